@@ -1,0 +1,167 @@
+//! Credit accounts: the line (limit, used, frozen), delinquency and grade.
+
+use crate::money::{Money, MoneyError};
+
+vocabulary! {
+    /// Lifecycle of a credit account.
+    pub enum AccountStatus {
+        Active,
+        Frozen,
+        Closed,
+        WrittenOff,
+    }
+}
+
+/// Risk grade from the scorecard, A (best) to E.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(serde::Serialize, serde::Deserialize, strum::EnumString, strum::IntoStaticStr)]
+#[derive(strum::EnumIter)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub enum Grade {
+    A,
+    B,
+    C,
+    D,
+    E,
+}
+
+/// Delinquency bucket by days past due: M0 current, M1 1–30, M2 31–60,
+/// M3 61–90, M3+ over 90.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(serde::Serialize, serde::Deserialize, strum::EnumString, strum::IntoStaticStr)]
+#[derive(strum::EnumIter)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub enum DpdBucket {
+    M0,
+    M1,
+    M2,
+    M3,
+    #[serde(rename = "M3+")]
+    #[strum(serialize = "M3+")]
+    M3Plus,
+}
+
+impl Grade {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+impl DpdBucket {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    pub fn of(days_past_due: u32) -> DpdBucket {
+        match days_past_due {
+            0 => DpdBucket::M0,
+            1..=30 => DpdBucket::M1,
+            31..=60 => DpdBucket::M2,
+            61..=90 => DpdBucket::M3,
+            _ => DpdBucket::M3Plus,
+        }
+    }
+
+    /// The inclusive DPD range of the bucket; `None` as the upper end means unbounded.
+    pub fn dpd_range(self) -> (u32, Option<u32>) {
+        match self {
+            DpdBucket::M0 => (0, Some(0)),
+            DpdBucket::M1 => (1, Some(30)),
+            DpdBucket::M2 => (31, Some(60)),
+            DpdBucket::M3 => (61, Some(90)),
+            DpdBucket::M3Plus => (91, None),
+        }
+    }
+}
+
+/// The credit line of an account. Invariant: `0 ≤ used`, `0 ≤ frozen`,
+/// `used + frozen ≤ limit`, so the available amount is never negative.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CreditLine {
+    limit: Money,
+    used: Money,
+    frozen: Money,
+}
+
+/// Why a credit line change was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CreditLineError {
+    #[error("negative amount in a credit line")]
+    Negative,
+    #[error("used {used} plus frozen {frozen} exceeds the limit {limit}")]
+    OverLimit { limit: Money, used: Money, frozen: Money },
+    #[error(transparent)]
+    Money(#[from] MoneyError),
+}
+
+impl CreditLine {
+    pub fn new(limit: Money, used: Money, frozen: Money) -> Result<CreditLine, CreditLineError> {
+        if limit.is_negative() || used.is_negative() || frozen.is_negative() {
+            return Err(CreditLineError::Negative);
+        }
+        if used.checked_add(frozen)? > limit {
+            return Err(CreditLineError::OverLimit { limit, used, frozen });
+        }
+        Ok(CreditLine { limit, used, frozen })
+    }
+
+    pub fn limit(&self) -> Money {
+        self.limit
+    }
+
+    pub fn used(&self) -> Money {
+        self.used
+    }
+
+    pub fn frozen(&self) -> Money {
+        self.frozen
+    }
+
+    /// What the customer can still spend: limit − used − frozen.
+    pub fn available(&self) -> Money {
+        // Cannot fail: the invariant keeps the result within [0, limit].
+        Money::from_fen(self.limit.fen() - self.used.fen() - self.frozen.fen()).unwrap_or_default()
+    }
+
+    /// Used share of the limit in basis points.
+    pub fn utilisation_bp(&self) -> i64 {
+        Money::ratio_bp(self.used, self.limit)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_follow_the_dpd_boundaries() {
+        let cases = [
+            (0, DpdBucket::M0),
+            (1, DpdBucket::M1),
+            (30, DpdBucket::M1),
+            (31, DpdBucket::M2),
+            (60, DpdBucket::M2),
+            (61, DpdBucket::M3),
+            (90, DpdBucket::M3),
+            (91, DpdBucket::M3Plus),
+        ];
+        for (dpd, bucket) in cases {
+            assert_eq!(DpdBucket::of(dpd), bucket, "dpd {dpd}");
+            let (lo, hi) = bucket.dpd_range();
+            assert!(dpd >= lo && hi.is_none_or(|hi| dpd <= hi));
+        }
+        assert_eq!(<&str>::from(DpdBucket::M3Plus), "M3+");
+    }
+
+    #[test]
+    fn a_line_never_goes_over_its_limit() {
+        let y = |n| Money::yuan(n).unwrap();
+        assert!(CreditLine::new(y(100), y(60), y(40)).is_ok());
+        assert!(matches!(
+            CreditLine::new(y(100), y(60), y(41)),
+            Err(CreditLineError::OverLimit { .. })
+        ));
+        assert_eq!(CreditLine::new(y(100), y(-1), y(0)), Err(CreditLineError::Negative));
+        assert_eq!(CreditLine::new(y(200), y(50), y(0)).unwrap().utilisation_bp(), 2_500);
+    }
+}
