@@ -1,1 +1,6 @@
-
+//! The reference risk service.
+pub mod auth;
+pub mod clock;
+pub mod generate;
+pub mod http;
+pub mod store;

@@ -1,0 +1,61 @@
+//! Sign-in and the signed-in operator.
+
+use chrono::{DateTime, Utc};
+use riskdesk_domain::operator::{Permission, Role};
+
+#[derive(Clone, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignInRequest {
+    pub operator_id: String,
+    pub password: String,
+    /// The current six-digit code from the operator's authenticator.
+    pub totp_code: String,
+}
+
+/// Passwords and codes never print.
+impl std::fmt::Debug for SignInRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInRequest")
+            .field("operator_id", &self.operator_id)
+            .field("password", &"<redacted>")
+            .field("totp_code", &"<redacted>")
+            .finish()
+    }
+}
+
+#[derive(Clone, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct SignInResponse {
+    /// Bearer token for the `Authorization` header.
+    pub token: String,
+    /// The session ends at this time whatever happens.
+    pub expires_at: DateTime<Utc>,
+    /// Idle sessions end after this many seconds without a request.
+    pub idle_timeout_secs: u32,
+    pub operator: OperatorView,
+}
+
+impl std::fmt::Debug for SignInResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInResponse")
+            .field("token", &"<redacted>")
+            .field("expires_at", &self.expires_at)
+            .field("operator", &self.operator)
+            .finish()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct OperatorView {
+    pub id: String,
+    pub display_name: String,
+    pub role: Role,
+    /// Everything this operator's role allows, so a client can hide what it cannot do.
+    pub permissions: Vec<Permission>,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+    pub database: String,
+}

@@ -1,0 +1,127 @@
+//! Query parameters of the list endpoints. Unknown parameters are refused,
+//! so a typo never silently widens a filter.
+
+use riskdesk_domain::account::{AccountStatus, DpdBucket, Grade};
+use riskdesk_domain::alert::{AlertStatus, Rule, Severity};
+use riskdesk_domain::blacklist::BlacklistKind;
+use riskdesk_domain::dispute::DisputeStatus;
+use riskdesk_domain::limit_change::LimitChangeStatus;
+use riskdesk_domain::transaction::{TxKind, TxStatus};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountSort {
+    /// Account id, ascending.
+    #[default]
+    Id,
+    /// Lowest score first.
+    ScoreAsc,
+    /// Highest score first.
+    ScoreDesc,
+    /// Highest utilisation first.
+    UtilisationDesc,
+    /// Most days past due first.
+    DpdDesc,
+    /// Largest limit first.
+    LimitDesc,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AccountQuery {
+    /// An account id, the last four digits of a phone, or a masked name such as `张*丰`.
+    pub q: Option<String>,
+    pub grade: Option<Grade>,
+    pub status: Option<AccountStatus>,
+    pub dpd_bucket: Option<DpdBucket>,
+    /// Minimum utilisation in basis points (0–10,000).
+    pub utilisation_min_bp: Option<i64>,
+    /// Maximum utilisation in basis points (0–10,000).
+    pub utilisation_max_bp: Option<i64>,
+    pub sort: Option<AccountSort>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct TransactionQuery {
+    /// Earliest time, RFC 3339.
+    pub from: Option<chrono::DateTime<chrono::Utc>>,
+    /// Latest time (exclusive), RFC 3339.
+    pub to: Option<chrono::DateTime<chrono::Utc>>,
+    pub kind: Option<TxKind>,
+    pub status: Option<TxStatus>,
+    /// Smallest amount, a decimal string.
+    pub amount_min: Option<String>,
+    /// Largest amount, a decimal string.
+    pub amount_max: Option<String>,
+    /// Part of the merchant's name.
+    pub merchant: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertSort {
+    /// Most severe first, then oldest: the order in which to work the queue.
+    #[default]
+    Severity,
+    Newest,
+    Oldest,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AlertQuery {
+    pub status: Option<AlertStatus>,
+    pub severity: Option<Severity>,
+    pub rule: Option<Rule>,
+    /// An operator id, or `none` for unassigned alerts.
+    pub assignee: Option<String>,
+    pub account_id: Option<i64>,
+    /// Only alerts at least this many minutes old.
+    pub min_age_minutes: Option<u32>,
+    /// Only alerts at most this many minutes old.
+    pub max_age_minutes: Option<u32>,
+    pub sort: Option<AlertSort>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct BlacklistQuery {
+    pub kind: Option<BlacklistKind>,
+    /// Part of the value or the reason.
+    pub q: Option<String>,
+    /// Include entries whose expiry has passed.
+    pub include_expired: Option<bool>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct LimitChangeQuery {
+    pub status: Option<LimitChangeStatus>,
+    pub account_id: Option<i64>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct DisputeQuery {
+    pub status: Option<DisputeStatus>,
+    pub account_id: Option<i64>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}

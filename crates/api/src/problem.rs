@@ -1,0 +1,91 @@
+//! Errors on the wire: RFC 9457 problem details with a stable code.
+
+/// The closed set of error codes a client may match on. Messages are for
+/// people; codes are for programs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(utoipa::ToSchema, strum::IntoStaticStr)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum ProblemCode {
+    /// The body is not valid JSON.
+    MalformedJson,
+    /// The body or query has an unknown field, a wrong type or a missing field.
+    InvalidRequest,
+    /// A value is well-formed but out of range or not allowed.
+    InvalidValue,
+    /// A paging cursor was altered, or used with other filters than the ones it came from.
+    BadCursor,
+    /// The body is larger than the service accepts.
+    PayloadTooLarge,
+    /// The body is not `application/json`.
+    UnsupportedMediaType,
+    /// No such route or resource.
+    NotFound,
+    /// The route exists but not with this method.
+    MethodNotAllowed,
+    /// No bearer token, or one the service does not know.
+    Unauthenticated,
+    /// The session expired (idle or absolute) or was signed out.
+    SessionExpired,
+    /// Wrong operator id, password or TOTP code. Deliberately says no more.
+    InvalidCredentials,
+    /// Too many failed sign-ins: the operator is locked out for a while.
+    LockedOut,
+    /// The operator's role does not allow this.
+    Forbidden,
+    /// The request took too long.
+    Timeout,
+    /// An unexpected failure inside the service; details are in its log, not here.
+    Internal,
+}
+
+impl ProblemCode {
+    pub fn status(self) -> u16 {
+        match self {
+            ProblemCode::MalformedJson
+            | ProblemCode::InvalidRequest
+            | ProblemCode::InvalidValue
+            | ProblemCode::BadCursor => 400,
+            ProblemCode::Unauthenticated
+            | ProblemCode::SessionExpired
+            | ProblemCode::InvalidCredentials => 401,
+            ProblemCode::Forbidden => 403,
+            ProblemCode::NotFound => 404,
+            ProblemCode::MethodNotAllowed => 405,
+            ProblemCode::Timeout => 408,
+            ProblemCode::PayloadTooLarge => 413,
+            ProblemCode::UnsupportedMediaType => 415,
+            ProblemCode::LockedOut => 429,
+            ProblemCode::Internal => 500,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+/// An `application/problem+json` body.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// `urn:riskdesk:problem:<code>`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub code: ProblemCode,
+    /// What exactly was wrong, for the person reading it.
+    pub detail: String,
+}
+
+impl Problem {
+    pub fn new(code: ProblemCode, detail: impl Into<String>) -> Problem {
+        Problem {
+            kind: format!("urn:riskdesk:problem:{}", code.as_str()),
+            title: code.as_str().replace('_', " "),
+            status: code.status(),
+            code,
+            detail: detail.into(),
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! What the service returns about accounts, transactions, alerts and the other records.
+//! Personal data is always masked here.
+
+use chrono::{DateTime, Utc};
+use riskdesk_domain::account::{AccountStatus, DpdBucket, Grade};
+use riskdesk_domain::alert::{AlertStatus, Disposition, Rule, Severity};
+use riskdesk_domain::blacklist::BlacklistKind;
+use riskdesk_domain::customer::{IncomeBand, KycLevel, Occupation};
+use riskdesk_domain::dispute::{DisputeReason, DisputeStatus};
+use riskdesk_domain::limit_change::{LimitChangeReason, LimitChangeSource, LimitChangeStatus};
+use riskdesk_domain::money::Money;
+use riskdesk_domain::scoring::ScoreFactor;
+use riskdesk_domain::transaction::{Channel, Decision, MerchantCategory, TxKind, TxStatus};
+
+/// A row of the account list.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct AccountSummary {
+    pub id: i64,
+    pub name_masked: String,
+    pub phone_masked: String,
+    pub city: String,
+    pub status: AccountStatus,
+    pub grade: Grade,
+    pub score: i32,
+    #[schema(value_type = String, example = "12000.00")]
+    pub limit: Money,
+    #[schema(value_type = String, example = "3450.20")]
+    pub used: Money,
+    #[schema(value_type = String, example = "0.00")]
+    pub frozen: Money,
+    #[schema(value_type = String, example = "8549.80")]
+    pub available: Money,
+    /// Used share of the limit in basis points (2,875 = 28.75%).
+    pub utilisation_bp: i64,
+    pub dpd: i32,
+    pub dpd_bucket: DpdBucket,
+}
+
+/// The customer behind an account, masked.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct CustomerView {
+    pub id: i64,
+    pub name_masked: String,
+    pub phone_masked: String,
+    pub national_id_masked: String,
+    pub age: i32,
+    pub occupation: Occupation,
+    pub income_band: IncomeBand,
+    pub city: String,
+    pub kyc_level: KycLevel,
+    pub customer_since: DateTime<Utc>,
+}
+
+/// One account in full: profile, credit line, delinquency and the score's breakdown.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct AccountDetail {
+    #[serde(flatten)]
+    pub summary: AccountSummary,
+    pub customer: CustomerView,
+    #[schema(value_type = String, example = "3450.20")]
+    pub outstanding: Money,
+    pub bill_day: i32,
+    pub due_day: i32,
+    pub opened_at: DateTime<Utc>,
+    pub score_breakdown: ScoreBreakdown,
+    /// Optimistic-concurrency version: decisions on the account must name it.
+    pub version: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct ScoreBreakdown {
+    pub base: i32,
+    pub lines: Vec<ScoreLineView>,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct ScoreLineView {
+    pub factor: ScoreFactor,
+    /// The input as an officer reads it, e.g. `"97.5%"` or `"34"`.
+    pub value: String,
+    pub points: i32,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct Location {
+    pub lat: f64,
+    pub lon: f64,
+    pub city: String,
+}
+
+/// A rule that fired on a payment, with its evidence in numbers.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct RuleHit {
+    pub rule: Rule,
+    /// E.g. `"1,180 km in 14 min = 5,057 km/h"`.
+    pub evidence: String,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct TransactionView {
+    pub id: i64,
+    pub account_id: i64,
+    pub kind: TxKind,
+    pub order_id: String,
+    pub merchant: String,
+    pub category: Option<MerchantCategory>,
+    pub channel: Option<Channel>,
+    #[schema(value_type = String, example = "299.00")]
+    pub amount: Money,
+    /// 1 for a single payment, else 3, 6, 12 or 24.
+    pub installments: i32,
+    pub device_id: Option<String>,
+    pub ip: Option<String>,
+    pub location: Option<Location>,
+    pub status: TxStatus,
+    pub decision: Option<Decision>,
+    pub rule_hits: Vec<RuleHit>,
+    pub occurred_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct AlertView {
+    pub id: i64,
+    pub account_id: i64,
+    pub transaction_id: Option<i64>,
+    pub rule: Rule,
+    pub severity: Severity,
+    pub status: AlertStatus,
+    pub assignee: Option<String>,
+    #[schema(value_type = Option<String>, example = "4999.00")]
+    pub amount: Option<Money>,
+    pub evidence: String,
+    pub disposition: Option<Disposition>,
+    pub created_at: DateTime<Utc>,
+    pub sla_due_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct BlacklistEntryView {
+    pub id: i64,
+    pub kind: BlacklistKind,
+    /// The normalised value; phones are masked.
+    pub value: String,
+    pub reason: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct LimitChangeView {
+    pub id: i64,
+    pub account_id: i64,
+    #[schema(value_type = String, example = "8000.00")]
+    pub current_limit: Money,
+    #[schema(value_type = String, example = "12000.00")]
+    pub proposed_limit: Money,
+    pub reason: LimitChangeReason,
+    pub source: LimitChangeSource,
+    pub status: LimitChangeStatus,
+    pub maker: String,
+    pub checker: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub version: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct DisputeView {
+    pub id: i64,
+    pub account_id: i64,
+    pub transaction_id: i64,
+    pub reason: DisputeReason,
+    pub status: DisputeStatus,
+    pub statement: String,
+    pub opened_by: String,
+    pub created_at: DateTime<Utc>,
+    pub sla_due_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub version: i64,
+}

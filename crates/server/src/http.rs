@@ -1,0 +1,160 @@
+//! The HTTP API: `router(state)` for tests and `serve(listener, …)` for a
+//! real port. Every route is declared once, with its OpenAPI description.
+
+mod accounts;
+mod alerts;
+mod paging;
+mod problem;
+mod records;
+mod session;
+mod views;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router};
+use riskdesk_api::auth::Health;
+use riskdesk_api::{Problem, ProblemCode};
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub use problem::{ApiError, problem_response};
+
+use crate::clock::Clock;
+use crate::store::Store;
+
+/// Largest request body accepted.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// A request that takes longer is answered with a `timeout` problem.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What every handler can reach.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub clock: Clock,
+    /// A real argon2 hash to verify against when the operator id is unknown,
+    /// so that a sign-in takes as long either way.
+    dummy_hash: Arc<str>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, clock: Clock) -> anyhow::Result<AppState> {
+        let dummy_hash = crate::auth::hash_password("no such operator")?.into();
+        Ok(AppState { store, clock, dummy_hash })
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "RiskDesk risk service",
+        description = "Credit accounts, transactions, fraud alerts and operator decisions for a \
+            consumer credit line spent through a payment platform's checkout. Errors are \
+            application/problem+json with a stable `code`. Lists use keyset paging: pass \
+            `next_cursor` back as `cursor` with the same filters.",
+        license(name = "Apache-2.0")
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Operator sign-in with password and TOTP"),
+        (name = "accounts", description = "Credit accounts and their transactions"),
+        (name = "alerts", description = "The fraud-alert queue"),
+        (name = "blacklist"), (name = "limits"), (name = "disputes"), (name = "service"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The routes and the OpenAPI document that describes them.
+fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health))
+        .routes(routes!(session::sign_in))
+        .routes(routes!(session::sign_out))
+        .routes(routes!(session::me))
+        .routes(routes!(accounts::list))
+        .routes(routes!(accounts::detail))
+        .routes(routes!(accounts::transactions))
+        .routes(routes!(alerts::list))
+        .routes(routes!(records::blacklist))
+        .routes(routes!(records::limit_changes))
+        .routes(routes!(records::disputes))
+        .split_for_parts()
+}
+
+/// The OpenAPI 3.1 document, as served at `/v1/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    routes().1
+}
+
+pub fn router(state: AppState) -> Router {
+    let (api, doc) = routes();
+    let doc = Arc::new(doc);
+    api.route(
+        "/v1/openapi.json",
+        axum::routing::get(move || {
+            let doc = doc.clone();
+            async move { Json(doc.as_ref().clone()) }
+        }),
+    )
+    .fallback(|| async { ApiError::new(ProblemCode::NotFound, "no such route") })
+    .method_not_allowed_fallback(|| async {
+        ApiError::new(ProblemCode::MethodNotAllowed, "this route does not take that method")
+    })
+    .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+    .layer(middleware::from_fn(time_limit))
+    .layer(CatchPanicLayer::custom(|_| {
+        problem_response(Problem::new(ProblemCode::Internal, "the service failed unexpectedly"))
+    }))
+    .layer(TraceLayer::new_for_http())
+    .with_state(state)
+}
+
+async fn time_limit(request: Request, next: Next) -> Response {
+    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::new(ProblemCode::Timeout, "the request took longer than 10 s")
+            .into_response(),
+    }
+}
+
+/// Whether the service and its database answer.
+#[utoipa::path(get, path = "/v1/health", tag = "service",
+    responses((status = 200, body = Health), (status = 500, body = riskdesk_api::Problem)))]
+async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
+    state.store.ping().await?;
+    Ok(Json(Health {
+        status: "ok".to_owned(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        database: state.store.backend().to_owned(),
+    }))
+}
+
+/// Serves the API on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}

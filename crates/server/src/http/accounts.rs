@@ -1,0 +1,151 @@
+//! Accounts and their transactions.
+
+use axum::Json;
+use axum::extract::State;
+use riskdesk_api::Page;
+use riskdesk_api::lists::{AccountQuery, AccountSort, TransactionQuery};
+use riskdesk_api::views::{AccountDetail, AccountSummary, TransactionView};
+use riskdesk_domain::money::Money;
+use riskdesk_domain::operator::Permission;
+
+use super::AppState;
+use super::paging::{page, page_request};
+use super::problem::{ApiError, ApiResult, Params, PathParam};
+use super::session::Signed;
+use super::views;
+use crate::store::{AccountFilter, AccountOrder, AccountRow, AccountSearch, TransactionFilter};
+
+/// Find accounts: by id, phone tail or masked name, with filters and a sort.
+#[utoipa::path(get, path = "/v1/accounts", tag = "accounts", params(AccountQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = Page<AccountSummary>), (status = 400, body = riskdesk_api::Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    signed: Signed,
+    Params(query): Params<AccountQuery>,
+) -> ApiResult<Json<Page<AccountSummary>>> {
+    signed.require(Permission::ReadAccounts)?;
+    let filter = AccountFilter {
+        search: query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(classify).transpose()?,
+        grade: query.grade.map(|g| g.as_str().to_owned()),
+        status: query.status.map(|s| s.as_str().to_owned()),
+        dpd_range: query.dpd_bucket.map(|b| {
+            let (lo, hi) = b.dpd_range();
+            (lo as i32, hi.map(|h| h as i32))
+        }),
+        utilisation_min_bp: basis_points("utilisation_min_bp", query.utilisation_min_bp)?,
+        utilisation_max_bp: basis_points("utilisation_max_bp", query.utilisation_max_bp)?,
+        sort: match query.sort.unwrap_or_default() {
+            AccountSort::Id => AccountOrder::Id,
+            AccountSort::ScoreAsc => AccountOrder::ScoreAsc,
+            AccountSort::ScoreDesc => AccountOrder::ScoreDesc,
+            AccountSort::UtilisationDesc => AccountOrder::UtilisationDesc,
+            AccountSort::DpdDesc => AccountOrder::DpdDesc,
+            AccountSort::LimitDesc => AccountOrder::LimitDesc,
+        },
+    };
+    let key_len = if filter.sort == AccountOrder::Id { 1 } else { 2 };
+    let request = page_request(query.cursor.as_deref(), query.limit, &filter, key_len)?;
+    let rows = state.store.accounts(&filter, &request).await?;
+    let key = |row: &AccountRow| match filter.sort {
+        AccountOrder::Id => vec![row.id],
+        AccountOrder::ScoreAsc | AccountOrder::ScoreDesc => vec![i64::from(row.score), row.id],
+        AccountOrder::UtilisationDesc => vec![row.utilisation_bp, row.id],
+        AccountOrder::DpdDesc => vec![i64::from(row.dpd), row.id],
+        AccountOrder::LimitDesc => vec![row.limit_fen, row.id],
+    };
+    Ok(Json(page(rows, &request, &filter, key, |row| views::account_summary(&row))?))
+}
+
+/// A search text is an account id (7 or more digits), a phone's last four
+/// digits, or a masked name (or its first characters).
+fn classify(q: &str) -> ApiResult<AccountSearch> {
+    if q.chars().count() > 32 {
+        return Err(ApiError::invalid("q must be at most 32 characters"));
+    }
+    if q.bytes().all(|b| b.is_ascii_digit()) {
+        return match q.len() {
+            4 => Ok(AccountSearch::PhoneTail(q.to_owned())),
+            5..=18 => q
+                .parse()
+                .map(AccountSearch::Id)
+                .map_err(|_| ApiError::invalid("account id out of range")),
+            _ => Err(ApiError::invalid("digits in q must be a phone's last 4 or an account id")),
+        };
+    }
+    Ok(AccountSearch::NamePrefix(q.to_owned()))
+}
+
+fn basis_points(name: &str, value: Option<i64>) -> ApiResult<Option<i64>> {
+    match value {
+        Some(v) if !(0..=10_000).contains(&v) => {
+            Err(ApiError::invalid(format!("{name} must be 0–10000 basis points, got {v}")))
+        }
+        _ => Ok(value),
+    }
+}
+
+/// One account: masked profile, credit line, delinquency and score breakdown.
+#[utoipa::path(get, path = "/v1/accounts/{id}", tag = "accounts", params(("id" = i64, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = AccountDetail), (status = 404, body = riskdesk_api::Problem)))]
+pub async fn detail(
+    State(state): State<AppState>,
+    signed: Signed,
+    PathParam(id): PathParam<i64>,
+) -> ApiResult<Json<AccountDetail>> {
+    signed.require(Permission::ReadAccounts)?;
+    let account = state.store.account(id).await?.ok_or_else(|| ApiError::not_found(format!("account {id}")))?;
+    let customer = state
+        .store
+        .customer(account.customer_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("account {id} has no customer"))?;
+    Ok(Json(views::account_detail(&account, &customer)?))
+}
+
+/// An account's transactions, newest first.
+#[utoipa::path(get, path = "/v1/accounts/{id}/transactions", tag = "accounts",
+    params(("id" = i64, Path), TransactionQuery), security(("bearer" = [])),
+    responses((status = 200, body = Page<TransactionView>), (status = 404, body = riskdesk_api::Problem)))]
+pub async fn transactions(
+    State(state): State<AppState>,
+    signed: Signed,
+    PathParam(id): PathParam<i64>,
+    Params(query): Params<TransactionQuery>,
+) -> ApiResult<Json<Page<TransactionView>>> {
+    signed.require(Permission::ReadTransactions)?;
+    let amount = |name: &str, text: Option<&str>| -> ApiResult<Option<i64>> {
+        text.map(|t| {
+            t.parse::<Money>()
+                .map(Money::fen)
+                .map_err(|e| ApiError::invalid(format!("{name}: {e}")))
+        })
+        .transpose()
+    };
+    let filter = TransactionFilter {
+        account_id: id,
+        from: query.from.map(|t| t.timestamp_millis()),
+        to: query.to.map(|t| t.timestamp_millis()),
+        kind: query.kind.map(|k| k.as_str().to_owned()),
+        status: query.status.map(|s| s.as_str().to_owned()),
+        amount_min_fen: amount("amount_min", query.amount_min.as_deref())?,
+        amount_max_fen: amount("amount_max", query.amount_max.as_deref())?,
+        merchant: query.merchant.filter(|m| !m.is_empty()),
+    };
+    if let (Some(from), Some(to)) = (filter.from, filter.to)
+        && from >= to
+    {
+        return Err(ApiError::invalid("from must be before to"));
+    }
+    if filter.merchant.as_ref().is_some_and(|m| m.chars().count() > 64) {
+        return Err(ApiError::invalid("merchant must be at most 64 characters"));
+    }
+    let request = page_request(query.cursor.as_deref(), query.limit, &filter, 2)?;
+    let rows = state.store.transactions(&filter, &request).await?;
+    if rows.is_empty() && request.after.is_none() && state.store.account(id).await?.is_none() {
+        return Err(ApiError::not_found(format!("account {id}")));
+    }
+    let key = |row: &crate::store::TransactionRow| vec![row.occurred_at, row.id];
+    Ok(Json(page(rows, &request, &filter, key, views::transaction)?))
+}

@@ -1,0 +1,66 @@
+//! The fraud-alert queue.
+
+use axum::Json;
+use axum::extract::State;
+use riskdesk_api::Page;
+use riskdesk_api::lists::{AlertQuery, AlertSort};
+use riskdesk_api::views::AlertView;
+use riskdesk_domain::operator::Permission;
+
+use super::AppState;
+use super::paging::{page, page_request};
+use super::problem::{ApiError, ApiResult, Params};
+use super::session::Signed;
+use super::views;
+use crate::store::{AlertFilter, AlertOrder, AlertRow, Assignee};
+
+const MINUTE_MS: i64 = 60 * 1000;
+
+/// The alert queue, most severe and oldest first by default.
+#[utoipa::path(get, path = "/v1/alerts", tag = "alerts", params(AlertQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = Page<AlertView>), (status = 400, body = riskdesk_api::Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    signed: Signed,
+    Params(query): Params<AlertQuery>,
+) -> ApiResult<Json<Page<AlertView>>> {
+    signed.require(Permission::ReadAlerts)?;
+    let now = state.clock.now_ms();
+    if let (Some(min), Some(max)) = (query.min_age_minutes, query.max_age_minutes)
+        && min > max
+    {
+        return Err(ApiError::invalid("min_age_minutes must not exceed max_age_minutes"));
+    }
+    let assignee = match query.assignee.as_deref() {
+        None | Some("") => None,
+        Some("none") => Some(Assignee::Nobody),
+        Some(id) if id.len() <= 64 => Some(Assignee::Operator(id.to_owned())),
+        Some(_) => return Err(ApiError::invalid("assignee must be at most 64 characters")),
+    };
+    let filter = AlertFilter {
+        status: query.status.map(|s| s.as_str().to_owned()),
+        severity_rank: query.severity.map(|s| s.rank()),
+        rule: query.rule.map(|r| r.as_str().to_owned()),
+        assignee,
+        account_id: query.account_id,
+        // Ages become absolute times now, so that paging stays stable while time passes.
+        created_to: query.min_age_minutes.map(|m| now - i64::from(m) * MINUTE_MS),
+        created_from: query.max_age_minutes.map(|m| now - i64::from(m) * MINUTE_MS),
+        order: match query.sort.unwrap_or_default() {
+            AlertSort::Severity => AlertOrder::Severity,
+            AlertSort::Newest => AlertOrder::Newest,
+            AlertSort::Oldest => AlertOrder::Oldest,
+        },
+    };
+    // The fingerprint leaves out the moving age bounds; the cursor's keys keep the place.
+    let fingerprint = (&filter.status, filter.severity_rank, &filter.rule, &filter.assignee, filter.account_id, filter.order, query.min_age_minutes, query.max_age_minutes);
+    let key_len = if filter.order == AlertOrder::Severity { 3 } else { 2 };
+    let request = page_request(query.cursor.as_deref(), query.limit, &fingerprint, key_len)?;
+    let rows = state.store.alerts(&filter, &request).await?;
+    let key = |row: &AlertRow| match filter.order {
+        AlertOrder::Severity => vec![i64::from(row.severity_rank), row.created_at, row.id],
+        AlertOrder::Newest | AlertOrder::Oldest => vec![row.created_at, row.id],
+    };
+    Ok(Json(page(rows, &request, &fingerprint, key, views::alert)?))
+}

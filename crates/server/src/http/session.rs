@@ -1,0 +1,193 @@
+//! Sign-in, sign-out, the signed-in operator, and the extractor that every
+//! protected endpoint uses.
+
+use std::str::FromStr;
+
+use axum::extract::{FromRequestParts, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::Json;
+use riskdesk_api::ProblemCode;
+use riskdesk_api::auth::{OperatorView, SignInRequest, SignInResponse};
+use riskdesk_domain::operator::{Permission, Role};
+use strum::IntoEnumIterator;
+
+use super::AppState;
+use super::problem::{ApiError, ApiResult, Body};
+use crate::auth;
+use crate::clock::utc;
+use crate::store::SessionRow;
+
+/// The operator behind a valid bearer token.
+#[derive(Clone, Debug)]
+pub struct Signed {
+    pub operator_id: String,
+    pub display_name: String,
+    pub role: Role,
+    token_hash: String,
+}
+
+impl Signed {
+    /// Refuses with 403 unless the operator's role allows `permission`.
+    pub fn require(&self, permission: Permission) -> ApiResult<()> {
+        if self.role.can(permission) {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                ProblemCode::Forbidden,
+                format!("role {} may not {}", self.role.as_str(), permission.as_str()),
+            ))
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Signed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let unauthenticated = |detail: &str| ApiError::new(ProblemCode::Unauthenticated, detail);
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .ok_or_else(|| unauthenticated("sign in first: no Authorization header"))?;
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .filter(|t| !t.is_empty() && t.len() <= 128)
+            .ok_or_else(|| unauthenticated("expected Authorization: Bearer <token>"))?;
+        let token_hash = auth::token_hash(token);
+        let session = state
+            .store
+            .session(&token_hash)
+            .await?
+            .ok_or_else(|| unauthenticated("unknown session token"))?;
+        let now = state.clock.now_ms();
+        let expired = |why: &str| ApiError::new(ProblemCode::SessionExpired, why);
+        if session.revoked_at.is_some() {
+            return Err(expired("the session was signed out"));
+        }
+        if now >= session.expires_at {
+            return Err(expired("the session reached its 8-hour limit; sign in again"));
+        }
+        if now - session.last_seen_at >= auth::IDLE_TIMEOUT_MS {
+            return Err(expired("the session was idle for 15 minutes; sign in again"));
+        }
+        if now - session.last_seen_at >= auth::TOUCH_INTERVAL_MS {
+            state.store.touch_session(&token_hash, now).await?;
+        }
+        let operator = state
+            .store
+            .operator(&session.operator_id)
+            .await?
+            .ok_or_else(|| unauthenticated("the session's operator no longer exists"))?;
+        Ok(Signed {
+            role: Role::from_str(&operator.role)
+                .map_err(|_| anyhow::anyhow!("operator {} has unknown role", operator.id))?,
+            operator_id: operator.id,
+            display_name: operator.display_name,
+            token_hash,
+        })
+    }
+}
+
+pub fn operator_view(id: String, display_name: String, role: Role) -> OperatorView {
+    let permissions = Permission::iter().filter(|p| role.can(*p)).collect();
+    OperatorView { id, display_name, role, permissions }
+}
+
+/// Sign in with password and TOTP code.
+#[utoipa::path(post, path = "/v1/auth/sign-in", tag = "auth", request_body = SignInRequest,
+    responses(
+        (status = 200, body = SignInResponse),
+        (status = 400, body = riskdesk_api::Problem, description = "Malformed request"),
+        (status = 401, body = riskdesk_api::Problem, description = "Wrong operator, password or code"),
+        (status = 429, body = riskdesk_api::Problem, description = "Locked out after repeated failures"),
+    ))]
+pub async fn sign_in(
+    State(state): State<AppState>,
+    Body(request): Body<SignInRequest>,
+) -> ApiResult<Json<SignInResponse>> {
+    let SignInRequest { operator_id, password, totp_code } = request;
+    if operator_id.is_empty() || operator_id.len() > 64 {
+        return Err(ApiError::invalid("operator_id must be 1–64 characters"));
+    }
+    if password.is_empty() || password.len() > 256 {
+        return Err(ApiError::invalid("password must be 1–256 bytes"));
+    }
+    if totp_code.len() != 6 || !totp_code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::invalid("totp_code must be exactly six digits"));
+    }
+    let wrong = || {
+        ApiError::new(
+            ProblemCode::InvalidCredentials,
+            "operator, password or code is wrong, or the code was already used",
+        )
+    };
+    let now = state.clock.now_ms();
+    let Some(operator) = state.store.operator(&operator_id).await? else {
+        // Spend the same time as a real check, so that timing does not reveal ids.
+        auth::verify_password(&password, &state.dummy_hash);
+        return Err(wrong());
+    };
+    let locked = |until: i64| {
+        ApiError::new(
+            ProblemCode::LockedOut,
+            format!("too many failed sign-ins; locked until {} UTC", utc(until).format("%H:%M")),
+        )
+    };
+    if let Some(until) = operator.locked_until.filter(|until| *until > now) {
+        return Err(locked(until));
+    }
+    let password_ok = auth::verify_password(&password, &operator.password_hash);
+    let unix_secs = u64::try_from(now / 1000).unwrap_or(0);
+    let step = auth::totp_step(&operator.totp_secret, &totp_code, unix_secs);
+    let accepted = match (password_ok, step) {
+        (true, Some(step)) => state.store.record_sign_in(&operator.id, step).await?,
+        _ => false,
+    };
+    if !accepted {
+        let lock_until = now + auth::LOCKOUT_MS;
+        let failures = state
+            .store
+            .record_failed_sign_in(&operator.id, auth::MAX_FAILED_ATTEMPTS, lock_until)
+            .await?;
+        tracing::warn!(operator = %operator.id, failures, "failed sign-in");
+        return Err(if failures >= auth::MAX_FAILED_ATTEMPTS { locked(lock_until) } else { wrong() });
+    }
+    let token = auth::new_token();
+    let session = SessionRow {
+        token_hash: auth::token_hash(&token),
+        operator_id: operator.id.clone(),
+        created_at: now,
+        last_seen_at: now,
+        expires_at: now + auth::ABSOLUTE_TIMEOUT_MS,
+        revoked_at: None,
+    };
+    state.store.create_session(&session).await?;
+    tracing::info!(operator = %operator.id, "signed in");
+    let role = Role::from_str(&operator.role)
+        .map_err(|_| anyhow::anyhow!("operator {} has unknown role", operator.id))?;
+    Ok(Json(SignInResponse {
+        token,
+        expires_at: utc(session.expires_at),
+        idle_timeout_secs: u32::try_from(auth::IDLE_TIMEOUT_MS / 1000).unwrap_or(u32::MAX),
+        operator: operator_view(operator.id, operator.display_name, role),
+    }))
+}
+
+/// End this session; its token stops working at once.
+#[utoipa::path(post, path = "/v1/auth/sign-out", tag = "auth", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = riskdesk_api::Problem)))]
+pub async fn sign_out(State(state): State<AppState>, signed: Signed) -> ApiResult<StatusCode> {
+    state.store.revoke_session(&signed.token_hash, state.clock.now_ms()).await?;
+    tracing::info!(operator = %signed.operator_id, "signed out");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The signed-in operator and what their role allows.
+#[utoipa::path(get, path = "/v1/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = OperatorView), (status = 401, body = riskdesk_api::Problem)))]
+pub async fn me(signed: Signed) -> Json<OperatorView> {
+    Json(operator_view(signed.operator_id, signed.display_name, signed.role))
+}

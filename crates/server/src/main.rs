@@ -1,0 +1,201 @@
+//! `riskdesk-server`: serve the API, generate a demo portfolio, or both at once.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use riskdesk_server::clock::Clock;
+use riskdesk_server::generate::{self, Params};
+use riskdesk_server::http::{self, AppState};
+use riskdesk_server::store;
+
+#[derive(Parser)]
+#[command(version, about = "The RiskDesk reference risk service")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API over an existing database.
+    Serve {
+        /// `sqlite://path/to/file.db` or `postgres://user@host/db`.
+        #[arg(long, env = "RISKDESK_DATABASE_URL")]
+        database: String,
+        #[arg(long, default_value = "127.0.0.1:8640")]
+        addr: SocketAddr,
+    },
+    /// Generate a demo portfolio into an empty database.
+    Generate {
+        #[arg(long, env = "RISKDESK_DATABASE_URL")]
+        database: String,
+        #[arg(long, default_value_t = 20_000)]
+        customers: u32,
+        #[arg(long, default_value_t = 12)]
+        months: u32,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
+    /// Generate the demo portfolio if missing, then serve it on SQLite and
+    /// print how to sign in.
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:8640")]
+        addr: SocketAddr,
+        /// Where the demo database lives.
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        /// Print the URL and operators as one JSON line, for scripts and tests.
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value_t = 20_000)]
+        customers: u32,
+        #[arg(long, default_value_t = 12)]
+        months: u32,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "riskdesk_server=info,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Serve { database, addr } => {
+            let store = store::open(&database).await?;
+            serve(store, addr, |url| eprintln!("RiskDesk risk service on {url}")).await
+        }
+        Command::Generate { database, customers, months, seed } => {
+            let store = store::open(&database).await?;
+            anyhow::ensure!(
+                store.meta("seed").await?.is_none(),
+                "{} already holds a portfolio; generate into an empty database",
+                store::redact_url(&database)
+            );
+            let summary = generate_with_progress(store.as_ref(), params(customers, months, seed)).await?;
+            eprintln!(
+                "generated {} customers, {} transactions, {} alerts in {:.1} s ({:.0} transactions/s)",
+                summary.customers,
+                summary.transactions,
+                summary.alerts,
+                summary.seconds,
+                summary.transactions as f64 / summary.seconds
+            );
+            Ok(())
+        }
+        Command::Demo { addr, data, json, customers, months, seed } => {
+            let db = data.join("riskdesk.db");
+            if !db.exists() {
+                generate_demo(&data, &db, params(customers, months, seed)).await?;
+            }
+            let store = store::open(&sqlite_url(&db)).await?;
+            let seed: u64 = store
+                .meta("seed")
+                .await?
+                .context("the demo database has no seed; delete it to regenerate")?
+                .parse()?;
+            let operators = generate::demo_operators(seed);
+            serve(store, addr, move |url| print_demo(url, &operators, json)).await
+        }
+    }
+}
+
+fn params(customers: u32, months: u32, seed: u64) -> Params {
+    // History ends at the start of the current hour, so that the demo looks current.
+    let now = Clock::system().now_ms();
+    Params { customers, months, seed, as_of_ms: now - now.rem_euclid(3_600_000) }
+}
+
+fn sqlite_url(path: &Path) -> String {
+    format!("sqlite://{}", path.display())
+}
+
+/// Generates into a temporary file and renames it into place, so that an
+/// interrupted run never leaves a half-written demo behind.
+async fn generate_demo(data: &Path, db: &Path, params: Params) -> anyhow::Result<()> {
+    std::fs::create_dir_all(data).with_context(|| format!("creating {}", data.display()))?;
+    let partial = data.join("riskdesk.db.partial");
+    for stale in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{stale}", partial.display()));
+    }
+    eprintln!("generating the demo portfolio ({} customers, {} months)…", params.customers, params.months);
+    {
+        let store = store::open(&sqlite_url(&partial)).await?;
+        let summary = generate_with_progress(store.as_ref(), params).await?;
+        eprintln!(
+            "generated {} transactions and {} alerts in {:.1} s",
+            summary.transactions, summary.alerts, summary.seconds
+        );
+    }
+    std::fs::rename(&partial, db).with_context(|| format!("moving the demo into {}", db.display()))?;
+    Ok(())
+}
+
+async fn generate_with_progress(
+    store: &dyn store::Store,
+    params: Params,
+) -> anyhow::Result<generate::Summary> {
+    let bar = ProgressBar::new(u64::from(params.customers)).with_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} customers  {elapsed} (eta {eta})")?,
+    );
+    let summary = generate::generate(store, params, |done| bar.set_position(done)).await?;
+    bar.finish_and_clear();
+    Ok(summary)
+}
+
+async fn serve(
+    store: std::sync::Arc<dyn store::Store>,
+    addr: SocketAddr,
+    ready: impl FnOnce(&str),
+) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("listening on {addr}"))?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let state = AppState::new(store, Clock::system())?;
+    ready(&url);
+    http::serve(listener, state, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}
+
+/// The demo's sign-in sheet. These are demo credentials, generated from the
+/// seed, printed on purpose; real operators' secrets are never printed.
+fn print_demo(url: &str, operators: &[generate::DemoOperator], json: bool) {
+    if json {
+        let line = serde_json::json!({
+            "url": url,
+            "operators": operators.iter().map(|o| serde_json::json!({
+                "id": o.id,
+                "name": o.display_name,
+                "role": o.role.as_str(),
+                "password": o.password,
+                "totp_secret": o.totp_secret,
+            })).collect::<Vec<_>>(),
+        });
+        println!("{line}");
+        return;
+    }
+    println!("RiskDesk demo service: {url}");
+    println!("Demo operators (password, then a TOTP code from the secret in any authenticator app):");
+    for o in operators {
+        println!(
+            "  {:<14} {:<13} password {}  TOTP secret {}",
+            o.id,
+            o.role.as_str(),
+            o.password,
+            o.totp_secret
+        );
+    }
+    println!("Stop with Ctrl-C.");
+}

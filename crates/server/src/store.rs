@@ -1,0 +1,380 @@
+//! Persistence. One [`Store`] interface, implemented once over sqlx for both
+//! SQLite (the embedded default) and PostgreSQL (for scale) in [`sql`].
+//!
+//! Times are UTC milliseconds since the epoch and money is whole fen, in both
+//! databases. Rows come back as the plain structs below; the HTTP layer turns
+//! them into wire views.
+
+mod query;
+mod sql;
+
+use std::sync::Arc;
+
+pub use sql::SqlStore;
+
+/// Any store error. Constraint violations and the like are mapped by the
+/// callers that expect them; anything else is a 500 with the detail in the log.
+pub type StoreResult<T> = Result<T, sqlx::Error>;
+
+/// Opens the database at `url` (`sqlite:` or `postgres:`), creating it and
+/// running the migrations as needed.
+pub async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqlStore::open_sqlite(url).await?))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(Arc::new(SqlStore::open_postgres(url).await?))
+    } else {
+        anyhow::bail!("unsupported database URL (expected sqlite: or postgres:): {}", redact_url(url))
+    }
+}
+
+/// The URL with any password replaced, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}://{user}:<redacted>@{}", &url[..scheme_end], &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Everything the service reads and writes.
+#[async_trait::async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+    async fn ping(&self) -> StoreResult<()>;
+
+    async fn meta(&self, key: &str) -> StoreResult<Option<String>>;
+    async fn set_meta(&self, key: &str, value: &str) -> StoreResult<()>;
+
+    /// Writes a batch of generated records in one transaction.
+    async fn insert_batch(&self, batch: &Batch) -> StoreResult<()>;
+
+    async fn operator(&self, id: &str) -> StoreResult<Option<OperatorRow>>;
+    /// Counts a failed sign-in; locks the operator until `lock_until` when the
+    /// count reaches `max_attempts`. Returns the new count.
+    async fn record_failed_sign_in(
+        &self,
+        id: &str,
+        max_attempts: i32,
+        lock_until: i64,
+    ) -> StoreResult<i32>;
+    /// Records a successful sign-in that used TOTP time step `step`. Returns
+    /// false, changing nothing, when that step (or a later one) was already
+    /// used: a code is accepted once, even under concurrent sign-ins.
+    async fn record_sign_in(&self, id: &str, step: i64) -> StoreResult<bool>;
+
+    async fn create_session(&self, session: &SessionRow) -> StoreResult<()>;
+    async fn session(&self, token_hash: &str) -> StoreResult<Option<SessionRow>>;
+    async fn touch_session(&self, token_hash: &str, now: i64) -> StoreResult<()>;
+    async fn revoke_session(&self, token_hash: &str, now: i64) -> StoreResult<()>;
+
+    async fn accounts(&self, filter: &AccountFilter, page: &PageRequest) -> StoreResult<Vec<AccountRow>>;
+    async fn account(&self, id: i64) -> StoreResult<Option<AccountRow>>;
+    async fn customer(&self, id: i64) -> StoreResult<Option<CustomerRow>>;
+    async fn transactions(&self, filter: &TransactionFilter, page: &PageRequest) -> StoreResult<Vec<TransactionRow>>;
+    async fn alerts(&self, filter: &AlertFilter, page: &PageRequest) -> StoreResult<Vec<AlertRow>>;
+    async fn blacklist(&self, filter: &BlacklistFilter, page: &PageRequest) -> StoreResult<Vec<BlacklistRow>>;
+    async fn limit_changes(&self, filter: &LimitChangeFilter, page: &PageRequest) -> StoreResult<Vec<LimitChangeRow>>;
+    async fn disputes(&self, filter: &DisputeFilter, page: &PageRequest) -> StoreResult<Vec<DisputeRow>>;
+}
+
+/// A keyset page: rows strictly after `after` in the list's order, at most `limit` of them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageRequest {
+    /// The sort key of the last row of the previous page (the sort columns then the id).
+    pub after: Option<Vec<i64>>,
+    pub limit: u32,
+}
+
+/// Rows to insert in one transaction; the generator fills it.
+#[derive(Clone, Debug, Default)]
+pub struct Batch {
+    pub operators: Vec<OperatorRow>,
+    pub customers: Vec<CustomerRow>,
+    pub accounts: Vec<AccountRow>,
+    pub transactions: Vec<TransactionRow>,
+    pub alerts: Vec<AlertRow>,
+    pub blacklist: Vec<BlacklistRow>,
+    pub limit_changes: Vec<LimitChangeRow>,
+    pub disputes: Vec<DisputeRow>,
+}
+
+impl Batch {
+    pub fn len(&self) -> usize {
+        self.operators.len()
+            + self.customers.len()
+            + self.accounts.len()
+            + self.transactions.len()
+            + self.alerts.len()
+            + self.blacklist.len()
+            + self.limit_changes.len()
+            + self.disputes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct OperatorRow {
+    pub id: String,
+    pub display_name: String,
+    pub role: String,
+    pub password_hash: String,
+    pub totp_secret: String,
+    pub totp_last_step: i64,
+    pub failed_attempts: i32,
+    pub locked_until: Option<i64>,
+    pub created_at: i64,
+}
+
+impl std::fmt::Debug for OperatorRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OperatorRow")
+            .field("id", &self.id)
+            .field("role", &self.role)
+            .field("password_hash", &"<redacted>")
+            .field("totp_secret", &"<redacted>")
+            .field("failed_attempts", &self.failed_attempts)
+            .field("locked_until", &self.locked_until)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct SessionRow {
+    pub token_hash: String,
+    pub operator_id: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct CustomerRow {
+    pub id: i64,
+    pub name: String,
+    pub name_masked: String,
+    pub phone: String,
+    pub phone_tail: String,
+    pub national_id: String,
+    pub age: i32,
+    pub occupation: String,
+    pub income_band: String,
+    pub city: String,
+    pub home_lat: f64,
+    pub home_lon: f64,
+    pub kyc_level: String,
+    pub night_login_bp: i32,
+    pub created_at: i64,
+}
+
+/// An account joined with its customer's profile.
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct AccountRow {
+    pub id: i64,
+    pub customer_id: i64,
+    pub limit_fen: i64,
+    pub used_fen: i64,
+    pub frozen_fen: i64,
+    pub outstanding_fen: i64,
+    pub utilisation_bp: i64,
+    pub dpd: i32,
+    pub max_dpd_12m: i32,
+    pub on_time_bp: i32,
+    pub purchases_per_month: i32,
+    pub bill_to_limit_bp: i32,
+    pub score: i32,
+    pub scored_at: i64,
+    pub grade: String,
+    pub status: String,
+    pub bill_day: i32,
+    pub due_day: i32,
+    pub opened_at: i64,
+    pub version: i64,
+    // From the customer, for lists; not written with the account.
+    pub name_masked: String,
+    pub phone: String,
+    pub city: String,
+}
+
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct TransactionRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub kind: String,
+    pub order_id: String,
+    pub merchant: String,
+    pub category: Option<String>,
+    pub channel: Option<String>,
+    pub amount_fen: i64,
+    pub installments: i32,
+    pub device_id: Option<String>,
+    pub ip: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub city: Option<String>,
+    pub status: String,
+    pub decision: Option<String>,
+    pub rule_hits: Option<String>,
+    pub occurred_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct AlertRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub transaction_id: Option<i64>,
+    pub rule: String,
+    pub severity_rank: i16,
+    pub status: String,
+    pub assignee: Option<String>,
+    pub amount_fen: Option<i64>,
+    pub evidence: String,
+    pub disposition: Option<String>,
+    pub created_at: i64,
+    pub sla_due_at: i64,
+    pub version: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct BlacklistRow {
+    pub id: i64,
+    pub kind: String,
+    pub value: String,
+    pub reason: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+    pub removed_at: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct LimitChangeRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub current_limit_fen: i64,
+    pub proposed_limit_fen: i64,
+    pub reason: String,
+    pub source: String,
+    pub status: String,
+    pub maker: String,
+    pub checker: Option<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub decided_at: Option<i64>,
+    pub version: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct DisputeRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub transaction_id: i64,
+    pub reason: String,
+    pub status: String,
+    pub statement: String,
+    pub opened_by: String,
+    pub created_at: i64,
+    pub sla_due_at: i64,
+    pub resolved_at: Option<i64>,
+    pub version: i64,
+}
+
+/// How to find accounts. `search` is already classified by the HTTP layer.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AccountFilter {
+    pub search: Option<AccountSearch>,
+    pub grade: Option<String>,
+    pub status: Option<String>,
+    /// Inclusive DPD range; `None` upper end means unbounded.
+    pub dpd_range: Option<(i32, Option<i32>)>,
+    pub utilisation_min_bp: Option<i64>,
+    pub utilisation_max_bp: Option<i64>,
+    pub sort: AccountOrder,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AccountSearch {
+    Id(i64),
+    PhoneTail(String),
+    /// A masked name, or its first characters.
+    NamePrefix(String),
+}
+
+/// Sort column of the account list; the id always breaks ties.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AccountOrder {
+    #[default]
+    Id,
+    ScoreAsc,
+    ScoreDesc,
+    UtilisationDesc,
+    DpdDesc,
+    LimitDesc,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TransactionFilter {
+    pub account_id: i64,
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    pub amount_min_fen: Option<i64>,
+    pub amount_max_fen: Option<i64>,
+    pub merchant: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AlertFilter {
+    pub status: Option<String>,
+    pub severity_rank: Option<i16>,
+    pub rule: Option<String>,
+    pub assignee: Option<Assignee>,
+    pub account_id: Option<i64>,
+    pub created_from: Option<i64>,
+    pub created_to: Option<i64>,
+    pub order: AlertOrder,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Assignee {
+    Nobody,
+    Operator(String),
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AlertOrder {
+    /// Most severe first, then oldest.
+    #[default]
+    Severity,
+    Newest,
+    Oldest,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BlacklistFilter {
+    pub kind: Option<String>,
+    pub text: Option<String>,
+    /// Entries that expired before this time are left out; `None` keeps them.
+    pub live_at: Option<i64>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LimitChangeFilter {
+    pub status: Option<String>,
+    pub account_id: Option<i64>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DisputeFilter {
+    pub status: Option<String>,
+    pub account_id: Option<i64>,
+}

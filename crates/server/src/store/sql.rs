@@ -1,0 +1,625 @@
+//! The [`Store`] over sqlx, written once for SQLite and PostgreSQL.
+//!
+//! Queries are built with [`Query`], which writes each backend's own
+//! placeholders, and use only SQL both databases share. The bounds on the
+//! `impl` below say which Rust types the backend must carry.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgPoolOptions, Postgres};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Sqlite, Type};
+
+use super::query::{Query, execute, fetch_all, fetch_optional};
+use super::*;
+
+/// A [`Store`] on one sqlx pool.
+#[derive(Debug)]
+pub struct SqlStore<DB: Database> {
+    pool: Pool<DB>,
+}
+
+/// Rows per multi-row INSERT: under SQLite's 32,766 and PostgreSQL's 65,535
+/// bind parameters for the widest table.
+const INSERT_CHUNK: usize = 1_000;
+
+impl SqlStore<Sqlite> {
+    /// `sqlite::memory:` or `sqlite://path/to/file.db`; the file is created if missing.
+    pub async fn open_sqlite(url: &str) -> anyhow::Result<Self> {
+        let in_memory = url.contains(":memory:");
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(if in_memory { SqliteJournalMode::Memory } else { SqliteJournalMode::Wal })
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(5))
+            .foreign_keys(true)
+            .pragma("cache_size", "-65536")
+            .pragma("temp_store", "memory");
+        // One in-memory database lives in one connection; a file serves many readers in WAL.
+        let max = if in_memory { 1 } else { 8 };
+        let pool = SqlitePoolOptions::new()
+            .max_connections(max)
+            .min_connections(if in_memory { 1 } else { 0 })
+            .idle_timeout(if in_memory { None } else { Some(Duration::from_secs(600)) })
+            .max_lifetime(if in_memory { None } else { Some(Duration::from_secs(3600)) })
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+        Ok(SqlStore { pool })
+    }
+}
+
+impl SqlStore<Postgres> {
+    pub async fn open_postgres(url: &str) -> anyhow::Result<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect(url)
+            .await?;
+        sqlx::migrate!("migrations/postgres").run(&pool).await?;
+        Ok(SqlStore { pool })
+    }
+}
+
+const ACCOUNT_COLUMNS: &str = "SELECT a.id, a.customer_id, a.limit_fen, a.used_fen, a.frozen_fen, \
+    a.outstanding_fen, a.utilisation_bp, a.dpd, a.max_dpd_12m, a.on_time_bp, \
+    a.purchases_per_month, a.bill_to_limit_bp, a.score, a.scored_at, a.grade, a.status, a.bill_day, \
+    a.due_day, a.opened_at, a.version, c.name_masked, c.phone, c.city \
+    FROM accounts a JOIN customers c ON c.id = a.customer_id";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Dir {
+    Asc,
+    Desc,
+}
+
+#[async_trait::async_trait]
+impl<DB> Store for SqlStore<DB>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    i16: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
+    i32: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
+    i64: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
+    f64: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
+    String: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
+    Option<i64>: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
+    Option<f64>: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
+    Option<String>: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
+    for<'s> &'s str: ColumnIndex<DB::Row>,
+    usize: ColumnIndex<DB::Row>,
+{
+    fn backend(&self) -> &'static str {
+        if DB::NAME == "SQLite" { "sqlite" } else { "postgres" }
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        execute(&self.pool, |q| {
+            q.push("SELECT 1");
+        })
+        .await
+    }
+
+    async fn meta(&self, key: &str) -> StoreResult<Option<String>> {
+        let row: Option<(String,)> = fetch_optional(&self.pool, |q| {
+            q.push("SELECT value FROM meta WHERE key = ").bind(key.to_owned());
+        })
+        .await?;
+        Ok(row.map(|(v,)| v))
+    }
+
+    async fn set_meta(&self, key: &str, value: &str) -> StoreResult<()> {
+        execute(&self.pool, |q| {
+            q.push("INSERT INTO meta (key, value) VALUES (").bind(key.to_owned());
+            q.push(", ").bind(value.to_owned());
+            q.push(") ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+        })
+        .await
+    }
+
+    async fn insert_batch(&self, batch: &Batch) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        for chunk in batch.operators.chunks(INSERT_CHUNK) {
+            execute(&mut *tx, |q| {
+                q.push(
+                    "INSERT INTO operators (id, display_name, role, password_hash, totp_secret, \
+                     totp_last_step, failed_attempts, locked_until, created_at)",
+                );
+                q.values(chunk, |t, o| {
+                    t.bind(o.id.clone())
+                        .bind(o.display_name.clone())
+                        .bind(o.role.clone())
+                        .bind(o.password_hash.clone())
+                        .bind(o.totp_secret.clone())
+                        .bind(o.totp_last_step)
+                        .bind(o.failed_attempts)
+                        .bind(o.locked_until)
+                        .bind(o.created_at);
+                });
+            })
+            .await?;
+        }
+        for chunk in batch.customers.chunks(INSERT_CHUNK) {
+            execute(&mut *tx, |q| {
+                q.push(
+                    "INSERT INTO customers (id, name, name_masked, phone, phone_tail, national_id, \
+                     age, occupation, income_band, city, home_lat, home_lon, kyc_level, \
+                     night_login_bp, created_at)",
+                );
+                q.values(chunk, |t, c| {
+                    t.bind(c.id)
+                        .bind(c.name.clone())
+                        .bind(c.name_masked.clone())
+                        .bind(c.phone.clone())
+                        .bind(c.phone_tail.clone())
+                        .bind(c.national_id.clone())
+                        .bind(c.age)
+                        .bind(c.occupation.clone())
+                        .bind(c.income_band.clone())
+                        .bind(c.city.clone())
+                        .bind(c.home_lat)
+                        .bind(c.home_lon)
+                        .bind(c.kyc_level.clone())
+                        .bind(c.night_login_bp)
+                        .bind(c.created_at);
+                });
+            })
+            .await?;
+        }
+        for chunk in batch.accounts.chunks(INSERT_CHUNK) {
+            execute(&mut *tx, |q| {
+                q.push(
+                    "INSERT INTO accounts (id, customer_id, limit_fen, used_fen, frozen_fen, \
+                     outstanding_fen, utilisation_bp, dpd, max_dpd_12m, on_time_bp, \
+                     purchases_per_month, bill_to_limit_bp, score, scored_at, grade, status, \
+                     bill_day, due_day, opened_at, version)",
+                );
+                q.values(chunk, |t, a| {
+                    t.bind(a.id)
+                        .bind(a.customer_id)
+                        .bind(a.limit_fen)
+                        .bind(a.used_fen)
+                        .bind(a.frozen_fen)
+                        .bind(a.outstanding_fen)
+                        .bind(a.utilisation_bp)
+                        .bind(a.dpd)
+                        .bind(a.max_dpd_12m)
+                        .bind(a.on_time_bp)
+                        .bind(a.purchases_per_month)
+                        .bind(a.bill_to_limit_bp)
+                        .bind(a.score)
+                        .bind(a.scored_at)
+                        .bind(a.grade.clone())
+                        .bind(a.status.clone())
+                        .bind(a.bill_day)
+                        .bind(a.due_day)
+                        .bind(a.opened_at)
+                        .bind(a.version);
+                });
+            })
+            .await?;
+        }
+        for chunk in batch.transactions.chunks(INSERT_CHUNK) {
+            execute(&mut *tx, |q| {
+                q.push(
+                    "INSERT INTO transactions (id, account_id, kind, order_id, merchant, category, \
+                     channel, amount_fen, installments, device_id, ip, lat, lon, city, status, \
+                     decision, rule_hits, occurred_at)",
+                );
+                q.values(chunk, |t, r| {
+                    t.bind(r.id)
+                        .bind(r.account_id)
+                        .bind(r.kind.clone())
+                        .bind(r.order_id.clone())
+                        .bind(r.merchant.clone())
+                        .bind(r.category.clone())
+                        .bind(r.channel.clone())
+                        .bind(r.amount_fen)
+                        .bind(r.installments)
+                        .bind(r.device_id.clone())
+                        .bind(r.ip.clone())
+                        .bind(r.lat)
+                        .bind(r.lon)
+                        .bind(r.city.clone())
+                        .bind(r.status.clone())
+                        .bind(r.decision.clone())
+                        .bind(r.rule_hits.clone())
+                        .bind(r.occurred_at);
+                });
+            })
+            .await?;
+        }
+        for chunk in batch.alerts.chunks(INSERT_CHUNK) {
+            execute(&mut *tx, |q| {
+                q.push(
+                    "INSERT INTO alerts (id, account_id, transaction_id, rule, severity_rank, \
+                     status, assignee, amount_fen, evidence, disposition, created_at, sla_due_at, \
+                     version)",
+                );
+                q.values(chunk, |t, a| {
+                    t.bind(a.id)
+                        .bind(a.account_id)
+                        .bind(a.transaction_id)
+                        .bind(a.rule.clone())
+                        .bind(a.severity_rank)
+                        .bind(a.status.clone())
+                        .bind(a.assignee.clone())
+                        .bind(a.amount_fen)
+                        .bind(a.evidence.clone())
+                        .bind(a.disposition.clone())
+                        .bind(a.created_at)
+                        .bind(a.sla_due_at)
+                        .bind(a.version);
+                });
+            })
+            .await?;
+        }
+        for chunk in batch.blacklist.chunks(INSERT_CHUNK) {
+            execute(&mut *tx, |q| {
+                q.push(
+                    "INSERT INTO blacklist (id, kind, value, reason, created_by, created_at, \
+                     expires_at, removed_at)",
+                );
+                q.values(chunk, |t, e| {
+                    t.bind(e.id)
+                        .bind(e.kind.clone())
+                        .bind(e.value.clone())
+                        .bind(e.reason.clone())
+                        .bind(e.created_by.clone())
+                        .bind(e.created_at)
+                        .bind(e.expires_at)
+                        .bind(e.removed_at);
+                });
+            })
+            .await?;
+        }
+        for chunk in batch.limit_changes.chunks(INSERT_CHUNK) {
+            execute(&mut *tx, |q| {
+                q.push(
+                    "INSERT INTO limit_changes (id, account_id, current_limit_fen, \
+                     proposed_limit_fen, reason, source, status, maker, checker, created_at, \
+                     expires_at, decided_at, version)",
+                );
+                q.values(chunk, |t, l| {
+                    t.bind(l.id)
+                        .bind(l.account_id)
+                        .bind(l.current_limit_fen)
+                        .bind(l.proposed_limit_fen)
+                        .bind(l.reason.clone())
+                        .bind(l.source.clone())
+                        .bind(l.status.clone())
+                        .bind(l.maker.clone())
+                        .bind(l.checker.clone())
+                        .bind(l.created_at)
+                        .bind(l.expires_at)
+                        .bind(l.decided_at)
+                        .bind(l.version);
+                });
+            })
+            .await?;
+        }
+        for chunk in batch.disputes.chunks(INSERT_CHUNK) {
+            execute(&mut *tx, |q| {
+                q.push(
+                    "INSERT INTO disputes (id, account_id, transaction_id, reason, status, \
+                     statement, opened_by, created_at, sla_due_at, resolved_at, version)",
+                );
+                q.values(chunk, |t, d| {
+                    t.bind(d.id)
+                        .bind(d.account_id)
+                        .bind(d.transaction_id)
+                        .bind(d.reason.clone())
+                        .bind(d.status.clone())
+                        .bind(d.statement.clone())
+                        .bind(d.opened_by.clone())
+                        .bind(d.created_at)
+                        .bind(d.sla_due_at)
+                        .bind(d.resolved_at)
+                        .bind(d.version);
+                });
+            })
+            .await?;
+        }
+        tx.commit().await
+    }
+
+    async fn operator(&self, id: &str) -> StoreResult<Option<OperatorRow>> {
+        fetch_optional(&self.pool, |q| {
+            q.push("SELECT * FROM operators WHERE id = ").bind(id.to_owned());
+        })
+        .await
+    }
+
+    async fn record_failed_sign_in(
+        &self,
+        id: &str,
+        max_attempts: i32,
+        lock_until: i64,
+    ) -> StoreResult<i32> {
+        // One statement, so that concurrent failures each count.
+        let row: Option<(i32,)> = fetch_optional(&self.pool, |q| {
+            q.push("UPDATE operators SET failed_attempts = failed_attempts + 1, ");
+            q.push("locked_until = CASE WHEN failed_attempts + 1 >= ").bind(max_attempts);
+            q.push(" THEN ").bind(lock_until).push(" ELSE locked_until END");
+            q.push(" WHERE id = ").bind(id.to_owned()).push(" RETURNING failed_attempts");
+        })
+        .await?;
+        Ok(row.map_or(0, |(n,)| n))
+    }
+
+    async fn record_sign_in(&self, id: &str, step: i64) -> StoreResult<bool> {
+        let row: Option<(String,)> = fetch_optional(&self.pool, |q| {
+            q.push("UPDATE operators SET failed_attempts = 0, locked_until = NULL, ");
+            q.push("totp_last_step = ").bind(step);
+            q.push(" WHERE id = ").bind(id.to_owned());
+            q.push(" AND totp_last_step < ").bind(step).push(" RETURNING id");
+        })
+        .await?;
+        Ok(row.is_some())
+    }
+
+    async fn create_session(&self, s: &SessionRow) -> StoreResult<()> {
+        execute(&self.pool, |q| {
+            q.push(
+                "INSERT INTO sessions (token_hash, operator_id, created_at, last_seen_at, \
+                 expires_at, revoked_at)",
+            );
+            q.values(std::slice::from_ref(s), |t, s| {
+                t.bind(s.token_hash.clone())
+                    .bind(s.operator_id.clone())
+                    .bind(s.created_at)
+                    .bind(s.last_seen_at)
+                    .bind(s.expires_at)
+                    .bind(s.revoked_at);
+            });
+        })
+        .await
+    }
+
+    async fn session(&self, token_hash: &str) -> StoreResult<Option<SessionRow>> {
+        fetch_optional(&self.pool, |q| {
+            q.push("SELECT * FROM sessions WHERE token_hash = ").bind(token_hash.to_owned());
+        })
+        .await
+    }
+
+    async fn touch_session(&self, token_hash: &str, now: i64) -> StoreResult<()> {
+        execute(&self.pool, |q| {
+            q.push("UPDATE sessions SET last_seen_at = ").bind(now);
+            q.push(" WHERE token_hash = ").bind(token_hash.to_owned());
+            q.push(" AND last_seen_at < ").bind(now);
+        })
+        .await
+    }
+
+    async fn revoke_session(&self, token_hash: &str, now: i64) -> StoreResult<()> {
+        execute(&self.pool, |q| {
+            q.push("UPDATE sessions SET revoked_at = ").bind(now);
+            q.push(" WHERE token_hash = ").bind(token_hash.to_owned());
+            q.push(" AND revoked_at IS NULL");
+        })
+        .await
+    }
+
+    async fn accounts(&self, f: &AccountFilter, page: &PageRequest) -> StoreResult<Vec<AccountRow>> {
+        fetch_all(&self.pool, |q| {
+            q.push(ACCOUNT_COLUMNS);
+            match &f.search {
+                Some(AccountSearch::Id(id)) => {
+                    q.and().push("a.id = ").bind(*id);
+                }
+                Some(AccountSearch::PhoneTail(tail)) => {
+                    q.and().push("c.phone_tail = ").bind(tail.clone());
+                }
+                Some(AccountSearch::NamePrefix(prefix)) => {
+                    q.and().push("c.name_masked LIKE ").bind(format!("{}%", escape_like(prefix)));
+                    q.push(" ESCAPE '\\'");
+                }
+                None => {}
+            }
+            eq(q, "a.grade", &f.grade);
+            eq(q, "a.status", &f.status);
+            if let Some((lo, hi)) = f.dpd_range {
+                q.and().push("a.dpd >= ").bind(lo);
+                if let Some(hi) = hi {
+                    q.push(" AND a.dpd <= ").bind(hi);
+                }
+            }
+            cmp(q, "a.utilisation_bp >= ", f.utilisation_min_bp);
+            cmp(q, "a.utilisation_bp <= ", f.utilisation_max_bp);
+            let order: &[(&str, Dir)] = match f.sort {
+                AccountOrder::Id => &[("a.id", Dir::Asc)],
+                AccountOrder::ScoreAsc => &[("a.score", Dir::Asc), ("a.id", Dir::Asc)],
+                AccountOrder::ScoreDesc => &[("a.score", Dir::Desc), ("a.id", Dir::Desc)],
+                AccountOrder::UtilisationDesc => {
+                    &[("a.utilisation_bp", Dir::Desc), ("a.id", Dir::Desc)]
+                }
+                AccountOrder::DpdDesc => &[("a.dpd", Dir::Desc), ("a.id", Dir::Desc)],
+                AccountOrder::LimitDesc => &[("a.limit_fen", Dir::Desc), ("a.id", Dir::Desc)],
+            };
+            page_after(q, order, page);
+        })
+        .await
+    }
+
+    async fn account(&self, id: i64) -> StoreResult<Option<AccountRow>> {
+        fetch_optional(&self.pool, |q| {
+            q.push(ACCOUNT_COLUMNS).and().push("a.id = ").bind(id);
+        })
+        .await
+    }
+
+    async fn customer(&self, id: i64) -> StoreResult<Option<CustomerRow>> {
+        fetch_optional(&self.pool, |q| {
+            q.push("SELECT * FROM customers WHERE id = ").bind(id);
+        })
+        .await
+    }
+
+    async fn transactions(
+        &self,
+        f: &TransactionFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Vec<TransactionRow>> {
+        fetch_all(&self.pool, |q| {
+            q.push("SELECT * FROM transactions");
+            q.and().push("account_id = ").bind(f.account_id);
+            eq(q, "kind", &f.kind);
+            eq(q, "status", &f.status);
+            cmp(q, "occurred_at >= ", f.from);
+            cmp(q, "occurred_at < ", f.to);
+            cmp(q, "amount_fen >= ", f.amount_min_fen);
+            cmp(q, "amount_fen <= ", f.amount_max_fen);
+            if let Some(merchant) = &f.merchant {
+                q.and().push("LOWER(merchant) LIKE ");
+                q.bind(format!("%{}%", escape_like(&merchant.to_lowercase())));
+                q.push(" ESCAPE '\\'");
+            }
+            page_after(q, &[("occurred_at", Dir::Desc), ("id", Dir::Desc)], page);
+        })
+        .await
+    }
+
+    async fn alerts(&self, f: &AlertFilter, page: &PageRequest) -> StoreResult<Vec<AlertRow>> {
+        fetch_all(&self.pool, |q| {
+            q.push("SELECT * FROM alerts");
+            eq(q, "status", &f.status);
+            eq(q, "rule", &f.rule);
+            cmp(q, "severity_rank = ", f.severity_rank.map(i64::from));
+            match &f.assignee {
+                Some(Assignee::Nobody) => {
+                    q.and().push("assignee IS NULL");
+                }
+                Some(Assignee::Operator(id)) => {
+                    q.and().push("assignee = ").bind(id.clone());
+                }
+                None => {}
+            }
+            cmp(q, "account_id = ", f.account_id);
+            cmp(q, "created_at >= ", f.created_from);
+            cmp(q, "created_at <= ", f.created_to);
+            let order: &[(&str, Dir)] = match f.order {
+                AlertOrder::Severity => {
+                    &[("severity_rank", Dir::Desc), ("created_at", Dir::Asc), ("id", Dir::Asc)]
+                }
+                AlertOrder::Newest => &[("created_at", Dir::Desc), ("id", Dir::Desc)],
+                AlertOrder::Oldest => &[("created_at", Dir::Asc), ("id", Dir::Asc)],
+            };
+            page_after(q, order, page);
+        })
+        .await
+    }
+
+    async fn blacklist(&self, f: &BlacklistFilter, page: &PageRequest) -> StoreResult<Vec<BlacklistRow>> {
+        fetch_all(&self.pool, |q| {
+            q.push("SELECT * FROM blacklist");
+            q.and().push("removed_at IS NULL");
+            eq(q, "kind", &f.kind);
+            if let Some(text) = &f.text {
+                let pattern = format!("%{}%", escape_like(text));
+                q.and().push("(value LIKE ").bind(pattern.clone()).push(" ESCAPE '\\'");
+                q.push(" OR reason LIKE ").bind(pattern).push(" ESCAPE '\\')");
+            }
+            if let Some(now) = f.live_at {
+                q.and().push("(expires_at IS NULL OR expires_at > ").bind(now).push(")");
+            }
+            page_after(q, &[("id", Dir::Desc)], page);
+        })
+        .await
+    }
+
+    async fn limit_changes(
+        &self,
+        f: &LimitChangeFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Vec<LimitChangeRow>> {
+        fetch_all(&self.pool, |q| {
+            q.push("SELECT * FROM limit_changes");
+            eq(q, "status", &f.status);
+            cmp(q, "account_id = ", f.account_id);
+            page_after(q, &[("id", Dir::Desc)], page);
+        })
+        .await
+    }
+
+    async fn disputes(&self, f: &DisputeFilter, page: &PageRequest) -> StoreResult<Vec<DisputeRow>> {
+        fetch_all(&self.pool, |q| {
+            q.push("SELECT * FROM disputes");
+            eq(q, "status", &f.status);
+            cmp(q, "account_id = ", f.account_id);
+            page_after(q, &[("id", Dir::Desc)], page);
+        })
+        .await
+    }
+}
+
+/// `AND column = value` when a value is given.
+fn eq<'q, DB: Database>(q: &mut Query<'q, DB>, column: &str, value: &Option<String>)
+where
+    String: Type<DB> + Encode<'q, DB>,
+{
+    if let Some(value) = value {
+        q.and().push(column).push(" = ").bind(value.clone());
+    }
+}
+
+/// `AND <column_and_operator> value` when a value is given; the first
+/// argument is trusted SQL such as `"amount_fen >= "`.
+fn cmp<'q, DB: Database>(q: &mut Query<'q, DB>, column_and_operator: &str, value: Option<i64>)
+where
+    i64: Type<DB> + Encode<'q, DB>,
+{
+    if let Some(value) = value {
+        q.and().push(column_and_operator).bind(value);
+    }
+}
+
+/// Appends the keyset condition ("after the previous page's last row"), the
+/// ORDER BY and the LIMIT. Sort keys are integers and the last one is unique,
+/// so a page never skips or repeats a row, and a deep page costs what the
+/// first does.
+fn page_after<'q, DB: Database>(q: &mut Query<'q, DB>, order: &[(&str, Dir)], page: &PageRequest)
+where
+    i64: Type<DB> + Encode<'q, DB>,
+{
+    if let Some(after) = page.after.as_ref().filter(|a| a.len() == order.len()) {
+        q.and();
+        after_keys(q, order, after);
+    }
+    q.push(" ORDER BY ");
+    for (i, (column, dir)) in order.iter().enumerate() {
+        q.push(if i == 0 { "" } else { ", " }).push(column);
+        q.push(if *dir == Dir::Asc { " ASC" } else { " DESC" });
+    }
+    q.push(" LIMIT ").bind(i64::from(page.limit));
+}
+
+/// Mixed directions are spelled out: `(a < x OR (a = x AND (b > y)))`.
+fn after_keys<'q, DB: Database>(q: &mut Query<'q, DB>, order: &[(&str, Dir)], after: &[i64])
+where
+    i64: Type<DB> + Encode<'q, DB>,
+{
+    let Some(((column, dir), rest)) = order.split_first() else { return };
+    let beyond = if *dir == Dir::Asc { " > " } else { " < " };
+    q.push("(").push(column).push(beyond).bind(after[0]);
+    if !rest.is_empty() {
+        q.push(" OR (").push(column).push(" = ").bind(after[0]).push(" AND ");
+        after_keys(q, rest, &after[1..]);
+        q.push(")");
+    }
+    q.push(")");
+}
+
+/// Escapes LIKE wildcards so that user text matches literally.
+fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
