@@ -1,1 +1,98 @@
-fn main(){}
+//! `cargo xtask <command>`: the project's commands, in Rust so that only
+//! cargo is needed.
+//!
+//! - `demo`    generate the demo portfolio if missing and serve it on SQLite
+//! - `test`    install what the tests need, then format check, clippy, every test
+//!             (with a throwaway PostgreSQL cluster)
+//! - `codegen` rewrite the committed generated files (OpenAPI document, permission table)
+
+mod postgres;
+mod system;
+
+use std::process::Command;
+
+use anyhow::{Context, bail};
+
+fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let command = args.next().unwrap_or_default();
+    let rest: Vec<String> = args.collect();
+    match command.as_str() {
+        "demo" => demo(&rest),
+        "test" => test(),
+        "codegen" => codegen(),
+        _ => bail!("usage: cargo xtask demo [--addr A] [--data DIR] [--json] | test | codegen"),
+    }
+}
+
+fn demo(args: &[String]) -> anyhow::Result<()> {
+    system::ensure_packages(system::DEMO_PACKAGES)?;
+    run(cargo()
+        .args([
+            "run",
+            "--release",
+            "--quiet",
+            "-p",
+            "riskdesk-server",
+            "--",
+            "demo",
+        ])
+        .args(args))
+}
+
+fn test() -> anyhow::Result<()> {
+    system::ensure_packages(system::TEST_PACKAGES)?;
+    run(cargo().args(["fmt", "--all", "--check"])).context("formatting: run `cargo fmt --all`")?;
+    run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    let cluster = postgres::Cluster::start()?;
+    println!("xtask: throwaway PostgreSQL on {}", cluster.url());
+    let result = run(cargo()
+        .args(["test", "--workspace", "--no-fail-fast"])
+        .env("RISKDESK_TEST_PG_URL", cluster.url()));
+    drop(cluster);
+    result
+}
+
+fn codegen() -> anyhow::Result<()> {
+    run(cargo()
+        .args([
+            "test",
+            "-p",
+            "riskdesk-server",
+            "--test",
+            "service",
+            "generated_files",
+        ])
+        .env("UPDATE_GENERATED", "1"))
+}
+
+fn cargo() -> Command {
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command.current_dir(workspace_root());
+    command
+}
+
+fn workspace_root() -> std::path::PathBuf {
+    let xtask_dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    xtask_dir
+        .parent()
+        .map(|p| p.to_path_buf())
+        .unwrap_or(xtask_dir)
+}
+
+fn run(command: &mut Command) -> anyhow::Result<()> {
+    let status = command
+        .status()
+        .with_context(|| format!("starting {command:?}"))?;
+    if !status.success() {
+        bail!("{command:?} failed: {status}");
+    }
+    Ok(())
+}

@@ -13,9 +13,21 @@ vocabulary! {
 }
 
 /// Risk grade from the scorecard, A (best) to E.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[derive(serde::Serialize, serde::Deserialize, strum::EnumString, strum::IntoStaticStr)]
-#[derive(strum::EnumIter)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub enum Grade {
     A,
@@ -27,9 +39,21 @@ pub enum Grade {
 
 /// Delinquency bucket by days past due: M0 current, M1 1–30, M2 31–60,
 /// M3 61–90, M3+ over 90.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[derive(serde::Serialize, serde::Deserialize, strum::EnumString, strum::IntoStaticStr)]
-#[derive(strum::EnumIter)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub enum DpdBucket {
     M0,
@@ -89,7 +113,11 @@ pub enum CreditLineError {
     #[error("negative amount in a credit line")]
     Negative,
     #[error("used {used} plus frozen {frozen} exceeds the limit {limit}")]
-    OverLimit { limit: Money, used: Money, frozen: Money },
+    OverLimit {
+        limit: Money,
+        used: Money,
+        frozen: Money,
+    },
     #[error(transparent)]
     Money(#[from] MoneyError),
 }
@@ -100,9 +128,17 @@ impl CreditLine {
             return Err(CreditLineError::Negative);
         }
         if used.checked_add(frozen)? > limit {
-            return Err(CreditLineError::OverLimit { limit, used, frozen });
+            return Err(CreditLineError::OverLimit {
+                limit,
+                used,
+                frozen,
+            });
         }
-        Ok(CreditLine { limit, used, frozen })
+        Ok(CreditLine {
+            limit,
+            used,
+            frozen,
+        })
     }
 
     pub fn limit(&self) -> Money {
@@ -161,7 +197,15 @@ mod tests {
             CreditLine::new(y(100), y(60), y(41)),
             Err(CreditLineError::OverLimit { .. })
         ));
-        assert_eq!(CreditLine::new(y(100), y(-1), y(0)), Err(CreditLineError::Negative));
-        assert_eq!(CreditLine::new(y(200), y(50), y(0)).unwrap().utilisation_bp(), 2_500);
+        assert_eq!(
+            CreditLine::new(y(100), y(-1), y(0)),
+            Err(CreditLineError::Negative)
+        );
+        assert_eq!(
+            CreditLine::new(y(200), y(50), y(0))
+                .unwrap()
+                .utilisation_bp(),
+            2_500
+        );
     }
 }

@@ -44,9 +44,14 @@ impl Severity {
     }
 
     pub fn from_rank(rank: i16) -> Option<Severity> {
-        [Severity::Low, Severity::Medium, Severity::High, Severity::Critical]
-            .into_iter()
-            .find(|s| s.rank() == rank)
+        [
+            Severity::Low,
+            Severity::Medium,
+            Severity::High,
+            Severity::Critical,
+        ]
+        .into_iter()
+        .find(|s| s.rank() == rank)
     }
 }
 

@@ -30,8 +30,14 @@ mod tests {
 
     #[test]
     fn beijing_to_shanghai_is_about_1070_km() {
-        let beijing = GeoPoint { lat: 39.9042, lon: 116.4074 };
-        let shanghai = GeoPoint { lat: 31.2304, lon: 121.4737 };
+        let beijing = GeoPoint {
+            lat: 39.9042,
+            lon: 116.4074,
+        };
+        let shanghai = GeoPoint {
+            lat: 31.2304,
+            lon: 121.4737,
+        };
         let d = beijing.distance_km(shanghai);
         assert!((1_060.0..1_075.0).contains(&d), "{d}");
         assert!(beijing.distance_km(beijing).abs() < 1e-9);

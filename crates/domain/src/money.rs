@@ -73,11 +73,19 @@ impl Money {
     }
 
     pub fn checked_add(self, other: Money) -> Result<Money, MoneyError> {
-        Money::from_fen(self.fen().checked_add(other.fen()).ok_or(MoneyError::OutOfRange)?)
+        Money::from_fen(
+            self.fen()
+                .checked_add(other.fen())
+                .ok_or(MoneyError::OutOfRange)?,
+        )
     }
 
     pub fn checked_sub(self, other: Money) -> Result<Money, MoneyError> {
-        Money::from_fen(self.fen().checked_sub(other.fen()).ok_or(MoneyError::OutOfRange)?)
+        Money::from_fen(
+            self.fen()
+                .checked_sub(other.fen())
+                .ok_or(MoneyError::OutOfRange)?,
+        )
     }
 
     /// `self` times a ratio in basis points, rounded half-even to the fen.
@@ -194,7 +202,11 @@ mod tests {
 
     #[test]
     fn displays_for_operators() {
-        let cases = [(0, "¥0.00"), (123_456, "¥1,234.56"), (-100_000_000, "-¥1,000,000.00")];
+        let cases = [
+            (0, "¥0.00"),
+            (123_456, "¥1,234.56"),
+            (-100_000_000, "-¥1,000,000.00"),
+        ];
         for (fen, expect) in cases {
             assert_eq!(Money::from_fen(fen).unwrap().display_cny(), expect);
         }
@@ -205,7 +217,10 @@ mod tests {
         let m = Money::from_fen(5).unwrap();
         assert_eq!(m.mul_bp(5_000).unwrap().fen(), 2); // 2.5 fen → 2
         assert_eq!(Money::from_fen(15).unwrap().mul_bp(5_000).unwrap().fen(), 8); // 7.5 → 8
-        assert_eq!(Money::ratio_bp(Money::yuan(25).unwrap(), Money::yuan(100).unwrap()), 2_500);
+        assert_eq!(
+            Money::ratio_bp(Money::yuan(25).unwrap(), Money::yuan(100).unwrap()),
+            2_500
+        );
         assert_eq!(Money::ratio_bp(Money::yuan(1).unwrap(), Money::ZERO), 0);
     }
 

@@ -67,7 +67,11 @@ pub const MAX_SCORE: i32 = 900;
 pub fn assess(inputs: &ScoreInputs) -> Assessment {
     let pct = |bp: u32| format!("{}.{}%", bp / 100, (bp % 100) / 10);
     let lines = vec![
-        line(ScoreFactor::Age, inputs.age.to_string(), age_points(inputs.age)),
+        line(
+            ScoreFactor::Age,
+            inputs.age.to_string(),
+            age_points(inputs.age),
+        ),
         line(
             ScoreFactor::Occupation,
             inputs.occupation.as_str().to_owned(),
@@ -88,13 +92,21 @@ pub fn assess(inputs: &ScoreInputs) -> Assessment {
             pct(inputs.bill_to_limit_bp),
             bill_points(inputs.bill_to_limit_bp),
         ),
-        line(ScoreFactor::OnTimeRepayment, pct(inputs.on_time_bp), on_time_points(inputs.on_time_bp)),
+        line(
+            ScoreFactor::OnTimeRepayment,
+            pct(inputs.on_time_bp),
+            on_time_points(inputs.on_time_bp),
+        ),
         line(
             ScoreFactor::WorstDelinquency,
             format!("{} DPD", inputs.max_dpd_12m),
             worst_dpd_points(inputs.max_dpd_12m),
         ),
-        line(ScoreFactor::LoginTimes, pct(inputs.night_login_bp), login_points(inputs.night_login_bp)),
+        line(
+            ScoreFactor::LoginTimes,
+            pct(inputs.night_login_bp),
+            login_points(inputs.night_login_bp),
+        ),
         line(
             ScoreFactor::MonthsOnBook,
             inputs.months_on_book.to_string(),
@@ -103,7 +115,12 @@ pub fn assess(inputs: &ScoreInputs) -> Assessment {
     ];
     let raw = BASE_POINTS + lines.iter().map(|l| l.points).sum::<i32>();
     let score = raw.clamp(MIN_SCORE, MAX_SCORE);
-    Assessment { score, grade: grade_of(score), base: BASE_POINTS, lines }
+    Assessment {
+        score,
+        grade: grade_of(score),
+        base: BASE_POINTS,
+        lines,
+    }
 }
 
 /// A ≥ 760, B ≥ 700, C ≥ 640, D ≥ 580, E below.
@@ -118,7 +135,11 @@ pub fn grade_of(score: i32) -> Grade {
 }
 
 fn line(factor: ScoreFactor, value: String, points: i32) -> ScoreLine {
-    ScoreLine { factor, value, points }
+    ScoreLine {
+        factor,
+        value,
+        points,
+    }
 }
 
 fn age_points(age: u8) -> i32 {
@@ -224,23 +245,29 @@ mod tests {
         let occupations: Vec<Occupation> = Occupation::iter().collect();
         let bands: Vec<IncomeBand> = IncomeBand::iter().collect();
         (
-            (18u8..=80, prop::sample::select(occupations), prop::sample::select(bands)),
+            (
+                18u8..=80,
+                prop::sample::select(occupations),
+                prop::sample::select(bands),
+            ),
             (0u32..=80, 0u32..=12_000, 0u32..=10_000),
             (0u32..=400, 0u32..=10_000, 0u32..=120),
         )
-            .prop_map(|((age, occupation, income_band), (freq, bill, on_time), (dpd, night, mob))| {
-                ScoreInputs {
-                    age,
-                    occupation,
-                    income_band,
-                    purchases_per_month: freq,
-                    bill_to_limit_bp: bill,
-                    on_time_bp: on_time,
-                    max_dpd_12m: dpd,
-                    night_login_bp: night,
-                    months_on_book: mob,
-                }
-            })
+            .prop_map(
+                |((age, occupation, income_band), (freq, bill, on_time), (dpd, night, mob))| {
+                    ScoreInputs {
+                        age,
+                        occupation,
+                        income_band,
+                        purchases_per_month: freq,
+                        bill_to_limit_bp: bill,
+                        on_time_bp: on_time,
+                        max_dpd_12m: dpd,
+                        night_login_bp: night,
+                        months_on_book: mob,
+                    }
+                },
+            )
     }
 
     #[test]
@@ -258,10 +285,18 @@ mod tests {
         };
         let a = assess(&good);
         assert_eq!((a.score, a.grade), (900, Grade::A));
-        let late_once = ScoreInputs { on_time_bp: 9_200, max_dpd_12m: 45, ..good };
+        let late_once = ScoreInputs {
+            on_time_bp: 9_200,
+            max_dpd_12m: 45,
+            ..good
+        };
         assert_eq!(assess(&late_once).score, 910 - 70 - 120);
         assert_eq!(assess(&late_once).grade, Grade::B);
-        let defaulter = ScoreInputs { on_time_bp: 6_000, max_dpd_12m: 95, ..good };
+        let defaulter = ScoreInputs {
+            on_time_bp: 6_000,
+            max_dpd_12m: 95,
+            ..good
+        };
         assert_eq!(assess(&defaulter).grade, Grade::E);
     }
 

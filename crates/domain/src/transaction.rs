@@ -69,7 +69,9 @@ impl MerchantCategory {
     pub fn is_risky(self) -> bool {
         matches!(
             self,
-            MerchantCategory::VirtualGoods | MerchantCategory::GiftCards | MerchantCategory::Jewellery
+            MerchantCategory::VirtualGoods
+                | MerchantCategory::GiftCards
+                | MerchantCategory::Jewellery
         )
     }
 }

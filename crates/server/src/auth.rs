@@ -2,9 +2,9 @@
 //! opaque bearer tokens stored only as hashes, idle and absolute expiry,
 //! lockout after repeated failures.
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
@@ -34,7 +34,11 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
 
 pub fn verify_password(password: &str, stored_hash: &str) -> bool {
     PasswordHash::new(stored_hash)
-        .map(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+        .map(|hash| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &hash)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -48,7 +52,13 @@ pub fn new_totp_secret() -> String {
 fn totp(secret_base32: &str) -> Option<TOTP> {
     let bytes = Secret::Encoded(secret_base32.to_owned()).to_bytes().ok()?;
     // `new_unchecked` because RFC 6238 allows 80-bit secrets, which `new` refuses.
-    Some(TOTP::new_unchecked(Algorithm::SHA1, 6, 1, TOTP_STEP_SECS, bytes))
+    Some(TOTP::new_unchecked(
+        Algorithm::SHA1,
+        6,
+        1,
+        TOTP_STEP_SECS,
+        bytes,
+    ))
 }
 
 /// The code an authenticator shows at `unix_secs`.
@@ -62,10 +72,13 @@ pub fn totp_code(secret_base32: &str, unix_secs: u64) -> Option<String> {
 pub fn totp_step(secret_base32: &str, code: &str, unix_secs: u64) -> Option<i64> {
     let totp = totp(secret_base32)?;
     let now_step = unix_secs / TOTP_STEP_SECS;
-    [now_step.saturating_sub(1), now_step, now_step + 1].into_iter().find_map(|step| {
-        let expected = totp.generate(step * TOTP_STEP_SECS);
-        bool::from(expected.as_bytes().ct_eq(code.as_bytes())).then(|| i64::try_from(step).ok())?
-    })
+    [now_step.saturating_sub(1), now_step, now_step + 1]
+        .into_iter()
+        .find_map(|step| {
+            let expected = totp.generate(step * TOTP_STEP_SECS);
+            bool::from(expected.as_bytes().ct_eq(code.as_bytes()))
+                .then(|| i64::try_from(step).ok())?
+        })
 }
 
 /// A fresh bearer token: 256 random bits, URL-safe.
@@ -88,11 +101,19 @@ mod tests {
     #[test]
     fn rfc6238_sha1_vector() {
         // RFC 6238 appendix B, SHA-1 secret "12345678901234567890", 6 digits.
-        let secret = Secret::Raw(b"12345678901234567890".to_vec()).to_encoded().to_string();
+        let secret = Secret::Raw(b"12345678901234567890".to_vec())
+            .to_encoded()
+            .to_string();
         assert_eq!(totp_code(&secret, 59).unwrap(), "287082");
         assert_eq!(totp_code(&secret, 1_111_111_109).unwrap(), "081804");
-        assert_eq!(totp_step(&secret, "081804", 1_111_111_109), Some(1_111_111_109 / 30));
-        assert_eq!(totp_step(&secret, "081804", 1_111_111_109 + 30), Some(1_111_111_109 / 30));
+        assert_eq!(
+            totp_step(&secret, "081804", 1_111_111_109),
+            Some(1_111_111_109 / 30)
+        );
+        assert_eq!(
+            totp_step(&secret, "081804", 1_111_111_109 + 30),
+            Some(1_111_111_109 / 30)
+        );
         assert_eq!(totp_step(&secret, "081804", 1_111_111_109 + 90), None);
         assert_eq!(totp_step(&secret, "000000", 59), None);
     }

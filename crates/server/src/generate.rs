@@ -72,7 +72,10 @@ pub struct DemoOperator {
 
 impl std::fmt::Debug for DemoOperator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DemoOperator").field("id", &self.id).field("role", &self.role).finish()
+        f.debug_struct("DemoOperator")
+            .field("id", &self.id)
+            .field("role", &self.role)
+            .finish()
     }
 }
 
@@ -89,12 +92,21 @@ pub fn demo_operators(seed: u64) -> Vec<DemoOperator> {
         .into_iter()
         .map(|(id, display_name, role)| {
             const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
-            let password: String =
-                (0..14).map(|_| char::from(*ALPHABET.choose(&mut rng).unwrap_or(&b'x'))).collect();
+            let password: String = (0..14)
+                .map(|_| char::from(*ALPHABET.choose(&mut rng).unwrap_or(&b'x')))
+                .collect();
             let mut secret = [0u8; 20];
             rng.fill_bytes(&mut secret);
-            let totp_secret = totp_rs::Secret::Raw(secret.to_vec()).to_encoded().to_string();
-            DemoOperator { id, display_name, role, password, totp_secret }
+            let totp_secret = totp_rs::Secret::Raw(secret.to_vec())
+                .to_encoded()
+                .to_string();
+            DemoOperator {
+                id,
+                display_name,
+                role,
+                password,
+                totp_secret,
+            }
         })
         .collect()
 }
@@ -154,8 +166,12 @@ pub async fn generate(
     world.decisions(&mut last);
     store.insert_batch(&last).await?;
     store.set_meta("seed", &params.seed.to_string()).await?;
-    store.set_meta("as_of_ms", &params.as_of_ms.to_string()).await?;
-    store.set_meta("customers", &params.customers.to_string()).await?;
+    store
+        .set_meta("as_of_ms", &params.as_of_ms.to_string())
+        .await?;
+    store
+        .set_meta("customers", &params.customers.to_string())
+        .await?;
     store.set_meta("months", &params.months.to_string()).await?;
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
@@ -199,7 +215,11 @@ impl World {
     fn blacklist(&mut self) -> Vec<BlacklistRow> {
         let now = self.params.as_of_ms;
         let mut rows = Vec::new();
-        let push = |rows: &mut Vec<BlacklistRow>, kind: &str, value: String, reason: &str, expires: Option<i64>| {
+        let push = |rows: &mut Vec<BlacklistRow>,
+                    kind: &str,
+                    value: String,
+                    reason: &str,
+                    expires: Option<i64>| {
             rows.push(BlacklistRow {
                 id: rows.len() as i64 + 1,
                 kind: kind.to_owned(),
@@ -212,24 +232,81 @@ impl World {
             });
         };
         for m in data::BLACKLISTED_MERCHANTS {
-            push(&mut rows, "merchant", (*m).to_owned(), "套现商户 cash-out front", None);
+            push(
+                &mut rows,
+                "merchant",
+                (*m).to_owned(),
+                "套现商户 cash-out front",
+                None,
+            );
         }
         for d in self.blacklisted_devices.clone() {
-            push(&mut rows, "device", d, "设备关联欺诈 device linked to fraud", None);
+            push(
+                &mut rows,
+                "device",
+                d,
+                "设备关联欺诈 device linked to fraud",
+                None,
+            );
         }
         for i in 0..30 {
-            let phone = format!("1{}{:09}", self.rng.random_range(3..10), self.rng.random_range(0..1_000_000_000u32));
+            let phone = format!(
+                "1{}{:09}",
+                self.rng.random_range(3..10),
+                self.rng.random_range(0..1_000_000_000u32)
+            );
             let expires = (i % 3 == 0).then(|| now + (i64::from(i) - 10) * 10 * DAY);
-            push(&mut rows, "phone", phone, "中介代办 loan-broker number", expires);
+            push(
+                &mut rows,
+                "phone",
+                phone,
+                "中介代办 loan-broker number",
+                expires,
+            );
         }
         for i in 0..15u8 {
-            push(&mut rows, "ip", format!("103.{}.{}.0/24", 20 + i, self.rng.random_range(0..255)), "代理池 proxy pool", None);
-            push(&mut rows, "ip", format!("45.{}.{}.{}", 60 + i, self.rng.random_range(0..255), self.rng.random_range(1..255)), "撞库来源 credential stuffing", Some(now + 90 * DAY));
+            push(
+                &mut rows,
+                "ip",
+                format!("103.{}.{}.0/24", 20 + i, self.rng.random_range(0..255)),
+                "代理池 proxy pool",
+                None,
+            );
+            push(
+                &mut rows,
+                "ip",
+                format!(
+                    "45.{}.{}.{}",
+                    60 + i,
+                    self.rng.random_range(0..255),
+                    self.rng.random_range(1..255)
+                ),
+                "撞库来源 credential stuffing",
+                Some(now + 90 * DAY),
+            );
         }
-        push(&mut rows, "geo_area", "22.2783,114.1747,5km".to_owned(), "跨境套现热点 cross-border cash-out hotspot", None);
-        push(&mut rows, "geo_area", "city:拉萨".to_owned(), "临时地区管控 temporary regional control", Some(now + 30 * DAY));
+        push(
+            &mut rows,
+            "geo_area",
+            "22.2783,114.1747,5km".to_owned(),
+            "跨境套现热点 cross-border cash-out hotspot",
+            None,
+        );
+        push(
+            &mut rows,
+            "geo_area",
+            "city:拉萨".to_owned(),
+            "临时地区管控 temporary regional control",
+            Some(now + 30 * DAY),
+        );
         for i in 0..20u32 {
-            push(&mut rows, "national_id_hash", national_id_hash(&format!("4101{i:014}")), "身份冒用 identity theft", None);
+            push(
+                &mut rows,
+                "national_id_hash",
+                national_id_hash(&format!("4101{i:014}")),
+                "身份冒用 identity theft",
+                None,
+            );
         }
         rows
     }
@@ -239,14 +316,25 @@ impl World {
         let as_of = self.params.as_of_ms;
         let id = 1_000_000 + i64::from(index);
         let account_id = 80_000_000 + i64::from(index);
-        let city = *CITIES.choose_weighted(rng, |c| c.weight).unwrap_or(&CITIES[0]);
+        let city = *CITIES
+            .choose_weighted(rng, |c| c.weight)
+            .unwrap_or(&CITIES[0]);
         let surname = *data::SURNAMES.choose(rng).unwrap_or(&"王");
-        let given: String = (0..rng.random_range(1..=2)).map(|_| *data::GIVEN.choose(rng).unwrap_or(&"明")).collect();
+        let given: String = (0..rng.random_range(1..=2))
+            .map(|_| *data::GIVEN.choose(rng).unwrap_or(&"明"))
+            .collect();
         let name = format!("{surname}{given}");
-        let age: i32 = (LogNormal::new(3.35, 0.25).map(|d| d.sample(rng)).unwrap_or(30.0) as i32).clamp(18, 70);
+        let age: i32 = (LogNormal::new(3.35, 0.25)
+            .map(|d| d.sample(rng))
+            .unwrap_or(30.0) as i32)
+            .clamp(18, 70);
         let occupation = occupation(rng, age);
         let income = income_band(rng, occupation);
-        let phone = format!("1{}{:09}", rng.random_range(3..10), rng.random_range(0..1_000_000_000u32));
+        let phone = format!(
+            "1{}{:09}",
+            rng.random_range(3..10),
+            rng.random_range(0..1_000_000_000u32)
+        );
         let birth_year = chrono::Datelike::year(&utc(as_of)) - age;
         let national_id = format!(
             "{:06}{birth_year:04}{:02}{:02}{:03}{}",
@@ -256,8 +344,13 @@ impl World {
             rng.random_range(0..1000),
             rng.random_range(0..10)
         );
-        let night_login_bp = if rng.random_bool(0.08) { rng.random_range(3_000..7_000) } else { rng.random_range(0..2_500) };
-        let opened_at = as_of - rng.random_range(15 * DAY..(i64::from(self.params.months) + 24) * MONTH);
+        let night_login_bp = if rng.random_bool(0.08) {
+            rng.random_range(3_000..7_000)
+        } else {
+            rng.random_range(0..2_500)
+        };
+        let opened_at =
+            as_of - rng.random_range(15 * DAY..(i64::from(self.params.months) + 24) * MONTH);
         batch.customers.push(CustomerRow {
             id,
             name_masked: pii::mask_name(&name),
@@ -271,7 +364,10 @@ impl World {
             city: city.name.to_owned(),
             home_lat: city.lat,
             home_lon: city.lon,
-            kyc_level: [KycLevel::Basic, KycLevel::Verified, KycLevel::Enhanced][rng.random_range(0..10usize).min(8) / 4].as_str().to_owned(),
+            kyc_level: [KycLevel::Basic, KycLevel::Verified, KycLevel::Enhanced]
+                [rng.random_range(0..10usize).min(8) / 4]
+                .as_str()
+                .to_owned(),
             night_login_bp,
             created_at: opened_at - rng.random_range(0..90 * DAY),
         });
@@ -287,10 +383,16 @@ impl World {
             _ => 0,
         };
         let was_late = dpd == 0 && rng.random_bool(0.07);
-        let activity: f64 = LogNormal::new(1.2f64, 0.7).map(|d| d.sample(rng)).unwrap_or(3.0).min(30.0);
+        let activity: f64 = LogNormal::new(1.2f64, 0.7)
+            .map(|d| d.sample(rng))
+            .unwrap_or(3.0)
+            .min(30.0);
         let devices = [format!("dev-{id:x}a"), format!("dev-{id:x}b")];
         let (ip_a, ip_b) = city.ip_prefix;
-        let home = GeoPoint { lat: city.lat, lon: city.lon };
+        let home = GeoPoint {
+            lat: city.lat,
+            lon: city.lon,
+        };
 
         let mut used: i64 = 0;
         let mut plans: Vec<(i64, u32)> = Vec::new();
@@ -304,27 +406,53 @@ impl World {
         for m in first_month..self.params.months {
             let month_start = self.start + i64::from(m) * MONTH;
             let season = seasonality(utc(month_start).month());
-            let count = Poisson::new((activity * season).max(0.05)).map(|p| p.sample(rng)).unwrap_or(1.0) as u32;
+            let count = Poisson::new((activity * season).max(0.05))
+                .map(|p| p.sample(rng))
+                .unwrap_or(1.0) as u32;
             let mut this_bill = 0i64;
             for _ in 0..count {
-                let (merchant, category) = *data::MERCHANTS.choose(rng).unwrap_or(&data::MERCHANTS[0]);
+                let (merchant, category) =
+                    *data::MERCHANTS.choose(rng).unwrap_or(&data::MERCHANTS[0]);
                 let amount = amount_for(rng, category);
-                let hour = [9, 10, 12, 13, 15, 18, 19, 20, 21, 22, 23, 7][rng.random_range(0..12usize)];
-                let at = month_start + rng.random_range(0..29) * DAY + hour * HOUR + rng.random_range(0..HOUR);
+                let hour =
+                    [9, 10, 12, 13, 15, 18, 19, 20, 21, 22, 23, 7][rng.random_range(0..12usize)];
+                let at = month_start
+                    + rng.random_range(0..29) * DAY
+                    + hour * HOUR
+                    + rng.random_range(0..HOUR);
                 if at >= as_of {
                     continue;
                 }
-                let installments = if amount > 100_000 && rng.random_bool(0.25) { [3, 6, 12, 24][rng.random_range(0..4usize)] } else { 1 };
+                let installments = if amount > 100_000 && rng.random_bool(0.25) {
+                    [3, 6, 12, 24][rng.random_range(0..4usize)]
+                } else {
+                    1
+                };
                 let travelling = rng.random_bool(0.04);
-                let place = if travelling { *CITIES.choose(rng).unwrap_or(&city) } else { city };
+                let place = if travelling {
+                    *CITIES.choose(rng).unwrap_or(&city)
+                } else {
+                    city
+                };
                 let declined = used + amount > limit_fen;
                 let tx_id = self.next_tx;
                 self.next_tx += 1;
-                let far = travelling && home.distance_km(GeoPoint { lat: place.lat, lon: place.lon }) > 800.0;
+                let far = travelling
+                    && home.distance_km(GeoPoint {
+                        lat: place.lat,
+                        lon: place.lon,
+                    }) > 800.0;
                 let hits = if far && rng.random_bool(0.3) {
                     vec![RuleHit {
                         rule: Rule::FarFromHome,
-                        evidence: format!("{:.0} km from {}", home.distance_km(GeoPoint { lat: place.lat, lon: place.lon }), city.name),
+                        evidence: format!(
+                            "{:.0} km from {}",
+                            home.distance_km(GeoPoint {
+                                lat: place.lat,
+                                lon: place.lon
+                            }),
+                            city.name
+                        ),
                     }]
                 } else {
                     Vec::new()
@@ -336,17 +464,34 @@ impl World {
                     order_id: format!("WX{}{tx_id:010}", utc(at).format("%Y%m%d")),
                     merchant: merchant.to_owned(),
                     category: Some(category.to_owned()),
-                    channel: Some(["in_app", "in_app", "mini_program", "qr"][rng.random_range(0..4usize)].to_owned()),
+                    channel: Some(
+                        ["in_app", "in_app", "mini_program", "qr"][rng.random_range(0..4usize)]
+                            .to_owned(),
+                    ),
                     amount_fen: amount,
                     installments,
                     device_id: Some(devices[usize::from(rng.random_bool(0.1))].clone()),
-                    ip: Some(format!("{ip_a}.{ip_b}.{}.{}", rng.random_range(0..256), rng.random_range(1..255))),
+                    ip: Some(format!(
+                        "{ip_a}.{ip_b}.{}.{}",
+                        rng.random_range(0..256),
+                        rng.random_range(1..255)
+                    )),
                     lat: Some(place.lat + rng.random_range(-0.05..0.05)),
                     lon: Some(place.lon + rng.random_range(-0.05..0.05)),
                     city: Some(place.name.to_owned()),
                     status: if declined { "declined" } else { "settled" }.to_owned(),
-                    decision: Some(if declined { "decline" } else if hits.is_empty() { "approve" } else { "review" }.to_owned()),
-                    rule_hits: (!hits.is_empty()).then(|| serde_json::to_string(&hits).unwrap_or_default()),
+                    decision: Some(
+                        if declined {
+                            "decline"
+                        } else if hits.is_empty() {
+                            "approve"
+                        } else {
+                            "review"
+                        }
+                        .to_owned(),
+                    ),
+                    rule_hits: (!hits.is_empty())
+                        .then(|| serde_json::to_string(&hits).unwrap_or_default()),
                     occurred_at: at,
                 });
                 if !hits.is_empty() && as_of - at < 30 * DAY {
@@ -376,24 +521,42 @@ impl World {
             // The bill is repaid on the due day unless the account is in arrears for it.
             let in_arrears = self.params.months - m <= unpaid_months;
             if this_bill > 0 && !in_arrears {
-                let late_days = if was_late && rng.random_bool(0.15) { rng.random_range(3..25) } else { 0 };
-                let at = month_start + MONTH + 20 * DAY + late_days * DAY + rng.random_range(8 * HOUR..22 * HOUR);
+                let late_days = if was_late && rng.random_bool(0.15) {
+                    rng.random_range(3..25)
+                } else {
+                    0
+                };
+                let at = month_start
+                    + MONTH
+                    + 20 * DAY
+                    + late_days * DAY
+                    + rng.random_range(8 * HOUR..22 * HOUR);
                 if at < as_of {
                     let tx_id = self.next_tx;
                     self.next_tx += 1;
-                    batch.transactions.push(repayment(tx_id, account_id, this_bill.min(used), at));
+                    batch
+                        .transactions
+                        .push(repayment(tx_id, account_id, this_bill.min(used), at));
                     used -= this_bill.min(used);
                 }
             }
         }
         let months_active = (self.params.months - first_month).max(1);
-        let bill_to_limit_bp = if limit_fen == 0 { 0 } else { (billed_total / i64::from(bills.max(1)) * 10_000 / limit_fen) as u32 };
+        let bill_to_limit_bp = if limit_fen == 0 {
+            0
+        } else {
+            (billed_total / i64::from(bills.max(1)) * 10_000 / limit_fen) as u32
+        };
         let on_time_bp = match (dpd, was_late) {
             (0, false) => 10_000,
             (0, true) => rng.random_range(8_500..9_700),
             _ => rng.random_range(5_000..9_000),
         };
-        let max_dpd_12m = if was_late { rng.random_range(3..25) } else { dpd.max(0) as u32 };
+        let max_dpd_12m = if was_late {
+            rng.random_range(3..25)
+        } else {
+            dpd.max(0) as u32
+        };
         let inputs = ScoreInputs {
             age: age as u8,
             occupation,
@@ -406,7 +569,11 @@ impl World {
             months_on_book: ((as_of - opened_at) / MONTH) as u32,
         };
         let assessment = scoring::assess(&inputs);
-        let frozen_fen = if rng.random_bool(0.01) { (limit_fen - used).max(0) / 2 / 100 * 100 } else { 0 };
+        let frozen_fen = if rng.random_bool(0.01) {
+            (limit_fen - used).max(0) / 2 / 100 * 100
+        } else {
+            0
+        };
         let status = match dpd {
             d if d > 180 => "written_off",
             d if d > 90 => "frozen",
@@ -420,7 +587,10 @@ impl World {
             used_fen: used,
             frozen_fen,
             outstanding_fen: used,
-            utilisation_bp: Money::ratio_bp(Money::from_fen(used).unwrap_or_default(), Money::from_fen(limit_fen).unwrap_or_default()),
+            utilisation_bp: Money::ratio_bp(
+                Money::from_fen(used).unwrap_or_default(),
+                Money::from_fen(limit_fen).unwrap_or_default(),
+            ),
             dpd,
             max_dpd_12m: max_dpd_12m as i32,
             on_time_bp: on_time_bp as i32,
@@ -440,23 +610,54 @@ impl World {
         });
         let plant = rng.random_bool(0.012);
         for (tx_id, amount, evidence, at) in far_alerts {
-            self.alert(batch, account_id, Some(tx_id), Rule::FarFromHome, Severity::Low, Some(amount), evidence, at);
+            self.alert(
+                batch,
+                account_id,
+                Some(tx_id),
+                Rule::FarFromHome,
+                Severity::Low,
+                Some(amount),
+                evidence,
+                at,
+            );
         }
         if plant {
             self.plant_fraud(batch, account_id, city, &devices, limit_fen);
         }
-        self.briefs.push(Brief { id: account_id, limit_fen, grade: assessment.grade, dpd, purchase_ids });
+        self.briefs.push(Brief {
+            id: account_id,
+            limit_fen,
+            grade: assessment.grade,
+            dpd,
+            purchase_ids,
+        });
     }
 
     /// One of the fraud patterns the rules exist for, with its alerts.
-    fn plant_fraud(&mut self, batch: &mut Batch, account_id: i64, home: City, devices: &[String; 2], limit_fen: i64) {
+    fn plant_fraud(
+        &mut self,
+        batch: &mut Batch,
+        account_id: i64,
+        home: City,
+        devices: &[String; 2],
+        limit_fen: i64,
+    ) {
         let as_of = self.params.as_of_ms;
         let at = as_of - self.rng.random_range(10 * MINUTE..25 * DAY);
         let pattern = self.rng.random_range(0..5u8);
-        let mut tx = |world: &mut World, at: i64, merchant: &str, category: &str, amount: i64, device: &str, place: City, hits: &[RuleHit]| {
+        let mut tx = |world: &mut World,
+                      at: i64,
+                      merchant: &str,
+                      category: &str,
+                      amount: i64,
+                      device: &str,
+                      place: City,
+                      hits: &[RuleHit]| {
             let id = world.next_tx;
             world.next_tx += 1;
-            let declined = hits.iter().any(|h| matches!(h.rule, Rule::BlacklistHit | Rule::ImpossibleTravel));
+            let declined = hits
+                .iter()
+                .any(|h| matches!(h.rule, Rule::BlacklistHit | Rule::ImpossibleTravel));
             batch.transactions.push(TransactionRow {
                 id,
                 account_id,
@@ -468,7 +669,13 @@ impl World {
                 amount_fen: amount,
                 installments: 1,
                 device_id: Some(device.to_owned()),
-                ip: Some(format!("{}.{}.{}.{}", place.ip_prefix.0, place.ip_prefix.1, world.rng.random_range(0..256), world.rng.random_range(1..255))),
+                ip: Some(format!(
+                    "{}.{}.{}.{}",
+                    place.ip_prefix.0,
+                    place.ip_prefix.1,
+                    world.rng.random_range(0..256),
+                    world.rng.random_range(1..255)
+                )),
                 lat: Some(place.lat),
                 lon: Some(place.lon),
                 city: Some(place.name.to_owned()),
@@ -479,7 +686,11 @@ impl World {
             });
             id
         };
-        let y = |fen: i64| Money::from_fen(fen).map(Money::display_cny).unwrap_or_default();
+        let y = |fen: i64| {
+            Money::from_fen(fen)
+                .map(Money::display_cny)
+                .unwrap_or_default()
+        };
         match pattern {
             0 => {
                 // A stolen phone: a new device spends fast on electronics.
@@ -489,68 +700,259 @@ impl World {
                 let mut first = None;
                 for i in 0..n {
                     let hits = [
-                        RuleHit { rule: Rule::NewDeviceLargeAmount, evidence: format!("device first seen {} min ago, {}", i * 3, y(amount)) },
-                        RuleHit { rule: Rule::Velocity, evidence: format!("{} payments in {} min (limit 3 in 10 min)", i + 1, i * 3) },
+                        RuleHit {
+                            rule: Rule::NewDeviceLargeAmount,
+                            evidence: format!("device first seen {} min ago, {}", i * 3, y(amount)),
+                        },
+                        RuleHit {
+                            rule: Rule::Velocity,
+                            evidence: format!(
+                                "{} payments in {} min (limit 3 in 10 min)",
+                                i + 1,
+                                i * 3
+                            ),
+                        },
                     ];
-                    let id = tx(self, at + i * 3 * MINUTE, "京东电器", "electronics", amount, &device, home, &hits);
+                    let id = tx(
+                        self,
+                        at + i * 3 * MINUTE,
+                        "京东电器",
+                        "electronics",
+                        amount,
+                        &device,
+                        home,
+                        &hits,
+                    );
                     first.get_or_insert((id, hits));
                 }
                 if let Some((id, hits)) = first {
-                    self.alert(batch, account_id, Some(id), Rule::NewDeviceLargeAmount, Severity::High, Some(amount), hits[0].evidence.clone(), at);
-                    self.alert(batch, account_id, Some(id), Rule::Velocity, Severity::High, Some(amount * n), format!("{n} payments totalling {} in {} min", y(amount * n), (n - 1) * 3), at + (n - 1) * 3 * MINUTE);
+                    self.alert(
+                        batch,
+                        account_id,
+                        Some(id),
+                        Rule::NewDeviceLargeAmount,
+                        Severity::High,
+                        Some(amount),
+                        hits[0].evidence.clone(),
+                        at,
+                    );
+                    self.alert(
+                        batch,
+                        account_id,
+                        Some(id),
+                        Rule::Velocity,
+                        Severity::High,
+                        Some(amount * n),
+                        format!(
+                            "{n} payments totalling {} in {} min",
+                            y(amount * n),
+                            (n - 1) * 3
+                        ),
+                        at + (n - 1) * 3 * MINUTE,
+                    );
                 }
             }
             1 => {
                 // Impossible travel: two payments a thousand kilometres apart, minutes apart.
-                let far = *CITIES.iter().filter(|c| GeoPoint { lat: c.lat, lon: c.lon }.distance_km(GeoPoint { lat: home.lat, lon: home.lon }) > 900.0).collect::<Vec<_>>().choose(&mut self.rng).unwrap_or(&&CITIES[0]);
+                let far = *CITIES
+                    .iter()
+                    .filter(|c| {
+                        GeoPoint {
+                            lat: c.lat,
+                            lon: c.lon,
+                        }
+                        .distance_km(GeoPoint {
+                            lat: home.lat,
+                            lon: home.lon,
+                        }) > 900.0
+                    })
+                    .collect::<Vec<_>>()
+                    .choose(&mut self.rng)
+                    .unwrap_or(&&CITIES[0]);
                 let minutes = self.rng.random_range(8..40);
-                let km = GeoPoint { lat: home.lat, lon: home.lon }.distance_km(GeoPoint { lat: far.lat, lon: far.lon });
-                let evidence = format!("{} → {}: {:.0} km in {minutes} min = {:.0} km/h", home.name, far.name, km, km / (minutes as f64 / 60.0));
-                tx(self, at, "美团外卖", "dining", 4_500, &devices[0], home, &[]);
+                let km = GeoPoint {
+                    lat: home.lat,
+                    lon: home.lon,
+                }
+                .distance_km(GeoPoint {
+                    lat: far.lat,
+                    lon: far.lon,
+                });
+                let evidence = format!(
+                    "{} → {}: {:.0} km in {minutes} min = {:.0} km/h",
+                    home.name,
+                    far.name,
+                    km,
+                    km / (minutes as f64 / 60.0)
+                );
+                tx(
+                    self,
+                    at,
+                    "美团外卖",
+                    "dining",
+                    4_500,
+                    &devices[0],
+                    home,
+                    &[],
+                );
                 let amount = self.rng.random_range(200_000..800_000).min(limit_fen);
-                let hits = [RuleHit { rule: Rule::ImpossibleTravel, evidence: evidence.clone() }];
-                let id = tx(self, at + minutes * MINUTE, "周大福", "jewellery", amount, &devices[1], *far, &hits);
-                self.alert(batch, account_id, Some(id), Rule::ImpossibleTravel, Severity::Critical, Some(amount), evidence, at + minutes * MINUTE);
+                let hits = [RuleHit {
+                    rule: Rule::ImpossibleTravel,
+                    evidence: evidence.clone(),
+                }];
+                let id = tx(
+                    self,
+                    at + minutes * MINUTE,
+                    "周大福",
+                    "jewellery",
+                    amount,
+                    &devices[1],
+                    *far,
+                    &hits,
+                );
+                self.alert(
+                    batch,
+                    account_id,
+                    Some(id),
+                    Rule::ImpossibleTravel,
+                    Severity::Critical,
+                    Some(amount),
+                    evidence,
+                    at + minutes * MINUTE,
+                );
             }
             2 => {
                 // A blacklisted cash-out merchant and device.
-                let device = self.blacklisted_devices[self.rng.random_range(0..self.blacklisted_devices.len())].clone();
+                let device = self.blacklisted_devices
+                    [self.rng.random_range(0..self.blacklisted_devices.len())]
+                .clone();
                 let amount = self.rng.random_range(100_000..500_000).min(limit_fen);
-                let merchant = data::BLACKLISTED_MERCHANTS[self.rng.random_range(0..data::BLACKLISTED_MERCHANTS.len())];
+                let merchant = data::BLACKLISTED_MERCHANTS
+                    [self.rng.random_range(0..data::BLACKLISTED_MERCHANTS.len())];
                 let evidence = format!("merchant {merchant} and device {device} are blacklisted");
-                let hits = [RuleHit { rule: Rule::BlacklistHit, evidence: evidence.clone() }, RuleHit { rule: Rule::RiskyMerchant, evidence: "category virtual_goods".to_owned() }];
-                let id = tx(self, at, merchant, "virtual_goods", amount, &device, home, &hits);
-                self.alert(batch, account_id, Some(id), Rule::BlacklistHit, Severity::Critical, Some(amount), evidence, at);
+                let hits = [
+                    RuleHit {
+                        rule: Rule::BlacklistHit,
+                        evidence: evidence.clone(),
+                    },
+                    RuleHit {
+                        rule: Rule::RiskyMerchant,
+                        evidence: "category virtual_goods".to_owned(),
+                    },
+                ];
+                let id = tx(
+                    self,
+                    at,
+                    merchant,
+                    "virtual_goods",
+                    amount,
+                    &device,
+                    home,
+                    &hits,
+                );
+                self.alert(
+                    batch,
+                    account_id,
+                    Some(id),
+                    Rule::BlacklistHit,
+                    Severity::Critical,
+                    Some(amount),
+                    evidence,
+                    at,
+                );
             }
             3 => {
                 // Account takeover at night: gift cards between 1 and 4 a.m. (Beijing time).
-                let night = at - at.rem_euclid(DAY) + 17 * HOUR + self.rng.random_range(0..3 * HOUR);
+                let night =
+                    at - at.rem_euclid(DAY) + 17 * HOUR + self.rng.random_range(0..3 * HOUR);
                 let n = self.rng.random_range(3..7);
                 let amount = self.rng.random_range(50_000..200_000);
                 let mut first = None;
                 for i in 0..n {
                     let hits = [
-                        RuleHit { rule: Rule::NightBurst, evidence: format!("{} payments between 01:00 and 04:00", i + 1) },
-                        RuleHit { rule: Rule::RiskyMerchant, evidence: "category gift_cards".to_owned() },
+                        RuleHit {
+                            rule: Rule::NightBurst,
+                            evidence: format!("{} payments between 01:00 and 04:00", i + 1),
+                        },
+                        RuleHit {
+                            rule: Rule::RiskyMerchant,
+                            evidence: "category gift_cards".to_owned(),
+                        },
                     ];
-                    let id = tx(self, night + i * 7 * MINUTE, "礼品卡商城", "gift_cards", amount, &devices[0], home, &hits);
+                    let id = tx(
+                        self,
+                        night + i * 7 * MINUTE,
+                        "礼品卡商城",
+                        "gift_cards",
+                        amount,
+                        &devices[0],
+                        home,
+                        &hits,
+                    );
                     first.get_or_insert(id);
                 }
-                self.alert(batch, account_id, first, Rule::NightBurst, Severity::High, Some(amount * n), format!("{n} gift-card payments totalling {} at night", y(amount * n)), night);
+                self.alert(
+                    batch,
+                    account_id,
+                    first,
+                    Rule::NightBurst,
+                    Severity::High,
+                    Some(amount * n),
+                    format!(
+                        "{n} gift-card payments totalling {} at night",
+                        y(amount * n)
+                    ),
+                    night,
+                );
             }
             _ => {
                 // One amount far above the customer's history.
                 let amount = (limit_fen * 8 / 10).max(100_000);
-                let evidence = format!("{} is 14.2× the customer's median of {}", y(amount), y(amount / 14));
-                let hits = [RuleHit { rule: Rule::AmountSpike, evidence: evidence.clone() }];
-                let id = tx(self, at, "华为商城", "electronics", amount, &devices[0], home, &hits);
-                self.alert(batch, account_id, Some(id), Rule::AmountSpike, Severity::Medium, Some(amount), evidence, at);
+                let evidence = format!(
+                    "{} is 14.2× the customer's median of {}",
+                    y(amount),
+                    y(amount / 14)
+                );
+                let hits = [RuleHit {
+                    rule: Rule::AmountSpike,
+                    evidence: evidence.clone(),
+                }];
+                let id = tx(
+                    self,
+                    at,
+                    "华为商城",
+                    "electronics",
+                    amount,
+                    &devices[0],
+                    home,
+                    &hits,
+                );
+                self.alert(
+                    batch,
+                    account_id,
+                    Some(id),
+                    Rule::AmountSpike,
+                    Severity::Medium,
+                    Some(amount),
+                    evidence,
+                    at,
+                );
             }
         }
     }
 
     #[allow(clippy::too_many_arguments)] // An alert has this many facts.
-    fn alert(&mut self, batch: &mut Batch, account_id: i64, transaction_id: Option<i64>, rule: Rule, severity: Severity, amount_fen: Option<i64>, evidence: String, at: i64) {
+    fn alert(
+        &mut self,
+        batch: &mut Batch,
+        account_id: i64,
+        transaction_id: Option<i64>,
+        rule: Rule,
+        severity: Severity,
+        amount_fen: Option<i64>,
+        evidence: String,
+        at: i64,
+    ) {
         let as_of = self.params.as_of_ms;
         let age = as_of - at;
         let sla = match severity {
@@ -567,9 +969,14 @@ impl World {
             };
             ("closed", Some(d.to_owned()))
         } else {
-            (["open", "open", "open", "in_review", "escalated"][self.rng.random_range(0..5usize)], None)
+            (
+                ["open", "open", "open", "in_review", "escalated"]
+                    [self.rng.random_range(0..5usize)],
+                None,
+            )
         };
-        let assignee = (status != "open").then(|| self.officers[self.rng.random_range(0..self.officers.len())].to_owned());
+        let assignee = (status != "open")
+            .then(|| self.officers[self.rng.random_range(0..self.officers.len())].to_owned());
         batch.alerts.push(AlertRow {
             id: self.next_alert,
             account_id,
@@ -595,39 +1002,87 @@ impl World {
         for i in 0..count {
             let brief = &self.briefs[self.rng.random_range(0..self.briefs.len())];
             let up = brief.dpd == 0 && brief.grade <= Grade::C;
-            let factor = if up { self.rng.random_range(110..160) } else { self.rng.random_range(50..90) };
-            let proposed = (brief.limit_fen * factor / 100 / 10_000 * 10_000).clamp(50_000, 5_000_000);
+            let factor = if up {
+                self.rng.random_range(110..160)
+            } else {
+                self.rng.random_range(50..90)
+            };
+            let proposed =
+                (brief.limit_fen * factor / 100 / 10_000 * 10_000).clamp(50_000, 5_000_000);
             let created = as_of - self.rng.random_range(HOUR..60 * DAY);
-            let status = if as_of - created < 7 * DAY { "pending" } else { ["applied", "applied", "rejected", "expired"][self.rng.random_range(0..4usize)] };
+            let status = if as_of - created < 7 * DAY {
+                "pending"
+            } else {
+                ["applied", "applied", "rejected", "expired"][self.rng.random_range(0..4usize)]
+            };
             let system = self.rng.random_bool(0.4);
-            let maker = if system { "system".to_owned() } else { self.officers[i % 2].to_owned() };
-            let checker = (status == "applied" || status == "rejected").then(|| if i % 3 == 0 { "manager.chen" } else { self.officers[(i + 1) % 2] }.to_owned());
+            let maker = if system {
+                "system".to_owned()
+            } else {
+                self.officers[i % 2].to_owned()
+            };
+            let checker = (status == "applied" || status == "rejected").then(|| {
+                if i % 3 == 0 {
+                    "manager.chen"
+                } else {
+                    self.officers[(i + 1) % 2]
+                }
+                .to_owned()
+            });
             batch.limit_changes.push(LimitChangeRow {
                 id: i as i64 + 1,
                 account_id: brief.id,
                 current_limit_fen: brief.limit_fen,
                 proposed_limit_fen: proposed,
-                reason: if up { ["good_repayment_history", "income_increase", "customer_request"][i % 3] } else { ["rising_delinquency", "high_utilisation", "fraud_suspicion"][i % 3] }.to_owned(),
+                reason: if up {
+                    [
+                        "good_repayment_history",
+                        "income_increase",
+                        "customer_request",
+                    ][i % 3]
+                } else {
+                    ["rising_delinquency", "high_utilisation", "fraud_suspicion"][i % 3]
+                }
+                .to_owned(),
                 source: if system { "system" } else { "officer" }.to_owned(),
                 status: status.to_owned(),
                 maker,
                 checker,
                 created_at: created,
                 expires_at: created + 7 * DAY,
-                decided_at: (status == "applied" || status == "rejected").then(|| created + self.rng.random_range(HOUR..3 * DAY)),
+                decided_at: (status == "applied" || status == "rejected")
+                    .then(|| created + self.rng.random_range(HOUR..3 * DAY)),
                 version: 1,
             });
         }
-        let reasons = ["unauthorized", "not_received", "duplicate_charge", "wrong_amount", "refund_not_received"];
-        let statements = ["我没有在这家商户消费过", "商品一直没有收到", "同一笔订单被扣了两次", "实际金额与订单不符", "商家已同意退款但一直没到账"];
+        let reasons = [
+            "unauthorized",
+            "not_received",
+            "duplicate_charge",
+            "wrong_amount",
+            "refund_not_received",
+        ];
+        let statements = [
+            "我没有在这家商户消费过",
+            "商品一直没有收到",
+            "同一笔订单被扣了两次",
+            "实际金额与订单不符",
+            "商家已同意退款但一直没到账",
+        ];
         let count = (self.briefs.len() / 130).clamp(3, 1_000);
         let mut made = 0;
         while made < count {
             let brief = &self.briefs[self.rng.random_range(0..self.briefs.len())];
-            let Some(&tx) = brief.purchase_ids.last() else { continue };
+            let Some(&tx) = brief.purchase_ids.last() else {
+                continue;
+            };
             let r = self.rng.random_range(0..reasons.len());
             let created = as_of - self.rng.random_range(HOUR..45 * DAY);
-            let status = if as_of - created < 10 * DAY { ["open", "open", "escalated"][self.rng.random_range(0..3usize)] } else { ["resolved_refund", "resolved_rejected"][self.rng.random_range(0..2usize)] };
+            let status = if as_of - created < 10 * DAY {
+                ["open", "open", "escalated"][self.rng.random_range(0..3usize)]
+            } else {
+                ["resolved_refund", "resolved_rejected"][self.rng.random_range(0..2usize)]
+            };
             batch.disputes.push(DisputeRow {
                 id: made as i64 + 1,
                 account_id: brief.id,
@@ -638,7 +1093,9 @@ impl World {
                 opened_by: "agent.zhao".to_owned(),
                 created_at: created,
                 sla_due_at: created + 10 * DAY,
-                resolved_at: status.starts_with("resolved").then(|| created + self.rng.random_range(DAY..9 * DAY)),
+                resolved_at: status
+                    .starts_with("resolved")
+                    .then(|| created + self.rng.random_range(DAY..9 * DAY)),
                 version: 1,
             });
             made += 1;
@@ -678,10 +1135,21 @@ fn occupation(rng: &mut impl Rng, age: i32) -> Occupation {
         return Retired;
     }
     let weighted = [
-        (OfficeWorker, 26), (ServiceWorker, 14), (FactoryWorker, 10), (SelfEmployed, 10), (Professional, 10),
-        (Teacher, 6), (Healthcare, 5), (CivilServant, 5), (Freelancer, 8), (Unemployed, 3),
+        (OfficeWorker, 26),
+        (ServiceWorker, 14),
+        (FactoryWorker, 10),
+        (SelfEmployed, 10),
+        (Professional, 10),
+        (Teacher, 6),
+        (Healthcare, 5),
+        (CivilServant, 5),
+        (Freelancer, 8),
+        (Unemployed, 3),
     ];
-    weighted.choose_weighted(rng, |w| w.1).map(|w| w.0).unwrap_or(OfficeWorker)
+    weighted
+        .choose_weighted(rng, |w| w.1)
+        .map(|w| w.0)
+        .unwrap_or(OfficeWorker)
 }
 
 fn income_band(rng: &mut impl Rng, occupation: Occupation) -> IncomeBand {
@@ -689,7 +1157,10 @@ fn income_band(rng: &mut impl Rng, occupation: Occupation) -> IncomeBand {
     let base: i32 = match occupation {
         Occupation::Student | Occupation::Unemployed => 0,
         Occupation::ServiceWorker | Occupation::FactoryWorker | Occupation::Retired => 1,
-        Occupation::OfficeWorker | Occupation::Teacher | Occupation::Freelancer | Occupation::SelfEmployed => 2,
+        Occupation::OfficeWorker
+        | Occupation::Teacher
+        | Occupation::Freelancer
+        | Occupation::SelfEmployed => 2,
         Occupation::Healthcare | Occupation::CivilServant | Occupation::Professional => 3,
     };
     let band = (base + rng.random_range(-1..=1)).clamp(0, 4);
@@ -705,7 +1176,9 @@ fn limit_for(rng: &mut impl Rng, income: IncomeBand) -> i64 {
         IncomeBand::From15kTo30k => 22_000.0,
         IncomeBand::Over30k => 35_000.0,
     };
-    let yuan: f64 = LogNormal::new(f64::ln(median_yuan), 0.45).map(|d| d.sample(rng)).unwrap_or(median_yuan);
+    let yuan: f64 = LogNormal::new(f64::ln(median_yuan), 0.45)
+        .map(|d| d.sample(rng))
+        .unwrap_or(median_yuan);
     ((yuan / 100.0).round() as i64 * 100).clamp(500, 50_000) * 100
 }
 
@@ -722,7 +1195,9 @@ fn amount_for(rng: &mut impl Rng, category: &str) -> i64 {
         "health" => (90.0, 0.6),
         _ => (200.0, 0.8),
     };
-    let yuan: f64 = LogNormal::new(f64::ln(median_yuan), sigma).map(|d| d.sample(rng)).unwrap_or(median_yuan);
+    let yuan: f64 = LogNormal::new(f64::ln(median_yuan), sigma)
+        .map(|d| d.sample(rng))
+        .unwrap_or(median_yuan);
     ((yuan * 100.0).round() as i64).clamp(100, 5_000_000)
 }
 

@@ -49,7 +49,11 @@ pub struct AppState {
 impl AppState {
     pub fn new(store: Arc<dyn Store>, clock: Clock) -> anyhow::Result<AppState> {
         let dummy_hash = crate::auth::hash_password("no such operator")?.into();
-        Ok(AppState { store, clock, dummy_hash })
+        Ok(AppState {
+            store,
+            clock,
+            dummy_hash,
+        })
     }
 }
 
@@ -119,12 +123,18 @@ pub fn router(state: AppState) -> Router {
     )
     .fallback(|| async { ApiError::new(ProblemCode::NotFound, "no such route") })
     .method_not_allowed_fallback(|| async {
-        ApiError::new(ProblemCode::MethodNotAllowed, "this route does not take that method")
+        ApiError::new(
+            ProblemCode::MethodNotAllowed,
+            "this route does not take that method",
+        )
     })
     .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
     .layer(middleware::from_fn(time_limit))
     .layer(CatchPanicLayer::custom(|_| {
-        problem_response(Problem::new(ProblemCode::Internal, "the service failed unexpectedly"))
+        problem_response(Problem::new(
+            ProblemCode::Internal,
+            "the service failed unexpectedly",
+        ))
     }))
     .layer(TraceLayer::new_for_http())
     .with_state(state)
@@ -133,8 +143,9 @@ pub fn router(state: AppState) -> Router {
 async fn time_limit(request: Request, next: Next) -> Response {
     match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
         Ok(response) => response,
-        Err(_) => ApiError::new(ProblemCode::Timeout, "the request took longer than 10 s")
-            .into_response(),
+        Err(_) => {
+            ApiError::new(ProblemCode::Timeout, "the request took longer than 10 s").into_response()
+        }
     }
 }
 
@@ -156,5 +167,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
 }

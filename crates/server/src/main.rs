@@ -71,16 +71,25 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Serve { database, addr } => {
             let store = store::open(&database).await?;
-            serve(store, addr, |url| eprintln!("RiskDesk risk service on {url}")).await
+            serve(store, addr, |url| {
+                eprintln!("RiskDesk risk service on {url}")
+            })
+            .await
         }
-        Command::Generate { database, customers, months, seed } => {
+        Command::Generate {
+            database,
+            customers,
+            months,
+            seed,
+        } => {
             let store = store::open(&database).await?;
             anyhow::ensure!(
                 store.meta("seed").await?.is_none(),
                 "{} already holds a portfolio; generate into an empty database",
                 store::redact_url(&database)
             );
-            let summary = generate_with_progress(store.as_ref(), params(customers, months, seed)).await?;
+            let summary =
+                generate_with_progress(store.as_ref(), params(customers, months, seed)).await?;
             eprintln!(
                 "generated {} customers, {} transactions, {} alerts in {:.1} s ({:.0} transactions/s)",
                 summary.customers,
@@ -91,7 +100,14 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Demo { addr, data, json, customers, months, seed } => {
+        Command::Demo {
+            addr,
+            data,
+            json,
+            customers,
+            months,
+            seed,
+        } => {
             let db = data.join("riskdesk.db");
             if !db.exists() {
                 generate_demo(&data, &db, params(customers, months, seed)).await?;
@@ -111,7 +127,12 @@ async fn main() -> anyhow::Result<()> {
 fn params(customers: u32, months: u32, seed: u64) -> Params {
     // History ends at the start of the current hour, so that the demo looks current.
     let now = Clock::system().now_ms();
-    Params { customers, months, seed, as_of_ms: now - now.rem_euclid(3_600_000) }
+    Params {
+        customers,
+        months,
+        seed,
+        as_of_ms: now - now.rem_euclid(3_600_000),
+    }
 }
 
 fn sqlite_url(path: &Path) -> String {
@@ -126,7 +147,10 @@ async fn generate_demo(data: &Path, db: &Path, params: Params) -> anyhow::Result
     for stale in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{stale}", partial.display()));
     }
-    eprintln!("generating the demo portfolio ({} customers, {} months)…", params.customers, params.months);
+    eprintln!(
+        "generating the demo portfolio ({} customers, {} months)…",
+        params.customers, params.months
+    );
     {
         let store = store::open(&sqlite_url(&partial)).await?;
         let summary = generate_with_progress(store.as_ref(), params).await?;
@@ -135,7 +159,8 @@ async fn generate_demo(data: &Path, db: &Path, params: Params) -> anyhow::Result
             summary.transactions, summary.alerts, summary.seconds
         );
     }
-    std::fs::rename(&partial, db).with_context(|| format!("moving the demo into {}", db.display()))?;
+    std::fs::rename(&partial, db)
+        .with_context(|| format!("moving the demo into {}", db.display()))?;
     Ok(())
 }
 
@@ -187,7 +212,9 @@ fn print_demo(url: &str, operators: &[generate::DemoOperator], json: bool) {
         return;
     }
     println!("RiskDesk demo service: {url}");
-    println!("Demo operators (password, then a TOTP code from the secret in any authenticator app):");
+    println!(
+        "Demo operators (password, then a TOTP code from the secret in any authenticator app):"
+    );
     for o in operators {
         println!(
             "  {:<14} {:<13} password {}  TOTP secret {}",

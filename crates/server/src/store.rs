@@ -24,7 +24,10 @@ pub async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
         Ok(Arc::new(SqlStore::open_postgres(url).await?))
     } else {
-        anyhow::bail!("unsupported database URL (expected sqlite: or postgres:): {}", redact_url(url))
+        anyhow::bail!(
+            "unsupported database URL (expected sqlite: or postgres:): {}",
+            redact_url(url)
+        )
     }
 }
 
@@ -34,7 +37,11 @@ pub fn redact_url(url: &str) -> String {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let userinfo = &url[scheme_end + 3..at];
             let user = userinfo.split(':').next().unwrap_or("");
-            format!("{}://{user}:<redacted>@{}", &url[..scheme_end], &url[at + 1..])
+            format!(
+                "{}://{user}:<redacted>@{}",
+                &url[..scheme_end],
+                &url[at + 1..]
+            )
         }
         _ => url.to_owned(),
     }
@@ -72,14 +79,34 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn touch_session(&self, token_hash: &str, now: i64) -> StoreResult<()>;
     async fn revoke_session(&self, token_hash: &str, now: i64) -> StoreResult<()>;
 
-    async fn accounts(&self, filter: &AccountFilter, page: &PageRequest) -> StoreResult<Vec<AccountRow>>;
+    async fn accounts(
+        &self,
+        filter: &AccountFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Vec<AccountRow>>;
     async fn account(&self, id: i64) -> StoreResult<Option<AccountRow>>;
     async fn customer(&self, id: i64) -> StoreResult<Option<CustomerRow>>;
-    async fn transactions(&self, filter: &TransactionFilter, page: &PageRequest) -> StoreResult<Vec<TransactionRow>>;
+    async fn transactions(
+        &self,
+        filter: &TransactionFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Vec<TransactionRow>>;
     async fn alerts(&self, filter: &AlertFilter, page: &PageRequest) -> StoreResult<Vec<AlertRow>>;
-    async fn blacklist(&self, filter: &BlacklistFilter, page: &PageRequest) -> StoreResult<Vec<BlacklistRow>>;
-    async fn limit_changes(&self, filter: &LimitChangeFilter, page: &PageRequest) -> StoreResult<Vec<LimitChangeRow>>;
-    async fn disputes(&self, filter: &DisputeFilter, page: &PageRequest) -> StoreResult<Vec<DisputeRow>>;
+    async fn blacklist(
+        &self,
+        filter: &BlacklistFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Vec<BlacklistRow>>;
+    async fn limit_changes(
+        &self,
+        filter: &LimitChangeFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Vec<LimitChangeRow>>;
+    async fn disputes(
+        &self,
+        filter: &DisputeFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Vec<DisputeRow>>;
 }
 
 /// A keyset page: rows strictly after `after` in the list's order, at most `limit` of them.

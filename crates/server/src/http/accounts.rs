@@ -26,7 +26,13 @@ pub async fn list(
 ) -> ApiResult<Json<Page<AccountSummary>>> {
     signed.require(Permission::ReadAccounts)?;
     let filter = AccountFilter {
-        search: query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(classify).transpose()?,
+        search: query
+            .q
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(classify)
+            .transpose()?,
         grade: query.grade.map(|g| g.as_str().to_owned()),
         status: query.status.map(|s| s.as_str().to_owned()),
         dpd_range: query.dpd_bucket.map(|b| {
@@ -44,7 +50,11 @@ pub async fn list(
             AccountSort::LimitDesc => AccountOrder::LimitDesc,
         },
     };
-    let key_len = if filter.sort == AccountOrder::Id { 1 } else { 2 };
+    let key_len = if filter.sort == AccountOrder::Id {
+        1
+    } else {
+        2
+    };
     let request = page_request(query.cursor.as_deref(), query.limit, &filter, key_len)?;
     let rows = state.store.accounts(&filter, &request).await?;
     let key = |row: &AccountRow| match filter.sort {
@@ -54,7 +64,9 @@ pub async fn list(
         AccountOrder::DpdDesc => vec![i64::from(row.dpd), row.id],
         AccountOrder::LimitDesc => vec![row.limit_fen, row.id],
     };
-    Ok(Json(page(rows, &request, &filter, key, |row| views::account_summary(&row))?))
+    Ok(Json(page(rows, &request, &filter, key, |row| {
+        views::account_summary(&row)
+    })?))
 }
 
 /// A search text is an account id (7 or more digits), a phone's last four
@@ -70,7 +82,9 @@ fn classify(q: &str) -> ApiResult<AccountSearch> {
                 .parse()
                 .map(AccountSearch::Id)
                 .map_err(|_| ApiError::invalid("account id out of range")),
-            _ => Err(ApiError::invalid("digits in q must be a phone's last 4 or an account id")),
+            _ => Err(ApiError::invalid(
+                "digits in q must be a phone's last 4 or an account id",
+            )),
         };
     }
     Ok(AccountSearch::NamePrefix(q.to_owned()))
@@ -78,9 +92,9 @@ fn classify(q: &str) -> ApiResult<AccountSearch> {
 
 fn basis_points(name: &str, value: Option<i64>) -> ApiResult<Option<i64>> {
     match value {
-        Some(v) if !(0..=10_000).contains(&v) => {
-            Err(ApiError::invalid(format!("{name} must be 0–10000 basis points, got {v}")))
-        }
+        Some(v) if !(0..=10_000).contains(&v) => Err(ApiError::invalid(format!(
+            "{name} must be 0–10000 basis points, got {v}"
+        ))),
         _ => Ok(value),
     }
 }
@@ -95,7 +109,11 @@ pub async fn detail(
     PathParam(id): PathParam<i64>,
 ) -> ApiResult<Json<AccountDetail>> {
     signed.require(Permission::ReadAccounts)?;
-    let account = state.store.account(id).await?.ok_or_else(|| ApiError::not_found(format!("account {id}")))?;
+    let account = state
+        .store
+        .account(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("account {id}")))?;
     let customer = state
         .store
         .customer(account.customer_id)
@@ -138,7 +156,11 @@ pub async fn transactions(
     {
         return Err(ApiError::invalid("from must be before to"));
     }
-    if filter.merchant.as_ref().is_some_and(|m| m.chars().count() > 64) {
+    if filter
+        .merchant
+        .as_ref()
+        .is_some_and(|m| m.chars().count() > 64)
+    {
         return Err(ApiError::invalid("merchant must be at most 64 characters"));
     }
     let request = page_request(query.cursor.as_deref(), query.limit, &filter, 2)?;
@@ -147,5 +169,11 @@ pub async fn transactions(
         return Err(ApiError::not_found(format!("account {id}")));
     }
     let key = |row: &crate::store::TransactionRow| vec![row.occurred_at, row.id];
-    Ok(Json(page(rows, &request, &filter, key, views::transaction)?))
+    Ok(Json(page(
+        rows,
+        &request,
+        &filter,
+        key,
+        views::transaction,
+    )?))
 }

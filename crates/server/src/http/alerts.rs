@@ -30,7 +30,9 @@ pub async fn list(
     if let (Some(min), Some(max)) = (query.min_age_minutes, query.max_age_minutes)
         && min > max
     {
-        return Err(ApiError::invalid("min_age_minutes must not exceed max_age_minutes"));
+        return Err(ApiError::invalid(
+            "min_age_minutes must not exceed max_age_minutes",
+        ));
     }
     let assignee = match query.assignee.as_deref() {
         None | Some("") => None,
@@ -45,8 +47,12 @@ pub async fn list(
         assignee,
         account_id: query.account_id,
         // Ages become absolute times now, so that paging stays stable while time passes.
-        created_to: query.min_age_minutes.map(|m| now - i64::from(m) * MINUTE_MS),
-        created_from: query.max_age_minutes.map(|m| now - i64::from(m) * MINUTE_MS),
+        created_to: query
+            .min_age_minutes
+            .map(|m| now - i64::from(m) * MINUTE_MS),
+        created_from: query
+            .max_age_minutes
+            .map(|m| now - i64::from(m) * MINUTE_MS),
         order: match query.sort.unwrap_or_default() {
             AlertSort::Severity => AlertOrder::Severity,
             AlertSort::Newest => AlertOrder::Newest,
@@ -54,8 +60,21 @@ pub async fn list(
         },
     };
     // The fingerprint leaves out the moving age bounds; the cursor's keys keep the place.
-    let fingerprint = (&filter.status, filter.severity_rank, &filter.rule, &filter.assignee, filter.account_id, filter.order, query.min_age_minutes, query.max_age_minutes);
-    let key_len = if filter.order == AlertOrder::Severity { 3 } else { 2 };
+    let fingerprint = (
+        &filter.status,
+        filter.severity_rank,
+        &filter.rule,
+        &filter.assignee,
+        filter.account_id,
+        filter.order,
+        query.min_age_minutes,
+        query.max_age_minutes,
+    );
+    let key_len = if filter.order == AlertOrder::Severity {
+        3
+    } else {
+        2
+    };
     let request = page_request(query.cursor.as_deref(), query.limit, &fingerprint, key_len)?;
     let rows = state.store.alerts(&filter, &request).await?;
     let key = |row: &AlertRow| match filter.order {

@@ -27,13 +27,18 @@ pub fn page_request(
 ) -> ApiResult<PageRequest> {
     let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE);
     if !(1..=MAX_PAGE_SIZE).contains(&limit) {
-        return Err(ApiError::invalid(format!("limit must be 1–{MAX_PAGE_SIZE}, got {limit}")));
+        return Err(ApiError::invalid(format!(
+            "limit must be 1–{MAX_PAGE_SIZE}, got {limit}"
+        )));
     }
     let after = match cursor {
         None => None,
         Some(text) => {
             let cursor = decode(text).ok_or_else(|| {
-                ApiError::new(ProblemCode::BadCursor, "the cursor is not one this service issued")
+                ApiError::new(
+                    ProblemCode::BadCursor,
+                    "the cursor is not one this service issued",
+                )
             })?;
             if cursor.f != fingerprint(filters) || cursor.k.len() != key_len {
                 return Err(ApiError::new(
@@ -57,7 +62,10 @@ pub fn page<R, V>(
     view: impl Fn(R) -> ApiResult<V>,
 ) -> ApiResult<Page<V>> {
     let full = rows.len() == request.limit as usize;
-    let next_cursor = rows.last().filter(|_| full).map(|last| encode(key(last), filters));
+    let next_cursor = rows
+        .last()
+        .filter(|_| full)
+        .map(|last| encode(key(last), filters));
     let items = rows.into_iter().map(view).collect::<ApiResult<Vec<V>>>()?;
     Ok(Page { items, next_cursor })
 }
@@ -68,7 +76,11 @@ fn fingerprint(filters: &impl std::fmt::Debug) -> String {
 }
 
 fn encode(k: Vec<i64>, filters: &impl std::fmt::Debug) -> String {
-    let json = serde_json::to_vec(&Cursor { k, f: fingerprint(filters) }).unwrap_or_default();
+    let json = serde_json::to_vec(&Cursor {
+        k,
+        f: fingerprint(filters),
+    })
+    .unwrap_or_default();
     URL_SAFE_NO_PAD.encode(json)
 }
 
@@ -86,7 +98,11 @@ mod tests {
         let cursor = encode(vec![3, 1_700_000_000_000, 42], &"status=open");
         let ok = page_request(Some(&cursor), Some(10), &"status=open", 3).unwrap();
         assert_eq!(ok.after, Some(vec![3, 1_700_000_000_000, 42]));
-        for (text, filters) in [(cursor.as_str(), "status=closed"), ("garbage!", "status=open"), ("", "x")] {
+        for (text, filters) in [
+            (cursor.as_str(), "status=closed"),
+            ("garbage!", "status=open"),
+            ("", "x"),
+        ] {
             let err = page_request(Some(text), None, &filters, 3).unwrap_err();
             assert!(matches!(err, ApiError::Problem(p) if p.code == ProblemCode::BadCursor));
         }

@@ -62,9 +62,10 @@ impl IntoResponse for ApiError {
 pub fn problem_response(problem: Problem) -> Response {
     let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = (status, axum::Json(problem)).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
     response
 }
 
@@ -93,7 +94,10 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
             "expected a body with Content-Type: application/json",
         ),
         JsonRejection::BytesRejection(_) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            ApiError::new(ProblemCode::PayloadTooLarge, "the body is larger than 64 KiB")
+            ApiError::new(
+                ProblemCode::PayloadTooLarge,
+                "the body is larger than 64 KiB",
+            )
         }
         _ => ApiError::new(ProblemCode::InvalidRequest, detail),
     }

@@ -35,7 +35,13 @@ pub async fn blacklist(
     let fingerprint = (&filter.kind, &filter.text, filter.live_at.is_some());
     let request = page_request(query.cursor.as_deref(), query.limit, &fingerprint, 1)?;
     let rows = state.store.blacklist(&filter, &request).await?;
-    Ok(Json(page(rows, &request, &fingerprint, |r| vec![r.id], views::blacklist_entry)?))
+    Ok(Json(page(
+        rows,
+        &request,
+        &fingerprint,
+        |r| vec![r.id],
+        views::blacklist_entry,
+    )?))
 }
 
 /// Credit-limit change requests, newest first.
@@ -54,7 +60,13 @@ pub async fn limit_changes(
     };
     let request = page_request(query.cursor.as_deref(), query.limit, &filter, 1)?;
     let rows = state.store.limit_changes(&filter, &request).await?;
-    Ok(Json(page(rows, &request, &filter, |r| vec![r.id], views::limit_change)?))
+    Ok(Json(page(
+        rows,
+        &request,
+        &filter,
+        |r| vec![r.id],
+        views::limit_change,
+    )?))
 }
 
 /// Customer disputes, newest first.
@@ -73,5 +85,11 @@ pub async fn disputes(
     };
     let request = page_request(query.cursor.as_deref(), query.limit, &filter, 1)?;
     let rows = state.store.disputes(&filter, &request).await?;
-    Ok(Json(page(rows, &request, &filter, |r| vec![r.id], views::dispute)?))
+    Ok(Json(page(
+        rows,
+        &request,
+        &filter,
+        |r| vec![r.id],
+        views::dispute,
+    )?))
 }

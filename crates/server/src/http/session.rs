@@ -3,10 +3,10 @@
 
 use std::str::FromStr;
 
+use axum::Json;
 use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::Json;
 use riskdesk_api::ProblemCode;
 use riskdesk_api::auth::{OperatorView, SignInRequest, SignInResponse};
 use riskdesk_domain::operator::{Permission, Role};
@@ -35,7 +35,11 @@ impl Signed {
         } else {
             Err(ApiError::new(
                 ProblemCode::Forbidden,
-                format!("role {} may not {}", self.role.as_str(), permission.as_str()),
+                format!(
+                    "role {} may not {}",
+                    self.role.as_str(),
+                    permission.as_str()
+                ),
             ))
         }
     }
@@ -68,10 +72,14 @@ impl FromRequestParts<AppState> for Signed {
             return Err(expired("the session was signed out"));
         }
         if now >= session.expires_at {
-            return Err(expired("the session reached its 8-hour limit; sign in again"));
+            return Err(expired(
+                "the session reached its 8-hour limit; sign in again",
+            ));
         }
         if now - session.last_seen_at >= auth::IDLE_TIMEOUT_MS {
-            return Err(expired("the session was idle for 15 minutes; sign in again"));
+            return Err(expired(
+                "the session was idle for 15 minutes; sign in again",
+            ));
         }
         if now - session.last_seen_at >= auth::TOUCH_INTERVAL_MS {
             state.store.touch_session(&token_hash, now).await?;
@@ -93,7 +101,12 @@ impl FromRequestParts<AppState> for Signed {
 
 pub fn operator_view(id: String, display_name: String, role: Role) -> OperatorView {
     let permissions = Permission::iter().filter(|p| role.can(*p)).collect();
-    OperatorView { id, display_name, role, permissions }
+    OperatorView {
+        id,
+        display_name,
+        role,
+        permissions,
+    }
 }
 
 /// Sign in with password and TOTP code.
@@ -108,7 +121,11 @@ pub async fn sign_in(
     State(state): State<AppState>,
     Body(request): Body<SignInRequest>,
 ) -> ApiResult<Json<SignInResponse>> {
-    let SignInRequest { operator_id, password, totp_code } = request;
+    let SignInRequest {
+        operator_id,
+        password,
+        totp_code,
+    } = request;
     if operator_id.is_empty() || operator_id.len() > 64 {
         return Err(ApiError::invalid("operator_id must be 1–64 characters"));
     }
@@ -133,7 +150,10 @@ pub async fn sign_in(
     let locked = |until: i64| {
         ApiError::new(
             ProblemCode::LockedOut,
-            format!("too many failed sign-ins; locked until {} UTC", utc(until).format("%H:%M")),
+            format!(
+                "too many failed sign-ins; locked until {} UTC",
+                utc(until).format("%H:%M")
+            ),
         )
     };
     if let Some(until) = operator.locked_until.filter(|until| *until > now) {
@@ -153,7 +173,11 @@ pub async fn sign_in(
             .record_failed_sign_in(&operator.id, auth::MAX_FAILED_ATTEMPTS, lock_until)
             .await?;
         tracing::warn!(operator = %operator.id, failures, "failed sign-in");
-        return Err(if failures >= auth::MAX_FAILED_ATTEMPTS { locked(lock_until) } else { wrong() });
+        return Err(if failures >= auth::MAX_FAILED_ATTEMPTS {
+            locked(lock_until)
+        } else {
+            wrong()
+        });
     }
     let token = auth::new_token();
     let session = SessionRow {
@@ -180,7 +204,10 @@ pub async fn sign_in(
 #[utoipa::path(post, path = "/v1/auth/sign-out", tag = "auth", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = riskdesk_api::Problem)))]
 pub async fn sign_out(State(state): State<AppState>, signed: Signed) -> ApiResult<StatusCode> {
-    state.store.revoke_session(&signed.token_hash, state.clock.now_ms()).await?;
+    state
+        .store
+        .revoke_session(&signed.token_hash, state.clock.now_ms())
+        .await?;
     tracing::info!(operator = %signed.operator_id, "signed out");
     Ok(StatusCode::NO_CONTENT)
 }
@@ -189,5 +216,9 @@ pub async fn sign_out(State(state): State<AppState>, signed: Signed) -> ApiResul
 #[utoipa::path(get, path = "/v1/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = OperatorView), (status = 401, body = riskdesk_api::Problem)))]
 pub async fn me(signed: Signed) -> Json<OperatorView> {
-    Json(operator_view(signed.operator_id, signed.display_name, signed.role))
+    Json(operator_view(
+        signed.operator_id,
+        signed.display_name,
+        signed.role,
+    ))
 }

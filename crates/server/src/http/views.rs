@@ -27,12 +27,17 @@ fn money(fen: i64) -> ApiResult<Money> {
 }
 
 fn count(column: &str, value: i32) -> ApiResult<u32> {
-    u32::try_from(value).map_err(|_| anyhow::anyhow!("negative {column} {value} in the store").into())
+    u32::try_from(value)
+        .map_err(|_| anyhow::anyhow!("negative {column} {value} in the store").into())
 }
 
 pub fn account_summary(row: &AccountRow) -> ApiResult<AccountSummary> {
-    let line = CreditLine::new(money(row.limit_fen)?, money(row.used_fen)?, money(row.frozen_fen)?)
-        .map_err(|e| anyhow::anyhow!("account {}: {e}", row.id))?;
+    let line = CreditLine::new(
+        money(row.limit_fen)?,
+        money(row.used_fen)?,
+        money(row.frozen_fen)?,
+    )
+    .map_err(|e| anyhow::anyhow!("account {}: {e}", row.id))?;
     Ok(AccountSummary {
         id: row.id,
         name_masked: row.name_masked.clone(),
@@ -87,7 +92,11 @@ pub fn account_detail(row: &AccountRow, customer: &CustomerRow) -> ApiResult<Acc
             lines: assessment
                 .lines
                 .into_iter()
-                .map(|l| ScoreLineView { factor: l.factor, value: l.value, points: l.points })
+                .map(|l| ScoreLineView {
+                    factor: l.factor,
+                    value: l.value,
+                    points: l.points,
+                })
                 .collect(),
         },
         version: row.version,
@@ -102,7 +111,11 @@ pub fn months_on_book(opened_at: i64, scored_at: i64) -> u32 {
 
 pub fn transaction(row: TransactionRow) -> ApiResult<TransactionView> {
     let location = match (row.lat, row.lon) {
-        (Some(lat), Some(lon)) => Some(Location { lat, lon, city: row.city.unwrap_or_default() }),
+        (Some(lat), Some(lon)) => Some(Location {
+            lat,
+            lon,
+            city: row.city.unwrap_or_default(),
+        }),
         _ => None,
     };
     let rule_hits = match &row.rule_hits {

@@ -21,7 +21,12 @@ pub struct Query<'q, DB: Database> {
 
 impl<'q, DB: Database> Query<'q, DB> {
     fn new() -> Self {
-        Query { text: String::new(), args: Default::default(), filtered: false, error: None }
+        Query {
+            text: String::new(),
+            args: Default::default(),
+            filtered: false,
+            error: None,
+        }
     }
 
     /// Appends trusted SQL text.
@@ -53,7 +58,13 @@ impl<'q, DB: Database> Query<'q, DB> {
         self.push(" VALUES ");
         for (i, row) in rows.iter().enumerate() {
             self.push(if i == 0 { "(" } else { ", (" });
-            tuple(&mut Tuple { query: self, first: true }, row);
+            tuple(
+                &mut Tuple {
+                    query: self,
+                    first: true,
+                },
+                row,
+            );
             self.push(")");
         }
     }
@@ -96,7 +107,9 @@ where
     let mut query = Query::new();
     build(&mut query);
     let (text, args) = query.into_parts()?;
-    sqlx::query_as_with::<DB, T, _>(&text, args).fetch_all(executor).await
+    sqlx::query_as_with::<DB, T, _>(&text, args)
+        .fetch_all(executor)
+        .await
 }
 
 pub async fn fetch_optional<'c, DB, T, E>(
@@ -112,7 +125,9 @@ where
     let mut query = Query::new();
     build(&mut query);
     let (text, args) = query.into_parts()?;
-    sqlx::query_as_with::<DB, T, _>(&text, args).fetch_optional(executor).await
+    sqlx::query_as_with::<DB, T, _>(&text, args)
+        .fetch_optional(executor)
+        .await
 }
 
 pub async fn execute<'c, DB, E>(
@@ -127,6 +142,8 @@ where
     let mut query = Query::new();
     build(&mut query);
     let (text, args) = query.into_parts()?;
-    sqlx::query_with::<DB, _>(&text, args).execute(executor).await?;
+    sqlx::query_with::<DB, _>(&text, args)
+        .execute(executor)
+        .await?;
     Ok(())
 }

@@ -30,7 +30,11 @@ impl SqlStore<Sqlite> {
         let in_memory = url.contains(":memory:");
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
-            .journal_mode(if in_memory { SqliteJournalMode::Memory } else { SqliteJournalMode::Wal })
+            .journal_mode(if in_memory {
+                SqliteJournalMode::Memory
+            } else {
+                SqliteJournalMode::Wal
+            })
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(5))
             .foreign_keys(true)
@@ -41,8 +45,16 @@ impl SqlStore<Sqlite> {
         let pool = SqlitePoolOptions::new()
             .max_connections(max)
             .min_connections(if in_memory { 1 } else { 0 })
-            .idle_timeout(if in_memory { None } else { Some(Duration::from_secs(600)) })
-            .max_lifetime(if in_memory { None } else { Some(Duration::from_secs(3600)) })
+            .idle_timeout(if in_memory {
+                None
+            } else {
+                Some(Duration::from_secs(600))
+            })
+            .max_lifetime(if in_memory {
+                None
+            } else {
+                Some(Duration::from_secs(3600))
+            })
             .connect_with(options)
             .await?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await?;
@@ -92,7 +104,11 @@ where
     usize: ColumnIndex<DB::Row>,
 {
     fn backend(&self) -> &'static str {
-        if DB::NAME == "SQLite" { "sqlite" } else { "postgres" }
+        if DB::NAME == "SQLite" {
+            "sqlite"
+        } else {
+            "postgres"
+        }
     }
 
     async fn ping(&self) -> StoreResult<()> {
@@ -104,7 +120,8 @@ where
 
     async fn meta(&self, key: &str) -> StoreResult<Option<String>> {
         let row: Option<(String,)> = fetch_optional(&self.pool, |q| {
-            q.push("SELECT value FROM meta WHERE key = ").bind(key.to_owned());
+            q.push("SELECT value FROM meta WHERE key = ")
+                .bind(key.to_owned());
         })
         .await?;
         Ok(row.map(|(v,)| v))
@@ -112,7 +129,8 @@ where
 
     async fn set_meta(&self, key: &str, value: &str) -> StoreResult<()> {
         execute(&self.pool, |q| {
-            q.push("INSERT INTO meta (key, value) VALUES (").bind(key.to_owned());
+            q.push("INSERT INTO meta (key, value) VALUES (")
+                .bind(key.to_owned());
             q.push(", ").bind(value.to_owned());
             q.push(") ON CONFLICT (key) DO UPDATE SET value = excluded.value");
         })
@@ -327,7 +345,8 @@ where
 
     async fn operator(&self, id: &str) -> StoreResult<Option<OperatorRow>> {
         fetch_optional(&self.pool, |q| {
-            q.push("SELECT * FROM operators WHERE id = ").bind(id.to_owned());
+            q.push("SELECT * FROM operators WHERE id = ")
+                .bind(id.to_owned());
         })
         .await
     }
@@ -341,9 +360,14 @@ where
         // One statement, so that concurrent failures each count.
         let row: Option<(i32,)> = fetch_optional(&self.pool, |q| {
             q.push("UPDATE operators SET failed_attempts = failed_attempts + 1, ");
-            q.push("locked_until = CASE WHEN failed_attempts + 1 >= ").bind(max_attempts);
-            q.push(" THEN ").bind(lock_until).push(" ELSE locked_until END");
-            q.push(" WHERE id = ").bind(id.to_owned()).push(" RETURNING failed_attempts");
+            q.push("locked_until = CASE WHEN failed_attempts + 1 >= ")
+                .bind(max_attempts);
+            q.push(" THEN ")
+                .bind(lock_until)
+                .push(" ELSE locked_until END");
+            q.push(" WHERE id = ")
+                .bind(id.to_owned())
+                .push(" RETURNING failed_attempts");
         })
         .await?;
         Ok(row.map_or(0, |(n,)| n))
@@ -354,7 +378,9 @@ where
             q.push("UPDATE operators SET failed_attempts = 0, locked_until = NULL, ");
             q.push("totp_last_step = ").bind(step);
             q.push(" WHERE id = ").bind(id.to_owned());
-            q.push(" AND totp_last_step < ").bind(step).push(" RETURNING id");
+            q.push(" AND totp_last_step < ")
+                .bind(step)
+                .push(" RETURNING id");
         })
         .await?;
         Ok(row.is_some())
@@ -380,7 +406,8 @@ where
 
     async fn session(&self, token_hash: &str) -> StoreResult<Option<SessionRow>> {
         fetch_optional(&self.pool, |q| {
-            q.push("SELECT * FROM sessions WHERE token_hash = ").bind(token_hash.to_owned());
+            q.push("SELECT * FROM sessions WHERE token_hash = ")
+                .bind(token_hash.to_owned());
         })
         .await
     }
@@ -403,7 +430,11 @@ where
         .await
     }
 
-    async fn accounts(&self, f: &AccountFilter, page: &PageRequest) -> StoreResult<Vec<AccountRow>> {
+    async fn accounts(
+        &self,
+        f: &AccountFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Vec<AccountRow>> {
         fetch_all(&self.pool, |q| {
             q.push(ACCOUNT_COLUMNS);
             match &f.search {
@@ -414,7 +445,9 @@ where
                     q.and().push("c.phone_tail = ").bind(tail.clone());
                 }
                 Some(AccountSearch::NamePrefix(prefix)) => {
-                    q.and().push("c.name_masked LIKE ").bind(format!("{}%", escape_like(prefix)));
+                    q.and()
+                        .push("c.name_masked LIKE ")
+                        .bind(format!("{}%", escape_like(prefix)));
                     q.push(" ESCAPE '\\'");
                 }
                 None => {}
@@ -501,9 +534,11 @@ where
             cmp(q, "created_at >= ", f.created_from);
             cmp(q, "created_at <= ", f.created_to);
             let order: &[(&str, Dir)] = match f.order {
-                AlertOrder::Severity => {
-                    &[("severity_rank", Dir::Desc), ("created_at", Dir::Asc), ("id", Dir::Asc)]
-                }
+                AlertOrder::Severity => &[
+                    ("severity_rank", Dir::Desc),
+                    ("created_at", Dir::Asc),
+                    ("id", Dir::Asc),
+                ],
                 AlertOrder::Newest => &[("created_at", Dir::Desc), ("id", Dir::Desc)],
                 AlertOrder::Oldest => &[("created_at", Dir::Asc), ("id", Dir::Asc)],
             };
@@ -512,18 +547,30 @@ where
         .await
     }
 
-    async fn blacklist(&self, f: &BlacklistFilter, page: &PageRequest) -> StoreResult<Vec<BlacklistRow>> {
+    async fn blacklist(
+        &self,
+        f: &BlacklistFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Vec<BlacklistRow>> {
         fetch_all(&self.pool, |q| {
             q.push("SELECT * FROM blacklist");
             q.and().push("removed_at IS NULL");
             eq(q, "kind", &f.kind);
             if let Some(text) = &f.text {
                 let pattern = format!("%{}%", escape_like(text));
-                q.and().push("(value LIKE ").bind(pattern.clone()).push(" ESCAPE '\\'");
-                q.push(" OR reason LIKE ").bind(pattern).push(" ESCAPE '\\')");
+                q.and()
+                    .push("(value LIKE ")
+                    .bind(pattern.clone())
+                    .push(" ESCAPE '\\'");
+                q.push(" OR reason LIKE ")
+                    .bind(pattern)
+                    .push(" ESCAPE '\\')");
             }
             if let Some(now) = f.live_at {
-                q.and().push("(expires_at IS NULL OR expires_at > ").bind(now).push(")");
+                q.and()
+                    .push("(expires_at IS NULL OR expires_at > ")
+                    .bind(now)
+                    .push(")");
             }
             page_after(q, &[("id", Dir::Desc)], page);
         })
@@ -544,7 +591,11 @@ where
         .await
     }
 
-    async fn disputes(&self, f: &DisputeFilter, page: &PageRequest) -> StoreResult<Vec<DisputeRow>> {
+    async fn disputes(
+        &self,
+        f: &DisputeFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Vec<DisputeRow>> {
         fetch_all(&self.pool, |q| {
             q.push("SELECT * FROM disputes");
             eq(q, "status", &f.status);
@@ -601,11 +652,17 @@ fn after_keys<'q, DB: Database>(q: &mut Query<'q, DB>, order: &[(&str, Dir)], af
 where
     i64: Type<DB> + Encode<'q, DB>,
 {
-    let Some(((column, dir), rest)) = order.split_first() else { return };
+    let Some(((column, dir), rest)) = order.split_first() else {
+        return;
+    };
     let beyond = if *dir == Dir::Asc { " > " } else { " < " };
     q.push("(").push(column).push(beyond).bind(after[0]);
     if !rest.is_empty() {
-        q.push(" OR (").push(column).push(" = ").bind(after[0]).push(" AND ");
+        q.push(" OR (")
+            .push(column)
+            .push(" = ")
+            .bind(after[0])
+            .push(" AND ");
         after_keys(q, rest, &after[1..]);
         q.push(")");
     }

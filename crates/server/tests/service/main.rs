@@ -1,0 +1,7 @@
+//! The service end to end: the store suite on SQLite and PostgreSQL, and the
+//! HTTP API through a real port with a real client.
+
+mod api;
+mod generated_files;
+mod store;
+mod support;

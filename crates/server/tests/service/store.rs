@@ -1,0 +1,288 @@
+//! The store suite: every test runs on SQLite and on PostgreSQL.
+
+use std::collections::HashSet;
+
+use riskdesk_server::store::*;
+
+use crate::support::{self, AS_OF_MS};
+
+#[tokio::test]
+async fn alert_pages_never_skip_or_repeat_while_alerts_arrive() {
+    for store in support::backends().await {
+        support::portfolio(store.as_ref(), 400).await;
+        let filter = AlertFilter::default();
+        let everything = store
+            .alerts(
+                &filter,
+                &PageRequest {
+                    after: None,
+                    limit: 10_000,
+                },
+            )
+            .await
+            .unwrap();
+        assert!(
+            everything.len() > 20,
+            "{}: the portfolio needs alerts",
+            store.backend()
+        );
+        let mut seen = Vec::new();
+        let mut after = None;
+        let mut next_id = 1_000_000;
+        loop {
+            let page = store
+                .alerts(
+                    &filter,
+                    &PageRequest {
+                        after: after.clone(),
+                        limit: 7,
+                    },
+                )
+                .await
+                .unwrap();
+            // New alerts arrive between pages, some more severe than the cursor, some less.
+            let mut batch = Batch::default();
+            let arriving = if next_id < 1_000_020 { [1, 4].as_slice() } else { &[] };
+            for &rank in arriving {
+                let mut alert = everything[0].clone();
+                alert.id = next_id;
+                alert.severity_rank = rank;
+                alert.created_at = AS_OF_MS + next_id;
+                batch.alerts.push(alert);
+                next_id += 1;
+            }
+            store.insert_batch(&batch).await.unwrap();
+            let Some(last) = page.last() else { break };
+            after = Some(vec![
+                i64::from(last.severity_rank),
+                last.created_at,
+                last.id,
+            ]);
+            seen.extend(page);
+        }
+        let ids: Vec<i64> = seen.iter().map(|a| a.id).collect();
+        let unique: HashSet<i64> = ids.iter().copied().collect();
+        assert_eq!(
+            unique.len(),
+            ids.len(),
+            "{}: a row was repeated",
+            store.backend()
+        );
+        for alert in &everything {
+            assert!(
+                unique.contains(&alert.id),
+                "{}: alert {} was skipped",
+                store.backend(),
+                alert.id
+            );
+        }
+        let keys: Vec<(i16, i64, i64)> = seen
+            .iter()
+            .map(|a| (-a.severity_rank, a.created_at, a.id))
+            .collect();
+        assert!(
+            keys.windows(2).all(|w| w[0] < w[1]),
+            "{}: out of order",
+            store.backend()
+        );
+    }
+}
+
+#[tokio::test]
+async fn account_filters_agree_with_a_full_scan() {
+    for store in support::backends().await {
+        support::portfolio(store.as_ref(), 300).await;
+        let all = store
+            .accounts(
+                &AccountFilter::default(),
+                &PageRequest {
+                    after: None,
+                    limit: 10_000,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 300);
+        let filter = AccountFilter {
+            grade: Some("B".into()),
+            dpd_range: Some((0, Some(0))),
+            utilisation_min_bp: Some(1_000),
+            sort: AccountOrder::UtilisationDesc,
+            ..AccountFilter::default()
+        };
+        let got = store
+            .accounts(
+                &filter,
+                &PageRequest {
+                    after: None,
+                    limit: 10_000,
+                },
+            )
+            .await
+            .unwrap();
+        let mut expected: Vec<&AccountRow> = all
+            .iter()
+            .filter(|a| a.grade == "B" && a.dpd == 0 && a.utilisation_bp >= 1_000)
+            .collect();
+        expected.sort_by_key(|a| (std::cmp::Reverse(a.utilisation_bp), std::cmp::Reverse(a.id)));
+        let expected_ids: Vec<i64> = expected.iter().map(|a| a.id).collect();
+        assert_eq!(
+            got.iter().map(|a| a.id).collect::<Vec<_>>(),
+            expected_ids,
+            "{}",
+            store.backend()
+        );
+        assert!(
+            !expected_ids.is_empty(),
+            "{}: the filter should match something",
+            store.backend()
+        );
+
+        let someone = &all[17];
+        let tail = &someone.phone[someone.phone.len() - 4..];
+        let by_tail = AccountFilter {
+            search: Some(AccountSearch::PhoneTail(tail.into())),
+            ..Default::default()
+        };
+        let found = store
+            .accounts(
+                &by_tail,
+                &PageRequest {
+                    after: None,
+                    limit: 50,
+                },
+            )
+            .await
+            .unwrap();
+        assert!(
+            found.iter().any(|a| a.id == someone.id),
+            "{}",
+            store.backend()
+        );
+        assert!(
+            found.iter().all(|a| a.phone.ends_with(tail)),
+            "{}",
+            store.backend()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_totp_step_is_accepted_once_even_concurrently() {
+    for store in support::backends().await {
+        support::portfolio(store.as_ref(), 1).await;
+        let attempts = (0..8).map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .record_sign_in("officer.li", 59_786_000)
+                    .await
+                    .unwrap()
+            })
+        });
+        let mut accepted = 0;
+        for attempt in attempts {
+            accepted += usize::from(attempt.await.unwrap());
+        }
+        assert_eq!(accepted, 1, "{}", store.backend());
+        assert!(
+            !store
+                .record_sign_in("officer.li", 59_785_999)
+                .await
+                .unwrap(),
+            "{}: an older step",
+            store.backend()
+        );
+        assert!(
+            store
+                .record_sign_in("officer.li", 59_786_001)
+                .await
+                .unwrap(),
+            "{}",
+            store.backend()
+        );
+    }
+}
+
+#[tokio::test]
+async fn concurrent_failed_sign_ins_all_count_and_lock_at_the_limit() {
+    for store in support::backends().await {
+        support::portfolio(store.as_ref(), 1).await;
+        let failures = (0..10).map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .record_failed_sign_in("agent.zhao", 10, 42)
+                    .await
+                    .unwrap()
+            })
+        });
+        let mut counts = Vec::new();
+        for failure in failures {
+            counts.push(failure.await.unwrap());
+        }
+        counts.sort();
+        assert_eq!(counts, (1..=10).collect::<Vec<_>>(), "{}", store.backend());
+        let operator = store.operator("agent.zhao").await.unwrap().unwrap();
+        assert_eq!(
+            (operator.failed_attempts, operator.locked_until),
+            (10, Some(42)),
+            "{}",
+            store.backend()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_failing_batch_writes_nothing() {
+    for store in support::backends().await {
+        support::portfolio(store.as_ref(), 5).await;
+        let account = store.account(80_000_000).await.unwrap().unwrap();
+        let existing = store
+            .transactions(
+                &TransactionFilter {
+                    account_id: account.id,
+                    ..Default::default()
+                },
+                &PageRequest {
+                    after: None,
+                    limit: 200,
+                },
+            )
+            .await
+            .unwrap();
+        let mut fresh = existing[0].clone();
+        fresh.id = 9_000_000;
+        fresh.order_id = "WX-NEW".into();
+        let mut duplicate = existing[0].clone();
+        duplicate.id = 9_000_001; // Same order id as an existing row: refused.
+        let batch = Batch {
+            transactions: vec![fresh, duplicate],
+            ..Default::default()
+        };
+        assert!(
+            store.insert_batch(&batch).await.is_err(),
+            "{}",
+            store.backend()
+        );
+        let after = store
+            .transactions(
+                &TransactionFilter {
+                    account_id: account.id,
+                    ..Default::default()
+                },
+                &PageRequest {
+                    after: None,
+                    limit: 200,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            after.len(),
+            existing.len(),
+            "{}: half a batch was written",
+            store.backend()
+        );
+    }
+}

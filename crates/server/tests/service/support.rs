@@ -1,0 +1,170 @@
+//! Test fixtures: stores on both backends, a small generated portfolio, a
+//! running service with a clock the test controls.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
+
+use riskdesk_server::clock::Clock;
+use riskdesk_server::generate::{self, DemoOperator, Params};
+use riskdesk_server::http::{self, AppState};
+use riskdesk_server::store::{self, Store};
+use sqlx::Connection;
+
+/// 2026-11-02 09:00 UTC: a fixed "now" for generated data.
+pub const AS_OF_MS: i64 = 1_793_610_000_000;
+pub const SEED: u64 = 11;
+
+/// A fresh SQLite database in memory.
+pub async fn sqlite() -> Arc<dyn Store> {
+    store::open("sqlite::memory:")
+        .await
+        .expect("in-memory SQLite")
+}
+
+/// A fresh database in the throwaway PostgreSQL cluster that `cargo xtask test` starts.
+pub async fn postgres() -> Arc<dyn Store> {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let admin = std::env::var("RISKDESK_TEST_PG_URL").expect(
+        "the PostgreSQL tests need RISKDESK_TEST_PG_URL (an admin URL); \
+         `cargo xtask test` starts a throwaway cluster and sets it",
+    );
+    let name = format!(
+        "rd_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    );
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("connecting to PostgreSQL");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create database");
+    let url = match admin.rsplit_once('/') {
+        Some((server, _)) => format!("{server}/{name}"),
+        None => panic!("RISKDESK_TEST_PG_URL has no database part"),
+    };
+    store::open(&url).await.expect("opening the test database")
+}
+
+/// One of each backend, so that every store test runs on both.
+pub async fn backends() -> Vec<Arc<dyn Store>> {
+    vec![sqlite().await, postgres().await]
+}
+
+/// A small portfolio, the same for every test.
+pub async fn portfolio(store: &dyn Store, customers: u32) {
+    let params = Params {
+        customers,
+        months: 6,
+        seed: SEED,
+        as_of_ms: AS_OF_MS,
+    };
+    generate::generate(store, params, |_| {})
+        .await
+        .expect("generating");
+}
+
+pub fn operator(id: &str) -> DemoOperator {
+    generate::demo_operators(SEED)
+        .into_iter()
+        .find(|o| o.id == id)
+        .expect("demo operator")
+}
+
+/// The service on a real port, over `store`, with a clock the test moves.
+pub struct Service {
+    pub url: String,
+    pub client: reqwest::Client,
+    now: Arc<AtomicI64>,
+}
+
+impl Service {
+    pub async fn start(store: Arc<dyn Store>) -> Service {
+        let (clock, now) = Clock::manual(AS_OF_MS);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free port");
+        let url = format!("http://{}", listener.local_addr().expect("local address"));
+        let state = AppState::new(store.clone(), clock).expect("state");
+        tokio::spawn(http::serve(listener, state, std::future::pending()));
+        Service {
+            url,
+            client: reqwest::Client::new(),
+            now,
+        }
+    }
+
+    pub fn advance_ms(&self, ms: i64) {
+        self.now.fetch_add(ms, Ordering::SeqCst);
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.now.load(Ordering::SeqCst)
+    }
+
+    /// The code the operator's authenticator shows now.
+    pub fn totp(&self, operator: &DemoOperator) -> String {
+        let secs = u64::try_from(self.now_ms() / 1000).expect("positive time");
+        riskdesk_server::auth::totp_code(&operator.totp_secret, secs).expect("valid secret")
+    }
+
+    /// Signs in as a demo operator and returns the token. Moves the clock on a
+    /// TOTP step first, since a code is accepted once.
+    pub async fn sign_in(&self, id: &str) -> String {
+        self.advance_ms(30_000);
+        let operator = operator(id);
+        let response = self
+            .post("/v1/auth/sign-in", None, &serde_json::json!({
+                "operator_id": id, "password": operator.password, "totp_code": self.totp(&operator),
+            }))
+            .await;
+        assert_eq!(response.0, 200, "sign-in as {id}: {}", response.1);
+        response.1["token"].as_str().expect("token").to_owned()
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (u16, serde_json::Value) {
+        let mut request = self.client.get(format!("{}{path}", self.url));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        read(request.send().await.expect("request")).await
+    }
+
+    pub async fn post(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let mut request = self.client.post(format!("{}{path}", self.url)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        read(request.send().await.expect("request")).await
+    }
+}
+
+/// Status and JSON body; every error body must be a problem document.
+pub async fn read(response: reqwest::Response) -> (u16, serde_json::Value) {
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let text = response.text().await.expect("body");
+    if status >= 400 {
+        assert_eq!(
+            content_type, "application/problem+json",
+            "error body of {status}: {text}"
+        );
+    }
+    let body = if text.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_str(&text).expect("JSON body")
+    };
+    (status, body)
+}
