@@ -2,8 +2,8 @@
 //! cargo is needed.
 //!
 //! - `demo`    generate the demo portfolio if missing and serve it on SQLite
-//! - `test`    install what the tests need, then format check, clippy, every test
-//!             (with a throwaway PostgreSQL cluster)
+//! - `test`    install what the tests need, then format check, clippy, and every
+//!   test (with a throwaway PostgreSQL cluster)
 //! - `codegen` rewrite the committed generated files (OpenAPI document, permission table)
 
 mod postgres;

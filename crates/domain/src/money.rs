@@ -114,7 +114,7 @@ impl Money {
         let yuan = (abs / 100).to_string();
         let mut grouped = String::with_capacity(yuan.len() + yuan.len() / 3);
         for (i, digit) in yuan.chars().enumerate() {
-            if i > 0 && (yuan.len() - i) % 3 == 0 {
+            if i > 0 && (yuan.len() - i).is_multiple_of(3) {
                 grouped.push(',');
             }
             grouped.push(digit);
@@ -135,7 +135,7 @@ impl FromStr for Money {
         let well_formed = !int.is_empty()
             && int.bytes().all(|b| b.is_ascii_digit())
             && frac.bytes().all(|b| b.is_ascii_digit())
-            && (frac.is_empty() == !digits.contains('.'));
+            && (frac.is_empty() != digits.contains('.'));
         if !well_formed {
             return Err(MoneyError::Malformed(s.to_owned()));
         }

@@ -147,24 +147,35 @@ pub async fn generate(
     first.blacklist = world.blacklist();
     store.insert_batch(&first).await?;
 
-    const CHUNK: u32 = 500;
-    let mut done = 0;
-    while done < params.customers {
-        let n = CHUNK.min(params.customers - done);
-        let mut batch = Batch::default();
-        for i in done..done + n {
-            world.customer(i, &mut batch);
+    // Generation runs on its own thread while the store writes the previous
+    // batch, so that both cores work.
+    let (batches, mut ready) = tokio::sync::mpsc::channel::<Batch>(2);
+    let producer = tokio::task::spawn_blocking(move || {
+        const CHUNK: u32 = 500;
+        let mut done = 0;
+        while done < params.customers {
+            let n = CHUNK.min(params.customers - done);
+            let mut batch = Batch::default();
+            for i in done..done + n {
+                world.customer(i, &mut batch);
+            }
+            done += n;
+            if batches.blocking_send(batch).is_err() {
+                return;
+            }
         }
+        let mut last = Batch::default();
+        world.decisions(&mut last);
+        let _ = batches.blocking_send(last);
+    });
+    while let Some(batch) = ready.recv().await {
         summary.customers += batch.customers.len();
         summary.transactions += batch.transactions.len();
         summary.alerts += batch.alerts.len();
         store.insert_batch(&batch).await?;
-        done += n;
-        progress(u64::from(done));
+        progress(summary.customers as u64);
     }
-    let mut last = Batch::default();
-    world.decisions(&mut last);
-    store.insert_batch(&last).await?;
+    producer.await?;
     store.set_meta("seed", &params.seed.to_string()).await?;
     store
         .set_meta("as_of_ms", &params.as_of_ms.to_string())
@@ -442,7 +453,7 @@ impl World {
                         lat: place.lat,
                         lon: place.lon,
                     }) > 800.0;
-                let hits = if far && rng.random_bool(0.3) {
+                let hits = if far && rng.random_bool(0.6) {
                     vec![RuleHit {
                         rule: Rule::FarFromHome,
                         evidence: format!(
@@ -608,7 +619,7 @@ impl World {
             phone: String::new(),
             city: String::new(),
         });
-        let plant = rng.random_bool(0.012);
+        let plant = rng.random_bool(0.03);
         for (tx_id, amount, evidence, at) in far_alerts {
             self.alert(
                 batch,

@@ -42,7 +42,11 @@ async fn alert_pages_never_skip_or_repeat_while_alerts_arrive() {
                 .unwrap();
             // New alerts arrive between pages, some more severe than the cursor, some less.
             let mut batch = Batch::default();
-            let arriving = if next_id < 1_000_020 { [1, 4].as_slice() } else { &[] };
+            let arriving = if next_id < 1_000_020 {
+                [1, 4].as_slice()
+            } else {
+                &[]
+            };
             for &rank in arriving {
                 let mut alert = everything[0].clone();
                 alert.id = next_id;

@@ -1,0 +1,250 @@
+//! `riskdesk-loadgen`: drives a running service with N concurrent clients for
+//! a fixed time and prints latency percentiles per request kind. It signs in
+//! with the demo operator from `riskdesk-server demo --json` output.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::Parser;
+use hdrhistogram::Histogram;
+
+#[derive(Parser)]
+#[command(about = "Load generator for the RiskDesk read API")]
+struct Args {
+    /// A file holding the JSON line that `riskdesk-server demo --json` prints.
+    #[arg(long)]
+    demo_json: std::path::PathBuf,
+    #[arg(long, default_value_t = 50)]
+    clients: usize,
+    #[arg(long, default_value_t = 20)]
+    seconds: u64,
+}
+
+/// The request kinds measured, each a list of paths the clients cycle through.
+struct Kind {
+    name: &'static str,
+    paths: Vec<String>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let demo: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&args.demo_json)?)?;
+    let url = demo["url"].as_str().context("url")?.to_owned();
+    let officer = demo["operators"]
+        .as_array()
+        .and_then(|ops| ops.iter().find(|o| o["role"] == "risk_officer"))
+        .context("a risk officer in the demo JSON")?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.clients)
+        .build()?;
+    let token = sign_in(&client, &url, officer).await?;
+
+    // Pick the targets once: accounts, the busiest account, and deep cursors.
+    let accounts = get(
+        &client,
+        &url,
+        &token,
+        "/v1/accounts?limit=200&sort=limit_desc",
+    )
+    .await?;
+    let ids: Vec<i64> = accounts["items"]
+        .as_array()
+        .context("items")?
+        .iter()
+        .filter_map(|a| a["id"].as_i64())
+        .collect();
+    let mut busiest = (0, ids[0]);
+    for id in ids.iter().take(60) {
+        let page = get(
+            &client,
+            &url,
+            &token,
+            &format!("/v1/accounts/{id}/transactions?limit=200"),
+        )
+        .await?;
+        busiest = busiest.max((page["items"].as_array().map_or(0, Vec::len), *id));
+    }
+    let (count, busy) = busiest;
+    let page_size = (count / 100).max(1);
+    let deep_tx = cursor_after(
+        &client,
+        &url,
+        &token,
+        &format!("/v1/accounts/{busy}/transactions?limit={page_size}"),
+        99,
+    )
+    .await?;
+    let deep_accounts = cursor_after(&client, &url, &token, "/v1/accounts?limit=50", 99).await?;
+    let kinds = vec![
+        Kind {
+            name: "alert queue, first page (50)",
+            paths: vec![
+                "/v1/alerts?limit=50".into(),
+                "/v1/alerts?status=open&limit=50".into(),
+            ],
+        },
+        Kind {
+            name: "account detail",
+            paths: ids.iter().map(|id| format!("/v1/accounts/{id}")).collect(),
+        },
+        Kind {
+            name: "transactions, first page (50)",
+            paths: ids
+                .iter()
+                .map(|id| format!("/v1/accounts/{id}/transactions?limit=50"))
+                .collect(),
+        },
+        Kind {
+            name: "transactions, page 1 (small pages)",
+            paths: vec![format!(
+                "/v1/accounts/{busy}/transactions?limit={page_size}"
+            )],
+        },
+        Kind {
+            name: "transactions, page 100 (small pages)",
+            paths: vec![format!(
+                "/v1/accounts/{busy}/transactions?limit={page_size}&cursor={deep_tx}"
+            )],
+        },
+        Kind {
+            name: "accounts, page 1 (50)",
+            paths: vec!["/v1/accounts?limit=50".into()],
+        },
+        Kind {
+            name: "accounts, page 100 (50)",
+            paths: vec![format!("/v1/accounts?limit=50&cursor={deep_accounts}")],
+        },
+    ];
+    let kinds = Arc::new(kinds);
+    let deadline = Instant::now() + Duration::from_secs(args.seconds);
+    let mut tasks = Vec::new();
+    for client_no in 0..args.clients {
+        let (client, url, token, kinds) =
+            (client.clone(), url.clone(), token.clone(), kinds.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut histograms: Vec<Histogram<u64>> = kinds
+                .iter()
+                .map(|_| Histogram::new(3).expect("histogram"))
+                .collect();
+            let mut errors = 0u64;
+            let mut i = client_no;
+            while Instant::now() < deadline {
+                let kind = i % kinds.len();
+                let paths = &kinds[kind].paths;
+                let path = &paths[(i / kinds.len()) % paths.len()];
+                let started = Instant::now();
+                let ok = client
+                    .get(format!("{url}{path}"))
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .map(|r| r.status().is_success());
+                match ok {
+                    Ok(true) => {
+                        let micros =
+                            u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+                        histograms[kind].record(micros).ok();
+                    }
+                    _ => errors += 1,
+                }
+                i += 1;
+            }
+            (histograms, errors)
+        }));
+    }
+    let mut totals: Vec<Histogram<u64>> = kinds
+        .iter()
+        .map(|_| Histogram::new(3).expect("histogram"))
+        .collect();
+    let mut errors = 0;
+    for task in tasks {
+        let (histograms, e) = task.await?;
+        errors += e;
+        for (total, h) in totals.iter_mut().zip(histograms) {
+            total.add(h)?;
+        }
+    }
+    println!(
+        "{} clients for {} s against {url}; errors: {errors}",
+        args.clients, args.seconds
+    );
+    println!("| request | requests | p50 ms | p99 ms | max ms |");
+    println!("|---|---:|---:|---:|---:|");
+    for (kind, h) in kinds.iter().zip(&totals) {
+        let ms = |q: f64| h.value_at_quantile(q) as f64 / 1000.0;
+        println!(
+            "| {} | {} | {:.2} | {:.2} | {:.2} |",
+            kind.name,
+            h.len(),
+            ms(0.5),
+            ms(0.99),
+            h.max() as f64 / 1000.0
+        );
+    }
+    Ok(())
+}
+
+async fn sign_in(
+    client: &reqwest::Client,
+    url: &str,
+    operator: &serde_json::Value,
+) -> anyhow::Result<String> {
+    let secret = operator["totp_secret"].as_str().context("totp_secret")?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs();
+    let code = riskdesk_server::auth::totp_code(secret, now).context("TOTP secret")?;
+    let response: serde_json::Value = client
+        .post(format!("{url}/v1/auth/sign-in"))
+        .json(&serde_json::json!({"operator_id": operator["id"], "password": operator["password"], "totp_code": code}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    response["token"]
+        .as_str()
+        .map(str::to_owned)
+        .with_context(|| format!("sign-in failed: {response}"))
+}
+
+async fn get(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    path: &str,
+) -> anyhow::Result<serde_json::Value> {
+    Ok(client
+        .get(format!("{url}{path}"))
+        .bearer_auth(token)
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?)
+}
+
+/// The cursor that opens page `pages + 1` of `path`.
+async fn cursor_after(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    path: &str,
+    pages: usize,
+) -> anyhow::Result<String> {
+    let mut cursor = String::new();
+    for _ in 0..pages {
+        let sep = if cursor.is_empty() {
+            String::new()
+        } else {
+            format!("&cursor={cursor}")
+        };
+        let page = get(client, url, token, &format!("{path}{sep}")).await?;
+        cursor = page["next_cursor"]
+            .as_str()
+            .with_context(|| format!("{path} has fewer than {pages} pages"))?
+            .to_owned();
+    }
+    Ok(cursor)
+}
