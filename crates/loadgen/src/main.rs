@@ -39,7 +39,14 @@ async fn main() -> anyhow::Result<()> {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.clients)
         .build()?;
-    let token = sign_in(&client, &url, officer).await?;
+    // A TOTP code is accepted once: a run right after another waits for the next one.
+    let token = match sign_in(&client, &url, officer).await {
+        Ok(token) => token,
+        Err(_) => {
+            tokio::time::sleep(Duration::from_secs(31)).await;
+            sign_in(&client, &url, officer).await?
+        }
+    };
 
     // Pick the targets once: accounts, the busiest account, and deep cursors.
     let accounts = get(

@@ -146,6 +146,7 @@ pub async fn generate(
     let mut world = World::new(params);
     first.blacklist = world.blacklist();
     store.insert_batch(&first).await?;
+    store.bulk_load_mode(true).await?;
 
     // Generation runs on its own thread while the store writes the previous
     // batch, so that both cores work.
@@ -176,6 +177,7 @@ pub async fn generate(
         progress(summary.customers as u64);
     }
     producer.await?;
+    store.bulk_load_mode(false).await?;
     store.set_meta("seed", &params.seed.to_string()).await?;
     store
         .set_meta("as_of_ms", &params.as_of_ms.to_string())

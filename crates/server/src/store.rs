@@ -16,11 +16,23 @@ pub use sql::SqlStore;
 /// callers that expect them; anything else is a 500 with the detail in the log.
 pub type StoreResult<T> = Result<T, sqlx::Error>;
 
-/// Opens the database at `url` (`sqlite:` or `postgres:`), creating it and
-/// running the migrations as needed.
+/// What a database is opened for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    Serve,
+    /// Filling an empty database with the generator, with nobody else reading.
+    BulkLoad,
+}
+
+/// Opens the database at `url` (`sqlite:` or `postgres:`) to serve,
+/// creating it and running the migrations as needed.
 pub async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    open_for(url, Purpose::Serve).await
+}
+
+pub async fn open_for(url: &str, purpose: Purpose) -> anyhow::Result<Arc<dyn Store>> {
     if url.starts_with("sqlite:") {
-        Ok(Arc::new(SqlStore::open_sqlite(url).await?))
+        Ok(Arc::new(SqlStore::open_sqlite(url, purpose).await?))
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
         Ok(Arc::new(SqlStore::open_postgres(url).await?))
     } else {
@@ -53,9 +65,17 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> StoreResult<()>;
+    /// Closes every connection, waiting for them: with SQLite this folds the
+    /// write-ahead log back into the database file.
+    async fn close(&self);
 
     async fn meta(&self, key: &str) -> StoreResult<Option<String>>;
     async fn set_meta(&self, key: &str, value: &str) -> StoreResult<()>;
+
+    /// Drops (`true`) or rebuilds (`false`) the transactions' secondary
+    /// indexes, so that a bulk load into an empty database writes each index
+    /// once at the end instead of row by row. Never while serving.
+    async fn bulk_load_mode(&self, loading: bool) -> StoreResult<()>;
 
     /// Writes a batch of generated records in one transaction.
     async fn insert_batch(&self, batch: &Batch) -> StoreResult<()>;
@@ -75,6 +95,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn record_sign_in(&self, id: &str, step: i64) -> StoreResult<bool>;
 
     async fn create_session(&self, session: &SessionRow) -> StoreResult<()>;
+    /// The session with its operator's role and name.
     async fn session(&self, token_hash: &str) -> StoreResult<Option<SessionRow>>;
     async fn touch_session(&self, token_hash: &str, now: i64) -> StoreResult<()>;
     async fn revoke_session(&self, token_hash: &str, now: i64) -> StoreResult<()>;
@@ -181,6 +202,9 @@ pub struct SessionRow {
     pub last_seen_at: i64,
     pub expires_at: i64,
     pub revoked_at: Option<i64>,
+    // From the operator, so that one query authenticates a request; not written.
+    pub role: String,
+    pub display_name: String,
 }
 
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]

@@ -100,6 +100,7 @@ CREATE TABLE transactions (
     rule_hits    TEXT,
     occurred_at  BIGINT NOT NULL
 );
+-- The generator drops and rebuilds these two around a bulk load (Store::bulk_load_mode).
 CREATE UNIQUE INDEX transactions_order ON transactions (order_id);
 CREATE INDEX transactions_account_time ON transactions (account_id, occurred_at, id);
 
@@ -118,7 +119,9 @@ CREATE TABLE alerts (
     sla_due_at     BIGINT NOT NULL,
     version        BIGINT NOT NULL DEFAULT 1
 );
-CREATE INDEX alerts_queue ON alerts (status, severity_rank, created_at, id);
+-- The queue's order (most severe, then oldest), with and without a status filter.
+CREATE INDEX alerts_queue ON alerts (status, severity_rank DESC, created_at, id);
+CREATE INDEX alerts_severity ON alerts (severity_rank DESC, created_at, id);
 CREATE INDEX alerts_time ON alerts (created_at, id);
 CREATE INDEX alerts_account ON alerts (account_id, created_at);
 

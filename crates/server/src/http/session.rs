@@ -84,16 +84,12 @@ impl FromRequestParts<AppState> for Signed {
         if now - session.last_seen_at >= auth::TOUCH_INTERVAL_MS {
             state.store.touch_session(&token_hash, now).await?;
         }
-        let operator = state
-            .store
-            .operator(&session.operator_id)
-            .await?
-            .ok_or_else(|| unauthenticated("the session's operator no longer exists"))?;
         Ok(Signed {
-            role: Role::from_str(&operator.role)
-                .map_err(|_| anyhow::anyhow!("operator {} has unknown role", operator.id))?,
-            operator_id: operator.id,
-            display_name: operator.display_name,
+            role: Role::from_str(&session.role).map_err(|_| {
+                anyhow::anyhow!("operator {} has unknown role", session.operator_id)
+            })?,
+            operator_id: session.operator_id,
+            display_name: session.display_name,
             token_hash,
         })
     }
@@ -187,6 +183,8 @@ pub async fn sign_in(
         last_seen_at: now,
         expires_at: now + auth::ABSOLUTE_TIMEOUT_MS,
         revoked_at: None,
+        role: operator.role.clone(),
+        display_name: operator.display_name.clone(),
     };
     state.store.create_session(&session).await?;
     tracing::info!(operator = %operator.id, "signed in");

@@ -26,35 +26,32 @@ const INSERT_CHUNK: usize = 1_000;
 
 impl SqlStore<Sqlite> {
     /// `sqlite::memory:` or `sqlite://path/to/file.db`; the file is created if missing.
-    pub async fn open_sqlite(url: &str) -> anyhow::Result<Self> {
+    pub async fn open_sqlite(url: &str, purpose: Purpose) -> anyhow::Result<Self> {
         let in_memory = url.contains(":memory:");
+        let bulk = purpose == Purpose::BulkLoad;
+        // Serving: write-ahead log, many readers. Bulk load: one writer and a
+        // rollback journal in memory, so that pages are written once, not to the
+        // log and then again to the file.
+        let (journal, synchronous) = match (in_memory, bulk) {
+            (true, _) => (SqliteJournalMode::Memory, SqliteSynchronous::Off),
+            (false, true) => (SqliteJournalMode::Memory, SqliteSynchronous::Off),
+            (false, false) => (SqliteJournalMode::Wal, SqliteSynchronous::Normal),
+        };
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
-            .journal_mode(if in_memory {
-                SqliteJournalMode::Memory
-            } else {
-                SqliteJournalMode::Wal
-            })
-            .synchronous(SqliteSynchronous::Normal)
+            .journal_mode(journal)
+            .synchronous(synchronous)
             .busy_timeout(Duration::from_secs(5))
             .foreign_keys(true)
             .pragma("cache_size", "-65536")
             .pragma("temp_store", "memory");
-        // One in-memory database lives in one connection; a file serves many readers in WAL.
-        let max = if in_memory { 1 } else { 8 };
+        // One in-memory database lives in one connection.
+        let single = in_memory || bulk;
         let pool = SqlitePoolOptions::new()
-            .max_connections(max)
-            .min_connections(if in_memory { 1 } else { 0 })
-            .idle_timeout(if in_memory {
-                None
-            } else {
-                Some(Duration::from_secs(600))
-            })
-            .max_lifetime(if in_memory {
-                None
-            } else {
-                Some(Duration::from_secs(3600))
-            })
+            .max_connections(if single { 1 } else { 4 })
+            .min_connections(u32::from(single))
+            .idle_timeout((!single).then_some(Duration::from_secs(600)))
+            .max_lifetime((!single).then_some(Duration::from_secs(3600)))
             .connect_with(options)
             .await?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await?;
@@ -118,6 +115,10 @@ where
         .await
     }
 
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+
     async fn meta(&self, key: &str) -> StoreResult<Option<String>> {
         let row: Option<(String,)> = fetch_optional(&self.pool, |q| {
             q.push("SELECT value FROM meta WHERE key = ")
@@ -135,6 +136,29 @@ where
             q.push(") ON CONFLICT (key) DO UPDATE SET value = excluded.value");
         })
         .await
+    }
+
+    async fn bulk_load_mode(&self, loading: bool) -> StoreResult<()> {
+        // The same definitions as in the migrations.
+        let statements: &[&str] = if loading {
+            &[
+                "DROP INDEX IF EXISTS transactions_order",
+                "DROP INDEX IF EXISTS transactions_account_time",
+            ]
+        } else {
+            &[
+                "CREATE UNIQUE INDEX IF NOT EXISTS transactions_order ON transactions (order_id)",
+                "CREATE INDEX IF NOT EXISTS transactions_account_time \
+                 ON transactions (account_id, occurred_at, id)",
+            ]
+        };
+        for statement in statements {
+            execute(&self.pool, |q| {
+                q.push(statement);
+            })
+            .await?;
+        }
+        Ok(())
     }
 
     async fn insert_batch(&self, batch: &Batch) -> StoreResult<()> {
@@ -406,8 +430,12 @@ where
 
     async fn session(&self, token_hash: &str) -> StoreResult<Option<SessionRow>> {
         fetch_optional(&self.pool, |q| {
-            q.push("SELECT * FROM sessions WHERE token_hash = ")
-                .bind(token_hash.to_owned());
+            q.push(
+                "SELECT s.token_hash, s.operator_id, s.created_at, s.last_seen_at, s.expires_at, \
+                 s.revoked_at, o.role, o.display_name \
+                 FROM sessions s JOIN operators o ON o.id = s.operator_id WHERE s.token_hash = ",
+            )
+            .bind(token_hash.to_owned());
         })
         .await
     }

@@ -290,3 +290,46 @@ async fn a_failing_batch_writes_nothing() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_bulk_loaded_sqlite_file_reopens_complete_for_serving() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("bulk.db").display());
+    let loading = open_for(&url, Purpose::BulkLoad).await.unwrap();
+    support::portfolio(loading.as_ref(), 20).await;
+    loading.close().await;
+    let serving = open(&url).await.unwrap();
+    assert_eq!(serving.meta("seed").await.unwrap().as_deref(), Some("11"));
+    let all = serving
+        .accounts(
+            &AccountFilter::default(),
+            &PageRequest {
+                after: None,
+                limit: 100,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 20);
+    // The indexes dropped for the load are back: a duplicate order id is refused.
+    let mut duplicate = serving
+        .transactions(
+            &TransactionFilter {
+                account_id: all[0].id,
+                ..Default::default()
+            },
+            &PageRequest {
+                after: None,
+                limit: 1,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(duplicate.len(), 1, "the first account has history");
+    duplicate[0].id = 99_999_999;
+    let batch = Batch {
+        transactions: duplicate,
+        ..Default::default()
+    };
+    assert!(serving.insert_batch(&batch).await.is_err());
+}
