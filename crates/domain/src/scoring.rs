@@ -123,13 +123,13 @@ pub fn assess(inputs: &ScoreInputs) -> Assessment {
     }
 }
 
-/// A ≥ 760, B ≥ 700, C ≥ 640, D ≥ 580, E below.
+/// A ≥ 820, B ≥ 760, C ≥ 700, D ≥ 620, E below.
 pub fn grade_of(score: i32) -> Grade {
     match score {
-        760.. => Grade::A,
-        700..=759 => Grade::B,
-        640..=699 => Grade::C,
-        580..=639 => Grade::D,
+        820.. => Grade::A,
+        760..=819 => Grade::B,
+        700..=759 => Grade::C,
+        620..=699 => Grade::D,
         _ => Grade::E,
     }
 }
@@ -291,7 +291,7 @@ mod tests {
             ..good
         };
         assert_eq!(assess(&late_once).score, 910 - 70 - 120);
-        assert_eq!(assess(&late_once).grade, Grade::B);
+        assert_eq!(assess(&late_once).grade, Grade::C);
         let defaulter = ScoreInputs {
             on_time_bp: 6_000,
             max_dpd_12m: 95,

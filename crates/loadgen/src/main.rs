@@ -19,6 +19,13 @@ struct Args {
     clients: usize,
     #[arg(long, default_value_t = 20)]
     seconds: u64,
+    /// Total requests per second, spread evenly over the clients (open loop:
+    /// latency counts from when a request was due, so a slow answer is not
+    /// hidden by the next request starting late). Without it each client sends
+    /// its next request as soon as the last one is answered, which measures
+    /// the service at saturation.
+    #[arg(long)]
+    rate: Option<f64>,
 }
 
 /// The request kinds measured, each a list of paths the clients cycle through.
@@ -126,10 +133,20 @@ async fn main() -> anyhow::Result<()> {
     ];
     let kinds = Arc::new(kinds);
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
+    let period = args
+        .rate
+        .map(|rate| Duration::from_secs_f64(args.clients as f64 / rate));
     let mut tasks = Vec::new();
     for client_no in 0..args.clients {
         let (client, url, token, kinds) =
             (client.clone(), url.clone(), token.clone(), kinds.clone());
+        let mut schedule = period.map(|period| {
+            let offset = period.mul_f64(client_no as f64 / args.clients as f64);
+            let mut interval =
+                tokio::time::interval_at(tokio::time::Instant::now() + offset, period);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+            interval
+        });
         tasks.push(tokio::spawn(async move {
             let mut histograms: Vec<Histogram<u64>> = kinds
                 .iter()
@@ -141,7 +158,10 @@ async fn main() -> anyhow::Result<()> {
                 let kind = i % kinds.len();
                 let paths = &kinds[kind].paths;
                 let path = &paths[(i / kinds.len()) % paths.len()];
-                let started = Instant::now();
+                let started = match schedule.as_mut() {
+                    Some(interval) => interval.tick().await.into_std(),
+                    None => Instant::now(),
+                };
                 let ok = client
                     .get(format!("{url}{path}"))
                     .bearer_auth(&token)

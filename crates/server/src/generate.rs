@@ -203,7 +203,9 @@ struct Brief {
 struct World {
     params: Params,
     rng: ChaCha8Rng,
-    start: i64,
+    /// The calendar months of history, oldest first: (start, end, month 1–12).
+    /// The last one is the current month, up to the portfolio's "now".
+    calendar: Vec<(i64, i64, u32)>,
     next_tx: i64,
     next_alert: i64,
     briefs: Vec<Brief>,
@@ -216,7 +218,7 @@ impl World {
         World {
             params,
             rng: ChaCha8Rng::seed_from_u64(params.seed),
-            start: params.as_of_ms - i64::from(params.months) * MONTH,
+            calendar: calendar_months(params.as_of_ms, params.months),
             next_tx: 1,
             next_alert: 1,
             briefs: Vec::new(),
@@ -414,11 +416,15 @@ impl World {
         let mut bills = 0u32;
         let mut purchase_ids = Vec::new();
         let mut far_alerts = Vec::new();
-        let first_month = ((opened_at - self.start).max(0) / MONTH) as u32;
-        let unpaid_months = ((dpd + 29) / 30) as u32;
-        for m in first_month..self.params.months {
-            let month_start = self.start + i64::from(m) * MONTH;
-            let season = seasonality(utc(month_start).month());
+        let unpaid_months = ((dpd + 29) / 30) as usize;
+        let mut months_active = 0u32;
+        for (m, &(month_start, month_end, month)) in self.calendar.iter().enumerate() {
+            if month_end <= opened_at {
+                continue;
+            }
+            months_active += 1;
+            let season = seasonality(month);
+            let days = (month_end - month_start) / DAY;
             let count = Poisson::new((activity * season).max(0.05))
                 .map(|p| p.sample(rng))
                 .unwrap_or(1.0) as u32;
@@ -430,10 +436,10 @@ impl World {
                 let hour =
                     [9, 10, 12, 13, 15, 18, 19, 20, 21, 22, 23, 7][rng.random_range(0..12usize)];
                 let at = month_start
-                    + rng.random_range(0..29) * DAY
+                    + shopping_day(rng, month, days) * DAY
                     + hour * HOUR
                     + rng.random_range(0..HOUR);
-                if at >= as_of {
+                if at >= as_of || at < opened_at {
                     continue;
                 }
                 let installments = if amount > 100_000 && rng.random_bool(0.25) {
@@ -532,18 +538,15 @@ impl World {
             billed_total += this_bill;
             bills += 1;
             // The bill is repaid on the due day unless the account is in arrears for it.
-            let in_arrears = self.params.months - m <= unpaid_months;
+            let in_arrears = self.calendar.len() - m <= unpaid_months;
             if this_bill > 0 && !in_arrears {
                 let late_days = if was_late && rng.random_bool(0.15) {
                     rng.random_range(3..25)
                 } else {
                     0
                 };
-                let at = month_start
-                    + MONTH
-                    + 20 * DAY
-                    + late_days * DAY
-                    + rng.random_range(8 * HOUR..22 * HOUR);
+                let at =
+                    month_end + 20 * DAY + late_days * DAY + rng.random_range(8 * HOUR..22 * HOUR);
                 if at < as_of {
                     let tx_id = self.next_tx;
                     self.next_tx += 1;
@@ -554,7 +557,7 @@ impl World {
                 }
             }
         }
-        let months_active = (self.params.months - first_month).max(1);
+        let months_active = months_active.max(1);
         let bill_to_limit_bp = if limit_fen == 0 {
             0
         } else {
@@ -1212,6 +1215,39 @@ fn amount_for(rng: &mut impl Rng, category: &str) -> i64 {
         .map(|d| d.sample(rng))
         .unwrap_or(median_yuan);
     ((yuan * 100.0).round() as i64).clamp(100, 5_000_000)
+}
+
+/// The calendar months that end at `as_of_ms`, `months` of them, oldest first.
+fn calendar_months(as_of_ms: i64, months: u32) -> Vec<(i64, i64, u32)> {
+    let as_of = utc(as_of_ms).date_naive();
+    let this_month = as_of.with_day(1).unwrap_or(as_of);
+    let first = this_month - chrono::Months::new(months.saturating_sub(1));
+    (0..months)
+        .map(|i| {
+            let start = first + chrono::Months::new(i);
+            let end = start + chrono::Months::new(1);
+            let ms = |d: chrono::NaiveDate| {
+                d.and_time(chrono::NaiveTime::MIN)
+                    .and_utc()
+                    .timestamp_millis()
+            };
+            (ms(start), ms(end).min(as_of_ms), start.month())
+        })
+        .collect()
+}
+
+/// The day of the month a purchase falls on: shoppers crowd the days up to
+/// 618 (June 18) and Double 11 (November 11).
+fn shopping_day(rng: &mut impl Rng, month: u32, days: i64) -> i64 {
+    let festival = match month {
+        6 => Some(17),
+        11 => Some(10),
+        _ => None,
+    };
+    match festival {
+        Some(day) if days > day && rng.random_bool(0.4) => day - rng.random_range(0..4),
+        _ => rng.random_range(0..days.max(1)),
+    }
 }
 
 /// Spending by calendar month: 618 in June, Double 11 in November, the

@@ -105,8 +105,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         filter: &AccountFilter,
         page: &PageRequest,
     ) -> StoreResult<Vec<AccountRow>>;
-    async fn account(&self, id: i64) -> StoreResult<Option<AccountRow>>;
-    async fn customer(&self, id: i64) -> StoreResult<Option<CustomerRow>>;
+    /// One account with its customer's profile, in one query.
+    async fn account(&self, id: i64) -> StoreResult<Option<AccountDetailRow>>;
     async fn transactions(
         &self,
         filter: &TransactionFilter,
@@ -253,6 +253,20 @@ pub struct AccountRow {
     pub name_masked: String,
     pub phone: String,
     pub city: String,
+}
+
+/// An account with everything the detail view and the scorecard read about its customer.
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct AccountDetailRow {
+    #[sqlx(flatten)]
+    pub account: AccountRow,
+    pub national_id: String,
+    pub age: i32,
+    pub occupation: String,
+    pub income_band: String,
+    pub kyc_level: String,
+    pub night_login_bp: i32,
+    pub customer_since: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]

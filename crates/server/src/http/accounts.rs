@@ -114,12 +114,7 @@ pub async fn detail(
         .account(id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("account {id}")))?;
-    let customer = state
-        .store
-        .customer(account.customer_id)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("account {id} has no customer"))?;
-    Ok(Json(views::account_detail(&account, &customer)?))
+    Ok(Json(views::account_detail(&account)?))
 }
 
 /// An account's transactions, newest first.

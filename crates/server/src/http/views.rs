@@ -56,37 +56,38 @@ pub fn account_summary(row: &AccountRow) -> ApiResult<AccountSummary> {
     })
 }
 
-pub fn account_detail(row: &AccountRow, customer: &CustomerRow) -> ApiResult<AccountDetail> {
+pub fn account_detail(row: &AccountDetailRow) -> ApiResult<AccountDetail> {
+    let account = &row.account;
     let inputs = ScoreInputs {
-        age: u8::try_from(customer.age).map_err(|_| anyhow::anyhow!("age {}", customer.age))?,
-        occupation: word("occupation", &customer.occupation)?,
-        income_band: word("income_band", &customer.income_band)?,
-        purchases_per_month: count("purchases_per_month", row.purchases_per_month)?,
-        bill_to_limit_bp: count("bill_to_limit_bp", row.bill_to_limit_bp)?,
-        on_time_bp: count("on_time_bp", row.on_time_bp)?,
-        max_dpd_12m: count("max_dpd_12m", row.max_dpd_12m)?,
-        night_login_bp: count("night_login_bp", customer.night_login_bp)?,
-        months_on_book: months_on_book(row.opened_at, row.scored_at),
+        age: u8::try_from(row.age).map_err(|_| anyhow::anyhow!("age {}", row.age))?,
+        occupation: word("occupation", &row.occupation)?,
+        income_band: word("income_band", &row.income_band)?,
+        purchases_per_month: count("purchases_per_month", account.purchases_per_month)?,
+        bill_to_limit_bp: count("bill_to_limit_bp", account.bill_to_limit_bp)?,
+        on_time_bp: count("on_time_bp", account.on_time_bp)?,
+        max_dpd_12m: count("max_dpd_12m", account.max_dpd_12m)?,
+        night_login_bp: count("night_login_bp", row.night_login_bp)?,
+        months_on_book: months_on_book(account.opened_at, account.scored_at),
     };
     let assessment = scoring::assess(&inputs);
     Ok(AccountDetail {
-        summary: account_summary(row)?,
+        summary: account_summary(account)?,
         customer: CustomerView {
-            id: customer.id,
-            name_masked: customer.name_masked.clone(),
-            phone_masked: pii::mask_phone(&customer.phone),
-            national_id_masked: pii::mask_national_id(&customer.national_id),
-            age: customer.age,
+            id: account.customer_id,
+            name_masked: account.name_masked.clone(),
+            phone_masked: pii::mask_phone(&account.phone),
+            national_id_masked: pii::mask_national_id(&row.national_id),
+            age: row.age,
             occupation: inputs.occupation,
             income_band: inputs.income_band,
-            city: customer.city.clone(),
-            kyc_level: word("kyc_level", &customer.kyc_level)?,
-            customer_since: utc(customer.created_at),
+            city: account.city.clone(),
+            kyc_level: word("kyc_level", &row.kyc_level)?,
+            customer_since: utc(row.customer_since),
         },
-        outstanding: money(row.outstanding_fen)?,
-        bill_day: row.bill_day,
-        due_day: row.due_day,
-        opened_at: utc(row.opened_at),
+        outstanding: money(account.outstanding_fen)?,
+        bill_day: account.bill_day,
+        due_day: account.due_day,
+        opened_at: utc(account.opened_at),
         score_breakdown: ScoreBreakdown {
             base: assessment.base,
             lines: assessment
@@ -99,7 +100,7 @@ pub fn account_detail(row: &AccountRow, customer: &CustomerRow) -> ApiResult<Acc
                 })
                 .collect(),
         },
-        version: row.version,
+        version: account.version,
     })
 }
 

@@ -71,11 +71,12 @@ impl SqlStore<Postgres> {
     }
 }
 
-const ACCOUNT_COLUMNS: &str = "SELECT a.id, a.customer_id, a.limit_fen, a.used_fen, a.frozen_fen, \
+/// The columns of an [`AccountRow`].
+const ACCOUNT_FIELDS: &str = "a.id, a.customer_id, a.limit_fen, a.used_fen, a.frozen_fen, \
     a.outstanding_fen, a.utilisation_bp, a.dpd, a.max_dpd_12m, a.on_time_bp, \
     a.purchases_per_month, a.bill_to_limit_bp, a.score, a.scored_at, a.grade, a.status, a.bill_day, \
-    a.due_day, a.opened_at, a.version, c.name_masked, c.phone, c.city \
-    FROM accounts a JOIN customers c ON c.id = a.customer_id";
+    a.due_day, a.opened_at, a.version, c.name_masked, c.phone, c.city";
+const ACCOUNT_FROM: &str = " FROM accounts a JOIN customers c ON c.id = a.customer_id";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Dir {
@@ -464,7 +465,7 @@ where
         page: &PageRequest,
     ) -> StoreResult<Vec<AccountRow>> {
         fetch_all(&self.pool, |q| {
-            q.push(ACCOUNT_COLUMNS);
+            q.push("SELECT ").push(ACCOUNT_FIELDS).push(ACCOUNT_FROM);
             match &f.search {
                 Some(AccountSearch::Id(id)) => {
                     q.and().push("a.id = ").bind(*id);
@@ -505,16 +506,14 @@ where
         .await
     }
 
-    async fn account(&self, id: i64) -> StoreResult<Option<AccountRow>> {
+    async fn account(&self, id: i64) -> StoreResult<Option<AccountDetailRow>> {
         fetch_optional(&self.pool, |q| {
-            q.push(ACCOUNT_COLUMNS).and().push("a.id = ").bind(id);
-        })
-        .await
-    }
-
-    async fn customer(&self, id: i64) -> StoreResult<Option<CustomerRow>> {
-        fetch_optional(&self.pool, |q| {
-            q.push("SELECT * FROM customers WHERE id = ").bind(id);
+            q.push("SELECT ").push(ACCOUNT_FIELDS);
+            q.push(
+                ", c.national_id, c.age, c.occupation, c.income_band, c.kyc_level, \
+                 c.night_login_bp, c.created_at AS customer_since",
+            );
+            q.push(ACCOUNT_FROM).and().push("a.id = ").bind(id);
         })
         .await
     }

@@ -241,7 +241,7 @@ async fn concurrent_failed_sign_ins_all_count_and_lock_at_the_limit() {
 async fn a_failing_batch_writes_nothing() {
     for store in support::backends().await {
         support::portfolio(store.as_ref(), 5).await;
-        let account = store.account(80_000_000).await.unwrap().unwrap();
+        let account = store.account(80_000_000).await.unwrap().unwrap().account;
         let existing = store
             .transactions(
                 &TransactionFilter {
