@@ -193,9 +193,16 @@ async fn main() -> anyhow::Result<()> {
             total.add(h)?;
         }
     }
+    let load = match args.rate {
+        Some(rate) => format!("{rate:.0} requests/s offered in all (open loop)"),
+        None => "each sending as soon as answered (closed loop)".to_owned(),
+    };
+    let total: u64 = totals.iter().map(Histogram::len).sum();
     println!(
-        "{} clients for {} s against {url}; errors: {errors}",
-        args.clients, args.seconds
+        "{} clients, {load}, {} s: {total} requests ({:.0}/s), {errors} errors",
+        args.clients,
+        args.seconds,
+        total as f64 / args.seconds as f64
     );
     println!("| request | requests | p50 ms | p99 ms | max ms |");
     println!("|---|---:|---:|---:|---:|");

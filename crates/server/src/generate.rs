@@ -314,6 +314,16 @@ impl World {
             "临时地区管控 temporary regional control",
             Some(now + 30 * DAY),
         );
+        for _ in 0..10 {
+            let customer = 1_000_000 + i64::from(self.rng.random_range(0..self.params.customers));
+            push(
+                &mut rows,
+                "customer",
+                customer.to_string(),
+                "多头借贷 borrowing across many lenders",
+                None,
+            );
+        }
         for i in 0..20u32 {
             push(
                 &mut rows,
@@ -416,6 +426,7 @@ impl World {
         let mut bills = 0u32;
         let mut purchase_ids = Vec::new();
         let mut far_alerts = Vec::new();
+        let mut refunds = Vec::new();
         let unpaid_months = ((dpd + 29) / 30) as usize;
         let mut months_active = 0u32;
         for (m, &(month_start, month_end, month)) in self.calendar.iter().enumerate() {
@@ -454,6 +465,8 @@ impl World {
                     city
                 };
                 let declined = used + amount > limit_fen;
+                // Some single payments are returned: the merchant refunds within days.
+                let refunded = !declined && installments == 1 && rng.random_bool(0.02);
                 let tx_id = self.next_tx;
                 self.next_tx += 1;
                 let far = travelling
@@ -498,7 +511,14 @@ impl World {
                     lat: Some(place.lat + rng.random_range(-0.05..0.05)),
                     lon: Some(place.lon + rng.random_range(-0.05..0.05)),
                     city: Some(place.name.to_owned()),
-                    status: if declined { "declined" } else { "settled" }.to_owned(),
+                    status: if declined {
+                        "declined"
+                    } else if refunded {
+                        "refunded"
+                    } else {
+                        "settled"
+                    }
+                    .to_owned(),
                     decision: Some(
                         if declined {
                             "decline"
@@ -521,6 +541,13 @@ impl World {
                 }
                 purchases += 1;
                 purchase_ids.push(tx_id);
+                if refunded {
+                    let back = at + rng.random_range(2..10) * DAY;
+                    if back < as_of {
+                        refunds.push((amount, back));
+                        continue;
+                    }
+                }
                 used += amount;
                 let per_month = amount / i64::from(installments);
                 if installments == 1 {
@@ -530,15 +557,40 @@ impl World {
                     plans.push((per_month, installments.unsigned_abs() - 1));
                 }
             }
-            // Earlier installment plans fall due this month too.
+            // Earlier installment plans fall due this month too, each with its fee.
+            let mut fees = 0;
             for plan in plans.iter_mut().filter(|p| p.1 > 0) {
                 this_bill += plan.0;
+                fees += plan.0 * i64::from(plan.1 + 1) * 6 / 1_000;
                 plan.1 -= 1;
+            }
+            // A month in arrears costs late interest on what is owed.
+            let in_arrears = self.calendar.len() - m <= unpaid_months;
+            if in_arrears {
+                fees += used * 15 / 1_000;
+            }
+            for (amount, at) in refunds.drain(..) {
+                let tx_id = self.next_tx;
+                self.next_tx += 1;
+                batch
+                    .transactions
+                    .push(ledger(tx_id, account_id, "refund", amount, at));
+            }
+            // Fees never take the line past its limit.
+            let fees = fees.min(limit_fen - used);
+            if fees > 0 && month_end < as_of {
+                let tx_id = self.next_tx;
+                self.next_tx += 1;
+                let kind = if in_arrears { "interest" } else { "fee" };
+                batch
+                    .transactions
+                    .push(ledger(tx_id, account_id, kind, fees, month_end - HOUR));
+                used += fees;
+                this_bill += fees;
             }
             billed_total += this_bill;
             bills += 1;
             // The bill is repaid on the due day unless the account is in arrears for it.
-            let in_arrears = self.calendar.len() - m <= unpaid_months;
             if this_bill > 0 && !in_arrears {
                 let late_days = if was_late && rng.random_bool(0.15) {
                     rng.random_range(3..25)
@@ -550,9 +602,13 @@ impl World {
                 if at < as_of {
                     let tx_id = self.next_tx;
                     self.next_tx += 1;
-                    batch
-                        .transactions
-                        .push(repayment(tx_id, account_id, this_bill.min(used), at));
+                    batch.transactions.push(ledger(
+                        tx_id,
+                        account_id,
+                        "repayment",
+                        this_bill.min(used),
+                        at,
+                    ));
                     used -= this_bill.min(used);
                 }
             }
@@ -1119,13 +1175,20 @@ impl World {
     }
 }
 
-fn repayment(id: i64, account_id: i64, amount_fen: i64, at: i64) -> TransactionRow {
+/// A repayment, refund, fee or interest entry: no checkout, no location.
+fn ledger(id: i64, account_id: i64, kind: &str, amount_fen: i64, at: i64) -> TransactionRow {
+    let (prefix, merchant) = match kind {
+        "repayment" => ("RP", "自动还款 auto-repay"),
+        "refund" => ("RF", "商户退款 merchant refund"),
+        "fee" => ("FE", "分期手续费 installment fee"),
+        _ => ("IN", "逾期罚息 late interest"),
+    };
     TransactionRow {
         id,
         account_id,
-        kind: "repayment".to_owned(),
-        order_id: format!("RP{}{id:010}", utc(at).format("%Y%m%d")),
-        merchant: "自动还款 auto-repay".to_owned(),
+        kind: kind.to_owned(),
+        order_id: format!("{prefix}{}{id:010}", utc(at).format("%Y%m%d")),
+        merchant: merchant.to_owned(),
         category: None,
         channel: Some("in_app".to_owned()),
         amount_fen,
