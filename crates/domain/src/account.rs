@@ -12,70 +12,34 @@ vocabulary! {
     }
 }
 
-/// Risk grade from the scorecard, A (best) to E.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    serde::Serialize,
-    serde::Deserialize,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::EnumIter,
-)]
-#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
-pub enum Grade {
-    A,
-    B,
-    C,
-    D,
-    E,
+vocabulary! {
+    case = "UPPERCASE";
+    /// Risk grade from the scorecard, A (best) to E.
+    pub enum Grade {
+        A,
+        B,
+        C,
+        D,
+        E,
+    }
 }
 
-/// Delinquency bucket by days past due: M0 current, M1 1–30, M2 31–60,
-/// M3 61–90, M3+ over 90.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    serde::Serialize,
-    serde::Deserialize,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::EnumIter,
-)]
-#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
-pub enum DpdBucket {
-    M0,
-    M1,
-    M2,
-    M3,
-    #[serde(rename = "M3+")]
-    #[strum(serialize = "M3+")]
-    M3Plus,
-}
-
-impl Grade {
-    pub fn as_str(self) -> &'static str {
-        self.into()
+vocabulary! {
+    case = "UPPERCASE";
+    /// Delinquency bucket by days past due: M0 current, M1 1–30, M2 31–60,
+    /// M3 61–90, M3+ over 90.
+    pub enum DpdBucket {
+        M0,
+        M1,
+        M2,
+        M3,
+        #[serde(rename = "M3+")]
+        #[strum(serialize = "M3+")]
+        M3Plus,
     }
 }
 
 impl DpdBucket {
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
     pub fn of(days_past_due: u32) -> DpdBucket {
         match days_past_due {
             0 => DpdBucket::M0,

@@ -17,16 +17,17 @@
 //! store writes. With the `schema` feature they describe themselves to OpenAPI.
 
 /// Declares a vocabulary enum: a closed set of names that is the same in Rust,
-/// on the wire (`snake_case` JSON strings) and in the store.
+/// on the wire (JSON strings) and in the store. Names are `snake_case` unless
+/// the enum says `case = "..."` first (a serde and strum case name).
 macro_rules! vocabulary {
-    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
+    (case = $case:tt; $(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
         #[derive(serde::Serialize, serde::Deserialize)]
         #[derive(strum::EnumString, strum::IntoStaticStr, strum::EnumIter)]
         #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
-        #[serde(rename_all = "snake_case")]
-        #[strum(serialize_all = "snake_case")]
+        #[serde(rename_all = $case)]
+        #[strum(serialize_all = $case)]
         pub enum $name { $($(#[$vmeta])* $variant),+ }
 
         impl $name {
@@ -35,6 +36,9 @@ macro_rules! vocabulary {
                 self.into()
             }
         }
+    };
+    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
+        vocabulary! { case = "snake_case"; $(#[$meta])* pub enum $name { $($(#[$vmeta])* $variant),+ } }
     };
 }
 

@@ -88,9 +88,18 @@ async fn main() -> anyhow::Result<()> {
             seed,
         } => {
             let store = store::open_for(&database, Purpose::BulkLoad).await?;
+            let first = store::PageRequest {
+                after: None,
+                limit: 1,
+            };
+            let holds_accounts = !store
+                .accounts(&Default::default(), &first)
+                .await?
+                .is_empty();
             anyhow::ensure!(
-                store.meta("seed").await?.is_none(),
-                "{} already holds a portfolio; generate into an empty database",
+                store.meta("seed").await?.is_none() && !holds_accounts,
+                "{} already holds accounts (perhaps from an interrupted run); \
+                 generate into an empty database",
                 store::redact_url(&database)
             );
             let summary =

@@ -10,6 +10,8 @@ mod sql;
 
 use std::sync::Arc;
 
+pub use riskdesk_api::lists::{AccountSort, AlertSort};
+
 pub use sql::SqlStore;
 
 /// Any store error. Constraint violations and the like are mapped by the
@@ -362,7 +364,8 @@ pub struct AccountFilter {
     pub dpd_range: Option<(i32, Option<i32>)>,
     pub utilisation_min_bp: Option<i64>,
     pub utilisation_max_bp: Option<i64>,
-    pub sort: AccountOrder,
+    /// The id always breaks ties.
+    pub sort: AccountSort,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -371,18 +374,6 @@ pub enum AccountSearch {
     PhoneTail(String),
     /// A masked name, or its first characters.
     NamePrefix(String),
-}
-
-/// Sort column of the account list; the id always breaks ties.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum AccountOrder {
-    #[default]
-    Id,
-    ScoreAsc,
-    ScoreDesc,
-    UtilisationDesc,
-    DpdDesc,
-    LimitDesc,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -406,22 +397,13 @@ pub struct AlertFilter {
     pub account_id: Option<i64>,
     pub created_from: Option<i64>,
     pub created_to: Option<i64>,
-    pub order: AlertOrder,
+    pub order: AlertSort,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Assignee {
     Nobody,
     Operator(String),
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum AlertOrder {
-    /// Most severe first, then oldest.
-    #[default]
-    Severity,
-    Newest,
-    Oldest,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -13,7 +13,7 @@ use super::paging::{page, page_request};
 use super::problem::{ApiError, ApiResult, Params, PathParam};
 use super::session::Signed;
 use super::views;
-use crate::store::{AccountFilter, AccountOrder, AccountRow, AccountSearch, TransactionFilter};
+use crate::store::{AccountFilter, AccountRow, AccountSearch, TransactionFilter};
 
 /// Find accounts: by id, phone tail or masked name, with filters and a sort.
 #[utoipa::path(get, path = "/v1/accounts", tag = "accounts", params(AccountQuery),
@@ -41,28 +41,17 @@ pub async fn list(
         }),
         utilisation_min_bp: basis_points("utilisation_min_bp", query.utilisation_min_bp)?,
         utilisation_max_bp: basis_points("utilisation_max_bp", query.utilisation_max_bp)?,
-        sort: match query.sort.unwrap_or_default() {
-            AccountSort::Id => AccountOrder::Id,
-            AccountSort::ScoreAsc => AccountOrder::ScoreAsc,
-            AccountSort::ScoreDesc => AccountOrder::ScoreDesc,
-            AccountSort::UtilisationDesc => AccountOrder::UtilisationDesc,
-            AccountSort::DpdDesc => AccountOrder::DpdDesc,
-            AccountSort::LimitDesc => AccountOrder::LimitDesc,
-        },
+        sort: query.sort.unwrap_or_default(),
     };
-    let key_len = if filter.sort == AccountOrder::Id {
-        1
-    } else {
-        2
-    };
+    let key_len = if filter.sort == AccountSort::Id { 1 } else { 2 };
     let request = page_request(query.cursor.as_deref(), query.limit, &filter, key_len)?;
     let rows = state.store.accounts(&filter, &request).await?;
     let key = |row: &AccountRow| match filter.sort {
-        AccountOrder::Id => vec![row.id],
-        AccountOrder::ScoreAsc | AccountOrder::ScoreDesc => vec![i64::from(row.score), row.id],
-        AccountOrder::UtilisationDesc => vec![row.utilisation_bp, row.id],
-        AccountOrder::DpdDesc => vec![i64::from(row.dpd), row.id],
-        AccountOrder::LimitDesc => vec![row.limit_fen, row.id],
+        AccountSort::Id => vec![row.id],
+        AccountSort::ScoreAsc | AccountSort::ScoreDesc => vec![i64::from(row.score), row.id],
+        AccountSort::UtilisationDesc => vec![row.utilisation_bp, row.id],
+        AccountSort::DpdDesc => vec![i64::from(row.dpd), row.id],
+        AccountSort::LimitDesc => vec![row.limit_fen, row.id],
     };
     Ok(Json(page(rows, &request, &filter, key, |row| {
         views::account_summary(&row)

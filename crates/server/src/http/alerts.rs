@@ -12,7 +12,7 @@ use super::paging::{page, page_request};
 use super::problem::{ApiError, ApiResult, Params};
 use super::session::Signed;
 use super::views;
-use crate::store::{AlertFilter, AlertOrder, AlertRow, Assignee};
+use crate::store::{AlertFilter, AlertRow, Assignee};
 
 const MINUTE_MS: i64 = 60 * 1000;
 
@@ -53,11 +53,7 @@ pub async fn list(
         created_from: query
             .max_age_minutes
             .map(|m| now - i64::from(m) * MINUTE_MS),
-        order: match query.sort.unwrap_or_default() {
-            AlertSort::Severity => AlertOrder::Severity,
-            AlertSort::Newest => AlertOrder::Newest,
-            AlertSort::Oldest => AlertOrder::Oldest,
-        },
+        order: query.sort.unwrap_or_default(),
     };
     // The fingerprint leaves out the moving age bounds; the cursor's keys keep the place.
     let fingerprint = (
@@ -70,7 +66,7 @@ pub async fn list(
         query.min_age_minutes,
         query.max_age_minutes,
     );
-    let key_len = if filter.order == AlertOrder::Severity {
+    let key_len = if filter.order == AlertSort::Severity {
         3
     } else {
         2
@@ -78,8 +74,8 @@ pub async fn list(
     let request = page_request(query.cursor.as_deref(), query.limit, &fingerprint, key_len)?;
     let rows = state.store.alerts(&filter, &request).await?;
     let key = |row: &AlertRow| match filter.order {
-        AlertOrder::Severity => vec![i64::from(row.severity_rank), row.created_at, row.id],
-        AlertOrder::Newest | AlertOrder::Oldest => vec![row.created_at, row.id],
+        AlertSort::Severity => vec![i64::from(row.severity_rank), row.created_at, row.id],
+        AlertSort::Newest | AlertSort::Oldest => vec![row.created_at, row.id],
     };
     Ok(Json(page(rows, &request, &fingerprint, key, views::alert)?))
 }

@@ -49,6 +49,9 @@ impl SqlStore<Sqlite> {
         let single = in_memory || bulk;
         let pool = SqlitePoolOptions::new()
             .max_connections(if single { 1 } else { 4 })
+            // A local file needs no liveness ping before each query; it would
+            // double the round trips to SQLite's worker thread.
+            .test_before_acquire(false)
             .min_connections(u32::from(single))
             .idle_timeout((!single).then_some(Duration::from_secs(600)))
             .max_lifetime((!single).then_some(Duration::from_secs(3600)))
@@ -492,14 +495,14 @@ where
             cmp(q, "a.utilisation_bp >= ", f.utilisation_min_bp);
             cmp(q, "a.utilisation_bp <= ", f.utilisation_max_bp);
             let order: &[(&str, Dir)] = match f.sort {
-                AccountOrder::Id => &[("a.id", Dir::Asc)],
-                AccountOrder::ScoreAsc => &[("a.score", Dir::Asc), ("a.id", Dir::Asc)],
-                AccountOrder::ScoreDesc => &[("a.score", Dir::Desc), ("a.id", Dir::Desc)],
-                AccountOrder::UtilisationDesc => {
+                AccountSort::Id => &[("a.id", Dir::Asc)],
+                AccountSort::ScoreAsc => &[("a.score", Dir::Asc), ("a.id", Dir::Asc)],
+                AccountSort::ScoreDesc => &[("a.score", Dir::Desc), ("a.id", Dir::Desc)],
+                AccountSort::UtilisationDesc => {
                     &[("a.utilisation_bp", Dir::Desc), ("a.id", Dir::Desc)]
                 }
-                AccountOrder::DpdDesc => &[("a.dpd", Dir::Desc), ("a.id", Dir::Desc)],
-                AccountOrder::LimitDesc => &[("a.limit_fen", Dir::Desc), ("a.id", Dir::Desc)],
+                AccountSort::DpdDesc => &[("a.dpd", Dir::Desc), ("a.id", Dir::Desc)],
+                AccountSort::LimitDesc => &[("a.limit_fen", Dir::Desc), ("a.id", Dir::Desc)],
             };
             page_after(q, order, page);
         })
@@ -561,13 +564,13 @@ where
             cmp(q, "created_at >= ", f.created_from);
             cmp(q, "created_at <= ", f.created_to);
             let order: &[(&str, Dir)] = match f.order {
-                AlertOrder::Severity => &[
+                AlertSort::Severity => &[
                     ("severity_rank", Dir::Desc),
                     ("created_at", Dir::Asc),
                     ("id", Dir::Asc),
                 ],
-                AlertOrder::Newest => &[("created_at", Dir::Desc), ("id", Dir::Desc)],
-                AlertOrder::Oldest => &[("created_at", Dir::Asc), ("id", Dir::Asc)],
+                AlertSort::Newest => &[("created_at", Dir::Desc), ("id", Dir::Desc)],
+                AlertSort::Oldest => &[("created_at", Dir::Asc), ("id", Dir::Asc)],
             };
             page_after(q, order, page);
         })

@@ -111,7 +111,7 @@ async fn account_filters_agree_with_a_full_scan() {
             grade: Some("B".into()),
             dpd_range: Some((0, Some(0))),
             utilisation_min_bp: Some(1_000),
-            sort: AccountOrder::UtilisationDesc,
+            sort: AccountSort::UtilisationDesc,
             ..AccountFilter::default()
         };
         let got = store
