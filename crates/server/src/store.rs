@@ -229,7 +229,7 @@ pub struct CustomerRow {
 }
 
 /// An account joined with its customer's profile.
-#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow, serde::Deserialize)]
 pub struct AccountRow {
     pub id: i64,
     pub customer_id: i64,
@@ -271,7 +271,7 @@ pub struct AccountDetailRow {
     pub customer_since: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow, serde::Deserialize)]
 pub struct TransactionRow {
     pub id: i64,
     pub account_id: i64,
@@ -293,7 +293,7 @@ pub struct TransactionRow {
     pub occurred_at: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow, serde::Deserialize)]
 pub struct AlertRow {
     pub id: i64,
     pub account_id: i64,
@@ -310,7 +310,7 @@ pub struct AlertRow {
     pub version: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow, serde::Deserialize)]
 pub struct BlacklistRow {
     pub id: i64,
     pub kind: String,
@@ -322,7 +322,7 @@ pub struct BlacklistRow {
     pub removed_at: Option<i64>,
 }
 
-#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow, serde::Deserialize)]
 pub struct LimitChangeRow {
     pub id: i64,
     pub account_id: i64,
@@ -339,7 +339,7 @@ pub struct LimitChangeRow {
     pub version: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow, serde::Deserialize)]
 pub struct DisputeRow {
     pub id: i64,
     pub account_id: i64,

@@ -2,8 +2,8 @@
 //!
 //! sqlx's own `QueryBuilder` ties the bound values' lifetime to the builder's
 //! borrow, which generic code over `Database` cannot satisfy; here a query is
-//! built inside a closure and run by [`fetch_all`], [`fetch_optional`] or
-//! [`execute`], which own the text for as long as sqlx borrows it.
+//! built inside a closure and run by [`fetch_optional`] or [`execute`], which
+//! own the text for as long as sqlx borrows it.
 
 use sqlx::error::BoxDynError;
 use sqlx::{Arguments, Database, Encode, Executor, FromRow, IntoArguments, Type};
@@ -92,24 +92,6 @@ impl<'q, DB: Database> Tuple<'_, 'q, DB> {
         self.query.bind(value);
         self
     }
-}
-
-pub async fn fetch_all<'c, DB, T, E>(
-    executor: E,
-    build: impl FnOnce(&mut Query<'_, DB>) + Send,
-) -> StoreResult<Vec<T>>
-where
-    DB: Database,
-    E: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
-    T: for<'r> FromRow<'r, DB::Row> + Send + Unpin,
-{
-    let mut query = Query::new();
-    build(&mut query);
-    let (text, args) = query.into_parts()?;
-    sqlx::query_as_with::<DB, T, _>(&text, args)
-        .fetch_all(executor)
-        .await
 }
 
 pub async fn fetch_optional<'c, DB, T, E>(

@@ -7,11 +7,12 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use serde::de::DeserializeOwned;
 use sqlx::postgres::{PgPoolOptions, Postgres};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Sqlite, Type};
 
-use super::query::{Query, execute, fetch_all, fetch_optional};
+use super::query::{Query, execute, fetch_optional};
 use super::*;
 
 /// A [`Store`] on one sqlx pool.
@@ -80,6 +81,16 @@ const ACCOUNT_FIELDS: &str = "a.id, a.customer_id, a.limit_fen, a.used_fen, a.fr
     a.purchases_per_month, a.bill_to_limit_bp, a.score, a.scored_at, a.grade, a.status, a.bill_day, \
     a.due_day, a.opened_at, a.version, c.name_masked, c.phone, c.city";
 const ACCOUNT_FROM: &str = " FROM accounts a JOIN customers c ON c.id = a.customer_id";
+const TRANSACTION_FIELDS: &str = "id, account_id, kind, order_id, merchant, category, channel, \
+    amount_fen, installments, device_id, ip, lat, lon, city, status, decision, rule_hits, occurred_at";
+const ALERT_FIELDS: &str = "id, account_id, transaction_id, rule, severity_rank, status, assignee, \
+    amount_fen, evidence, disposition, created_at, sla_due_at, version";
+const BLACKLIST_FIELDS: &str =
+    "id, kind, value, reason, created_by, created_at, expires_at, removed_at";
+const LIMIT_CHANGE_FIELDS: &str = "id, account_id, current_limit_fen, proposed_limit_fen, reason, \
+    source, status, maker, checker, created_at, expires_at, decided_at, version";
+const DISPUTE_FIELDS: &str = "id, account_id, transaction_id, reason, status, statement, \
+    opened_by, created_at, sla_due_at, resolved_at, version";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Dir {
@@ -467,8 +478,16 @@ where
         f: &AccountFilter,
         page: &PageRequest,
     ) -> StoreResult<Vec<AccountRow>> {
-        fetch_all(&self.pool, |q| {
-            q.push("SELECT ").push(ACCOUNT_FIELDS).push(ACCOUNT_FROM);
+        let order: &[(&str, Dir)] = match f.sort {
+            AccountSort::Id => &[("a.id", Dir::Asc)],
+            AccountSort::ScoreAsc => &[("a.score", Dir::Asc), ("a.id", Dir::Asc)],
+            AccountSort::ScoreDesc => &[("a.score", Dir::Desc), ("a.id", Dir::Desc)],
+            AccountSort::UtilisationDesc => &[("a.utilisation_bp", Dir::Desc), ("a.id", Dir::Desc)],
+            AccountSort::DpdDesc => &[("a.dpd", Dir::Desc), ("a.id", Dir::Desc)],
+            AccountSort::LimitDesc => &[("a.limit_fen", Dir::Desc), ("a.id", Dir::Desc)],
+        };
+        fetch_page(&self.pool, ACCOUNT_FIELDS, order, page, |q| {
+            q.push(ACCOUNT_FROM);
             match &f.search {
                 Some(AccountSearch::Id(id)) => {
                     q.and().push("a.id = ").bind(*id);
@@ -494,17 +513,6 @@ where
             }
             cmp(q, "a.utilisation_bp >= ", f.utilisation_min_bp);
             cmp(q, "a.utilisation_bp <= ", f.utilisation_max_bp);
-            let order: &[(&str, Dir)] = match f.sort {
-                AccountSort::Id => &[("a.id", Dir::Asc)],
-                AccountSort::ScoreAsc => &[("a.score", Dir::Asc), ("a.id", Dir::Asc)],
-                AccountSort::ScoreDesc => &[("a.score", Dir::Desc), ("a.id", Dir::Desc)],
-                AccountSort::UtilisationDesc => {
-                    &[("a.utilisation_bp", Dir::Desc), ("a.id", Dir::Desc)]
-                }
-                AccountSort::DpdDesc => &[("a.dpd", Dir::Desc), ("a.id", Dir::Desc)],
-                AccountSort::LimitDesc => &[("a.limit_fen", Dir::Desc), ("a.id", Dir::Desc)],
-            };
-            page_after(q, order, page);
         })
         .await
     }
@@ -526,8 +534,9 @@ where
         f: &TransactionFilter,
         page: &PageRequest,
     ) -> StoreResult<Vec<TransactionRow>> {
-        fetch_all(&self.pool, |q| {
-            q.push("SELECT * FROM transactions");
+        let order = &[("occurred_at", Dir::Desc), ("id", Dir::Desc)];
+        fetch_page(&self.pool, TRANSACTION_FIELDS, order, page, |q| {
+            q.push(" FROM transactions");
             q.and().push("account_id = ").bind(f.account_id);
             eq(q, "kind", &f.kind);
             eq(q, "status", &f.status);
@@ -540,14 +549,22 @@ where
                 q.bind(format!("%{}%", escape_like(&merchant.to_lowercase())));
                 q.push(" ESCAPE '\\'");
             }
-            page_after(q, &[("occurred_at", Dir::Desc), ("id", Dir::Desc)], page);
         })
         .await
     }
 
     async fn alerts(&self, f: &AlertFilter, page: &PageRequest) -> StoreResult<Vec<AlertRow>> {
-        fetch_all(&self.pool, |q| {
-            q.push("SELECT * FROM alerts");
+        let order: &[(&str, Dir)] = match f.order {
+            AlertSort::Severity => &[
+                ("severity_rank", Dir::Desc),
+                ("created_at", Dir::Asc),
+                ("id", Dir::Asc),
+            ],
+            AlertSort::Newest => &[("created_at", Dir::Desc), ("id", Dir::Desc)],
+            AlertSort::Oldest => &[("created_at", Dir::Asc), ("id", Dir::Asc)],
+        };
+        fetch_page(&self.pool, ALERT_FIELDS, order, page, |q| {
+            q.push(" FROM alerts");
             eq(q, "status", &f.status);
             eq(q, "rule", &f.rule);
             cmp(q, "severity_rank = ", f.severity_rank.map(i64::from));
@@ -563,16 +580,6 @@ where
             cmp(q, "account_id = ", f.account_id);
             cmp(q, "created_at >= ", f.created_from);
             cmp(q, "created_at <= ", f.created_to);
-            let order: &[(&str, Dir)] = match f.order {
-                AlertSort::Severity => &[
-                    ("severity_rank", Dir::Desc),
-                    ("created_at", Dir::Asc),
-                    ("id", Dir::Asc),
-                ],
-                AlertSort::Newest => &[("created_at", Dir::Desc), ("id", Dir::Desc)],
-                AlertSort::Oldest => &[("created_at", Dir::Asc), ("id", Dir::Asc)],
-            };
-            page_after(q, order, page);
         })
         .await
     }
@@ -582,28 +589,33 @@ where
         f: &BlacklistFilter,
         page: &PageRequest,
     ) -> StoreResult<Vec<BlacklistRow>> {
-        fetch_all(&self.pool, |q| {
-            q.push("SELECT * FROM blacklist");
-            q.and().push("removed_at IS NULL");
-            eq(q, "kind", &f.kind);
-            if let Some(text) = &f.text {
-                let pattern = format!("%{}%", escape_like(text));
-                q.and()
-                    .push("(value LIKE ")
-                    .bind(pattern.clone())
-                    .push(" ESCAPE '\\'");
-                q.push(" OR reason LIKE ")
-                    .bind(pattern)
-                    .push(" ESCAPE '\\')");
-            }
-            if let Some(now) = f.live_at {
-                q.and()
-                    .push("(expires_at IS NULL OR expires_at > ")
-                    .bind(now)
-                    .push(")");
-            }
-            page_after(q, &[("id", Dir::Desc)], page);
-        })
+        fetch_page(
+            &self.pool,
+            BLACKLIST_FIELDS,
+            &[("id", Dir::Desc)],
+            page,
+            |q| {
+                q.push(" FROM blacklist");
+                q.and().push("removed_at IS NULL");
+                eq(q, "kind", &f.kind);
+                if let Some(text) = &f.text {
+                    let pattern = format!("%{}%", escape_like(text));
+                    q.and()
+                        .push("(value LIKE ")
+                        .bind(pattern.clone())
+                        .push(" ESCAPE '\\'");
+                    q.push(" OR reason LIKE ")
+                        .bind(pattern)
+                        .push(" ESCAPE '\\')");
+                }
+                if let Some(now) = f.live_at {
+                    q.and()
+                        .push("(expires_at IS NULL OR expires_at > ")
+                        .bind(now)
+                        .push(")");
+                }
+            },
+        )
         .await
     }
 
@@ -612,12 +624,17 @@ where
         f: &LimitChangeFilter,
         page: &PageRequest,
     ) -> StoreResult<Vec<LimitChangeRow>> {
-        fetch_all(&self.pool, |q| {
-            q.push("SELECT * FROM limit_changes");
-            eq(q, "status", &f.status);
-            cmp(q, "account_id = ", f.account_id);
-            page_after(q, &[("id", Dir::Desc)], page);
-        })
+        fetch_page(
+            &self.pool,
+            LIMIT_CHANGE_FIELDS,
+            &[("id", Dir::Desc)],
+            page,
+            |q| {
+                q.push(" FROM limit_changes");
+                eq(q, "status", &f.status);
+                cmp(q, "account_id = ", f.account_id);
+            },
+        )
         .await
     }
 
@@ -626,12 +643,17 @@ where
         f: &DisputeFilter,
         page: &PageRequest,
     ) -> StoreResult<Vec<DisputeRow>> {
-        fetch_all(&self.pool, |q| {
-            q.push("SELECT * FROM disputes");
-            eq(q, "status", &f.status);
-            cmp(q, "account_id = ", f.account_id);
-            page_after(q, &[("id", Dir::Desc)], page);
-        })
+        fetch_page(
+            &self.pool,
+            DISPUTE_FIELDS,
+            &[("id", Dir::Desc)],
+            page,
+            |q| {
+                q.push(" FROM disputes");
+                eq(q, "status", &f.status);
+                cmp(q, "account_id = ", f.account_id);
+            },
+        )
         .await
     }
 }
@@ -655,6 +677,72 @@ where
     if let Some(value) = value {
         q.and().push(column_and_operator).bind(value);
     }
+}
+
+/// Runs a keyset-paged list: `build` writes ` FROM … WHERE …` for a query
+/// selecting `fields`; the page condition, order and limit are added here.
+///
+/// The page comes back as one JSON array in one result row, its objects
+/// decoded by field name. sqlx's SQLite driver hands each result row from its
+/// worker thread to the async task separately, and for a page of 50 that
+/// hand-over cost more than the query itself (docs/benchmarks.md).
+async fn fetch_page<'c, DB, T, E>(
+    executor: E,
+    fields: &str,
+    order: &[(&str, Dir)],
+    page: &PageRequest,
+    build: impl FnOnce(&mut Query<'_, DB>) + Send,
+) -> StoreResult<Vec<T>>
+where
+    DB: Database,
+    E: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    i64: Type<DB> + for<'q> Encode<'q, DB>,
+    Option<String>: Type<DB> + for<'r> Decode<'r, DB>,
+    usize: ColumnIndex<DB::Row>,
+    T: DeserializeOwned,
+{
+    let names: Vec<&str> = fields.split(',').map(|f| bare(f.trim())).collect();
+    let (aggregate, object) = if DB::NAME == "PostgreSQL" {
+        ("json_agg", "json_build_object")
+    } else {
+        ("json_group_array", "json_object")
+    };
+    let pairs: Vec<String> = names.iter().map(|n| format!("'{n}', {n}")).collect();
+    let outer_order: Vec<String> = order
+        .iter()
+        .map(|(column, dir)| {
+            format!(
+                "{} {}",
+                bare(column),
+                if *dir == Dir::Asc { "ASC" } else { "DESC" }
+            )
+        })
+        .collect();
+    let row: Option<(Option<String>,)> = fetch_optional(executor, |q| {
+        q.push("SELECT CAST(")
+            .push(aggregate)
+            .push("(")
+            .push(object)
+            .push("(");
+        q.push(&pairs.join(", "))
+            .push(") ORDER BY ")
+            .push(&outer_order.join(", "));
+        q.push(") AS TEXT) FROM (SELECT ").push(fields);
+        build(q);
+        page_after(q, order, page);
+        q.push(") AS page");
+    })
+    .await?;
+    match row.and_then(|(json,)| json) {
+        Some(json) => serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(Box::new(e))),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// Outside the page, columns go by their bare names (`a.score` is `score`).
+fn bare(column: &str) -> &str {
+    column.rsplit('.').next().unwrap_or(column)
 }
 
 /// Appends the keyset condition ("after the previous page's last row"), the
