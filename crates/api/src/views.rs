@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use riskdesk_domain::account::{AccountStatus, DpdBucket, Grade};
+pub use riskdesk_domain::alert::RuleHit;
 use riskdesk_domain::alert::{AlertStatus, Disposition, Rule, Severity};
 use riskdesk_domain::blacklist::BlacklistKind;
 use riskdesk_domain::customer::{IncomeBand, KycLevel, Occupation};
@@ -86,14 +87,6 @@ pub struct Location {
     pub lat: f64,
     pub lon: f64,
     pub city: String,
-}
-
-/// A rule that fired on a payment, with its evidence in numbers.
-#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
-pub struct RuleHit {
-    pub rule: Rule,
-    /// E.g. `"1,180 km in 14 min = 5,057 km/h"`.
-    pub evidence: String,
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]

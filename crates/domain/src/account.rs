@@ -1,5 +1,7 @@
 //! Credit accounts: the line (limit, used, frozen), delinquency and grade.
 
+use chrono::{DateTime, Utc};
+
 use crate::money::{Money, MoneyError};
 
 vocabulary! {
@@ -59,6 +61,35 @@ impl DpdBucket {
             DpdBucket::M3 => (61, Some(90)),
             DpdBucket::M3Plus => (91, None),
         }
+    }
+}
+
+/// A credit account as the risk team sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CreditAccount {
+    pub id: i64,
+    pub customer_id: i64,
+    pub line: CreditLine,
+    /// What the customer owes, billed or not.
+    pub outstanding: Money,
+    pub days_past_due: u32,
+    pub score: i32,
+    pub grade: Grade,
+    pub status: AccountStatus,
+    /// Day of the month the statement is cut.
+    pub bill_day: u8,
+    /// Day of the month repayment is due.
+    pub due_day: u8,
+    pub opened_at: DateTime<Utc>,
+    /// When the score was last computed.
+    pub scored_at: DateTime<Utc>,
+    /// Optimistic-concurrency version: a decision names the version it saw.
+    pub version: i64,
+}
+
+impl CreditAccount {
+    pub fn dpd_bucket(&self) -> DpdBucket {
+        DpdBucket::of(self.days_past_due)
     }
 }
 

@@ -1,5 +1,43 @@
 //! Fraud alerts and the rules that raise them.
 
+use chrono::{DateTime, Utc};
+
+use crate::money::Money;
+
+/// A rule that fired on a payment, with its evidence in numbers, e.g.
+/// `"1,180 km in 14 min = 5,057 km/h"`. Stored and sent as it is.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct RuleHit {
+    pub rule: Rule,
+    pub evidence: String,
+}
+
+/// A fraud alert in the queue.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FraudAlert {
+    pub id: i64,
+    pub account_id: i64,
+    pub transaction_id: Option<i64>,
+    pub rule: Rule,
+    pub severity: Severity,
+    pub status: AlertStatus,
+    pub assignee: Option<String>,
+    pub amount: Option<Money>,
+    pub evidence: String,
+    pub disposition: Option<Disposition>,
+    pub created_at: DateTime<Utc>,
+    /// When triage should be done by; after it the alert is overdue.
+    pub sla_due_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl FraudAlert {
+    pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
+        self.status != AlertStatus::Closed && now > self.sla_due_at
+    }
+}
+
 vocabulary! {
     /// The fraud rules. Each hit names one of these and carries its evidence.
     pub enum Rule {

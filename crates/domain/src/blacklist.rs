@@ -1,5 +1,27 @@
 //! Blacklist entries: what they match and for how long.
 
+use chrono::{DateTime, Utc};
+
+/// One blacklist entry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BlacklistEntry {
+    pub id: i64,
+    pub kind: BlacklistKind,
+    /// The normalised value: an id, a phone, a hash, an IP or CIDR, an area.
+    pub value: String,
+    pub reason: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl BlacklistEntry {
+    /// Whether the entry still applies at `now`.
+    pub fn is_live(&self, now: DateTime<Utc>) -> bool {
+        self.expires_at.is_none_or(|expiry| now < expiry)
+    }
+}
+
 vocabulary! {
     /// What a blacklist entry matches.
     pub enum BlacklistKind {

@@ -1,5 +1,45 @@
 //! Customer profiles: the basic information the scorecard reads.
 
+use chrono::{DateTime, Utc};
+
+use crate::geo::GeoPoint;
+
+/// A customer. Name, phone and national ID are personal data: they leave the
+/// service masked (see [`crate::pii`]).
+#[derive(Clone, PartialEq)]
+pub struct CustomerProfile {
+    pub id: i64,
+    pub name: String,
+    pub phone: String,
+    pub national_id: String,
+    pub age: u8,
+    pub occupation: Occupation,
+    pub income_band: IncomeBand,
+    pub city: String,
+    pub home: GeoPoint,
+    pub kyc_level: KycLevel,
+    /// Share of logins between midnight and 5 a.m., in basis points.
+    pub night_login_bp: u32,
+    pub customer_since: DateTime<Utc>,
+}
+
+/// Personal data never prints, not even in a log line.
+impl std::fmt::Debug for CustomerProfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CustomerProfile")
+            .field("id", &self.id)
+            .field("name", &crate::pii::mask_name(&self.name))
+            .field("phone", &crate::pii::mask_phone(&self.phone))
+            .field(
+                "national_id",
+                &crate::pii::mask_national_id(&self.national_id),
+            )
+            .field("age", &self.age)
+            .field("city", &self.city)
+            .finish_non_exhaustive()
+    }
+}
+
 vocabulary! {
     /// Occupation as declared at onboarding.
     pub enum Occupation {

@@ -3,6 +3,14 @@
 //! The permission matrix below is the single source of truth: the service
 //! checks it on every endpoint, and `docs/permissions.md` is its table.
 
+/// A person who works in the console.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Operator {
+    pub id: String,
+    pub display_name: String,
+    pub role: Role,
+}
+
 vocabulary! {
     /// An operator's role.
     pub enum Role {

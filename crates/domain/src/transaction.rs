@@ -1,5 +1,41 @@
 //! Transactions on a credit line: checkout payments and everything that moves the balance.
 
+use chrono::{DateTime, Utc};
+
+use crate::alert::RuleHit;
+use crate::geo::GeoPoint;
+use crate::money::Money;
+
+/// One movement on a credit line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Transaction {
+    pub id: i64,
+    pub account_id: i64,
+    pub kind: TxKind,
+    /// The payment platform's order id; unique, and the idempotency key of a payment.
+    pub order_id: String,
+    pub merchant: String,
+    pub category: Option<MerchantCategory>,
+    pub channel: Option<Channel>,
+    pub amount: Money,
+    /// 1 for a single payment, else 3, 6, 12 or 24.
+    pub installments: u8,
+    pub device_id: Option<String>,
+    pub ip: Option<String>,
+    pub place: Option<Place>,
+    pub status: TxStatus,
+    pub decision: Option<Decision>,
+    pub rule_hits: Vec<RuleHit>,
+    pub occurred_at: DateTime<Utc>,
+}
+
+/// Where a payment was made.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Place {
+    pub point: GeoPoint,
+    pub city: String,
+}
+
 vocabulary! {
     /// What a transaction does to the balance.
     pub enum TxKind {

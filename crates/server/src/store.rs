@@ -5,6 +5,7 @@
 //! databases. Rows come back as the plain structs below; the HTTP layer turns
 //! them into wire views.
 
+mod decode;
 mod query;
 mod sql;
 
@@ -262,7 +263,10 @@ pub struct AccountRow {
 pub struct AccountDetailRow {
     #[sqlx(flatten)]
     pub account: AccountRow,
+    pub name: String,
     pub national_id: String,
+    pub home_lat: f64,
+    pub home_lon: f64,
     pub age: i32,
     pub occupation: String,
     pub income_band: String,

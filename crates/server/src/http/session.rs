@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use riskdesk_api::ProblemCode;
 use riskdesk_api::auth::{OperatorView, SignInRequest, SignInResponse};
-use riskdesk_domain::operator::{Permission, Role};
+use riskdesk_domain::operator::{Operator, Permission, Role};
 use strum::IntoEnumIterator;
 
 use super::AppState;
@@ -21,23 +21,21 @@ use crate::store::SessionRow;
 /// The operator behind a valid bearer token.
 #[derive(Clone, Debug)]
 pub struct Signed {
-    pub operator_id: String,
-    pub display_name: String,
-    pub role: Role,
+    pub operator: Operator,
     token_hash: String,
 }
 
 impl Signed {
     /// Refuses with 403 unless the operator's role allows `permission`.
     pub fn require(&self, permission: Permission) -> ApiResult<()> {
-        if self.role.can(permission) {
+        if self.operator.role.can(permission) {
             Ok(())
         } else {
             Err(ApiError::new(
                 ProblemCode::Forbidden,
                 format!(
                     "role {} may not {}",
-                    self.role.as_str(),
+                    self.operator.role.as_str(),
                     permission.as_str()
                 ),
             ))
@@ -85,17 +83,24 @@ impl FromRequestParts<AppState> for Signed {
             state.store.touch_session(&token_hash, now).await?;
         }
         Ok(Signed {
-            role: Role::from_str(&session.role).map_err(|_| {
-                anyhow::anyhow!("operator {} has unknown role", session.operator_id)
-            })?,
-            operator_id: session.operator_id,
-            display_name: session.display_name,
+            operator: Operator {
+                role: Role::from_str(&session.role).map_err(|_| {
+                    anyhow::anyhow!("operator {} has unknown role", session.operator_id)
+                })?,
+                id: session.operator_id,
+                display_name: session.display_name,
+            },
             token_hash,
         })
     }
 }
 
-pub fn operator_view(id: String, display_name: String, role: Role) -> OperatorView {
+pub fn operator_view(operator: Operator) -> OperatorView {
+    let Operator {
+        id,
+        display_name,
+        role,
+    } = operator;
     let permissions = Permission::iter().filter(|p| role.can(*p)).collect();
     OperatorView {
         id,
@@ -194,7 +199,11 @@ pub async fn sign_in(
         token,
         expires_at: utc(session.expires_at),
         idle_timeout_secs: u32::try_from(auth::IDLE_TIMEOUT_MS / 1000).unwrap_or(u32::MAX),
-        operator: operator_view(operator.id, operator.display_name, role),
+        operator: operator_view(Operator {
+            id: operator.id,
+            display_name: operator.display_name,
+            role,
+        }),
     }))
 }
 
@@ -206,7 +215,7 @@ pub async fn sign_out(State(state): State<AppState>, signed: Signed) -> ApiResul
         .store
         .revoke_session(&signed.token_hash, state.clock.now_ms())
         .await?;
-    tracing::info!(operator = %signed.operator_id, "signed out");
+    tracing::info!(operator = %signed.operator.id, "signed out");
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -214,9 +223,5 @@ pub async fn sign_out(State(state): State<AppState>, signed: Signed) -> ApiResul
 #[utoipa::path(get, path = "/v1/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = OperatorView), (status = 401, body = riskdesk_api::Problem)))]
 pub async fn me(signed: Signed) -> Json<OperatorView> {
-    Json(operator_view(
-        signed.operator_id,
-        signed.display_name,
-        signed.role,
-    ))
+    Json(operator_view(signed.operator))
 }

@@ -1,93 +1,76 @@
-//! Rows to wire views. Personal data is masked here, on the way out.
-
-use std::str::FromStr;
+//! Domain records to wire views. Personal data is masked here, on the way out.
 
 use riskdesk_api::views::*;
-use riskdesk_domain::account::{CreditLine, DpdBucket};
-use riskdesk_domain::alert::Severity;
-use riskdesk_domain::money::Money;
+use riskdesk_domain::account::CreditAccount;
+use riskdesk_domain::alert::FraudAlert;
+use riskdesk_domain::blacklist::{BlacklistEntry, BlacklistKind};
+use riskdesk_domain::customer::CustomerProfile;
+use riskdesk_domain::dispute::Dispute;
+use riskdesk_domain::limit_change::LimitChangeRequest;
 use riskdesk_domain::pii;
 use riskdesk_domain::scoring::{self, ScoreInputs};
+use riskdesk_domain::transaction::Transaction;
 
 use super::problem::ApiResult;
-use crate::clock::utc;
-use crate::store::*;
-
-/// A stored vocabulary word; an unknown one means corrupt data, a 500.
-fn word<T: FromStr>(column: &str, text: &str) -> ApiResult<T> {
-    T::from_str(text).map_err(|_| anyhow::anyhow!("unknown {column} {text:?} in the store").into())
-}
-
-fn word_opt<T: FromStr>(column: &str, text: Option<&str>) -> ApiResult<Option<T>> {
-    text.map(|t| word(column, t)).transpose()
-}
-
-fn money(fen: i64) -> ApiResult<Money> {
-    Money::from_fen(fen).map_err(|e| anyhow::anyhow!("stored amount {fen}: {e}").into())
-}
-
-fn count(column: &str, value: i32) -> ApiResult<u32> {
-    u32::try_from(value)
-        .map_err(|_| anyhow::anyhow!("negative {column} {value} in the store").into())
-}
+use crate::store::{AccountDetailRow, AccountRow};
 
 pub fn account_summary(row: &AccountRow) -> ApiResult<AccountSummary> {
-    let line = CreditLine::new(
-        money(row.limit_fen)?,
-        money(row.used_fen)?,
-        money(row.frozen_fen)?,
-    )
-    .map_err(|e| anyhow::anyhow!("account {}: {e}", row.id))?;
-    Ok(AccountSummary {
-        id: row.id,
-        name_masked: row.name_masked.clone(),
-        phone_masked: pii::mask_phone(&row.phone),
-        city: row.city.clone(),
-        status: word("status", &row.status)?,
-        grade: word("grade", &row.grade)?,
-        score: row.score,
-        limit: line.limit(),
-        used: line.used(),
-        frozen: line.frozen(),
-        available: line.available(),
-        utilisation_bp: row.utilisation_bp,
-        dpd: row.dpd,
-        dpd_bucket: DpdBucket::of(count("dpd", row.dpd)?),
-    })
+    Ok(summary(
+        &row.decode()?,
+        &row.name_masked,
+        &row.phone,
+        &row.city,
+    ))
+}
+
+fn summary(account: &CreditAccount, name_masked: &str, phone: &str, city: &str) -> AccountSummary {
+    AccountSummary {
+        id: account.id,
+        name_masked: name_masked.to_owned(),
+        phone_masked: pii::mask_phone(phone),
+        city: city.to_owned(),
+        status: account.status,
+        grade: account.grade,
+        score: account.score,
+        limit: account.line.limit(),
+        used: account.line.used(),
+        frozen: account.line.frozen(),
+        available: account.line.available(),
+        utilisation_bp: account.line.utilisation_bp(),
+        dpd: i32::try_from(account.days_past_due).unwrap_or(i32::MAX),
+        dpd_bucket: account.dpd_bucket(),
+    }
 }
 
 pub fn account_detail(row: &AccountDetailRow) -> ApiResult<AccountDetail> {
-    let account = &row.account;
-    let inputs = ScoreInputs {
-        age: u8::try_from(row.age).map_err(|_| anyhow::anyhow!("age {}", row.age))?,
-        occupation: word("occupation", &row.occupation)?,
-        income_band: word("income_band", &row.income_band)?,
-        purchases_per_month: count("purchases_per_month", account.purchases_per_month)?,
-        bill_to_limit_bp: count("bill_to_limit_bp", account.bill_to_limit_bp)?,
-        on_time_bp: count("on_time_bp", account.on_time_bp)?,
-        max_dpd_12m: count("max_dpd_12m", account.max_dpd_12m)?,
-        night_login_bp: count("night_login_bp", row.night_login_bp)?,
-        months_on_book: months_on_book(account.opened_at, account.scored_at),
-    };
-    let assessment = scoring::assess(&inputs);
+    let account = row.account.decode()?;
+    let customer = row.customer()?;
+    let stored = &row.account;
+    let count = |v: i32| u32::try_from(v).unwrap_or(0);
+    // The breakdown is recomputed from the inputs the score was made from.
+    let assessment = scoring::assess(&ScoreInputs {
+        age: customer.age,
+        occupation: customer.occupation,
+        income_band: customer.income_band,
+        purchases_per_month: count(stored.purchases_per_month),
+        bill_to_limit_bp: count(stored.bill_to_limit_bp),
+        on_time_bp: count(stored.on_time_bp),
+        max_dpd_12m: count(stored.max_dpd_12m),
+        night_login_bp: customer.night_login_bp,
+        months_on_book: months_on_book(&account),
+    });
     Ok(AccountDetail {
-        summary: account_summary(account)?,
-        customer: CustomerView {
-            id: account.customer_id,
-            name_masked: account.name_masked.clone(),
-            phone_masked: pii::mask_phone(&account.phone),
-            national_id_masked: pii::mask_national_id(&row.national_id),
-            age: row.age,
-            occupation: inputs.occupation,
-            income_band: inputs.income_band,
-            city: account.city.clone(),
-            kyc_level: word("kyc_level", &row.kyc_level)?,
-            customer_since: utc(row.customer_since),
-        },
-        outstanding: money(account.outstanding_fen)?,
-        bill_day: account.bill_day,
-        due_day: account.due_day,
-        opened_at: utc(account.opened_at),
+        summary: summary(
+            &account,
+            &pii::mask_name(&customer.name),
+            &customer.phone,
+            &customer.city,
+        ),
+        customer: customer_view(&customer),
+        outstanding: account.outstanding,
+        bill_day: i32::from(account.bill_day),
+        due_day: i32::from(account.due_day),
+        opened_at: account.opened_at,
         score_breakdown: ScoreBreakdown {
             base: assessment.base,
             lines: assessment
@@ -104,112 +87,121 @@ pub fn account_detail(row: &AccountDetailRow) -> ApiResult<AccountDetail> {
     })
 }
 
+fn customer_view(customer: &CustomerProfile) -> CustomerView {
+    CustomerView {
+        id: customer.id,
+        name_masked: pii::mask_name(&customer.name),
+        phone_masked: pii::mask_phone(&customer.phone),
+        national_id_masked: pii::mask_national_id(&customer.national_id),
+        age: i32::from(customer.age),
+        occupation: customer.occupation,
+        income_band: customer.income_band,
+        city: customer.city.clone(),
+        kyc_level: customer.kyc_level,
+        customer_since: customer.customer_since,
+    }
+}
+
 /// Whole 30-day months from opening to the last assessment, as the scorer counted them.
-pub fn months_on_book(opened_at: i64, scored_at: i64) -> u32 {
-    const MONTH_MS: i64 = 30 * 24 * 60 * 60 * 1000;
-    u32::try_from((scored_at - opened_at).max(0) / MONTH_MS).unwrap_or(u32::MAX)
+pub fn months_on_book(account: &CreditAccount) -> u32 {
+    let days = (account.scored_at - account.opened_at).num_days().max(0);
+    u32::try_from(days / 30).unwrap_or(u32::MAX)
 }
 
-pub fn transaction(row: TransactionRow) -> ApiResult<TransactionView> {
-    let location = match (row.lat, row.lon) {
-        (Some(lat), Some(lon)) => Some(Location {
-            lat,
-            lon,
-            city: row.city.unwrap_or_default(),
-        }),
-        _ => None,
-    };
-    let rule_hits = match &row.rule_hits {
-        Some(json) => serde_json::from_str(json)
-            .map_err(|e| anyhow::anyhow!("transaction {} rule_hits: {e}", row.id))?,
-        None => Vec::new(),
-    };
+pub fn transaction(row: crate::store::TransactionRow) -> ApiResult<TransactionView> {
+    let tx: Transaction = row.decode()?;
     Ok(TransactionView {
-        id: row.id,
-        account_id: row.account_id,
-        kind: word("kind", &row.kind)?,
-        order_id: row.order_id,
-        merchant: row.merchant,
-        category: word_opt("category", row.category.as_deref())?,
-        channel: word_opt("channel", row.channel.as_deref())?,
-        amount: money(row.amount_fen)?,
-        installments: row.installments,
-        device_id: row.device_id,
-        ip: row.ip,
-        location,
-        status: word("status", &row.status)?,
-        decision: word_opt("decision", row.decision.as_deref())?,
-        rule_hits,
-        occurred_at: utc(row.occurred_at),
+        id: tx.id,
+        account_id: tx.account_id,
+        kind: tx.kind,
+        order_id: tx.order_id,
+        merchant: tx.merchant,
+        category: tx.category,
+        channel: tx.channel,
+        amount: tx.amount,
+        installments: i32::from(tx.installments),
+        device_id: tx.device_id,
+        ip: tx.ip,
+        location: tx.place.map(|p| Location {
+            lat: p.point.lat,
+            lon: p.point.lon,
+            city: p.city,
+        }),
+        status: tx.status,
+        decision: tx.decision,
+        rule_hits: tx.rule_hits,
+        occurred_at: tx.occurred_at,
     })
 }
 
-pub fn alert(row: AlertRow) -> ApiResult<AlertView> {
+pub fn alert(row: crate::store::AlertRow) -> ApiResult<AlertView> {
+    let alert: FraudAlert = row.decode()?;
     Ok(AlertView {
-        id: row.id,
-        account_id: row.account_id,
-        transaction_id: row.transaction_id,
-        rule: word("rule", &row.rule)?,
-        severity: Severity::from_rank(row.severity_rank)
-            .ok_or_else(|| anyhow::anyhow!("alert {} severity {}", row.id, row.severity_rank))?,
-        status: word("status", &row.status)?,
-        assignee: row.assignee,
-        amount: row.amount_fen.map(money).transpose()?,
-        evidence: row.evidence,
-        disposition: word_opt("disposition", row.disposition.as_deref())?,
-        created_at: utc(row.created_at),
-        sla_due_at: utc(row.sla_due_at),
-        version: row.version,
+        id: alert.id,
+        account_id: alert.account_id,
+        transaction_id: alert.transaction_id,
+        rule: alert.rule,
+        severity: alert.severity,
+        status: alert.status,
+        assignee: alert.assignee,
+        amount: alert.amount,
+        evidence: alert.evidence,
+        disposition: alert.disposition,
+        created_at: alert.created_at,
+        sla_due_at: alert.sla_due_at,
+        version: alert.version,
     })
 }
 
-pub fn blacklist_entry(row: BlacklistRow) -> ApiResult<BlacklistEntryView> {
-    let kind = word("kind", &row.kind)?;
-    let value = match kind {
-        riskdesk_domain::blacklist::BlacklistKind::Phone => pii::mask_phone(&row.value),
-        _ => row.value,
+pub fn blacklist_entry(row: crate::store::BlacklistRow) -> ApiResult<BlacklistEntryView> {
+    let entry: BlacklistEntry = row.decode()?;
+    let value = match entry.kind {
+        BlacklistKind::Phone => pii::mask_phone(&entry.value),
+        _ => entry.value,
     };
     Ok(BlacklistEntryView {
-        id: row.id,
-        kind,
+        id: entry.id,
+        kind: entry.kind,
         value,
-        reason: row.reason,
-        created_by: row.created_by,
-        created_at: utc(row.created_at),
-        expires_at: row.expires_at.map(utc),
+        reason: entry.reason,
+        created_by: entry.created_by,
+        created_at: entry.created_at,
+        expires_at: entry.expires_at,
     })
 }
 
-pub fn limit_change(row: LimitChangeRow) -> ApiResult<LimitChangeView> {
+pub fn limit_change(row: crate::store::LimitChangeRow) -> ApiResult<LimitChangeView> {
+    let request: LimitChangeRequest = row.decode()?;
     Ok(LimitChangeView {
-        id: row.id,
-        account_id: row.account_id,
-        current_limit: money(row.current_limit_fen)?,
-        proposed_limit: money(row.proposed_limit_fen)?,
-        reason: word("reason", &row.reason)?,
-        source: word("source", &row.source)?,
-        status: word("status", &row.status)?,
-        maker: row.maker,
-        checker: row.checker,
-        created_at: utc(row.created_at),
-        expires_at: utc(row.expires_at),
-        decided_at: row.decided_at.map(utc),
-        version: row.version,
+        id: request.id,
+        account_id: request.account_id,
+        current_limit: request.current_limit,
+        proposed_limit: request.proposed_limit,
+        reason: request.reason,
+        source: request.source,
+        status: request.status,
+        maker: request.maker,
+        checker: request.checker,
+        created_at: request.created_at,
+        expires_at: request.expires_at,
+        decided_at: request.decided_at,
+        version: request.version,
     })
 }
 
-pub fn dispute(row: DisputeRow) -> ApiResult<DisputeView> {
+pub fn dispute(row: crate::store::DisputeRow) -> ApiResult<DisputeView> {
+    let dispute: Dispute = row.decode()?;
     Ok(DisputeView {
-        id: row.id,
-        account_id: row.account_id,
-        transaction_id: row.transaction_id,
-        reason: word("reason", &row.reason)?,
-        status: word("status", &row.status)?,
-        statement: row.statement,
-        opened_by: row.opened_by,
-        created_at: utc(row.created_at),
-        sla_due_at: utc(row.sla_due_at),
-        resolved_at: row.resolved_at.map(utc),
-        version: row.version,
+        id: dispute.id,
+        account_id: dispute.account_id,
+        transaction_id: dispute.transaction_id,
+        reason: dispute.reason,
+        status: dispute.status,
+        statement: dispute.statement,
+        opened_by: dispute.opened_by,
+        created_at: dispute.created_at,
+        sla_due_at: dispute.sla_due_at,
+        resolved_at: dispute.resolved_at,
+        version: dispute.version,
     })
 }

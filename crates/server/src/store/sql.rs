@@ -521,8 +521,8 @@ where
         fetch_optional(&self.pool, |q| {
             q.push("SELECT ").push(ACCOUNT_FIELDS);
             q.push(
-                ", c.national_id, c.age, c.occupation, c.income_band, c.kyc_level, \
-                 c.night_login_bp, c.created_at AS customer_since",
+                ", c.name, c.national_id, c.home_lat, c.home_lon, c.age, c.occupation, \
+                 c.income_band, c.kyc_level, c.night_login_bp, c.created_at AS customer_since",
             );
             q.push(ACCOUNT_FROM).and().push("a.id = ").bind(id);
         })

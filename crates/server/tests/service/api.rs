@@ -224,6 +224,18 @@ async fn the_permission_matrix_is_enforced_on_every_endpoint() {
         ("/v1/limit-changes", Permission::ReadLimitChanges),
         ("/v1/disputes", Permission::ReadDisputes),
     ];
+    // Without a token only health, sign-in and the OpenAPI document answer.
+    for (path, _) in endpoints {
+        let (status, body) = service.get(path, None).await;
+        assert_eq!(
+            (status, code(&body)),
+            (401, "unauthenticated"),
+            "GET {path}"
+        );
+    }
+    let (status, doc) = service.get("/v1/openapi.json", None).await;
+    assert_eq!((status, doc["openapi"].as_str()), (200, Some("3.1.0")));
+    assert_eq!(service.get("/v1/health", None).await.0, 200);
     let people = [
         ("officer.li", Role::RiskOfficer),
         ("agent.zhao", Role::CsAgent),
