@@ -28,15 +28,15 @@ const INSERT_CHUNK: usize = 1_000;
 impl SqlStore<Sqlite> {
     /// `sqlite::memory:` or `sqlite://path/to/file.db`; the file is created if missing.
     pub async fn open_sqlite(url: &str, purpose: Purpose) -> anyhow::Result<Self> {
-        let in_memory = url.contains(":memory:");
-        let bulk = purpose == Purpose::BulkLoad;
-        // Serving: write-ahead log, many readers. Bulk load: one writer and a
-        // rollback journal in memory, so that pages are written once, not to the
-        // log and then again to the file.
-        let (journal, synchronous) = match (in_memory, bulk) {
-            (true, _) => (SqliteJournalMode::Memory, SqliteSynchronous::Off),
-            (false, true) => (SqliteJournalMode::Memory, SqliteSynchronous::Off),
-            (false, false) => (SqliteJournalMode::Wal, SqliteSynchronous::Normal),
+        // Serving: write-ahead log, many readers. A bulk load, or a database
+        // in memory (which lives in one connection): one connection and a
+        // rollback journal in memory, so that pages are written once, not to
+        // the log and then again to the file.
+        let single = url.contains(":memory:") || purpose == Purpose::BulkLoad;
+        let (journal, synchronous) = if single {
+            (SqliteJournalMode::Memory, SqliteSynchronous::Off)
+        } else {
+            (SqliteJournalMode::Wal, SqliteSynchronous::Normal)
         };
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
@@ -46,8 +46,6 @@ impl SqlStore<Sqlite> {
             .foreign_keys(true)
             .pragma("cache_size", "-65536")
             .pragma("temp_store", "memory");
-        // One in-memory database lives in one connection.
-        let single = in_memory || bulk;
         let pool = SqlitePoolOptions::new()
             .max_connections(if single { 1 } else { 4 })
             // A local file needs no liveness ping before each query; it would

@@ -1,0 +1,116 @@
+//! Limit-change requests and disputes over the generated accounts.
+
+use rand::Rng;
+use riskdesk_domain::account::Grade;
+
+use super::{DAY, HOUR, World};
+use crate::store::{Batch, DisputeRow, LimitChangeRow};
+
+impl World {
+    /// Limit-change requests and disputes over the generated accounts.
+    pub(super) fn decisions(&mut self, batch: &mut Batch) {
+        let as_of = self.params.as_of_ms;
+        let count = (self.briefs.len() / 60).clamp(5, 2_000);
+        for i in 0..count {
+            let brief = &self.briefs[self.rng.random_range(0..self.briefs.len())];
+            let up = brief.dpd == 0 && brief.grade <= Grade::C;
+            let factor = if up {
+                self.rng.random_range(110..160)
+            } else {
+                self.rng.random_range(50..90)
+            };
+            let proposed =
+                (brief.limit_fen * factor / 100 / 10_000 * 10_000).clamp(50_000, 5_000_000);
+            let created = as_of - self.rng.random_range(HOUR..60 * DAY);
+            let status = if as_of - created < 7 * DAY {
+                "pending"
+            } else {
+                ["applied", "applied", "rejected", "expired"][self.rng.random_range(0..4usize)]
+            };
+            let system = self.rng.random_bool(0.4);
+            let maker = if system {
+                "system".to_owned()
+            } else {
+                self.officers[i % 2].to_owned()
+            };
+            let checker = (status == "applied" || status == "rejected").then(|| {
+                if i % 3 == 0 {
+                    "manager.chen"
+                } else {
+                    self.officers[(i + 1) % 2]
+                }
+                .to_owned()
+            });
+            batch.limit_changes.push(LimitChangeRow {
+                id: i as i64 + 1,
+                account_id: brief.id,
+                current_limit_fen: brief.limit_fen,
+                proposed_limit_fen: proposed,
+                reason: if up {
+                    [
+                        "good_repayment_history",
+                        "income_increase",
+                        "customer_request",
+                    ][i % 3]
+                } else {
+                    ["rising_delinquency", "high_utilisation", "fraud_suspicion"][i % 3]
+                }
+                .to_owned(),
+                source: if system { "system" } else { "officer" }.to_owned(),
+                status: status.to_owned(),
+                maker,
+                checker,
+                created_at: created,
+                expires_at: created + 7 * DAY,
+                decided_at: (status == "applied" || status == "rejected")
+                    .then(|| created + self.rng.random_range(HOUR..3 * DAY)),
+                version: 1,
+            });
+        }
+        let reasons = [
+            "unauthorized",
+            "not_received",
+            "duplicate_charge",
+            "wrong_amount",
+            "refund_not_received",
+        ];
+        let statements = [
+            "我没有在这家商户消费过",
+            "商品一直没有收到",
+            "同一笔订单被扣了两次",
+            "实际金额与订单不符",
+            "商家已同意退款但一直没到账",
+        ];
+        let count = (self.briefs.len() / 130).clamp(3, 1_000);
+        let mut made = 0;
+        while made < count {
+            let brief = &self.briefs[self.rng.random_range(0..self.briefs.len())];
+            let Some(&tx) = brief.purchase_ids.last() else {
+                continue;
+            };
+            let r = self.rng.random_range(0..reasons.len());
+            let created = as_of - self.rng.random_range(HOUR..45 * DAY);
+            let status = if as_of - created < 10 * DAY {
+                ["open", "open", "escalated"][self.rng.random_range(0..3usize)]
+            } else {
+                ["resolved_refund", "resolved_rejected"][self.rng.random_range(0..2usize)]
+            };
+            batch.disputes.push(DisputeRow {
+                id: made as i64 + 1,
+                account_id: brief.id,
+                transaction_id: tx,
+                reason: reasons[r].to_owned(),
+                status: status.to_owned(),
+                statement: statements[r].to_owned(),
+                opened_by: "agent.zhao".to_owned(),
+                created_at: created,
+                sla_due_at: created + 10 * DAY,
+                resolved_at: status
+                    .starts_with("resolved")
+                    .then(|| created + self.rng.random_range(DAY..9 * DAY)),
+                version: 1,
+            });
+            made += 1;
+        }
+    }
+}
