@@ -480,11 +480,11 @@ impl World {
                     vec![RuleHit {
                         rule: Rule::FarFromHome,
                         evidence: format!(
-                            "{:.0} km from {}",
-                            home.distance_km(GeoPoint {
+                            "{} km from {}",
+                            fraud::grouped(home.distance_km(GeoPoint {
                                 lat: place.lat,
                                 lon: place.lon
-                            }),
+                            })),
                             city.name
                         ),
                     }]

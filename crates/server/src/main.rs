@@ -44,6 +44,11 @@ enum Command {
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },
+    /// Print the current TOTP code for a secret (for trying the API by hand).
+    Totp {
+        /// The base32 secret, as `demo` prints it.
+        secret: String,
+    },
     /// Generate the demo portfolio if missing, then serve it on SQLite and
     /// print how to sign in.
     Demo {
@@ -113,6 +118,13 @@ async fn main() -> anyhow::Result<()> {
                 summary.seconds,
                 summary.transactions as f64 / summary.seconds
             );
+            Ok(())
+        }
+        Command::Totp { secret } => {
+            let now = u64::try_from(Clock::system().now_ms() / 1000)?;
+            let code = riskdesk_server::auth::totp_code(&secret, now)
+                .context("not a base32 TOTP secret")?;
+            println!("{code}");
             Ok(())
         }
         Command::Demo {

@@ -159,11 +159,11 @@ impl World {
                     lon: far.lon,
                 });
                 let evidence = format!(
-                    "{} → {}: {:.0} km in {minutes} min = {:.0} km/h",
+                    "{} → {}: {} km in {minutes} min = {} km/h",
                     home.name,
                     far.name,
-                    km,
-                    km / (minutes as f64 / 60.0)
+                    grouped(km),
+                    grouped(km / (minutes as f64 / 60.0))
                 );
                 tx(
                     self,
@@ -373,5 +373,34 @@ impl World {
             version: 1,
         });
         self.next_alert += 1;
+    }
+}
+
+/// A whole number with thousands separators, as evidence reads: `5,057`.
+pub(super) fn grouped(value: f64) -> String {
+    let digits = format!("{:.0}", value.abs());
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    if value < -0.5 { format!("-{out}") } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn evidence_numbers_are_grouped() {
+        for (value, text) in [
+            (0.4, "0"),
+            (999.0, "999"),
+            (1_180.2, "1,180"),
+            (5_057.0, "5,057"),
+            (1_234_567.0, "1,234,567"),
+        ] {
+            assert_eq!(super::grouped(value), text);
+        }
     }
 }
