@@ -8,7 +8,17 @@ use riskdesk_domain::dispute::DisputeStatus;
 use riskdesk_domain::limit_change::LimitChangeStatus;
 use riskdesk_domain::transaction::{TxKind, TxStatus};
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum AccountSort {
     /// Account id, ascending.
@@ -26,7 +36,9 @@ pub enum AccountSort {
     LimitDesc,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, utoipa::IntoParams)]
+#[derive(
+    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, utoipa::IntoParams,
+)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AccountQuery {
@@ -44,7 +56,9 @@ pub struct AccountQuery {
     pub limit: Option<u32>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, utoipa::IntoParams)]
+#[derive(
+    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, utoipa::IntoParams,
+)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TransactionQuery {
@@ -64,7 +78,17 @@ pub struct TransactionQuery {
     pub limit: Option<u32>,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertSort {
     /// Most severe first, then oldest: the order in which to work the queue.
@@ -74,7 +98,9 @@ pub enum AlertSort {
     Oldest,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, utoipa::IntoParams)]
+#[derive(
+    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, utoipa::IntoParams,
+)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AlertQuery {
@@ -93,7 +119,9 @@ pub struct AlertQuery {
     pub limit: Option<u32>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, utoipa::IntoParams)]
+#[derive(
+    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, utoipa::IntoParams,
+)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct BlacklistQuery {
@@ -106,7 +134,9 @@ pub struct BlacklistQuery {
     pub limit: Option<u32>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, utoipa::IntoParams)]
+#[derive(
+    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, utoipa::IntoParams,
+)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct LimitChangeQuery {
@@ -116,7 +146,9 @@ pub struct LimitChangeQuery {
     pub limit: Option<u32>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, utoipa::IntoParams)]
+#[derive(
+    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, utoipa::IntoParams,
+)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DisputeQuery {

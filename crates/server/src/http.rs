@@ -161,6 +161,51 @@ async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError>
     }))
 }
 
+/// The certificate chain and private key (PEM files) for serving HTTPS.
+#[derive(Clone, Debug)]
+pub struct TlsFiles {
+    pub certificate: std::path::PathBuf,
+    pub key: std::path::PathBuf,
+}
+
+impl TlsFiles {
+    /// Reads and checks the files, so that a bad certificate fails before serving.
+    pub async fn load(&self) -> anyhow::Result<axum_server::tls_rustls::RustlsConfig> {
+        use anyhow::Context;
+        // The process-wide TLS provider; a second install (tests) is harmless.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        axum_server::tls_rustls::RustlsConfig::from_pem_file(&self.certificate, &self.key)
+            .await
+            .with_context(|| {
+                format!(
+                    "loading the TLS certificate {} and key {}",
+                    self.certificate.display(),
+                    self.key.display()
+                )
+            })
+    }
+}
+
+/// Serves the API over HTTPS (rustls) on `listener` until `shutdown` completes.
+pub async fn serve_tls(
+    listener: TcpListener,
+    state: AppState,
+    tls: axum_server::tls_rustls::RustlsConfig,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let handle = axum_server::Handle::new();
+    let stopper = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        stopper.graceful_shutdown(Some(Duration::from_secs(10)));
+    });
+    axum_server::from_tcp_rustls(listener.into_std()?, tls)?
+        .handle(handle)
+        .serve(router(state).into_make_service())
+        .await?;
+    Ok(())
+}
+
 /// Serves the API on `listener` until `shutdown` completes.
 pub async fn serve(
     listener: TcpListener,

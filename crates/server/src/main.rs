@@ -30,8 +30,8 @@ enum Command {
         /// `sqlite://path/to/file.db` or `postgres://user@host/db`.
         #[arg(long, env = "RISKDESK_DATABASE_URL")]
         database: String,
-        #[arg(long, default_value = "127.0.0.1:8640")]
-        addr: SocketAddr,
+        #[command(flatten)]
+        listen: Listen,
     },
     /// Generate a demo portfolio into an empty database.
     Generate {
@@ -52,8 +52,8 @@ enum Command {
     /// Generate the demo portfolio if missing, then serve it on SQLite and
     /// print how to sign in.
     Demo {
-        #[arg(long, default_value = "127.0.0.1:8640")]
-        addr: SocketAddr,
+        #[command(flatten)]
+        listen: Listen,
         /// Where the demo database lives.
         #[arg(long, default_value = "data")]
         data: PathBuf,
@@ -69,6 +69,19 @@ enum Command {
     },
 }
 
+/// Where and how to listen.
+#[derive(clap::Args)]
+struct Listen {
+    #[arg(long, default_value = "127.0.0.1:8640")]
+    addr: SocketAddr,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key).
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
@@ -79,9 +92,9 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
-        Command::Serve { database, addr } => {
+        Command::Serve { database, listen } => {
             let store = store::open(&database).await?;
-            serve(store, addr, |url| {
+            serve(store, &listen, |url| {
                 eprintln!("RiskDesk risk service on {url}")
             })
             .await
@@ -128,7 +141,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo {
-            addr,
+            listen,
             data,
             json,
             customers,
@@ -146,7 +159,7 @@ async fn main() -> anyhow::Result<()> {
                 .context("the demo database has no seed; delete it to regenerate")?
                 .parse()?;
             let operators = generate::demo_operators(seed);
-            serve(store, addr, move |url| print_demo(url, &operators, json)).await
+            serve(store, &listen, move |url| print_demo(url, &operators, json)).await
         }
     }
 }
@@ -211,20 +224,32 @@ async fn generate_with_progress(
 
 async fn serve(
     store: std::sync::Arc<dyn store::Store>,
-    addr: SocketAddr,
+    listen: &Listen,
     ready: impl FnOnce(&str),
 ) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr)
+    let listener = tokio::net::TcpListener::bind(listen.addr)
         .await
-        .with_context(|| format!("listening on {addr}"))?;
-    let url = format!("http://{}", listener.local_addr()?);
+        .with_context(|| format!("listening on {}", listen.addr))?;
     let state = AppState::new(store, Clock::system())?;
-    ready(&url);
-    http::serve(listener, state, async {
+    let stop = async {
         let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
-    Ok(())
+    };
+    let local = listener.local_addr()?;
+    match (&listen.tls_cert, &listen.tls_key) {
+        (Some(certificate), Some(key)) => {
+            let files = http::TlsFiles {
+                certificate: certificate.clone(),
+                key: key.clone(),
+            };
+            let tls = files.load().await?;
+            ready(&format!("https://{local}"));
+            http::serve_tls(listener, state, tls, stop).await
+        }
+        _ => {
+            ready(&format!("http://{local}"));
+            Ok(http::serve(listener, state, stop).await?)
+        }
+    }
 }
 
 /// The demo's sign-in sheet. These are demo credentials, generated from the

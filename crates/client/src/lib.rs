@@ -1,0 +1,337 @@
+//! The risk service's HTTP client, for the console and for tests.
+//!
+//! Every failure is a [`ClientError`]: the service's own problems keep their
+//! [`ProblemCode`], and transport failures say what went wrong in words an
+//! operator can act on (unreachable, timed out, untrusted certificate). Safe
+//! reads are retried with backoff; writes never are, so a decision is never
+//! sent twice by accident.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), riskdesk_client::ClientError> {
+//! use riskdesk_client::{Client, ClientConfig};
+//!
+//! let client = Client::new(&ClientConfig::new("http://127.0.0.1:8640"))?;
+//! println!("{:?}", client.health().await?);
+//! # Ok(()) }
+//! ```
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use riskdesk_api::auth::{Health, OperatorView, SignInRequest, SignInResponse};
+use riskdesk_api::lists::{
+    AccountQuery, AlertQuery, BlacklistQuery, DisputeQuery, LimitChangeQuery, TransactionQuery,
+};
+use riskdesk_api::views::{
+    AccountDetail, AccountSummary, AlertView, BlacklistEntryView, DisputeView, LimitChangeView,
+    TransactionView,
+};
+use riskdesk_api::{Page, Problem, ProblemCode};
+
+/// How to reach the service.
+#[derive(Clone, Debug)]
+pub struct ClientConfig {
+    /// `http://host:port` or `https://host:port`.
+    pub base_url: String,
+    /// A PEM certificate to trust as the root for `https`, for a service with
+    /// a private CA. When given, it is the only root trusted.
+    pub ca_certificate_pem: Option<Vec<u8>>,
+    /// Per request, including the body.
+    pub timeout: Duration,
+    /// Attempts for a safe read, the first one included.
+    pub read_attempts: u32,
+}
+
+impl ClientConfig {
+    pub fn new(base_url: impl Into<String>) -> ClientConfig {
+        ClientConfig {
+            base_url: base_url.into(),
+            ca_certificate_pem: None,
+            timeout: Duration::from_secs(10),
+            read_attempts: 3,
+        }
+    }
+}
+
+/// Why a call failed.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ClientError {
+    /// The service answered with a problem.
+    #[error("{detail}")]
+    Problem {
+        code: ProblemCode,
+        status: u16,
+        detail: String,
+    },
+    /// Nothing answered at the address.
+    #[error("the risk service at {url} cannot be reached: {reason}")]
+    Unreachable { url: String, reason: String },
+    #[error("the risk service did not answer within {0:?}")]
+    Timeout(Duration),
+    /// The TLS handshake failed: usually a certificate the client does not trust.
+    #[error(
+        "the risk service's certificate is not trusted ({0}); check the service URL and the CA certificate"
+    )]
+    Tls(String),
+    /// The configuration is unusable (a bad URL, an unreadable CA certificate).
+    #[error("{0}")]
+    Config(String),
+    /// The service answered something that is not the API's response.
+    #[error("unexpected answer from the risk service: {0}")]
+    Protocol(String),
+}
+
+impl ClientError {
+    /// The service's problem code, when the service answered with one.
+    pub fn code(&self) -> Option<ProblemCode> {
+        match self {
+            ClientError::Problem { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// Whether trying the same safe request again may succeed.
+    fn is_transient(&self) -> bool {
+        match self {
+            ClientError::Unreachable { .. } | ClientError::Timeout(_) => true,
+            ClientError::Problem { status, .. } => matches!(status, 502..=504),
+            _ => false,
+        }
+    }
+}
+
+/// A client for one service. Cheap to clone; `signed_in` adds a session token.
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base_url: String,
+    timeout: Duration,
+    read_attempts: u32,
+    token: Option<String>,
+}
+
+/// The token never prints.
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.base_url)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    pub fn new(config: &ClientConfig) -> Result<Client, ClientError> {
+        let base_url = config.base_url.trim_end_matches('/').to_owned();
+        let url = reqwest::Url::parse(&base_url)
+            .map_err(|e| ClientError::Config(format!("service URL {base_url:?}: {e}")))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+            return Err(ClientError::Config(format!(
+                "service URL {base_url:?} must be http:// or https:// with a host"
+            )));
+        }
+        let mut builder = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(5)))
+            .use_rustls_tls()
+            .user_agent(concat!("riskdesk-client/", env!("CARGO_PKG_VERSION")));
+        if let Some(pem) = &config.ca_certificate_pem {
+            let bad = |why: String| ClientError::Config(format!("the CA certificate file {why}"));
+            let certificates = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| bad(format!("cannot be read: {e}")))?;
+            if certificates.is_empty() {
+                return Err(bad(
+                    "holds no PEM certificate (-----BEGIN CERTIFICATE-----)".into(),
+                ));
+            }
+            builder = builder.tls_built_in_root_certs(false);
+            for certificate in certificates {
+                builder = builder.add_root_certificate(certificate);
+            }
+        }
+        let http = builder
+            .build()
+            .map_err(|e| ClientError::Config(e.to_string()))?;
+        Ok(Client {
+            http,
+            base_url,
+            timeout: config.timeout,
+            read_attempts: config.read_attempts.max(1),
+            token: None,
+        })
+    }
+
+    /// The same client, sending `token` as its session.
+    pub fn signed_in(&self, token: &str) -> Client {
+        Client {
+            token: Some(token.to_owned()),
+            ..self.clone()
+        }
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub async fn health(&self) -> Result<Health, ClientError> {
+        self.read("/v1/health", &()).await
+    }
+
+    /// Not retried: a TOTP code is accepted once.
+    pub async fn sign_in(&self, request: &SignInRequest) -> Result<SignInResponse, ClientError> {
+        self.write(Method::POST, "/v1/auth/sign-in", request).await
+    }
+
+    pub async fn sign_out(&self) -> Result<(), ClientError> {
+        self.write::<_, serde::de::IgnoredAny>(Method::POST, "/v1/auth/sign-out", &())
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn me(&self) -> Result<OperatorView, ClientError> {
+        self.read("/v1/me", &()).await
+    }
+
+    pub async fn accounts(
+        &self,
+        query: &AccountQuery,
+    ) -> Result<Page<AccountSummary>, ClientError> {
+        self.read("/v1/accounts", query).await
+    }
+
+    pub async fn account(&self, id: i64) -> Result<AccountDetail, ClientError> {
+        self.read(&format!("/v1/accounts/{id}"), &()).await
+    }
+
+    pub async fn transactions(
+        &self,
+        account_id: i64,
+        query: &TransactionQuery,
+    ) -> Result<Page<TransactionView>, ClientError> {
+        self.read(&format!("/v1/accounts/{account_id}/transactions"), query)
+            .await
+    }
+
+    pub async fn alerts(&self, query: &AlertQuery) -> Result<Page<AlertView>, ClientError> {
+        self.read("/v1/alerts", query).await
+    }
+
+    pub async fn blacklist(
+        &self,
+        query: &BlacklistQuery,
+    ) -> Result<Page<BlacklistEntryView>, ClientError> {
+        self.read("/v1/blacklist", query).await
+    }
+
+    pub async fn limit_changes(
+        &self,
+        query: &LimitChangeQuery,
+    ) -> Result<Page<LimitChangeView>, ClientError> {
+        self.read("/v1/limit-changes", query).await
+    }
+
+    pub async fn disputes(&self, query: &DisputeQuery) -> Result<Page<DisputeView>, ClientError> {
+        self.read("/v1/disputes", query).await
+    }
+
+    /// A GET, retried with backoff (100 ms, 200 ms, …) while the failure is transient.
+    async fn read<Q: serde::Serialize, T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &Q,
+    ) -> Result<T, ClientError> {
+        let mut attempt = 1;
+        loop {
+            let request = self.request(Method::GET, path).query(query);
+            match self.send(request).await {
+                Err(e) if e.is_transient() && attempt < self.read_attempts => {
+                    let pause = Duration::from_millis(100 << (attempt - 1));
+                    tracing::debug!(path, attempt, error = %e, "retrying a read");
+                    tokio::time::sleep(pause).await;
+                    attempt += 1;
+                }
+                result => return result,
+            }
+        }
+    }
+
+    async fn write<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ClientError> {
+        self.send(self.request(method, path).json(body)).await
+    }
+
+    fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        let request = self
+            .http
+            .request(method, format!("{}{path}", self.base_url));
+        match &self.token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
+    async fn send<T: serde::de::DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T, ClientError> {
+        let response = request.send().await.map_err(|e| self.transport_error(&e))?;
+        let status = response.status();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| self.transport_error(&e))?;
+        if status.is_success() {
+            let body: &[u8] = if status == StatusCode::NO_CONTENT {
+                b"null"
+            } else {
+                &bytes
+            };
+            return serde_json::from_slice(body)
+                .map_err(|e| ClientError::Protocol(format!("{status}: {e}")));
+        }
+        match serde_json::from_slice::<Problem>(&bytes) {
+            Ok(problem) => Err(ClientError::Problem {
+                code: problem.code,
+                status: status.as_u16(),
+                detail: problem.detail,
+            }),
+            Err(_) => Err(ClientError::Protocol(format!(
+                "{status} without a problem document (is this the risk service?)"
+            ))),
+        }
+    }
+
+    fn transport_error(&self, error: &reqwest::Error) -> ClientError {
+        if error.is_timeout() {
+            return ClientError::Timeout(self.timeout);
+        }
+        let chain = error_chain(error);
+        let lower = chain.to_lowercase();
+        if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+            return ClientError::Tls(chain);
+        }
+        if error.is_connect() || error.is_request() {
+            return ClientError::Unreachable {
+                url: self.base_url.clone(),
+                reason: chain,
+            };
+        }
+        ClientError::Protocol(chain)
+    }
+}
+
+/// An error and its causes, innermost last: reqwest's own message says little.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
