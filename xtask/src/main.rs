@@ -53,10 +53,22 @@ fn test() -> anyhow::Result<()> {
     ]))?;
     let cluster = postgres::Cluster::start()?;
     println!("xtask: throwaway PostgreSQL on {}", cluster.url());
-    let result = run(cargo()
+    // The tests run in a D-Bus session of their own with an unlocked
+    // gnome-keyring, so that the console's tests use a real OS keychain.
+    let keyring_home =
+        std::env::temp_dir().join(format!("riskdesk-keyring-{}", std::process::id()));
+    std::fs::create_dir_all(&keyring_home)?;
+    let unlock_then_test = "printf riskdesk | gnome-keyring-daemon --unlock --components=secrets \
+        >/dev/null || exit 1; exec \"$@\"";
+    let cargo_path = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let result = run(Command::new("dbus-run-session")
+        .args(["--", "sh", "-c", unlock_then_test, "sh", &cargo_path])
         .args(["test", "--workspace", "--no-fail-fast"])
+        .current_dir(workspace_root())
+        .env("XDG_DATA_HOME", &keyring_home)
         .env("RISKDESK_TEST_PG_URL", cluster.url()));
     drop(cluster);
+    let _ = std::fs::remove_dir_all(&keyring_home);
     result
 }
 

@@ -7,8 +7,17 @@ use anyhow::bail;
 
 /// What serving the demo needs beyond the Rust toolchain.
 pub const DEMO_PACKAGES: &[&str] = &["build-essential", "pkg-config"];
-/// What the test suite needs: the demo's packages and a PostgreSQL server.
-pub const TEST_PACKAGES: &[&str] = &["build-essential", "pkg-config", "postgresql"];
+/// What the test suite needs: the demo's packages, a PostgreSQL server, and a
+/// real keychain (D-Bus, gnome-keyring's Secret Service, `secret-tool`).
+pub const TEST_PACKAGES: &[&str] = &[
+    "build-essential",
+    "pkg-config",
+    "postgresql",
+    "dbus",
+    "gnome-keyring",
+    "libdbus-1-dev",
+    "libsecret-tools",
+];
 
 pub fn ensure_packages(packages: &[&str]) -> anyhow::Result<()> {
     let missing: Vec<&str> = packages.iter().copied().filter(|p| !installed(p)).collect();

@@ -1,0 +1,185 @@
+//! Sessions in the real OS keychain (the Secret Service, run by `cargo xtask
+//! test` inside `dbus-run-session` with an unlocked gnome-keyring), against
+//! the real service.
+
+// Helpers unwrap as the tests do: a failure is the test failing.
+#![allow(clippy::unwrap_used)]
+
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use riskdesk_api::auth::SignInRequest;
+use riskdesk_client::{Client, ClientConfig};
+use riskdesk_console::keychain::{Keychain, KeychainError, SERVICE};
+use riskdesk_console::session;
+use riskdesk_server::clock::Clock;
+use riskdesk_server::generate::{self, Params};
+use riskdesk_server::http::{self, AppState};
+use riskdesk_server::{auth, store};
+
+const AS_OF_MS: i64 = 1_793_610_000_000;
+const SEED: u64 = 5;
+
+struct Service {
+    client: Client,
+    now: Arc<AtomicI64>,
+}
+
+async fn service() -> Service {
+    let store = store::open("sqlite::memory:").await.unwrap();
+    let params = Params {
+        customers: 10,
+        months: 2,
+        seed: SEED,
+        as_of_ms: AS_OF_MS,
+    };
+    generate::generate(store.as_ref(), params, |_| {})
+        .await
+        .unwrap();
+    let (clock, now) = Clock::manual(AS_OF_MS);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(http::serve(
+        listener,
+        AppState::new(store, clock).unwrap(),
+        std::future::pending(),
+    ));
+    Service {
+        client: Client::new(&ClientConfig::new(url)).unwrap(),
+        now,
+    }
+}
+
+impl Service {
+    fn sign_in_request(&self, id: &str) -> SignInRequest {
+        self.now.fetch_add(30_000, Ordering::SeqCst);
+        let operator = generate::demo_operators(SEED)
+            .into_iter()
+            .find(|o| o.id == id)
+            .unwrap();
+        let secs = u64::try_from(self.now.load(Ordering::SeqCst) / 1000).unwrap();
+        SignInRequest {
+            operator_id: id.to_owned(),
+            password: operator.password,
+            totp_code: auth::totp_code(&operator.totp_secret, secs).unwrap(),
+        }
+    }
+
+    fn host(&self) -> String {
+        self.client
+            .base_url()
+            .trim_start_matches("http://")
+            .to_owned()
+    }
+}
+
+/// What the desktop's own keychain tool finds: proof that the secret is in
+/// the OS keychain, not in a stand-in.
+fn secret_tool_lookup(account: &str) -> Option<String> {
+    let output = Command::new("secret-tool")
+        .args(["lookup", "service", SERVICE, "username", account])
+        .output()
+        .expect("secret-tool (package libsecret-tools)");
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+#[tokio::test]
+async fn the_token_lives_in_the_os_keychain_and_the_session_resumes_from_it() {
+    let service = service().await;
+    let signed = session::sign_in(&service.client, &service.sign_in_request("officer.li"))
+        .await
+        .unwrap();
+    assert_eq!(signed.operator.id, "officer.li");
+    let account = Keychain::for_host(&service.host()).account("officer.li");
+    let stored = secret_tool_lookup(&account).expect("an entry in the OS keychain");
+    assert_eq!(stored.len(), 43, "the token itself is stored");
+    assert!(
+        !format!("{signed:?}").contains(&stored),
+        "the token never prints"
+    );
+
+    // A new start of the console: the session comes back from the keychain.
+    let resumed = session::resume(&service.client, "officer.li")
+        .await
+        .unwrap()
+        .expect("resumed");
+    assert_eq!(resumed.operator.id, "officer.li");
+    assert!(resumed.client.alerts(&Default::default()).await.is_ok());
+
+    session::sign_out(&resumed).await.unwrap();
+    assert_eq!(
+        secret_tool_lookup(&account),
+        None,
+        "signing out deletes the entry"
+    );
+    assert!(
+        session::resume(&service.client, "officer.li")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn an_expired_session_is_not_resumed_and_leaves_the_keychain() {
+    let service = service().await;
+    session::sign_in(&service.client, &service.sign_in_request("agent.zhao"))
+        .await
+        .unwrap();
+    let account = Keychain::for_host(&service.host()).account("agent.zhao");
+    assert!(secret_tool_lookup(&account).is_some());
+    service.now.fetch_add(16 * 60 * 1000, Ordering::SeqCst);
+    assert!(
+        session::resume(&service.client, "agent.zhao")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(secret_tool_lookup(&account), None);
+    // Nobody signed in on this host yet: nothing to resume, no error.
+    assert!(
+        session::resume(&service.client, "manager.chen")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+/// Runs in a child process whose D-Bus address leads nowhere, so that no
+/// keychain can be reached: the error must say so, and nothing may be kept.
+#[test]
+fn an_unreachable_keychain_is_a_clear_error_not_a_fallback() {
+    const CHILD: &str = "RISKDESK_TEST_NO_KEYCHAIN";
+    if std::env::var_os(CHILD).is_some() {
+        let keychain = Keychain::for_host("example.test:8640");
+        let error = keychain.store("officer.li", "token").unwrap_err();
+        assert!(matches!(error, KeychainError::Unavailable(_)), "{error:?}");
+        assert!(
+            error.to_string().contains("unlock your login keyring"),
+            "{error}"
+        );
+        assert!(matches!(
+            keychain.load("officer.li"),
+            Err(KeychainError::Unavailable(_))
+        ));
+        return;
+    }
+    let status = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "an_unreachable_keychain_is_a_clear_error_not_a_fallback",
+            "--exact",
+            "--quiet",
+        ])
+        .env(CHILD, "1")
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/riskdesk-test-bus",
+        )
+        .status()
+        .unwrap();
+    assert!(status.success(), "the child's checks failed");
+}
