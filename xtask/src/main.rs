@@ -61,12 +61,14 @@ fn test() -> anyhow::Result<()> {
     let unlock_then_test = "printf riskdesk | gnome-keyring-daemon --unlock --components=secrets \
         >/dev/null || exit 1; exec \"$@\"";
     let cargo_path = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let result = run(Command::new("dbus-run-session")
-        .args(["--", "sh", "-c", unlock_then_test, "sh", &cargo_path])
-        .args(["test", "--workspace", "--no-fail-fast"])
-        .current_dir(workspace_root())
-        .env("XDG_DATA_HOME", &keyring_home)
-        .env("RISKDESK_TEST_PG_URL", cluster.url()));
+    let result = run_counting_tests(
+        Command::new("dbus-run-session")
+            .args(["--", "sh", "-c", unlock_then_test, "sh", &cargo_path])
+            .args(["test", "--workspace", "--no-fail-fast"])
+            .current_dir(workspace_root())
+            .env("XDG_DATA_HOME", &keyring_home)
+            .env("RISKDESK_TEST_PG_URL", cluster.url()),
+    );
     drop(cluster);
     let _ = std::fs::remove_dir_all(&keyring_home);
     result
@@ -99,6 +101,47 @@ fn workspace_root() -> std::path::PathBuf {
         .unwrap_or(xtask_dir)
 }
 
+/// Runs `cargo test`, passing its output through, and ends with one line
+/// adding up every test binary's "test result" line.
+fn run_counting_tests(command: &mut Command) -> anyhow::Result<()> {
+    use std::io::BufRead;
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .with_context(|| format!("starting {command:?}"))?;
+    let (mut passed, mut failed) = (0u64, 0u64);
+    if let Some(stdout) = child.stdout.take() {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let line = line?;
+            println!("{line}");
+            if let Some(result) = line.strip_prefix("test result: ") {
+                passed += count_before(result, " passed");
+                failed += count_before(result, " failed");
+            }
+        }
+    }
+    let status = child.wait()?;
+    println!("tests: {passed} passed, {failed} failed");
+    if !status.success() {
+        bail!("{command:?} failed: {status}");
+    }
+    Ok(())
+}
+
+/// The number just before `label` in `ok. 14 passed; 0 failed; …`.
+fn count_before(text: &str, label: &str) -> u64 {
+    text.split(';')
+        .find_map(|part| {
+            part.trim()
+                .trim_start_matches("ok. ")
+                .trim_start_matches("FAILED. ")
+                .strip_suffix(label.trim_start())
+                .map(str::trim)
+        })
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
 fn run(command: &mut Command) -> anyhow::Result<()> {
     let status = command
         .status()
@@ -107,4 +150,19 @@ fn run(command: &mut Command) -> anyhow::Result<()> {
         bail!("{command:?} failed: {status}");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn test_result_lines_add_up() {
+        let line =
+            "ok. 14 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out; finished in 2.96s";
+        assert_eq!(super::count_before(line, " passed"), 14);
+        assert_eq!(super::count_before(line, " failed"), 2);
+        assert_eq!(
+            super::count_before("FAILED. 3 passed; 1 failed; 0 ignored", " failed"),
+            1
+        );
+    }
 }
