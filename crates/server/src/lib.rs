@@ -1,6 +1,7 @@
 //! The reference risk service.
 pub mod auth;
 pub mod clock;
+pub mod demo;
 pub mod generate;
 pub mod http;
 pub mod store;

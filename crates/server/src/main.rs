@@ -1,12 +1,13 @@
 //! `riskdesk-server`: serve the API, generate a demo portfolio, or both at once.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use riskdesk_server::clock::Clock;
+use riskdesk_server::demo;
 use riskdesk_server::generate::{self, Params};
 use riskdesk_server::http::{self, AppState};
 use riskdesk_server::store::{self, Purpose};
@@ -148,17 +149,23 @@ async fn main() -> anyhow::Result<()> {
             months,
             seed,
         } => {
-            let db = data.join("riskdesk.db");
-            if !db.exists() {
-                generate_demo(&data, &db, params(customers, months, seed)).await?;
+            let params = params(customers, months, seed);
+            if !demo::database(&data).exists() {
+                eprintln!(
+                    "generating the demo portfolio ({} customers, {} months)…",
+                    params.customers, params.months
+                );
             }
-            let store = store::open(&sqlite_url(&db)).await?;
-            let seed: u64 = store
-                .meta("seed")
-                .await?
-                .context("the demo database has no seed; delete it to regenerate")?
-                .parse()?;
-            let operators = generate::demo_operators(seed);
+            let bar = progress_bar(params.customers)?;
+            let (store, operators, summary) =
+                demo::open_or_generate(&data, params, |done, _| bar.set_position(done)).await?;
+            bar.finish_and_clear();
+            if let Some(s) = summary {
+                eprintln!(
+                    "generated {} transactions and {} alerts in {:.1} s",
+                    s.transactions, s.alerts, s.seconds
+                );
+            }
             serve(store, &listen, move |url| print_demo(url, &operators, json)).await
         }
     }
@@ -175,48 +182,17 @@ fn params(customers: u32, months: u32, seed: u64) -> Params {
     }
 }
 
-fn sqlite_url(path: &Path) -> String {
-    format!("sqlite://{}", path.display())
-}
-
-/// Generates into a temporary file and renames it into place, so that an
-/// interrupted run never leaves a half-written demo behind.
-async fn generate_demo(data: &Path, db: &Path, params: Params) -> anyhow::Result<()> {
-    std::fs::create_dir_all(data).with_context(|| format!("creating {}", data.display()))?;
-    let partial = data.join("riskdesk.db.partial");
-    for stale in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{stale}", partial.display()));
-    }
-    eprintln!(
-        "generating the demo portfolio ({} customers, {} months)…",
-        params.customers, params.months
-    );
-    {
-        let store = store::open_for(&sqlite_url(&partial), Purpose::BulkLoad).await?;
-        let summary = generate_with_progress(store.as_ref(), params).await?;
-        eprintln!(
-            "generated {} transactions and {} alerts in {:.1} s",
-            summary.transactions, summary.alerts, summary.seconds
-        );
-        // The file is complete only once the write-ahead log is folded back in.
-        store.close().await;
-        anyhow::ensure!(
-            !Path::new(&format!("{}-wal", partial.display())).exists(),
-            "the demo database did not close cleanly"
-        );
-    }
-    std::fs::rename(&partial, db)
-        .with_context(|| format!("moving the demo into {}", db.display()))?;
-    Ok(())
+fn progress_bar(customers: u32) -> anyhow::Result<ProgressBar> {
+    let style =
+        ProgressStyle::with_template("{bar:40} {pos}/{len} customers  {elapsed} (eta {eta})")?;
+    Ok(ProgressBar::new(u64::from(customers)).with_style(style))
 }
 
 async fn generate_with_progress(
     store: &dyn store::Store,
     params: Params,
 ) -> anyhow::Result<generate::Summary> {
-    let bar = ProgressBar::new(u64::from(params.customers)).with_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} customers  {elapsed} (eta {eta})")?,
-    );
+    let bar = progress_bar(params.customers)?;
     let summary = generate::generate(store, params, |done| bar.set_position(done)).await?;
     bar.finish_and_clear();
     Ok(summary)

@@ -183,3 +183,77 @@ fn an_unreachable_keychain_is_a_clear_error_not_a_fallback() {
         .unwrap();
     assert!(status.success(), "the child's checks failed");
 }
+
+#[tokio::test]
+async fn the_embedded_demo_is_generated_once_served_on_loopback_and_stopped_on_drop() {
+    use std::sync::Mutex;
+
+    use riskdesk_console::embedded;
+
+    let data = tempfile::tempdir().unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let first = embedded::start(data.path(), 30, 2, move |done, total| {
+        record.lock().unwrap().push((done, total));
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        seen.lock().unwrap().last(),
+        Some(&(30, 30)),
+        "progress reaches the end"
+    );
+    assert!(first.url.starts_with("http://127.0.0.1:"), "{}", first.url);
+    assert_eq!(first.operators.len(), 5);
+    let client = Client::new(&ClientConfig::new(&first.url)).unwrap();
+    assert_eq!(client.health().await.unwrap().database, "sqlite");
+
+    // A demo operator signs in with what the sign-in screen will list.
+    let officer = first
+        .operators
+        .iter()
+        .find(|o| o.id == "officer.wang")
+        .unwrap()
+        .clone();
+    // The embedded service runs on the real clock.
+    let secs = u64::try_from(chrono_now_secs()).unwrap();
+    let request = SignInRequest {
+        operator_id: officer.id.to_owned(),
+        password: officer.password.clone(),
+        totp_code: auth::totp_code(&officer.totp_secret, secs).unwrap(),
+    };
+    let signed = session::sign_in(&client, &request).await.unwrap();
+    assert!(
+        !signed
+            .client
+            .alerts(&Default::default())
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    session::sign_out(&signed).await.unwrap();
+
+    let url = first.url.clone();
+    drop(first);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let gone = Client::new(&ClientConfig::new(&url))
+        .unwrap()
+        .health()
+        .await;
+    assert!(gone.is_err(), "the service stops with its handle");
+
+    // A second start reuses the portfolio: no generation, the same operators.
+    seen.lock().unwrap().clear();
+    let again = embedded::start(data.path(), 30, 2, |_, _| panic!("generated twice"))
+        .await
+        .unwrap();
+    assert_eq!(again.operators[1].password, officer.password);
+}
+
+fn chrono_now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(0))
+        .unwrap_or(0)
+}

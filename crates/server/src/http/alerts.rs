@@ -46,7 +46,7 @@ pub async fn list(
         rule: query.rule.map(|r| r.as_str().to_owned()),
         assignee,
         account_id: query.account_id,
-        // Ages become absolute times now, so that paging stays stable while time passes.
+        // Ages count back from the time of each request.
         created_to: query
             .min_age_minutes
             .map(|m| now - i64::from(m) * MINUTE_MS),
@@ -55,7 +55,8 @@ pub async fn list(
             .map(|m| now - i64::from(m) * MINUTE_MS),
         order: query.sort.unwrap_or_default(),
     };
-    // The fingerprint leaves out the moving age bounds; the cursor's keys keep the place.
+    // The fingerprint names the ages asked for, not the times they moved to,
+    // so that the next page's cursor stays valid a minute later.
     let fingerprint = (
         &filter.status,
         filter.severity_rank,

@@ -1,0 +1,85 @@
+//! The embedded default: with no service configured, the console runs the
+//! reference service in-process on 127.0.0.1 (a free port) over a demo
+//! portfolio in the app's data directory, generated on first start.
+
+use std::path::Path;
+
+use riskdesk_server::clock::Clock;
+use riskdesk_server::generate::{DemoOperator, Params};
+use riskdesk_server::http::{self, AppState};
+use tokio::sync::oneshot;
+
+/// The demo portfolio the console generates on first start.
+pub const DEFAULT_CUSTOMERS: u32 = 20_000;
+pub const DEFAULT_MONTHS: u32 = 12;
+pub const DEFAULT_SEED: u64 = 7;
+
+/// Why the embedded service did not start.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the built-in demo service could not start: {0}")]
+pub struct EmbeddedError(String);
+
+/// The running service; it stops when this is dropped.
+#[derive(Debug)]
+pub struct EmbeddedService {
+    pub url: String,
+    /// The demo operators, for the sign-in screen.
+    pub operators: Vec<DemoOperator>,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl Drop for EmbeddedService {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Starts the service over the demo in `data_dir`, generating the portfolio
+/// (`customers` over `months`) if there is none; `progress(done, total)`
+/// follows the generation.
+pub async fn start(
+    data_dir: &Path,
+    customers: u32,
+    months: u32,
+    progress: impl Fn(u64, u64),
+) -> Result<EmbeddedService, EmbeddedError> {
+    let fail = |e: anyhow::Error| EmbeddedError(format!("{e:#}"));
+    let clock = Clock::system();
+    let now = clock.now_ms();
+    // History ends at the start of the current hour, so that the demo looks current.
+    let params = Params {
+        customers,
+        months,
+        seed: DEFAULT_SEED,
+        as_of_ms: now - now.rem_euclid(3_600_000),
+    };
+    let (store, operators, _) = riskdesk_server::demo::open_or_generate(data_dir, params, progress)
+        .await
+        .map_err(fail)?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| EmbeddedError(format!("no free port on 127.0.0.1: {e}")))?;
+    let url = format!(
+        "http://{}",
+        listener
+            .local_addr()
+            .map_err(|e| EmbeddedError(e.to_string()))?
+    );
+    let state = AppState::new(store, clock).map_err(fail)?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let shutdown = async {
+            let _ = stopped.await;
+        };
+        if let Err(e) = http::serve(listener, state, shutdown).await {
+            tracing::error!(error = %e, "the embedded service stopped");
+        }
+    });
+    Ok(EmbeddedService {
+        url,
+        operators,
+        stop: Some(stop),
+    })
+}

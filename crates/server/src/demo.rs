@@ -1,0 +1,65 @@
+//! The demo: a generated portfolio in a data directory, opened for serving.
+//! Used by `riskdesk-server demo` and by the console's embedded mode.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use crate::generate::{self, DemoOperator, Params, Summary};
+use crate::store::{self, Purpose, Store};
+
+/// The demo database inside `data`.
+pub fn database(data: &Path) -> PathBuf {
+    data.join("riskdesk.db")
+}
+
+pub fn sqlite_url(path: &Path) -> String {
+    format!("sqlite://{}", path.display())
+}
+
+/// Opens the demo in `data`, generating it first if there is none.
+/// `progress(done, total)` follows the customers generated. Returns the
+/// store, the demo operators, and what was generated (if anything was).
+pub async fn open_or_generate(
+    data: &Path,
+    params: Params,
+    progress: impl Fn(u64, u64),
+) -> anyhow::Result<(Arc<dyn Store>, Vec<DemoOperator>, Option<Summary>)> {
+    let db = database(data);
+    let summary = if db.exists() {
+        None
+    } else {
+        Some(generate_into(data, &db, params, progress).await?)
+    };
+    let store = store::open(&sqlite_url(&db)).await?;
+    let seed: u64 = store
+        .meta("seed")
+        .await?
+        .with_context(|| format!("{} has no demo seed; delete it to regenerate", db.display()))?
+        .parse()?;
+    Ok((store, generate::demo_operators(seed), summary))
+}
+
+/// Generates into a temporary file and renames it into place, so that an
+/// interrupted run never leaves a half-written demo behind.
+async fn generate_into(
+    data: &Path,
+    db: &Path,
+    params: Params,
+    progress: impl Fn(u64, u64),
+) -> anyhow::Result<Summary> {
+    std::fs::create_dir_all(data).with_context(|| format!("creating {}", data.display()))?;
+    let partial = data.join("riskdesk.db.partial");
+    for stale in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{stale}", partial.display()));
+    }
+    let store = store::open_for(&sqlite_url(&partial), Purpose::BulkLoad).await?;
+    let total = u64::from(params.customers);
+    let summary = generate::generate(store.as_ref(), params, |done| progress(done, total)).await?;
+    // The file is complete only once every connection has closed.
+    store.close().await;
+    std::fs::rename(&partial, db)
+        .with_context(|| format!("moving the demo into {}", db.display()))?;
+    Ok(summary)
+}
