@@ -4,7 +4,8 @@
 //! - `demo`    generate the demo portfolio if missing and serve it on SQLite
 //! - `test`    install what the tests need, then format check, clippy, and every
 //!   test (with a throwaway PostgreSQL cluster)
-//! - `codegen` rewrite the committed generated files (OpenAPI document, permission table)
+//! - `codegen` rewrite the committed generated files (OpenAPI document,
+//!   permission table, golden chart SVGs)
 
 mod postgres;
 mod system;
@@ -76,14 +77,8 @@ fn test() -> anyhow::Result<()> {
 
 fn codegen() -> anyhow::Result<()> {
     run(cargo()
-        .args([
-            "test",
-            "-p",
-            "riskdesk-server",
-            "--test",
-            "service",
-            "generated_files",
-        ])
+        .args(["test", "-p", "riskdesk-server", "-p", "riskdesk-charts"])
+        .args(["--", "generated_files", "golden"])
         .env("UPDATE_GENERATED", "1"))
 }
 

@@ -48,6 +48,7 @@ pub mod blacklist;
 pub mod customer;
 pub mod dispute;
 pub mod geo;
+pub mod history;
 pub mod limit_change;
 pub mod money;
 pub mod operator;
