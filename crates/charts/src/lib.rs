@@ -79,8 +79,13 @@ pub fn account_history_svg(points: &[MonthPoint], style: &Style) -> String {
     if let Err(e) = draw_account_history(&mut svg, points, style) {
         // Drawing into a string cannot fail for I/O; anything else is a bug
         // worth seeing on screen rather than a blank space.
+        let message = e
+            .to_string()
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
         return format!(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\"><text y=\"16\">{e}</text></svg>"
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"><text y=\"16\">{message}</text></svg>"
         );
     }
     svg
