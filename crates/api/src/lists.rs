@@ -157,3 +157,13 @@ pub struct DisputeQuery {
     pub cursor: Option<String>,
     pub limit: Option<u32>,
 }
+
+#[derive(
+    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, utoipa::IntoParams,
+)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryQuery {
+    /// How many calendar months, up to and including the current one: 1–24 (default 12).
+    pub months: Option<u32>,
+}

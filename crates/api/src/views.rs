@@ -82,6 +82,23 @@ pub struct ScoreLineView {
     pub points: i32,
 }
 
+/// One calendar month of an account (China time).
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct MonthView {
+    pub year: i32,
+    /// 1–12.
+    pub month: u32,
+    #[schema(value_type = String, example = "1830.00")]
+    pub spending: Money,
+    #[schema(value_type = String, example = "1200.00")]
+    pub repayments: Money,
+    /// Owed at the month's end.
+    #[schema(value_type = String, example = "2450.00")]
+    pub balance: Money,
+    /// `balance` as a share of the current limit, in basis points.
+    pub utilisation_bp: i64,
+}
+
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
 pub struct Location {
     pub lat: f64,

@@ -99,6 +99,7 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(accounts::list))
         .routes(routes!(accounts::detail))
         .routes(routes!(accounts::transactions))
+        .routes(routes!(accounts::history))
         .routes(routes!(alerts::list))
         .routes(routes!(records::blacklist))
         .routes(routes!(records::limit_changes))

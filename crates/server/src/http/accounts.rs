@@ -3,8 +3,8 @@
 use axum::Json;
 use axum::extract::State;
 use riskdesk_api::Page;
-use riskdesk_api::lists::{AccountQuery, AccountSort, TransactionQuery};
-use riskdesk_api::views::{AccountDetail, AccountSummary, TransactionView};
+use riskdesk_api::lists::{AccountQuery, AccountSort, HistoryQuery, TransactionQuery};
+use riskdesk_api::views::{AccountDetail, AccountSummary, MonthView, TransactionView};
 use riskdesk_domain::money::Money;
 use riskdesk_domain::operator::Permission;
 
@@ -13,7 +13,7 @@ use super::paging::{page, page_request};
 use super::problem::{ApiError, ApiResult, Params, PathParam};
 use super::session::Signed;
 use super::views;
-use crate::store::{AccountFilter, AccountRow, AccountSearch, TransactionFilter};
+use crate::store::{AccountFilter, AccountRow, AccountSearch, PageRequest, TransactionFilter};
 
 /// Find accounts: by id, phone tail or masked name, with filters and a sort.
 #[utoipa::path(get, path = "/v1/accounts", tag = "accounts", params(AccountQuery),
@@ -161,3 +161,52 @@ pub async fn transactions(
         views::transaction,
     )?))
 }
+
+/// The account's last months (China time): spending, repayments, and the
+/// balance and utilisation at each month's end — the data of its chart.
+#[utoipa::path(get, path = "/v1/accounts/{id}/history", tag = "accounts",
+    params(("id" = i64, Path), HistoryQuery), security(("bearer" = [])),
+    responses((status = 200, body = Vec<MonthView>), (status = 404, body = riskdesk_api::Problem)))]
+pub async fn history(
+    State(state): State<AppState>,
+    signed: Signed,
+    PathParam(id): PathParam<i64>,
+    Params(query): Params<HistoryQuery>,
+) -> ApiResult<Json<Vec<MonthView>>> {
+    signed.require(Permission::ReadTransactions)?;
+    let months = query.months.unwrap_or(12);
+    if !(1..=24).contains(&months) {
+        return Err(ApiError::invalid(format!(
+            "months must be 1–24, got {months}"
+        )));
+    }
+    let account = state
+        .store
+        .account(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("account {id}")))?;
+    let limit = account.account.decode()?.line.limit();
+    // The balance runs from the first transaction, so the whole history is read.
+    let everything = PageRequest {
+        after: None,
+        limit: HISTORY_ROWS,
+    };
+    let filter = TransactionFilter {
+        account_id: id,
+        ..TransactionFilter::default()
+    };
+    let rows = state.store.transactions(&filter, &everything).await?;
+    if rows.len() == HISTORY_ROWS as usize {
+        return Err(anyhow::anyhow!("account {id} has over {HISTORY_ROWS} transactions").into());
+    }
+    let transactions = rows
+        .into_iter()
+        .map(|r| r.decode())
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let now = crate::clock::utc(state.clock.now_ms());
+    let points = riskdesk_domain::history::monthly(&transactions, limit, months, now);
+    Ok(Json(points.into_iter().map(views::month).collect()))
+}
+
+/// More rows than any account's history holds today; beyond it the request fails loudly.
+const HISTORY_ROWS: u32 = 100_000;

@@ -205,3 +205,14 @@ pub fn dispute(row: crate::store::DisputeRow) -> ApiResult<DisputeView> {
         version: dispute.version,
     })
 }
+
+pub fn month(point: riskdesk_domain::history::MonthPoint) -> MonthView {
+    MonthView {
+        year: point.year,
+        month: point.month,
+        spending: point.spending,
+        repayments: point.repayments,
+        balance: point.balance,
+        utilisation_bp: point.utilisation_bp,
+    }
+}

@@ -77,6 +77,42 @@ async fn every_endpoint_answers_on_both_backends() {
             .get(&format!("/v1/accounts/{id}/transactions?limit=5"), token)
             .await;
         assert_eq!(status, 200, "{backend}: {txs}");
+        // The chart's months: six, the last one holding "now", and their
+        // spending equal to the purchases that went through in them.
+        let (status, months) = service
+            .get(&format!("/v1/accounts/{id}/history?months=6"), token)
+            .await;
+        assert_eq!(status, 200, "{backend}: {months}");
+        let months = months.as_array().unwrap();
+        assert_eq!(months.len(), 6);
+        assert_eq!(
+            (months[5]["year"].as_i64(), months[5]["month"].as_i64()),
+            (Some(2026), Some(11))
+        );
+        let (_, all) = service
+            .get(
+                &format!("/v1/accounts/{id}/transactions?limit=200&kind=purchase"),
+                token,
+            )
+            .await;
+        let spent: f64 = all["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| {
+                t["status"] != "declined"
+                    && t["occurred_at"].as_str().unwrap() >= "2026-05-31T16:00:00Z"
+            })
+            .map(|t| t["amount"].as_str().unwrap().parse::<f64>().unwrap())
+            .sum();
+        let charted: f64 = months
+            .iter()
+            .map(|m| m["spending"].as_str().unwrap().parse::<f64>().unwrap())
+            .sum();
+        assert!(
+            (spent - charted).abs() < 0.005,
+            "{backend}: {spent} vs {charted}"
+        );
     }
 }
 
@@ -219,6 +255,10 @@ async fn the_permission_matrix_is_enforced_on_every_endpoint() {
             "/v1/accounts/80000001/transactions",
             Permission::ReadTransactions,
         ),
+        (
+            "/v1/accounts/80000001/history",
+            Permission::ReadTransactions,
+        ),
         ("/v1/alerts", Permission::ReadAlerts),
         ("/v1/blacklist", Permission::ReadBlacklist),
         ("/v1/limit-changes", Permission::ReadLimitChanges),
@@ -287,6 +327,17 @@ async fn bad_input_gets_a_precise_problem_never_a_500() {
         ),
         ("/v1/accounts/12", 404, "not_found"),
         ("/v1/accounts/12/transactions", 404, "not_found"),
+        ("/v1/accounts/12/history", 404, "not_found"),
+        (
+            "/v1/accounts/80000000/history?months=0",
+            400,
+            "invalid_value",
+        ),
+        (
+            "/v1/accounts/80000000/history?months=25",
+            400,
+            "invalid_value",
+        ),
         (
             "/v1/accounts/80000000/transactions?amount_min=1.005",
             400,
