@@ -5,14 +5,10 @@
 use std::path::Path;
 
 use riskdesk_server::clock::Clock;
-use riskdesk_server::generate::{DemoOperator, Params};
+use riskdesk_server::demo;
+use riskdesk_server::generate::DemoOperator;
 use riskdesk_server::http::{self, AppState};
 use tokio::sync::oneshot;
-
-/// The demo portfolio the console generates on first start.
-pub const DEFAULT_CUSTOMERS: u32 = 20_000;
-pub const DEFAULT_MONTHS: u32 = 12;
-pub const DEFAULT_SEED: u64 = 7;
 
 /// Why the embedded service did not start.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -47,15 +43,8 @@ pub async fn start(
 ) -> Result<EmbeddedService, EmbeddedError> {
     let fail = |e: anyhow::Error| EmbeddedError(format!("{e:#}"));
     let clock = Clock::system();
-    let now = clock.now_ms();
-    // History ends at the start of the current hour, so that the demo looks current.
-    let params = Params {
-        customers,
-        months,
-        seed: DEFAULT_SEED,
-        as_of_ms: now - now.rem_euclid(3_600_000),
-    };
-    let (store, operators, _) = riskdesk_server::demo::open_or_generate(data_dir, params, progress)
+    let params = demo::params(customers, months, demo::SEED, clock.now_ms());
+    let (store, operators, _) = demo::open_or_generate(data_dir, params, progress)
         .await
         .map_err(fail)?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

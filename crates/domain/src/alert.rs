@@ -32,12 +32,6 @@ pub struct FraudAlert {
     pub version: i64,
 }
 
-impl FraudAlert {
-    pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
-        self.status != AlertStatus::Closed && now > self.sla_due_at
-    }
-}
-
 vocabulary! {
     /// The fraud rules. Each hit names one of these and carries its evidence.
     pub enum Rule {

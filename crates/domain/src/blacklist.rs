@@ -15,13 +15,6 @@ pub struct BlacklistEntry {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
-impl BlacklistEntry {
-    /// Whether the entry still applies at `now`.
-    pub fn is_live(&self, now: DateTime<Utc>) -> bool {
-        self.expires_at.is_none_or(|expiry| now < expiry)
-    }
-}
-
 vocabulary! {
     /// What a blacklist entry matches.
     pub enum BlacklistKind {

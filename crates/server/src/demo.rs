@@ -9,6 +9,22 @@ use anyhow::Context;
 use crate::generate::{self, DemoOperator, Params, Summary};
 use crate::store::{self, Purpose, Store};
 
+/// The default demo: 20,000 customers over 12 months, seed 7.
+pub const CUSTOMERS: u32 = 20_000;
+pub const MONTHS: u32 = 12;
+pub const SEED: u64 = 7;
+
+/// A demo portfolio whose history ends at the start of the hour holding
+/// `now_ms`, so that the demo looks current.
+pub fn params(customers: u32, months: u32, seed: u64, now_ms: i64) -> Params {
+    Params {
+        customers,
+        months,
+        seed,
+        as_of_ms: now_ms - now_ms.rem_euclid(3_600_000),
+    }
+}
+
 /// The demo database inside `data`.
 pub fn database(data: &Path) -> PathBuf {
     data.join("riskdesk.db")

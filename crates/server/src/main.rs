@@ -38,12 +38,8 @@ enum Command {
     Generate {
         #[arg(long, env = "RISKDESK_DATABASE_URL")]
         database: String,
-        #[arg(long, default_value_t = 20_000)]
-        customers: u32,
-        #[arg(long, default_value_t = 12)]
-        months: u32,
-        #[arg(long, default_value_t = 7)]
-        seed: u64,
+        #[command(flatten)]
+        portfolio: Portfolio,
     },
     /// Print the current TOTP code for a secret (for trying the API by hand).
     Totp {
@@ -61,13 +57,31 @@ enum Command {
         /// Print the URL and operators as one JSON line, for scripts and tests.
         #[arg(long)]
         json: bool,
-        #[arg(long, default_value_t = 20_000)]
-        customers: u32,
-        #[arg(long, default_value_t = 12)]
-        months: u32,
-        #[arg(long, default_value_t = 7)]
-        seed: u64,
+        #[command(flatten)]
+        portfolio: Portfolio,
     },
+}
+
+/// What portfolio to generate.
+#[derive(clap::Args)]
+struct Portfolio {
+    #[arg(long, default_value_t = demo::CUSTOMERS)]
+    customers: u32,
+    #[arg(long, default_value_t = demo::MONTHS)]
+    months: u32,
+    #[arg(long, default_value_t = demo::SEED)]
+    seed: u64,
+}
+
+impl Portfolio {
+    fn params(&self) -> Params {
+        demo::params(
+            self.customers,
+            self.months,
+            self.seed,
+            Clock::system().now_ms(),
+        )
+    }
 }
 
 /// Where and how to listen.
@@ -102,9 +116,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Generate {
             database,
-            customers,
-            months,
-            seed,
+            portfolio,
         } => {
             let store = store::open_for(&database, Purpose::BulkLoad).await?;
             let first = store::PageRequest {
@@ -121,8 +133,7 @@ async fn main() -> anyhow::Result<()> {
                  generate into an empty database",
                 store::redact_url(&database)
             );
-            let summary =
-                generate_with_progress(store.as_ref(), params(customers, months, seed)).await?;
+            let summary = generate_with_progress(store.as_ref(), portfolio.params()).await?;
             store.close().await;
             eprintln!(
                 "generated {} customers, {} transactions, {} alerts in {:.1} s ({:.0} transactions/s)",
@@ -145,11 +156,9 @@ async fn main() -> anyhow::Result<()> {
             listen,
             data,
             json,
-            customers,
-            months,
-            seed,
+            portfolio,
         } => {
-            let params = params(customers, months, seed);
+            let params = portfolio.params();
             if !demo::database(&data).exists() {
                 eprintln!(
                     "generating the demo portfolio ({} customers, {} months)…",
@@ -168,17 +177,6 @@ async fn main() -> anyhow::Result<()> {
             }
             serve(store, &listen, move |url| print_demo(url, &operators, json)).await
         }
-    }
-}
-
-fn params(customers: u32, months: u32, seed: u64) -> Params {
-    // History ends at the start of the current hour, so that the demo looks current.
-    let now = Clock::system().now_ms();
-    Params {
-        customers,
-        months,
-        seed,
-        as_of_ms: now - now.rem_euclid(3_600_000),
     }
 }
 

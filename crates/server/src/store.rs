@@ -154,23 +154,6 @@ pub struct Batch {
     pub disputes: Vec<DisputeRow>,
 }
 
-impl Batch {
-    pub fn len(&self) -> usize {
-        self.operators.len()
-            + self.customers.len()
-            + self.accounts.len()
-            + self.transactions.len()
-            + self.alerts.len()
-            + self.blacklist.len()
-            + self.limit_changes.len()
-            + self.disputes.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
 #[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct OperatorRow {
     pub id: String,
