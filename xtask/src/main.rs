@@ -5,7 +5,7 @@
 //! - `test`    install what the tests need, then format check, clippy, and every
 //!   test (with a throwaway PostgreSQL cluster)
 //! - `codegen` rewrite the committed generated files (OpenAPI document,
-//!   permission table, golden chart SVGs)
+//!   permission table, golden chart SVGs, the UI's TypeScript types)
 
 mod postgres;
 mod system;
@@ -78,6 +78,7 @@ fn test() -> anyhow::Result<()> {
 fn codegen() -> anyhow::Result<()> {
     run(cargo()
         .args(["test", "-p", "riskdesk-server", "-p", "riskdesk-charts"])
+        .args(["-p", "riskdesk-console"])
         .args(["--", "generated_files", "golden"])
         .env("UPDATE_GENERATED", "1"))
 }

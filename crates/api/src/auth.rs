@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use riskdesk_domain::operator::{Permission, Role};
 
-#[derive(Clone, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[derive(Clone, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct SignInRequest {
     pub operator_id: String,
@@ -44,7 +44,9 @@ impl std::fmt::Debug for SignInResponse {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
 pub struct OperatorView {
     pub id: String,
     pub display_name: String,
@@ -53,7 +55,9 @@ pub struct OperatorView {
     pub permissions: Vec<Permission>,
 }
 
-#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
 pub struct Health {
     pub status: String,
     pub version: String,

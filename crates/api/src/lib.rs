@@ -21,7 +21,9 @@ pub const DEFAULT_PAGE_SIZE: u32 = 50;
 /// One page of a keyset-paginated list. `next_cursor` is opaque: pass it back
 /// unchanged with the same filters to get the next page; it is absent on the
 /// last page.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(
+    Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema, ts_rs::TS,
+)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,

@@ -18,6 +18,7 @@ use riskdesk_domain::transaction::{TxKind, TxStatus};
     serde::Serialize,
     serde::Deserialize,
     utoipa::ToSchema,
+    ts_rs::TS,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum AccountSort {
@@ -37,10 +38,18 @@ pub enum AccountSort {
 }
 
 #[derive(
-    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, utoipa::IntoParams,
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::IntoParams,
+    ts_rs::TS,
 )]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
 pub struct AccountQuery {
     /// An account id, the last four digits of a phone, or a masked name such as `张*丰`.
     pub q: Option<String>,
@@ -57,10 +66,18 @@ pub struct AccountQuery {
 }
 
 #[derive(
-    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, utoipa::IntoParams,
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::IntoParams,
+    ts_rs::TS,
 )]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
 pub struct TransactionQuery {
     /// Earliest time, RFC 3339.
     pub from: Option<chrono::DateTime<chrono::Utc>>,
@@ -88,6 +105,7 @@ pub struct TransactionQuery {
     serde::Serialize,
     serde::Deserialize,
     utoipa::ToSchema,
+    ts_rs::TS,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum AlertSort {
@@ -99,10 +117,18 @@ pub enum AlertSort {
 }
 
 #[derive(
-    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, utoipa::IntoParams,
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::IntoParams,
+    ts_rs::TS,
 )]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
 pub struct AlertQuery {
     pub status: Option<AlertStatus>,
     pub severity: Option<Severity>,
@@ -120,10 +146,18 @@ pub struct AlertQuery {
 }
 
 #[derive(
-    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, utoipa::IntoParams,
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::IntoParams,
+    ts_rs::TS,
 )]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
 pub struct BlacklistQuery {
     pub kind: Option<BlacklistKind>,
     /// Part of the value or the reason.
@@ -135,10 +169,18 @@ pub struct BlacklistQuery {
 }
 
 #[derive(
-    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, utoipa::IntoParams,
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::IntoParams,
+    ts_rs::TS,
 )]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
 pub struct LimitChangeQuery {
     pub status: Option<LimitChangeStatus>,
     pub account_id: Option<i64>,
@@ -147,10 +189,18 @@ pub struct LimitChangeQuery {
 }
 
 #[derive(
-    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, utoipa::IntoParams,
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::IntoParams,
+    ts_rs::TS,
 )]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
 pub struct DisputeQuery {
     pub status: Option<DisputeStatus>,
     pub account_id: Option<i64>,
@@ -159,10 +209,18 @@ pub struct DisputeQuery {
 }
 
 #[derive(
-    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, utoipa::IntoParams,
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::IntoParams,
+    ts_rs::TS,
 )]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
 pub struct HistoryQuery {
     /// How many calendar months, up to and including the current one: 1–24 (default 12).
     pub months: Option<u32>,

@@ -12,6 +12,7 @@
     serde::Serialize,
     serde::Deserialize,
     utoipa::ToSchema,
+    ts_rs::TS,
     strum::IntoStaticStr,
 )]
 #[serde(rename_all = "snake_case")]
@@ -76,7 +77,9 @@ impl ProblemCode {
 }
 
 /// An `application/problem+json` body.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(
+    Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema, ts_rs::TS,
+)]
 pub struct Problem {
     /// `urn:riskdesk:problem:<code>`.
     #[serde(rename = "type")]

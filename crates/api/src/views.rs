@@ -14,7 +14,9 @@ use riskdesk_domain::scoring::ScoreFactor;
 use riskdesk_domain::transaction::{Channel, Decision, MerchantCategory, TxKind, TxStatus};
 
 /// A row of the account list.
-#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
 pub struct AccountSummary {
     pub id: i64,
     pub name_masked: String,
@@ -38,7 +40,9 @@ pub struct AccountSummary {
 }
 
 /// The customer behind an account, masked.
-#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
 pub struct CustomerView {
     pub id: i64,
     pub name_masked: String,
@@ -53,7 +57,9 @@ pub struct CustomerView {
 }
 
 /// One account in full: profile, credit line, delinquency and the score's breakdown.
-#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
 pub struct AccountDetail {
     #[serde(flatten)]
     pub summary: AccountSummary,
@@ -68,13 +74,17 @@ pub struct AccountDetail {
     pub version: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
 pub struct ScoreBreakdown {
     pub base: i32,
     pub lines: Vec<ScoreLineView>,
 }
 
-#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
 pub struct ScoreLineView {
     pub factor: ScoreFactor,
     /// The input as an officer reads it, e.g. `"97.5%"` or `"34"`.
@@ -83,7 +93,9 @@ pub struct ScoreLineView {
 }
 
 /// One calendar month of an account (China time).
-#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
 pub struct MonthView {
     pub year: i32,
     /// 1–12.
@@ -99,14 +111,18 @@ pub struct MonthView {
     pub utilisation_bp: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
 pub struct Location {
     pub lat: f64,
     pub lon: f64,
     pub city: String,
 }
 
-#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
 pub struct TransactionView {
     pub id: i64,
     pub account_id: i64,
@@ -128,7 +144,9 @@ pub struct TransactionView {
     pub occurred_at: DateTime<Utc>,
 }
 
-#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
 pub struct AlertView {
     pub id: i64,
     pub account_id: i64,
@@ -146,7 +164,28 @@ pub struct AlertView {
     pub version: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+/// How many alerts are in each status.
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Deserialize,
+    serde::Serialize,
+    utoipa::ToSchema,
+    ts_rs::TS,
+)]
+pub struct AlertCounts {
+    pub open: i64,
+    pub in_review: i64,
+    pub escalated: i64,
+    pub closed: i64,
+}
+
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
 pub struct BlacklistEntryView {
     pub id: i64,
     pub kind: BlacklistKind,
@@ -158,7 +197,9 @@ pub struct BlacklistEntryView {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
 pub struct LimitChangeView {
     pub id: i64,
     pub account_id: i64,
@@ -177,7 +218,9 @@ pub struct LimitChangeView {
     pub version: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
 pub struct DisputeView {
     pub id: i64,
     pub account_id: i64,

@@ -11,14 +11,26 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use riskdesk_domain::history::MonthPoint;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "ipc",
+    derive(serde::Serialize, serde::Deserialize, ts_rs::TS)
+)]
+#[cfg_attr(feature = "ipc", serde(rename_all = "snake_case"))]
 pub enum Theme {
+    #[default]
     Light,
     Dark,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "ipc",
+    derive(serde::Serialize, serde::Deserialize, ts_rs::TS)
+)]
+#[cfg_attr(feature = "ipc", serde(rename_all = "snake_case"))]
 pub enum Lang {
+    #[default]
     Zh,
     En,
 }

@@ -20,11 +20,12 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use riskdesk_api::auth::{Health, OperatorView, SignInRequest, SignInResponse};
 use riskdesk_api::lists::{
-    AccountQuery, AlertQuery, BlacklistQuery, DisputeQuery, LimitChangeQuery, TransactionQuery,
+    AccountQuery, AlertQuery, BlacklistQuery, DisputeQuery, HistoryQuery, LimitChangeQuery,
+    TransactionQuery,
 };
 use riskdesk_api::views::{
-    AccountDetail, AccountSummary, AlertView, BlacklistEntryView, DisputeView, LimitChangeView,
-    TransactionView,
+    AccountDetail, AccountSummary, AlertCounts, AlertView, BlacklistEntryView, DisputeView,
+    LimitChangeView, MonthView, TransactionView,
 };
 use riskdesk_api::{Page, Problem, ProblemCode};
 
@@ -214,6 +215,32 @@ impl Client {
 
     pub async fn alerts(&self, query: &AlertQuery) -> Result<Page<AlertView>, ClientError> {
         self.read("/v1/alerts", query).await
+    }
+
+    /// Alerts per status under the query's other filters.
+    pub async fn alert_counts(&self, query: &AlertQuery) -> Result<AlertCounts, ClientError> {
+        self.read("/v1/alerts/counts", query).await
+    }
+
+    /// The account's last `months` calendar months, oldest first.
+    pub async fn history(
+        &self,
+        account_id: i64,
+        months: u32,
+    ) -> Result<Vec<MonthView>, ClientError> {
+        let query = HistoryQuery {
+            months: Some(months),
+        };
+        self.read(&format!("/v1/accounts/{account_id}/history"), &query)
+            .await
+    }
+
+    pub async fn blacklist_matches(
+        &self,
+        account_id: i64,
+    ) -> Result<Vec<BlacklistEntryView>, ClientError> {
+        self.read(&format!("/v1/accounts/{account_id}/blacklist-matches"), &())
+            .await
     }
 
     pub async fn blacklist(

@@ -1,10 +1,17 @@
 //! What the RiskDesk desktop app does, without a window. The Tauri commands
-//! (coming with the app) are a few lines each that call into this crate.
+//! in `src-tauri` are one call each into [`app::Console`].
 //!
-//! Today: the operator's session, whose token lives in the OS keychain and
-//! nowhere else ([`keychain`], [`session`]), and the built-in demo service
-//! the console runs when no service is configured ([`embedded`]).
+//! - [`app`]: the console's state and its commands (service connection,
+//!   session, the screens' data and the account chart).
+//! - [`ipc`]: what crosses to the webview, and its generated TypeScript.
+//! - [`session`] and [`keychain`]: the session token lives in the OS keychain
+//!   and nowhere else.
+//! - [`embedded`]: the built-in demo service, run when no service is configured.
+//! - [`settings`]: the settings file (never a secret).
 
+pub mod app;
 pub mod embedded;
+pub mod ipc;
 pub mod keychain;
 pub mod session;
+pub mod settings;

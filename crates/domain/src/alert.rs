@@ -8,6 +8,7 @@ use crate::money::Money;
 /// `"1,180 km in 14 min = 5,057 km/h"`. Stored and sent as it is.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RuleHit {
     pub rule: Rule,
     pub evidence: String,

@@ -14,7 +14,8 @@
 //!
 //! The small vocabulary enums (grades, roles, statuses …) are also the wire
 //! vocabulary: they serialize as `snake_case` strings, the same strings the
-//! store writes. With the `schema` feature they describe themselves to OpenAPI.
+//! store writes. With the `schema` feature they describe themselves to OpenAPI,
+//! with `ts` to TypeScript.
 
 /// Declares a vocabulary enum: a closed set of names that is the same in Rust,
 /// on the wire (JSON strings) and in the store. Names are `snake_case` unless
@@ -26,6 +27,7 @@ macro_rules! vocabulary {
         #[derive(serde::Serialize, serde::Deserialize)]
         #[derive(strum::EnumString, strum::IntoStaticStr, strum::EnumIter)]
         #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
         #[serde(rename_all = $case)]
         #[strum(serialize_all = $case)]
         pub enum $name { $($(#[$vmeta])* $variant),+ }

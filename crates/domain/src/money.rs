@@ -157,6 +157,20 @@ impl fmt::Display for Money {
     }
 }
 
+/// In TypeScript, as on the wire, an amount is a decimal string.
+#[cfg(feature = "ts")]
+impl ts_rs::TS for Money {
+    type WithoutGenerics = Self;
+    type OptionInnerType = Self;
+
+    fn name(_: &ts_rs::Config) -> String {
+        "string".to_owned()
+    }
+    fn inline(_: &ts_rs::Config) -> String {
+        "string".to_owned()
+    }
+}
+
 /// On the wire an amount is a decimal string, never a JSON number.
 impl serde::Serialize for Money {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

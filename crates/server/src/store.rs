@@ -131,6 +131,15 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         filter: &DisputeFilter,
         page: &PageRequest,
     ) -> StoreResult<Vec<DisputeRow>>;
+    /// How many alerts the filter holds per status (its own status ignored).
+    async fn alert_counts(&self, filter: &AlertFilter) -> StoreResult<Vec<StatusCount>>;
+    /// Live blacklist entries that match an account: its customer, phone,
+    /// national ID or city, or a device, IP or merchant of its transactions.
+    async fn blacklist_matches(
+        &self,
+        probe: &BlacklistProbe,
+        now: i64,
+    ) -> StoreResult<Vec<BlacklistRow>>;
 }
 
 /// A keyset page: rows strictly after `after` in the list's order, at most `limit` of them.
@@ -307,6 +316,23 @@ pub struct BlacklistRow {
     pub created_at: i64,
     pub expires_at: Option<i64>,
     pub removed_at: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+pub struct StatusCount {
+    pub status: String,
+    pub count: i64,
+}
+
+/// What identifies an account's customer on the blacklist.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlacklistProbe {
+    pub account_id: i64,
+    pub customer_id: i64,
+    pub phone: String,
+    pub national_id_hash: String,
+    /// The home city as a geographic-area entry names it: `city:北京`.
+    pub geo_area: String,
 }
 
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow, serde::Deserialize)]

@@ -4,7 +4,9 @@ use axum::Json;
 use axum::extract::State;
 use riskdesk_api::Page;
 use riskdesk_api::lists::{AccountQuery, AccountSort, HistoryQuery, TransactionQuery};
-use riskdesk_api::views::{AccountDetail, AccountSummary, MonthView, TransactionView};
+use riskdesk_api::views::{
+    AccountDetail, AccountSummary, BlacklistEntryView, MonthView, TransactionView,
+};
 use riskdesk_domain::money::Money;
 use riskdesk_domain::operator::Permission;
 
@@ -13,7 +15,10 @@ use super::paging::{page, page_request};
 use super::problem::{ApiError, ApiResult, Params, PathParam};
 use super::session::Signed;
 use super::views;
-use crate::store::{AccountFilter, AccountRow, AccountSearch, PageRequest, TransactionFilter};
+use crate::generate::national_id_hash;
+use crate::store::{
+    AccountFilter, AccountRow, AccountSearch, BlacklistProbe, PageRequest, TransactionFilter,
+};
 
 /// Find accounts: by id, phone tail or masked name, with filters and a sort.
 #[utoipa::path(get, path = "/v1/accounts", tag = "accounts", params(AccountQuery),
@@ -104,6 +109,41 @@ pub async fn detail(
         .await?
         .ok_or_else(|| ApiError::not_found(format!("account {id}")))?;
     Ok(Json(views::account_detail(&account)?))
+}
+
+/// The live blacklist entries that match an account: its customer, phone,
+/// national ID or home city, or a device, IP or merchant it has paid with.
+/// Exact values only: CIDR blocks and areas by radius are the engine's to match.
+#[utoipa::path(get, path = "/v1/accounts/{id}/blacklist-matches", tag = "accounts",
+    params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Vec<BlacklistEntryView>), (status = 404, body = riskdesk_api::Problem)))]
+pub async fn blacklist_matches(
+    State(state): State<AppState>,
+    signed: Signed,
+    PathParam(id): PathParam<i64>,
+) -> ApiResult<Json<Vec<BlacklistEntryView>>> {
+    signed.require(Permission::ReadBlacklist)?;
+    let account = state
+        .store
+        .account(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("account {id}")))?;
+    let probe = BlacklistProbe {
+        account_id: id,
+        customer_id: account.account.customer_id,
+        phone: account.account.phone.clone(),
+        national_id_hash: national_id_hash(&account.national_id),
+        geo_area: format!("city:{}", account.account.city),
+    };
+    let rows = state
+        .store
+        .blacklist_matches(&probe, state.clock.now_ms())
+        .await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(views::blacklist_entry)
+            .collect::<ApiResult<_>>()?,
+    ))
 }
 
 /// An account's transactions, newest first.

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use anyhow::{Context, anyhow};
 use riskdesk_domain::account::{CreditAccount, CreditLine};
-use riskdesk_domain::alert::{FraudAlert, RuleHit, Severity};
+use riskdesk_domain::alert::{AlertStatus, FraudAlert, RuleHit, Severity};
 use riskdesk_domain::blacklist::BlacklistEntry;
 use riskdesk_domain::customer::CustomerProfile;
 use riskdesk_domain::dispute::Dispute;
@@ -207,5 +207,11 @@ impl DisputeRow {
             })
         };
         decode().with_context(|| format!("dispute {id}"))
+    }
+}
+
+impl StatusCount {
+    pub fn decode(&self) -> anyhow::Result<(AlertStatus, i64)> {
+        Ok((word("status", &self.status)?, self.count))
     }
 }

@@ -562,22 +562,7 @@ where
             AlertSort::Oldest => &[("created_at", Dir::Asc), ("id", Dir::Asc)],
         };
         fetch_page(&self.pool, ALERT_FIELDS, order, page, |q| {
-            q.push(" FROM alerts");
-            eq(q, "status", &f.status);
-            eq(q, "rule", &f.rule);
-            cmp(q, "severity_rank = ", f.severity_rank.map(i64::from));
-            match &f.assignee {
-                Some(Assignee::Nobody) => {
-                    q.and().push("assignee IS NULL");
-                }
-                Some(Assignee::Operator(id)) => {
-                    q.and().push("assignee = ").bind(id.clone());
-                }
-                None => {}
-            }
-            cmp(q, "account_id = ", f.account_id);
-            cmp(q, "created_at >= ", f.created_from);
-            cmp(q, "created_at <= ", f.created_to);
+            alert_conditions(q, f)
         })
         .await
     }
@@ -654,6 +639,87 @@ where
         )
         .await
     }
+
+    async fn alert_counts(&self, f: &AlertFilter) -> StoreResult<Vec<StatusCount>> {
+        let unfiltered = AlertFilter {
+            status: None,
+            ..f.clone()
+        };
+        fetch_rows(
+            &self.pool,
+            "status, COUNT(*) AS count",
+            &[("status", Dir::Asc)],
+            |q| {
+                alert_conditions(q, &unfiltered);
+                q.push(" GROUP BY status");
+            },
+        )
+        .await
+    }
+
+    async fn blacklist_matches(
+        &self,
+        probe: &BlacklistProbe,
+        now: i64,
+    ) -> StoreResult<Vec<BlacklistRow>> {
+        let used = |q: &mut Query<'_, DB>, kind: &str, column: &str| {
+            q.push(" OR (kind = '")
+                .push(kind)
+                .push("' AND value IN (SELECT ");
+            q.push(column)
+                .push(" FROM transactions WHERE account_id = ")
+                .bind(probe.account_id)
+                .push("))");
+        };
+        fetch_rows(&self.pool, BLACKLIST_FIELDS, &[("id", Dir::Desc)], |q| {
+            q.push(" FROM blacklist");
+            q.and().push("removed_at IS NULL");
+            q.and()
+                .push("(expires_at IS NULL OR expires_at > ")
+                .bind(now)
+                .push(")");
+            q.and().push("((kind = 'customer' AND value = ");
+            q.bind(probe.customer_id.to_string()).push(")");
+            for (kind, value) in [
+                ("phone", &probe.phone),
+                ("national_id_hash", &probe.national_id_hash),
+                ("geo_area", &probe.geo_area),
+            ] {
+                q.push(" OR (kind = '").push(kind).push("' AND value = ");
+                q.bind(value.clone()).push(")");
+            }
+            used(q, "device", "device_id");
+            used(q, "ip", "ip");
+            used(q, "merchant", "merchant");
+            q.push(") ORDER BY id DESC LIMIT ")
+                .bind(i64::from(riskdesk_api::MAX_PAGE_SIZE));
+        })
+        .await
+    }
+}
+
+/// ` FROM alerts WHERE …` for an alert filter.
+fn alert_conditions<'q, DB: Database>(q: &mut Query<'q, DB>, f: &AlertFilter)
+where
+    String: Type<DB> + Encode<'q, DB>,
+    i64: Type<DB> + Encode<'q, DB>,
+{
+    q.push(" FROM alerts");
+    eq(q, "status", &f.status);
+    eq(q, "rule", &f.rule);
+    cmp(q, "severity_rank = ", f.severity_rank.map(i64::from));
+    match &f.assignee {
+        Some(Assignee::Nobody) => {
+            q.and().push("assignee IS NULL");
+        }
+        Some(Assignee::Operator(id)) => {
+            q.and().push("assignee = ").bind(id.clone());
+        }
+        None => {}
+    }
+    cmp(q, "account_id = ", f.account_id);
+    cmp(q, "created_at >= ", f.created_from);
+    cmp(q, "created_at <= ", f.created_to);
 }
 
 /// `AND column = value` when a value is given.
@@ -679,11 +745,6 @@ where
 
 /// Runs a keyset-paged list: `build` writes ` FROM … WHERE …` for a query
 /// selecting `fields`; the page condition, order and limit are added here.
-///
-/// The page comes back as one JSON array in one result row, its objects
-/// decoded by field name. sqlx's SQLite driver hands each result row from its
-/// worker thread to the async task separately, and for a page of 50 that
-/// hand-over cost more than the query itself (docs/benchmarks.md).
 async fn fetch_page<'c, DB, T, E>(
     executor: E,
     fields: &str,
@@ -696,6 +757,33 @@ where
     E: Executor<'c, Database = DB>,
     for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
     i64: Type<DB> + for<'q> Encode<'q, DB>,
+    Option<String>: Type<DB> + for<'r> Decode<'r, DB>,
+    usize: ColumnIndex<DB::Row>,
+    T: DeserializeOwned,
+{
+    fetch_rows(executor, fields, order, |q| {
+        build(q);
+        page_after(q, order, page);
+    })
+    .await
+}
+
+/// Runs `SELECT fields` + `build` and decodes its rows, kept in `order`.
+///
+/// The rows come back as one JSON array in one result row, its objects
+/// decoded by field name. sqlx's SQLite driver hands each result row from its
+/// worker thread to the async task separately, and for a page of 50 that
+/// hand-over cost more than the query itself (docs/benchmarks.md).
+async fn fetch_rows<'c, DB, T, E>(
+    executor: E,
+    fields: &str,
+    order: &[(&str, Dir)],
+    build: impl FnOnce(&mut Query<'_, DB>) + Send,
+) -> StoreResult<Vec<T>>
+where
+    DB: Database,
+    E: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
     Option<String>: Type<DB> + for<'r> Decode<'r, DB>,
     usize: ColumnIndex<DB::Row>,
     T: DeserializeOwned,
@@ -728,8 +816,7 @@ where
             .push(&outer_order.join(", "));
         q.push(") AS TEXT) FROM (SELECT ").push(fields);
         build(q);
-        page_after(q, order, page);
-        q.push(") AS page");
+        q.push(") AS rows");
     })
     .await?;
     match row.and_then(|(json,)| json) {
@@ -738,9 +825,11 @@ where
     }
 }
 
-/// Outside the page, columns go by their bare names (`a.score` is `score`).
+/// Outside the inner query, columns go by their bare names (`a.score` is
+/// `score`, `COUNT(*) AS count` is `count`).
 fn bare(column: &str) -> &str {
-    column.rsplit('.').next().unwrap_or(column)
+    let named = column.rsplit(" AS ").next().unwrap_or(column);
+    named.rsplit('.').next().unwrap_or(named)
 }
 
 /// Appends the keyset condition ("after the previous page's last row"), the

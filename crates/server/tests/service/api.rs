@@ -116,6 +116,150 @@ async fn every_endpoint_answers_on_both_backends() {
     }
 }
 
+/// Every alert under a filter, read page by page.
+async fn all_alerts(service: &Service, token: &str, filter: &str) -> Vec<Value> {
+    let mut items = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let (status, page) = service
+            .get(
+                &format!("/v1/alerts?limit=200{filter}{cursor}"),
+                Some(token),
+            )
+            .await;
+        assert_eq!(status, 200, "{page}");
+        items.extend(
+            page["items"]
+                .as_array()
+                .expect("a page has items")
+                .iter()
+                .cloned(),
+        );
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => return items,
+        }
+    }
+}
+
+#[tokio::test]
+async fn alert_counts_and_blacklist_matches_agree_with_the_records() {
+    for store in support::backends().await {
+        support::portfolio(store.as_ref(), 300).await;
+        let backend = store.backend();
+        let service = Service::start(store).await;
+        let token = service.sign_in("officer.li").await;
+        for filter in ["", "&severity=critical", "&rule=blacklist_hit"] {
+            let alerts = all_alerts(&service, &token, filter).await;
+            let (status, counts) = service
+                .get(&format!("/v1/alerts/counts?{filter}"), Some(&token))
+                .await;
+            assert_eq!(status, 200, "{backend}: {counts}");
+            for status in ["open", "in_review", "escalated", "closed"] {
+                let scanned = alerts.iter().filter(|a| a["status"] == status).count();
+                assert_eq!(
+                    counts[status].as_u64(),
+                    Some(scanned as u64),
+                    "{backend} {filter} {status}"
+                );
+            }
+        }
+        // An account whose payment hit the blacklist matches an entry of the
+        // kind that fired; an account with no such alert matches none.
+        let hits = all_alerts(&service, &token, "&rule=blacklist_hit").await;
+        assert!(
+            !hits.is_empty(),
+            "{backend}: the demo plants blacklist hits"
+        );
+        let hit_account = hits[0]["account_id"].as_i64().unwrap();
+        let (status, matches) = service
+            .get(
+                &format!("/v1/accounts/{hit_account}/blacklist-matches"),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(status, 200, "{backend}: {matches}");
+        let kinds: HashSet<&str> = matches
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["kind"].as_str().unwrap())
+            .collect();
+        assert!(
+            kinds.contains("device") && kinds.contains("merchant"),
+            "{backend}: {matches}"
+        );
+        // Against a brute-force match of every entry on the first accounts'
+        // customer, home city, devices, IPs and merchants (the demo's listed
+        // phones and national IDs are random and match no one).
+        let (_, entries) = service.get("/v1/blacklist?limit=200", Some(&token)).await;
+        let entries = entries["items"].as_array().unwrap().clone();
+        let (_, accounts) = service.get("/v1/accounts?limit=40", Some(&token)).await;
+        let mut matched = 0;
+        for account in accounts["items"].as_array().unwrap() {
+            let id = account["id"].as_i64().unwrap();
+            let (_, txs) = service
+                .get(
+                    &format!("/v1/accounts/{id}/transactions?limit=200"),
+                    Some(&token),
+                )
+                .await;
+            let (_, detail) = service
+                .get(&format!("/v1/accounts/{id}"), Some(&token))
+                .await;
+            let mut used: HashSet<(&str, String)> = txs["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|t| {
+                    [
+                        ("device", "device_id"),
+                        ("ip", "ip"),
+                        ("merchant", "merchant"),
+                    ]
+                    .into_iter()
+                    .filter_map(|(kind, field)| t[field].as_str().map(|v| (kind, v.to_owned())))
+                })
+                .collect();
+            used.insert(("customer", detail["customer"]["id"].to_string()));
+            used.insert((
+                "geo_area",
+                format!("city:{}", account["city"].as_str().unwrap()),
+            ));
+            let expected: HashSet<i64> = entries
+                .iter()
+                .filter(|e| {
+                    used.contains(&(
+                        e["kind"].as_str().unwrap(),
+                        e["value"].as_str().unwrap().to_owned(),
+                    ))
+                })
+                .map(|e| e["id"].as_i64().unwrap())
+                .collect();
+            let (status, found) = service
+                .get(
+                    &format!("/v1/accounts/{id}/blacklist-matches"),
+                    Some(&token),
+                )
+                .await;
+            assert_eq!(status, 200, "{backend}: {found}");
+            let found: HashSet<i64> = found
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["id"].as_i64().unwrap())
+                .collect();
+            assert_eq!(found, expected, "{backend}: account {id}");
+            matched += usize::from(!found.is_empty());
+        }
+        assert!(matched < 40, "{backend}: some accounts match nothing");
+        let (status, missing) = service
+            .get("/v1/accounts/99999999/blacklist-matches", Some(&token))
+            .await;
+        assert_eq!((status, code(&missing)), (404, "not_found"), "{backend}");
+    }
+}
+
 #[tokio::test]
 async fn sign_in_needs_password_and_a_fresh_code_and_locks_out() {
     let service = sqlite_service(1).await;
@@ -259,7 +403,12 @@ async fn the_permission_matrix_is_enforced_on_every_endpoint() {
             "/v1/accounts/80000001/history",
             Permission::ReadTransactions,
         ),
+        (
+            "/v1/accounts/80000001/blacklist-matches",
+            Permission::ReadBlacklist,
+        ),
         ("/v1/alerts", Permission::ReadAlerts),
+        ("/v1/alerts/counts", Permission::ReadAlerts),
         ("/v1/blacklist", Permission::ReadBlacklist),
         ("/v1/limit-changes", Permission::ReadLimitChanges),
         ("/v1/disputes", Permission::ReadDisputes),

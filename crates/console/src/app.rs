@@ -1,0 +1,470 @@
+//! The console as the window sees it: one [`Console`] holds the service
+//! connection (remote, or the built-in demo), the signed-in session and the
+//! settings, and answers every command. The Tauri commands are one call each
+//! into this.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use riskdesk_api::auth::{OperatorView, SignInRequest};
+use riskdesk_api::lists::{AccountQuery, AlertQuery, LimitChangeQuery, TransactionQuery};
+use riskdesk_api::views::{AccountSummary, AlertCounts, AlertView, MonthView, TransactionView};
+use riskdesk_api::{Page, ProblemCode};
+use riskdesk_charts::{Lang, Style};
+use riskdesk_client::{Client, ClientConfig, ClientError};
+use riskdesk_domain::history::MonthPoint;
+use riskdesk_server::clock::Clock;
+use riskdesk_server::generate::DemoOperator;
+
+use crate::embedded::{self, EmbeddedService};
+use crate::ipc::{
+    Account360, ChartRequest, CommandError, ConnectRequest, DemoOperatorView, ErrorCode,
+    Preferences, Progress, ServiceInfo, Startup,
+};
+use crate::session::{self, SignedIn};
+use crate::settings::Settings;
+
+/// Where the console keeps its files, and how big a demo it generates.
+#[derive(Clone, Debug)]
+pub struct ConsoleOptions {
+    /// `settings.json`.
+    pub config_dir: PathBuf,
+    /// The demo portfolio's database.
+    pub data_dir: PathBuf,
+    pub demo_customers: u32,
+    pub demo_months: u32,
+    /// The OS locale, e.g. `zh-CN`: Chinese unless it says otherwise.
+    pub os_locale: Option<String>,
+}
+
+/// The console's state; every method is one command of the UI.
+#[derive(Debug)]
+pub struct Console {
+    options: ConsoleOptions,
+    state: Mutex<State>,
+    /// Held across the (slow) start of a service, so that two calls of
+    /// `start` never start two.
+    connecting: tokio::sync::Mutex<()>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    settings: Settings,
+    service: Option<Service>,
+    session: Option<SignedIn>,
+}
+
+#[derive(Debug)]
+struct Service {
+    client: Client,
+    info: ServiceInfo,
+    demo_operators: Vec<DemoOperator>,
+    /// Keeps the built-in service running; it stops when dropped.
+    _embedded: Option<EmbeddedService>,
+}
+
+/// How many of an account's alerts and limit changes Account 360 shows.
+const ACCOUNT_SECTION_ROWS: u32 = 50;
+/// How many accounts a search returns.
+const SEARCH_ROWS: u32 = 20;
+/// The chart's months.
+const CHART_MONTHS: u32 = 12;
+
+impl Console {
+    pub fn new(options: ConsoleOptions) -> Console {
+        Console {
+            options,
+            state: Mutex::new(State::default()),
+            connecting: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// Loads the settings and connects to the configured service, starting the
+    /// built-in demo when none is configured (`progress` follows a first
+    /// generation). A service that cannot be reached is reported in the
+    /// answer, for the connection screen, not as a failure.
+    pub async fn start(&self, progress: impl Fn(Progress)) -> Result<Startup, CommandError> {
+        let _connecting = self.connecting.lock().await;
+        let settings = Settings::load(&self.options.config_dir)
+            .map_err(|e| CommandError::new(ErrorCode::Config, format!("{e:#}")))?;
+        let already = self.lock().service.is_some();
+        let service_error = if already {
+            None
+        } else {
+            let request = ConnectRequest {
+                service_url: settings.service_url.clone(),
+                ca_certificate_path: settings.ca_certificate_path.clone(),
+            };
+            match self.open_service(&request, &progress).await {
+                Ok(service) => {
+                    self.lock().service = Some(service);
+                    None
+                }
+                Err(e) => Some(e),
+            }
+        };
+        let mut state = self.lock();
+        state.settings = settings;
+        Ok(Startup {
+            preferences: self.preferences(&state.settings),
+            service: state.service.as_ref().map(|s| s.info.clone()),
+            service_error,
+            demo_operators: state
+                .service
+                .as_ref()
+                .map(|s| demo_views(&s.demo_operators))
+                .unwrap_or_default(),
+        })
+    }
+
+    /// Switches to another service (or back to the built-in demo) once it
+    /// answers; until then nothing changes. The session ends.
+    pub async fn connect(
+        &self,
+        request: ConnectRequest,
+        progress: impl Fn(Progress),
+    ) -> Result<Startup, CommandError> {
+        let _connecting = self.connecting.lock().await;
+        let request = ConnectRequest {
+            service_url: non_empty(request.service_url),
+            ca_certificate_path: non_empty(request.ca_certificate_path),
+        };
+        let service = self.open_service(&request, &progress).await?;
+        let mut state = self.lock();
+        let mut settings = state.settings.clone();
+        settings.service_url = request.service_url;
+        settings.ca_certificate_path = request.ca_certificate_path;
+        settings.last_operator = None;
+        save(&settings, &self.options)?;
+        state.settings = settings;
+        state.session = None;
+        let startup = Startup {
+            preferences: self.preferences(&state.settings),
+            service: Some(service.info.clone()),
+            service_error: None,
+            demo_operators: demo_views(&service.demo_operators),
+        };
+        state.service = Some(service);
+        Ok(startup)
+    }
+
+    /// Resumes the last operator's session from the keychain, if the service
+    /// still accepts it.
+    pub async fn resume(&self) -> Result<Option<OperatorView>, CommandError> {
+        let (client, last) = {
+            let state = self.lock();
+            (
+                self.service_client(&state)?,
+                state.settings.last_operator.clone(),
+            )
+        };
+        let Some(operator_id) = last else {
+            return Ok(None);
+        };
+        let Some(signed) = session::resume(&client, &operator_id).await? else {
+            return Ok(None);
+        };
+        let operator = signed.operator.clone();
+        self.lock().session = Some(signed);
+        Ok(Some(operator))
+    }
+
+    pub async fn sign_in(&self, request: SignInRequest) -> Result<OperatorView, CommandError> {
+        let client = self.service_client(&self.lock())?;
+        let signed = session::sign_in(&client, &request).await?;
+        self.signed_in(signed)
+    }
+
+    /// Signs in as a demo operator of the built-in service: the password and
+    /// the TOTP code come from Rust, never from or to the webview.
+    pub async fn sign_in_demo(&self, operator_id: String) -> Result<OperatorView, CommandError> {
+        let (client, request) = {
+            let state = self.lock();
+            let client = self.service_client(&state)?;
+            let operator = state
+                .service
+                .iter()
+                .flat_map(|s| &s.demo_operators)
+                .find(|o| o.id == operator_id)
+                .ok_or_else(|| {
+                    CommandError::new(
+                        ErrorCode::Service(ProblemCode::InvalidValue),
+                        format!("{operator_id} is not a demo operator of this service"),
+                    )
+                })?;
+            let now = u64::try_from(Clock::system().now_ms() / 1000).unwrap_or_default();
+            let request = SignInRequest {
+                operator_id: operator.id.to_owned(),
+                password: operator.password.clone(),
+                totp_code: riskdesk_server::auth::totp_code(&operator.totp_secret, now)
+                    .unwrap_or_default(),
+            };
+            (client, request)
+        };
+        let signed = session::sign_in(&client, &request).await?;
+        self.signed_in(signed)
+    }
+
+    /// Ends the session here and on the service; the keychain entry goes.
+    pub async fn sign_out(&self) -> Result<(), CommandError> {
+        let signed = self.lock().session.take();
+        if let Some(signed) = signed {
+            session::sign_out(&signed).await?;
+        }
+        Ok(())
+    }
+
+    pub fn set_preferences(&self, preferences: Preferences) -> Result<(), CommandError> {
+        let mut state = self.lock();
+        let mut settings = state.settings.clone();
+        settings.preferences = Some(preferences);
+        save(&settings, &self.options)?;
+        state.settings = settings;
+        Ok(())
+    }
+
+    pub async fn alerts(&self, query: AlertQuery) -> Result<Page<AlertView>, CommandError> {
+        let client = self.session_client()?;
+        self.checked(client.alerts(&query).await)
+    }
+
+    pub async fn alert_counts(&self, query: AlertQuery) -> Result<AlertCounts, CommandError> {
+        let client = self.session_client()?;
+        self.checked(client.alert_counts(&query).await)
+    }
+
+    /// Accounts by id, phone tail or masked name.
+    pub async fn search(&self, text: String) -> Result<Vec<AccountSummary>, CommandError> {
+        let client = self.session_client()?;
+        let query = AccountQuery {
+            q: Some(text),
+            limit: Some(SEARCH_ROWS),
+            ..AccountQuery::default()
+        };
+        self.checked(client.accounts(&query).await).map(|p| p.items)
+    }
+
+    /// The account and its alerts, limit changes and blacklist matches, read
+    /// at once.
+    pub async fn account(&self, account_id: i64) -> Result<Account360, CommandError> {
+        let client = self.session_client()?;
+        let alerts = AlertQuery {
+            account_id: Some(account_id),
+            sort: Some(riskdesk_api::lists::AlertSort::Newest),
+            limit: Some(ACCOUNT_SECTION_ROWS),
+            ..AlertQuery::default()
+        };
+        let changes = LimitChangeQuery {
+            account_id: Some(account_id),
+            limit: Some(ACCOUNT_SECTION_ROWS),
+            ..LimitChangeQuery::default()
+        };
+        let (detail, alerts, changes, matches) = tokio::join!(
+            client.account(account_id),
+            client.alerts(&alerts),
+            client.limit_changes(&changes),
+            client.blacklist_matches(account_id),
+        );
+        Ok(Account360 {
+            detail: self.checked(detail)?,
+            alerts: self.permitted(alerts)?.map(|p| p.items),
+            limit_changes: self.permitted(changes)?.map(|p| p.items),
+            blacklist_matches: self.permitted(matches)?,
+        })
+    }
+
+    /// The account's last twelve months as an SVG chart.
+    pub async fn account_chart(&self, request: ChartRequest) -> Result<String, CommandError> {
+        let client = self.session_client()?;
+        let months = self.checked(client.history(request.account_id, CHART_MONTHS).await)?;
+        let points: Vec<MonthPoint> = months.into_iter().map(month_point).collect();
+        let style = Style {
+            theme: request.theme,
+            lang: request.lang,
+            width: request.width.clamp(320, 2400),
+            height: request.height.clamp(160, 1200),
+        };
+        Ok(riskdesk_charts::account_history_svg(&points, &style))
+    }
+
+    pub async fn transactions(
+        &self,
+        account_id: i64,
+        query: TransactionQuery,
+    ) -> Result<Page<TransactionView>, CommandError> {
+        let client = self.session_client()?;
+        self.checked(client.transactions(account_id, &query).await)
+    }
+
+    async fn open_service(
+        &self,
+        request: &ConnectRequest,
+        progress: &impl Fn(Progress),
+    ) -> Result<Service, CommandError> {
+        let Some(url) = &request.service_url else {
+            let embedded = embedded::start(
+                &self.options.data_dir,
+                self.options.demo_customers,
+                self.options.demo_months,
+                |done, total| progress(Progress { done, total }),
+            )
+            .await
+            .map_err(|e| CommandError::new(ErrorCode::EmbeddedFailed, e.to_string()))?;
+            let client = Client::new(&ClientConfig::new(embedded.url.clone()))?;
+            return Ok(Service {
+                client,
+                info: ServiceInfo {
+                    url: embedded.url.clone(),
+                    embedded: true,
+                    ca_certificate_path: None,
+                },
+                demo_operators: embedded.operators.clone(),
+                _embedded: Some(embedded),
+            });
+        };
+        let mut config = ClientConfig::new(url.clone());
+        if let Some(path) = &request.ca_certificate_path {
+            let pem = std::fs::read(path).map_err(|e| {
+                CommandError::new(
+                    ErrorCode::Config,
+                    format!("the CA certificate file {path} cannot be read: {e}"),
+                )
+            })?;
+            config.ca_certificate_pem = Some(pem);
+        }
+        let client = Client::new(&config)?;
+        client.health().await?;
+        Ok(Service {
+            client,
+            info: ServiceInfo {
+                url: url.clone(),
+                embedded: false,
+                ca_certificate_path: request.ca_certificate_path.clone(),
+            },
+            demo_operators: Vec::new(),
+            _embedded: None,
+        })
+    }
+
+    fn signed_in(&self, signed: SignedIn) -> Result<OperatorView, CommandError> {
+        let operator = signed.operator.clone();
+        let mut state = self.lock();
+        let mut settings = state.settings.clone();
+        settings.last_operator = Some(operator.id.clone());
+        save(&settings, &self.options)?;
+        state.settings = settings;
+        state.session = Some(signed);
+        Ok(operator)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic elsewhere never leaves the state half-changed: every change
+        // above is a single assignment.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn service_client(&self, state: &State) -> Result<Client, CommandError> {
+        state
+            .service
+            .as_ref()
+            .map(|s| s.client.clone())
+            .ok_or_else(|| {
+                CommandError::new(ErrorCode::Config, "no service is connected: connect first")
+            })
+    }
+
+    fn session_client(&self) -> Result<Client, CommandError> {
+        self.lock()
+            .session
+            .as_ref()
+            .map(|s| s.client.clone())
+            .ok_or_else(|| CommandError::new(ErrorCode::NotSignedIn, "sign in first"))
+    }
+
+    /// A service answer as the UI gets it. A lost session is forgotten here
+    /// (the UI goes back to sign-in); its keychain entry was already refused
+    /// by the service and is removed at the next resume.
+    fn checked<T>(&self, result: Result<T, ClientError>) -> Result<T, CommandError> {
+        let result = result.map_err(CommandError::from);
+        if let Err(e) = &result
+            && e.is_session_lost()
+        {
+            self.lock().session = None;
+        }
+        result
+    }
+
+    /// Like `checked`, but a section the role may not read is `None`.
+    fn permitted<T>(&self, result: Result<T, ClientError>) -> Result<Option<T>, CommandError> {
+        match result {
+            Err(e) if e.code() == Some(ProblemCode::Forbidden) => Ok(None),
+            other => self.checked(other).map(Some),
+        }
+    }
+
+    fn preferences(&self, settings: &Settings) -> Preferences {
+        settings.preferences.unwrap_or_else(|| Preferences {
+            lang: locale_lang(self.options.os_locale.as_deref()),
+            ..Preferences::default()
+        })
+    }
+}
+
+/// Chinese when the OS locale is Chinese or unknown, English otherwise.
+fn locale_lang(locale: Option<&str>) -> Lang {
+    match locale {
+        Some(l) if !l.to_ascii_lowercase().starts_with("zh") && !l.is_empty() => Lang::En,
+        _ => Lang::Zh,
+    }
+}
+
+fn demo_views(operators: &[DemoOperator]) -> Vec<DemoOperatorView> {
+    operators
+        .iter()
+        .map(|o| DemoOperatorView {
+            id: o.id.to_owned(),
+            display_name: o.display_name.to_owned(),
+            role: o.role,
+        })
+        .collect()
+}
+
+fn month_point(month: MonthView) -> MonthPoint {
+    MonthPoint {
+        year: month.year,
+        month: month.month,
+        spending: month.spending,
+        repayments: month.repayments,
+        balance: month.balance,
+        utilisation_bp: month.utilisation_bp,
+    }
+}
+
+fn non_empty(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
+}
+
+fn save(settings: &Settings, options: &ConsoleOptions) -> Result<(), CommandError> {
+    settings.save(&options.config_dir).map_err(|e| {
+        CommandError::new(
+            ErrorCode::Config,
+            format!("the settings could not be saved: {e:#}"),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_unless_the_locale_says_otherwise() {
+        assert_eq!(locale_lang(Some("zh-CN")), Lang::Zh);
+        assert_eq!(locale_lang(Some("zh_TW.UTF-8")), Lang::Zh);
+        assert_eq!(locale_lang(Some("en-US")), Lang::En);
+        assert_eq!(locale_lang(Some("de")), Lang::En);
+        assert_eq!(locale_lang(None), Lang::Zh);
+    }
+}

@@ -1,0 +1,251 @@
+//! What crosses the boundary between the console and its webview: the
+//! commands' arguments, answers and errors. Their TypeScript twins in
+//! `ui/src/lib/generated/types.ts` are generated from these types
+//! ([`typescript`]); a test fails when the committed file is stale.
+//!
+//! Nothing here carries a session token or a password back to the webview.
+
+use riskdesk_api::ProblemCode;
+use riskdesk_api::views::{AccountDetail, AlertView, BlacklistEntryView, LimitChangeView};
+use riskdesk_charts::{Lang, Theme};
+use riskdesk_client::ClientError;
+use riskdesk_domain::operator::Role;
+use ts_rs::TS;
+
+use crate::keychain::KeychainError;
+use crate::session::SessionError;
+
+/// A failed command: a code the UI can act on and a message for the operator.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, TS, thiserror::Error)]
+#[error("{message}")]
+pub struct CommandError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+/// The closed set of reasons a command fails.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The service cannot be reached: the UI shows the offline banner.
+    Unreachable,
+    Timeout,
+    /// The service's certificate is not trusted.
+    Tls,
+    /// A setting is unusable (a bad URL, an unreadable CA file).
+    Config,
+    /// The service answered something that is not the API.
+    Protocol,
+    /// No keychain answered, or it is locked: nothing can be signed in.
+    KeychainUnavailable,
+    KeychainFailed,
+    /// No session: sign in first.
+    NotSignedIn,
+    /// The built-in demo service did not start.
+    EmbeddedFailed,
+    /// The service's own problem code.
+    #[serde(untagged)]
+    Service(ProblemCode),
+}
+
+impl CommandError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> CommandError {
+        CommandError {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The session is gone on the service's side: sign in again.
+    pub fn is_session_lost(&self) -> bool {
+        matches!(
+            self.code,
+            ErrorCode::Service(ProblemCode::SessionExpired | ProblemCode::Unauthenticated)
+        )
+    }
+}
+
+impl From<ClientError> for CommandError {
+    fn from(error: ClientError) -> CommandError {
+        let code = match &error {
+            ClientError::Problem { code, .. } => ErrorCode::Service(*code),
+            ClientError::Unreachable { .. } => ErrorCode::Unreachable,
+            ClientError::Timeout(_) => ErrorCode::Timeout,
+            ClientError::Tls(_) => ErrorCode::Tls,
+            ClientError::Config(_) => ErrorCode::Config,
+            ClientError::Protocol(_) => ErrorCode::Protocol,
+        };
+        CommandError::new(code, error.to_string())
+    }
+}
+
+impl From<KeychainError> for CommandError {
+    fn from(error: KeychainError) -> CommandError {
+        let code = match error {
+            KeychainError::Unavailable(_) => ErrorCode::KeychainUnavailable,
+            KeychainError::Failed(_) => ErrorCode::KeychainFailed,
+        };
+        CommandError::new(code, error.to_string())
+    }
+}
+
+impl From<SessionError> for CommandError {
+    fn from(error: SessionError) -> CommandError {
+        match error {
+            SessionError::Service(e) => e.into(),
+            SessionError::Keychain(e) => e.into(),
+        }
+    }
+}
+
+/// The operator's display choices, kept in the settings file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, TS)]
+pub struct Preferences {
+    pub lang: Lang,
+    pub theme: Theme,
+}
+
+/// Which service the console talks to.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, TS)]
+pub struct ServiceInfo {
+    pub url: String,
+    /// The built-in demo service, running inside the app.
+    pub embedded: bool,
+    pub ca_certificate_path: Option<String>,
+}
+
+/// A demo operator the sign-in screen offers; its password and TOTP secret
+/// stay in Rust.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, TS)]
+pub struct DemoOperatorView {
+    pub id: String,
+    pub display_name: String,
+    pub role: Role,
+}
+
+/// What the console knows when the window opens.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, TS)]
+pub struct Startup {
+    pub preferences: Preferences,
+    /// `None` when the configured service could not be reached: `service_error` says why.
+    pub service: Option<ServiceInfo>,
+    pub service_error: Option<CommandError>,
+    pub demo_operators: Vec<DemoOperatorView>,
+}
+
+/// The connection screen's answer: a service URL (none for the built-in
+/// demo) and an optional CA certificate file for a private TLS root.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize, TS)]
+pub struct ConnectRequest {
+    pub service_url: Option<String>,
+    pub ca_certificate_path: Option<String>,
+}
+
+/// Demo-portfolio generation progress, sent as the `demo-progress` event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, TS)]
+pub struct Progress {
+    pub done: u64,
+    pub total: u64,
+}
+
+/// Account 360: the account and everything around it. A section the
+/// operator's role may not read is `None`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, TS)]
+pub struct Account360 {
+    pub detail: AccountDetail,
+    pub alerts: Option<Vec<AlertView>>,
+    pub limit_changes: Option<Vec<LimitChangeView>>,
+    pub blacklist_matches: Option<Vec<BlacklistEntryView>>,
+}
+
+/// How the account chart is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, TS)]
+pub struct ChartRequest {
+    pub account_id: i64,
+    pub theme: Theme,
+    pub lang: Lang,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// The TypeScript declarations of every type that crosses the boundary,
+/// in one file.
+pub fn typescript() -> String {
+    use riskdesk_api::auth as a;
+    use riskdesk_api::lists as l;
+    use riskdesk_api::views as v;
+    use riskdesk_domain as d;
+
+    // Ids and counts stay far below 2^53: plain numbers in TypeScript.
+    let config = ts_rs::Config::new().with_large_int("number");
+    let declarations = [
+        // The console's own.
+        CommandError::decl(&config),
+        ErrorCode::decl(&config),
+        Preferences::decl(&config),
+        ServiceInfo::decl(&config),
+        DemoOperatorView::decl(&config),
+        Startup::decl(&config),
+        ConnectRequest::decl(&config),
+        Progress::decl(&config),
+        Account360::decl(&config),
+        ChartRequest::decl(&config),
+        Lang::decl(&config),
+        Theme::decl(&config),
+        // The service's views and queries.
+        riskdesk_api::Page::<()>::decl(&config),
+        ProblemCode::decl(&config),
+        a::SignInRequest::decl(&config),
+        a::OperatorView::decl(&config),
+        v::AccountSummary::decl(&config),
+        v::AccountDetail::decl(&config),
+        v::CustomerView::decl(&config),
+        v::ScoreBreakdown::decl(&config),
+        v::ScoreLineView::decl(&config),
+        v::TransactionView::decl(&config),
+        v::Location::decl(&config),
+        v::RuleHit::decl(&config),
+        v::AlertView::decl(&config),
+        v::AlertCounts::decl(&config),
+        v::BlacklistEntryView::decl(&config),
+        v::LimitChangeView::decl(&config),
+        l::AccountQuery::decl(&config),
+        l::AccountSort::decl(&config),
+        l::AlertQuery::decl(&config),
+        l::AlertSort::decl(&config),
+        l::TransactionQuery::decl(&config),
+        // The domain's vocabulary.
+        d::account::AccountStatus::decl(&config),
+        d::account::DpdBucket::decl(&config),
+        d::account::Grade::decl(&config),
+        d::alert::AlertStatus::decl(&config),
+        d::alert::Disposition::decl(&config),
+        d::alert::Rule::decl(&config),
+        d::alert::Severity::decl(&config),
+        d::blacklist::BlacklistKind::decl(&config),
+        d::customer::IncomeBand::decl(&config),
+        d::customer::KycLevel::decl(&config),
+        d::customer::Occupation::decl(&config),
+        d::limit_change::LimitChangeReason::decl(&config),
+        d::limit_change::LimitChangeSource::decl(&config),
+        d::limit_change::LimitChangeStatus::decl(&config),
+        d::operator::Permission::decl(&config),
+        d::operator::Role::decl(&config),
+        d::scoring::ScoreFactor::decl(&config),
+        d::transaction::Channel::decl(&config),
+        d::transaction::Decision::decl(&config),
+        d::transaction::MerchantCategory::decl(&config),
+        d::transaction::TxKind::decl(&config),
+        d::transaction::TxStatus::decl(&config),
+    ];
+    let mut file =
+        String::from("// Generated from the Rust types by `cargo xtask codegen`; do not edit.\n\n");
+    for declaration in declarations {
+        file.push_str("export ");
+        file.push_str(&declaration);
+        file.push_str("\n\n");
+    }
+    file.truncate(file.trim_end().len());
+    file.push('\n');
+    file
+}

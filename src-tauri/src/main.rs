@@ -1,0 +1,148 @@
+//! The RiskDesk desktop console: Tauri wiring only. Each command is one call
+//! into `riskdesk_console::app::Console`, which does the work.
+//!
+//! Environment: `RISKDESK_DEMO_CUSTOMERS` and `RISKDESK_DEMO_MONTHS` size the
+//! built-in demo portfolio generated on first start; `RUST_LOG` the log.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use riskdesk_api::Page;
+use riskdesk_api::auth::{OperatorView, SignInRequest};
+use riskdesk_api::lists::{AlertQuery, TransactionQuery};
+use riskdesk_api::views::{AccountSummary, AlertCounts, AlertView, TransactionView};
+use riskdesk_console::app::{Console, ConsoleOptions};
+use riskdesk_console::ipc::{
+    Account360, ChartRequest, CommandError, ConnectRequest, Preferences, Startup,
+};
+use riskdesk_server::demo;
+use tauri::{AppHandle, Emitter, Manager, State};
+
+type Answer<T> = Result<T, CommandError>;
+
+#[tauri::command]
+async fn start(app: AppHandle, console: State<'_, Console>) -> Answer<Startup> {
+    console.start(|p| drop(app.emit("demo-progress", p))).await
+}
+
+#[tauri::command]
+async fn connect(
+    app: AppHandle,
+    console: State<'_, Console>,
+    request: ConnectRequest,
+) -> Answer<Startup> {
+    console
+        .connect(request, |p| drop(app.emit("demo-progress", p)))
+        .await
+}
+
+#[tauri::command]
+async fn resume(console: State<'_, Console>) -> Answer<Option<OperatorView>> {
+    console.resume().await
+}
+
+#[tauri::command]
+async fn sign_in(console: State<'_, Console>, request: SignInRequest) -> Answer<OperatorView> {
+    console.sign_in(request).await
+}
+
+#[tauri::command]
+async fn sign_in_demo(console: State<'_, Console>, operator_id: String) -> Answer<OperatorView> {
+    console.sign_in_demo(operator_id).await
+}
+
+#[tauri::command]
+async fn sign_out(console: State<'_, Console>) -> Answer<()> {
+    console.sign_out().await
+}
+
+#[tauri::command]
+fn set_preferences(console: State<'_, Console>, preferences: Preferences) -> Answer<()> {
+    console.set_preferences(preferences)
+}
+
+#[tauri::command]
+async fn alerts(console: State<'_, Console>, query: AlertQuery) -> Answer<Page<AlertView>> {
+    console.alerts(query).await
+}
+
+#[tauri::command]
+async fn alert_counts(console: State<'_, Console>, query: AlertQuery) -> Answer<AlertCounts> {
+    console.alert_counts(query).await
+}
+
+#[tauri::command]
+async fn search(console: State<'_, Console>, text: String) -> Answer<Vec<AccountSummary>> {
+    console.search(text).await
+}
+
+#[tauri::command]
+async fn account(console: State<'_, Console>, account_id: i64) -> Answer<Account360> {
+    console.account(account_id).await
+}
+
+#[tauri::command]
+async fn account_chart(console: State<'_, Console>, request: ChartRequest) -> Answer<String> {
+    console.account_chart(request).await
+}
+
+#[tauri::command]
+async fn transactions(
+    console: State<'_, Console>,
+    account_id: i64,
+    query: TransactionQuery,
+) -> Answer<Page<TransactionView>> {
+    console.transactions(account_id, query).await
+}
+
+fn env_u32(name: &str, default: u32) -> u32 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let app = tauri::Builder::default()
+        .setup(|app| {
+            let paths = app.path();
+            let console = Console::new(ConsoleOptions {
+                config_dir: paths.app_config_dir()?,
+                data_dir: paths.app_data_dir()?,
+                demo_customers: env_u32("RISKDESK_DEMO_CUSTOMERS", demo::CUSTOMERS),
+                demo_months: env_u32("RISKDESK_DEMO_MONTHS", demo::MONTHS),
+                os_locale: sys_locale::get_locale(),
+            });
+            app.manage(console);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            start,
+            connect,
+            resume,
+            sign_in,
+            sign_in_demo,
+            sign_out,
+            set_preferences,
+            alerts,
+            alert_counts,
+            search,
+            account,
+            account_chart,
+            transactions,
+        ])
+        .build(tauri::generate_context!());
+    match app {
+        Ok(app) => app.run(|_, _| {}),
+        Err(e) => {
+            tracing::error!(error = %e, "the window could not open");
+            std::process::exit(1);
+        }
+    }
+}

@@ -1,0 +1,89 @@
+// The one way the UI reaches Rust. `tauriBackend` calls the app's commands;
+// tests use `MockBackend` (mock.ts) in its place.
+
+import { invoke } from "@tauri-apps/api/core";
+import { listen } from "@tauri-apps/api/event";
+import type {
+  Account360,
+  AccountSummary,
+  AlertCounts,
+  AlertQuery,
+  AlertView,
+  ChartRequest,
+  CommandError,
+  ConnectRequest,
+  ErrorCode,
+  OperatorView,
+  Page,
+  Preferences,
+  Progress,
+  SignInRequest,
+  Startup,
+  TransactionQuery,
+  TransactionView,
+} from "./generated/types";
+
+export interface Backend {
+  start(): Promise<Startup>;
+  connect(request: ConnectRequest): Promise<Startup>;
+  resume(): Promise<OperatorView | null>;
+  signIn(request: SignInRequest): Promise<OperatorView>;
+  signInDemo(operatorId: string): Promise<OperatorView>;
+  signOut(): Promise<void>;
+  setPreferences(preferences: Preferences): Promise<void>;
+  alerts(query: AlertQuery): Promise<Page<AlertView>>;
+  alertCounts(query: AlertQuery): Promise<AlertCounts>;
+  search(text: string): Promise<AccountSummary[]>;
+  account(accountId: number): Promise<Account360>;
+  accountChart(request: ChartRequest): Promise<string>;
+  transactions(accountId: number, query: TransactionQuery): Promise<Page<TransactionView>>;
+  /** Follows the demo portfolio's first generation; returns the unsubscribe. */
+  onProgress(handler: (progress: Progress) => void): Promise<() => void>;
+}
+
+/** A failed command, with the code the screens act on. */
+export class BackendError extends Error {
+  readonly code: ErrorCode;
+  constructor(error: CommandError) {
+    super(error.message);
+    this.code = error.code;
+  }
+
+  /** The service no longer knows the session: sign in again. */
+  get sessionLost(): boolean {
+    return ["session_expired", "unauthenticated", "not_signed_in"].includes(this.code);
+  }
+
+  /** The service cannot be reached right now: offline banner, retry. */
+  get offline(): boolean {
+    return this.code === "unreachable" || this.code === "timeout";
+  }
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (raw) {
+    if (raw && typeof raw === "object" && "code" in raw && "message" in raw) {
+      throw new BackendError(raw as CommandError);
+    }
+    throw new BackendError({ code: "protocol", message: String(raw) });
+  }
+}
+
+export const tauriBackend: Backend = {
+  start: () => call("start"),
+  connect: (request) => call("connect", { request }),
+  resume: () => call("resume"),
+  signIn: (request) => call("sign_in", { request }),
+  signInDemo: (operatorId) => call("sign_in_demo", { operatorId }),
+  signOut: () => call("sign_out"),
+  setPreferences: (preferences) => call("set_preferences", { preferences }),
+  alerts: (query) => call("alerts", { query }),
+  alertCounts: (query) => call("alert_counts", { query }),
+  search: (text) => call("search", { text }),
+  account: (accountId) => call("account", { accountId }),
+  accountChart: (request) => call("account_chart", { request }),
+  transactions: (accountId, query) => call("transactions", { accountId, query }),
+  onProgress: (handler) => listen<Progress>("demo-progress", (event) => handler(event.payload)),
+};

@@ -1,0 +1,75 @@
+// How numbers, amounts and times read on screen. Amounts stay decimal
+// strings end to end: no float ever touches money.
+
+import type { Lang } from "./generated/types";
+
+/** `"1234.5"` → `"¥1,234.50"`; a negative amount keeps its sign in front. */
+export function money(amount: string | null | undefined): string {
+  if (amount == null || amount === "") return "—";
+  const negative = amount.startsWith("-");
+  const [whole, fraction = ""] = (negative ? amount.slice(1) : amount).split(".");
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return `${negative ? "-" : ""}¥${grouped}.${(fraction + "00").slice(0, 2)}`;
+}
+
+/** Basis points as a percentage: 2875 → `"28.75%"`. */
+export function percent(basisPoints: number): string {
+  return `${(basisPoints / 100).toFixed(basisPoints % 100 === 0 ? 0 : 2)}%`;
+}
+
+export const ZONE = "Asia/Shanghai";
+
+const dateTimes = new Map<string, Intl.DateTimeFormat>();
+function formatter(zone: string, withTime: boolean): Intl.DateTimeFormat {
+  const key = `${zone}|${withTime}`;
+  let f = dateTimes.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-CA", {
+      timeZone: zone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      ...(withTime ? { hour: "2-digit", minute: "2-digit", hourCycle: "h23" } : {}),
+    });
+    dateTimes.set(key, f);
+  }
+  return f;
+}
+
+/** An RFC 3339 UTC time in the operator's zone: `2026-11-25 14:03`. */
+export function dateTime(iso: string | null | undefined, zone = ZONE): string {
+  if (!iso) return "—";
+  return formatter(zone, true).format(new Date(iso)).replace(",", "");
+}
+
+export function date(iso: string | null | undefined, zone = ZONE): string {
+  if (!iso) return "—";
+  return formatter(zone, false).format(new Date(iso));
+}
+
+/** How long ago, compactly: `42m`, `5h 10m`, `3d 4h` (or 分/小时/天). */
+export function age(iso: string, now: number, lang: Lang): string {
+  const minutes = Math.max(0, Math.floor((now - Date.parse(iso)) / 60_000));
+  const [m, h, d] = lang === "zh" ? ["分", "小时", "天"] : ["m", "h", "d"];
+  if (minutes < 60) return `${minutes}${m}`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours}${h}${minutes % 60 ? ` ${minutes % 60}${m}` : ""}`;
+  const days = Math.floor(hours / 24);
+  return `${days}${d}${hours % 24 ? ` ${hours % 24}${h}` : ""}`;
+}
+
+/** `2026-11-25` in the operator's zone → the UTC instant its day starts. */
+export function dayStart(day: string, zone = ZONE): string | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return undefined;
+  // Asia/Shanghai has no daylight saving: a fixed +08:00 offset.
+  const offset = zone === ZONE ? "+08:00" : "Z";
+  const instant = new Date(`${day}T00:00:00${offset}`);
+  return Number.isNaN(instant.getTime()) ? undefined : instant.toISOString().replace(".000Z", "Z");
+}
+
+/** A decimal amount as the service accepts it, or undefined when it is not one. */
+export function amountInput(text: string): string | undefined | null {
+  const trimmed = text.trim().replace(/[,¥\s]/g, "");
+  if (trimmed === "") return undefined;
+  return /^\d{1,12}(\.\d{1,2})?$/.test(trimmed) ? trimmed : null;
+}

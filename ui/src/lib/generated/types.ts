@@ -1,0 +1,195 @@
+// Generated from the Rust types by `cargo xtask codegen`; do not edit.
+
+export type CommandError = { code: ErrorCode, message: string, };
+
+export type ErrorCode = "unreachable" | "timeout" | "tls" | "config" | "protocol" | "keychain_unavailable" | "keychain_failed" | "not_signed_in" | "embedded_failed" | ProblemCode;
+
+export type Preferences = { lang: Lang, theme: Theme, };
+
+export type ServiceInfo = { url: string, 
+/**
+ * The built-in demo service, running inside the app.
+ */
+embedded: boolean, ca_certificate_path: string | null, };
+
+export type DemoOperatorView = { id: string, display_name: string, role: Role, };
+
+export type Startup = { preferences: Preferences, 
+/**
+ * `None` when the configured service could not be reached: `service_error` says why.
+ */
+service: ServiceInfo | null, service_error: CommandError | null, demo_operators: Array<DemoOperatorView>, };
+
+export type ConnectRequest = { service_url: string | null, ca_certificate_path: string | null, };
+
+export type Progress = { done: number, total: number, };
+
+export type Account360 = { detail: AccountDetail, alerts: Array<AlertView> | null, limit_changes: Array<LimitChangeView> | null, blacklist_matches: Array<BlacklistEntryView> | null, };
+
+export type ChartRequest = { account_id: number, theme: Theme, lang: Lang, width: number, height: number, };
+
+export type Lang = "zh" | "en";
+
+export type Theme = "light" | "dark";
+
+export type Page<T> = { items: Array<T>, next_cursor: string | null, };
+
+export type ProblemCode = "malformed_json" | "invalid_request" | "invalid_value" | "bad_cursor" | "payload_too_large" | "unsupported_media_type" | "not_found" | "method_not_allowed" | "unauthenticated" | "session_expired" | "invalid_credentials" | "locked_out" | "forbidden" | "timeout" | "internal";
+
+export type SignInRequest = { operator_id: string, password: string, 
+/**
+ * The current six-digit code from the operator's authenticator.
+ */
+totp_code: string, };
+
+export type OperatorView = { id: string, display_name: string, role: Role, 
+/**
+ * Everything this operator's role allows, so a client can hide what it cannot do.
+ */
+permissions: Array<Permission>, };
+
+export type AccountSummary = { id: number, name_masked: string, phone_masked: string, city: string, status: AccountStatus, grade: Grade, score: number, limit: string, used: string, frozen: string, available: string, 
+/**
+ * Used share of the limit in basis points (2,875 = 28.75%).
+ */
+utilisation_bp: number, dpd: number, dpd_bucket: DpdBucket, };
+
+export type AccountDetail = { customer: CustomerView, outstanding: string, bill_day: number, due_day: number, opened_at: string, score_breakdown: ScoreBreakdown, 
+/**
+ * Optimistic-concurrency version: decisions on the account must name it.
+ */
+version: number, id: number, name_masked: string, phone_masked: string, city: string, status: AccountStatus, grade: Grade, score: number, limit: string, used: string, frozen: string, available: string, 
+/**
+ * Used share of the limit in basis points (2,875 = 28.75%).
+ */
+utilisation_bp: number, dpd: number, dpd_bucket: DpdBucket, };
+
+export type CustomerView = { id: number, name_masked: string, phone_masked: string, national_id_masked: string, age: number, occupation: Occupation, income_band: IncomeBand, city: string, kyc_level: KycLevel, customer_since: string, };
+
+export type ScoreBreakdown = { base: number, lines: Array<ScoreLineView>, };
+
+export type ScoreLineView = { factor: ScoreFactor, 
+/**
+ * The input as an officer reads it, e.g. `"97.5%"` or `"34"`.
+ */
+value: string, points: number, };
+
+export type TransactionView = { id: number, account_id: number, kind: TxKind, order_id: string, merchant: string, category: MerchantCategory | null, channel: Channel | null, amount: string, 
+/**
+ * 1 for a single payment, else 3, 6, 12 or 24.
+ */
+installments: number, device_id: string | null, ip: string | null, location: Location | null, status: TxStatus, decision: Decision | null, rule_hits: Array<RuleHit>, occurred_at: string, };
+
+export type Location = { lat: number, lon: number, city: string, };
+
+export type RuleHit = { rule: Rule, evidence: string, };
+
+export type AlertView = { id: number, account_id: number, transaction_id: number | null, rule: Rule, severity: Severity, status: AlertStatus, assignee: string | null, amount: string | null, evidence: string, disposition: Disposition | null, created_at: string, sla_due_at: string, version: number, };
+
+export type AlertCounts = { open: number, in_review: number, escalated: number, closed: number, };
+
+export type BlacklistEntryView = { id: number, kind: BlacklistKind, 
+/**
+ * The normalised value; phones are masked.
+ */
+value: string, reason: string, created_by: string, created_at: string, expires_at: string | null, };
+
+export type LimitChangeView = { id: number, account_id: number, current_limit: string, proposed_limit: string, reason: LimitChangeReason, source: LimitChangeSource, status: LimitChangeStatus, maker: string, checker: string | null, created_at: string, expires_at: string, decided_at: string | null, version: number, };
+
+export type AccountQuery = { 
+/**
+ * An account id, the last four digits of a phone, or a masked name such as `张*丰`.
+ */
+q?: string, grade?: Grade, status?: AccountStatus, dpd_bucket?: DpdBucket, 
+/**
+ * Minimum utilisation in basis points (0–10,000).
+ */
+utilisation_min_bp?: number, 
+/**
+ * Maximum utilisation in basis points (0–10,000).
+ */
+utilisation_max_bp?: number, sort?: AccountSort, cursor?: string, limit?: number, };
+
+export type AccountSort = "id" | "score_asc" | "score_desc" | "utilisation_desc" | "dpd_desc" | "limit_desc";
+
+export type AlertQuery = { status?: AlertStatus, severity?: Severity, rule?: Rule, 
+/**
+ * An operator id, or `none` for unassigned alerts.
+ */
+assignee?: string, account_id?: number, 
+/**
+ * Only alerts at least this many minutes old.
+ */
+min_age_minutes?: number, 
+/**
+ * Only alerts at most this many minutes old.
+ */
+max_age_minutes?: number, sort?: AlertSort, cursor?: string, limit?: number, };
+
+export type AlertSort = "severity" | "newest" | "oldest";
+
+export type TransactionQuery = { 
+/**
+ * Earliest time, RFC 3339.
+ */
+from?: string, 
+/**
+ * Latest time (exclusive), RFC 3339.
+ */
+to?: string, kind?: TxKind, status?: TxStatus, 
+/**
+ * Smallest amount, a decimal string.
+ */
+amount_min?: string, 
+/**
+ * Largest amount, a decimal string.
+ */
+amount_max?: string, 
+/**
+ * Part of the merchant's name.
+ */
+merchant?: string, cursor?: string, limit?: number, };
+
+export type AccountStatus = "active" | "frozen" | "closed" | "written_off";
+
+export type DpdBucket = "M0" | "M1" | "M2" | "M3" | "M3+";
+
+export type Grade = "A" | "B" | "C" | "D" | "E";
+
+export type AlertStatus = "open" | "in_review" | "escalated" | "closed";
+
+export type Disposition = "confirmed_fraud" | "false_positive" | "benign";
+
+export type Rule = "velocity" | "amount_spike" | "new_device_large_amount" | "night_burst" | "impossible_travel" | "far_from_home" | "blacklist_hit" | "risky_merchant";
+
+export type Severity = "low" | "medium" | "high" | "critical";
+
+export type BlacklistKind = "customer" | "device" | "phone" | "national_id_hash" | "ip" | "merchant" | "geo_area";
+
+export type IncomeBand = "under3k" | "from3k_to8k" | "from8k_to15k" | "from15k_to30k" | "over30k";
+
+export type KycLevel = "basic" | "verified" | "enhanced";
+
+export type Occupation = "civil_servant" | "professional" | "office_worker" | "teacher" | "healthcare" | "self_employed" | "factory_worker" | "service_worker" | "student" | "freelancer" | "retired" | "unemployed";
+
+export type LimitChangeReason = "good_repayment_history" | "income_increase" | "customer_request" | "rising_delinquency" | "fraud_suspicion" | "high_utilisation" | "inactivity";
+
+export type LimitChangeSource = "officer" | "system";
+
+export type LimitChangeStatus = "pending" | "approved" | "rejected" | "applied" | "expired";
+
+export type Permission = "read_accounts" | "read_transactions" | "read_alerts" | "read_blacklist" | "read_limit_changes" | "read_disputes" | "triage_alerts" | "propose_limit_change" | "approve_limit_change" | "freeze_credit" | "manage_blacklist" | "handle_disputes" | "reveal_pii" | "read_audit" | "read_metrics" | "manage_operators";
+
+export type Role = "risk_officer" | "cs_agent" | "manager" | "admin";
+
+export type ScoreFactor = "age" | "occupation" | "income" | "payment_frequency" | "bill_amount" | "on_time_repayment" | "worst_delinquency" | "login_times" | "months_on_book";
+
+export type Channel = "in_app" | "mini_program" | "qr";
+
+export type Decision = "approve" | "decline" | "review";
+
+export type MerchantCategory = "groceries" | "dining" | "electronics" | "apparel" | "travel" | "education" | "home" | "entertainment" | "health" | "virtual_goods" | "gift_cards" | "jewellery";
+
+export type TxKind = "purchase" | "repayment" | "refund" | "fee" | "interest";
+
+export type TxStatus = "authorized" | "declined" | "settled" | "reversed" | "refunded";

@@ -1,0 +1,164 @@
+// The console's shared state: which screen, who is signed in, the operator's
+// preferences, and the offline banner. Screens read it and call `guard` around
+// every backend call, so that a lost session or a lost network is handled the
+// same way everywhere.
+
+import { BackendError, type Backend } from "./backend";
+import type {
+  DemoOperatorView,
+  OperatorView,
+  Preferences,
+  Progress,
+  ServiceInfo,
+  Startup,
+} from "./generated/types";
+import { t, type WordKey } from "./i18n";
+
+export type Route =
+  | { view: "queue" }
+  | { view: "account"; id: number }
+  | { view: "transactions"; id: number }
+  | { view: "search"; text: string };
+
+export type Screen = "starting" | "connect" | "keychain" | "sign_in" | "main";
+
+class AppState {
+  backend!: Backend;
+  screen = $state<Screen>("starting");
+  route = $state<Route>({ view: "queue" });
+  history = $state<Route[]>([]);
+  preferences = $state<Preferences>({ lang: "zh", theme: "light" });
+  service = $state<ServiceInfo | null>(null);
+  demoOperators = $state<DemoOperatorView[]>([]);
+  operator = $state<OperatorView | null>(null);
+  progress = $state<Progress | null>(null);
+  /** Why the current screen is shown (a failed connection, a lost session …). */
+  notice = $state<string | null>(null);
+  offline = $state(false);
+  private retry: (() => void) | null = null;
+  /** Where to go back to after signing in again. */
+  private resumeAt: Route | null = null;
+
+  tr = (key: WordKey): string => t(this.preferences.lang, key);
+
+  /** Opens the window: connect (or start the demo), then resume the session. */
+  async boot(backend: Backend): Promise<void> {
+    this.backend = backend;
+    this.screen = "starting";
+    const unlisten = await backend.onProgress((p) => (this.progress = p));
+    try {
+      const startup = await backend.start();
+      this.applyStartup(startup);
+      if (!startup.service) {
+        this.notice = startup.service_error?.message ?? null;
+        this.screen = "connect";
+        return;
+      }
+      await this.resume();
+    } catch (e) {
+      this.notice = e instanceof Error ? e.message : String(e);
+      this.screen = "connect";
+    } finally {
+      unlisten();
+      this.progress = null;
+    }
+  }
+
+  applyStartup(startup: Startup): void {
+    this.preferences = startup.preferences;
+    this.service = startup.service;
+    this.demoOperators = startup.demo_operators;
+  }
+
+  /** Resumes from the keychain; a locked keychain gets its own screen. */
+  async resume(): Promise<void> {
+    try {
+      const operator = await this.backend.resume();
+      if (operator) this.enter(operator);
+      else this.screen = "sign_in";
+    } catch (e) {
+      if (e instanceof BackendError && e.code.startsWith("keychain")) {
+        this.notice = e.message;
+        this.screen = "keychain";
+      } else {
+        this.notice = e instanceof Error ? e.message : String(e);
+        this.screen = "sign_in";
+      }
+    }
+  }
+
+  enter(operator: OperatorView): void {
+    this.operator = operator;
+    this.notice = null;
+    this.screen = "main";
+    if (this.resumeAt) {
+      this.route = this.resumeAt;
+      this.resumeAt = null;
+    }
+  }
+
+  async signOut(): Promise<void> {
+    await this.guard(() => this.backend.signOut(), () => this.signOut());
+    this.operator = null;
+    this.route = { view: "queue" };
+    this.history = [];
+    this.screen = "sign_in";
+  }
+
+  go(route: Route): void {
+    this.history = [...this.history.slice(-30), this.route];
+    this.route = route;
+  }
+
+  back(): void {
+    const previous = this.history.at(-1);
+    if (previous) {
+      this.history = this.history.slice(0, -1);
+      this.route = previous;
+    }
+  }
+
+  async setPreferences(change: Partial<Preferences>): Promise<void> {
+    this.preferences = { ...this.preferences, ...change };
+    document.documentElement.lang = this.preferences.lang === "zh" ? "zh-CN" : "en";
+    await this.guard(() => this.backend.setPreferences(this.preferences));
+  }
+
+  /**
+   * Runs a backend call for a screen. A lost session goes to sign-in and,
+   * once signed in again, back to this route; a lost network raises the
+   * offline banner, whose Retry runs `again` (the screen's own load). Either
+   * way the screen keeps what it shows. Returns undefined when the call
+   * failed that way; other errors are the screen's to show.
+   */
+  async guard<T>(work: () => Promise<T>, again: () => unknown = () => {}): Promise<T | undefined> {
+    try {
+      const result = await work();
+      if (this.offline) {
+        this.offline = false;
+        this.retry = null;
+      }
+      return result;
+    } catch (e) {
+      if (e instanceof BackendError && e.sessionLost) {
+        this.resumeAt = this.route;
+        this.operator = null;
+        this.notice = this.tr("sessionEnded");
+        this.screen = "sign_in";
+        return undefined;
+      }
+      if (e instanceof BackendError && e.offline) {
+        this.offline = true;
+        this.retry = again;
+        return undefined;
+      }
+      throw e;
+    }
+  }
+
+  retryNow(): void {
+    this.retry?.();
+  }
+}
+
+export const app = new AppState();
