@@ -1,9 +1,11 @@
 //! `cargo xtask <command>`: the project's commands, in Rust so that only
 //! cargo is needed.
 //!
-//! - `demo`    generate the demo portfolio if missing and serve it on SQLite
-//! - `test`    install what the tests need, then format check, clippy, and every
-//!   test (with a throwaway PostgreSQL cluster)
+//! - `demo`    build the UI and the app, and open the console over its built-in
+//!   demo service
+//! - `test`    install what the tests need, then format check, the UI's type
+//!   check, clippy, and every test: Vitest, and cargo's with a throwaway
+//!   PostgreSQL cluster, a real keychain and a real window (Xvfb)
 //! - `codegen` rewrite the committed generated files (OpenAPI document,
 //!   permission table, golden chart SVGs, the UI's TypeScript types)
 
@@ -22,28 +24,76 @@ fn main() -> anyhow::Result<()> {
         "demo" => demo(&rest),
         "test" => test(),
         "codegen" => codegen(),
-        _ => bail!("usage: cargo xtask demo [--addr A] [--data DIR] [--json] | test | codegen"),
+        _ => bail!("usage: cargo xtask demo | test | codegen"),
     }
 }
 
+/// Builds the UI and the app (release) and opens the console, which starts
+/// the built-in demo service over a portfolio generated on first start.
 fn demo(args: &[String]) -> anyhow::Result<()> {
-    system::ensure_packages(system::DEMO_PACKAGES)?;
-    run(cargo()
-        .args([
-            "run",
-            "--release",
-            "--quiet",
-            "-p",
-            "riskdesk-server",
-            "--",
-            "demo",
-        ])
-        .args(args))
+    system::ensure_packages(&[system::DESKTOP_PACKAGES])?;
+    system::ensure_node()?;
+    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        bail!(
+            "the console needs a desktop session (no DISPLAY or WAYLAND_DISPLAY); \
+             on a headless machine run it under `xvfb-run -a cargo xtask demo`"
+        );
+    }
+    build_app(Profile::Release)?;
+    let app = workspace_root().join("target/release/riskdesk");
+    run(Command::new(app).args(args))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Profile {
+    Debug,
+    Release,
+}
+
+/// `npm ci` and the UI's build, then the app with the UI embedded
+/// (`tauri build --no-bundle`; a plain `cargo build` binary would load the
+/// dev server's URL instead).
+fn build_app(profile: Profile) -> anyhow::Result<()> {
+    let ui = workspace_root().join("ui");
+    run(Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(&ui))?;
+    run(Command::new("npm").args(["run", "build"]).current_dir(&ui))?;
+    let mut tauri = Command::new(ui.join("node_modules/.bin/tauri"));
+    tauri
+        .args(["build", "--no-bundle"])
+        .current_dir(workspace_root());
+    if profile == Profile::Debug {
+        tauri.arg("--debug");
+    }
+    run(&mut tauri)
+}
+
+/// tauri-driver, the WebDriver bridge the end-to-end tests use.
+fn ensure_tauri_driver() -> anyhow::Result<()> {
+    if system::has("tauri-driver") || cargo_bin("tauri-driver").exists() {
+        return Ok(());
+    }
+    run(cargo().args(["install", "tauri-driver", "--locked"]))
+}
+
+fn cargo_bin(name: &str) -> std::path::PathBuf {
+    let home = std::env::var_os("CARGO_HOME").map_or_else(
+        || std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"),
+        std::path::PathBuf::from,
+    );
+    home.join("bin").join(name)
 }
 
 fn test() -> anyhow::Result<()> {
-    system::ensure_packages(system::TEST_PACKAGES)?;
+    system::ensure_packages(&[system::DESKTOP_PACKAGES, system::TEST_PACKAGES])?;
+    system::ensure_node()?;
+    ensure_tauri_driver()?;
     run(cargo().args(["fmt", "--all", "--check"])).context("formatting: run `cargo fmt --all`")?;
+    // The UI first: its type check, then the app the end-to-end tests drive.
+    build_app(Profile::Debug)?;
+    let ui = workspace_root().join("ui");
+    run(Command::new("npm").args(["run", "check"]).current_dir(&ui))?;
     run(cargo().args([
         "clippy",
         "--workspace",
@@ -52,26 +102,38 @@ fn test() -> anyhow::Result<()> {
         "-D",
         "warnings",
     ]))?;
+    let mut counts = Counts::default();
+    counts.run(
+        Command::new("npm")
+            .args(["test"])
+            .current_dir(&ui)
+            .env("NO_COLOR", "1"),
+        Counts::vitest_line,
+    )?;
     let cluster = postgres::Cluster::start()?;
     println!("xtask: throwaway PostgreSQL on {}", cluster.url());
     // The tests run in a D-Bus session of their own with an unlocked
-    // gnome-keyring, so that the console's tests use a real OS keychain.
+    // gnome-keyring, so that the console's tests use a real OS keychain,
+    // and in a headless X server, so that the app opens a real window.
     let keyring_home =
         std::env::temp_dir().join(format!("riskdesk-keyring-{}", std::process::id()));
     std::fs::create_dir_all(&keyring_home)?;
     let unlock_then_test = "printf riskdesk | gnome-keyring-daemon --unlock --components=secrets \
         >/dev/null || exit 1; exec \"$@\"";
     let cargo_path = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let result = run_counting_tests(
+    let result = counts.run(
         Command::new("dbus-run-session")
-            .args(["--", "sh", "-c", unlock_then_test, "sh", &cargo_path])
+            .args(["--", "xvfb-run", "-a", "-s", "-screen 0 1280x800x24"])
+            .args(["sh", "-c", unlock_then_test, "sh", &cargo_path])
             .args(["test", "--workspace", "--no-fail-fast"])
             .current_dir(workspace_root())
             .env("XDG_DATA_HOME", &keyring_home)
             .env("RISKDESK_TEST_PG_URL", cluster.url()),
+        Counts::cargo_line,
     );
     drop(cluster);
     let _ = std::fs::remove_dir_all(&keyring_home);
+    println!("tests: {} passed, {} failed", counts.passed, counts.failed);
     result
 }
 
@@ -97,31 +159,65 @@ fn workspace_root() -> std::path::PathBuf {
         .unwrap_or(xtask_dir)
 }
 
-/// Runs `cargo test`, passing its output through, and ends with one line
-/// adding up every test binary's "test result" line.
-fn run_counting_tests(command: &mut Command) -> anyhow::Result<()> {
-    use std::io::BufRead;
-    let mut child = command
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .with_context(|| format!("starting {command:?}"))?;
-    let (mut passed, mut failed) = (0u64, 0u64);
-    if let Some(stdout) = child.stdout.take() {
-        for line in std::io::BufReader::new(stdout).lines() {
-            let line = line?;
-            println!("{line}");
-            if let Some(result) = line.strip_prefix("test result: ") {
-                passed += count_before(result, " passed");
-                failed += count_before(result, " failed");
+/// Passed and failed tests, added up over the suites (Vitest and cargo's).
+#[derive(Default)]
+struct Counts {
+    passed: u64,
+    failed: u64,
+}
+
+impl Counts {
+    /// Runs a test command, passing its output through and counting the
+    /// results its summary lines report.
+    fn run(
+        &mut self,
+        command: &mut Command,
+        summary: fn(&str) -> Option<(u64, u64)>,
+    ) -> anyhow::Result<()> {
+        use std::io::BufRead;
+        let mut child = command
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .with_context(|| format!("starting {command:?}"))?;
+        if let Some(stdout) = child.stdout.take() {
+            for line in std::io::BufReader::new(stdout).lines() {
+                let line = line?;
+                println!("{line}");
+                if let Some((passed, failed)) = summary(&line) {
+                    self.passed += passed;
+                    self.failed += failed;
+                }
             }
         }
+        let status = child.wait()?;
+        if !status.success() {
+            bail!("{command:?} failed: {status}");
+        }
+        Ok(())
     }
-    let status = child.wait()?;
-    println!("tests: {passed} passed, {failed} failed");
-    if !status.success() {
-        bail!("{command:?} failed: {status}");
+
+    /// `test result: ok. 14 passed; 0 failed; …`
+    fn cargo_line(line: &str) -> Option<(u64, u64)> {
+        let result = line.strip_prefix("test result: ")?;
+        Some((
+            count_before(result, " passed"),
+            count_before(result, " failed"),
+        ))
     }
-    Ok(())
+
+    /// `      Tests  12 passed (12)` or `Tests  1 failed | 11 passed (12)`
+    fn vitest_line(line: &str) -> Option<(u64, u64)> {
+        let rest = line.trim().strip_prefix("Tests ")?;
+        let words: Vec<&str> = rest.split_whitespace().collect();
+        let before = |label: &str| {
+            words
+                .windows(2)
+                .find(|w| w[1] == label)
+                .and_then(|w| w[0].parse().ok())
+                .unwrap_or(0)
+        };
+        Some((before("passed"), before("failed")))
+    }
 }
 
 /// The number just before `label` in `ok. 14 passed; 0 failed; …`.

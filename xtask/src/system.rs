@@ -5,22 +5,47 @@ use std::process::{Command, Stdio};
 
 use anyhow::bail;
 
-/// What serving the demo needs beyond the Rust toolchain.
-pub const DEMO_PACKAGES: &[&str] = &["build-essential", "pkg-config"];
-/// What the test suite needs: the demo's packages, a PostgreSQL server, and a
-/// real keychain (D-Bus, gnome-keyring's Secret Service, `secret-tool`).
-pub const TEST_PACKAGES: &[&str] = &[
+/// What building and running the desktop console needs beyond the Rust
+/// toolchain and Node.js: WebKitGTK and friends for Tauri, the Secret
+/// Service for the keychain, CJK fonts for Chinese.
+pub const DESKTOP_PACKAGES: &[&str] = &[
     "build-essential",
     "pkg-config",
-    "postgresql",
-    "dbus",
-    "gnome-keyring",
+    "curl",
+    "file",
+    "libwebkit2gtk-4.1-dev",
+    "libxdo-dev",
+    "libssl-dev",
+    "libayatana-appindicator3-dev",
+    "librsvg2-dev",
     "libdbus-1-dev",
-    "libsecret-tools",
+    "libsecret-1-dev",
+    "libfontconfig1-dev",
+    "dbus",
+    "dbus-x11",
+    "gnome-keyring",
+    "fonts-noto-cjk",
 ];
 
-pub fn ensure_packages(packages: &[&str]) -> anyhow::Result<()> {
-    let missing: Vec<&str> = packages.iter().copied().filter(|p| !installed(p)).collect();
+/// What the test suite needs on top: a PostgreSQL server, a headless X
+/// server, WebKit's WebDriver, `secret-tool`, and ImageMagick for looking at
+/// screenshots by hand.
+pub const TEST_PACKAGES: &[&str] = &[
+    "postgresql",
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
+    "libsecret-tools",
+    "imagemagick",
+    "librsvg2-bin",
+];
+
+pub fn ensure_packages(packages: &[&[&str]]) -> anyhow::Result<()> {
+    let missing: Vec<&str> = packages
+        .iter()
+        .flat_map(|list| list.iter().copied())
+        .filter(|p| !installed(p))
+        .collect();
     if missing.is_empty() {
         return Ok(());
     }
@@ -58,7 +83,7 @@ fn installed(package: &str) -> bool {
         .unwrap_or(false)
 }
 
-fn has(program: &str) -> bool {
+pub fn has(program: &str) -> bool {
     Command::new("sh")
         .args(["-c", &format!("command -v {program}")])
         .stdout(Stdio::null())
@@ -73,4 +98,26 @@ pub fn is_root() -> bool {
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
         .unwrap_or(false)
+}
+
+/// Node.js 20 or later, for the UI's build (Vite 8).
+pub fn ensure_node() -> anyhow::Result<()> {
+    let version = Command::new("node")
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    let major: u32 = version
+        .trim_start_matches('v')
+        .split('.')
+        .next()
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0);
+    if major < 20 {
+        bail!(
+            "the UI needs Node.js 20 or later with npm (found {:?}); install it from nodejs.org or your distribution",
+            version
+        );
+    }
+    Ok(())
 }

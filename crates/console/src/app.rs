@@ -21,6 +21,7 @@ use crate::ipc::{
     Account360, ChartRequest, CommandError, ConnectRequest, DemoOperatorView, ErrorCode,
     Preferences, Progress, ServiceInfo, Startup,
 };
+use crate::keychain::Keychain;
 use crate::session::{self, SignedIn};
 use crate::settings::Settings;
 
@@ -57,6 +58,10 @@ struct State {
 #[derive(Debug)]
 struct Service {
     client: Client,
+    /// Where its sessions are kept: by host and port for a remote service;
+    /// one stable name for the built-in demo, whose port changes at every
+    /// start while its sessions persist in its database.
+    keychain: Keychain,
     info: ServiceInfo,
     demo_operators: Vec<DemoOperator>,
     /// Keeps the built-in service running; it stops when dropped.
@@ -67,6 +72,8 @@ struct Service {
 const ACCOUNT_SECTION_ROWS: u32 = 50;
 /// How many accounts a search returns.
 const SEARCH_ROWS: u32 = 20;
+/// The keychain's name for the built-in demo service.
+const EMBEDDED_KEYCHAIN_HOST: &str = "built-in-demo";
 /// The chart's months.
 const CHART_MONTHS: u32 = 12;
 
@@ -151,17 +158,14 @@ impl Console {
     /// Resumes the last operator's session from the keychain, if the service
     /// still accepts it.
     pub async fn resume(&self) -> Result<Option<OperatorView>, CommandError> {
-        let (client, last) = {
+        let ((client, keychain), last) = {
             let state = self.lock();
-            (
-                self.service_client(&state)?,
-                state.settings.last_operator.clone(),
-            )
+            (self.service(&state)?, state.settings.last_operator.clone())
         };
         let Some(operator_id) = last else {
             return Ok(None);
         };
-        let Some(signed) = session::resume(&client, &operator_id).await? else {
+        let Some(signed) = session::resume(&client, &keychain, &operator_id).await? else {
             return Ok(None);
         };
         let operator = signed.operator.clone();
@@ -170,17 +174,17 @@ impl Console {
     }
 
     pub async fn sign_in(&self, request: SignInRequest) -> Result<OperatorView, CommandError> {
-        let client = self.service_client(&self.lock())?;
-        let signed = session::sign_in(&client, &request).await?;
+        let (client, keychain) = self.service(&self.lock())?;
+        let signed = session::sign_in(&client, &keychain, &request).await?;
         self.signed_in(signed)
     }
 
     /// Signs in as a demo operator of the built-in service: the password and
     /// the TOTP code come from Rust, never from or to the webview.
     pub async fn sign_in_demo(&self, operator_id: String) -> Result<OperatorView, CommandError> {
-        let (client, request) = {
+        let ((client, keychain), request) = {
             let state = self.lock();
-            let client = self.service_client(&state)?;
+            let service = self.service(&state)?;
             let operator = state
                 .service
                 .iter()
@@ -199,9 +203,9 @@ impl Console {
                 totp_code: riskdesk_server::auth::totp_code(&operator.totp_secret, now)
                     .unwrap_or_default(),
             };
-            (client, request)
+            (service, request)
         };
-        let signed = session::sign_in(&client, &request).await?;
+        let signed = session::sign_in(&client, &keychain, &request).await?;
         self.signed_in(signed)
     }
 
@@ -313,6 +317,7 @@ impl Console {
             let client = Client::new(&ClientConfig::new(embedded.url.clone()))?;
             return Ok(Service {
                 client,
+                keychain: Keychain::for_host(EMBEDDED_KEYCHAIN_HOST),
                 info: ServiceInfo {
                     url: embedded.url.clone(),
                     embedded: true,
@@ -335,6 +340,7 @@ impl Console {
         let client = Client::new(&config)?;
         client.health().await?;
         Ok(Service {
+            keychain: Keychain::for_client(&client),
             client,
             info: ServiceInfo {
                 url: url.clone(),
@@ -365,11 +371,12 @@ impl Console {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn service_client(&self, state: &State) -> Result<Client, CommandError> {
+    /// The connected service's client and keychain.
+    fn service(&self, state: &State) -> Result<(Client, Keychain), CommandError> {
         state
             .service
             .as_ref()
-            .map(|s| s.client.clone())
+            .map(|s| (s.client.clone(), s.keychain.clone()))
             .ok_or_else(|| {
                 CommandError::new(ErrorCode::Config, "no service is connected: connect first")
             })

@@ -36,6 +36,12 @@ impl Keychain {
         }
     }
 
+    /// Entries for the service a client talks to, named by its host and port.
+    pub fn for_client(client: &riskdesk_client::Client) -> Keychain {
+        let url = client.base_url();
+        Keychain::for_host(url.split_once("://").map_or(url, |(_, rest)| rest))
+    }
+
     /// The keychain account name of an operator's entry: `operator@host`.
     pub fn account(&self, operator_id: &str) -> String {
         format!("{operator_id}@{}", self.host)

@@ -23,37 +23,42 @@ pub enum SessionError {
 pub struct SignedIn {
     pub operator: OperatorView,
     pub client: Client,
+    keychain: Keychain,
 }
 
-/// The service host a client talks to, as the keychain names it.
-fn host(client: &Client) -> String {
-    let url = client.base_url();
-    url.split_once("://")
-        .map_or(url, |(_, rest)| rest)
-        .to_owned()
-}
-
-/// Signs in and keeps the token in the keychain. The keychain is checked
+/// Signs in and keeps the token in `keychain`. The keychain is checked
 /// first, so that a locked keychain is reported before a TOTP code is spent.
-pub async fn sign_in(client: &Client, request: &SignInRequest) -> Result<SignedIn, SessionError> {
-    let keychain = Keychain::for_host(&host(client));
+pub async fn sign_in(
+    client: &Client,
+    keychain: &Keychain,
+    request: &SignInRequest,
+) -> Result<SignedIn, SessionError> {
+    let keychain = keychain.clone();
     let operator_id = request.operator_id.clone();
     let probe = keychain.clone();
     blocking(move || probe.load(&operator_id).map(|_| ())).await?;
+    tracing::info!(operator = %request.operator_id, "signing in");
     let answer = client.sign_in(request).await?;
     let signed = client.signed_in(&answer.token);
     let operator_id = answer.operator.id.clone();
-    blocking(move || keychain.store(&operator_id, &answer.token)).await?;
+    let store = keychain.clone();
+    blocking(move || store.store(&operator_id, &answer.token)).await?;
+    tracing::info!(operator = %answer.operator.id, "signed in; the session is in the keychain");
     Ok(SignedIn {
         operator: answer.operator,
         client: signed,
+        keychain,
     })
 }
 
 /// Resumes the operator's session from the keychain if the service still
 /// accepts it. An expired or unknown session is removed from the keychain.
-pub async fn resume(client: &Client, operator_id: &str) -> Result<Option<SignedIn>, SessionError> {
-    let keychain = Keychain::for_host(&host(client));
+pub async fn resume(
+    client: &Client,
+    keychain: &Keychain,
+    operator_id: &str,
+) -> Result<Option<SignedIn>, SessionError> {
+    let keychain = keychain.clone();
     let id = operator_id.to_owned();
     let probe = keychain.clone();
     let Some(token) = blocking(move || probe.load(&id)).await? else {
@@ -64,6 +69,7 @@ pub async fn resume(client: &Client, operator_id: &str) -> Result<Option<SignedI
         Ok(operator) => Ok(Some(SignedIn {
             operator,
             client: signed,
+            keychain,
         })),
         Err(e)
             if matches!(
@@ -83,7 +89,7 @@ pub async fn resume(client: &Client, operator_id: &str) -> Result<Option<SignedI
 /// entry goes even if the service cannot be reached, so that signing out on
 /// this machine always works.
 pub async fn sign_out(session: &SignedIn) -> Result<(), SessionError> {
-    let keychain = Keychain::for_host(&host(&session.client));
+    let keychain = session.keychain.clone();
     let id = session.operator.id.clone();
     let service = session.client.sign_out().await;
     blocking(move || keychain.delete(&id)).await?;

@@ -39,12 +39,22 @@ function formatter(zone: string, withTime: boolean): Intl.DateTimeFormat {
 /** An RFC 3339 UTC time in the operator's zone: `2026-11-25 14:03`. */
 export function dateTime(iso: string | null | undefined, zone = ZONE): string {
   if (!iso) return "—";
-  return formatter(zone, true).format(new Date(iso)).replace(",", "");
+  const p = parts(formatter(zone, true), iso);
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
 }
 
+/** The day in the operator's zone: `2026-11-25`. */
 export function date(iso: string | null | undefined, zone = ZONE): string {
   if (!iso) return "—";
-  return formatter(zone, false).format(new Date(iso));
+  const p = parts(formatter(zone, false), iso);
+  return `${p.year}-${p.month}-${p.day}`;
+}
+
+// Built from parts: locales disagree on the order and separators.
+function parts(f: Intl.DateTimeFormat, iso: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of f.formatToParts(new Date(iso))) out[part.type] = part.value;
+  return out;
 }
 
 /** How long ago, compactly: `42m`, `5h 10m`, `3d 4h` (or 分/小时/天). */

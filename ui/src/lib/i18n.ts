@@ -78,6 +78,7 @@ const words = {
   dueDay: ["还款日", "Due day"],
   profile: ["客户资料（已脱敏）", "Customer (masked)"],
   name: ["姓名", "Name"],
+  customerAge: ["年龄", "Age"],
   phone: ["手机", "Phone"],
   nationalId: ["身份证", "National ID"],
   occupation: ["职业", "Occupation"],

@@ -90,9 +90,13 @@ fn secret_tool_lookup(account: &str) -> Option<String> {
 #[tokio::test]
 async fn the_token_lives_in_the_os_keychain_and_the_session_resumes_from_it() {
     let service = service().await;
-    let signed = session::sign_in(&service.client, &service.sign_in_request("officer.li"))
-        .await
-        .unwrap();
+    let signed = session::sign_in(
+        &service.client,
+        &Keychain::for_client(&service.client),
+        &service.sign_in_request("officer.li"),
+    )
+    .await
+    .unwrap();
     assert_eq!(signed.operator.id, "officer.li");
     let account = Keychain::for_host(&service.host()).account("officer.li");
     let stored = secret_tool_lookup(&account).expect("an entry in the OS keychain");
@@ -103,10 +107,14 @@ async fn the_token_lives_in_the_os_keychain_and_the_session_resumes_from_it() {
     );
 
     // A new start of the console: the session comes back from the keychain.
-    let resumed = session::resume(&service.client, "officer.li")
-        .await
-        .unwrap()
-        .expect("resumed");
+    let resumed = session::resume(
+        &service.client,
+        &Keychain::for_client(&service.client),
+        "officer.li",
+    )
+    .await
+    .unwrap()
+    .expect("resumed");
     assert_eq!(resumed.operator.id, "officer.li");
     assert!(resumed.client.alerts(&Default::default()).await.is_ok());
 
@@ -117,35 +125,51 @@ async fn the_token_lives_in_the_os_keychain_and_the_session_resumes_from_it() {
         "signing out deletes the entry"
     );
     assert!(
-        session::resume(&service.client, "officer.li")
-            .await
-            .unwrap()
-            .is_none()
+        session::resume(
+            &service.client,
+            &Keychain::for_client(&service.client),
+            "officer.li"
+        )
+        .await
+        .unwrap()
+        .is_none()
     );
 }
 
 #[tokio::test]
 async fn an_expired_session_is_not_resumed_and_leaves_the_keychain() {
     let service = service().await;
-    session::sign_in(&service.client, &service.sign_in_request("agent.zhao"))
-        .await
-        .unwrap();
+    session::sign_in(
+        &service.client,
+        &Keychain::for_client(&service.client),
+        &service.sign_in_request("agent.zhao"),
+    )
+    .await
+    .unwrap();
     let account = Keychain::for_host(&service.host()).account("agent.zhao");
     assert!(secret_tool_lookup(&account).is_some());
     service.now.fetch_add(16 * 60 * 1000, Ordering::SeqCst);
     assert!(
-        session::resume(&service.client, "agent.zhao")
-            .await
-            .unwrap()
-            .is_none()
+        session::resume(
+            &service.client,
+            &Keychain::for_client(&service.client),
+            "agent.zhao"
+        )
+        .await
+        .unwrap()
+        .is_none()
     );
     assert_eq!(secret_tool_lookup(&account), None);
     // Nobody signed in on this host yet: nothing to resume, no error.
     assert!(
-        session::resume(&service.client, "manager.chen")
-            .await
-            .unwrap()
-            .is_none()
+        session::resume(
+            &service.client,
+            &Keychain::for_client(&service.client),
+            "manager.chen"
+        )
+        .await
+        .unwrap()
+        .is_none()
     );
 }
 
@@ -222,7 +246,9 @@ async fn the_embedded_demo_is_generated_once_served_on_loopback_and_stopped_on_d
         password: officer.password.clone(),
         totp_code: auth::totp_code(&officer.totp_secret, secs).unwrap(),
     };
-    let signed = session::sign_in(&client, &request).await.unwrap();
+    let signed = session::sign_in(&client, &Keychain::for_client(&client), &request)
+        .await
+        .unwrap();
     assert!(
         !signed
             .client

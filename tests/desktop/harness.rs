@@ -1,0 +1,249 @@
+//! Running the real app: tauri-driver (which drives WebKitWebDriver, which
+//! starts the app) in the current display and D-Bus session, with the app's
+//! config and data directories in a temporary home.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+/// How long the first start may take: it generates the demo portfolio.
+pub const FIRST_START: Duration = Duration::from_secs(180);
+pub const STEP: Duration = Duration::from_secs(20);
+/// The demo's size: big enough for several pages, small enough to generate
+/// quickly in a debug build.
+const DEMO_CUSTOMERS: &str = "2000";
+
+/// One operator's machine: the app's directories and its log, kept across
+/// starts so that a second start finds the first one's state.
+pub struct Desktop {
+    home: tempfile::TempDir,
+}
+
+impl Desktop {
+    pub fn new() -> Desktop {
+        Desktop {
+            home: tempfile::tempdir().expect("a temporary home"),
+        }
+    }
+
+    pub fn config_dir(&self) -> PathBuf {
+        self.home.path().join("config")
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.home.path().join("data")
+    }
+
+    /// Everything the app and its WebDriver printed, every start.
+    pub fn log(&self) -> PathBuf {
+        self.home.path().join("app.log")
+    }
+
+    /// Starts the app in a new window and connects WebDriver to it.
+    pub async fn launch(&self) -> App {
+        let binary = app_binary();
+        assert!(
+            binary.exists(),
+            "{} is missing: `cargo xtask test` builds it (npx tauri build --debug --no-bundle)",
+            binary.display()
+        );
+        let port = free_port();
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.log())
+            .expect("the app log");
+        let driver = Command::new(tauri_driver())
+            .args(["--port", &port.to_string()])
+            .args(["--native-port", &free_port().to_string()])
+            .env("XDG_CONFIG_HOME", self.config_dir())
+            .env("XDG_DATA_HOME", self.data_dir())
+            .env("RISKDESK_DEMO_CUSTOMERS", DEMO_CUSTOMERS)
+            // Chinese by default, as on an operator's machine in China.
+            .env("LANG", "zh_CN.UTF-8")
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("tauri-driver (cargo install tauri-driver --locked)");
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("browserName".into(), json!("wry"));
+        capabilities.insert(
+            "tauri:options".into(),
+            json!({ "application": binary.to_string_lossy() }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let mut attempts = 0;
+        let client = loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector)
+                .capabilities(capabilities.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => break client,
+                Err(e) if attempts < 100 => {
+                    attempts += 1;
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => panic!("WebDriver session on {url}: {e}"),
+            }
+        };
+        App {
+            client,
+            driver,
+            log: self.log(),
+        }
+    }
+}
+
+/// A running app and its WebDriver session.
+pub struct App {
+    pub client: Client,
+    driver: Child,
+    log: PathBuf,
+}
+
+impl App {
+    /// The first element matching `css`, waiting up to `timeout` for it.
+    pub async fn wait(&self, css: &str, timeout: Duration) -> Element {
+        match self
+            .client
+            .wait()
+            .at_most(timeout)
+            .for_element(Locator::Css(css))
+            .await
+        {
+            Ok(element) => element,
+            Err(e) => {
+                // What the window showed instead, for whoever reads the failure.
+                let shot = workspace().join("target/e2e-failure.png");
+                if let Ok(png) = self.client.screenshot().await {
+                    let _ = std::fs::write(&shot, png);
+                }
+                let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+                let app_lines: Vec<&str> = log
+                    .lines()
+                    .filter(|l| l.contains("riskdesk") || l.contains("ERROR") || l.contains("WARN"))
+                    .collect();
+                panic!(
+                    "waiting for {css}: {e} (the window: {}; the app's log:\n{})",
+                    shot.display(),
+                    app_lines.join("\n")
+                )
+            }
+        }
+    }
+
+    pub async fn find_all(&self, css: &str) -> Vec<Element> {
+        self.client
+            .find_all(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("finding {css}: {e}"))
+    }
+
+    /// Clicks the first element matching `css`, finding it again if the
+    /// screen re-rendered it in between.
+    pub async fn click(&self, css: &str) {
+        let mut attempts = 0;
+        loop {
+            match self.wait(css, STEP).await.click().await {
+                Ok(_) => return,
+                Err(e) if attempts < 20 => {
+                    attempts += 1;
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("clicking {css}: {e:?}"),
+            }
+        }
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.wait(css, STEP)
+            .await
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("reading {css}: {e}"))
+    }
+
+    pub async fn run(&self, script: &str) -> Value {
+        self.client
+            .execute(script, Vec::new())
+            .await
+            .unwrap_or_else(|e| panic!("running {script}: {e}"))
+    }
+
+    /// Waits until `script` returns true.
+    pub async fn until(&self, what: &str, script: &str, timeout: Duration) {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            if self.run(script).await == json!(true) {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "timed out waiting for {what}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Saves the window as `docs/screenshots/<name>.png`, once the last DOM
+    /// change has been painted.
+    pub async fn screenshot(&self, name: &str) {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let png = self.client.screenshot().await.expect("a screenshot");
+        let path = workspace()
+            .join("docs/screenshots")
+            .join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("writing a screenshot");
+    }
+
+    /// Closes the window and stops tauri-driver with SIGTERM (SIGKILL would
+    /// leave WebKitWebDriver holding the test's output open).
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.driver.id().to_string()])
+            .status();
+        let _ = self.driver.wait();
+    }
+}
+
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the workspace")
+        .to_path_buf()
+}
+
+fn app_binary() -> PathBuf {
+    std::env::var_os("RISKDESK_APP")
+        .map_or_else(|| workspace().join("target/debug/riskdesk"), PathBuf::from)
+}
+
+fn tauri_driver() -> PathBuf {
+    let home = std::env::var_os("CARGO_HOME").map_or_else(
+        || PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"),
+        PathBuf::from,
+    );
+    let installed = home.join("bin/tauri-driver");
+    if installed.exists() {
+        installed
+    } else {
+        PathBuf::from("tauri-driver")
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}

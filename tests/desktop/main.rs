@@ -1,0 +1,330 @@
+//! The desktop app as an operator uses it, in a real window: built with the
+//! UI embedded (`npx tauri build --debug --no-bundle`, which `cargo xtask
+//! test` runs first), under Xvfb, inside a D-Bus session with an unlocked
+//! gnome-keyring, driven through tauri-driver and WebKitWebDriver.
+//!
+//! It also writes the screenshots in `docs/screenshots/`.
+
+mod harness;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use fantoccini::Locator;
+use fantoccini::key::Key;
+use harness::{App, Desktop, FIRST_START, STEP};
+use riskdesk_server::{auth, demo, generate};
+use serde_json::json;
+
+#[tokio::test]
+async fn an_operator_signs_in_works_the_queue_reads_an_account_and_the_session_stays_in_the_keychain()
+ {
+    let desktop = Desktop::new();
+
+    // First start: the demo portfolio is generated, then the sign-in screen
+    // lists the demo operators.
+    let app = desktop.launch().await;
+    if app
+        .client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("[role=progressbar]"))
+        .await
+        .is_ok()
+    {
+        app.screenshot("starting-zh-light").await;
+    }
+    app.wait("[data-testid=sign-in]", FIRST_START).await;
+    assert_eq!(app.find_all("[data-testid^=demo-]").await.len(), 5);
+    app.screenshot("sign-in-zh-light").await;
+
+    // Sign in with a password and a TOTP code, as a person would.
+    sign_in(&app, "officer.li").await;
+    app.wait("[data-testid=alert-row]", STEP).await;
+    app.until(
+        "the tab counts",
+        "return /\\d/.test(document.querySelector('[data-testid=tab-open] .count').textContent)",
+        STEP,
+    )
+    .await;
+    app.screenshot("queue-zh-light").await;
+
+    // The token is in the keychain, and nowhere the webview, a file or a
+    // log could show it.
+    let token = keychain_token("officer.li@built-in-demo").expect("the session is in the keychain");
+    assert_token_absent(&app, &desktop, &token).await;
+
+    // Filter the queue: every row is then critical.
+    let open_before = count(&app, "[data-testid=tab-open] .count").await;
+    app.wait("[data-testid=filter-severity]", STEP)
+        .await
+        .select_by_value("critical")
+        .await
+        .expect("choosing a severity");
+    app.until(
+        "only critical alerts",
+        "const rows = [...document.querySelectorAll('[data-testid=alert-row]')];
+         return rows.length > 0 && rows.every(r => r.querySelector('.sev-critical') !== null)",
+        STEP,
+    )
+    .await;
+    let open_critical = count(&app, "[data-testid=tab-open] .count").await;
+    assert!(
+        open_critical > 0 && open_critical < open_before,
+        "{open_critical} of {open_before}"
+    );
+
+    // j/k move the selection; Enter opens the selected alert's account.
+    app.run("document.activeElement.blur()").await;
+    send_keys(&app, "jjk").await;
+    let selected_account = app
+        .run("return document.querySelector('.vrow.selected [data-testid=alert-row]').dataset.account")
+        .await;
+    let second_row = app
+        .run("return document.querySelectorAll('[data-testid=alert-row]')[1].dataset.account")
+        .await;
+    assert_eq!(
+        selected_account, second_row,
+        "j j k lands on the second row"
+    );
+    send_keys(&app, Key::Enter.to_string().as_str()).await;
+    let shown = app.text("[data-testid=account-id]").await;
+    assert_eq!(json!(shown), selected_account);
+    app.wait("[data-testid=account-chart] svg", STEP).await;
+    app.screenshot("account-zh-light").await;
+
+    // Search for the busiest account and scroll its transactions through
+    // several keyset pages.
+    let busiest = busiest_account(&desktop.data_dir()).await;
+    send_keys(&app, "/").await;
+    app.wait("[data-testid=search-input]", STEP)
+        .await
+        .send_keys(&format!("{busiest}{}", Key::Enter))
+        .await
+        .expect("typing a search");
+    app.click("[data-testid=search-row] td").await;
+    app.click("[data-testid=open-transactions]").await;
+    app.wait("[data-testid=tx-row]", STEP).await;
+    let mut loaded = 0;
+    for _ in 0..100 {
+        app.run("const v = document.querySelector('[data-testid=transactions] .viewport'); v.scrollTop = v.scrollHeight;")
+            .await;
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        loaded = count(&app, "[data-testid=tx-loaded]").await;
+        if loaded >= 300 {
+            break;
+        }
+    }
+    assert!(loaded >= 300, "scrolled through {loaded} transactions");
+    app.run("document.querySelectorAll('[data-testid=tx-row]')[3].click()")
+        .await;
+    app.wait("[data-testid=tx-detail] dl", STEP).await;
+    app.screenshot("transactions-zh-light").await;
+
+    // The same screens in English and in the dark theme.
+    choose(&app, "lang", "en").await;
+    app.screenshot("transactions-en-light").await;
+    choose(&app, "theme", "dark").await;
+    app.screenshot("transactions-en-dark").await;
+    app.click("[data-testid=nav-queue]").await;
+    app.wait("[data-testid=alert-row]", STEP).await;
+    app.screenshot("queue-en-dark").await;
+    choose(&app, "lang", "zh").await;
+    app.screenshot("queue-zh-dark").await;
+    app.run("document.querySelector('[data-testid=alert-row] button').click()")
+        .await;
+    app.wait("[data-testid=account-chart] svg", STEP).await;
+    app.screenshot("account-zh-dark").await;
+    choose(&app, "lang", "en").await;
+    app.wait("[data-testid=account-chart] svg", STEP).await;
+    app.screenshot("account-en-dark").await;
+    choose(&app, "theme", "light").await;
+    app.wait("[data-testid=account-chart] svg", STEP).await;
+    app.screenshot("account-en-light").await;
+    app.click("[data-testid=nav-queue]").await;
+    app.wait("[data-testid=alert-row]", STEP).await;
+    app.screenshot("queue-en-light").await;
+    choose(&app, "lang", "zh").await;
+    app.close().await;
+
+    // Second start: the session resumes from the keychain, no sign-in.
+    let app = desktop.launch().await;
+    app.wait("[data-testid=alert-row]", FIRST_START).await;
+    assert!(app.text("[data-testid=operator]").await.contains("李风控"));
+
+    // Signing out removes the keychain entry; the next start asks again.
+    app.click("[data-testid=sign-out]").await;
+    app.wait("[data-testid=sign-in]", STEP).await;
+    assert_eq!(keychain_token("officer.li@built-in-demo"), None);
+    app.close().await;
+    let app = desktop.launch().await;
+    app.wait("[data-testid=sign-in]", FIRST_START).await;
+    app.close().await;
+    assert_token_absent_from_files(&desktop, &token);
+}
+
+async fn sign_in(app: &App, operator_id: &str) {
+    let operator = generate::demo_operators(demo::SEED)
+        .into_iter()
+        .find(|o| o.id == operator_id)
+        .expect("a demo operator");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("time after 1970")
+        .as_secs();
+    let code = auth::totp_code(&operator.totp_secret, now).expect("a TOTP code");
+    for (field, value) in [
+        ("operator", operator_id),
+        ("password", operator.password.as_str()),
+        ("totp", code.as_str()),
+    ] {
+        app.wait(&format!("input[name={field}]"), STEP)
+            .await
+            .send_keys(value)
+            .await
+            .expect("typing");
+    }
+    app.wait("input[name=totp]", STEP)
+        .await
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .expect("submitting");
+}
+
+/// Picks `value` in the top bar's `lang` or `theme` selector.
+async fn choose(app: &App, selector: &str, value: &str) {
+    app.wait(&format!("[data-testid={selector}]"), STEP)
+        .await
+        .select_by_value(value)
+        .await
+        .expect("choosing");
+    app.until(
+        "the choice to apply",
+        &format!(
+            "return document.documentElement.{} === '{}'",
+            if selector == "lang" {
+                "lang.slice(0, 2)"
+            } else {
+                "dataset.theme"
+            },
+            value
+        ),
+        STEP,
+    )
+    .await;
+}
+
+/// Keys typed into whatever has the focus (the page itself when nothing does).
+async fn send_keys(app: &App, keys: &str) {
+    app.client
+        .find(Locator::Css("body"))
+        .await
+        .expect("the body")
+        .send_keys(keys)
+        .await
+        .expect("typing");
+}
+
+/// The first number in an element's text (`1,234` → 1234).
+async fn count(app: &App, css: &str) -> u64 {
+    let text = app.text(css).await;
+    let digits: String = text
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(|c| c.is_ascii_digit() || *c == ',')
+        .filter(char::is_ascii_digit)
+        .collect();
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("no number in {css}: {text:?}"))
+}
+
+/// The account with the most transactions in the app's demo database.
+async fn busiest_account(data_dir: &Path) -> i64 {
+    let database = demo::database(&data_dir.join("com.riskdesk.console"));
+    let url = format!("sqlite://{}?mode=ro", database.display());
+    let mut connection = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .expect("the demo database");
+    let (id,): (i64,) = sqlx::query_as(
+        "SELECT account_id FROM transactions GROUP BY account_id ORDER BY COUNT(*) DESC LIMIT 1",
+    )
+    .fetch_one(&mut connection)
+    .await
+    .expect("the busiest account");
+    id
+}
+
+/// The secret stored under `riskdesk` / `account`, read with secret-tool.
+fn keychain_token(account: &str) -> Option<String> {
+    let output = Command::new("secret-tool")
+        .args(["lookup", "service", "riskdesk", "username", account])
+        .output()
+        .expect("secret-tool (package libsecret-tools)");
+    let secret = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    (output.status.success() && !secret.is_empty()).then_some(secret)
+}
+
+async fn assert_token_absent(app: &App, desktop: &Desktop, token: &str) {
+    let page = app
+        .run(
+            "const seen = [document.documentElement.outerHTML,
+                 JSON.stringify({ ...localStorage }), JSON.stringify({ ...sessionStorage }),
+                 document.cookie];
+             for (const key of Object.getOwnPropertyNames(window)) {
+               try { const v = window[key]; seen.push(typeof v === 'string' ? v : JSON.stringify(v) ?? ''); }
+               catch (e) {}
+             }
+             return seen.join('\\n');",
+        )
+        .await;
+    let page = page.as_str().unwrap_or_default();
+    assert!(page.len() > 1000, "the page was read");
+    assert!(!page.contains(token), "the token is readable from the page");
+    assert_token_absent_from_files(desktop, token);
+}
+
+/// No file the app wrote, and no line it logged, holds the token.
+fn assert_token_absent_from_files(desktop: &Desktop, token: &str) {
+    let log = std::fs::read(desktop.log()).expect("the app's log");
+    assert!(!log.is_empty(), "the app logged something");
+    assert!(!contains(&log, token.as_bytes()), "the token is in the log");
+    let mut files = 0;
+    for dir in [desktop.config_dir(), desktop.data_dir()] {
+        for path in walk(&dir) {
+            // The keyring's own file is the keychain; it is encrypted.
+            if path.components().any(|c| c.as_os_str() == "keyrings") {
+                continue;
+            }
+            files += 1;
+            let bytes = std::fs::read(&path).unwrap_or_default();
+            assert!(
+                !contains(&bytes, token.as_bytes()),
+                "the token is in {}",
+                path.display()
+            );
+        }
+    }
+    assert!(files > 3, "the app's files were read ({files})");
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return files;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
