@@ -133,12 +133,7 @@ class AppState {
    */
   async guard<T>(work: () => Promise<T>, again: () => unknown = () => {}): Promise<T | undefined> {
     try {
-      const result = await work();
-      if (this.offline) {
-        this.offline = false;
-        this.retry = null;
-      }
-      return result;
+      return await work();
     } catch (e) {
       if (e instanceof BackendError && e.sessionLost) {
         this.resumeAt = this.route;
@@ -156,8 +151,12 @@ class AppState {
     }
   }
 
+  /** The banner's Retry: runs the failed load again; if it fails again, the banner returns. */
   retryNow(): void {
-    this.retry?.();
+    const again = this.retry;
+    this.offline = false;
+    this.retry = null;
+    again?.();
   }
 }
 

@@ -1,0 +1,131 @@
+// A backend for component tests: the same interface as Rust's, answering
+// from memory, recording every call, and able to fail like the real one.
+
+import { BackendError, type Backend } from "./backend";
+import type {
+  AlertQuery,
+  AlertView,
+  CommandError,
+  OperatorView,
+  Page,
+  Startup,
+} from "./generated/types";
+
+export const officer: OperatorView = {
+  id: "officer.li",
+  display_name: "李风控",
+  role: "risk_officer",
+  permissions: [],
+};
+
+export function alert(id: number, overrides: Partial<AlertView> = {}): AlertView {
+  return {
+    id,
+    account_id: 80_000_000 + id,
+    transaction_id: null,
+    rule: "velocity",
+    severity: "high",
+    status: "open",
+    assignee: null,
+    amount: "1234.50",
+    evidence: `${id} payments in 9 min`,
+    disposition: null,
+    created_at: "2026-11-25T01:00:00Z",
+    sla_due_at: "2099-01-01T00:00:00Z",
+    version: 1,
+    ...overrides,
+  };
+}
+
+export class MockBackend implements Backend {
+  calls: { command: string; args: unknown }[] = [];
+  alertsInStore: AlertView[] = [];
+  /** The next call of that command fails with this error. */
+  failures = new Map<string, CommandError>();
+  operator: OperatorView | null = null;
+
+  private record(command: string, args: unknown = null): void {
+    this.calls.push({ command, args });
+    const failure = this.failures.get(command);
+    if (failure) {
+      this.failures.delete(command);
+      throw new BackendError(failure);
+    }
+  }
+
+  callsOf(command: string): unknown[] {
+    return this.calls.filter((c) => c.command === command).map((c) => c.args);
+  }
+
+  async start(): Promise<Startup> {
+    this.record("start");
+    return {
+      preferences: { lang: "zh", theme: "light" },
+      service: { url: "http://127.0.0.1:1", embedded: true, ca_certificate_path: null },
+      service_error: null,
+      demo_operators: [{ id: "officer.li", display_name: "李风控", role: "risk_officer" }],
+    };
+  }
+  async connect(): Promise<Startup> {
+    this.record("connect");
+    return this.start();
+  }
+  async resume() {
+    this.record("resume");
+    return this.operator;
+  }
+  async signIn() {
+    this.record("sign_in");
+    this.operator = officer;
+    return officer;
+  }
+  async signInDemo() {
+    this.record("sign_in_demo");
+    this.operator = officer;
+    return officer;
+  }
+  async signOut() {
+    this.record("sign_out");
+    this.operator = null;
+  }
+  async setPreferences() {
+    this.record("set_preferences");
+  }
+  async alerts(query: AlertQuery): Promise<Page<AlertView>> {
+    this.record("alerts", query);
+    const matching = this.alertsInStore.filter(
+      (a) => (!query.status || a.status === query.status) && (!query.severity || a.severity === query.severity),
+    );
+    const start = query.cursor ? Number(query.cursor) : 0;
+    const end = start + (query.limit ?? 50);
+    return {
+      items: matching.slice(start, end),
+      next_cursor: end < matching.length ? String(end) : null,
+    };
+  }
+  async alertCounts(query: AlertQuery) {
+    this.record("alert_counts", query);
+    const count = (status: string) =>
+      this.alertsInStore.filter((a) => a.status === status && (!query.severity || a.severity === query.severity)).length;
+    return { open: count("open"), in_review: count("in_review"), escalated: count("escalated"), closed: count("closed") };
+  }
+  async search(text: string) {
+    this.record("search", text);
+    return [];
+  }
+  async account(): Promise<never> {
+    this.record("account");
+    throw new BackendError({ code: "not_found", message: "no such account" });
+  }
+  async accountChart() {
+    this.record("account_chart");
+    return "<svg></svg>";
+  }
+  async transactions() {
+    this.record("transactions");
+    return { items: [], next_cursor: null };
+  }
+  async onProgress() {
+    return () => {};
+  }
+}

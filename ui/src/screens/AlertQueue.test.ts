@@ -1,0 +1,72 @@
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { beforeEach, describe, expect, it } from "vitest";
+import { alert, MockBackend, officer } from "../lib/mock";
+import { app } from "../lib/state.svelte";
+import AlertQueue from "./AlertQueue.svelte";
+
+let backend: MockBackend;
+
+beforeEach(() => {
+  backend = new MockBackend();
+  backend.alertsInStore = Array.from({ length: 450 }, (_, i) =>
+    alert(i + 1, { severity: i % 3 === 0 ? "critical" : "high", status: i % 5 === 0 ? "closed" : "open" }),
+  );
+  app.backend = backend;
+  app.operator = officer;
+  app.screen = "main";
+  app.route = { view: "queue" };
+  app.offline = false;
+});
+
+describe("the alert queue", () => {
+  it("shows the open alerts with the count of each status", async () => {
+    render(AlertQueue);
+    await waitFor(() => expect(screen.getByTestId("tab-open").textContent).toContain("360"));
+    expect(screen.getAllByTestId("alert-row").length).toBeGreaterThan(0);
+    expect(screen.getByTestId("tab-closed").textContent).toContain("90");
+    expect(backend.callsOf("alerts")[0]).toMatchObject({ status: "open", sort: "severity", limit: 200 });
+  });
+
+  it("asks again with the chosen severity", async () => {
+    render(AlertQueue);
+    await waitFor(() => expect(screen.getAllByTestId("alert-row").length).toBeGreaterThan(0));
+    await fireEvent.change(screen.getByTestId("filter-severity"), { target: { value: "critical" } });
+    await waitFor(() => expect(backend.callsOf("alerts").at(-1)).toMatchObject({ severity: "critical" }));
+    await waitFor(() =>
+      expect(screen.getAllByTestId("alert-row").every((row) => row.querySelector(".sev-critical"))).toBe(true),
+    );
+  });
+
+  it("moves with j and k and opens the account with Enter", async () => {
+    render(AlertQueue);
+    await waitFor(() => expect(screen.getAllByTestId("alert-row").length).toBeGreaterThan(2));
+    await fireEvent.keyDown(window, { key: "j" });
+    await fireEvent.keyDown(window, { key: "j" });
+    await fireEvent.keyDown(window, { key: "k" });
+    await fireEvent.keyDown(window, { key: "Enter" });
+    const second = screen.getAllByTestId("alert-row")[1].dataset.account;
+    expect(app.route).toEqual({ view: "account", id: Number(second) });
+  });
+
+  it("keeps its rows and raises the offline banner when the service is lost", async () => {
+    render(AlertQueue);
+    await waitFor(() => expect(screen.getAllByTestId("alert-row").length).toBeGreaterThan(0));
+    const before = screen.getAllByTestId("alert-row").length;
+    backend.failures.set("alert_counts", { code: "unreachable", message: "down" });
+    await fireEvent.click(screen.getByTestId("tab-closed"));
+    await waitFor(() => expect(app.offline).toBe(true));
+    expect(screen.getAllByTestId("alert-row").length).toBeGreaterThanOrEqual(Math.min(before, 1));
+    app.retryNow();
+    await waitFor(() => expect(screen.getByTestId("tab-closed").textContent).toContain("90"));
+    expect(app.offline).toBe(false);
+  });
+
+  it("sends the operator to sign in when the session has expired, and back afterwards", async () => {
+    backend.failures.set("alerts", { code: "session_expired", message: "expired" });
+    render(AlertQueue);
+    await waitFor(() => expect(app.screen).toBe("sign_in"));
+    app.enter(officer);
+    expect(app.screen).toBe("main");
+    expect(app.route).toEqual({ view: "queue" });
+  });
+});
