@@ -15,19 +15,30 @@ pub const FIRST_START: Duration = Duration::from_secs(180);
 pub const STEP: Duration = Duration::from_secs(20);
 /// The demo's size: big enough for several pages, small enough to generate
 /// quickly in a debug build.
-const DEMO_CUSTOMERS: &str = "2000";
+const DEMO_CUSTOMERS: u32 = 2000;
 
 /// One operator's machine: the app's directories and its log, kept across
 /// starts so that a second start finds the first one's state.
 pub struct Desktop {
     home: tempfile::TempDir,
+    demo_customers: u32,
 }
 
 impl Desktop {
     pub fn new() -> Desktop {
+        Desktop::with_demo_customers(DEMO_CUSTOMERS)
+    }
+
+    pub fn with_demo_customers(demo_customers: u32) -> Desktop {
         Desktop {
             home: tempfile::tempdir().expect("a temporary home"),
+            demo_customers,
         }
+    }
+
+    /// The built-in demo's database.
+    pub fn demo_database(&self) -> PathBuf {
+        riskdesk_server::demo::database(&self.data_dir().join("com.riskdesk.console"))
     }
 
     pub fn config_dir(&self) -> PathBuf {
@@ -62,7 +73,7 @@ impl Desktop {
             .args(["--native-port", &free_port().to_string()])
             .env("XDG_CONFIG_HOME", self.config_dir())
             .env("XDG_DATA_HOME", self.data_dir())
-            .env("RISKDESK_DEMO_CUSTOMERS", DEMO_CUSTOMERS)
+            .env("RISKDESK_DEMO_CUSTOMERS", self.demo_customers.to_string())
             // Chinese by default, as on an operator's machine in China.
             .env("LANG", "zh_CN.UTF-8")
             .stdout(log.try_clone().expect("log"))
@@ -170,6 +181,15 @@ impl App {
             .text()
             .await
             .unwrap_or_else(|e| panic!("reading {css}: {e}"))
+    }
+
+    /// Runs `script` asynchronously: it ends by calling
+    /// `arguments[arguments.length - 1]` with its answer.
+    pub async fn run_async(&self, script: &str) -> Value {
+        self.client
+            .execute_async(script, Vec::new())
+            .await
+            .unwrap_or_else(|e| panic!("running {script}: {e}"))
     }
 
     pub async fn run(&self, script: &str) -> Value {

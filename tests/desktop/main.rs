@@ -5,6 +5,7 @@
 //!
 //! It also writes the screenshots in `docs/screenshots/`.
 
+mod bench;
 mod harness;
 
 use std::path::Path;
@@ -96,7 +97,7 @@ async fn an_operator_signs_in_works_the_queue_reads_an_account_and_the_session_s
 
     // Search for the busiest account and scroll its transactions through
     // several keyset pages.
-    let busiest = busiest_account(&desktop.data_dir()).await;
+    let busiest = busiest_account(&desktop).await;
     send_keys(&app, "/").await;
     app.wait("[data-testid=search-input]", STEP)
         .await
@@ -164,7 +165,7 @@ async fn an_operator_signs_in_works_the_queue_reads_an_account_and_the_session_s
     assert_token_absent_from_files(&desktop, &token);
 }
 
-async fn sign_in(app: &App, operator_id: &str) {
+pub(crate) async fn sign_in(app: &App, operator_id: &str) {
     let operator = generate::demo_operators(demo::SEED)
         .into_iter()
         .find(|o| o.id == operator_id)
@@ -241,9 +242,8 @@ async fn count(app: &App, css: &str) -> u64 {
 }
 
 /// The account with the most transactions in the app's demo database.
-async fn busiest_account(data_dir: &Path) -> i64 {
-    let database = demo::database(&data_dir.join("com.riskdesk.console"));
-    let url = format!("sqlite://{}?mode=ro", database.display());
+pub(crate) async fn busiest_account(desktop: &Desktop) -> i64 {
+    let url = format!("sqlite://{}?mode=ro", desktop.demo_database().display());
     let mut connection = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
         .await
         .expect("the demo database");
