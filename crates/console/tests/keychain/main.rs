@@ -283,3 +283,101 @@ fn chrono_now_secs() -> i64 {
         .map(|d| i64::try_from(d.as_secs()).unwrap_or(0))
         .unwrap_or(0)
 }
+
+#[tokio::test]
+async fn the_console_answers_every_screen_from_the_built_in_demo() {
+    use riskdesk_api::lists::{AlertQuery, TransactionQuery};
+    use riskdesk_console::app::{Console, ConsoleOptions};
+    use riskdesk_console::ipc::{ChartRequest, ErrorCode};
+    use riskdesk_domain::operator::{Permission, Role};
+
+    let home = tempfile::tempdir().unwrap();
+    let console = Console::new(ConsoleOptions {
+        config_dir: home.path().join("config"),
+        data_dir: home.path().join("data"),
+        demo_customers: 80,
+        demo_months: 3,
+        os_locale: Some("en-GB".into()),
+    });
+    let startup = console.start(|_| {}).await.unwrap();
+    let service = startup.service.unwrap();
+    assert!(service.embedded && startup.service_error.is_none());
+    assert_eq!(startup.preferences.lang, riskdesk_charts::Lang::En);
+    assert_eq!(startup.demo_operators.len(), 5);
+    assert_eq!(
+        console.resume().await.unwrap(),
+        None,
+        "nobody signed in yet"
+    );
+    let refused = console.alerts(AlertQuery::default()).await.unwrap_err();
+    assert_eq!(refused.code, ErrorCode::NotSignedIn);
+
+    let manager = console.sign_in_demo("manager.chen".into()).await.unwrap();
+    assert_eq!(manager.role, Role::Manager);
+    let token = Keychain::for_host("built-in-demo")
+        .load("manager.chen")
+        .unwrap()
+        .expect("the session is in the keychain");
+    let settings = std::fs::read_to_string(home.path().join("config/settings.json")).unwrap();
+    assert!(settings.contains("manager.chen") && !settings.contains(&token));
+
+    let alerts = console.alerts(AlertQuery::default()).await.unwrap().items;
+    let counts = console.alert_counts(AlertQuery::default()).await.unwrap();
+    let all = counts.open + counts.in_review + counts.escalated + counts.closed;
+    assert!(all >= i64::try_from(alerts.len()).unwrap() && all > 0);
+    let account_id = alerts[0].account_id;
+    let account = console.account(account_id).await.unwrap();
+    assert_eq!(account.detail.summary.id, account_id);
+    assert!(
+        account
+            .alerts
+            .unwrap()
+            .iter()
+            .all(|a| a.account_id == account_id)
+    );
+    assert!(account.limit_changes.is_some() && account.blacklist_matches.is_some());
+    let chart = console
+        .account_chart(ChartRequest {
+            account_id,
+            theme: riskdesk_charts::Theme::Dark,
+            lang: riskdesk_charts::Lang::Zh,
+            width: 800,
+            height: 300,
+        })
+        .await
+        .unwrap();
+    assert!(chart.starts_with("<svg") && chart.contains("消费"));
+    let transactions = console
+        .transactions(account_id, TransactionQuery::default())
+        .await
+        .unwrap();
+    assert!(
+        transactions
+            .items
+            .iter()
+            .all(|t| t.account_id == account_id)
+    );
+    let found = console.search(account_id.to_string()).await.unwrap();
+    assert_eq!(found.iter().map(|a| a.id).collect::<Vec<_>>(), [account_id]);
+    let missing = console.account(99_999_999).await.unwrap_err();
+    assert_eq!(
+        missing.code,
+        ErrorCode::Service(riskdesk_api::ProblemCode::NotFound)
+    );
+
+    // A role that may not read the blacklist gets the rest of Account 360.
+    console.sign_out().await.unwrap();
+    assert_eq!(
+        Keychain::for_host("built-in-demo")
+            .load("manager.chen")
+            .unwrap(),
+        None
+    );
+    console.sign_in_demo("agent.zhao".into()).await.unwrap();
+    let agent_view = console.account(account_id).await.unwrap();
+    assert_eq!(
+        agent_view.blacklist_matches.is_some(),
+        Role::CsAgent.can(Permission::ReadBlacklist)
+    );
+    console.sign_out().await.unwrap();
+}
