@@ -8,6 +8,7 @@ use riskdesk_server::clock::Clock;
 use riskdesk_server::demo;
 use riskdesk_server::generate::DemoOperator;
 use riskdesk_server::http::{self, AppState};
+use riskdesk_server::store::Purpose;
 use tokio::sync::oneshot;
 
 /// Why the embedded service did not start.
@@ -44,9 +45,10 @@ pub async fn start(
     let fail = |e: anyhow::Error| EmbeddedError(format!("{e:#}"));
     let clock = Clock::system();
     let params = demo::params(customers, months, demo::SEED, clock.now_ms());
-    let (store, operators, _) = demo::open_or_generate(data_dir, params, progress)
-        .await
-        .map_err(fail)?;
+    let (store, operators, _) =
+        demo::open_or_generate(data_dir, params, Purpose::Embedded, progress)
+            .await
+            .map_err(fail)?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| EmbeddedError(format!("no free port on 127.0.0.1: {e}")))?;

@@ -34,12 +34,13 @@ pub fn sqlite_url(path: &Path) -> String {
     format!("sqlite://{}", path.display())
 }
 
-/// Opens the demo in `data`, generating it first if there is none.
-/// `progress(done, total)` follows the customers generated. Returns the
+/// Opens the demo in `data` for `purpose`, generating it first if there is
+/// none. `progress(done, total)` follows the customers generated. Returns the
 /// store, the demo operators, and what was generated (if anything was).
 pub async fn open_or_generate(
     data: &Path,
     params: Params,
+    purpose: Purpose,
     progress: impl Fn(u64, u64),
 ) -> anyhow::Result<(Arc<dyn Store>, Vec<DemoOperator>, Option<Summary>)> {
     let db = database(data);
@@ -48,7 +49,7 @@ pub async fn open_or_generate(
     } else {
         Some(generate_into(data, &db, params, progress).await?)
     };
-    let store = store::open(&sqlite_url(&db)).await?;
+    let store = store::open_for(&sqlite_url(&db), purpose).await?;
     let seed: u64 = store
         .meta("seed")
         .await?

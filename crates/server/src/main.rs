@@ -167,7 +167,10 @@ async fn main() -> anyhow::Result<()> {
             }
             let bar = progress_bar(params.customers)?;
             let (store, operators, summary) =
-                demo::open_or_generate(&data, params, |done, _| bar.set_position(done)).await?;
+                demo::open_or_generate(&data, params, Purpose::Serve, |done, _| {
+                    bar.set_position(done)
+                })
+                .await?;
             bar.finish_and_clear();
             if let Some(s) = summary {
                 eprintln!(

@@ -22,7 +22,11 @@ pub type StoreResult<T> = Result<T, sqlx::Error>;
 /// What a database is opened for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Purpose {
+    /// Serving many clients: a large page cache per connection.
     Serve,
+    /// Serving one operator inside the desktop app, whose memory is the
+    /// operator's: a small page cache.
+    Embedded,
     /// Filling an empty database with the generator, with nobody else reading.
     BulkLoad,
 }

@@ -44,7 +44,15 @@ impl SqlStore<Sqlite> {
             .synchronous(synchronous)
             .busy_timeout(Duration::from_secs(5))
             .foreign_keys(true)
-            .pragma("cache_size", "-65536")
+            // Negative: KiB per connection.
+            .pragma(
+                "cache_size",
+                if purpose == Purpose::Embedded {
+                    "-4096"
+                } else {
+                    "-65536"
+                },
+            )
             .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new()
             .max_connections(if single { 1 } else { 4 })
