@@ -225,10 +225,16 @@ impl App {
         std::fs::write(&path, png).expect("writing a screenshot");
     }
 
-    /// Closes the window and stops tauri-driver with SIGTERM (SIGKILL would
-    /// leave WebKitWebDriver holding the test's output open).
-    pub async fn close(mut self) {
+    /// Closes the window, then stops tauri-driver.
+    pub async fn close(self) {
         let _ = self.client.clone().close().await;
+    }
+}
+
+/// tauri-driver stops with SIGTERM (SIGKILL would leave WebKitWebDriver
+/// holding the test's output open), also when a test fails midway.
+impl Drop for App {
+    fn drop(&mut self) {
         let _ = Command::new("kill")
             .args(["-TERM", &self.driver.id().to_string()])
             .status();
