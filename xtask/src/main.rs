@@ -17,11 +17,9 @@ use std::process::Command;
 use anyhow::{Context, bail};
 
 fn main() -> anyhow::Result<()> {
-    let mut args = std::env::args().skip(1);
-    let command = args.next().unwrap_or_default();
-    let rest: Vec<String> = args.collect();
+    let command = std::env::args().nth(1).unwrap_or_default();
     match command.as_str() {
-        "demo" => demo(&rest),
+        "demo" => demo(),
         "test" => test(),
         "codegen" => codegen(),
         _ => bail!("usage: cargo xtask demo | test | codegen"),
@@ -30,7 +28,7 @@ fn main() -> anyhow::Result<()> {
 
 /// Builds the UI and the app (release) and opens the console, which starts
 /// the built-in demo service over a portfolio generated on first start.
-fn demo(args: &[String]) -> anyhow::Result<()> {
+fn demo() -> anyhow::Result<()> {
     system::ensure_packages(&[system::DESKTOP_PACKAGES])?;
     system::ensure_node()?;
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
@@ -41,7 +39,7 @@ fn demo(args: &[String]) -> anyhow::Result<()> {
     }
     build_app(Profile::Release)?;
     let app = workspace_root().join("target/release/riskdesk");
-    run(Command::new(app).args(args))
+    run(&mut Command::new(app))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
