@@ -41,6 +41,11 @@ async fn resume(console: State<'_, Console>) -> Answer<Option<OperatorView>> {
 }
 
 #[tauri::command]
+async fn check_keychain(console: State<'_, Console>) -> Answer<()> {
+    console.check_keychain().await
+}
+
+#[tauri::command]
 async fn sign_in(console: State<'_, Console>, request: SignInRequest) -> Answer<OperatorView> {
     console.sign_in(request).await
 }
@@ -126,6 +131,7 @@ fn main() {
             start,
             connect,
             resume,
+            check_keychain,
             sign_in,
             sign_in_demo,
             sign_out,

@@ -22,6 +22,8 @@ const DEMO_CUSTOMERS: u32 = 2000;
 pub struct Desktop {
     home: tempfile::TempDir,
     demo_customers: u32,
+    /// Where the app finds D-Bus, when not the session's own.
+    dbus_address: Option<String>,
 }
 
 impl Desktop {
@@ -33,7 +35,17 @@ impl Desktop {
         Desktop {
             home: tempfile::tempdir().expect("a temporary home"),
             demo_customers,
+            dbus_address: None,
         }
+    }
+
+    /// A machine whose app cannot reach any keychain: its D-Bus address
+    /// leads nowhere.
+    pub fn without_keychain() -> Desktop {
+        let mut desktop = Desktop::new();
+        let nowhere = desktop.home.path().join("no-bus");
+        desktop.dbus_address = Some(format!("unix:path={}", nowhere.display()));
+        desktop
     }
 
     /// The built-in demo's database.
@@ -68,7 +80,11 @@ impl Desktop {
             .append(true)
             .open(self.log())
             .expect("the app log");
-        let driver = Command::new(tauri_driver())
+        let mut driver = Command::new(tauri_driver());
+        if let Some(address) = &self.dbus_address {
+            driver.env("DBUS_SESSION_BUS_ADDRESS", address);
+        }
+        let driver = driver
             .args(["--port", &port.to_string()])
             .args(["--native-port", &free_port().to_string()])
             .env("XDG_CONFIG_HOME", self.config_dir())

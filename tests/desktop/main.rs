@@ -18,9 +18,13 @@ use harness::{App, Desktop, FIRST_START, STEP};
 use riskdesk_server::{auth, demo, generate};
 use serde_json::json;
 
+/// One app at a time: the tests share the display and the keychain.
+static ONE_WINDOW: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 #[tokio::test]
 async fn an_operator_signs_in_works_the_queue_reads_an_account_and_the_session_stays_in_the_keychain()
  {
+    let _window = ONE_WINDOW.lock().await;
     let desktop = Desktop::new();
 
     // First start: the demo portfolio is generated, then the sign-in screen
@@ -338,4 +342,26 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[tokio::test]
+async fn without_a_keychain_the_console_says_how_to_fix_it_and_signs_nobody_in() {
+    let _window = ONE_WINDOW.lock().await;
+    let desktop = Desktop::without_keychain();
+    let app = desktop.launch().await;
+    app.wait("[data-testid=sign-in]", FIRST_START).await;
+    sign_in(&app, "officer.li").await;
+    app.wait("[data-testid=keychain]", STEP).await;
+    let message = app.text("[data-testid=keychain]").await;
+    assert!(
+        message.contains("unlock your login keyring"),
+        "the screen says how to fix it: {message}"
+    );
+    app.screenshot("keychain-zh-light").await;
+    // Trying again without a keychain stays on that screen.
+    app.click("[data-testid=keychain-retry]").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    app.wait("[data-testid=keychain]", STEP).await;
+    assert!(app.find_all("[data-testid=alert-row]").await.is_empty());
+    app.close().await;
 }

@@ -173,6 +173,12 @@ impl Console {
         Ok(Some(operator))
     }
 
+    /// Whether the keychain can be used now: the keychain screen's "try again".
+    pub async fn check_keychain(&self) -> Result<(), CommandError> {
+        let (_, keychain) = self.service(&self.lock())?;
+        Ok(session::check_keychain(&keychain).await?)
+    }
+
     pub async fn sign_in(&self, request: SignInRequest) -> Result<OperatorView, CommandError> {
         let (client, keychain) = self.service(&self.lock())?;
         let signed = session::sign_in(&client, &keychain, &request).await?;

@@ -85,6 +85,14 @@ pub async fn resume(
     }
 }
 
+/// Whether the keychain answers (and is unlocked), without signing anyone in.
+pub async fn check_keychain(keychain: &Keychain) -> Result<(), SessionError> {
+    let probe = keychain.clone();
+    // Reading an entry that need not exist touches the keychain and nothing else.
+    blocking(move || probe.load("keychain-check").map(|_| ())).await?;
+    Ok(())
+}
+
 /// Ends the session on the service and removes it from the keychain. The
 /// entry goes even if the service cannot be reached, so that signing out on
 /// this machine always works.

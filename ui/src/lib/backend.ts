@@ -27,6 +27,8 @@ export interface Backend {
   start(): Promise<Startup>;
   connect(request: ConnectRequest): Promise<Startup>;
   resume(): Promise<OperatorView | null>;
+  /** Fails with `keychain_*` while the keychain cannot be used. */
+  checkKeychain(): Promise<void>;
   signIn(request: SignInRequest): Promise<OperatorView>;
   signInDemo(operatorId: string): Promise<OperatorView>;
   signOut(): Promise<void>;
@@ -75,6 +77,7 @@ export const tauriBackend: Backend = {
   start: () => call("start"),
   connect: (request) => call("connect", { request }),
   resume: () => call("resume"),
+  checkKeychain: () => call("check_keychain"),
   signIn: (request) => call("sign_in", { request }),
   signInDemo: (operatorId) => call("sign_in_demo", { operatorId }),
   signOut: () => call("sign_out"),

@@ -36,6 +36,11 @@ const words = {
     "RiskDesk 只把会话令牌保存在系统钥匙串中，不会退而保存到文件或内存。",
     "RiskDesk keeps your session token only in the system keychain; it never falls back to a file or to memory.",
   ],
+  keychainFix: [
+    "请解锁系统的登录钥匙串（Linux：登录桌面会话，或启动 gnome-keyring-daemon 并解锁），然后重试。",
+    "Unlock your login keyring (on Linux: sign in to the desktop session, or start gnome-keyring-daemon and unlock it), then try again.",
+  ],
+  details: ["详情", "Details"],
   tryAgain: ["重试", "Try again"],
   offline: ["与风控服务的连接已中断", "The risk service cannot be reached"],
   retry: ["重试", "Retry"],

@@ -74,6 +74,9 @@ export class MockBackend implements Backend {
     this.record("resume");
     return this.operator;
   }
+  async checkKeychain() {
+    this.record("check_keychain");
+  }
   async signIn() {
     this.record("sign_in");
     this.operator = officer;
