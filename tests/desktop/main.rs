@@ -365,3 +365,114 @@ async fn without_a_keychain_the_console_says_how_to_fix_it_and_signs_nobody_in()
     assert!(app.find_all("[data-testid=alert-row]").await.is_empty());
     app.close().await;
 }
+
+/// The reference service on a port of its own, over a small demo, that the
+/// test can stop and start again on the same port.
+struct RemoteService {
+    port: u16,
+    data: tempfile::TempDir,
+    running: Option<(
+        tokio::sync::oneshot::Sender<()>,
+        tokio::task::JoinHandle<std::io::Result<()>>,
+    )>,
+}
+
+impl RemoteService {
+    async fn start() -> RemoteService {
+        let mut service = RemoteService {
+            port: 0,
+            data: tempfile::tempdir().expect("a data directory"),
+            running: None,
+        };
+        service.run().await;
+        service
+    }
+
+    async fn run(&mut self) {
+        use riskdesk_server::clock::Clock;
+        use riskdesk_server::http::{self, AppState};
+        use riskdesk_server::store::Purpose;
+
+        let clock = Clock::system();
+        let params = demo::params(300, 3, demo::SEED, clock.now_ms());
+        let (store, _, _) =
+            demo::open_or_generate(self.data.path(), params, Purpose::Serve, |_, _| {})
+                .await
+                .expect("the demo");
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
+            .await
+            .expect("a port");
+        self.port = listener.local_addr().expect("its address").port();
+        let state = AppState::new(store, clock).expect("the service");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(http::serve(listener, state, async {
+            let _ = stopped.await;
+        }));
+        self.running = Some((stop, task));
+    }
+
+    async fn stop(&mut self) {
+        if let Some((stop, task)) = self.running.take() {
+            let _ = stop.send(());
+            let _ = task.await;
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+#[tokio::test]
+async fn connected_to_a_service_that_goes_away_the_console_keeps_its_screen_and_retries() {
+    let _window = ONE_WINDOW.lock().await;
+    let mut service = RemoteService::start().await;
+    let desktop = Desktop::new();
+    let app = desktop.launch().await;
+
+    // The connection screen: point the console at the service.
+    app.wait("[data-testid=sign-in]", FIRST_START).await;
+    app.click("[data-testid=change-service]").await;
+    app.wait("input[name=service-url]", STEP)
+        .await
+        .send_keys(&service.url())
+        .await
+        .expect("typing the URL");
+    app.click("[data-testid=connect] button[type=submit]").await;
+    app.until(
+        "the remote service's sign-in screen",
+        "return document.querySelector('[data-testid=sign-in]') !== null
+            && document.querySelectorAll('[data-testid^=demo-]').length === 0",
+        STEP,
+    )
+    .await;
+    sign_in(&app, "officer.wang").await;
+    app.wait("[data-testid=alert-row]", STEP).await;
+    let rows = app.find_all("[data-testid=alert-row]").await.len();
+
+    // The service goes away: the next load raises the banner, the rows stay.
+    service.stop().await;
+    app.click("[data-testid=tab-closed]").await;
+    app.wait("[data-testid=offline-banner]", STEP).await;
+    assert_eq!(app.find_all("[data-testid=alert-row]").await.len(), rows);
+    app.screenshot("offline-zh-light").await;
+
+    // It comes back: Retry loads the screen again and the banner goes.
+    service.run().await;
+    app.click("[data-testid=offline-banner] button").await;
+    app.until(
+        "the banner to go",
+        "return document.querySelector('[data-testid=offline-banner]') === null",
+        STEP,
+    )
+    .await;
+    app.until(
+        "the closed alerts",
+        "const rows = [...document.querySelectorAll('[data-testid=alert-row]')];
+         return rows.length > 0 && document.querySelector('[data-testid=tab-closed]').classList.contains('active')",
+        STEP,
+    )
+    .await;
+    app.close().await;
+    service.stop().await;
+}

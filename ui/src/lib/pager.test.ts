@@ -30,11 +30,19 @@ describe("KeysetPager", () => {
     const slow = () => new Promise<Page<string>>((resolve) => (release = resolve));
     const pager = new KeysetPager<string>(slow);
     const old = pager.more();
-    pager.reset(async () => ({ items: ["new"], next_cursor: null }));
-    await pager.more();
+    await pager.restart(async () => ({ items: ["new"], next_cursor: null }));
     release({ items: ["old"], next_cursor: null });
     await old;
     expect(pager.items).toEqual(["new"]);
+  });
+
+  it("keeps the rows it has when a new query fails", async () => {
+    const { fetch } = pages(10, 5);
+    const pager = new KeysetPager(fetch);
+    await pager.more();
+    await expect(pager.restart(async () => Promise.reject(new Error("offline")))).rejects.toThrow();
+    expect(pager.items).toEqual([0, 1, 2, 3, 4]);
+    expect(pager.loading).toBe(false);
   });
 
   it("lets a failed page be asked for again", async () => {

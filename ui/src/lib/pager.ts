@@ -18,15 +18,28 @@ export class KeysetPager<T> {
     private onChange: () => void = () => {},
   ) {}
 
-  /** Starts over with another query. */
-  reset(fetchPage: FetchPage<T>): void {
-    this.fetchPage = fetchPage;
+  /**
+   * Starts over with another query. The rows shown stay until its first
+   * page arrives, so a failure (the network gone) loses nothing.
+   */
+  async restart(fetchPage: FetchPage<T>): Promise<void> {
     this.generation += 1;
-    this.items = [];
-    this.cursor = null;
-    this.done = false;
-    this.loading = false;
+    const generation = this.generation;
+    this.loading = true;
     this.onChange();
+    try {
+      const page = await fetchPage(null);
+      if (generation !== this.generation) return;
+      this.fetchPage = fetchPage;
+      this.items = page.items;
+      this.cursor = page.next_cursor;
+      this.done = page.next_cursor === null;
+    } finally {
+      if (generation === this.generation) {
+        this.loading = false;
+        this.onChange();
+      }
+    }
   }
 
   /** Loads the next page unless one is loading or none is left. Errors propagate. */
