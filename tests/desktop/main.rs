@@ -115,6 +115,8 @@ async fn an_operator_signs_in_works_the_queue_reads_an_account_and_the_session_s
         .send_keys(&format!("{busiest}{}", Key::Enter))
         .await
         .expect("typing a search");
+    app.wait("[data-testid=search-row]", STEP).await;
+    app.screenshot("search-zh-light").await;
     app.click("[data-testid=search-row] td").await;
     app.click("[data-testid=open-transactions]").await;
     app.wait("[data-testid=tx-row]", STEP).await;
@@ -170,8 +172,11 @@ async fn an_operator_signs_in_works_the_queue_reads_an_account_and_the_session_s
     assert!(app.text("[data-testid=operator]").await.contains("李风控"));
 
     // Signing out removes the keychain entry; the next start asks again.
+    choose(&app, "lang", "en").await;
+    choose(&app, "theme", "dark").await;
     app.click("[data-testid=sign-out]").await;
     app.wait("[data-testid=sign-in]", STEP).await;
+    app.screenshot("sign-in-en-dark").await;
     assert_eq!(keychain_token("officer.li@built-in-demo"), None);
     app.close().await;
     let app = desktop.launch().await;
@@ -433,6 +438,8 @@ async fn connected_to_a_service_that_goes_away_the_console_keeps_its_screen_and_
     // The connection screen: point the console at the service.
     app.wait("[data-testid=sign-in]", FIRST_START).await;
     app.click("[data-testid=change-service]").await;
+    app.wait("[data-testid=connect]", STEP).await;
+    app.screenshot("connect-zh-light").await;
     app.wait("input[name=service-url]", STEP)
         .await
         .send_keys(&service.url())
