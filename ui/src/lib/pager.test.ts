@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KeysetPager } from "./pager";
+import { KeysetPager } from "./pager.svelte";
 import type { Page } from "./generated/types";
 
 function pages(total: number, size: number) {

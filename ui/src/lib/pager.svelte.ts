@@ -1,22 +1,25 @@
 // Keyset paging for the virtualised lists: pages arrive in order from Rust,
 // one request at a time, and a changed filter starts over without letting a
-// late answer for the old filter in.
+// late answer for the old filter in. Its fields are reactive: screens render
+// `items`, `loading` and `done` directly.
 
 import type { Page } from "./generated/types";
 
 export type FetchPage<T> = (cursor: string | null) => Promise<Page<T>>;
 
+const nothing = async () => ({ items: [], next_cursor: null });
+
 export class KeysetPager<T> {
-  items: T[] = [];
-  done = false;
-  loading = false;
+  // Raw: rows are replaced, never edited in place; deep reactivity would
+  // wrap each of tens of thousands in a proxy.
+  items = $state.raw<T[]>([]);
+  done = $state(false);
+  loading = $state(false);
   private cursor: string | null = null;
   private generation = 0;
 
-  constructor(
-    private fetchPage: FetchPage<T>,
-    private onChange: () => void = () => {},
-  ) {}
+  /** Empty until `restart` gives it a query (tests may pass one here). */
+  constructor(private fetchPage: FetchPage<T> = nothing) {}
 
   /**
    * Starts over with another query. The rows shown stay until its first
@@ -26,7 +29,6 @@ export class KeysetPager<T> {
     this.generation += 1;
     const generation = this.generation;
     this.loading = true;
-    this.onChange();
     try {
       const page = await fetchPage(null);
       if (generation !== this.generation) return;
@@ -35,10 +37,7 @@ export class KeysetPager<T> {
       this.cursor = page.next_cursor;
       this.done = page.next_cursor === null;
     } finally {
-      if (generation === this.generation) {
-        this.loading = false;
-        this.onChange();
-      }
+      if (generation === this.generation) this.loading = false;
     }
   }
 
@@ -47,7 +46,6 @@ export class KeysetPager<T> {
     if (this.loading || this.done) return;
     const generation = this.generation;
     this.loading = true;
-    this.onChange();
     try {
       const page = await this.fetchPage(this.cursor);
       if (generation !== this.generation) return;
@@ -55,10 +53,7 @@ export class KeysetPager<T> {
       this.cursor = page.next_cursor;
       this.done = page.next_cursor === null;
     } finally {
-      if (generation === this.generation) {
-        this.loading = false;
-        this.onChange();
-      }
+      if (generation === this.generation) this.loading = false;
     }
   }
 
