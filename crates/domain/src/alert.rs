@@ -52,6 +52,8 @@ vocabulary! {
         BlacklistHit,
         /// A merchant category where stolen credit turns into cash.
         RiskyMerchant,
+        /// Frequent large spending: a risk warning, and part of the limit frozen for a while.
+        FrequentLargeSpending,
     }
 }
 

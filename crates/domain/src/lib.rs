@@ -55,5 +55,6 @@ pub mod limit_change;
 pub mod money;
 pub mod operator;
 pub mod pii;
+pub mod rules;
 pub mod scoring;
 pub mod transaction;

@@ -481,7 +481,7 @@ impl World {
                         rule: Rule::FarFromHome,
                         evidence: format!(
                             "{} km from {}",
-                            fraud::grouped(home.distance_km(GeoPoint {
+                            riskdesk_domain::rules::grouped(home.distance_km(GeoPoint {
                                 lat: place.lat,
                                 lon: place.lon
                             })),

@@ -7,6 +7,7 @@ use rand::seq::IndexedRandom;
 use riskdesk_domain::alert::{Rule, RuleHit, Severity};
 use riskdesk_domain::geo::GeoPoint;
 use riskdesk_domain::money::Money;
+use riskdesk_domain::rules::grouped;
 
 use super::{CITIES, City, DAY, HOUR, MINUTE, World, data};
 use crate::clock::utc;
@@ -373,34 +374,5 @@ impl World {
             version: 1,
         });
         self.next_alert += 1;
-    }
-}
-
-/// A whole number with thousands separators, as evidence reads: `5,057`.
-pub(super) fn grouped(value: f64) -> String {
-    let digits = format!("{:.0}", value.abs());
-    let mut out = String::new();
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    if value < -0.5 { format!("-{out}") } else { out }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn evidence_numbers_are_grouped() {
-        for (value, text) in [
-            (0.4, "0"),
-            (999.0, "999"),
-            (1_180.2, "1,180"),
-            (5_057.0, "5,057"),
-            (1_234_567.0, "1,234,567"),
-        ] {
-            assert_eq!(super::grouped(value), text);
-        }
     }
 }

@@ -1,0 +1,445 @@
+//! The rules file: every threshold of the fraud rules, validated as it is
+//! read. A bad value is refused with the line it is on, so a typo stops the
+//! service at start instead of silently weakening a rule.
+
+use serde::{Deserialize, Deserializer};
+use toml::Spanned;
+
+use crate::alert::{Rule, Severity};
+use crate::money::Money;
+use crate::transaction::MerchantCategory;
+
+/// The rules file as shipped (`crates/domain/rules.toml`).
+pub const BUILTIN: &str = include_str!("../../rules.toml");
+
+/// Every threshold the engine decides with.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rules {
+    pub decision: DecisionPolicy,
+    pub alerts: AlertPolicy,
+    pub velocity: Velocity,
+    pub amount_spike: AmountSpike,
+    pub new_device: NewDevice,
+    pub night_burst: NightBurst,
+    pub impossible_travel: ImpossibleTravel,
+    pub far_from_home: FarFromHome,
+    pub blacklist: Blacklist,
+    pub risky_merchant: RiskyMerchant,
+    pub frequent_large_spending: FrequentLargeSpending,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionPolicy {
+    #[serde(deserialize_with = "weight")]
+    pub review_at: u32,
+    pub decline_at: Spanned<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertPolicy {
+    #[serde(deserialize_with = "weight")]
+    pub min_weight: u32,
+    #[serde(deserialize_with = "minutes")]
+    pub dedup_minutes: u32,
+    pub severity: Spanned<SeverityFloors>,
+    pub sla_minutes: SlaMinutes,
+}
+
+/// The least weight of each severity above low.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeverityFloors {
+    #[serde(deserialize_with = "weight")]
+    pub medium: u32,
+    #[serde(deserialize_with = "weight")]
+    pub high: u32,
+    #[serde(deserialize_with = "weight")]
+    pub critical: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlaMinutes {
+    #[serde(deserialize_with = "minutes")]
+    pub low: u32,
+    #[serde(deserialize_with = "minutes")]
+    pub medium: u32,
+    #[serde(deserialize_with = "minutes")]
+    pub high: u32,
+    #[serde(deserialize_with = "minutes")]
+    pub critical: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Velocity {
+    #[serde(deserialize_with = "weight")]
+    pub weight: u32,
+    pub windows: Vec<VelocityWindow>,
+}
+
+/// Whose payments a velocity window counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Subject {
+    Account,
+    Device,
+    Ip,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VelocityWindow {
+    pub subject: Subject,
+    #[serde(deserialize_with = "minutes")]
+    pub minutes: u32,
+    #[serde(deserialize_with = "count")]
+    pub max_count: u32,
+    #[serde(deserialize_with = "amount")]
+    pub max_amount: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AmountSpike {
+    #[serde(deserialize_with = "weight")]
+    pub weight: u32,
+    #[serde(deserialize_with = "multiple")]
+    pub max_multiple: f64,
+    #[serde(deserialize_with = "count")]
+    pub min_history: u32,
+    #[serde(deserialize_with = "amount")]
+    pub ignore_below: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewDevice {
+    #[serde(deserialize_with = "weight")]
+    pub weight: u32,
+    #[serde(deserialize_with = "amount")]
+    pub max_amount: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NightBurst {
+    #[serde(deserialize_with = "weight")]
+    pub weight: u32,
+    #[serde(deserialize_with = "hour")]
+    pub from_hour: u32,
+    #[serde(deserialize_with = "hour")]
+    pub to_hour: u32,
+    #[serde(deserialize_with = "minutes")]
+    pub minutes: u32,
+    #[serde(deserialize_with = "count")]
+    pub max_count: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImpossibleTravel {
+    #[serde(deserialize_with = "weight")]
+    pub weight: u32,
+    #[serde(deserialize_with = "speed")]
+    pub max_speed_kmh: f64,
+    #[serde(deserialize_with = "distance")]
+    pub ignore_within_km: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FarFromHome {
+    #[serde(deserialize_with = "weight")]
+    pub weight: u32,
+    #[serde(deserialize_with = "distance")]
+    pub max_distance_km: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Blacklist {
+    #[serde(deserialize_with = "weight")]
+    pub weight: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RiskyMerchant {
+    #[serde(deserialize_with = "weight")]
+    pub weight: u32,
+    pub categories: Vec<MerchantCategory>,
+    #[serde(deserialize_with = "amount")]
+    pub max_amount: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrequentLargeSpending {
+    #[serde(deserialize_with = "weight")]
+    pub weight: u32,
+    #[serde(deserialize_with = "amount")]
+    pub large_amount: Money,
+    #[serde(deserialize_with = "minutes")]
+    pub minutes: u32,
+    #[serde(deserialize_with = "count")]
+    pub max_count: u32,
+    #[serde(deserialize_with = "percent")]
+    pub freeze_percent: u32,
+    #[serde(deserialize_with = "hours")]
+    pub freeze_hours: u32,
+}
+
+/// A rules file that was refused, with the line at fault.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("rules file, line {line}: {message}")]
+pub struct RulesError {
+    pub line: usize,
+    pub message: String,
+}
+
+impl Rules {
+    /// The rules as shipped.
+    pub fn builtin() -> Rules {
+        Rules::parse(BUILTIN).unwrap_or_else(|e| unreachable!("the shipped rules are valid: {e}"))
+    }
+
+    /// Reads and validates a rules file.
+    pub fn parse(text: &str) -> Result<Rules, RulesError> {
+        let at = |span: Option<std::ops::Range<usize>>, message: String| RulesError {
+            line: span.map_or(1, |s| {
+                text[..s.start.min(text.len())].matches('\n').count() + 1
+            }),
+            message,
+        };
+        let rules: Rules = toml::from_str(text)
+            .map_err(|e: toml::de::Error| at(e.span(), e.message().trim().to_owned()))?;
+        let decline = &rules.decision.decline_at;
+        if *decline.get_ref() <= rules.decision.review_at || *decline.get_ref() > MAX_WEIGHT {
+            return Err(at(
+                Some(decline.span()),
+                format!(
+                    "decline_at must be above review_at ({}) and at most {MAX_WEIGHT}",
+                    rules.decision.review_at
+                ),
+            ));
+        }
+        let floors = rules.alerts.severity.get_ref();
+        if !(floors.medium < floors.high && floors.high < floors.critical) {
+            return Err(at(
+                Some(rules.alerts.severity.span()),
+                "severity floors must rise: medium < high < critical".to_owned(),
+            ));
+        }
+        if rules.velocity.windows.is_empty() {
+            return Err(at(None, "velocity needs at least one window".to_owned()));
+        }
+        Ok(rules)
+    }
+
+    /// A rule's weight.
+    pub fn weight(&self, rule: Rule) -> u32 {
+        match rule {
+            Rule::Velocity => self.velocity.weight,
+            Rule::AmountSpike => self.amount_spike.weight,
+            Rule::NewDeviceLargeAmount => self.new_device.weight,
+            Rule::NightBurst => self.night_burst.weight,
+            Rule::ImpossibleTravel => self.impossible_travel.weight,
+            Rule::FarFromHome => self.far_from_home.weight,
+            Rule::BlacklistHit => self.blacklist.weight,
+            Rule::RiskyMerchant => self.risky_merchant.weight,
+            Rule::FrequentLargeSpending => self.frequent_large_spending.weight,
+        }
+    }
+
+    /// An alert's severity, from its rule's weight.
+    pub fn severity(&self, rule: Rule) -> Severity {
+        let weight = self.weight(rule);
+        let floors = self.alerts.severity.get_ref();
+        if weight >= floors.critical {
+            Severity::Critical
+        } else if weight >= floors.high {
+            Severity::High
+        } else if weight >= floors.medium {
+            Severity::Medium
+        } else {
+            Severity::Low
+        }
+    }
+
+    /// How long triage of an alert of this severity may take, in minutes.
+    pub fn sla_minutes(&self, severity: Severity) -> u32 {
+        let sla = &self.alerts.sla_minutes;
+        match severity {
+            Severity::Low => sla.low,
+            Severity::Medium => sla.medium,
+            Severity::High => sla.high,
+            Severity::Critical => sla.critical,
+        }
+    }
+
+    /// The longest look-back any rule needs, in minutes: the engine reads
+    /// this much of an account's, device's and IP's recent payments.
+    pub fn lookback_minutes(&self) -> u32 {
+        self.velocity
+            .windows
+            .iter()
+            .map(|w| w.minutes)
+            .chain([
+                self.night_burst.minutes,
+                self.frequent_large_spending.minutes,
+                // Impossible travel compares with the nearest payments in a day.
+                24 * 60,
+            ])
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+const MAX_WEIGHT: u32 = 1_000;
+
+fn in_range<'de, D, T>(d: D, ok: impl Fn(&T) -> bool, what: &str) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + std::fmt::Display,
+{
+    let value = T::deserialize(d)?;
+    if ok(&value) {
+        Ok(value)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "{value} is out of range: {what}"
+        )))
+    }
+}
+
+fn weight<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    in_range(d, |w| *w <= MAX_WEIGHT, "a weight is 0–1,000")
+}
+
+fn minutes<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    in_range(
+        d,
+        |m| (1..=43_200).contains(m),
+        "minutes are 1–43,200 (30 days)",
+    )
+}
+
+fn hours<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    in_range(d, |h| (1..=720).contains(h), "hours are 1–720 (30 days)")
+}
+
+fn hour<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    in_range(d, |h| *h <= 23, "an hour of the day is 0–23")
+}
+
+fn count<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    in_range(d, |c| (1..=10_000).contains(c), "a count is 1–10,000")
+}
+
+fn percent<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    in_range(d, |p| (1..=100).contains(p), "a percentage is 1–100")
+}
+
+fn multiple<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    in_range(
+        d,
+        |m: &f64| (1.0..=1_000.0).contains(m),
+        "a multiple is 1–1,000",
+    )
+}
+
+fn speed<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    in_range(
+        d,
+        |s: &f64| (1.0..=100_000.0).contains(s),
+        "a speed is 1–100,000 km/h",
+    )
+}
+
+fn distance<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    in_range(
+        d,
+        |k: &f64| (0.0..=20_000.0).contains(k),
+        "a distance is 0–20,000 km",
+    )
+}
+
+fn amount<'de, D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
+    in_range(d, |m: &Money| !m.is_negative(), "an amount is not negative")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_file_is_valid() {
+        let rules = Rules::builtin();
+        assert_eq!(rules.decision.review_at, 30);
+        assert_eq!(rules.velocity.windows.len(), 4);
+        assert_eq!(rules.severity(Rule::BlacklistHit), Severity::Critical);
+        assert_eq!(rules.severity(Rule::RiskyMerchant), Severity::Low);
+        assert_eq!(rules.lookback_minutes(), 24 * 60);
+    }
+
+    /// The shipped file with one line replaced; panics if `old` is not in it.
+    fn with(old: &str, new: &str) -> Result<Rules, RulesError> {
+        assert!(BUILTIN.contains(old), "{old}");
+        Rules::parse(&BUILTIN.replacen(old, new, 1))
+    }
+
+    fn line_of(text: &str) -> usize {
+        BUILTIN.lines().position(|l| l.contains(text)).unwrap() + 1
+    }
+
+    #[test]
+    fn a_bad_value_is_refused_with_its_line() {
+        let cases = [
+            (
+                "max_speed_kmh = 900.0",
+                "max_speed_kmh = -5.0",
+                "out of range",
+            ),
+            ("freeze_percent = 50", "freeze_percent = 150", "percentage"),
+            ("from_hour = 0", "from_hour = 24", "hour of the day"),
+            (
+                "max_amount = \"2000.00\"",
+                "max_amount = \"2000.001\"",
+                "two decimal",
+            ),
+            (
+                "max_amount = \"500.00\"",
+                "max_amount = \"-1.00\"",
+                "not negative",
+            ),
+            ("weight = 100", "weight = \"heavy\"", "invalid type"),
+            ("weight = 100", "weigth = 100", "unknown field"),
+            ("\"gift_cards\"", "\"giftcards\"", "unknown variant"),
+            ("decline_at = 80", "decline_at = 20", "above review_at"),
+        ];
+        for (old, new, why) in cases {
+            let error = with(old, new).unwrap_err();
+            assert_eq!(error.line, line_of(old), "{new}: {error}");
+            assert!(error.message.contains(why), "{new}: {error}");
+        }
+    }
+
+    #[test]
+    fn a_missing_section_and_falling_severities_are_refused() {
+        let error = Rules::parse("[decision]\nreview_at = 30\ndecline_at = 80\n").unwrap_err();
+        assert!(error.message.contains("missing field"), "{error}");
+        let error = with("high = 50", "high = 20").unwrap_err();
+        assert_eq!(error.line, line_of("high = 50"));
+        assert!(error.message.contains("must rise"), "{error}");
+        let error = with(
+            "{ subject = \"ip\", minutes = 60, max_count = 10, max_amount = \"30000.00\" },",
+            "{ subject = \"card\", minutes = 60, max_count = 10, max_amount = \"30000.00\" },",
+        )
+        .unwrap_err();
+        assert!(error.message.contains("unknown variant"), "{error}");
+    }
+}
