@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod lists;
+pub mod payments;
 pub mod problem;
 pub mod views;
 

@@ -46,6 +46,12 @@ pub enum ProblemCode {
     Forbidden,
     /// The request took too long.
     Timeout,
+    /// The record is not in a state that allows this (for example settling a declined payment).
+    InvalidState,
+    /// This idempotency key (an order, refund or repayment id) was used before with a different request.
+    IdempotencyMismatch,
+    /// A payment-platform notification failed its signature, timestamp, nonce or decryption check.
+    BadNotification,
     /// An unexpected failure inside the service; details are in its log, not here.
     Internal,
 }
@@ -64,6 +70,9 @@ impl ProblemCode {
             ProblemCode::NotFound => 404,
             ProblemCode::MethodNotAllowed => 405,
             ProblemCode::Timeout => 408,
+            ProblemCode::InvalidState => 409,
+            ProblemCode::IdempotencyMismatch => 422,
+            ProblemCode::BadNotification => 401,
             ProblemCode::PayloadTooLarge => 413,
             ProblemCode::UnsupportedMediaType => 415,
             ProblemCode::LockedOut => 429,

@@ -129,14 +129,19 @@ pub fn freeze_for(
     if !fired || decision == Decision::Decline {
         return None;
     }
-    let amount = available_after
-        .mul_bp(i64::from(policy.freeze_percent) * 100)
-        .ok()
-        .filter(|m| m.fen() > 0)?;
+    let amount = frozen_share(available_after, policy.freeze_percent);
+    (amount.fen() > 0).then_some(())?;
     Some(Freeze {
         amount,
         until: at + Duration::hours(i64::from(policy.freeze_hours)),
     })
+}
+
+/// `percent` of what is available, rounded half-even to the fen.
+pub fn frozen_share(available: Money, percent: u32) -> Money {
+    available
+        .mul_bp(i64::from(percent) * 100)
+        .unwrap_or(Money::ZERO)
 }
 
 /// The attempts in the window of `minutes` that ends at the payment:

@@ -88,7 +88,12 @@ pub fn new_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// What the store keeps instead of the token.
+/// A new service client's key: random, shown once, stored only as its hash.
+pub fn new_service_key() -> String {
+    format!("rdsvc_{}", new_token())
+}
+
+/// What the store keeps instead of the token (or a service client's key).
 pub fn token_hash(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()

@@ -648,6 +648,21 @@ impl World {
         } else {
             0
         };
+        if frozen_fen > 0 {
+            // Every frozen fen has its freeze: here an officer's, until released.
+            batch.freezes.push(FreezeRow {
+                id: account_id,
+                account_id,
+                amount_fen: frozen_fen,
+                reason: "疑似账户共用 suspected account sharing".to_owned(),
+                source: "operator".to_owned(),
+                created_by: "officer.li".to_owned(),
+                transaction_id: None,
+                created_at: as_of - rng.random_range(DAY..30 * DAY),
+                lapses_at: None,
+                released_at: None,
+            });
+        }
         let status = match dpd {
             d if d > 180 => "written_off",
             d if d > 90 => "frozen",
@@ -716,25 +731,11 @@ fn ledger(id: i64, account_id: i64, kind: &str, amount_fen: i64, at: i64) -> Tra
         "fee" => ("FE", "分期手续费 installment fee"),
         _ => ("IN", "逾期罚息 late interest"),
     };
+    let order_id = format!("{prefix}{}{id:010}", utc(at).format("%Y%m%d"));
     TransactionRow {
         id,
-        account_id,
-        kind: kind.to_owned(),
-        order_id: format!("{prefix}{}{id:010}", utc(at).format("%Y%m%d")),
-        merchant: merchant.to_owned(),
-        category: None,
         channel: Some("in_app".to_owned()),
-        amount_fen,
-        installments: 1,
-        device_id: None,
-        ip: None,
-        lat: None,
-        lon: None,
-        city: None,
-        status: "settled".to_owned(),
-        decision: None,
-        rule_hits: None,
-        occurred_at: at,
+        ..TransactionRow::ledger(account_id, kind, order_id, merchant, amount_fen, at)
     }
 }
 

@@ -4,6 +4,7 @@
 mod accounts;
 mod alerts;
 mod paging;
+mod payments;
 mod problem;
 mod records;
 mod session;
@@ -28,6 +29,8 @@ use utoipa_axum::routes;
 
 pub use problem::{ApiError, problem_response};
 
+use riskdesk_domain::rules::Rules;
+
 use crate::clock::Clock;
 use crate::store::Store;
 
@@ -41,6 +44,8 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub clock: Clock,
+    /// The fraud rules' thresholds, read from the rules file at start.
+    pub rules: Arc<Rules>,
     /// A real argon2 hash to verify against when the operator id is unknown,
     /// so that a sign-in takes as long either way.
     dummy_hash: Arc<str>,
@@ -52,8 +57,17 @@ impl AppState {
         Ok(AppState {
             store,
             clock,
+            rules: Arc::new(Rules::builtin()),
             dummy_hash,
         })
+    }
+
+    /// The same state deciding with other rules (a rules file).
+    pub fn with_rules(self, rules: Rules) -> AppState {
+        AppState {
+            rules: Arc::new(rules),
+            ..self
+        }
     }
 }
 
@@ -72,7 +86,9 @@ impl AppState {
         (name = "auth", description = "Operator sign-in with password and TOTP"),
         (name = "accounts", description = "Credit accounts and their transactions"),
         (name = "alerts", description = "The fraud-alert queue"),
-        (name = "blacklist"), (name = "limits"), (name = "disputes"), (name = "service"),
+        (name = "blacklist"), (name = "limits"), (name = "disputes"),
+        (name = "payments", description = "The payment channel: authorizations and the ledger, for service clients"),
+        (name = "service"),
     )
 )]
 struct ApiDoc;
@@ -85,6 +101,17 @@ impl utoipa::Modify for BearerAuth {
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "service_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A service client's key (the payment platform), not an operator's token",
+                    ))
+                    .build(),
+            ),
         );
     }
 }
@@ -106,6 +133,11 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(records::blacklist))
         .routes(routes!(records::limit_changes))
         .routes(routes!(records::disputes))
+        .routes(routes!(payments::authorize))
+        .routes(routes!(payments::settle))
+        .routes(routes!(payments::reverse))
+        .routes(routes!(payments::refund))
+        .routes(routes!(payments::repay))
         .split_for_parts()
 }
 

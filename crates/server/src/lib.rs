@@ -2,6 +2,7 @@
 pub mod auth;
 pub mod clock;
 pub mod demo;
+pub mod engine;
 pub mod generate;
 pub mod http;
 pub mod store;

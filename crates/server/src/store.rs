@@ -6,6 +6,7 @@
 //! them into wire views.
 
 mod decode;
+mod ledger;
 mod query;
 mod sql;
 
@@ -13,6 +14,7 @@ use std::sync::Arc;
 
 pub use riskdesk_api::lists::{AccountSort, AlertSort};
 
+pub use ledger::*;
 pub use sql::SqlStore;
 
 /// Any store error. Constraint violations and the like are mapped by the
@@ -81,7 +83,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Drops (`true`) or rebuilds (`false`) the transactions' secondary
     /// indexes, so that a bulk load into an empty database writes each index
-    /// once at the end instead of row by row. Never while serving.
+    /// once at the end instead of row by row; at the end it also moves
+    /// PostgreSQL's id sequences past the loaded ids. Never while serving.
     async fn bulk_load_mode(&self, loading: bool) -> StoreResult<()>;
 
     /// Writes a batch of generated records in one transaction.
@@ -144,6 +147,42 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         probe: &BlacklistProbe,
         now: i64,
     ) -> StoreResult<Vec<BlacklistRow>>;
+
+    async fn add_service_client(&self, client: &ServiceClientRow) -> StoreResult<()>;
+    async fn service_client(&self, key_hash: &str) -> StoreResult<Option<ServiceClientRow>>;
+
+    /// Everything the rules read around a payment, in one round of queries.
+    async fn payment_context(&self, query: &ContextQuery) -> StoreResult<ContextRows>;
+    /// Records a decided authorization in one transaction: lapsed freezes
+    /// released, the amount reserved if still available (else declined),
+    /// the payment, its alerts (deduplicated), a freeze, the idempotent answer.
+    async fn authorize(
+        &self,
+        write: &AuthorizationWrite,
+    ) -> StoreResult<Result<Idempotent<Authorized>, Refusal>>;
+    /// Authorized → settled: the amount becomes owed. Settling again is a no-op.
+    async fn settle(&self, order_id: &str) -> StoreResult<Result<LedgerRecord, Refusal>>;
+    /// Authorized → reversed: the reservation is released. Again is a no-op.
+    async fn reverse(&self, order_id: &str) -> StoreResult<Result<LedgerRecord, Refusal>>;
+    /// Refunds part or all of a settled payment; refunds never exceed it.
+    async fn refund(
+        &self,
+        order_id: &str,
+        refund: &MoneyBack,
+    ) -> StoreResult<Result<Idempotent<LedgerRecord>, Refusal>>;
+    /// A repayment of at most what is outstanding.
+    async fn repay(
+        &self,
+        account_id: i64,
+        repayment: &MoneyBack,
+    ) -> StoreResult<Result<Idempotent<LedgerRecord>, Refusal>>;
+    /// Releases every freeze whose lapse time has come; returns how many.
+    async fn release_lapsed_freezes(&self, now: i64) -> StoreResult<u64>;
+    /// An account's freezes, newest first.
+    async fn freezes(&self, account_id: i64) -> StoreResult<Vec<FreezeRow>>;
+    /// Remembers a notification nonce; false if it was seen before. Nonces
+    /// seen before `forget_before` are dropped (their timestamps are stale).
+    async fn accept_nonce(&self, nonce: &str, now: i64, forget_before: i64) -> StoreResult<bool>;
 }
 
 /// A keyset page: rows strictly after `after` in the list's order, at most `limit` of them.
@@ -165,6 +204,7 @@ pub struct Batch {
     pub blacklist: Vec<BlacklistRow>,
     pub limit_changes: Vec<LimitChangeRow>,
     pub disputes: Vec<DisputeRow>,
+    pub freezes: Vec<FreezeRow>,
 }
 
 #[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -291,6 +331,40 @@ pub struct TransactionRow {
     pub decision: Option<String>,
     pub rule_hits: Option<String>,
     pub occurred_at: i64,
+}
+
+impl TransactionRow {
+    /// A settled movement that is not a checkout payment: a repayment, a
+    /// refund, a fee or interest.
+    pub fn ledger(
+        account_id: i64,
+        kind: &str,
+        order_id: String,
+        merchant: &str,
+        amount_fen: i64,
+        occurred_at: i64,
+    ) -> TransactionRow {
+        TransactionRow {
+            id: 0,
+            account_id,
+            kind: kind.to_owned(),
+            order_id,
+            merchant: merchant.to_owned(),
+            category: None,
+            channel: None,
+            amount_fen,
+            installments: 1,
+            device_id: None,
+            ip: None,
+            lat: None,
+            lon: None,
+            city: None,
+            status: "settled".to_owned(),
+            decision: None,
+            rule_hits: None,
+            occurred_at,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow, serde::Deserialize)]

@@ -157,6 +157,7 @@ const vocabulary: Record<string, [string, string]> = {
   far_from_home: ["远离常住地", "Far from home"],
   blacklist_hit: ["命中黑名单", "Blacklist hit"],
   risky_merchant: ["高风险商户", "Risky merchant"],
+  frequent_large_spending: ["频繁大额消费", "Frequent large spending"],
   // Severities
   low: ["低", "Low"],
   medium: ["中", "Medium"],

@@ -2,7 +2,7 @@
 //!
 //! sqlx's own `QueryBuilder` ties the bound values' lifetime to the builder's
 //! borrow, which generic code over `Database` cannot satisfy; here a query is
-//! built inside a closure and run by [`fetch_optional`] or [`execute`], which
+//! built inside a closure and run by [`fetch_optional`], [`fetch_all`] or [`execute`], which
 //! own the text for as long as sqlx borrows it.
 
 use sqlx::error::BoxDynError;
@@ -69,6 +69,13 @@ impl<'q, DB: Database> Query<'q, DB> {
         }
     }
 
+    /// The text and arguments that `build` writes.
+    fn built(build: impl FnOnce(&mut Self)) -> StoreResult<(String, DB::Arguments<'q>)> {
+        let mut query = Query::new();
+        build(&mut query);
+        query.into_parts()
+    }
+
     fn into_parts(self) -> StoreResult<(String, DB::Arguments<'q>)> {
         match self.error {
             Some(e) => Err(sqlx::Error::Encode(e)),
@@ -104,11 +111,25 @@ where
     for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
     T: for<'r> FromRow<'r, DB::Row> + Send + Unpin,
 {
-    let mut query = Query::new();
-    build(&mut query);
-    let (text, args) = query.into_parts()?;
+    let (text, args) = Query::built(build)?;
     sqlx::query_as_with::<DB, T, _>(&text, args)
         .fetch_optional(executor)
+        .await
+}
+
+pub async fn fetch_all<'c, DB, T, E>(
+    executor: E,
+    build: impl FnOnce(&mut Query<'_, DB>) + Send,
+) -> StoreResult<Vec<T>>
+where
+    DB: Database,
+    E: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    T: for<'r> FromRow<'r, DB::Row> + Send + Unpin,
+{
+    let (text, args) = Query::built(build)?;
+    sqlx::query_as_with::<DB, T, _>(&text, args)
+        .fetch_all(executor)
         .await
 }
 
@@ -121,9 +142,7 @@ where
     E: Executor<'c, Database = DB>,
     for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
 {
-    let mut query = Query::new();
-    build(&mut query);
-    let (text, args) = query.into_parts()?;
+    let (text, args) = Query::built(build)?;
     sqlx::query_with::<DB, _>(&text, args)
         .execute(executor)
         .await?;

@@ -12,8 +12,10 @@ use sqlx::postgres::{PgPoolOptions, Postgres};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Sqlite, Type};
 
-use super::query::{Query, execute, fetch_optional};
+use super::query::{Query, Tuple, execute, fetch_all, fetch_optional};
 use super::*;
+use riskdesk_domain::money::Money;
+use riskdesk_domain::rules::frozen_share;
 
 /// A [`Store`] on one sqlx pool.
 #[derive(Debug)]
@@ -89,6 +91,13 @@ const ACCOUNT_FIELDS: &str = "a.id, a.customer_id, a.limit_fen, a.used_fen, a.fr
 const ACCOUNT_FROM: &str = " FROM accounts a JOIN customers c ON c.id = a.customer_id";
 const TRANSACTION_FIELDS: &str = "id, account_id, kind, order_id, merchant, category, channel, \
     amount_fen, installments, device_id, ip, lat, lon, city, status, decision, rule_hits, occurred_at";
+/// The columns a new transaction is written with, its id aside.
+const TRANSACTION_INSERT: &str = "account_id, kind, order_id, merchant, category, channel, \
+    amount_fen, installments, device_id, ip, lat, lon, city, status, decision, rule_hits, \
+    occurred_at";
+const ATTEMPT_FIELDS: &str = "occurred_at, amount_fen, status, lat, lon, city";
+const FREEZE_FIELDS: &str = "id, account_id, amount_fen, reason, source, created_by, \
+    transaction_id, created_at, lapses_at, released_at";
 const ALERT_FIELDS: &str = "id, account_id, transaction_id, rule, severity_rank, status, assignee, \
     amount_fen, evidence, disposition, created_at, sla_due_at, version";
 const BLACKLIST_FIELDS: &str =
@@ -165,12 +174,17 @@ where
             &[
                 "DROP INDEX IF EXISTS transactions_order",
                 "DROP INDEX IF EXISTS transactions_account_time",
+                "DROP INDEX IF EXISTS transactions_device_time",
+                "DROP INDEX IF EXISTS transactions_ip_time",
             ]
         } else {
             &[
                 "CREATE UNIQUE INDEX IF NOT EXISTS transactions_order ON transactions (order_id)",
                 "CREATE INDEX IF NOT EXISTS transactions_account_time \
                  ON transactions (account_id, occurred_at, id)",
+                "CREATE INDEX IF NOT EXISTS transactions_device_time \
+                 ON transactions (device_id, occurred_at)",
+                "CREATE INDEX IF NOT EXISTS transactions_ip_time ON transactions (ip, occurred_at)",
             ]
         };
         for statement in statements {
@@ -178,6 +192,27 @@ where
                 q.push(statement);
             })
             .await?;
+        }
+        if !loading && DB::NAME == "PostgreSQL" {
+            // The generator wrote explicit ids: move the identity sequences
+            // past them, so that the engine's inserts get fresh ones.
+            for table in [
+                "transactions",
+                "alerts",
+                "limit_changes",
+                "blacklist",
+                "disputes",
+                "freezes",
+            ] {
+                execute(&self.pool, |q| {
+                    q.push("SELECT setval(pg_get_serial_sequence('")
+                        .push(table)
+                        .push("', 'id'), COALESCE((SELECT MAX(id) FROM ")
+                        .push(table)
+                        .push("), 0) + 1, false)");
+                })
+                .await?;
+            }
         }
         Ok(())
     }
@@ -266,30 +301,12 @@ where
         }
         for chunk in batch.transactions.chunks(INSERT_CHUNK) {
             execute(&mut *tx, |q| {
-                q.push(
-                    "INSERT INTO transactions (id, account_id, kind, order_id, merchant, category, \
-                     channel, amount_fen, installments, device_id, ip, lat, lon, city, status, \
-                     decision, rule_hits, occurred_at)",
-                );
+                q.push("INSERT INTO transactions (id, ")
+                    .push(TRANSACTION_INSERT)
+                    .push(")");
                 q.values(chunk, |t, r| {
-                    t.bind(r.id)
-                        .bind(r.account_id)
-                        .bind(r.kind.clone())
-                        .bind(r.order_id.clone())
-                        .bind(r.merchant.clone())
-                        .bind(r.category.clone())
-                        .bind(r.channel.clone())
-                        .bind(r.amount_fen)
-                        .bind(r.installments)
-                        .bind(r.device_id.clone())
-                        .bind(r.ip.clone())
-                        .bind(r.lat)
-                        .bind(r.lon)
-                        .bind(r.city.clone())
-                        .bind(r.status.clone())
-                        .bind(r.decision.clone())
-                        .bind(r.rule_hits.clone())
-                        .bind(r.occurred_at);
+                    t.bind(r.id);
+                    bind_transaction(t, r);
                 });
             })
             .await?;
@@ -381,6 +398,27 @@ where
                         .bind(d.sla_due_at)
                         .bind(d.resolved_at)
                         .bind(d.version);
+                });
+            })
+            .await?;
+        }
+        for chunk in batch.freezes.chunks(INSERT_CHUNK) {
+            execute(&mut *tx, |q| {
+                q.push(
+                    "INSERT INTO freezes (id, account_id, amount_fen, reason, source, created_by, \
+                     transaction_id, created_at, lapses_at, released_at)",
+                );
+                q.values(chunk, |t, f| {
+                    t.bind(f.id)
+                        .bind(f.account_id)
+                        .bind(f.amount_fen)
+                        .bind(f.reason.clone())
+                        .bind(f.source.clone())
+                        .bind(f.created_by.clone())
+                        .bind(f.transaction_id)
+                        .bind(f.created_at)
+                        .bind(f.lapses_at)
+                        .bind(f.released_at);
                 });
             })
             .await?;
@@ -704,6 +742,699 @@ where
         })
         .await
     }
+
+    async fn add_service_client(&self, c: &ServiceClientRow) -> StoreResult<()> {
+        execute(&self.pool, |q| {
+            q.push("INSERT INTO service_clients (id, key_hash, created_at, revoked_at)");
+            q.values(std::slice::from_ref(c), |t, c| {
+                t.bind(c.id.clone())
+                    .bind(c.key_hash.clone())
+                    .bind(c.created_at)
+                    .bind(c.revoked_at);
+            });
+        })
+        .await
+    }
+
+    async fn service_client(&self, key_hash: &str) -> StoreResult<Option<ServiceClientRow>> {
+        fetch_optional(&self.pool, |q| {
+            q.push("SELECT id, key_hash, created_at, revoked_at FROM service_clients")
+                .and()
+                .push("key_hash = ")
+                .bind(key_hash.to_owned());
+        })
+        .await
+    }
+
+    async fn payment_context(&self, c: &ContextQuery) -> StoreResult<ContextRows> {
+        let (from, to) = (c.at - c.lookback_ms, c.at + c.lookahead_ms);
+        let window = |q: &mut Query<'_, DB>| {
+            q.and().push("kind = 'purchase'");
+            q.and().push("occurred_at > ").bind(from);
+            q.and().push("occurred_at <= ").bind(to);
+        };
+        let order = &[("occurred_at", Dir::Asc)];
+        let account = fetch_rows(&self.pool, ATTEMPT_FIELDS, order, |q| {
+            q.push(" FROM transactions");
+            q.and().push("account_id = ").bind(c.account_id);
+            window(q);
+        })
+        .await?;
+        let device = fetch_rows(&self.pool, ATTEMPT_FIELDS, order, |q| {
+            q.push(" FROM transactions");
+            q.and().push("device_id = ").bind(c.device_id.clone());
+            window(q);
+        })
+        .await?;
+        let ip = fetch_rows(&self.pool, ATTEMPT_FIELDS, order, |q| {
+            q.push(" FROM transactions");
+            q.and().push("ip = ").bind(c.ip.clone());
+            window(q);
+        })
+        .await?;
+        let recent: Vec<(i64,)> = fetch_all(&self.pool, |q| {
+            q.push("SELECT amount_fen FROM transactions");
+            q.and().push("account_id = ").bind(c.account_id);
+            q.and().push("kind = 'purchase'");
+            q.and()
+                .push("status IN ('authorized', 'settled', 'refunded')");
+            q.and().push("occurred_at < ").bind(c.at);
+            q.push(" ORDER BY occurred_at DESC LIMIT ")
+                .bind(TYPICAL_PURCHASES);
+        })
+        .await?;
+        let seen: Option<(i64,)> = fetch_optional(&self.pool, |q| {
+            q.push("SELECT id FROM transactions");
+            q.and().push("account_id = ").bind(c.account_id);
+            q.and().push("device_id = ").bind(c.device_id.clone());
+            q.and().push("occurred_at < ").bind(c.at);
+            q.push(" LIMIT 1");
+        })
+        .await?;
+        let blacklist = fetch_rows(&self.pool, BLACKLIST_FIELDS, &[("id", Dir::Asc)], |q| {
+            q.push(" FROM blacklist");
+            q.and().push("removed_at IS NULL");
+            q.and()
+                .push("(expires_at IS NULL OR expires_at > ")
+                .bind(c.now)
+                .push(")");
+            q.and()
+                .push("(kind = 'geo_area' OR (kind = 'ip' AND value LIKE '%/%')");
+            for (kind, value) in &c.exact {
+                q.push(" OR (kind = ").bind(kind.clone());
+                q.push(" AND value = ").bind(value.clone()).push(")");
+            }
+            q.push(")");
+        })
+        .await?;
+        Ok(ContextRows {
+            account,
+            device,
+            ip,
+            recent_amounts: recent.into_iter().map(|(a,)| a).collect(),
+            device_seen_before: seen.is_some(),
+            blacklist,
+        })
+    }
+
+    async fn authorize(
+        &self,
+        w: &AuthorizationWrite,
+    ) -> StoreResult<Result<Idempotent<Authorized>, Refusal>> {
+        let r = &w.transaction;
+        let mut tx = self.pool.begin().await?;
+        // The key first: a concurrent duplicate waits here for this one.
+        if let Some(earlier) = Self::claim_key(&mut tx, &r.order_id, &w.request_hash, w.now).await?
+        {
+            return Ok(Ok(earlier));
+        }
+        let lapsed = Self::lapse_freezes(&mut tx, Some(r.account_id), w.now).await?;
+        // Locks the account row: authorizations on one account queue here.
+        let line: Option<(String, i64, i64, i64)> = fetch_optional(&mut *tx, |q| {
+            q.push("UPDATE accounts SET frozen_fen = frozen_fen - ")
+                .bind(lapsed.iter().map(|(_, fen)| fen).sum::<i64>());
+            q.push(" WHERE id = ").bind(r.account_id);
+            q.push(" RETURNING status, limit_fen, used_fen, frozen_fen");
+        })
+        .await?;
+        let Some((status, limit, used, frozen)) = line else {
+            return Ok(Err(Refusal::NoAccount));
+        };
+        let mut available = limit - used - frozen;
+        let mut row = r.clone();
+        let decline = |row: &mut TransactionRow, why: &str| {
+            row.status = "declined".to_owned();
+            row.decision = Some("decline".to_owned());
+            Some(why.to_owned())
+        };
+        let decline_reason = if status != "active" {
+            decline(&mut row, "account_not_active")
+        } else if row.decision.as_deref() == Some("decline") {
+            decline(&mut row, "rules")
+        } else if available < row.amount_fen {
+            decline(&mut row, "insufficient_limit")
+        } else {
+            let reserved: Option<(i64, i64)> = fetch_optional(&mut *tx, |q| {
+                q.push("UPDATE accounts SET ");
+                move_used(q, row.amount_fen);
+                q.push(", version = version + 1 WHERE id = ")
+                    .bind(r.account_id);
+                q.push(" AND limit_fen - used_fen - frozen_fen >= ")
+                    .bind(row.amount_fen);
+                q.push(LINE_AFTER);
+            })
+            .await?;
+            match reserved {
+                Some((after, _)) => {
+                    available = after;
+                    None
+                }
+                None => decline(&mut row, "insufficient_limit"),
+            }
+        };
+        let inserted: Result<Option<(i64,)>, _> = fetch_optional(&mut *tx, |q| {
+            q.push("INSERT INTO transactions (")
+                .push(TRANSACTION_INSERT)
+                .push(")");
+            q.values(std::slice::from_ref(&row), bind_transaction);
+            q.push(" RETURNING id");
+        })
+        .await;
+        let transaction_id = match inserted {
+            Ok(Some((id,))) => id,
+            Ok(None) => return Err(sqlx::Error::RowNotFound),
+            // The order id belongs to a transaction from before idempotency keys.
+            Err(e) if is_unique_violation(&e) => return Ok(Ok(Idempotent::Mismatch)),
+            Err(e) => return Err(e),
+        };
+        if let Some(reason) = &decline_reason {
+            execute(&mut *tx, |q| {
+                q.push("UPDATE transactions SET decline_reason = ")
+                    .bind(reason.clone());
+                q.push(" WHERE id = ").bind(transaction_id);
+            })
+            .await?;
+        }
+        let mut alert_ids = Vec::new();
+        for alert in &w.alerts {
+            let id: Option<(i64,)> = fetch_optional(&mut *tx, |q| {
+                q.push(
+                    "INSERT INTO alerts (account_id, transaction_id, rule, severity_rank, status, \
+                     amount_fen, evidence, created_at, sla_due_at) SELECT ",
+                );
+                q.bind(r.account_id).push(", ").bind(transaction_id);
+                q.push(", ").bind(alert.rule.clone());
+                q.push(", ").bind(alert.severity_rank).push(", 'open', ");
+                q.bind(r.amount_fen).push(", ").bind(alert.evidence.clone());
+                q.push(", ").bind(r.occurred_at);
+                q.push(", ").bind(r.occurred_at + alert.sla_ms);
+                q.push(" WHERE NOT EXISTS (SELECT 1 FROM alerts WHERE account_id = ")
+                    .bind(r.account_id);
+                q.push(" AND rule = ").bind(alert.rule.clone());
+                q.push(" AND status <> 'closed' AND created_at > ")
+                    .bind(r.occurred_at - w.dedup_ms);
+                q.push(") RETURNING id");
+            })
+            .await?;
+            alert_ids.extend(id.map(|(id,)| id));
+        }
+        let mut freeze = None;
+        if let Some(plan) = w.freeze.as_ref().filter(|_| decline_reason.is_none()) {
+            let amount =
+                Money::from_fen(available).map_or(0, |a| frozen_share(a, plan.percent).fen());
+            let live: Option<(i64,)> = fetch_optional(&mut *tx, |q| {
+                q.push("SELECT id FROM freezes WHERE account_id = ")
+                    .bind(r.account_id);
+                q.push(" AND source = 'system' AND released_at IS NULL LIMIT 1");
+            })
+            .await?;
+            // One engine freeze at a time: frequent spending does not stack them.
+            if amount > 0 && live.is_none() {
+                let id: Option<(i64,)> = fetch_optional(&mut *tx, |q| {
+                    q.push(
+                        "INSERT INTO freezes (account_id, amount_fen, reason, source, \
+                         created_by, transaction_id, created_at, lapses_at)",
+                    );
+                    q.values(&[()], |t, ()| {
+                        t.bind(r.account_id)
+                            .bind(amount)
+                            .bind(plan.reason.clone())
+                            .bind("system".to_owned())
+                            .bind("engine".to_owned())
+                            .bind(transaction_id)
+                            .bind(w.now)
+                            .bind(plan.lapses_at);
+                    });
+                    q.push(" RETURNING id");
+                })
+                .await?;
+                let after: Option<(i64, i64)> = fetch_optional(&mut *tx, |q| {
+                    q.push("UPDATE accounts SET frozen_fen = frozen_fen + ")
+                        .bind(amount);
+                    q.push(", version = version + 1 WHERE id = ")
+                        .bind(r.account_id);
+                    q.push(LINE_AFTER);
+                })
+                .await?;
+                if let (Some((id,)), Some((after, _))) = (id, after) {
+                    available = after;
+                    freeze = Some(FreezeRecord {
+                        id,
+                        amount_fen: amount,
+                        lapses_at: Some(plan.lapses_at),
+                    });
+                }
+            }
+        }
+        let outcome = Authorized {
+            transaction_id,
+            status: row.status,
+            decision: row.decision.unwrap_or_default(),
+            decline_reason,
+            rule_hits: row.rule_hits,
+            available_fen: available,
+            freeze,
+            alert_ids,
+        };
+        Self::save_outcome(&mut tx, &r.order_id, &outcome).await?;
+        tx.commit().await?;
+        Ok(Ok(Idempotent::Done(outcome)))
+    }
+
+    async fn settle(&self, order_id: &str) -> StoreResult<Result<LedgerRecord, Refusal>> {
+        self.move_payment(order_id, "settled").await
+    }
+
+    async fn reverse(&self, order_id: &str) -> StoreResult<Result<LedgerRecord, Refusal>> {
+        self.move_payment(order_id, "reversed").await
+    }
+
+    async fn refund(
+        &self,
+        order_id: &str,
+        m: &MoneyBack,
+    ) -> StoreResult<Result<Idempotent<LedgerRecord>, Refusal>> {
+        let mut tx = self.pool.begin().await?;
+        if let Some(earlier) =
+            Self::claim_key(&mut tx, &m.key, &m.request_hash, m.occurred_at).await?
+        {
+            return Ok(Ok(earlier));
+        }
+        let payment: Option<(i64, i64, String, i64, String)> = fetch_optional(&mut *tx, |q| {
+            q.push("SELECT id, account_id, status, amount_fen, merchant FROM transactions");
+            q.and().push("order_id = ").bind(order_id.to_owned());
+            q.and().push("kind = 'purchase'");
+        })
+        .await?;
+        let Some((payment_id, account_id, status, amount, merchant)) = payment else {
+            return Ok(Err(Refusal::NoPayment));
+        };
+        if status != "settled" {
+            return Ok(Err(Refusal::State(format!(
+                "the payment is {status}; only a settled payment can be refunded{}",
+                if status == "authorized" {
+                    " (reverse it instead)"
+                } else {
+                    ""
+                }
+            ))));
+        }
+        let (refunded,): (i64,) = fetch_optional(&mut *tx, |q| {
+            q.push("SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM transactions");
+            q.and().push("refund_of = ").bind(payment_id);
+        })
+        .await?
+        .unwrap_or((0,));
+        if refunded + m.amount_fen > amount {
+            let cny = |fen| Money::from_fen(fen).unwrap_or_default().display_cny();
+            return Ok(Err(Refusal::Amount(format!(
+                "{} more would refund {} of a {} payment ({} refunded already)",
+                cny(m.amount_fen),
+                cny(refunded + m.amount_fen),
+                cny(amount),
+                cny(refunded)
+            ))));
+        }
+        let refund = TransactionRow::ledger(
+            account_id,
+            "refund",
+            m.key.clone(),
+            &merchant,
+            m.amount_fen,
+            m.occurred_at,
+        );
+        let Some(transaction_id) =
+            Self::insert_ledger_row(&mut tx, &refund, Some(payment_id)).await?
+        else {
+            return Ok(Ok(Idempotent::Mismatch));
+        };
+        if refunded + m.amount_fen == amount {
+            execute(&mut *tx, |q| {
+                q.push("UPDATE transactions SET status = 'refunded' WHERE id = ")
+                    .bind(payment_id);
+            })
+            .await?;
+        }
+        let record = Self::pay_back(&mut tx, account_id, transaction_id, m.amount_fen).await?;
+        Self::save_outcome(&mut tx, &m.key, &record).await?;
+        tx.commit().await?;
+        Ok(Ok(Idempotent::Done(record)))
+    }
+
+    async fn repay(
+        &self,
+        account_id: i64,
+        m: &MoneyBack,
+    ) -> StoreResult<Result<Idempotent<LedgerRecord>, Refusal>> {
+        let mut tx = self.pool.begin().await?;
+        if let Some(earlier) =
+            Self::claim_key(&mut tx, &m.key, &m.request_hash, m.occurred_at).await?
+        {
+            return Ok(Ok(earlier));
+        }
+        let owed: Option<(i64,)> = fetch_optional(&mut *tx, |q| {
+            q.push("SELECT outstanding_fen FROM accounts WHERE id = ")
+                .bind(account_id);
+        })
+        .await?;
+        let Some((owed,)) = owed else {
+            return Ok(Err(Refusal::NoAccount));
+        };
+        if m.amount_fen > owed {
+            let cny = |fen| Money::from_fen(fen).unwrap_or_default().display_cny();
+            return Ok(Err(Refusal::Amount(format!(
+                "{} is more than the outstanding {}",
+                cny(m.amount_fen),
+                cny(owed)
+            ))));
+        }
+        let repayment = TransactionRow::ledger(
+            account_id,
+            "repayment",
+            m.key.clone(),
+            "还款 repayment",
+            m.amount_fen,
+            m.occurred_at,
+        );
+        let Some(transaction_id) = Self::insert_ledger_row(&mut tx, &repayment, None).await? else {
+            return Ok(Ok(Idempotent::Mismatch));
+        };
+        let record = Self::pay_back(&mut tx, account_id, transaction_id, m.amount_fen).await?;
+        Self::save_outcome(&mut tx, &m.key, &record).await?;
+        tx.commit().await?;
+        Ok(Ok(Idempotent::Done(record)))
+    }
+
+    async fn release_lapsed_freezes(&self, now: i64) -> StoreResult<u64> {
+        let mut tx = self.pool.begin().await?;
+        let lapsed = Self::lapse_freezes(&mut tx, None, now).await?;
+        let mut per_account = std::collections::BTreeMap::<i64, i64>::new();
+        for (account, fen) in &lapsed {
+            *per_account.entry(*account).or_default() += fen;
+        }
+        for (account, fen) in per_account {
+            execute(&mut *tx, |q| {
+                q.push("UPDATE accounts SET frozen_fen = frozen_fen - ")
+                    .bind(fen);
+                q.push(", version = version + 1 WHERE id = ").bind(account);
+            })
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(lapsed.len() as u64)
+    }
+
+    async fn freezes(&self, account_id: i64) -> StoreResult<Vec<FreezeRow>> {
+        fetch_rows(&self.pool, FREEZE_FIELDS, &[("id", Dir::Desc)], |q| {
+            q.push(" FROM freezes");
+            q.and().push("account_id = ").bind(account_id);
+        })
+        .await
+    }
+
+    async fn accept_nonce(&self, nonce: &str, now: i64, forget_before: i64) -> StoreResult<bool> {
+        execute(&self.pool, |q| {
+            q.push("DELETE FROM notification_nonces WHERE seen_at < ")
+                .bind(forget_before);
+        })
+        .await?;
+        let row: Option<(String,)> = fetch_optional(&self.pool, |q| {
+            q.push("INSERT INTO notification_nonces (nonce, seen_at) VALUES (")
+                .bind(nonce.to_owned());
+            q.push(", ").bind(now);
+            q.push(") ON CONFLICT (nonce) DO NOTHING RETURNING nonce");
+        })
+        .await?;
+        Ok(row.is_some())
+    }
+}
+
+/// The ledger's steps inside a database transaction, shared by its writes.
+impl<DB> SqlStore<DB>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    i32: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
+    i64: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
+    String: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
+    Option<i64>: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
+    Option<f64>: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
+    Option<String>: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
+    usize: ColumnIndex<DB::Row>,
+{
+    /// Claims an order id as an idempotency key. `None`: claimed, go on.
+    /// Otherwise the earlier outcome, or a mismatch if the request differed.
+    /// A concurrent claim of the same key waits for this transaction.
+    async fn claim_key<T: DeserializeOwned>(
+        tx: &mut sqlx::Transaction<'static, DB>,
+        key: &str,
+        request_hash: &str,
+        now: i64,
+    ) -> StoreResult<Option<Idempotent<T>>> {
+        let claimed: Option<(String,)> = fetch_optional(&mut **tx, |q| {
+            q.push("INSERT INTO idempotency (scope, key, request_hash, outcome, created_at)");
+            q.values(&[()], |t, ()| {
+                t.bind("order".to_owned())
+                    .bind(key.to_owned())
+                    .bind(request_hash.to_owned())
+                    .bind(String::new())
+                    .bind(now);
+            });
+            q.push(" ON CONFLICT (scope, key) DO NOTHING RETURNING key");
+        })
+        .await?;
+        if claimed.is_some() {
+            return Ok(None);
+        }
+        let (earlier_hash, outcome): (String, String) = fetch_optional(&mut **tx, |q| {
+            q.push("SELECT request_hash, outcome FROM idempotency");
+            q.and().push("scope = 'order'");
+            q.and().push("key = ").bind(key.to_owned());
+        })
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+        if earlier_hash != request_hash {
+            return Ok(Some(Idempotent::Mismatch));
+        }
+        serde_json::from_str(&outcome)
+            .map(|earlier| Some(Idempotent::Replayed(earlier)))
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))
+    }
+
+    async fn save_outcome(
+        tx: &mut sqlx::Transaction<'static, DB>,
+        key: &str,
+        outcome: &(impl serde::Serialize + Sync),
+    ) -> StoreResult<()> {
+        let json = serde_json::to_string(outcome).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        execute(&mut **tx, |q| {
+            q.push("UPDATE idempotency SET outcome = ").bind(json);
+            q.and().push("scope = 'order'");
+            q.and().push("key = ").bind(key.to_owned());
+        })
+        .await
+    }
+
+    /// Marks lapsed freezes released (of one account, or all) and returns
+    /// (account, fen) for each, for the caller to take off `frozen_fen`.
+    /// Marking first makes a concurrent release skip them.
+    async fn lapse_freezes(
+        tx: &mut sqlx::Transaction<'static, DB>,
+        account_id: Option<i64>,
+        now: i64,
+    ) -> StoreResult<Vec<(i64, i64)>> {
+        fetch_all(&mut **tx, |q| {
+            q.push("UPDATE freezes SET released_at = lapses_at, released_by = 'lapsed'");
+            q.and().push("released_at IS NULL");
+            q.and().push("lapses_at <= ").bind(now);
+            if let Some(account_id) = account_id {
+                q.and().push("account_id = ").bind(account_id);
+            }
+            q.push(" RETURNING account_id, amount_fen");
+        })
+        .await
+    }
+
+    /// Inserts a refund or repayment; `None` if its id is already another
+    /// transaction's order id.
+    async fn insert_ledger_row(
+        tx: &mut sqlx::Transaction<'static, DB>,
+        row: &TransactionRow,
+        refund_of: Option<i64>,
+    ) -> StoreResult<Option<i64>> {
+        let inserted: StoreResult<Option<(i64,)>> = fetch_optional(&mut **tx, |q| {
+            q.push("INSERT INTO transactions (")
+                .push(TRANSACTION_INSERT)
+                .push(", refund_of)");
+            q.values(std::slice::from_ref(row), |t, r| {
+                bind_transaction(t, r);
+                t.bind(refund_of);
+            });
+            q.push(" RETURNING id");
+        })
+        .await;
+        match inserted {
+            Ok(id) => Ok(id.map(|(id,)| id)),
+            Err(e) if is_unique_violation(&e) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Money back to the line (a refund or a repayment): owed less, and the
+    /// used part released by as much (never below zero).
+    async fn pay_back(
+        tx: &mut sqlx::Transaction<'static, DB>,
+        account_id: i64,
+        transaction_id: i64,
+        amount_fen: i64,
+    ) -> StoreResult<LedgerRecord> {
+        let (available_fen, outstanding_fen): (i64, i64) = fetch_optional(&mut **tx, |q| {
+            q.push("UPDATE accounts SET outstanding_fen = outstanding_fen - ")
+                .bind(amount_fen)
+                .push(", ");
+            release_used(q, amount_fen);
+            q.push(", version = version + 1 WHERE id = ")
+                .bind(account_id);
+            q.push(LINE_AFTER);
+        })
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+        Ok(LedgerRecord {
+            transaction_id,
+            status: "settled".to_owned(),
+            available_fen,
+            outstanding_fen,
+        })
+    }
+
+    /// Moves an authorized payment to `to` (settled or reversed); again is a no-op.
+    async fn move_payment(
+        &self,
+        order_id: &str,
+        to: &'static str,
+    ) -> StoreResult<Result<LedgerRecord, Refusal>> {
+        let mut tx = self.pool.begin().await?;
+        let moved: Option<(i64, i64, i64)> = fetch_optional(&mut *tx, |q| {
+            q.push("UPDATE transactions SET status = ")
+                .bind(to.to_owned());
+            q.and().push("order_id = ").bind(order_id.to_owned());
+            q.and().push("kind = 'purchase' AND status = 'authorized'");
+            q.push(" RETURNING id, account_id, amount_fen");
+        })
+        .await?;
+        let (transaction_id, account_id) = match moved {
+            Some((id, account_id, amount)) => {
+                execute(&mut *tx, |q| {
+                    q.push("UPDATE accounts SET ");
+                    if to == "settled" {
+                        q.push("outstanding_fen = outstanding_fen + ").bind(amount);
+                    } else {
+                        release_used(q, amount);
+                    }
+                    q.push(", version = version + 1 WHERE id = ")
+                        .bind(account_id);
+                })
+                .await?;
+                (id, account_id)
+            }
+            None => {
+                let payment: Option<(i64, i64, String)> = fetch_optional(&mut *tx, |q| {
+                    q.push("SELECT id, account_id, status FROM transactions");
+                    q.and().push("order_id = ").bind(order_id.to_owned());
+                    q.and().push("kind = 'purchase'");
+                })
+                .await?;
+                match payment {
+                    None => return Ok(Err(Refusal::NoPayment)),
+                    Some((id, account_id, status)) if status == to => (id, account_id),
+                    Some((_, _, status)) => {
+                        return Ok(Err(Refusal::State(format!(
+                            "the payment is {status}; only an authorized payment can be {to}"
+                        ))));
+                    }
+                }
+            }
+        };
+        let (available_fen, outstanding_fen): (i64, i64) = fetch_optional(&mut *tx, |q| {
+            q.push("SELECT limit_fen - used_fen - frozen_fen, outstanding_fen FROM accounts");
+            q.and().push("id = ").bind(account_id);
+        })
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+        tx.commit().await?;
+        Ok(Ok(LedgerRecord {
+            transaction_id,
+            status: to.to_owned(),
+            available_fen,
+            outstanding_fen,
+        }))
+    }
+}
+
+/// `used_fen` less `amount` fen, never below zero, with its utilisation.
+fn release_used<'q, DB: Database>(q: &mut Query<'q, DB>, amount: i64)
+where
+    i64: Type<DB> + Encode<'q, DB>,
+{
+    q.push("used_fen = CASE WHEN used_fen < ")
+        .bind(amount)
+        .push(" THEN 0 ELSE used_fen - ")
+        .bind(amount)
+        .push(" END");
+    q.push(", utilisation_bp = CASE WHEN limit_fen = 0 OR used_fen < ")
+        .bind(amount)
+        .push(" THEN 0 ELSE (used_fen - ")
+        .bind(amount)
+        .push(") * 10000 / limit_fen END");
+}
+
+/// The values of a new transaction, in [`TRANSACTION_INSERT`]'s order.
+fn bind_transaction<'q, DB: Database>(t: &mut Tuple<'_, 'q, DB>, r: &TransactionRow)
+where
+    i32: Type<DB> + Encode<'q, DB>,
+    i64: Type<DB> + Encode<'q, DB>,
+    String: Type<DB> + Encode<'q, DB>,
+    Option<f64>: Type<DB> + Encode<'q, DB>,
+    Option<String>: Type<DB> + Encode<'q, DB>,
+{
+    t.bind(r.account_id)
+        .bind(r.kind.clone())
+        .bind(r.order_id.clone())
+        .bind(r.merchant.clone())
+        .bind(r.category.clone())
+        .bind(r.channel.clone())
+        .bind(r.amount_fen)
+        .bind(r.installments)
+        .bind(r.device_id.clone())
+        .bind(r.ip.clone())
+        .bind(r.lat)
+        .bind(r.lon)
+        .bind(r.city.clone())
+        .bind(r.status.clone())
+        .bind(r.decision.clone())
+        .bind(r.rule_hits.clone())
+        .bind(r.occurred_at);
+}
+
+/// `limit − used − frozen` and what is owed, as ledger results report them.
+const LINE_AFTER: &str = " RETURNING limit_fen - used_fen - frozen_fen, outstanding_fen";
+
+/// `used_fen` and `utilisation_bp` after `used_fen` moves by `delta` fen.
+fn move_used<'q, DB: Database>(q: &mut Query<'q, DB>, delta: i64)
+where
+    i64: Type<DB> + Encode<'q, DB>,
+{
+    q.push("used_fen = used_fen + ").bind(delta);
+    q.push(", utilisation_bp = CASE WHEN limit_fen = 0 THEN 0 ELSE (used_fen + ")
+        .bind(delta)
+        .push(") * 10000 / limit_fen END");
+}
+
+/// Whether a failed statement broke a unique constraint.
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .is_some_and(|d| d.is_unique_violation())
 }
 
 /// ` FROM alerts WHERE …` for an alert filter.

@@ -2,6 +2,7 @@
 //! HTTP API through a real port with a real client.
 
 mod api;
+mod engine;
 mod generated_files;
 mod store;
 mod support;

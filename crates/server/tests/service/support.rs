@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
 
+use riskdesk_domain::rules::Rules;
 use riskdesk_server::clock::Clock;
 use riskdesk_server::generate::{self, DemoOperator, Params};
 use riskdesk_server::http::{self, AppState};
@@ -19,6 +20,14 @@ pub async fn sqlite() -> Arc<dyn Store> {
     store::open("sqlite::memory:")
         .await
         .expect("in-memory SQLite")
+}
+
+/// A fresh SQLite file, served as in production (write-ahead log, a pool of
+/// connections); it lives as long as the directory.
+pub async fn sqlite_file() -> (Arc<dyn Store>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let url = format!("sqlite://{}", dir.path().join("test.db").display());
+    (store::open(&url).await.expect("SQLite file"), dir)
 }
 
 /// A fresh database in the throwaway PostgreSQL cluster that `cargo xtask test` starts.
@@ -81,12 +90,19 @@ pub struct Service {
 
 impl Service {
     pub async fn start(store: Arc<dyn Store>) -> Service {
+        Service::start_with(store, Rules::builtin()).await
+    }
+
+    /// The service deciding payments with `rules`.
+    pub async fn start_with(store: Arc<dyn Store>, rules: Rules) -> Service {
         let (clock, now) = Clock::manual(AS_OF_MS);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a free port");
         let url = format!("http://{}", listener.local_addr().expect("local address"));
-        let state = AppState::new(store.clone(), clock).expect("state");
+        let state = AppState::new(store.clone(), clock)
+            .expect("state")
+            .with_rules(rules);
         tokio::spawn(http::serve(listener, state, std::future::pending()));
         Service {
             url,
@@ -137,12 +153,41 @@ impl Service {
         token: Option<&str>,
         body: &serde_json::Value,
     ) -> (u16, serde_json::Value) {
+        let (status, body, _) = self.post_with_headers(path, token, body).await;
+        (status, body)
+    }
+
+    /// A POST whose answer's headers matter too.
+    pub async fn post_with_headers(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &serde_json::Value,
+    ) -> (u16, serde_json::Value, reqwest::header::HeaderMap) {
         let mut request = self.client.post(format!("{}{path}", self.url)).json(body);
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
-        read(request.send().await.expect("request")).await
+        let response = request.send().await.expect("request");
+        let headers = response.headers().clone();
+        let (status, body) = read(response).await;
+        (status, body, headers)
     }
+}
+
+/// Registers a service client (the payment platform) and returns its key.
+pub async fn service_key(store: &dyn Store, id: &str) -> String {
+    let key = riskdesk_server::auth::new_service_key();
+    store
+        .add_service_client(&riskdesk_server::store::ServiceClientRow {
+            id: id.to_owned(),
+            key_hash: riskdesk_server::auth::token_hash(&key),
+            created_at: AS_OF_MS,
+            revoked_at: None,
+        })
+        .await
+        .expect("adding a service client");
+    key
 }
 
 /// Status and JSON body; every error body must be a problem document.

@@ -34,7 +34,7 @@ export type Theme = "light" | "dark";
 
 export type Page<T> = { items: Array<T>, next_cursor: string | null, };
 
-export type ProblemCode = "malformed_json" | "invalid_request" | "invalid_value" | "bad_cursor" | "payload_too_large" | "unsupported_media_type" | "not_found" | "method_not_allowed" | "unauthenticated" | "session_expired" | "invalid_credentials" | "locked_out" | "forbidden" | "timeout" | "internal";
+export type ProblemCode = "malformed_json" | "invalid_request" | "invalid_value" | "bad_cursor" | "payload_too_large" | "unsupported_media_type" | "not_found" | "method_not_allowed" | "unauthenticated" | "session_expired" | "invalid_credentials" | "locked_out" | "forbidden" | "timeout" | "invalid_state" | "idempotency_mismatch" | "bad_notification" | "internal";
 
 export type SignInRequest = { operator_id: string, password: string, 
 /**
@@ -160,7 +160,7 @@ export type AlertStatus = "open" | "in_review" | "escalated" | "closed";
 
 export type Disposition = "confirmed_fraud" | "false_positive" | "benign";
 
-export type Rule = "velocity" | "amount_spike" | "new_device_large_amount" | "night_burst" | "impossible_travel" | "far_from_home" | "blacklist_hit" | "risky_merchant";
+export type Rule = "velocity" | "amount_spike" | "new_device_large_amount" | "night_burst" | "impossible_travel" | "far_from_home" | "blacklist_hit" | "risky_merchant" | "frequent_large_spending";
 
 export type Severity = "low" | "medium" | "high" | "critical";
 
