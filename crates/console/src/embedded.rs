@@ -61,12 +61,14 @@ pub async fn start(
     let state = AppState::new(store, clock).map_err(fail)?;
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(async move {
+        let jobs = riskdesk_server::jobs::spawn(state.clone());
         let shutdown = async {
             let _ = stopped.await;
         };
         if let Err(e) = http::serve(listener, state, shutdown).await {
             tracing::error!(error = %e, "the embedded service stopped");
         }
+        jobs.abort();
     });
     Ok(EmbeddedService {
         url,

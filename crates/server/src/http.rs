@@ -3,6 +3,7 @@
 
 mod accounts;
 mod alerts;
+mod notifications;
 mod paging;
 mod payments;
 mod problem;
@@ -33,6 +34,7 @@ use riskdesk_domain::rules::Rules;
 
 use crate::clock::Clock;
 use crate::store::Store;
+use crate::wechatpay::WechatPay;
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -46,6 +48,8 @@ pub struct AppState {
     pub clock: Clock,
     /// The fraud rules' thresholds, read from the rules file at start.
     pub rules: Arc<Rules>,
+    /// The payment platform's notification keys, when configured.
+    pub wechatpay: Option<Arc<WechatPay>>,
     /// A real argon2 hash to verify against when the operator id is unknown,
     /// so that a sign-in takes as long either way.
     dummy_hash: Arc<str>,
@@ -58,8 +62,17 @@ impl AppState {
             store,
             clock,
             rules: Arc::new(Rules::builtin()),
+            wechatpay: None,
             dummy_hash,
         })
+    }
+
+    /// The same state accepting the payment platform's notifications.
+    pub fn with_wechatpay(self, wechatpay: WechatPay) -> AppState {
+        AppState {
+            wechatpay: Some(Arc::new(wechatpay)),
+            ..self
+        }
     }
 
     /// The same state deciding with other rules (a rules file).
@@ -138,6 +151,7 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(payments::reverse))
         .routes(routes!(payments::refund))
         .routes(routes!(payments::repay))
+        .routes(routes!(notifications::wechatpay))
         .split_for_parts()
 }
 

@@ -5,4 +5,6 @@ pub mod demo;
 pub mod engine;
 pub mod generate;
 pub mod http;
+pub mod jobs;
 pub mod store;
+pub mod wechatpay;

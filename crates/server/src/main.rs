@@ -6,11 +6,13 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
+use riskdesk_domain::rules::Rules;
 use riskdesk_server::clock::Clock;
 use riskdesk_server::demo;
 use riskdesk_server::generate::{self, Params};
 use riskdesk_server::http::{self, AppState};
 use riskdesk_server::store::{self, Purpose};
+use riskdesk_server::wechatpay::WechatPay;
 
 // Rows are built on one thread and freed on SQLite's; glibc's malloc spent a
 // fifth of a bulk load on that, mimalloc a small part of it.
@@ -33,6 +35,16 @@ enum Command {
         database: String,
         #[command(flatten)]
         listen: Listen,
+        #[command(flatten)]
+        engine: Engine,
+    },
+    /// Manage the service clients (the payment platform) that may call the
+    /// payment channel's endpoints.
+    ServiceClient {
+        #[arg(long, env = "RISKDESK_DATABASE_URL")]
+        database: String,
+        #[command(subcommand)]
+        action: ServiceClientAction,
     },
     /// Generate a demo portfolio into an empty database.
     Generate {
@@ -59,7 +71,71 @@ enum Command {
         json: bool,
         #[command(flatten)]
         portfolio: Portfolio,
+        #[command(flatten)]
+        engine: Engine,
     },
+}
+
+#[derive(Subcommand)]
+enum ServiceClientAction {
+    /// Register a client and print its key, once: only its hash is stored.
+    Add {
+        /// A name for the client, such as `wechatpay`.
+        id: String,
+    },
+}
+
+/// How the engine decides, and which payment-platform notifications it takes.
+#[derive(clap::Args)]
+struct Engine {
+    /// The fraud rules' thresholds (TOML). Default: the shipped rules
+    /// (crates/domain/rules.toml). A bad file stops the service at start.
+    #[arg(long, env = "RISKDESK_RULES")]
+    rules: Option<PathBuf>,
+    /// Accept WeChat Pay notifications signed with this platform public key
+    /// (SPKI PEM). The APIv3 key comes from RISKDESK_WECHATPAY_APIV3_KEY,
+    /// never from a flag or a file in the repository.
+    #[arg(long, requires = "wechatpay_serial")]
+    wechatpay_platform_key: Option<PathBuf>,
+    /// The serial number of that platform certificate (`Wechatpay-Serial`).
+    #[arg(long, requires = "wechatpay_platform_key")]
+    wechatpay_serial: Option<String>,
+}
+
+impl Engine {
+    /// Reads and checks the rules file and the notification keys, before
+    /// anything else starts: a bad file stops the service naming its line.
+    fn load(&self) -> anyhow::Result<impl FnOnce(AppState) -> AppState + use<>> {
+        let rules = match &self.rules {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading the rules file {}", path.display()))?;
+                Some(Rules::parse(&text).with_context(|| format!("{}", path.display()))?)
+            }
+            None => None,
+        };
+        let wechatpay = match (&self.wechatpay_platform_key, &self.wechatpay_serial) {
+            (Some(path), Some(serial)) => {
+                let pem = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading the platform key {}", path.display()))?;
+                let key = std::env::var("RISKDESK_WECHATPAY_APIV3_KEY").context(
+                    "RISKDESK_WECHATPAY_APIV3_KEY must hold the 32-byte APIv3 key \
+                     when --wechatpay-platform-key is given",
+                )?;
+                Some(WechatPay::new(serial, &pem, key.as_bytes())?)
+            }
+            _ => None,
+        };
+        Ok(move |mut state: AppState| {
+            if let Some(rules) = rules {
+                state = state.with_rules(rules);
+            }
+            if let Some(wechatpay) = wechatpay {
+                state = state.with_wechatpay(wechatpay);
+            }
+            state
+        })
+    }
 }
 
 /// What portfolio to generate.
@@ -107,12 +183,38 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
-        Command::Serve { database, listen } => {
+        Command::Serve {
+            database,
+            listen,
+            engine,
+        } => {
+            let configure = engine.load()?;
             let store = store::open(&database).await?;
-            serve(store, &listen, |url| {
+            let state = configure(AppState::new(store, Clock::system())?);
+            serve(state, &listen, |url| {
                 eprintln!("RiskDesk risk service on {url}")
             })
             .await
+        }
+        Command::ServiceClient {
+            database,
+            action: ServiceClientAction::Add { id },
+        } => {
+            let store = store::open(&database).await?;
+            let key = riskdesk_server::auth::new_service_key();
+            store
+                .add_service_client(&store::ServiceClientRow {
+                    id: id.clone(),
+                    key_hash: riskdesk_server::auth::token_hash(&key),
+                    created_at: Clock::system().now_ms(),
+                    revoked_at: None,
+                })
+                .await
+                .with_context(|| format!("adding service client {id} (is the name taken?)"))?;
+            store.close().await;
+            eprintln!("service client {id} added; its key (shown once):");
+            println!("{key}");
+            Ok(())
         }
         Command::Generate {
             database,
@@ -157,7 +259,9 @@ async fn main() -> anyhow::Result<()> {
             data,
             json,
             portfolio,
+            engine,
         } => {
+            let configure = engine.load()?;
             let params = portfolio.params();
             if !demo::database(&data).exists() {
                 eprintln!(
@@ -178,7 +282,8 @@ async fn main() -> anyhow::Result<()> {
                     s.transactions, s.alerts, s.seconds
                 );
             }
-            serve(store, &listen, move |url| print_demo(url, &operators, json)).await
+            let state = configure(AppState::new(store, Clock::system())?);
+            serve(state, &listen, move |url| print_demo(url, &operators, json)).await
         }
     }
 }
@@ -199,15 +304,11 @@ async fn generate_with_progress(
     Ok(summary)
 }
 
-async fn serve(
-    store: std::sync::Arc<dyn store::Store>,
-    listen: &Listen,
-    ready: impl FnOnce(&str),
-) -> anyhow::Result<()> {
+async fn serve(state: AppState, listen: &Listen, ready: impl FnOnce(&str)) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen.addr)
         .await
         .with_context(|| format!("listening on {}", listen.addr))?;
-    let state = AppState::new(store, Clock::system())?;
+    riskdesk_server::jobs::spawn(state.clone());
     let stop = async {
         let _ = tokio::signal::ctrl_c().await;
     };

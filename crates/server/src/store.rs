@@ -160,6 +160,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         &self,
         write: &AuthorizationWrite,
     ) -> StoreResult<Result<Idempotent<Authorized>, Refusal>>;
+    /// A checkout payment by its order id.
+    async fn payment(&self, order_id: &str) -> StoreResult<Option<TransactionRow>>;
     /// Authorized → settled: the amount becomes owed. Settling again is a no-op.
     async fn settle(&self, order_id: &str) -> StoreResult<Result<LedgerRecord, Refusal>>;
     /// Authorized → reversed: the reservation is released. Again is a no-op.

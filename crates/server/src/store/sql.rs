@@ -1001,6 +1001,16 @@ where
         Ok(Ok(Idempotent::Done(outcome)))
     }
 
+    async fn payment(&self, order_id: &str) -> StoreResult<Option<TransactionRow>> {
+        fetch_optional(&self.pool, |q| {
+            q.push("SELECT ").push(TRANSACTION_FIELDS);
+            q.push(" FROM transactions");
+            q.and().push("order_id = ").bind(order_id.to_owned());
+            q.and().push("kind = 'purchase'");
+        })
+        .await
+    }
+
     async fn settle(&self, order_id: &str) -> StoreResult<Result<LedgerRecord, Refusal>> {
         self.move_payment(order_id, "settled").await
     }

@@ -2,7 +2,9 @@
 //! HTTP API through a real port with a real client.
 
 mod api;
+mod cli;
 mod engine;
 mod generated_files;
+mod notifications;
 mod store;
 mod support;

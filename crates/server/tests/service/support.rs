@@ -95,14 +95,20 @@ impl Service {
 
     /// The service deciding payments with `rules`.
     pub async fn start_with(store: Arc<dyn Store>, rules: Rules) -> Service {
+        Service::start_configured(store, |state| state.with_rules(rules)).await
+    }
+
+    /// The service with its state configured by `configure`.
+    pub async fn start_configured(
+        store: Arc<dyn Store>,
+        configure: impl FnOnce(AppState) -> AppState,
+    ) -> Service {
         let (clock, now) = Clock::manual(AS_OF_MS);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a free port");
         let url = format!("http://{}", listener.local_addr().expect("local address"));
-        let state = AppState::new(store.clone(), clock)
-            .expect("state")
-            .with_rules(rules);
+        let state = configure(AppState::new(store.clone(), clock).expect("state"));
         tokio::spawn(http::serve(listener, state, std::future::pending()));
         Service {
             url,
