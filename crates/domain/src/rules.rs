@@ -15,8 +15,10 @@ use chrono::{DateTime, Duration, Timelike, Utc};
 
 pub use config::*;
 
+use crate::account::Grade;
 use crate::alert::{Rule, RuleHit};
 use crate::blacklist::{Probe, Target};
+use crate::limit_change::LimitChangeReason;
 use crate::money::Money;
 use crate::transaction::{Decision, MerchantCategory, Place};
 
@@ -135,6 +137,56 @@ pub fn freeze_for(
         amount,
         until: at + Duration::hours(i64::from(policy.freeze_hours)),
     })
+}
+
+/// What the limit review reads about an account after re-scoring.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LineReview {
+    pub limit: Money,
+    pub used: Money,
+    pub grade: Grade,
+    pub days_past_due: u32,
+    pub max_dpd_12m: u32,
+}
+
+/// A limit change the engine proposes for an officer to decide.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LimitProposal {
+    pub proposed: Money,
+    pub reason: LimitChangeReason,
+}
+
+/// The source's periodic adjustment: a good, busy line is proposed higher; a
+/// poor or long-overdue one lower (never below what is used). New limits are
+/// whole hundreds of yuan. Risk first: a decrease wins over an increase.
+pub fn review_limit(rules: &Rules, line: &LineReview) -> Option<LimitProposal> {
+    let policy = &rules.limit_review;
+    let hundred = 10_000; // fen
+    let limit = line.limit.fen();
+    if policy.decrease_grades.contains(&line.grade) || line.days_past_due > policy.max_dpd {
+        let cut = limit * i64::from(100 - policy.decrease_percent) / 100 / hundred * hundred;
+        let used = (line.used.fen() + hundred - 1) / hundred * hundred;
+        let proposed = cut.max(used);
+        return (proposed < limit).then(|| LimitProposal {
+            proposed: Money::from_fen(proposed).unwrap_or(line.limit),
+            reason: LimitChangeReason::RisingDelinquency,
+        });
+    }
+    let busy = Money::ratio_bp(line.used, line.limit)
+        >= i64::from(policy.increase_min_utilisation_percent) * 100;
+    if policy.increase_grades.contains(&line.grade)
+        && line.days_past_due == 0
+        && line.max_dpd_12m == 0
+        && busy
+    {
+        let raised = limit * i64::from(100 + policy.increase_percent) / 100 / hundred * hundred;
+        let proposed = raised.min(policy.max_limit.fen());
+        return (proposed > limit).then(|| LimitProposal {
+            proposed: Money::from_fen(proposed).unwrap_or(line.limit),
+            reason: LimitChangeReason::HighUtilisation,
+        });
+    }
+    None
 }
 
 /// `percent` of what is available, rounded half-even to the fen.

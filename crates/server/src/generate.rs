@@ -24,6 +24,7 @@ use rand_distr::{Distribution, LogNormal, Poisson};
 use riskdesk_api::views::RuleHit;
 use riskdesk_domain::account::Grade;
 use riskdesk_domain::alert::{Rule, Severity};
+use riskdesk_domain::billing;
 use riskdesk_domain::customer::{IncomeBand, KycLevel, Occupation};
 use riskdesk_domain::geo::GeoPoint;
 use riskdesk_domain::money::Money;
@@ -648,6 +649,21 @@ impl World {
         } else {
             0
         };
+        if dpd > 0 && used > 0 {
+            // The unpaid statement behind the delinquency, due `dpd` days
+            // before the end of yesterday, so that the next end of day
+            // (yesterday's) finds the account exactly that late.
+            let yesterday = billing::day_number(billing::business_date(utc(as_of))) - 1;
+            let due_date = yesterday - dpd;
+            batch.bills.push(BillRow {
+                id: account_id,
+                account_id,
+                bill_date: due_date - 20,
+                due_date,
+                amount_fen: used,
+                remaining_fen: used,
+            });
+        }
         if frozen_fen > 0 {
             // Every frozen fen has its freeze: here an officer's, until released.
             batch.freezes.push(FreezeRow {

@@ -1,6 +1,7 @@
-//! The service's background work: once a minute, freezes whose time has come
+//! The service's background work, once a minute: freezes whose time has come
 //! are released (authorizations also release an account's own lapsed freezes
-//! first, so a decision never waits for this).
+//! first, so a decision never waits for this), and yesterday's end of day
+//! runs if it has not (once per business date, whichever instance is first).
 
 use std::time::Duration;
 
@@ -32,5 +33,10 @@ pub async fn run_once(state: &AppState) {
         Ok(0) => {}
         Ok(n) => tracing::info!(released = n, "lapsed freezes released"),
         Err(e) => tracing::error!(error = %e, "releasing lapsed freezes failed"),
+    }
+    let now = state.clock.now_ms();
+    let date = crate::eod::due_date_at(now);
+    if let Err(e) = crate::eod::run(&*state.store, &state.rules, date, now).await {
+        tracing::error!(error = format!("{e:#}"), %date, "end of day failed; retrying next round");
     }
 }

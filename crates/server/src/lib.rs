@@ -3,6 +3,7 @@ pub mod auth;
 pub mod clock;
 pub mod demo;
 pub mod engine;
+pub mod eod;
 pub mod generate;
 pub mod http;
 pub mod jobs;

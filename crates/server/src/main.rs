@@ -8,11 +8,11 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use riskdesk_domain::rules::Rules;
 use riskdesk_server::clock::Clock;
-use riskdesk_server::demo;
 use riskdesk_server::generate::{self, Params};
 use riskdesk_server::http::{self, AppState};
 use riskdesk_server::store::{self, Purpose};
 use riskdesk_server::wechatpay::WechatPay;
+use riskdesk_server::{demo, eod};
 
 // Rows are built on one thread and freed on SQLite's; glibc's malloc spent a
 // fifth of a bulk load on that, mimalloc a small part of it.
@@ -52,6 +52,17 @@ enum Command {
         database: String,
         #[command(flatten)]
         portfolio: Portfolio,
+    },
+    /// Run the end of a business day (statements, days past due, re-scoring,
+    /// limit proposals). Once per date: a second run reports the first.
+    EndOfDay {
+        #[arg(long, env = "RISKDESK_DATABASE_URL")]
+        database: String,
+        /// The business date (China time), `yyyy-mm-dd`. Default: yesterday.
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+        #[command(flatten)]
+        engine: Engine,
     },
     /// Print the current TOTP code for a secret (for trying the API by hand).
     Totp {
@@ -245,6 +256,37 @@ async fn main() -> anyhow::Result<()> {
                 summary.seconds,
                 summary.transactions as f64 / summary.seconds
             );
+            Ok(())
+        }
+        Command::EndOfDay {
+            database,
+            date,
+            engine,
+        } => {
+            let configure = engine.load()?;
+            let store = store::open(&database).await?;
+            let state = configure(AppState::new(store.clone(), Clock::system())?);
+            let now = state.clock.now_ms();
+            let date = date.unwrap_or_else(|| eod::due_date_at(now));
+            let outcome = eod::run(&*store, &state.rules, date, now).await?;
+            store.close().await;
+            match outcome {
+                eod::Outcome::Ran(s) | eod::Outcome::AlreadyDone(s) => eprintln!(
+                    "end of day {}: {} bills ({}), {} accounts past due, {} re-scored ({} grades \
+                     changed), {} increases and {} decreases proposed, {} proposals expired, {} ms",
+                    s.business_date,
+                    s.bills_cut,
+                    eod::billed(&s),
+                    s.past_due,
+                    s.rescored,
+                    s.grades_changed,
+                    s.increases_proposed,
+                    s.decreases_proposed,
+                    s.proposals_expired,
+                    s.millis
+                ),
+                eod::Outcome::Running => eprintln!("end of day {date} is running elsewhere"),
+            }
             Ok(())
         }
         Command::Totp { secret } => {

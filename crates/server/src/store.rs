@@ -182,6 +182,36 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn release_lapsed_freezes(&self, now: i64) -> StoreResult<u64>;
     /// An account's freezes, newest first.
     async fn freezes(&self, account_id: i64) -> StoreResult<Vec<FreezeRow>>;
+    /// Claims the end of day of business date `date` (days since 1970);
+    /// an unfinished run started before `stale_before` is taken over.
+    async fn claim_end_of_day(
+        &self,
+        date: i32,
+        now: i64,
+        stale_before: i64,
+    ) -> StoreResult<EodClaim>;
+    async fn finish_end_of_day(&self, date: i32, now: i64, summary: &str) -> StoreResult<()>;
+    /// Accounts billed on one of `bill_days` (days of the month) that owe
+    /// more than their unpaid bills, and by how much.
+    async fn unbilled(&self, bill_days: &[i32]) -> StoreResult<Vec<Unbilled>>;
+    /// Inserts bills, skipping any already cut (same account and date);
+    /// returns how many were new.
+    async fn insert_bills(&self, bills: &[BillRow]) -> StoreResult<u64>;
+    /// An account's bills, oldest first.
+    async fn bills(&self, account_id: i64) -> StoreResult<Vec<BillRow>>;
+    /// Days past due at the end of `date` from the oldest unpaid bill due
+    /// before it; the worst in 12 months follows; over 90 days past due an
+    /// active account is frozen. Returns how many accounts are past due.
+    async fn update_delinquency(&self, date: i32) -> StoreResult<u64>;
+    /// Accounts with their customers, in id order after `after_id`.
+    async fn accounts_after(&self, after_id: i64, limit: u32)
+    -> StoreResult<Vec<AccountDetailRow>>;
+    async fn save_scores(&self, scores: &[Rescored], scored_at: i64) -> StoreResult<()>;
+    /// Inserts the engine's proposals, skipping accounts that already have
+    /// a pending one; returns how many were new.
+    async fn propose_limit_changes(&self, proposals: &[LimitChangeRow]) -> StoreResult<u64>;
+    /// Pending limit changes whose time ran out become expired; returns how many.
+    async fn expire_limit_changes(&self, now: i64) -> StoreResult<u64>;
     /// Remembers a notification nonce; false if it was seen before. Nonces
     /// seen before `forget_before` are dropped (their timestamps are stale).
     async fn accept_nonce(&self, nonce: &str, now: i64, forget_before: i64) -> StoreResult<bool>;
@@ -207,6 +237,7 @@ pub struct Batch {
     pub limit_changes: Vec<LimitChangeRow>,
     pub disputes: Vec<DisputeRow>,
     pub freezes: Vec<FreezeRow>,
+    pub bills: Vec<BillRow>,
 }
 
 #[derive(Clone, PartialEq, Eq, sqlx::FromRow)]

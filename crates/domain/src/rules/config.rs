@@ -5,6 +5,7 @@
 use serde::{Deserialize, Deserializer};
 use toml::Spanned;
 
+use crate::account::Grade;
 use crate::alert::{Rule, Severity};
 use crate::money::Money;
 use crate::transaction::MerchantCategory;
@@ -27,6 +28,7 @@ pub struct Rules {
     pub blacklist: Blacklist,
     pub risky_merchant: RiskyMerchant,
     pub frequent_large_spending: FrequentLargeSpending,
+    pub limit_review: LimitReview,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -193,6 +195,26 @@ pub struct FrequentLargeSpending {
     pub freeze_hours: u32,
 }
 
+/// The end-of-day limit review: when re-scoring proposes a change.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitReview {
+    pub increase_grades: Vec<Grade>,
+    #[serde(deserialize_with = "percent")]
+    pub increase_min_utilisation_percent: u32,
+    #[serde(deserialize_with = "percent")]
+    pub increase_percent: u32,
+    #[serde(deserialize_with = "amount")]
+    pub max_limit: Money,
+    pub decrease_grades: Vec<Grade>,
+    #[serde(deserialize_with = "count")]
+    pub max_dpd: u32,
+    #[serde(deserialize_with = "percent")]
+    pub decrease_percent: u32,
+    #[serde(deserialize_with = "days")]
+    pub expires_days: u32,
+}
+
 /// A rules file that was refused, with the line at fault.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("rules file, line {line}: {message}")]
@@ -330,6 +352,10 @@ fn minutes<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
 
 fn hours<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
     in_range(d, |h| (1..=720).contains(h), "hours are 1–720 (30 days)")
+}
+
+fn days<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    in_range(d, |n| (1..=365).contains(n), "days are 1–365")
 }
 
 fn hour<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {

@@ -485,3 +485,49 @@ fn evidence_numbers_are_grouped() {
         assert_eq!(grouped(value), text);
     }
 }
+
+#[test]
+fn a_good_busy_line_is_proposed_higher_and_a_poor_one_lower() {
+    let rules = Rules::builtin();
+    let line = |limit: &str, used: &str, grade, dpd, worst| LineReview {
+        limit: yuan(limit),
+        used: yuan(used),
+        grade,
+        days_past_due: dpd,
+        max_dpd_12m: worst,
+    };
+    let proposed = |l: &LineReview| review_limit(&rules, l).map(|p| (p.proposed, p.reason));
+    use crate::account::Grade::*;
+    use crate::limit_change::LimitChangeReason::*;
+    // 70% used is busy enough; 69.99% is not.
+    assert_eq!(
+        proposed(&line("10000.00", "7000.00", A, 0, 0)),
+        Some((yuan("12000.00"), HighUtilisation))
+    );
+    assert_eq!(proposed(&line("10000.00", "6999.99", A, 0, 0)), None);
+    assert_eq!(proposed(&line("10000.00", "9000.00", C, 0, 0)), None);
+    // Any delinquency in twelve months stops an increase.
+    assert_eq!(proposed(&line("10000.00", "9000.00", B, 0, 3)), None);
+    // Whole hundreds, and never above the largest line.
+    assert_eq!(
+        proposed(&line("12345.00", "9000.00", B, 0, 0)),
+        Some((yuan("14800.00"), HighUtilisation))
+    );
+    assert_eq!(
+        proposed(&line("45000.00", "40000.00", A, 0, 0)),
+        Some((yuan("50000.00"), HighUtilisation))
+    );
+    assert_eq!(proposed(&line("50000.00", "40000.00", A, 0, 0)), None);
+    // 30 days past due is the most tolerated; 31 cuts the line by 30%…
+    assert_eq!(proposed(&line("10000.00", "1000.00", C, 30, 30)), None);
+    assert_eq!(
+        proposed(&line("10000.00", "1000.00", C, 31, 31)),
+        Some((yuan("7000.00"), RisingDelinquency))
+    );
+    // …but never below what is used (rounded up to a hundred).
+    assert_eq!(
+        proposed(&line("10000.00", "8000.01", E, 0, 0)),
+        Some((yuan("8100.00"), RisingDelinquency))
+    );
+    assert_eq!(proposed(&line("10000.00", "9950.00", E, 0, 0)), None);
+}

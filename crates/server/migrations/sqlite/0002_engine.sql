@@ -46,6 +46,29 @@ CREATE TABLE notification_nonces (
     seen_at BIGINT NOT NULL
 );
 
+-- Statements: what an account was billed, and how much of it is unpaid.
+-- Repayments and refunds pay the oldest bills first.
+CREATE TABLE bills (
+    id            INTEGER PRIMARY KEY,
+    account_id    BIGINT NOT NULL REFERENCES accounts (id),
+    -- Business dates (China time) as days since 1970-01-01.
+    bill_date     INTEGER NOT NULL,
+    due_date      INTEGER NOT NULL,
+    amount_fen    BIGINT NOT NULL CHECK (amount_fen > 0),
+    remaining_fen BIGINT NOT NULL CHECK (remaining_fen >= 0),
+    UNIQUE (account_id, bill_date)
+);
+CREATE INDEX bills_open ON bills (account_id, due_date) WHERE remaining_fen > 0;
+
+-- One end-of-day run per business date; an unfinished one is taken over
+-- when it is stale (its instance died).
+CREATE TABLE eod_runs (
+    business_date INTEGER PRIMARY KEY,
+    started_at    BIGINT NOT NULL,
+    finished_at   BIGINT,
+    summary       TEXT
+);
+
 ALTER TABLE transactions ADD COLUMN decline_reason TEXT;
 -- Refunds point at the payment they refund.
 ALTER TABLE transactions ADD COLUMN refund_of BIGINT REFERENCES transactions (id);

@@ -8,7 +8,7 @@ use riskdesk_domain::customer::CustomerProfile;
 use riskdesk_domain::dispute::Dispute;
 use riskdesk_domain::limit_change::LimitChangeRequest;
 use riskdesk_domain::pii;
-use riskdesk_domain::scoring::{self, ScoreInputs};
+use riskdesk_domain::scoring;
 use riskdesk_domain::transaction::Transaction;
 
 use super::problem::ApiResult;
@@ -45,20 +45,8 @@ fn summary(account: &CreditAccount, name_masked: &str, phone: &str, city: &str) 
 pub fn account_detail(row: &AccountDetailRow) -> ApiResult<AccountDetail> {
     let account = row.account.decode()?;
     let customer = row.customer()?;
-    let stored = &row.account;
-    let count = |v: i32| u32::try_from(v).unwrap_or(0);
     // The breakdown is recomputed from the inputs the score was made from.
-    let assessment = scoring::assess(&ScoreInputs {
-        age: customer.age,
-        occupation: customer.occupation,
-        income_band: customer.income_band,
-        purchases_per_month: count(stored.purchases_per_month),
-        bill_to_limit_bp: count(stored.bill_to_limit_bp),
-        on_time_bp: count(stored.on_time_bp),
-        max_dpd_12m: count(stored.max_dpd_12m),
-        night_login_bp: customer.night_login_bp,
-        months_on_book: months_on_book(&account),
-    });
+    let assessment = scoring::assess(&row.score_inputs(row.account.scored_at)?);
     Ok(AccountDetail {
         summary: summary(
             &account,
@@ -100,12 +88,6 @@ fn customer_view(customer: &CustomerProfile) -> CustomerView {
         kyc_level: customer.kyc_level,
         customer_since: customer.customer_since,
     }
-}
-
-/// Whole 30-day months from opening to the last assessment, as the scorer counted them.
-pub fn months_on_book(account: &CreditAccount) -> u32 {
-    let days = (account.scored_at - account.opened_at).num_days().max(0);
-    u32::try_from(days / 30).unwrap_or(u32::MAX)
 }
 
 pub fn transaction(row: crate::store::TransactionRow) -> ApiResult<TransactionView> {

@@ -13,6 +13,7 @@ use riskdesk_domain::dispute::Dispute;
 use riskdesk_domain::geo::GeoPoint;
 use riskdesk_domain::limit_change::LimitChangeRequest;
 use riskdesk_domain::money::Money;
+use riskdesk_domain::scoring::ScoreInputs;
 use riskdesk_domain::transaction::{Place, Transaction};
 
 use super::*;
@@ -84,6 +85,26 @@ impl AccountDetailRow {
             })
         };
         decode().with_context(|| format!("customer {}", self.account.customer_id))
+    }
+
+    /// What the scorecard reads about this account, with its months on book
+    /// counted to `at` (UTC ms): whole 30-day months since opening.
+    pub fn score_inputs(&self, at: i64) -> anyhow::Result<ScoreInputs> {
+        let customer = self.customer()?;
+        let stored = &self.account;
+        let count = |v: i32| u32::try_from(v).unwrap_or(0);
+        let days = (at - stored.opened_at).max(0) / 86_400_000;
+        Ok(ScoreInputs {
+            age: customer.age,
+            occupation: customer.occupation,
+            income_band: customer.income_band,
+            purchases_per_month: count(stored.purchases_per_month),
+            bill_to_limit_bp: count(stored.bill_to_limit_bp),
+            on_time_bp: count(stored.on_time_bp),
+            max_dpd_12m: count(stored.max_dpd_12m),
+            night_login_bp: customer.night_login_bp,
+            months_on_book: u32::try_from(days / 30).unwrap_or(u32::MAX),
+        })
     }
 }
 

@@ -176,3 +176,42 @@ impl std::fmt::Debug for ServiceClientRow {
             .finish_non_exhaustive()
     }
 }
+
+/// A statement: what an account was billed on a business date, and how much
+/// of it is unpaid. Dates are days since 1970-01-01 (China time).
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow, serde::Deserialize)]
+pub struct BillRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub bill_date: i32,
+    pub due_date: i32,
+    pub amount_fen: i64,
+    pub remaining_fen: i64,
+}
+
+/// An account billed today, with what it owes beyond its unpaid bills.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+pub struct Unbilled {
+    pub account_id: i64,
+    pub due_day: i32,
+    pub unbilled_fen: i64,
+}
+
+/// Who runs a business date's end of day.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EodClaim {
+    /// This caller: go on.
+    Started,
+    /// It ran already: its summary (JSON).
+    Done(String),
+    /// Another instance is running it, since this time.
+    Running { since: i64 },
+}
+
+/// A re-scored account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rescored {
+    pub account_id: i64,
+    pub score: i32,
+    pub grade: String,
+}
