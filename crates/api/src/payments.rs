@@ -3,7 +3,7 @@
 //! service clients (the payment platform), never operators.
 
 use chrono::{DateTime, Utc};
-use riskdesk_domain::alert::RuleHit;
+use riskdesk_domain::alert::{Rule, RuleHit};
 use riskdesk_domain::money::Money;
 use riskdesk_domain::transaction::{Channel, Decision, MerchantCategory, TxStatus};
 
@@ -68,7 +68,14 @@ pub struct AuthorizeResponse {
     pub freeze: Option<FreezeView>,
     /// Alerts this payment raised (hits of a rule already alerted on the
     /// account within the deduplication window raise none).
-    pub alert_ids: Vec<i64>,
+    pub alerts: Vec<AlertRef>,
+}
+
+/// An alert a payment raised.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct AlertRef {
+    pub id: i64,
+    pub rule: Rule,
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
@@ -113,4 +120,39 @@ pub struct LedgerResult {
     pub available: Money,
     #[schema(value_type = String, example = "5300.00")]
     pub outstanding: Money,
+}
+
+/// One event of a payment stream, as `riskdesk-server replay` reads it (one
+/// JSON object per line) and the generator writes it.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum PaymentEvent {
+    Authorize(AuthorizeRequest),
+    Settle {
+        order_id: String,
+        occurred_at: DateTime<Utc>,
+    },
+    Reverse {
+        order_id: String,
+        occurred_at: DateTime<Utc>,
+    },
+    Refund {
+        order_id: String,
+        refund_id: String,
+        amount: Money,
+        occurred_at: DateTime<Utc>,
+    },
+    Repayment(RepaymentRequest),
+}
+
+impl PaymentEvent {
+    pub fn occurred_at(&self) -> DateTime<Utc> {
+        match self {
+            PaymentEvent::Authorize(a) => a.occurred_at,
+            PaymentEvent::Repayment(r) => r.occurred_at,
+            PaymentEvent::Settle { occurred_at, .. }
+            | PaymentEvent::Reverse { occurred_at, .. }
+            | PaymentEvent::Refund { occurred_at, .. } => *occurred_at,
+        }
+    }
 }

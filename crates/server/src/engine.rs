@@ -10,8 +10,8 @@ use std::net::IpAddr;
 use std::str::FromStr;
 
 use riskdesk_api::payments::{
-    AuthorizeRequest, AuthorizeResponse, DeclineReason, FreezeView, LedgerResult, RefundRequest,
-    RepaymentRequest,
+    AlertRef, AuthorizeRequest, AuthorizeResponse, DeclineReason, FreezeView, LedgerResult,
+    RefundRequest, RepaymentRequest,
 };
 use riskdesk_domain::alert::{Rule, RuleHit};
 use riskdesk_domain::blacklist::{BlacklistKind, Target};
@@ -401,7 +401,16 @@ fn authorize_response(order_id: &str, a: Authorized) -> EngineResult<AuthorizeRe
                 })
             })
             .transpose()?,
-        alert_ids: a.alert_ids,
+        alerts: a
+            .alerts
+            .iter()
+            .map(|(id, rule)| {
+                Ok(AlertRef {
+                    id: *id,
+                    rule: Rule::from_str(rule).map_err(|_| corrupt("alert rule"))?,
+                })
+            })
+            .collect::<EngineResult<_>>()?,
     })
 }
 

@@ -1,6 +1,7 @@
 //! The demo-portfolio generator: customers, credit accounts, a year of
-//! checkout payments and repayments, planted fraud patterns with their alerts,
-//! a blacklist, limit-change requests and disputes — deterministic for a seed.
+//! checkout payments and repayments, a blacklist, limit-change requests and
+//! disputes — then a stream of fraud patterns replayed through the risk
+//! engine, which raises the alerts — deterministic for a seed.
 //!
 //! Distributions follow what a consumer credit line inside a payment app looks
 //! like: most customers aged 22–40, limits ¥500–¥50,000 by income, spending
@@ -21,15 +22,17 @@ use rand::seq::IndexedRandom;
 use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, LogNormal, Poisson};
+use riskdesk_api::payments::PaymentEvent;
 use riskdesk_api::views::RuleHit;
 use riskdesk_domain::account::Grade;
-use riskdesk_domain::alert::{Rule, Severity};
+use riskdesk_domain::alert::Rule;
 use riskdesk_domain::billing;
 use riskdesk_domain::customer::{IncomeBand, KycLevel, Occupation};
 use riskdesk_domain::geo::GeoPoint;
 use riskdesk_domain::money::Money;
 use riskdesk_domain::operator::Role;
 use riskdesk_domain::pii;
+use riskdesk_domain::rules::Rules;
 use riskdesk_domain::scoring::{self, ScoreInputs};
 use sha2::{Digest, Sha256};
 
@@ -121,12 +124,29 @@ pub fn national_id_hash(national_id: &str) -> String {
 }
 
 /// Generates the portfolio into `store`, calling `progress` with the number of
-/// customers done so far.
+/// customers done so far: the history, then the fraud patterns replayed
+/// through the engine (with the shipped rules), then the officers' past triage.
 pub async fn generate(
     store: &dyn Store,
     params: Params,
     progress: impl Fn(u64),
 ) -> anyhow::Result<Summary> {
+    let started = Instant::now();
+    let (mut summary, stream) = generate_history(store, params, progress).await?;
+    let report = crate::replay::replay(store, &Rules::builtin(), stream).await?;
+    summary.alerts = usize::try_from(report.alerts.values().sum::<u64>()).unwrap_or(usize::MAX);
+    decisions::past_triage(store, params).await?;
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+/// The history alone; the fraud patterns come back as a payment stream in
+/// time order, for `riskdesk-server replay` (no alerts until it is replayed).
+pub async fn generate_history(
+    store: &dyn Store,
+    params: Params,
+    progress: impl Fn(u64),
+) -> anyhow::Result<(Summary, Vec<PaymentEvent>)> {
     anyhow::ensure!(params.customers >= 1, "at least one customer");
     anyhow::ensure!((1..=120).contains(&params.months), "months must be 1–120");
     let started = Instant::now();
@@ -154,7 +174,7 @@ pub async fn generate(
     // Generation runs on its own thread while the store writes the previous
     // batch, so that both cores work.
     let (batches, mut ready) = tokio::sync::mpsc::channel::<Batch>(2);
-    let producer = tokio::task::spawn_blocking(move || {
+    let producer = tokio::task::spawn_blocking(move || -> Vec<PaymentEvent> {
         const CHUNK: u32 = 500;
         let mut done = 0;
         while done < params.customers {
@@ -165,22 +185,24 @@ pub async fn generate(
             }
             done += n;
             if batches.blocking_send(batch).is_err() {
-                return;
+                // The store failed; its error is reported below.
+                return Vec::new();
             }
         }
         let mut last = Batch::default();
         world.decisions(&mut last);
         let _ = batches.blocking_send(last);
+        world.stream
     });
     while let Some(batch) = ready.recv().await {
         summary.customers += batch.customers.len();
         summary.transactions += batch.transactions.len();
-        summary.alerts += batch.alerts.len();
         store.insert_batch(&batch).await?;
         progress(summary.customers as u64);
     }
-    producer.await?;
+    let mut stream = producer.await?;
     store.bulk_load_mode(false).await?;
+    stream.sort_by_key(PaymentEvent::occurred_at);
     store.set_meta("seed", &params.seed.to_string()).await?;
     store
         .set_meta("as_of_ms", &params.as_of_ms.to_string())
@@ -190,8 +212,11 @@ pub async fn generate(
         .await?;
     store.set_meta("months", &params.months.to_string()).await?;
     summary.seconds = started.elapsed().as_secs_f64();
-    Ok(summary)
+    Ok((summary, stream))
 }
+
+/// The demo's risk officers, who decided its past work.
+const OFFICERS: [&str; 2] = ["officer.li", "officer.wang"];
 
 /// An account as the later passes need it.
 struct Brief {
@@ -210,9 +235,9 @@ struct World {
     /// The last one is the current month, up to the portfolio's "now".
     calendar: Vec<(i64, i64, u32)>,
     next_tx: i64,
-    next_alert: i64,
     briefs: Vec<Brief>,
-    officers: Vec<&'static str>,
+    /// Checkout orders of the fraud patterns, replayed after the history.
+    stream: Vec<PaymentEvent>,
     blacklisted_devices: Vec<String>,
 }
 
@@ -223,9 +248,8 @@ impl World {
             rng: ChaCha8Rng::seed_from_u64(params.seed),
             calendar: calendar_months(params.as_of_ms, params.months),
             next_tx: 1,
-            next_alert: 1,
             briefs: Vec::new(),
-            officers: vec!["officer.li", "officer.wang"],
+            stream: Vec::new(),
             blacklisted_devices: (0..40).map(|i| format!("dev-bl{i:04}")).collect(),
         }
     }
@@ -428,7 +452,6 @@ impl World {
         let mut billed_total = 0i64;
         let mut bills = 0u32;
         let mut purchase_ids = Vec::new();
-        let mut far_alerts = Vec::new();
         let mut refunds = Vec::new();
         let unpaid_months = ((dpd + 29) / 30) as usize;
         let mut months_active = 0u32;
@@ -536,9 +559,6 @@ impl World {
                         .then(|| serde_json::to_string(&hits).unwrap_or_default()),
                     occurred_at: at,
                 });
-                if !hits.is_empty() && as_of - at < 30 * DAY {
-                    far_alerts.push((tx_id, amount, hits[0].evidence.clone(), at));
-                }
                 if declined {
                     continue;
                 }
@@ -713,21 +733,13 @@ impl World {
             phone: String::new(),
             city: String::new(),
         });
-        let plant = rng.random_bool(0.03);
-        for (tx_id, amount, evidence, at) in far_alerts {
-            self.alert(
-                batch,
+        if rng.random_bool(0.03) {
+            self.plant_fraud(&fraud::Payer {
                 account_id,
-                Some(tx_id),
-                Rule::FarFromHome,
-                Severity::Low,
-                Some(amount),
-                evidence,
-                at,
-            );
-        }
-        if plant {
-            self.plant_fraud(batch, account_id, city, &devices, limit_fen);
+                home: city,
+                devices: &devices,
+                limit_fen,
+            });
         }
         self.briefs.push(Brief {
             id: account_id,

@@ -7,5 +7,6 @@ pub mod eod;
 pub mod generate;
 pub mod http;
 pub mod jobs;
+pub mod replay;
 pub mod store;
 pub mod wechatpay;

@@ -12,7 +12,7 @@ use riskdesk_server::generate::{self, Params};
 use riskdesk_server::http::{self, AppState};
 use riskdesk_server::store::{self, Purpose};
 use riskdesk_server::wechatpay::WechatPay;
-use riskdesk_server::{demo, eod};
+use riskdesk_server::{demo, eod, replay};
 
 // Rows are built on one thread and freed on SQLite's; glibc's malloc spent a
 // fifth of a bulk load on that, mimalloc a small part of it.
@@ -52,6 +52,10 @@ enum Command {
         database: String,
         #[command(flatten)]
         portfolio: Portfolio,
+        /// Write the fraud patterns' payment stream to this JSON-lines file
+        /// instead of replaying it (then: `riskdesk-server replay FILE`).
+        #[arg(long)]
+        stream_out: Option<PathBuf>,
     },
     /// Run the end of a business day (statements, days past due, re-scoring,
     /// limit proposals). Once per date: a second run reports the first.
@@ -61,6 +65,16 @@ enum Command {
         /// The business date (China time), `yyyy-mm-dd`. Default: yesterday.
         #[arg(long)]
         date: Option<chrono::NaiveDate>,
+        #[command(flatten)]
+        engine: Engine,
+    },
+    /// Feed a payment-event stream (JSON lines, as `generate --stream-out`
+    /// writes) through the engine and report decisions and alerts per rule.
+    /// It writes to the database: replay into a copy to try a rules change.
+    Replay {
+        file: PathBuf,
+        #[arg(long, env = "RISKDESK_DATABASE_URL")]
+        database: String,
         #[command(flatten)]
         engine: Engine,
     },
@@ -230,6 +244,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Generate {
             database,
             portfolio,
+            stream_out,
         } => {
             let store = store::open_for(&database, Purpose::BulkLoad).await?;
             let first = store::PageRequest {
@@ -246,7 +261,30 @@ async fn main() -> anyhow::Result<()> {
                  generate into an empty database",
                 store::redact_url(&database)
             );
-            let summary = generate_with_progress(store.as_ref(), portfolio.params()).await?;
+            let params = portfolio.params();
+            let bar = progress_bar(params.customers)?;
+            let summary = match &stream_out {
+                None => generate::generate(&*store, params, |done| bar.set_position(done)).await?,
+                Some(path) => {
+                    let (summary, stream) =
+                        generate::generate_history(&*store, params, |done| bar.set_position(done))
+                            .await?;
+                    let mut lines = String::new();
+                    for event in &stream {
+                        lines.push_str(&serde_json::to_string(event)?);
+                        lines.push('\n');
+                    }
+                    std::fs::write(path, lines)
+                        .with_context(|| format!("writing {}", path.display()))?;
+                    eprintln!(
+                        "{} payment events written to {}",
+                        stream.len(),
+                        path.display()
+                    );
+                    summary
+                }
+            };
+            bar.finish_and_clear();
             store.close().await;
             eprintln!(
                 "generated {} customers, {} transactions, {} alerts in {:.1} s ({:.0} transactions/s)",
@@ -287,6 +325,23 @@ async fn main() -> anyhow::Result<()> {
                 ),
                 eod::Outcome::Running => eprintln!("end of day {date} is running elsewhere"),
             }
+            Ok(())
+        }
+        Command::Replay {
+            file,
+            database,
+            engine,
+        } => {
+            let configure = engine.load()?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let events =
+                replay::read_events(&text).with_context(|| format!("{}", file.display()))?;
+            let store = store::open(&database).await?;
+            let state = configure(AppState::new(store.clone(), Clock::system())?);
+            let report = replay::replay(&*store, &state.rules, events).await?;
+            store.close().await;
+            print!("{}", replay::describe(&report));
             Ok(())
         }
         Command::Totp { secret } => {
@@ -334,16 +389,6 @@ fn progress_bar(customers: u32) -> anyhow::Result<ProgressBar> {
     let style =
         ProgressStyle::with_template("{bar:40} {pos}/{len} customers  {elapsed} (eta {eta})")?;
     Ok(ProgressBar::new(u64::from(customers)).with_style(style))
-}
-
-async fn generate_with_progress(
-    store: &dyn store::Store,
-    params: Params,
-) -> anyhow::Result<generate::Summary> {
-    let bar = progress_bar(params.customers)?;
-    let summary = generate::generate(store, params, |done| bar.set_position(done)).await?;
-    bar.finish_and_clear();
-    Ok(summary)
 }
 
 async fn serve(state: AppState, listen: &Listen, ready: impl FnOnce(&str)) -> anyhow::Result<()> {

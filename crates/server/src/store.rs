@@ -212,6 +212,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn propose_limit_changes(&self, proposals: &[LimitChangeRow]) -> StoreResult<u64>;
     /// Pending limit changes whose time ran out become expired; returns how many.
     async fn expire_limit_changes(&self, now: i64) -> StoreResult<u64>;
+    /// Sets alerts' triage (status, assignee, disposition) in one
+    /// transaction: the generator's past work on the demo queue.
+    async fn triage_alerts(&self, triage: &[AlertTriage]) -> StoreResult<()>;
     /// Remembers a notification nonce; false if it was seen before. Nonces
     /// seen before `forget_before` are dropped (their timestamps are stale).
     async fn accept_nonce(&self, nonce: &str, now: i64, forget_before: i64) -> StoreResult<bool>;

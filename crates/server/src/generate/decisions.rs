@@ -1,10 +1,65 @@
-//! Limit-change requests and disputes over the generated accounts.
+//! Limit-change requests and disputes over the generated accounts, and the
+//! officers' past work on the alerts the engine raised.
 
-use rand::Rng;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use riskdesk_domain::account::Grade;
 
-use super::{DAY, HOUR, World};
-use crate::store::{Batch, DisputeRow, LimitChangeRow};
+use super::{DAY, HOUR, OFFICERS, Params, World};
+use crate::store::{
+    AlertFilter, AlertTriage, Batch, DisputeRow, LimitChangeRow, PageRequest, Store,
+};
+
+/// Triage as it would stand: most alerts older than three days closed with a
+/// disposition, the rest open, in review or escalated, with an assignee once
+/// someone took them.
+pub(super) async fn past_triage(store: &dyn Store, params: Params) -> anyhow::Result<()> {
+    let mut rng = ChaCha8Rng::seed_from_u64(params.seed ^ 0x7219);
+    let filter = AlertFilter {
+        order: riskdesk_api::lists::AlertSort::Oldest,
+        ..AlertFilter::default()
+    };
+    let mut page = PageRequest {
+        after: None,
+        limit: 200,
+    };
+    let mut triage = Vec::new();
+    loop {
+        let alerts = store.alerts(&filter, &page).await?;
+        for alert in &alerts {
+            let (status, disposition) = if params.as_of_ms - alert.created_at > 3 * DAY
+                && rng.random_bool(0.7)
+            {
+                let d = match rng.random_range(0..20) {
+                    0..=6 => "confirmed_fraud",
+                    7..=15 => "false_positive",
+                    _ => "benign",
+                };
+                ("closed", Some(d.to_owned()))
+            } else {
+                (
+                    ["open", "open", "open", "in_review", "escalated"][rng.random_range(0..5usize)],
+                    None,
+                )
+            };
+            if status == "open" {
+                continue;
+            }
+            triage.push(AlertTriage {
+                id: alert.id,
+                status: status.to_owned(),
+                assignee: Some(OFFICERS[rng.random_range(0..OFFICERS.len())].to_owned()),
+                disposition,
+            });
+        }
+        match alerts.last() {
+            Some(last) if alerts.len() == 200 => page.after = Some(vec![last.created_at, last.id]),
+            _ => break,
+        }
+    }
+    store.triage_alerts(&triage).await?;
+    Ok(())
+}
 
 impl World {
     /// Limit-change requests and disputes over the generated accounts.
@@ -31,13 +86,13 @@ impl World {
             let maker = if system {
                 "system".to_owned()
             } else {
-                self.officers[i % 2].to_owned()
+                OFFICERS[i % 2].to_owned()
             };
             let checker = (status == "applied" || status == "rejected").then(|| {
                 if i % 3 == 0 {
                     "manager.chen"
                 } else {
-                    self.officers[(i + 1) % 2]
+                    OFFICERS[(i + 1) % 2]
                 }
                 .to_owned()
             });

@@ -1,378 +1,193 @@
-//! The fraud patterns planted in the demo portfolio, and the alerts they raise.
+//! The fraud patterns of the demo portfolio, as a stream of checkout orders.
+//! They are not written as history: the generator replays them through the
+//! engine afterwards, so every alert in the demo queue was raised by the
+//! rules from the payments themselves.
 
 #![allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 
 use rand::Rng;
 use rand::seq::IndexedRandom;
-use riskdesk_domain::alert::{Rule, RuleHit, Severity};
+use riskdesk_api::payments::{AuthorizeRequest, PaymentEvent};
+use riskdesk_api::views::Location;
 use riskdesk_domain::geo::GeoPoint;
 use riskdesk_domain::money::Money;
-use riskdesk_domain::rules::grouped;
+use riskdesk_domain::transaction::{Channel, MerchantCategory};
 
 use super::{CITIES, City, DAY, HOUR, MINUTE, World, data};
 use crate::clock::utc;
-use crate::store::{AlertRow, Batch, TransactionRow};
+
+/// Who is paying, as the patterns need it.
+pub(super) struct Payer<'a> {
+    pub account_id: i64,
+    pub home: City,
+    pub devices: &'a [String; 2],
+    pub limit_fen: i64,
+}
 
 impl World {
-    /// One of the fraud patterns the rules exist for, with its alerts.
-    pub(super) fn plant_fraud(
-        &mut self,
-        batch: &mut Batch,
-        account_id: i64,
-        home: City,
-        devices: &[String; 2],
-        limit_fen: i64,
-    ) {
+    /// One of the fraud patterns the rules exist for, as orders for the stream.
+    pub(super) fn plant_fraud(&mut self, payer: &Payer<'_>) {
         let as_of = self.params.as_of_ms;
         let at = as_of - self.rng.random_range(10 * MINUTE..25 * DAY);
-        let pattern = self.rng.random_range(0..5u8);
-        let mut tx = |world: &mut World,
-                      at: i64,
-                      merchant: &str,
-                      category: &str,
-                      amount: i64,
-                      device: &str,
-                      place: City,
-                      hits: &[RuleHit]| {
-            let id = world.next_tx;
-            world.next_tx += 1;
-            let declined = hits
-                .iter()
-                .any(|h| matches!(h.rule, Rule::BlacklistHit | Rule::ImpossibleTravel));
-            batch.transactions.push(TransactionRow {
-                id,
-                account_id,
-                kind: "purchase".to_owned(),
-                order_id: format!("WX{}{id:010}", utc(at).format("%Y%m%d")),
-                merchant: merchant.to_owned(),
-                category: Some(category.to_owned()),
-                channel: Some("qr".to_owned()),
-                amount_fen: amount,
-                installments: 1,
-                device_id: Some(device.to_owned()),
-                ip: Some(format!(
-                    "{}.{}.{}.{}",
-                    place.ip_prefix.0,
-                    place.ip_prefix.1,
-                    world.rng.random_range(0..256),
-                    world.rng.random_range(1..255)
-                )),
-                lat: Some(place.lat),
-                lon: Some(place.lon),
-                city: Some(place.name.to_owned()),
-                status: if declined { "declined" } else { "authorized" }.to_owned(),
-                decision: Some(if declined { "decline" } else { "review" }.to_owned()),
-                rule_hits: Some(serde_json::to_string(hits).unwrap_or_default()),
-                occurred_at: at,
-            });
-            id
-        };
-        let y = |fen: i64| {
-            Money::from_fen(fen)
-                .map(Money::display_cny)
-                .unwrap_or_default()
-        };
-        match pattern {
+        let limit = payer.limit_fen;
+        let home_device = payer.devices[0].as_str();
+        match self.rng.random_range(0..6u8) {
             0 => {
                 // A stolen phone: a new device spends fast on electronics.
-                let device = format!("dev-new{account_id:x}");
-                let n = self.rng.random_range(4..8);
-                let amount = (limit_fen / 6).max(50_000);
-                let mut first = None;
-                for i in 0..n {
-                    let hits = [
-                        RuleHit {
-                            rule: Rule::NewDeviceLargeAmount,
-                            evidence: format!("device first seen {} min ago, {}", i * 3, y(amount)),
-                        },
-                        RuleHit {
-                            rule: Rule::Velocity,
-                            evidence: format!(
-                                "{} payments in {} min (limit 3 in 10 min)",
-                                i + 1,
-                                i * 3
-                            ),
-                        },
-                    ];
-                    let id = tx(
-                        self,
+                let device = format!("dev-new{:x}", payer.account_id);
+                let amount = (limit / 6).max(250_000);
+                for i in 0..self.rng.random_range(4..8) {
+                    self.order(
+                        payer,
                         at + i * 3 * MINUTE,
-                        "京东电器",
-                        "electronics",
+                        ("京东电器", MerchantCategory::Electronics),
                         amount,
                         &device,
-                        home,
-                        &hits,
-                    );
-                    first.get_or_insert((id, hits));
-                }
-                if let Some((id, hits)) = first {
-                    self.alert(
-                        batch,
-                        account_id,
-                        Some(id),
-                        Rule::NewDeviceLargeAmount,
-                        Severity::High,
-                        Some(amount),
-                        hits[0].evidence.clone(),
-                        at,
-                    );
-                    self.alert(
-                        batch,
-                        account_id,
-                        Some(id),
-                        Rule::Velocity,
-                        Severity::High,
-                        Some(amount * n),
-                        format!(
-                            "{n} payments totalling {} in {} min",
-                            y(amount * n),
-                            (n - 1) * 3
-                        ),
-                        at + (n - 1) * 3 * MINUTE,
+                        payer.home,
                     );
                 }
             }
             1 => {
-                // Impossible travel: two payments a thousand kilometres apart, minutes apart.
+                // Impossible travel: dinner at home, jewellery a thousand kilometres away.
+                let home = GeoPoint {
+                    lat: payer.home.lat,
+                    lon: payer.home.lon,
+                };
                 let far = *CITIES
                     .iter()
                     .filter(|c| {
-                        GeoPoint {
+                        home.distance_km(GeoPoint {
                             lat: c.lat,
                             lon: c.lon,
-                        }
-                        .distance_km(GeoPoint {
-                            lat: home.lat,
-                            lon: home.lon,
                         }) > 900.0
                     })
                     .collect::<Vec<_>>()
                     .choose(&mut self.rng)
                     .unwrap_or(&&CITIES[0]);
                 let minutes = self.rng.random_range(8..40);
-                let km = GeoPoint {
-                    lat: home.lat,
-                    lon: home.lon,
-                }
-                .distance_km(GeoPoint {
-                    lat: far.lat,
-                    lon: far.lon,
-                });
-                let evidence = format!(
-                    "{} → {}: {} km in {minutes} min = {} km/h",
-                    home.name,
-                    far.name,
-                    grouped(km),
-                    grouped(km / (minutes as f64 / 60.0))
-                );
-                tx(
-                    self,
+                self.order(
+                    payer,
                     at,
-                    "美团外卖",
-                    "dining",
+                    ("美团外卖", MerchantCategory::Dining),
                     4_500,
-                    &devices[0],
-                    home,
-                    &[],
+                    home_device,
+                    payer.home,
                 );
-                let amount = self.rng.random_range(200_000..800_000).min(limit_fen);
-                let hits = [RuleHit {
-                    rule: Rule::ImpossibleTravel,
-                    evidence: evidence.clone(),
-                }];
-                let id = tx(
-                    self,
+                let amount = self.rng.random_range(200_000..800_000).min(limit.max(100));
+                let device = payer.devices[1].as_str();
+                self.order(
+                    payer,
                     at + minutes * MINUTE,
-                    "周大福",
-                    "jewellery",
+                    ("周大福", MerchantCategory::Jewellery),
                     amount,
-                    &devices[1],
+                    device,
                     *far,
-                    &hits,
-                );
-                self.alert(
-                    batch,
-                    account_id,
-                    Some(id),
-                    Rule::ImpossibleTravel,
-                    Severity::Critical,
-                    Some(amount),
-                    evidence,
-                    at + minutes * MINUTE,
                 );
             }
             2 => {
-                // A blacklisted cash-out merchant and device.
+                // A blacklisted cash-out merchant, from a blacklisted device.
                 let device = self.blacklisted_devices
                     [self.rng.random_range(0..self.blacklisted_devices.len())]
                 .clone();
-                let amount = self.rng.random_range(100_000..500_000).min(limit_fen);
                 let merchant = data::BLACKLISTED_MERCHANTS
                     [self.rng.random_range(0..data::BLACKLISTED_MERCHANTS.len())];
-                let evidence = format!("merchant {merchant} and device {device} are blacklisted");
-                let hits = [
-                    RuleHit {
-                        rule: Rule::BlacklistHit,
-                        evidence: evidence.clone(),
-                    },
-                    RuleHit {
-                        rule: Rule::RiskyMerchant,
-                        evidence: "category virtual_goods".to_owned(),
-                    },
-                ];
-                let id = tx(
-                    self,
+                let amount = self.rng.random_range(100_000..500_000).min(limit.max(100));
+                self.order(
+                    payer,
                     at,
-                    merchant,
-                    "virtual_goods",
+                    (merchant, MerchantCategory::VirtualGoods),
                     amount,
                     &device,
-                    home,
-                    &hits,
-                );
-                self.alert(
-                    batch,
-                    account_id,
-                    Some(id),
-                    Rule::BlacklistHit,
-                    Severity::Critical,
-                    Some(amount),
-                    evidence,
-                    at,
+                    payer.home,
                 );
             }
             3 => {
-                // Account takeover at night: gift cards between 1 and 4 a.m. (Beijing time).
+                // Account takeover at night: gift cards between 1 and 4 a.m. China time.
                 let night =
                     at - at.rem_euclid(DAY) + 17 * HOUR + self.rng.random_range(0..3 * HOUR);
-                let n = self.rng.random_range(3..7);
                 let amount = self.rng.random_range(50_000..200_000);
-                let mut first = None;
-                for i in 0..n {
-                    let hits = [
-                        RuleHit {
-                            rule: Rule::NightBurst,
-                            evidence: format!("{} payments between 01:00 and 04:00", i + 1),
-                        },
-                        RuleHit {
-                            rule: Rule::RiskyMerchant,
-                            evidence: "category gift_cards".to_owned(),
-                        },
-                    ];
-                    let id = tx(
-                        self,
+                for i in 0..self.rng.random_range(3..7) {
+                    self.order(
+                        payer,
                         night + i * 7 * MINUTE,
-                        "礼品卡商城",
-                        "gift_cards",
+                        ("礼品卡商城", MerchantCategory::GiftCards),
                         amount,
-                        &devices[0],
-                        home,
-                        &hits,
+                        home_device,
+                        payer.home,
                     );
-                    first.get_or_insert(id);
                 }
-                self.alert(
-                    batch,
-                    account_id,
-                    first,
-                    Rule::NightBurst,
-                    Severity::High,
-                    Some(amount * n),
-                    format!(
-                        "{n} gift-card payments totalling {} at night",
-                        y(amount * n)
-                    ),
-                    night,
+            }
+            4 => {
+                // One amount far above the customer's history.
+                let amount = (limit * 8 / 10).max(100_000);
+                self.order(
+                    payer,
+                    at,
+                    ("华为商城", MerchantCategory::Electronics),
+                    amount,
+                    home_device,
+                    payer.home,
                 );
             }
             _ => {
-                // One amount far above the customer's history.
-                let amount = (limit_fen * 8 / 10).max(100_000);
-                let evidence = format!(
-                    "{} is 14.2× the customer's median of {}",
-                    y(amount),
-                    y(amount / 14)
-                );
-                let hits = [RuleHit {
-                    rule: Rule::AmountSpike,
-                    evidence: evidence.clone(),
-                }];
-                let id = tx(
-                    self,
-                    at,
-                    "华为商城",
-                    "electronics",
-                    amount,
-                    &devices[0],
-                    home,
-                    &hits,
-                );
-                self.alert(
-                    batch,
-                    account_id,
-                    Some(id),
-                    Rule::AmountSpike,
-                    Severity::Medium,
-                    Some(amount),
-                    evidence,
-                    at,
-                );
+                // Frequent large spending: the limit's dynamic freeze.
+                let amount = self
+                    .rng
+                    .random_range(300_100..600_000)
+                    .min((limit / 4).max(300_100));
+                for i in 0..self.rng.random_range(3..5) {
+                    let merchant = [
+                        ("携程旅行", MerchantCategory::Travel),
+                        ("苏宁易购", MerchantCategory::Electronics),
+                    ][i as usize % 2];
+                    self.order(
+                        payer,
+                        at + i * 3 * HOUR,
+                        merchant,
+                        amount,
+                        home_device,
+                        payer.home,
+                    );
+                }
             }
         }
     }
 
-    #[allow(clippy::too_many_arguments)] // An alert has this many facts.
-    pub(super) fn alert(
+    /// A checkout order in the stream, near the city's centre, from a local address.
+    fn order(
         &mut self,
-        batch: &mut Batch,
-        account_id: i64,
-        transaction_id: Option<i64>,
-        rule: Rule,
-        severity: Severity,
-        amount_fen: Option<i64>,
-        evidence: String,
+        payer: &Payer<'_>,
         at: i64,
+        (merchant, category): (&str, MerchantCategory),
+        amount_fen: i64,
+        device: &str,
+        place: City,
     ) {
-        let as_of = self.params.as_of_ms;
-        let age = as_of - at;
-        let sla = match severity {
-            Severity::Critical => 2 * HOUR,
-            Severity::High => 8 * HOUR,
-            Severity::Medium => DAY,
-            Severity::Low => 3 * DAY,
-        };
-        let (status, disposition) = if age > 3 * DAY && self.rng.random_bool(0.7) {
-            let d = match self.rng.random_range(0..20) {
-                0..=6 => "confirmed_fraud",
-                7..=15 => "false_positive",
-                _ => "benign",
-            };
-            ("closed", Some(d.to_owned()))
-        } else {
-            (
-                ["open", "open", "open", "in_review", "escalated"]
-                    [self.rng.random_range(0..5usize)],
-                None,
-            )
-        };
-        let assignee = (status != "open")
-            .then(|| self.officers[self.rng.random_range(0..self.officers.len())].to_owned());
-        batch.alerts.push(AlertRow {
-            id: self.next_alert,
-            account_id,
-            transaction_id,
-            rule: rule.as_str().to_owned(),
-            severity_rank: severity.rank(),
-            status: status.to_owned(),
-            assignee,
-            amount_fen,
-            evidence,
-            disposition,
-            created_at: at + MINUTE,
-            sla_due_at: at + MINUTE + sla,
-            version: 1,
-        });
-        self.next_alert += 1;
+        let at = at.min(self.params.as_of_ms - MINUTE);
+        let n = self.stream.len();
+        self.stream.push(PaymentEvent::Authorize(AuthorizeRequest {
+            order_id: format!("ST{}{:08}", utc(at).format("%Y%m%d"), n),
+            account_id: payer.account_id,
+            merchant: merchant.to_owned(),
+            category,
+            amount: Money::from_fen(amount_fen).unwrap_or_default(),
+            installments: 1,
+            channel: Channel::Qr,
+            device_id: device.to_owned(),
+            ip: format!(
+                "{}.{}.{}.{}",
+                place.ip_prefix.0,
+                place.ip_prefix.1,
+                self.rng.random_range(0..256),
+                self.rng.random_range(1..255)
+            ),
+            // Six decimals, as a phone reports them (about 0.1 m).
+            location: Some(Location {
+                lat: ((place.lat + self.rng.random_range(-0.02..0.02)) * 1e6).round() / 1e6,
+                lon: ((place.lon + self.rng.random_range(-0.02..0.02)) * 1e6).round() / 1e6,
+                city: place.name.to_owned(),
+            }),
+            occurred_at: utc(at),
+        }));
     }
 }

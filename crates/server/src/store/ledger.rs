@@ -94,7 +94,8 @@ pub struct Authorized {
     pub rule_hits: Option<String>,
     pub available_fen: i64,
     pub freeze: Option<FreezeRecord>,
-    pub alert_ids: Vec<i64>,
+    /// The alerts raised: (id, rule).
+    pub alerts: Vec<(i64, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -214,4 +215,13 @@ pub struct Rescored {
     pub account_id: i64,
     pub score: i32,
     pub grade: String,
+}
+
+/// An alert's triage, as the generator writes the demo's past work.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AlertTriage {
+    pub id: i64,
+    pub status: String,
+    pub assignee: Option<String>,
+    pub disposition: Option<String>,
 }

@@ -931,7 +931,7 @@ where
             })
             .await?;
         }
-        let mut alert_ids = Vec::new();
+        let mut alerts = Vec::new();
         for alert in &w.alerts {
             let id: Option<(i64,)> = fetch_optional(&mut *tx, |q| {
                 q.push(
@@ -952,7 +952,7 @@ where
                 q.push(") RETURNING id");
             })
             .await?;
-            alert_ids.extend(id.map(|(id,)| id));
+            alerts.extend(id.map(|(id,)| (id, alert.rule.clone())));
         }
         let mut freeze = None;
         if let Some(plan) = w.freeze.as_ref().filter(|_| decline_reason.is_none()) {
@@ -1010,7 +1010,7 @@ where
             rule_hits: row.rule_hits,
             available_fen: available,
             freeze,
-            alert_ids,
+            alerts,
         };
         Self::save_outcome(&mut tx, &r.order_id, &outcome).await?;
         tx.commit().await?;
@@ -1391,6 +1391,21 @@ where
         })
         .await?;
         Ok(expired.len() as u64)
+    }
+
+    async fn triage_alerts(&self, triage: &[AlertTriage]) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        for t in triage {
+            execute(&mut *tx, |q| {
+                q.push("UPDATE alerts SET status = ").bind(t.status.clone());
+                q.push(", assignee = ").bind(t.assignee.clone());
+                q.push(", disposition = ").bind(t.disposition.clone());
+                q.push(", version = version + 1");
+                q.and().push("id = ").bind(t.id);
+            })
+            .await?;
+        }
+        tx.commit().await
     }
 
     async fn accept_nonce(&self, nonce: &str, now: i64, forget_before: i64) -> StoreResult<bool> {

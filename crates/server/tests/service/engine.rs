@@ -465,7 +465,7 @@ async fn a_blacklisted_device_is_declined_and_alerted_once() {
             account.available_fen,
             "nothing reserved"
         );
-        assert_eq!(first["alert_ids"].as_array().unwrap().len(), 1, "{first}");
+        assert_eq!(first["alerts"].as_array().unwrap().len(), 1, "{first}");
 
         // A second try a minute later: declined again, but the queue already has it.
         body["order_id"] = json!("WX-T-0005");
@@ -474,7 +474,7 @@ async fn a_blacklisted_device_is_declined_and_alerted_once() {
             .post("/v1/payments/authorize", Some(&key), &body)
             .await;
         assert_eq!(second["decision"], "decline");
-        assert_eq!(second["alert_ids"], json!([]), "{backend}: deduplicated");
+        assert_eq!(second["alerts"], json!([]), "{backend}: deduplicated");
 
         let token = service.sign_in("officer.li").await;
         let (_, alerts) = service
@@ -580,7 +580,7 @@ async fn frequent_large_spending_freezes_part_of_the_limit_until_it_lapses() {
                 lapses.timestamp_millis(),
                 START_MS + 40 * 60_000 + 24 * 3_600_000
             );
-            assert_eq!(answer["alert_ids"].as_array().unwrap().len(), 1);
+            assert_eq!(answer["alerts"][0]["rule"], "frequent_large_spending");
         }
         // A fourth large payment does not stack a second freeze.
         let (_, fourth) = service

@@ -7,5 +7,6 @@ mod end_of_day;
 mod engine;
 mod generated_files;
 mod notifications;
+mod replay;
 mod store;
 mod support;
