@@ -1,6 +1,8 @@
 //! `riskdesk-loadgen`: drives a running service with N concurrent clients for
 //! a fixed time and prints latency percentiles per request kind. It signs in
-//! with the demo operator from `riskdesk-server demo --json` output.
+//! with the demo operator from `riskdesk-server demo --json` output. With
+//! `--authorize KEY` the clients are the payment platform instead: each sends
+//! checkout orders for the demo's accounts as a service client.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,6 +28,10 @@ struct Args {
     /// the service at saturation.
     #[arg(long)]
     rate: Option<f64>,
+    /// Send authorizations as this service client (its key, from
+    /// `riskdesk-server service-client add`) instead of reading.
+    #[arg(long)]
+    authorize: Option<String>,
 }
 
 /// The request kinds measured, each a list of paths the clients cycle through.
@@ -55,6 +61,9 @@ async fn main() -> anyhow::Result<()> {
         }
     };
 
+    if let Some(key) = &args.authorize {
+        return authorize_load(&args, &client, &url, &token, key).await;
+    }
     // Pick the targets once: accounts, the busiest account, and deep cursors.
     let accounts = get(
         &client,
@@ -281,4 +290,128 @@ async fn cursor_after(
             .to_owned();
     }
     Ok(cursor)
+}
+
+const CATEGORIES: [&str; 3] = ["groceries", "dining", "apparel"];
+
+/// The payment platform's load: checkout orders of ¥10–¥300 at home, from
+/// the account's usual city, over every active account (up to 20,000).
+async fn authorize_load(
+    args: &Args,
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    key: &str,
+) -> anyhow::Result<()> {
+    let mut accounts = Vec::new();
+    let mut cursor = String::new();
+    for _ in 0..100 {
+        let page = get(
+            client,
+            url,
+            token,
+            &format!("/v1/accounts?limit=200&status=active{cursor}"),
+        )
+        .await?;
+        for a in page["items"].as_array().context("items")? {
+            let city = a["city"].as_str().unwrap_or_default();
+            let place = riskdesk_server::generate::CITIES
+                .iter()
+                .find(|c| c.name == city);
+            accounts.push((a["id"].as_i64().context("id")?, place.copied()));
+        }
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => break,
+        }
+    }
+    let accounts = Arc::new(accounts);
+    let run = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs();
+    let deadline = Instant::now() + Duration::from_secs(args.seconds);
+    let mut tasks = Vec::new();
+    for client_no in 0..args.clients {
+        let (client, url, key, accounts) = (
+            client.clone(),
+            url.to_owned(),
+            key.to_owned(),
+            accounts.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut latency = Histogram::<u64>::new(3).expect("histogram");
+            let mut decisions = std::collections::BTreeMap::<String, u64>::new();
+            let mut errors = 0u64;
+            let mut i = 0usize;
+            while Instant::now() < deadline {
+                let n = client_no + i * 50;
+                let (account, place) = accounts[n.wrapping_mul(7919) % accounts.len()];
+                let location = place.map(|c| serde_json::json!({"lat": c.lat, "lon": c.lon, "city": c.name}));
+                let ip = place.map_or((10, 0), |c| c.ip_prefix);
+                let body = serde_json::json!({
+                    "order_id": format!("LG{run}-{client_no}-{i}"),
+                    "account_id": account,
+                    "merchant": "美宜佳便利店",
+                    "category": CATEGORIES[i % 3],
+                    "amount": format!("{}.{:02}", 10 + n % 290, n % 100),
+                    "installments": 1,
+                    "channel": "qr",
+                    // The customer's own phone, on the city's mobile network.
+                    "device_id": format!("dev-lg{account:x}"),
+                    "ip": format!("{}.{}.{}.{}", ip.0, ip.1, (n / 250) % 256, 1 + n % 250),
+                    "location": location,
+                    "occurred_at": chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()).to_rfc3339(),
+                });
+                let started = Instant::now();
+                let answer = client
+                    .post(format!("{url}/v1/payments/authorize"))
+                    .bearer_auth(&key)
+                    .json(&body)
+                    .send()
+                    .await;
+                match answer {
+                    Ok(r) if r.status().is_success() => {
+                        let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+                        latency.record(micros).ok();
+                        let answer: serde_json::Value = r.json().await.unwrap_or_default();
+                        let decision = answer["decision"].as_str().unwrap_or("?").to_owned();
+                        *decisions.entry(decision).or_default() += 1;
+                    }
+                    _ => errors += 1,
+                }
+                i += 1;
+            }
+            (latency, decisions, errors)
+        }));
+    }
+    let mut latency = Histogram::<u64>::new(3)?;
+    let mut decisions = std::collections::BTreeMap::<String, u64>::new();
+    let mut errors = 0;
+    for task in tasks {
+        let (h, d, e) = task.await?;
+        latency.add(h)?;
+        errors += e;
+        for (k, v) in d {
+            *decisions.entry(k).or_default() += v;
+        }
+    }
+    let ms = |q: f64| latency.value_at_quantile(q) as f64 / 1000.0;
+    println!(
+        "{} clients, closed loop, {} s, {} accounts: {} decisions ({:.0}/s), {errors} errors; {decisions:?}",
+        args.clients,
+        args.seconds,
+        accounts.len(),
+        latency.len(),
+        latency.len() as f64 / args.seconds as f64
+    );
+    println!("| request | decisions | p50 ms | p99 ms | max ms |");
+    println!("|---|---:|---:|---:|---:|");
+    println!(
+        "| authorize | {} | {:.2} | {:.2} | {:.2} |",
+        latency.len(),
+        ms(0.5),
+        ms(0.99),
+        latency.max() as f64 / 1000.0
+    );
+    Ok(())
 }

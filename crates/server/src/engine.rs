@@ -170,6 +170,7 @@ pub async fn authorize(
                 .transpose()
                 .map_err(anyhow::Error::from)?,
             occurred_at: at,
+            decline_reason: (decision == Decision::Decline).then(|| "rules".to_owned()),
         },
         alerts: planned_alerts(rules, &hits),
         dedup_ms: i64::from(rules.alerts.dedup_minutes) * MINUTE_MS,

@@ -86,7 +86,7 @@ pub async fn run(
         proposals_expired,
         millis: 0,
     };
-    rescore(store, rules, as_of, &mut summary).await?;
+    rescore(store, rules, date, &mut summary).await?;
     summary.millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     store
         .finish_end_of_day(day, now, &serde_json::to_string(&summary)?)
@@ -123,14 +123,15 @@ async fn cut_bills(store: &dyn Store, date: NaiveDate) -> anyhow::Result<(u64, i
     Ok((store.insert_bills(&bills).await?, billed))
 }
 
-/// Every account through the scorecard; changed scores saved; the limit
-/// review's proposals made.
+/// Every account through the scorecard, changed scores saved; the lines
+/// whose statement day it is reviewed, and the review's proposals made.
 async fn rescore(
     store: &dyn Store,
     rules: &Rules,
-    as_of: i64,
+    date: NaiveDate,
     summary: &mut Summary,
 ) -> anyhow::Result<()> {
+    let as_of = billing::end_of(date).timestamp_millis();
     let expires =
         as_of + i64::from(rules.limit_review.expires_days) * Duration::days(1).num_milliseconds();
     let mut after = 0;
@@ -167,7 +168,10 @@ async fn rescore(
                 days_past_due: account.days_past_due,
                 max_dpd_12m: u32::try_from(row.account.max_dpd_12m).unwrap_or(0),
             };
-            if let Some(proposal) = review_limit(rules, &review).filter(|_| open) {
+            // Each line is reviewed once a month, on its statement day.
+            let due = open
+                && billing::is_bill_day(date, u32::try_from(row.account.bill_day).unwrap_or(1));
+            if let Some(proposal) = review_limit(rules, &review).filter(|_| due) {
                 proposals.push(LimitChangeRow {
                     id: 0,
                     account_id: account.id,

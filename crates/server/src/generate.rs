@@ -558,6 +558,7 @@ impl World {
                     rule_hits: (!hits.is_empty())
                         .then(|| serde_json::to_string(&hits).unwrap_or_default()),
                     occurred_at: at,
+                    decline_reason: declined.then(|| "insufficient_limit".to_owned()),
                 });
                 if declined {
                     continue;

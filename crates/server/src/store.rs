@@ -367,6 +367,8 @@ pub struct TransactionRow {
     pub decision: Option<String>,
     pub rule_hits: Option<String>,
     pub occurred_at: i64,
+    /// Why the engine declined it: `rules`, `insufficient_limit` or `account_not_active`.
+    pub decline_reason: Option<String>,
 }
 
 impl TransactionRow {
@@ -399,6 +401,7 @@ impl TransactionRow {
             decision: None,
             rule_hits: None,
             occurred_at,
+            decline_reason: None,
         }
     }
 }

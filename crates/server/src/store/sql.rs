@@ -93,12 +93,12 @@ const CUSTOMER_DETAIL: &str = ", c.name, c.national_id, c.home_lat, c.home_lon, 
     c.occupation, c.income_band, c.kyc_level, c.night_login_bp, c.created_at AS customer_since";
 const ACCOUNT_FROM: &str = " FROM accounts a JOIN customers c ON c.id = a.customer_id";
 const TRANSACTION_FIELDS: &str = "id, account_id, kind, order_id, merchant, category, channel, \
-    amount_fen, installments, device_id, ip, lat, lon, city, status, decision, rule_hits, occurred_at";
+    amount_fen, installments, device_id, ip, lat, lon, city, status, decision, rule_hits, occurred_at, \
+    decline_reason";
 /// The columns a new transaction is written with, its id aside.
 const TRANSACTION_INSERT: &str = "account_id, kind, order_id, merchant, category, channel, \
     amount_fen, installments, device_id, ip, lat, lon, city, status, decision, rule_hits, \
-    occurred_at";
-const ATTEMPT_FIELDS: &str = "occurred_at, amount_fen, status, lat, lon, city";
+    occurred_at, decline_reason";
 const FREEZE_FIELDS: &str = "id, account_id, amount_fen, reason, source, created_by, \
     transaction_id, created_at, lapses_at, released_at";
 const ALERT_FIELDS: &str = "id, account_id, transaction_id, rule, severity_rank, status, assignee, \
@@ -783,73 +783,77 @@ where
     }
 
     async fn payment_context(&self, c: &ContextQuery) -> StoreResult<ContextRows> {
+        // One round trip: each list comes back as a JSON array in one column.
+        let (aggregate, object) = json_functions::<DB>();
         let (from, to) = (c.at - c.lookback_ms, c.at + c.lookahead_ms);
-        let window = |q: &mut Query<'_, DB>| {
-            q.and().push("kind = 'purchase'");
-            q.and().push("occurred_at > ").bind(from);
-            q.and().push("occurred_at <= ").bind(to);
+        let attempts = |q: &mut Query<'_, DB>, subject: &mut dyn FnMut(&mut Query<'_, DB>)| {
+            q.push("(SELECT CAST(")
+                .push(aggregate)
+                .push("(")
+                .push(object);
+            q.push(
+                "('occurred_at', occurred_at, 'amount_fen', amount_fen, 'status', status, \
+                 'lat', lat, 'lon', lon, 'city', city)) AS TEXT) FROM transactions WHERE ",
+            );
+            subject(q);
+            q.push(" AND kind = 'purchase' AND occurred_at > ")
+                .bind(from);
+            q.push(" AND occurred_at <= ").bind(to).push(")");
         };
-        let order = &[("occurred_at", Dir::Asc)];
-        let account = fetch_rows(&self.pool, ATTEMPT_FIELDS, order, |q| {
-            q.push(" FROM transactions");
-            q.and().push("account_id = ").bind(c.account_id);
-            window(q);
-        })
-        .await?;
-        let device = fetch_rows(&self.pool, ATTEMPT_FIELDS, order, |q| {
-            q.push(" FROM transactions");
-            q.and().push("device_id = ").bind(c.device_id.clone());
-            window(q);
-        })
-        .await?;
-        let ip = fetch_rows(&self.pool, ATTEMPT_FIELDS, order, |q| {
-            q.push(" FROM transactions");
-            q.and().push("ip = ").bind(c.ip.clone());
-            window(q);
-        })
-        .await?;
-        let recent: Vec<(i64,)> = fetch_all(&self.pool, |q| {
-            q.push("SELECT amount_fen FROM transactions");
-            q.and().push("account_id = ").bind(c.account_id);
-            q.and().push("kind = 'purchase'");
-            q.and()
-                .push("status IN ('authorized', 'settled', 'refunded')");
-            q.and().push("occurred_at < ").bind(c.at);
+        let row: Option<ContextJson> = fetch_optional(&self.pool, |q| {
+            q.push("SELECT ");
+            attempts(q, &mut |q| {
+                q.push("account_id = ").bind(c.account_id);
+            });
+            q.push(" AS account, ");
+            attempts(q, &mut |q| {
+                q.push("device_id = ").bind(c.device_id.clone());
+            });
+            q.push(" AS device, ");
+            attempts(q, &mut |q| {
+                q.push("ip = ").bind(c.ip.clone());
+            });
+            q.push(" AS ip, (SELECT CAST(").push(aggregate);
+            q.push("(amount_fen) AS TEXT) FROM (SELECT amount_fen FROM transactions");
+            q.push(" WHERE account_id = ").bind(c.account_id);
+            q.push(" AND kind = 'purchase' AND status IN ('authorized', 'settled', 'refunded')");
+            q.push(" AND occurred_at < ").bind(c.at);
             q.push(" ORDER BY occurred_at DESC LIMIT ")
                 .bind(TYPICAL_PURCHASES);
-        })
-        .await?;
-        let seen: Option<(i64,)> = fetch_optional(&self.pool, |q| {
-            q.push("SELECT id FROM transactions");
-            q.and().push("account_id = ").bind(c.account_id);
-            q.and().push("device_id = ").bind(c.device_id.clone());
-            q.and().push("occurred_at < ").bind(c.at);
-            q.push(" LIMIT 1");
-        })
-        .await?;
-        let blacklist = fetch_rows(&self.pool, BLACKLIST_FIELDS, &[("id", Dir::Asc)], |q| {
-            q.push(" FROM blacklist");
-            q.and().push("removed_at IS NULL");
-            q.and()
-                .push("(expires_at IS NULL OR expires_at > ")
+            q.push(") AS recent) AS recent, (SELECT COUNT(*) FROM (SELECT 1 FROM transactions");
+            q.push(" WHERE account_id = ").bind(c.account_id);
+            q.push(" AND device_id = ").bind(c.device_id.clone());
+            q.push(" AND occurred_at < ").bind(c.at);
+            q.push(" LIMIT 1) AS seen) AS seen, (SELECT CAST(")
+                .push(aggregate)
+                .push("(")
+                .push(object)
+                .push("(");
+            let pairs: Vec<String> = BLACKLIST_FIELDS
+                .split(',')
+                .map(|f| format!("'{0}', {0}", f.trim()))
+                .collect();
+            q.push(&pairs.join(", "));
+            q.push(")) AS TEXT) FROM blacklist WHERE removed_at IS NULL");
+            q.push(" AND (expires_at IS NULL OR expires_at > ")
                 .bind(c.now)
                 .push(")");
-            q.and()
-                .push("(kind = 'geo_area' OR (kind = 'ip' AND value LIKE '%/%')");
+            q.push(" AND (kind = 'geo_area' OR (kind = 'ip' AND value LIKE '%/%')");
             for (kind, value) in &c.exact {
                 q.push(" OR (kind = ").bind(kind.clone());
                 q.push(" AND value = ").bind(value.clone()).push(")");
             }
-            q.push(")");
+            q.push(")) AS blacklist");
         })
         .await?;
+        let row = row.ok_or(sqlx::Error::RowNotFound)?;
         Ok(ContextRows {
-            account,
-            device,
-            ip,
-            recent_amounts: recent.into_iter().map(|(a,)| a).collect(),
-            device_seen_before: seen.is_some(),
-            blacklist,
+            account: json_list(row.account)?,
+            device: json_list(row.device)?,
+            ip: json_list(row.ip)?,
+            recent_amounts: json_list(row.recent)?,
+            device_seen_before: row.seen > 0,
+            blacklist: json_list(row.blacklist)?,
         })
     }
 
@@ -858,29 +862,40 @@ where
         w: &AuthorizationWrite,
     ) -> StoreResult<Result<Idempotent<Authorized>, Refusal>> {
         let r = &w.transaction;
-        let mut tx = self.pool.begin().await?;
-        // The key first: a concurrent duplicate waits here for this one.
-        if let Some(earlier) = Self::claim_key(&mut tx, &r.order_id, &w.request_hash, w.now).await?
-        {
-            return Ok(Ok(earlier));
-        }
-        let lapsed = Self::lapse_freezes(&mut tx, Some(r.account_id), w.now).await?;
-        // Locks the account row: authorizations on one account queue here.
-        let line: Option<(String, i64, i64, i64)> = fetch_optional(&mut *tx, |q| {
-            q.push("UPDATE accounts SET frozen_fen = frozen_fen - ")
-                .bind(lapsed.iter().map(|(_, fen)| fen).sum::<i64>());
-            q.push(" WHERE id = ").bind(r.account_id);
-            q.push(" RETURNING status, limit_fen, used_fen, frozen_fen");
+        let mut tx = self.begin_write().await?;
+        // The account's line, locked: authorizations on one account queue here.
+        let line: Option<(String, i64, i64, i64, i64)> = fetch_optional(&mut *tx, |q| {
+            q.push(
+                "SELECT status, limit_fen, used_fen, frozen_fen, (SELECT COUNT(*) FROM freezes \
+                 WHERE account_id = a.id AND released_at IS NULL AND lapses_at <= ",
+            )
+            .bind(w.now);
+            q.push(") FROM accounts a WHERE id = ")
+                .bind(r.account_id)
+                .push(for_update::<DB>());
         })
         .await?;
-        let Some((status, limit, used, frozen)) = line else {
+        let Some((status, limit, used, mut frozen, lapsable)) = line else {
             return Ok(Err(Refusal::NoAccount));
         };
+        if lapsable > 0 {
+            let lapsed = Self::lapse_freezes(&mut tx, Some(r.account_id), w.now).await?;
+            let fen: i64 = lapsed.iter().map(|(_, fen)| fen).sum();
+            execute(&mut *tx, |q| {
+                q.push("UPDATE accounts SET frozen_fen = frozen_fen - ")
+                    .bind(fen);
+                q.push(", version = version + 1 WHERE id = ")
+                    .bind(r.account_id);
+            })
+            .await?;
+            frozen -= fen;
+        }
         let mut available = limit - used - frozen;
         let mut row = r.clone();
         let decline = |row: &mut TransactionRow, why: &str| {
             row.status = "declined".to_owned();
             row.decision = Some("decline".to_owned());
+            row.decline_reason = Some(why.to_owned());
             Some(why.to_owned())
         };
         let decline_reason = if status != "active" {
@@ -919,18 +934,14 @@ where
         let transaction_id = match inserted {
             Ok(Some((id,))) => id,
             Ok(None) => return Err(sqlx::Error::RowNotFound),
-            // The order id belongs to a transaction from before idempotency keys.
-            Err(e) if is_unique_violation(&e) => return Ok(Ok(Idempotent::Mismatch)),
+            // The order was seen before: its first answer (a retry finds out
+            // here, after the work, so that a first attempt saves a round trip).
+            Err(e) if is_unique_violation(&e) => {
+                tx.rollback().await?;
+                return Ok(Ok(self.earlier(&r.order_id, &w.request_hash).await?));
+            }
             Err(e) => return Err(e),
         };
-        if let Some(reason) = &decline_reason {
-            execute(&mut *tx, |q| {
-                q.push("UPDATE transactions SET decline_reason = ")
-                    .bind(reason.clone());
-                q.push(" WHERE id = ").bind(transaction_id);
-            })
-            .await?;
-        }
         let mut alerts = Vec::new();
         for alert in &w.alerts {
             let id: Option<(i64,)> = fetch_optional(&mut *tx, |q| {
@@ -1012,7 +1023,7 @@ where
             freeze,
             alerts,
         };
-        Self::save_outcome(&mut tx, &r.order_id, &outcome).await?;
+        Self::record_outcome(&mut tx, &r.order_id, &w.request_hash, w.now, &outcome).await?;
         tx.commit().await?;
         Ok(Ok(Idempotent::Done(outcome)))
     }
@@ -1040,7 +1051,7 @@ where
         order_id: &str,
         m: &MoneyBack,
     ) -> StoreResult<Result<Idempotent<LedgerRecord>, Refusal>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         if let Some(earlier) =
             Self::claim_key(&mut tx, &m.key, &m.request_hash, m.occurred_at).await?
         {
@@ -1112,7 +1123,7 @@ where
         account_id: i64,
         m: &MoneyBack,
     ) -> StoreResult<Result<Idempotent<LedgerRecord>, Refusal>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         if let Some(earlier) =
             Self::claim_key(&mut tx, &m.key, &m.request_hash, m.occurred_at).await?
         {
@@ -1152,7 +1163,7 @@ where
     }
 
     async fn release_lapsed_freezes(&self, now: i64) -> StoreResult<u64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let lapsed = Self::lapse_freezes(&mut tx, None, now).await?;
         let mut per_account = std::collections::BTreeMap::<i64, i64>::new();
         for (account, fen) in &lapsed {
@@ -1439,6 +1450,60 @@ where
     Option<String>: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
     usize: ColumnIndex<DB::Row>,
 {
+    /// A transaction that writes: on SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so that what it reads first cannot go stale
+    /// before it writes; PostgreSQL locks the rows it reads `FOR UPDATE`.
+    async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, DB>> {
+        if DB::NAME == "SQLite" {
+            self.pool.begin_with("BEGIN IMMEDIATE").await
+        } else {
+            self.pool.begin().await
+        }
+    }
+
+    /// The first outcome recorded under an order id, if the request was the
+    /// same; a mismatch if it differed or the id belongs to something else.
+    async fn earlier<T: DeserializeOwned>(
+        &self,
+        key: &str,
+        request_hash: &str,
+    ) -> StoreResult<Idempotent<T>> {
+        let row: Option<(String, String)> = fetch_optional(&self.pool, |q| {
+            q.push("SELECT request_hash, outcome FROM idempotency");
+            q.and().push("scope = 'order'");
+            q.and().push("key = ").bind(key.to_owned());
+        })
+        .await?;
+        match row {
+            Some((hash, outcome)) if hash == request_hash => serde_json::from_str(&outcome)
+                .map(Idempotent::Replayed)
+                .map_err(|e| sqlx::Error::Decode(Box::new(e))),
+            _ => Ok(Idempotent::Mismatch),
+        }
+    }
+
+    /// Records the outcome under its order id, for retries.
+    async fn record_outcome(
+        tx: &mut sqlx::Transaction<'static, DB>,
+        key: &str,
+        request_hash: &str,
+        now: i64,
+        outcome: &(impl serde::Serialize + Sync),
+    ) -> StoreResult<()> {
+        let json = serde_json::to_string(outcome).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        execute(&mut **tx, |q| {
+            q.push("INSERT INTO idempotency (scope, key, request_hash, outcome, created_at)");
+            q.values(&[()], |t, ()| {
+                t.bind("order".to_owned())
+                    .bind(key.to_owned())
+                    .bind(request_hash.to_owned())
+                    .bind(json.clone())
+                    .bind(now);
+            });
+        })
+        .await
+    }
+
     /// Claims an order id as an idempotency key. `None`: claimed, go on.
     /// Otherwise the earlier outcome, or a mismatch if the request differed.
     /// A concurrent claim of the same key waits for this transaction.
@@ -1592,7 +1657,7 @@ where
         order_id: &str,
         to: &'static str,
     ) -> StoreResult<Result<LedgerRecord, Refusal>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let moved: Option<(i64, i64, i64)> = fetch_optional(&mut *tx, |q| {
             q.push("UPDATE transactions SET status = ")
                 .bind(to.to_owned());
@@ -1650,6 +1715,16 @@ where
     }
 }
 
+/// Locks the rows a write transaction reads, on PostgreSQL; SQLite's
+/// `BEGIN IMMEDIATE` already holds the database.
+fn for_update<DB: Database>() -> &'static str {
+    if DB::NAME == "PostgreSQL" {
+        " FOR UPDATE"
+    } else {
+        ""
+    }
+}
+
 /// `used_fen` less `amount` fen, never below zero, with its utilisation.
 fn release_used<'q, DB: Database>(q: &mut Query<'q, DB>, amount: i64)
 where
@@ -1692,7 +1767,8 @@ where
         .bind(r.status.clone())
         .bind(r.decision.clone())
         .bind(r.rule_hits.clone())
-        .bind(r.occurred_at);
+        .bind(r.occurred_at)
+        .bind(r.decline_reason.clone());
 }
 
 /// `limit − used − frozen` and what is owed, as ledger results report them.
@@ -1806,11 +1882,7 @@ where
     T: DeserializeOwned,
 {
     let names: Vec<&str> = fields.split(',').map(|f| bare(f.trim())).collect();
-    let (aggregate, object) = if DB::NAME == "PostgreSQL" {
-        ("json_agg", "json_build_object")
-    } else {
-        ("json_group_array", "json_object")
-    };
+    let (aggregate, object) = json_functions::<DB>();
     let pairs: Vec<String> = names.iter().map(|n| format!("'{n}', {n}")).collect();
     let outer_order: Vec<String> = order
         .iter()
@@ -1836,10 +1908,36 @@ where
         q.push(") AS rows");
     })
     .await?;
-    match row.and_then(|(json,)| json) {
+    json_list(row.and_then(|(json,)| json))
+}
+
+/// A JSON array column; NULL is an empty list.
+fn json_list<T: DeserializeOwned>(json: Option<String>) -> StoreResult<Vec<T>> {
+    match json {
         Some(json) => serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(Box::new(e))),
         None => Ok(Vec::new()),
     }
+}
+
+/// The backend's JSON array aggregate and object constructor.
+fn json_functions<DB: Database>() -> (&'static str, &'static str) {
+    if DB::NAME == "PostgreSQL" {
+        ("json_agg", "json_build_object")
+    } else {
+        ("json_group_array", "json_object")
+    }
+}
+
+/// What the rules read around a payment, each list a JSON array (PostgreSQL
+/// aggregates nothing to NULL).
+#[derive(sqlx::FromRow)]
+struct ContextJson {
+    account: Option<String>,
+    device: Option<String>,
+    ip: Option<String>,
+    recent: Option<String>,
+    seen: i64,
+    blacklist: Option<String>,
 }
 
 /// Outside the inner query, columns go by their bare names (`a.score` is
