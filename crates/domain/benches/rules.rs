@@ -92,7 +92,7 @@ fn main() {
             device_id: "dev-1",
             ip: format!("103.7.{}.9", i % 256).parse().unwrap(),
             place: Some(&place),
-            at: at + Duration::seconds(i as i64 % 600),
+            at: at + Duration::seconds(i % 600),
         };
         let ctx = Context {
             customer_id: 1_000_042,
