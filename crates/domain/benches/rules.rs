@@ -5,7 +5,11 @@
 //! `cargo bench -p riskdesk-domain --bench rules`
 
 // A benchmark: fixed inputs that cannot fail, numbers cast for printing.
-#![allow(clippy::unwrap_used, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss
+)]
 
 use std::hint::black_box;
 use std::time::Instant;

@@ -1023,7 +1023,15 @@ where
             freeze,
             alerts,
         };
-        Self::record_outcome(&mut tx, &r.order_id, &w.request_hash, w.now, &outcome).await?;
+        match Self::record_outcome(&mut tx, &r.order_id, &w.request_hash, w.now, &outcome).await {
+            Ok(()) => {}
+            // The id is a refund's or repayment's key: another request.
+            Err(e) if is_unique_violation(&e) => {
+                tx.rollback().await?;
+                return Ok(Ok(Idempotent::Mismatch));
+            }
+            Err(e) => return Err(e),
+        }
         tx.commit().await?;
         Ok(Ok(Idempotent::Done(outcome)))
     }
