@@ -288,7 +288,10 @@ async fn a_payment_is_decided_recorded_and_answered_once_per_order() {
         // A repayment's id is no order id.
         let taken = order(&account, "RP-T-1", "1.00", 2);
         let (status, problem) = service.post("/v1/payments/authorize", key, &taken).await;
-        assert_eq!((status, problem["code"].as_str()), (422, Some("idempotency_mismatch")));
+        assert_eq!(
+            (status, problem["code"].as_str()),
+            (422, Some("idempotency_mismatch"))
+        );
 
         // An operator reads the decision and the ledger.
         let token = service.sign_in("officer.li").await;
