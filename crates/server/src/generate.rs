@@ -734,7 +734,9 @@ impl World {
             phone: String::new(),
             city: String::new(),
         });
-        if rng.random_bool(0.03) {
+        // About 3% of customers, and always the first three, so that even a
+        // tiny demo has a queue.
+        if rng.random_bool(0.03) || index < 3 {
             self.plant_fraud(&fraud::Payer {
                 account_id,
                 home: city,

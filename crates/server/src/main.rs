@@ -308,23 +308,28 @@ async fn main() -> anyhow::Result<()> {
             let date = date.unwrap_or_else(|| eod::due_date_at(now));
             let outcome = eod::run(&*store, &state.rules, date, now).await?;
             store.close().await;
-            match outcome {
-                eod::Outcome::Ran(s) | eod::Outcome::AlreadyDone(s) => eprintln!(
-                    "end of day {}: {} bills ({}), {} accounts past due, {} re-scored ({} grades \
+            let (s, when) = match outcome {
+                eod::Outcome::Ran(s) => (s, "ran"),
+                eod::Outcome::AlreadyDone(s) => (s, "had already run"),
+                eod::Outcome::Running => {
+                    eprintln!("end of day {date} is running elsewhere");
+                    return Ok(());
+                }
+            };
+            eprintln!(
+                "end of day {} {when}: {} bills ({}), {} accounts past due, {} re-scored ({} grades \
                      changed), {} increases and {} decreases proposed, {} proposals expired, {} ms",
-                    s.business_date,
-                    s.bills_cut,
-                    eod::billed(&s),
-                    s.past_due,
-                    s.rescored,
-                    s.grades_changed,
-                    s.increases_proposed,
-                    s.decreases_proposed,
-                    s.proposals_expired,
-                    s.millis
-                ),
-                eod::Outcome::Running => eprintln!("end of day {date} is running elsewhere"),
-            }
+                s.business_date,
+                s.bills_cut,
+                eod::billed(&s),
+                s.past_due,
+                s.rescored,
+                s.grades_changed,
+                s.increases_proposed,
+                s.decreases_proposed,
+                s.proposals_expired,
+                s.millis
+            );
             Ok(())
         }
         Command::Replay {
