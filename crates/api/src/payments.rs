@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use riskdesk_domain::alert::{Rule, RuleHit};
 use riskdesk_domain::money::Money;
-use riskdesk_domain::transaction::{Channel, Decision, MerchantCategory, TxStatus};
+use riskdesk_domain::transaction::{Channel, Decision, DeclineReason, MerchantCategory, TxStatus};
 
 use crate::views::Location;
 
@@ -32,20 +32,6 @@ pub struct AuthorizeRequest {
     pub location: Option<Location>,
     /// When the customer paid; at most 5 minutes ahead of the service's clock.
     pub occurred_at: DateTime<Utc>,
-}
-
-/// Why a payment was declined.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize, utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum DeclineReason {
-    /// The rules that fired weigh at least the decline threshold.
-    Rules,
-    /// The amount is more than the available limit (limit − used − frozen).
-    InsufficientLimit,
-    /// The account is frozen, closed or written off.
-    AccountNotActive,
 }
 
 /// The engine's answer to an authorization.

@@ -11,7 +11,9 @@ use riskdesk_domain::dispute::{DisputeReason, DisputeStatus};
 use riskdesk_domain::limit_change::{LimitChangeReason, LimitChangeSource, LimitChangeStatus};
 use riskdesk_domain::money::Money;
 use riskdesk_domain::scoring::ScoreFactor;
-use riskdesk_domain::transaction::{Channel, Decision, MerchantCategory, TxKind, TxStatus};
+use riskdesk_domain::transaction::{
+    Channel, Decision, DeclineReason, MerchantCategory, TxKind, TxStatus,
+};
 
 /// A row of the account list.
 #[derive(
@@ -142,6 +144,9 @@ pub struct TransactionView {
     pub decision: Option<Decision>,
     pub rule_hits: Vec<RuleHit>,
     pub occurred_at: DateTime<Utc>,
+    /// Why the engine declined it (a declined payment with no rule hits was
+    /// declined for the limit or the account's state).
+    pub decline_reason: Option<DeclineReason>,
 }
 
 #[derive(

@@ -234,6 +234,7 @@ pub fn typescript() -> String {
         d::scoring::ScoreFactor::decl(&config),
         d::transaction::Channel::decl(&config),
         d::transaction::Decision::decl(&config),
+        d::transaction::DeclineReason::decl(&config),
         d::transaction::MerchantCategory::decl(&config),
         d::transaction::TxKind::decl(&config),
         d::transaction::TxStatus::decl(&config),

@@ -105,6 +105,7 @@ mod tests {
             decision: None,
             rule_hits: Vec::new(),
             occurred_at: at.parse().unwrap(),
+            decline_reason: None,
         }
     }
 

@@ -27,6 +27,8 @@ pub struct Transaction {
     pub decision: Option<Decision>,
     pub rule_hits: Vec<RuleHit>,
     pub occurred_at: DateTime<Utc>,
+    /// Why the engine declined it, when it did.
+    pub decline_reason: Option<DeclineReason>,
 }
 
 /// Where a payment was made.
@@ -76,6 +78,18 @@ vocabulary! {
         Approve,
         Decline,
         Review,
+    }
+}
+
+vocabulary! {
+    /// Why a payment was declined.
+    pub enum DeclineReason {
+        /// The rules that fired weigh at least the decline threshold.
+        Rules,
+        /// The amount is more than the available limit (limit − used − frozen).
+        InsufficientLimit,
+        /// The account is frozen, closed or written off.
+        AccountNotActive,
     }
 }
 

@@ -10,15 +10,15 @@ use std::net::IpAddr;
 use std::str::FromStr;
 
 use riskdesk_api::payments::{
-    AlertRef, AuthorizeRequest, AuthorizeResponse, DeclineReason, FreezeView, LedgerResult,
-    RefundRequest, RepaymentRequest,
+    AlertRef, AuthorizeRequest, AuthorizeResponse, FreezeView, LedgerResult, RefundRequest,
+    RepaymentRequest,
 };
 use riskdesk_domain::alert::{Rule, RuleHit};
 use riskdesk_domain::blacklist::{BlacklistKind, Target};
 use riskdesk_domain::geo::GeoPoint;
 use riskdesk_domain::money::Money;
 use riskdesk_domain::rules::{self, Attempt, Context, Payment, Rules, Typical};
-use riskdesk_domain::transaction::{Decision, Place, TxStatus};
+use riskdesk_domain::transaction::{Decision, DeclineReason, Place, TxStatus};
 use sha2::{Digest, Sha256};
 
 use crate::clock::utc;
@@ -379,9 +379,7 @@ fn authorize_response(order_id: &str, a: Authorized) -> EngineResult<AuthorizeRe
         decline_reason: a
             .decline_reason
             .as_deref()
-            .map(|r| {
-                serde_json::from_value::<DeclineReason>(serde_json::Value::String(r.to_owned()))
-            })
+            .map(DeclineReason::from_str)
             .transpose()
             .map_err(|_| corrupt("decline reason"))?,
         rule_hits: a

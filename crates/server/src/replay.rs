@@ -61,7 +61,9 @@ pub async fn replay(
                             .or_default() += 1;
                         report.declined_for_limit += u64::from(
                             a.decline_reason
-                                == Some(riskdesk_api::payments::DeclineReason::InsufficientLimit),
+                                == Some(
+                                    riskdesk_domain::transaction::DeclineReason::InsufficientLimit,
+                                ),
                         );
                         for hit in &a.rule_hits {
                             *report.hits.entry(hit.rule.as_str().to_owned()).or_default() += 1;

@@ -188,6 +188,10 @@ const vocabulary: Record<string, [string, string]> = {
   refunded: ["已退款", "Refunded"],
   approve: ["通过", "Approve"],
   decline: ["拒绝", "Decline"],
+  // Why a payment was declined
+  rules: ["规则拒绝", "by the rules"],
+  insufficient_limit: ["额度不足", "insufficient limit"],
+  account_not_active: ["账户非正常状态", "account not active"],
   review: ["人工审核", "Review"],
   in_app: ["App 内", "In app"],
   mini_program: ["小程序", "Mini program"],

@@ -113,6 +113,7 @@ pub fn transaction(row: crate::store::TransactionRow) -> ApiResult<TransactionVi
         decision: tx.decision,
         rule_hits: tx.rule_hits,
         occurred_at: tx.occurred_at,
+        decline_reason: tx.decline_reason,
     })
 }
 

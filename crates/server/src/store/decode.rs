@@ -140,6 +140,7 @@ impl TransactionRow {
                 decision: word_opt("decision", self.decision.as_deref())?,
                 rule_hits,
                 occurred_at: utc(self.occurred_at),
+                decline_reason: word_opt("decline_reason", self.decline_reason.as_deref())?,
             })
         };
         decode().with_context(|| format!("transaction {id}"))

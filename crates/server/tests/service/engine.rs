@@ -492,6 +492,22 @@ async fn a_blacklisted_device_is_declined_and_alerted_once() {
             .await;
         let alert = &alerts["items"][0];
         assert_eq!(alert["severity"], "critical", "{backend}: {alerts}");
+        // The ledger says why.
+        let (_, page) = service
+            .get(
+                &format!("/v1/accounts/{}/transactions?limit=1", account.id),
+                Some(&token),
+            )
+            .await;
+        let declined = &page["items"][0];
+        assert_eq!(
+            (
+                declined["order_id"].as_str(),
+                declined["decline_reason"].as_str()
+            ),
+            (Some("WX-T-0005"), Some("rules")),
+            "{backend}"
+        );
         assert_eq!(alert["amount"], "20.00");
         // Critical: an hour to triage.
         let created = chrono::DateTime::parse_from_rfc3339(alert["created_at"].as_str().unwrap());

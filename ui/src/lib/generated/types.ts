@@ -78,7 +78,12 @@ export type TransactionView = { id: number, account_id: number, kind: TxKind, or
 /**
  * 1 for a single payment, else 3, 6, 12 or 24.
  */
-installments: number, device_id: string | null, ip: string | null, location: Location | null, status: TxStatus, decision: Decision | null, rule_hits: Array<RuleHit>, occurred_at: string, };
+installments: number, device_id: string | null, ip: string | null, location: Location | null, status: TxStatus, decision: Decision | null, rule_hits: Array<RuleHit>, occurred_at: string, 
+/**
+ * Why the engine declined it (a declined payment with no rule hits was
+ * declined for the limit or the account's state).
+ */
+decline_reason: DeclineReason | null, };
 
 export type Location = { lat: number, lon: number, city: string, };
 
@@ -187,6 +192,8 @@ export type ScoreFactor = "age" | "occupation" | "income" | "payment_frequency" 
 export type Channel = "in_app" | "mini_program" | "qr";
 
 export type Decision = "approve" | "decline" | "review";
+
+export type DeclineReason = "rules" | "insufficient_limit" | "account_not_active";
 
 export type MerchantCategory = "groceries" | "dining" | "electronics" | "apparel" | "travel" | "education" | "home" | "entertainment" | "health" | "virtual_goods" | "gift_cards" | "jewellery";
 
