@@ -1,6 +1,7 @@
 //! The service's background work, once a minute: freezes whose time has come
 //! are released (authorizations also release an account's own lapsed freezes
-//! first, so a decision never waits for this), and yesterday's end of day
+//! first, so a decision never waits for this), stale notification nonces are
+//! forgotten, and yesterday's end of day
 //! runs if it has not (once per business date, whichever instance is first).
 
 use std::time::Duration;
@@ -35,6 +36,11 @@ pub async fn run_once(state: &AppState) {
         Err(e) => tracing::error!(error = %e, "releasing lapsed freezes failed"),
     }
     let now = state.clock.now_ms();
+    // Nonces older than twice the allowed skew can never come back valid.
+    let stale = now - 2 * crate::wechatpay::MAX_SKEW_SECS * 1000;
+    if let Err(e) = state.store.forget_nonces(stale).await {
+        tracing::error!(error = %e, "forgetting stale notification nonces failed");
+    }
     let date = crate::eod::due_date_at(now);
     if let Err(e) = crate::eod::run(&*state.store, &state.rules, date, now).await {
         tracing::error!(error = format!("{e:#}"), %date, "end of day failed; retrying next round");

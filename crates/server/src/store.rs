@@ -215,9 +215,11 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Sets alerts' triage (status, assignee, disposition) in one
     /// transaction: the generator's past work on the demo queue.
     async fn triage_alerts(&self, triage: &[AlertTriage]) -> StoreResult<()>;
-    /// Remembers a notification nonce; false if it was seen before. Nonces
-    /// seen before `forget_before` are dropped (their timestamps are stale).
-    async fn accept_nonce(&self, nonce: &str, now: i64, forget_before: i64) -> StoreResult<bool>;
+    /// Remembers a notification nonce; false if it was seen before.
+    async fn accept_nonce(&self, nonce: &str, now: i64) -> StoreResult<bool>;
+    /// Drops the nonces seen before `before`: their timestamps are stale, so
+    /// they could never come back valid.
+    async fn forget_nonces(&self, before: i64) -> StoreResult<()>;
 }
 
 /// A keyset page: rows strictly after `after` in the list's order, at most `limit` of them.

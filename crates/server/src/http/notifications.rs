@@ -13,7 +13,7 @@ use riskdesk_domain::money::Money;
 use super::AppState;
 use crate::clock::utc;
 use crate::engine::{self, EngineError};
-use crate::wechatpay::{Headers, MAX_SKEW_SECS, Notification, RefundResource, TransactionResource};
+use crate::wechatpay::{Headers, Notification, RefundResource, TransactionResource};
 
 /// The platform's failure answer.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
@@ -96,12 +96,7 @@ pub async fn wechatpay(State(state): State<AppState>, headers: HeaderMap, body: 
         }
         Err(rejected) => return fail(StatusCode::UNAUTHORIZED, rejected.to_string()),
     };
-    // Nonces older than twice the allowed skew can never come back valid.
-    match state
-        .store
-        .accept_nonce(&notification.nonce, now, now - 2 * MAX_SKEW_SECS * 1000)
-        .await
-    {
+    match state.store.accept_nonce(&notification.nonce, now).await {
         Ok(true) => {}
         Ok(false) => return fail(StatusCode::UNAUTHORIZED, "this nonce was already used"),
         Err(e) => return internal(&e),

@@ -879,31 +879,18 @@ where
             return Ok(Err(Refusal::NoAccount));
         };
         if lapsable > 0 {
-            let lapsed = Self::lapse_freezes(&mut tx, Some(r.account_id), w.now).await?;
-            let fen: i64 = lapsed.iter().map(|(_, fen)| fen).sum();
-            execute(&mut *tx, |q| {
-                q.push("UPDATE accounts SET frozen_fen = frozen_fen - ")
-                    .bind(fen);
-                q.push(", version = version + 1 WHERE id = ")
-                    .bind(r.account_id);
-            })
-            .await?;
-            frozen -= fen;
+            let lapsed = Self::release_lapsed(&mut tx, Some(r.account_id), w.now).await?;
+            frozen -= lapsed.iter().map(|(_, fen)| fen).sum::<i64>();
         }
         let mut available = limit - used - frozen;
         let mut row = r.clone();
-        let decline = |row: &mut TransactionRow, why: &str| {
-            row.status = "declined".to_owned();
-            row.decision = Some("decline".to_owned());
-            row.decline_reason = Some(why.to_owned());
-            Some(why.to_owned())
-        };
-        let decline_reason = if status != "active" {
-            decline(&mut row, "account_not_active")
+        // Declined here, and why; a decline by the rules arrives as one.
+        let refused = if status != "active" {
+            Some("account_not_active")
         } else if row.decision.as_deref() == Some("decline") {
-            decline(&mut row, "rules")
+            None
         } else if available < row.amount_fen {
-            decline(&mut row, "insufficient_limit")
+            Some("insufficient_limit")
         } else {
             let reserved: Option<(i64, i64)> = fetch_optional(&mut *tx, |q| {
                 q.push("UPDATE accounts SET ");
@@ -920,9 +907,14 @@ where
                     available = after;
                     None
                 }
-                None => decline(&mut row, "insufficient_limit"),
+                None => Some("insufficient_limit"),
             }
         };
+        if let Some(why) = refused {
+            row.status = "declined".to_owned();
+            row.decision = Some("decline".to_owned());
+            row.decline_reason = Some(why.to_owned());
+        }
         let inserted: Result<Option<(i64,)>, _> = fetch_optional(&mut *tx, |q| {
             q.push("INSERT INTO transactions (")
                 .push(TRANSACTION_INSERT)
@@ -938,7 +930,9 @@ where
             // here, after the work, so that a first attempt saves a round trip).
             Err(e) if is_unique_violation(&e) => {
                 tx.rollback().await?;
-                return Ok(Ok(self.earlier(&r.order_id, &w.request_hash).await?));
+                return Ok(Ok(
+                    Self::earlier(&self.pool, &r.order_id, &w.request_hash).await?
+                ));
             }
             Err(e) => return Err(e),
         };
@@ -966,7 +960,7 @@ where
             alerts.extend(id.map(|(id,)| (id, alert.rule.clone())));
         }
         let mut freeze = None;
-        if let Some(plan) = w.freeze.as_ref().filter(|_| decline_reason.is_none()) {
+        if let Some(plan) = w.freeze.as_ref().filter(|_| row.decline_reason.is_none()) {
             let amount =
                 Money::from_fen(available).map_or(0, |a| frozen_share(a, plan.percent).fen());
             let live: Option<(i64,)> = fetch_optional(&mut *tx, |q| {
@@ -1017,7 +1011,7 @@ where
             transaction_id,
             status: row.status,
             decision: row.decision.unwrap_or_default(),
-            decline_reason,
+            decline_reason: row.decline_reason.clone(),
             rule_hits: row.rule_hits,
             available_fen: available,
             freeze,
@@ -1172,19 +1166,7 @@ where
 
     async fn release_lapsed_freezes(&self, now: i64) -> StoreResult<u64> {
         let mut tx = self.begin_write().await?;
-        let lapsed = Self::lapse_freezes(&mut tx, None, now).await?;
-        let mut per_account = std::collections::BTreeMap::<i64, i64>::new();
-        for (account, fen) in &lapsed {
-            *per_account.entry(*account).or_default() += fen;
-        }
-        for (account, fen) in per_account {
-            execute(&mut *tx, |q| {
-                q.push("UPDATE accounts SET frozen_fen = frozen_fen - ")
-                    .bind(fen);
-                q.push(", version = version + 1 WHERE id = ").bind(account);
-            })
-            .await?;
-        }
+        let lapsed = Self::release_lapsed(&mut tx, None, now).await?;
         tx.commit().await?;
         Ok(lapsed.len() as u64)
     }
@@ -1427,12 +1409,15 @@ where
         tx.commit().await
     }
 
-    async fn accept_nonce(&self, nonce: &str, now: i64, forget_before: i64) -> StoreResult<bool> {
+    async fn forget_nonces(&self, before: i64) -> StoreResult<()> {
         execute(&self.pool, |q| {
             q.push("DELETE FROM notification_nonces WHERE seen_at < ")
-                .bind(forget_before);
+                .bind(before);
         })
-        .await?;
+        .await
+    }
+
+    async fn accept_nonce(&self, nonce: &str, now: i64) -> StoreResult<bool> {
         let row: Option<(String,)> = fetch_optional(&self.pool, |q| {
             q.push("INSERT INTO notification_nonces (nonce, seen_at) VALUES (")
                 .bind(nonce.to_owned());
@@ -1471,12 +1456,12 @@ where
 
     /// The first outcome recorded under an order id, if the request was the
     /// same; a mismatch if it differed or the id belongs to something else.
-    async fn earlier<T: DeserializeOwned>(
-        &self,
+    async fn earlier<'c, T: DeserializeOwned>(
+        executor: impl Executor<'c, Database = DB>,
         key: &str,
         request_hash: &str,
     ) -> StoreResult<Idempotent<T>> {
-        let row: Option<(String, String)> = fetch_optional(&self.pool, |q| {
+        let row: Option<(String, String)> = fetch_optional(executor, |q| {
             q.push("SELECT request_hash, outcome FROM idempotency");
             q.and().push("scope = 'order'");
             q.and().push("key = ").bind(key.to_owned());
@@ -1536,19 +1521,7 @@ where
         if claimed.is_some() {
             return Ok(None);
         }
-        let (earlier_hash, outcome): (String, String) = fetch_optional(&mut **tx, |q| {
-            q.push("SELECT request_hash, outcome FROM idempotency");
-            q.and().push("scope = 'order'");
-            q.and().push("key = ").bind(key.to_owned());
-        })
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
-        if earlier_hash != request_hash {
-            return Ok(Some(Idempotent::Mismatch));
-        }
-        serde_json::from_str(&outcome)
-            .map(|earlier| Some(Idempotent::Replayed(earlier)))
-            .map_err(|e| sqlx::Error::Decode(Box::new(e)))
+        Self::earlier(&mut **tx, key, request_hash).await.map(Some)
     }
 
     async fn save_outcome(
@@ -1565,15 +1538,16 @@ where
         .await
     }
 
-    /// Marks lapsed freezes released (of one account, or all) and returns
-    /// (account, fen) for each, for the caller to take off `frozen_fen`.
-    /// Marking first makes a concurrent release skip them.
-    async fn lapse_freezes(
+    /// Releases the freezes whose lapse time has come (of one account, or
+    /// all) and takes them off the accounts' `frozen_fen`; returns (account,
+    /// fen) for each. Marking the freezes first makes a concurrent release
+    /// skip them.
+    async fn release_lapsed(
         tx: &mut sqlx::Transaction<'static, DB>,
         account_id: Option<i64>,
         now: i64,
     ) -> StoreResult<Vec<(i64, i64)>> {
-        fetch_all(&mut **tx, |q| {
+        let lapsed: Vec<(i64, i64)> = fetch_all(&mut **tx, |q| {
             q.push("UPDATE freezes SET released_at = lapses_at, released_by = 'lapsed'");
             q.and().push("released_at IS NULL");
             q.and().push("lapses_at <= ").bind(now);
@@ -1582,7 +1556,20 @@ where
             }
             q.push(" RETURNING account_id, amount_fen");
         })
-        .await
+        .await?;
+        let mut per_account = std::collections::BTreeMap::<i64, i64>::new();
+        for (account, fen) in &lapsed {
+            *per_account.entry(*account).or_default() += fen;
+        }
+        for (account, fen) in per_account {
+            execute(&mut **tx, |q| {
+                q.push("UPDATE accounts SET frozen_fen = frozen_fen - ")
+                    .bind(fen);
+                q.push(", version = version + 1 WHERE id = ").bind(account);
+            })
+            .await?;
+        }
+        Ok(lapsed)
     }
 
     /// Inserts a refund or repayment; `None` if its id is already another
