@@ -7,6 +7,7 @@
 //! [`ProblemCode`].
 
 pub mod auth;
+pub mod decisions;
 pub mod lists;
 pub mod payments;
 pub mod problem;

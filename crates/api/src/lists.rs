@@ -164,6 +164,8 @@ pub struct BlacklistQuery {
     pub q: Option<String>,
     /// Include entries whose expiry has passed.
     pub include_expired: Option<bool>,
+    /// Only entries whose removal waits for a second person.
+    pub removal_pending: Option<bool>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
 }

@@ -52,6 +52,18 @@ pub enum ProblemCode {
     IdempotencyMismatch,
     /// A payment-platform notification failed its signature, timestamp, nonce or decryption check.
     BadNotification,
+    /// A write without its `Idempotency-Key` header, or a change to a versioned record without the `version` it was based on.
+    PreconditionRequired,
+    /// The record changed since the version the change was based on; `current` holds it as it is now.
+    StaleVersion,
+    /// A request with this idempotency key is still being processed; retry the same request shortly.
+    RequestInFlight,
+    /// An equal record already exists (for example a live blacklist entry for the same value).
+    Duplicate,
+    /// The four-eyes rule: the person who made a request can never decide it.
+    FourEyes,
+    /// The decision needs a fresh TOTP code, and the one given was missing, wrong or already used.
+    StepUpFailed,
     /// An unexpected failure inside the service; details are in its log, not here.
     Internal,
 }
@@ -73,6 +85,10 @@ impl ProblemCode {
             ProblemCode::InvalidState => 409,
             ProblemCode::IdempotencyMismatch => 422,
             ProblemCode::BadNotification => 401,
+            ProblemCode::PreconditionRequired => 428,
+            ProblemCode::StaleVersion => 412,
+            ProblemCode::RequestInFlight | ProblemCode::Duplicate => 409,
+            ProblemCode::FourEyes | ProblemCode::StepUpFailed => 403,
             ProblemCode::PayloadTooLarge => 413,
             ProblemCode::UnsupportedMediaType => 415,
             ProblemCode::LockedOut => 429,
@@ -98,6 +114,11 @@ pub struct Problem {
     pub code: ProblemCode,
     /// What exactly was wrong, for the person reading it.
     pub detail: String,
+    /// With `stale_version`: the record as it is now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    #[ts(optional, type = "unknown")]
+    pub current: Option<serde_json::Value>,
 }
 
 impl Problem {
@@ -108,6 +129,18 @@ impl Problem {
             status: code.status(),
             code,
             detail: detail.into(),
+            current: None,
+        }
+    }
+
+    /// A `stale_version` problem carrying the record as it is now.
+    pub fn stale(what: &str, current: impl serde::Serialize) -> Problem {
+        Problem {
+            current: serde_json::to_value(current).ok(),
+            ..Problem::new(
+                ProblemCode::StaleVersion,
+                format!("the {what} changed since you loaded it; here it is as it is now"),
+            )
         }
     }
 }

@@ -8,7 +8,9 @@ use riskdesk_domain::alert::{AlertStatus, Disposition, Rule, Severity};
 use riskdesk_domain::blacklist::BlacklistKind;
 use riskdesk_domain::customer::{IncomeBand, KycLevel, Occupation};
 use riskdesk_domain::dispute::{DisputeReason, DisputeStatus};
-use riskdesk_domain::limit_change::{LimitChangeReason, LimitChangeSource, LimitChangeStatus};
+use riskdesk_domain::limit_change::{
+    ApprovalTier, LimitChangeReason, LimitChangeSource, LimitChangeStatus,
+};
 use riskdesk_domain::money::Money;
 use riskdesk_domain::scoring::ScoreFactor;
 use riskdesk_domain::transaction::{
@@ -166,6 +168,8 @@ pub struct AlertView {
     pub disposition: Option<Disposition>,
     pub created_at: DateTime<Utc>,
     pub sla_due_at: DateTime<Utc>,
+    /// Not closed, and past its SLA time.
+    pub overdue: bool,
     pub version: i64,
 }
 
@@ -200,6 +204,13 @@ pub struct BlacklistEntryView {
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     pub expires_at: Option<DateTime<Utc>>,
+    /// A removal asked for by one person, waiting for a second.
+    pub removal_requested_by: Option<String>,
+    pub removal_requested_at: Option<DateTime<Utc>>,
+    pub removal_reason: Option<String>,
+    pub removed_at: Option<DateTime<Utc>>,
+    pub removed_by: Option<String>,
+    pub version: i64,
 }
 
 #[derive(
@@ -215,8 +226,14 @@ pub struct LimitChangeView {
     pub reason: LimitChangeReason,
     pub source: LimitChangeSource,
     pub status: LimitChangeStatus,
+    /// Who may approve it: another risk officer, or a manager.
+    pub tier: ApprovalTier,
+    /// The maker's context for the checker.
+    pub note: Option<String>,
     pub maker: String,
     pub checker: Option<String>,
+    /// The checker's reason, for a rejection.
+    pub decision_note: Option<String>,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub decided_at: Option<DateTime<Utc>>,
@@ -237,5 +254,28 @@ pub struct DisputeView {
     pub created_at: DateTime<Utc>,
     pub sla_due_at: DateTime<Utc>,
     pub resolved_at: Option<DateTime<Utc>>,
+    pub version: i64,
+}
+
+/// A freeze on an account's limit, as operators see it.
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
+pub struct AccountFreezeView {
+    pub id: i64,
+    pub account_id: i64,
+    #[schema(value_type = String, example = "2350.00")]
+    pub amount: Money,
+    pub reason: String,
+    /// `system` (the engine) or `operator`.
+    pub source: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    /// The freeze lapses by itself at this time.
+    pub lapses_at: Option<DateTime<Utc>>,
+    pub released_at: Option<DateTime<Utc>>,
+    /// An operator, or `lapsed`.
+    pub released_by: Option<String>,
+    pub release_reason: Option<String>,
     pub version: i64,
 }

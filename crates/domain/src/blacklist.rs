@@ -115,6 +115,102 @@ impl Target {
     }
 }
 
+/// The value an operator typed, in the one form it is listed and matched in:
+/// phones as 11 digits (spaces, dashes and a +86 prefix dropped), national
+/// IDs as their hash (the ID's check character verified first), IP addresses
+/// and blocks in canonical form, areas as `city:NAME` or `LAT,LON,Rkm`.
+pub fn normalise(kind: BlacklistKind, raw: &str) -> Result<String, TargetError> {
+    let value = raw.trim();
+    let refuse = |why| TargetError {
+        kind: kind.as_str(),
+        value: raw.to_owned(),
+        why,
+    };
+    if value.is_empty() {
+        return Err(refuse("empty value"));
+    }
+    match kind {
+        BlacklistKind::Customer => match value.parse::<i64>() {
+            Ok(id) if id > 0 => Ok(id.to_string()),
+            _ => Err(refuse("expected a customer id (a positive number)")),
+        },
+        BlacklistKind::Phone => {
+            let digits: String = value
+                .chars()
+                .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
+                .collect();
+            let digits = ["+86", "0086", "86"]
+                .iter()
+                .find_map(|p| digits.strip_prefix(p).filter(|d| d.len() == 11))
+                .unwrap_or(&digits);
+            let mobile = digits.len() == 11
+                && digits.starts_with('1')
+                && matches!(digits.as_bytes()[1], b'3'..=b'9')
+                && digits.chars().all(|c| c.is_ascii_digit());
+            if mobile {
+                Ok(digits.to_owned())
+            } else {
+                Err(refuse(
+                    "expected a mainland mobile number: 11 digits starting 13–19",
+                ))
+            }
+        }
+        BlacklistKind::NationalIdHash => {
+            if value.len() == 64 && value.chars().all(|c| c.is_ascii_hexdigit()) {
+                return Ok(value.to_ascii_lowercase());
+            }
+            let id = value.to_ascii_uppercase();
+            if id.len() != 18 || !id.is_ascii() {
+                return Err(refuse("expected an 18-character resident ID (or its hash)"));
+            }
+            match crate::pii::national_id_check(&id[..17]) {
+                Some(check) if id.ends_with(check) => Ok(crate::pii::national_id_hash(&id)),
+                Some(_) => Err(refuse("the ID's check character does not match its digits")),
+                None => Err(refuse("the first 17 characters of an ID are digits")),
+            }
+        }
+        BlacklistKind::Ip => match Target::parse(kind, value)? {
+            Target::Ip(net) if net.prefix_len() == net.max_prefix_len() => {
+                Ok(net.addr().to_string())
+            }
+            Target::Ip(net) => Ok(net.to_string()),
+            _ => unreachable!("an IP kind parses to an IP target"),
+        },
+        BlacklistKind::GeoArea => match Target::parse(kind, value)? {
+            Target::City(city) => Ok(format!("city:{city}")),
+            Target::Circle { centre, radius_km } => Ok(format!(
+                "{},{},{}km",
+                decimal(centre.lat, 4),
+                decimal(centre.lon, 4),
+                decimal(radius_km, 1)
+            )),
+            _ => unreachable!("an area kind parses to an area target"),
+        },
+        BlacklistKind::Device | BlacklistKind::Merchant => {
+            if value.chars().count() > 128 || value.chars().any(char::is_control) {
+                Err(refuse("at most 128 characters, no control characters"))
+            } else {
+                Ok(value.to_owned())
+            }
+        }
+    }
+}
+
+/// `value` rounded to `places`, without trailing zeros: 5.0 → "5".
+fn decimal(value: f64, places: usize) -> String {
+    let text = format!("{value:.places$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &text
+    };
+    if text == "-0" {
+        "0".to_owned()
+    } else {
+        text.to_owned()
+    }
+}
+
 /// Everything about one payment that a blacklist entry could name.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Probe<'a> {
@@ -169,6 +265,40 @@ impl Target {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_are_listed_in_one_normal_form() {
+        use BlacklistKind::*;
+        let ok = |kind, raw: &str| normalise(kind, raw).unwrap();
+        assert_eq!(ok(Phone, "+86 138-1234-5678"), "13812345678");
+        assert_eq!(ok(Phone, "0086 13812345678"), "13812345678");
+        assert_eq!(ok(Phone, " 138 1234 5678 "), "13812345678");
+        assert!(normalise(Phone, "12812345678").is_err());
+        assert!(normalise(Phone, "1381234567").is_err());
+        let hash = ok(NationalIdHash, "11010519491231002x");
+        assert_eq!(hash, crate::pii::national_id_hash("11010519491231002X"));
+        assert_eq!(ok(NationalIdHash, &hash.to_uppercase()), hash);
+        let wrong_check = normalise(NationalIdHash, "110105194912310021").unwrap_err();
+        assert_eq!(
+            wrong_check.why,
+            "the ID's check character does not match its digits"
+        );
+        assert_eq!(ok(Ip, " 10.1.2.3 "), "10.1.2.3");
+        assert_eq!(ok(Ip, "10.1.2.3/24"), "10.1.2.0/24");
+        assert_eq!(ok(Ip, "2001:DB8::1/32"), "2001:db8::/32");
+        assert!(normalise(Ip, "10.1.2.300").is_err());
+        assert_eq!(ok(GeoArea, "city: 深圳 "), "city:深圳");
+        assert_eq!(
+            ok(GeoArea, "22.27834, 114.17469, 5.00km"),
+            "22.2783,114.1747,5km"
+        );
+        assert!(normalise(GeoArea, "95,114,5km").is_err());
+        assert_eq!(ok(Customer, "0001000042"), "1000042");
+        assert!(normalise(Customer, "-3").is_err());
+        assert_eq!(ok(Merchant, " 某游戏充值 "), "某游戏充值");
+        assert!(normalise(Device, "").is_err());
+        assert!(normalise(Device, "a\u{7}b").is_err());
+    }
 
     fn probe() -> Probe<'static> {
         Probe {

@@ -59,3 +59,4 @@ pub mod pii;
 pub mod rules;
 pub mod scoring;
 pub mod transaction;
+pub mod triage;

@@ -23,6 +23,28 @@ pub fn mask_national_id(id: &str) -> String {
     mask_middle(id, 3, 4)
 }
 
+/// National IDs are listed and matched only as this hash (SHA-256 with a
+/// fixed prefix, lowercase hex): the number itself is never stored in a list.
+pub fn national_id_hash(national_id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("riskdesk-national-id:{national_id}").as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The check character of an 18-character resident ID (GB 11643-1999) for
+/// its first 17 digits, or `None` if they are not 17 digits.
+pub fn national_id_check(first17: &str) -> Option<char> {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    if first17.len() != 17 {
+        return None;
+    }
+    let mut sum = 0;
+    for (c, w) in first17.chars().zip(WEIGHTS) {
+        sum += c.to_digit(10)? * w;
+    }
+    Some(b"10X98765432"[(sum % 11) as usize] as char)
+}
+
 fn mask_middle(text: &str, keep_start: usize, keep_end: usize) -> String {
     let chars: Vec<char> = text.chars().collect();
     if chars.len() <= keep_start + keep_end {
@@ -37,6 +59,15 @@ fn mask_middle(text: &str, keep_start: usize, keep_end: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn national_id_check_characters_follow_gb_11643() {
+        // The standard's own example, and one whose check character is X.
+        assert_eq!(national_id_check("11010519491231002"), Some('X'));
+        assert_eq!(national_id_check("44052418800101001"), Some('4'));
+        assert_eq!(national_id_check("4405241880010100"), None);
+        assert_eq!(national_id_check("4405241880010100a"), None);
+    }
 
     #[test]
     fn masks_like_the_product_brief() {

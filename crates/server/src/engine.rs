@@ -22,11 +22,11 @@ use riskdesk_domain::transaction::{Decision, DeclineReason, Place, TxStatus};
 use sha2::{Digest, Sha256};
 
 use crate::clock::utc;
-use crate::generate::national_id_hash;
 use crate::store::{
     AuthorizationWrite, Authorized, ContextQuery, ContextRows, Idempotent, LedgerRecord, MoneyBack,
     PlannedAlert, PlannedFreeze, Refusal, Store, TransactionRow,
 };
+use riskdesk_domain::pii::national_id_hash;
 
 const MINUTE_MS: i64 = 60_000;
 /// How far ahead of the service's clock a payment's time may be (clock skew).

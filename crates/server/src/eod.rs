@@ -15,6 +15,7 @@ use std::time::Instant;
 use chrono::{Duration, NaiveDate};
 use riskdesk_domain::account::AccountStatus;
 use riskdesk_domain::billing;
+use riskdesk_domain::limit_change::approval_tier;
 use riskdesk_domain::money::Money;
 use riskdesk_domain::rules::{LineReview, Rules, review_limit};
 use riskdesk_domain::scoring;
@@ -180,8 +181,17 @@ async fn rescore(
                     reason: proposal.reason.as_str().to_owned(),
                     source: "system".to_owned(),
                     status: "pending".to_owned(),
+                    tier: approval_tier(
+                        account.line.limit(),
+                        proposal.proposed,
+                        &rules.limit_approval,
+                    )
+                    .as_str()
+                    .to_owned(),
+                    note: None,
                     maker: "system".to_owned(),
                     checker: None,
+                    decision_note: None,
                     created_at: as_of,
                     expires_at: expires,
                     decided_at: None,

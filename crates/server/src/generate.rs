@@ -34,7 +34,6 @@ use riskdesk_domain::operator::Role;
 use riskdesk_domain::pii;
 use riskdesk_domain::rules::Rules;
 use riskdesk_domain::scoring::{self, ScoreInputs};
-use sha2::{Digest, Sha256};
 
 pub use data::{CITIES, City};
 
@@ -115,12 +114,6 @@ pub fn demo_operators(seed: u64) -> Vec<DemoOperator> {
             }
         })
         .collect()
-}
-
-/// National IDs are listed and matched only as this hash.
-pub fn national_id_hash(national_id: &str) -> String {
-    let digest = Sha256::digest(format!("riskdesk-national-id:{national_id}").as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Generates the portfolio into `store`, calling `progress` with the number of
@@ -271,6 +264,11 @@ impl World {
                 created_at: now - 200 * DAY + rows.len() as i64 * HOUR,
                 expires_at: expires,
                 removed_at: None,
+                removal_requested_by: None,
+                removal_requested_at: None,
+                removal_reason: None,
+                removed_by: None,
+                version: 1,
             });
         };
         for m in data::BLACKLISTED_MERCHANTS {
@@ -341,8 +339,13 @@ impl World {
             "临时地区管控 temporary regional control",
             Some(now + 30 * DAY),
         );
+        let mut listed = std::collections::HashSet::new();
         for _ in 0..10 {
             let customer = 1_000_000 + i64::from(self.rng.random_range(0..self.params.customers));
+            // A value is listed once (a small portfolio draws repeats).
+            if !listed.insert(customer) {
+                continue;
+            }
             push(
                 &mut rows,
                 "customer",
@@ -355,7 +358,7 @@ impl World {
             push(
                 &mut rows,
                 "national_id_hash",
-                national_id_hash(&format!("4101{i:014}")),
+                pii::national_id_hash(&format!("4101{i:014}")),
                 "身份冒用 identity theft",
                 None,
             );
@@ -388,14 +391,17 @@ impl World {
             rng.random_range(0..1_000_000_000u32)
         );
         let birth_year = chrono::Datelike::year(&utc(as_of)) - age;
-        let national_id = format!(
-            "{:06}{birth_year:04}{:02}{:02}{:03}{}",
+        let first17 = format!(
+            "{:06}{birth_year:04}{:02}{:02}{:03}",
             110_101 + rng.random_range(0..600_000),
             rng.random_range(1..=12),
             rng.random_range(1..=28),
             rng.random_range(0..1000),
-            rng.random_range(0..10)
         );
+        // The draw that once made the last digit keeps the stream as it was.
+        let _ = rng.random_range(0..10);
+        let check = riskdesk_domain::pii::national_id_check(&first17).unwrap_or('0');
+        let national_id = format!("{first17}{check}");
         let night_login_bp = if rng.random_bool(0.08) {
             rng.random_range(3_000..7_000)
         } else {
@@ -698,6 +704,9 @@ impl World {
                 created_at: as_of - rng.random_range(DAY..30 * DAY),
                 lapses_at: None,
                 released_at: None,
+                released_by: None,
+                release_reason: None,
+                version: 1,
             });
         }
         let status = match dpd {

@@ -3,6 +3,10 @@
 
 mod accounts;
 mod alerts;
+mod blacklist;
+mod decide;
+mod freezes;
+mod limits;
 mod notifications;
 mod paging;
 mod payments;
@@ -141,10 +145,24 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(accounts::transactions))
         .routes(routes!(accounts::history))
         .routes(routes!(accounts::blacklist_matches))
+        .routes(routes!(freezes::list, freezes::place))
+        .routes(routes!(freezes::release))
+        .routes(routes!(limits::propose))
         .routes(routes!(alerts::list))
         .routes(routes!(alerts::counts))
-        .routes(routes!(records::blacklist))
+        .routes(routes!(alerts::detail))
+        .routes(routes!(alerts::notes, alerts::add_note))
+        .routes(routes!(alerts::triage))
+        .routes(routes!(alerts::bulk_triage))
+        .routes(routes!(alerts::next))
+        .routes(routes!(blacklist::list, blacklist::add))
+        .routes(routes!(blacklist::request_removal))
+        .routes(routes!(blacklist::approve_removal))
+        .routes(routes!(blacklist::reject_removal))
         .routes(routes!(records::limit_changes))
+        .routes(routes!(limits::detail))
+        .routes(routes!(limits::approve))
+        .routes(routes!(limits::reject))
         .routes(routes!(records::disputes))
         .routes(routes!(payments::authorize))
         .routes(routes!(payments::settle))

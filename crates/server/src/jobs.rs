@@ -1,7 +1,8 @@
 //! The service's background work, once a minute: freezes whose time has come
 //! are released (authorizations also release an account's own lapsed freezes
-//! first, so a decision never waits for this), stale notification nonces are
-//! forgotten, and yesterday's end of day
+//! first, so a decision never waits for this), limit-change requests nobody
+//! decided in time expire (an approval checks the time itself too), stale
+//! notification nonces are forgotten, and yesterday's end of day
 //! runs if it has not (once per business date, whichever instance is first).
 
 use std::time::Duration;
@@ -36,6 +37,11 @@ pub async fn run_once(state: &AppState) {
         Err(e) => tracing::error!(error = %e, "releasing lapsed freezes failed"),
     }
     let now = state.clock.now_ms();
+    match state.store.expire_limit_changes(now).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(expired = n, "limit-change requests expired"),
+        Err(e) => tracing::error!(error = %e, "expiring limit-change requests failed"),
+    }
     // Nonces older than twice the allowed skew can never come back valid.
     let stale = now - 2 * crate::wechatpay::MAX_SKEW_SECS * 1000;
     if let Err(e) = state.store.forget_nonces(stale).await {

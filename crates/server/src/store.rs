@@ -5,6 +5,7 @@
 //! databases. Rows come back as the plain structs below; the HTTP layer turns
 //! them into wire views.
 
+mod decisions;
 mod decode;
 mod ledger;
 mod query;
@@ -14,6 +15,7 @@ use std::sync::Arc;
 
 pub use riskdesk_api::lists::{AccountSort, AlertSort};
 
+pub use decisions::*;
 pub use ledger::*;
 pub use sql::SqlStore;
 
@@ -70,7 +72,7 @@ pub fn redact_url(url: &str) -> String {
 
 /// Everything the service reads and writes.
 #[async_trait::async_trait]
-pub trait Store: Send + Sync + std::fmt::Debug {
+pub trait Store: Decisions + Send + Sync + std::fmt::Debug {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> StoreResult<()>;
@@ -408,7 +410,7 @@ impl TransactionRow {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, sqlx::FromRow, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct AlertRow {
     pub id: i64,
     pub account_id: i64,
@@ -425,7 +427,7 @@ pub struct AlertRow {
     pub version: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, sqlx::FromRow, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct BlacklistRow {
     pub id: i64,
     pub kind: String,
@@ -435,6 +437,11 @@ pub struct BlacklistRow {
     pub created_at: i64,
     pub expires_at: Option<i64>,
     pub removed_at: Option<i64>,
+    pub removal_requested_by: Option<String>,
+    pub removal_requested_at: Option<i64>,
+    pub removal_reason: Option<String>,
+    pub removed_by: Option<String>,
+    pub version: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
@@ -454,7 +461,7 @@ pub struct BlacklistProbe {
     pub geo_area: String,
 }
 
-#[derive(Clone, Debug, PartialEq, sqlx::FromRow, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct LimitChangeRow {
     pub id: i64,
     pub account_id: i64,
@@ -463,8 +470,11 @@ pub struct LimitChangeRow {
     pub reason: String,
     pub source: String,
     pub status: String,
+    pub tier: String,
+    pub note: Option<String>,
     pub maker: String,
     pub checker: Option<String>,
+    pub decision_note: Option<String>,
     pub created_at: i64,
     pub expires_at: i64,
     pub decided_at: Option<i64>,
@@ -544,6 +554,8 @@ pub struct BlacklistFilter {
     pub text: Option<String>,
     /// Entries that expired before this time are left out; `None` keeps them.
     pub live_at: Option<i64>,
+    /// Only entries whose removal waits for a second person.
+    pub removal_pending: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

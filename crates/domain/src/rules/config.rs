@@ -29,6 +29,7 @@ pub struct Rules {
     pub risky_merchant: RiskyMerchant,
     pub frequent_large_spending: FrequentLargeSpending,
     pub limit_review: LimitReview,
+    pub limit_approval: LimitApproval,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -213,6 +214,17 @@ pub struct LimitReview {
     pub decrease_percent: u32,
     #[serde(deserialize_with = "days")]
     pub expires_days: u32,
+}
+
+/// Who approves a limit change: an increase of more than either bound
+/// needs a manager (`limit_change::approval_tier`).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitApproval {
+    #[serde(deserialize_with = "percent")]
+    pub officer_max_increase_percent: u32,
+    #[serde(deserialize_with = "amount")]
+    pub officer_max_increase: Money,
 }
 
 /// A rules file that was refused, with the line at fault.

@@ -4,6 +4,9 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use riskdesk_domain::account::Grade;
+use riskdesk_domain::limit_change::{ApprovalTier, approval_tier};
+use riskdesk_domain::money::Money;
+use riskdesk_domain::rules::Rules;
 
 use super::{DAY, HOUR, OFFICERS, Params, World};
 use crate::store::{
@@ -66,6 +69,7 @@ impl World {
     pub(super) fn decisions(&mut self, batch: &mut Batch) {
         let as_of = self.params.as_of_ms;
         let count = (self.briefs.len() / 60).clamp(5, 2_000);
+        let approval = Rules::builtin().limit_approval;
         for i in 0..count {
             let brief = &self.briefs[self.rng.random_range(0..self.briefs.len())];
             let up = brief.dpd == 0 && brief.grade <= Grade::C;
@@ -88,8 +92,10 @@ impl World {
             } else {
                 OFFICERS[i % 2].to_owned()
             };
+            let fen = |f| Money::from_fen(f).unwrap_or(Money::ZERO);
+            let tier = approval_tier(fen(brief.limit_fen), fen(proposed), &approval);
             let checker = (status == "applied" || status == "rejected").then(|| {
-                if i % 3 == 0 {
+                if i % 3 == 0 || tier == ApprovalTier::Manager {
                     "manager.chen"
                 } else {
                     OFFICERS[(i + 1) % 2]
@@ -113,8 +119,12 @@ impl World {
                 .to_owned(),
                 source: if system { "system" } else { "officer" }.to_owned(),
                 status: status.to_owned(),
+                tier: tier.as_str().to_owned(),
+                note: None,
                 maker,
                 checker,
+                decision_note: (status == "rejected")
+                    .then(|| "收入证明不足 insufficient proof of income".to_owned()),
                 created_at: created,
                 expires_at: created + 7 * DAY,
                 decided_at: (status == "applied" || status == "rejected")

@@ -15,10 +15,10 @@ use super::paging::{page, page_request};
 use super::problem::{ApiError, ApiResult, Params, PathParam};
 use super::session::Signed;
 use super::views;
-use crate::generate::national_id_hash;
 use crate::store::{
     AccountFilter, AccountRow, AccountSearch, BlacklistProbe, PageRequest, TransactionFilter,
 };
+use riskdesk_domain::pii::national_id_hash;
 
 /// Find accounts: by id, phone tail or masked name, with filters and a sort.
 #[utoipa::path(get, path = "/v1/accounts", tag = "accounts", params(AccountQuery),

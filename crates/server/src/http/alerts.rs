@@ -2,18 +2,23 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::response::Response;
 use riskdesk_api::Page;
+use riskdesk_api::decisions::{
+    AlertNoteView, BulkTriageRequest, BulkTriageResult, NoteRequest, TriageAction, TriageRequest,
+};
 use riskdesk_api::lists::{AlertQuery, AlertSort};
 use riskdesk_api::views::{AlertCounts, AlertView};
 use riskdesk_domain::alert::AlertStatus;
 use riskdesk_domain::operator::Permission;
 
 use super::AppState;
+use super::decide::{WriteKey, decide, text, version};
 use super::paging::{page, page_request};
-use super::problem::{ApiError, ApiResult, Params};
+use super::problem::{ApiError, ApiResult, Body, Params, PathParam};
 use super::session::Signed;
 use super::views;
-use crate::store::{AlertFilter, AlertRow, Assignee};
+use crate::store::{AlertFilter, AlertRow, Assignee, TriageWrite};
 
 const MINUTE_MS: i64 = 60 * 1000;
 
@@ -51,7 +56,10 @@ pub async fn list(
         AlertSort::Severity => vec![i64::from(row.severity_rank), row.created_at, row.id],
         AlertSort::Newest | AlertSort::Oldest => vec![row.created_at, row.id],
     };
-    Ok(Json(page(rows, &request, &fingerprint, key, views::alert)?))
+    let now = state.clock.now_ms();
+    Ok(Json(page(rows, &request, &fingerprint, key, |row| {
+        views::alert(row, now)
+    })?))
 }
 
 /// How many alerts match the queue's filters, per status: the queue's tabs.
@@ -109,5 +117,198 @@ fn alert_filter(query: &AlertQuery, now: i64) -> ApiResult<AlertFilter> {
             .max_age_minutes
             .map(|m| now - i64::from(m) * MINUTE_MS),
         order: query.sort.unwrap_or_default(),
+    })
+}
+
+/// One alert.
+#[utoipa::path(get, path = "/v1/alerts/{id}", tag = "alerts", params(("id" = i64, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = AlertView), (status = 404, body = riskdesk_api::Problem)))]
+pub async fn detail(
+    State(state): State<AppState>,
+    signed: Signed,
+    PathParam(id): PathParam<i64>,
+) -> ApiResult<Json<AlertView>> {
+    signed.require(Permission::ReadAlerts)?;
+    let row = state
+        .store
+        .alert(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("alert {id}")))?;
+    Ok(Json(views::alert(row, state.clock.now_ms())?))
+}
+
+/// An alert's notes, oldest first.
+#[utoipa::path(get, path = "/v1/alerts/{id}/notes", tag = "alerts", params(("id" = i64, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<AlertNoteView>), (status = 404, body = riskdesk_api::Problem)))]
+pub async fn notes(
+    State(state): State<AppState>,
+    signed: Signed,
+    PathParam(id): PathParam<i64>,
+) -> ApiResult<Json<Vec<AlertNoteView>>> {
+    signed.require(Permission::ReadAlerts)?;
+    if state.store.alert(id).await?.is_none() {
+        return Err(ApiError::not_found(format!("alert {id}")));
+    }
+    let notes = state.store.alert_notes(id).await?;
+    Ok(Json(notes.into_iter().map(views::note).collect()))
+}
+
+/// Adds a note to an alert (its version does not change).
+#[utoipa::path(post, path = "/v1/alerts/{id}/notes", tag = "alerts", params(("id" = i64, Path),
+    ("Idempotency-Key" = String, Header)), request_body = NoteRequest, security(("bearer" = [])),
+    responses((status = 200, body = AlertNoteView), (status = 404, body = riskdesk_api::Problem),
+        (status = 428, body = riskdesk_api::Problem)))]
+pub async fn add_note(
+    State(state): State<AppState>,
+    signed: Signed,
+    key: WriteKey,
+    PathParam(id): PathParam<i64>,
+    Body(request): Body<NoteRequest>,
+) -> ApiResult<Response> {
+    signed.require(Permission::TriageAlerts)?;
+    let body = text(&request.body, "body", MAX_NOTE)?;
+    let route = format!("alerts/{id}/notes");
+    decide(
+        &state,
+        &signed,
+        key,
+        &route,
+        &request,
+        None,
+        |store, claim, actor| async move { store.add_note(&claim, &actor, id, &body).await },
+    )
+    .await
+}
+
+/// One triage step on one alert: claim, assign, release, escalate (with a
+/// note) or close with a disposition.
+#[utoipa::path(post, path = "/v1/alerts/{id}/triage", tag = "alerts", params(("id" = i64, Path),
+    ("Idempotency-Key" = String, Header)), request_body = TriageRequest, security(("bearer" = [])),
+    responses((status = 200, body = AlertView), (status = 409, body = riskdesk_api::Problem),
+        (status = 412, body = riskdesk_api::Problem), (status = 428, body = riskdesk_api::Problem)))]
+pub async fn triage(
+    State(state): State<AppState>,
+    signed: Signed,
+    key: WriteKey,
+    PathParam(id): PathParam<i64>,
+    Body(request): Body<TriageRequest>,
+) -> ApiResult<Response> {
+    signed.require(Permission::TriageAlerts)?;
+    let version = version(request.version, "alert")?;
+    let write = triage_write(
+        vec![(id, version)],
+        &request.action,
+        request.note.as_deref(),
+        false,
+    )?;
+    let route = format!("alerts/{id}/triage");
+    decide(
+        &state,
+        &signed,
+        key,
+        &route,
+        &request,
+        None,
+        |store, claim, actor| async move { store.triage(&claim, &actor, &write).await },
+    )
+    .await
+}
+
+/// The same triage step on up to 200 alerts, each with its version; every
+/// alert succeeds or fails on its own, and the answer lists each result.
+#[utoipa::path(post, path = "/v1/alerts/triage", tag = "alerts",
+    params(("Idempotency-Key" = String, Header)), request_body = BulkTriageRequest,
+    security(("bearer" = [])),
+    responses((status = 200, body = BulkTriageResult), (status = 400, body = riskdesk_api::Problem),
+        (status = 428, body = riskdesk_api::Problem)))]
+pub async fn bulk_triage(
+    State(state): State<AppState>,
+    signed: Signed,
+    key: WriteKey,
+    Body(request): Body<BulkTriageRequest>,
+) -> ApiResult<Response> {
+    signed.require(Permission::TriageAlerts)?;
+    if request.items.is_empty() || request.items.len() > MAX_BULK {
+        return Err(ApiError::invalid(format!(
+            "items must list 1–{MAX_BULK} alerts"
+        )));
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut items = Vec::with_capacity(request.items.len());
+    for item in &request.items {
+        if !seen.insert(item.id) {
+            return Err(ApiError::invalid(format!(
+                "alert {} is listed twice",
+                item.id
+            )));
+        }
+        items.push((
+            item.id,
+            version(item.version, &format!("alert {}", item.id))?,
+        ));
+    }
+    let write = triage_write(items, &request.action, request.note.as_deref(), true)?;
+    decide(
+        &state,
+        &signed,
+        key,
+        "alerts/triage",
+        &request,
+        None,
+        |store, claim, actor| async move { store.triage(&claim, &actor, &write).await },
+    )
+    .await
+}
+
+/// Claims the next alert: the most severe, oldest open one nobody holds.
+/// 404 when the queue is clear.
+#[utoipa::path(post, path = "/v1/alerts/next", tag = "alerts",
+    params(("Idempotency-Key" = String, Header)), security(("bearer" = [])),
+    responses((status = 200, body = AlertView), (status = 404, body = riskdesk_api::Problem)))]
+pub async fn next(
+    State(state): State<AppState>,
+    signed: Signed,
+    key: WriteKey,
+) -> ApiResult<Response> {
+    signed.require(Permission::TriageAlerts)?;
+    decide(
+        &state,
+        &signed,
+        key,
+        "alerts/next",
+        &(),
+        None,
+        |store, claim, actor| async move { store.next_alert(&claim, &actor).await },
+    )
+    .await
+}
+
+const MAX_NOTE: usize = 2_000;
+const MAX_BULK: usize = 200;
+
+fn triage_write(
+    items: Vec<(i64, i64)>,
+    action: &TriageAction,
+    note: Option<&str>,
+    bulk: bool,
+) -> ApiResult<TriageWrite> {
+    let note = note.map(|n| text(n, "note", MAX_NOTE)).transpose()?;
+    if matches!(action, TriageAction::Escalate) && note.is_none() {
+        return Err(ApiError::invalid("say why in a note when escalating"));
+    }
+    if let TriageAction::Assign { to } = action
+        && (to.is_empty() || to.len() > 64)
+    {
+        return Err(ApiError::invalid(
+            "assign to an operator id of 1–64 characters",
+        ));
+    }
+    Ok(TriageWrite {
+        items,
+        action: action.clone(),
+        note,
+        bulk,
     })
 }

@@ -1,48 +1,18 @@
-//! The blacklist, limit-change requests and disputes.
+//! Limit-change requests and disputes.
 
 use axum::Json;
 use axum::extract::State;
 use riskdesk_api::Page;
-use riskdesk_api::lists::{BlacklistQuery, DisputeQuery, LimitChangeQuery};
-use riskdesk_api::views::{BlacklistEntryView, DisputeView, LimitChangeView};
+use riskdesk_api::lists::{DisputeQuery, LimitChangeQuery};
+use riskdesk_api::views::{DisputeView, LimitChangeView};
 use riskdesk_domain::operator::Permission;
 
 use super::AppState;
 use super::paging::{page, page_request};
-use super::problem::{ApiError, ApiResult, Params};
+use super::problem::{ApiResult, Params};
 use super::session::Signed;
 use super::views;
-use crate::store::{BlacklistFilter, DisputeFilter, LimitChangeFilter};
-
-/// Blacklist entries, newest first; expired ones only on request.
-#[utoipa::path(get, path = "/v1/blacklist", tag = "blacklist", params(BlacklistQuery),
-    security(("bearer" = [])),
-    responses((status = 200, body = Page<BlacklistEntryView>), (status = 400, body = riskdesk_api::Problem)))]
-pub async fn blacklist(
-    State(state): State<AppState>,
-    signed: Signed,
-    Params(query): Params<BlacklistQuery>,
-) -> ApiResult<Json<Page<BlacklistEntryView>>> {
-    signed.require(Permission::ReadBlacklist)?;
-    if query.q.as_ref().is_some_and(|q| q.chars().count() > 64) {
-        return Err(ApiError::invalid("q must be at most 64 characters"));
-    }
-    let filter = BlacklistFilter {
-        kind: query.kind.map(|k| k.as_str().to_owned()),
-        text: query.q.filter(|q| !q.is_empty()),
-        live_at: (!query.include_expired.unwrap_or(false)).then(|| state.clock.now_ms()),
-    };
-    let fingerprint = (&filter.kind, &filter.text, filter.live_at.is_some());
-    let request = page_request(query.cursor.as_deref(), query.limit, &fingerprint, 1)?;
-    let rows = state.store.blacklist(&filter, &request).await?;
-    Ok(Json(page(
-        rows,
-        &request,
-        &fingerprint,
-        |r| vec![r.id],
-        views::blacklist_entry,
-    )?))
-}
+use crate::store::{DisputeFilter, LimitChangeFilter};
 
 /// Credit-limit change requests, newest first.
 #[utoipa::path(get, path = "/v1/limit-changes", tag = "limits", params(LimitChangeQuery),

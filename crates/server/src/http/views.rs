@@ -6,13 +6,47 @@ use riskdesk_domain::alert::FraudAlert;
 use riskdesk_domain::blacklist::{BlacklistEntry, BlacklistKind};
 use riskdesk_domain::customer::CustomerProfile;
 use riskdesk_domain::dispute::Dispute;
-use riskdesk_domain::limit_change::LimitChangeRequest;
+use std::str::FromStr;
+
+use riskdesk_domain::alert::AlertStatus;
+use riskdesk_domain::limit_change::{ApprovalTier, LimitChangeRequest};
 use riskdesk_domain::pii;
 use riskdesk_domain::scoring;
 use riskdesk_domain::transaction::Transaction;
 
 use super::problem::ApiResult;
-use crate::store::{AccountDetailRow, AccountRow};
+use crate::clock::utc;
+use crate::store::{AccountDetailRow, AccountRow, FreezeRow, NoteRow};
+
+pub fn note(row: NoteRow) -> riskdesk_api::decisions::AlertNoteView {
+    riskdesk_api::decisions::AlertNoteView {
+        id: row.id,
+        alert_id: row.alert_id,
+        author: row.author,
+        body: row.body,
+        created_at: utc(row.created_at),
+    }
+}
+
+/// A freeze as operators see it.
+pub fn freeze(row: FreezeRow) -> ApiResult<AccountFreezeView> {
+    let amount = riskdesk_domain::money::Money::from_fen(row.amount_fen)
+        .map_err(|_| anyhow::anyhow!("freeze {}: bad amount {}", row.id, row.amount_fen))?;
+    Ok(AccountFreezeView {
+        id: row.id,
+        account_id: row.account_id,
+        amount,
+        reason: row.reason,
+        source: row.source,
+        created_by: row.created_by,
+        created_at: utc(row.created_at),
+        lapses_at: row.lapses_at.map(utc),
+        released_at: row.released_at.map(utc),
+        released_by: row.released_by,
+        release_reason: row.release_reason,
+        version: row.version,
+    })
+}
 
 pub fn account_summary(row: &AccountRow) -> ApiResult<AccountSummary> {
     Ok(summary(
@@ -117,9 +151,11 @@ pub fn transaction(row: crate::store::TransactionRow) -> ApiResult<TransactionVi
     })
 }
 
-pub fn alert(row: crate::store::AlertRow) -> ApiResult<AlertView> {
+/// An alert as of `now` (which says whether it is overdue).
+pub fn alert(row: crate::store::AlertRow, now: i64) -> ApiResult<AlertView> {
     let alert: FraudAlert = row.decode()?;
     Ok(AlertView {
+        overdue: alert.status != AlertStatus::Closed && alert.sla_due_at < utc(now),
         id: alert.id,
         account_id: alert.account_id,
         transaction_id: alert.transaction_id,
@@ -137,6 +173,12 @@ pub fn alert(row: crate::store::AlertRow) -> ApiResult<AlertView> {
 }
 
 pub fn blacklist_entry(row: crate::store::BlacklistRow) -> ApiResult<BlacklistEntryView> {
+    let removal_requested_by = row.removal_requested_by.clone();
+    let removal_requested_at = row.removal_requested_at.map(utc);
+    let removal_reason = row.removal_reason.clone();
+    let removed_at = row.removed_at.map(utc);
+    let removed_by = row.removed_by.clone();
+    let version = row.version;
     let entry: BlacklistEntry = row.decode()?;
     let value = match entry.kind {
         BlacklistKind::Phone => pii::mask_phone(&entry.value),
@@ -150,10 +192,19 @@ pub fn blacklist_entry(row: crate::store::BlacklistRow) -> ApiResult<BlacklistEn
         created_by: entry.created_by,
         created_at: entry.created_at,
         expires_at: entry.expires_at,
+        removal_requested_by,
+        removal_requested_at,
+        removal_reason,
+        removed_at,
+        removed_by,
+        version,
     })
 }
 
 pub fn limit_change(row: crate::store::LimitChangeRow) -> ApiResult<LimitChangeView> {
+    let tier = ApprovalTier::from_str(&row.tier)
+        .map_err(|_| anyhow::anyhow!("limit change {}: bad tier {:?}", row.id, row.tier))?;
+    let (note, decision_note) = (row.note.clone(), row.decision_note.clone());
     let request: LimitChangeRequest = row.decode()?;
     Ok(LimitChangeView {
         id: request.id,
@@ -163,8 +214,11 @@ pub fn limit_change(row: crate::store::LimitChangeRow) -> ApiResult<LimitChangeV
         reason: request.reason,
         source: request.source,
         status: request.status,
+        tier,
+        note,
         maker: request.maker,
         checker: request.checker,
+        decision_note,
         created_at: request.created_at,
         expires_at: request.expires_at,
         decided_at: request.decided_at,

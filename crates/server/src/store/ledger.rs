@@ -146,7 +146,7 @@ pub struct MoneyBack {
     pub occurred_at: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct FreezeRow {
     pub id: i64,
     pub account_id: i64,
@@ -158,6 +158,9 @@ pub struct FreezeRow {
     pub created_at: i64,
     pub lapses_at: Option<i64>,
     pub released_at: Option<i64>,
+    pub released_by: Option<String>,
+    pub release_reason: Option<String>,
+    pub version: i64,
 }
 
 #[derive(Clone, PartialEq, Eq, sqlx::FromRow)]

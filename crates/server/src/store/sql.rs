@@ -12,6 +12,8 @@ use sqlx::postgres::{PgPoolOptions, Postgres};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Sqlite, Type};
 
+mod decisions;
+
 use super::query::{Query, Tuple, execute, fetch_all, fetch_optional};
 use super::*;
 use riskdesk_domain::money::Money;
@@ -100,13 +102,14 @@ const TRANSACTION_INSERT: &str = "account_id, kind, order_id, merchant, category
     amount_fen, installments, device_id, ip, lat, lon, city, status, decision, rule_hits, \
     occurred_at, decline_reason";
 const FREEZE_FIELDS: &str = "id, account_id, amount_fen, reason, source, created_by, \
-    transaction_id, created_at, lapses_at, released_at";
+    transaction_id, created_at, lapses_at, released_at, released_by, release_reason, version";
 const ALERT_FIELDS: &str = "id, account_id, transaction_id, rule, severity_rank, status, assignee, \
     amount_fen, evidence, disposition, created_at, sla_due_at, version";
-const BLACKLIST_FIELDS: &str =
-    "id, kind, value, reason, created_by, created_at, expires_at, removed_at";
+const BLACKLIST_FIELDS: &str = "id, kind, value, reason, created_by, created_at, expires_at, \
+    removed_at, removal_requested_by, removal_requested_at, removal_reason, removed_by, version";
 const LIMIT_CHANGE_FIELDS: &str = "id, account_id, current_limit_fen, proposed_limit_fen, reason, \
-    source, status, maker, checker, created_at, expires_at, decided_at, version";
+    source, status, tier, note, maker, checker, decision_note, created_at, expires_at, decided_at, \
+    version";
 const DISPUTE_FIELDS: &str = "id, account_id, transaction_id, reason, status, statement, \
     opened_by, created_at, sla_due_at, resolved_at, version";
 
@@ -362,8 +365,8 @@ where
             execute(&mut *tx, |q| {
                 q.push(
                     "INSERT INTO limit_changes (id, account_id, current_limit_fen, \
-                     proposed_limit_fen, reason, source, status, maker, checker, created_at, \
-                     expires_at, decided_at, version)",
+                     proposed_limit_fen, reason, source, status, tier, maker, checker, \
+                     created_at, expires_at, decided_at, version)",
                 );
                 q.values(chunk, |t, l| {
                     t.bind(l.id)
@@ -373,6 +376,7 @@ where
                         .bind(l.reason.clone())
                         .bind(l.source.clone())
                         .bind(l.status.clone())
+                        .bind(l.tier.clone())
                         .bind(l.maker.clone())
                         .bind(l.checker.clone())
                         .bind(l.created_at)
@@ -658,6 +662,9 @@ where
                         .push("(expires_at IS NULL OR expires_at > ")
                         .bind(now)
                         .push(")");
+                }
+                if f.removal_pending {
+                    q.and().push("removal_requested_by IS NOT NULL");
                 }
             },
         )
@@ -1360,14 +1367,15 @@ where
             let id: Option<(i64,)> = fetch_optional(&mut *tx, |q| {
                 q.push(
                     "INSERT INTO limit_changes (account_id, current_limit_fen, \
-                     proposed_limit_fen, reason, source, status, maker, created_at, expires_at) \
-                     SELECT ",
+                     proposed_limit_fen, reason, source, status, tier, maker, created_at, \
+                     expires_at) SELECT ",
                 );
                 q.bind(p.account_id).push(", ").bind(p.current_limit_fen);
                 q.push(", ").bind(p.proposed_limit_fen);
                 q.push(", ").bind(p.reason.clone());
                 q.push(", ").bind(p.source.clone());
-                q.push(", 'pending', ").bind(p.maker.clone());
+                q.push(", 'pending', ").bind(p.tier.clone());
+                q.push(", ").bind(p.maker.clone());
                 q.push(", ")
                     .bind(p.created_at)
                     .push(", ")
@@ -1548,7 +1556,10 @@ where
         now: i64,
     ) -> StoreResult<Vec<(i64, i64)>> {
         let lapsed: Vec<(i64, i64)> = fetch_all(&mut **tx, |q| {
-            q.push("UPDATE freezes SET released_at = lapses_at, released_by = 'lapsed'");
+            q.push(
+                "UPDATE freezes SET released_at = lapses_at, released_by = 'lapsed', \
+                 version = version + 1",
+            );
             q.and().push("released_at IS NULL");
             q.and().push("lapses_at <= ").bind(now);
             if let Some(account_id) = account_id {

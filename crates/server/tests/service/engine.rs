@@ -439,6 +439,11 @@ async fn a_blacklisted_device_is_declined_and_alerted_once() {
                     created_at: AS_OF_MS - 1,
                     expires_at: None,
                     removed_at: None,
+                    removal_requested_by: None,
+                    removal_requested_at: None,
+                    removal_reason: None,
+                    removed_by: None,
+                    version: 1,
                 }],
                 ..Default::default()
             })

@@ -3,6 +3,7 @@
 
 mod api;
 mod cli;
+mod decisions;
 mod end_of_day;
 mod engine;
 mod generated_files;

@@ -84,6 +84,8 @@ pub fn operator(id: &str) -> DemoOperator {
 /// The service on a real port, over `store`, with a clock the test moves.
 pub struct Service {
     pub url: String,
+    /// The service's own store, for checks the API does not show.
+    pub store: Arc<dyn Store>,
     pub client: reqwest::Client,
     now: Arc<AtomicI64>,
 }
@@ -112,6 +114,7 @@ impl Service {
         tokio::spawn(http::serve(listener, state, std::future::pending()));
         Service {
             url,
+            store,
             client: reqwest::Client::new(),
             now,
         }
@@ -178,6 +181,36 @@ impl Service {
         let headers = response.headers().clone();
         let (status, body) = read(response).await;
         (status, body, headers)
+    }
+}
+
+impl Service {
+    /// An operator's write: a POST with its `Idempotency-Key`.
+    pub async fn write(
+        &self,
+        path: &str,
+        token: &str,
+        key: &str,
+        body: &serde_json::Value,
+    ) -> (u16, serde_json::Value, reqwest::header::HeaderMap) {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.url))
+            .bearer_auth(token)
+            .header("Idempotency-Key", key)
+            .json(body)
+            .send()
+            .await
+            .expect("request");
+        let headers = response.headers().clone();
+        let (status, body) = read(response).await;
+        (status, body, headers)
+    }
+
+    /// A code the operator has not used yet: the clock moves on a TOTP step.
+    pub fn fresh_totp(&self, id: &str) -> String {
+        self.advance_ms(30_000);
+        self.totp(&operator(id))
     }
 }
 

@@ -34,7 +34,7 @@ export type Theme = "light" | "dark";
 
 export type Page<T> = { items: Array<T>, next_cursor: string | null, };
 
-export type ProblemCode = "malformed_json" | "invalid_request" | "invalid_value" | "bad_cursor" | "payload_too_large" | "unsupported_media_type" | "not_found" | "method_not_allowed" | "unauthenticated" | "session_expired" | "invalid_credentials" | "locked_out" | "forbidden" | "timeout" | "invalid_state" | "idempotency_mismatch" | "bad_notification" | "internal";
+export type ProblemCode = "malformed_json" | "invalid_request" | "invalid_value" | "bad_cursor" | "payload_too_large" | "unsupported_media_type" | "not_found" | "method_not_allowed" | "unauthenticated" | "session_expired" | "invalid_credentials" | "locked_out" | "forbidden" | "timeout" | "invalid_state" | "idempotency_mismatch" | "bad_notification" | "precondition_required" | "stale_version" | "request_in_flight" | "duplicate" | "four_eyes" | "step_up_failed" | "internal";
 
 export type SignInRequest = { operator_id: string, password: string, 
 /**
@@ -89,7 +89,11 @@ export type Location = { lat: number, lon: number, city: string, };
 
 export type RuleHit = { rule: Rule, evidence: string, };
 
-export type AlertView = { id: number, account_id: number, transaction_id: number | null, rule: Rule, severity: Severity, status: AlertStatus, assignee: string | null, amount: string | null, evidence: string, disposition: Disposition | null, created_at: string, sla_due_at: string, version: number, };
+export type AlertView = { id: number, account_id: number, transaction_id: number | null, rule: Rule, severity: Severity, status: AlertStatus, assignee: string | null, amount: string | null, evidence: string, disposition: Disposition | null, created_at: string, sla_due_at: string, 
+/**
+ * Not closed, and past its SLA time.
+ */
+overdue: boolean, version: number, };
 
 export type AlertCounts = { open: number, in_review: number, escalated: number, closed: number, };
 
@@ -97,9 +101,25 @@ export type BlacklistEntryView = { id: number, kind: BlacklistKind,
 /**
  * The normalised value; phones are masked.
  */
-value: string, reason: string, created_by: string, created_at: string, expires_at: string | null, };
+value: string, reason: string, created_by: string, created_at: string, expires_at: string | null, 
+/**
+ * A removal asked for by one person, waiting for a second.
+ */
+removal_requested_by: string | null, removal_requested_at: string | null, removal_reason: string | null, removed_at: string | null, removed_by: string | null, version: number, };
 
-export type LimitChangeView = { id: number, account_id: number, current_limit: string, proposed_limit: string, reason: LimitChangeReason, source: LimitChangeSource, status: LimitChangeStatus, maker: string, checker: string | null, created_at: string, expires_at: string, decided_at: string | null, version: number, };
+export type LimitChangeView = { id: number, account_id: number, current_limit: string, proposed_limit: string, reason: LimitChangeReason, source: LimitChangeSource, status: LimitChangeStatus, 
+/**
+ * Who may approve it: another risk officer, or a manager.
+ */
+tier: ApprovalTier, 
+/**
+ * The maker's context for the checker.
+ */
+note: string | null, maker: string, checker: string | null, 
+/**
+ * The checker's reason, for a rejection.
+ */
+decision_note: string | null, created_at: string, expires_at: string, decided_at: string | null, version: number, };
 
 export type AccountQuery = { 
 /**

@@ -1,0 +1,181 @@
+//! Operators' decisions: alert triage, limit changes, freezes and the
+//! blacklist.
+//!
+//! Every write carries an `Idempotency-Key` header (the same key and body get
+//! the first result again, marked `Idempotent-Replayed: true`; the same key
+//! with another body, 422; while the first is still being processed, 409).
+//! A change to a versioned record carries the `version` it was based on
+//! (stale: 412 with the record as it is now; missing: 428). Approving a
+//! limit change, approving a blacklist removal and releasing a freeze need a
+//! fresh TOTP code (`totp`), accepted once.
+
+use chrono::{DateTime, Utc};
+use riskdesk_domain::blacklist::BlacklistKind;
+use riskdesk_domain::limit_change::LimitChangeReason;
+use riskdesk_domain::money::Money;
+pub use riskdesk_domain::triage::TriageAction;
+
+use crate::Problem;
+use crate::views::AlertView;
+
+/// The header that makes a write idempotent: 8–128 of `A–Z a–z 0–9 _ -`.
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+/// On the answer to a retry: this is the first attempt's result.
+pub const REPLAYED: &str = "idempotent-replayed";
+
+/// One triage step on one alert.
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
+#[serde(deny_unknown_fields)]
+pub struct TriageRequest {
+    /// The alert's version this step is based on.
+    pub version: Option<i64>,
+    pub action: TriageAction,
+    /// Recorded with the step; required to escalate (at most 2,000 characters).
+    #[serde(default)]
+    #[ts(optional)]
+    pub note: Option<String>,
+}
+
+/// An alert and the version a bulk step is based on.
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
+#[serde(deny_unknown_fields)]
+pub struct VersionedId {
+    pub id: i64,
+    pub version: Option<i64>,
+}
+
+/// The same step on up to 200 alerts; each succeeds or fails on its own.
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
+#[serde(deny_unknown_fields)]
+pub struct BulkTriageRequest {
+    pub items: Vec<VersionedId>,
+    pub action: TriageAction,
+    #[serde(default)]
+    #[ts(optional)]
+    pub note: Option<String>,
+}
+
+/// One alert's result in a bulk step: the alert after it, or why not.
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
+pub struct BulkItemResult {
+    pub id: i64,
+    pub alert: Option<AlertView>,
+    pub problem: Option<Problem>,
+}
+
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
+pub struct BulkTriageResult {
+    pub results: Vec<BulkItemResult>,
+}
+
+/// A note on an alert (1–2,000 characters).
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
+#[serde(deny_unknown_fields)]
+pub struct NoteRequest {
+    pub body: String,
+}
+
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
+pub struct AlertNoteView {
+    pub id: i64,
+    pub alert_id: i64,
+    pub author: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A proposed new limit for an account.
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
+#[serde(deny_unknown_fields)]
+pub struct ProposeLimitChange {
+    #[schema(value_type = String, example = "12000.00")]
+    pub proposed_limit: Money,
+    pub reason: LimitChangeReason,
+    /// Optional context for the checker (at most 2,000 characters).
+    #[serde(default)]
+    #[ts(optional)]
+    pub note: Option<String>,
+}
+
+/// An approval that needs a fresh TOTP code.
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
+#[serde(deny_unknown_fields)]
+pub struct StepUpApproval {
+    pub version: Option<i64>,
+    /// The current six-digit code from the operator's authenticator.
+    pub totp: String,
+}
+
+/// A rejection, or a request to remove, with the reason (1–500 characters).
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonedChange {
+    pub version: Option<i64>,
+    pub reason: String,
+}
+
+/// Set aside part or all of what an account has available.
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
+#[serde(deny_unknown_fields)]
+pub struct FreezeRequest {
+    /// How much; absent: everything available now.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, example = "2000.00")]
+    #[ts(optional)]
+    pub amount: Option<Money>,
+    /// 1–500 characters.
+    pub reason: String,
+    /// When the freeze lapses by itself; absent: until released.
+    #[serde(default)]
+    #[ts(optional)]
+    pub lapses_at: Option<DateTime<Utc>>,
+}
+
+/// Release a freeze: a fresh TOTP code and the reason.
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseFreeze {
+    pub version: Option<i64>,
+    pub totp: String,
+    pub reason: String,
+}
+
+/// A new blacklist entry. The value is normalised (see
+/// `riskdesk_domain::blacklist::normalise`): phones to 11 digits, national IDs
+/// to their hash, IPs and blocks canonical, areas `city:NAME` or `LAT,LON,Rkm`.
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
+#[serde(deny_unknown_fields)]
+pub struct AddBlacklistEntry {
+    pub kind: BlacklistKind,
+    pub value: String,
+    pub reason: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub expires_at: Option<DateTime<Utc>>,
+}

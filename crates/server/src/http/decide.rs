@@ -1,0 +1,236 @@
+//! How every operator decision runs: an `Idempotency-Key` claimed per
+//! operator, an optional step-up TOTP code, the store's decision (which
+//! records its outcome with its effect), and the answer — the same answer
+//! again for a retry.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::FromRequestParts;
+use axum::http::HeaderValue;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use riskdesk_api::decisions::{BulkItemResult, BulkTriageResult, IDEMPOTENCY_KEY, REPLAYED};
+use riskdesk_api::{Problem, ProblemCode};
+use sha2::{Digest, Sha256};
+
+use super::AppState;
+use super::problem::{ApiError, ApiResult, problem_response};
+use super::session::Signed;
+use super::views;
+use crate::auth;
+use crate::store::{Actor, Claim, Claimed, Decided, Refused, Store, StoreResult};
+
+/// A claim still unfinished after this long belongs to a request that died
+/// (requests time out after 10 s); a retry takes it over.
+const CLAIM_STALE_MS: i64 = 60 * 1000;
+
+/// The write's `Idempotency-Key` header: 8–128 of `A–Z a–z 0–9 _ -`.
+#[derive(Clone, Debug)]
+pub struct WriteKey(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for WriteKey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let Some(value) = parts.headers.get(IDEMPOTENCY_KEY) else {
+            return Err(ApiError::new(
+                ProblemCode::PreconditionRequired,
+                "every write needs an Idempotency-Key header, so that a retry cannot do it twice",
+            ));
+        };
+        value
+            .to_str()
+            .ok()
+            .filter(|k| (8..=128).contains(&k.len()))
+            .filter(|k| {
+                k.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            })
+            .map(|k| WriteKey(k.to_owned()))
+            .ok_or_else(|| ApiError::invalid("Idempotency-Key must be 8–128 of A–Z a–z 0–9 _ -"))
+    }
+}
+
+/// The version a change is based on: missing is 428.
+pub fn version(version: Option<i64>, what: &str) -> ApiResult<i64> {
+    version.ok_or_else(|| {
+        ApiError::new(
+            ProblemCode::PreconditionRequired,
+            format!("say which version of the {what} this change is based on (version)"),
+        )
+    })
+}
+
+/// A reason or note: trimmed, 1–`max` characters.
+pub fn text(value: &str, field: &str, max: usize) -> ApiResult<String> {
+    let value = value.trim();
+    if value.is_empty() || value.chars().count() > max {
+        return Err(ApiError::invalid(format!(
+            "{field} must be 1–{max} characters"
+        )));
+    }
+    Ok(value.to_owned())
+}
+
+/// One decision by `signed`, once per key. `route` and `body` identify the
+/// request (the same key with another one is refused); `totp` is the fresh
+/// code the decision needs, if it needs one.
+pub async fn decide<F, Fut>(
+    state: &AppState,
+    signed: &Signed,
+    key: WriteKey,
+    route: &str,
+    body: &(impl serde::Serialize + Sync),
+    totp: Option<&str>,
+    run: F,
+) -> ApiResult<Response>
+where
+    F: FnOnce(Arc<dyn Store>, Claim, Actor) -> Fut,
+    Fut: Future<Output = StoreResult<Decided>>,
+{
+    let now = state.clock.now_ms();
+    let json = serde_json::to_string(body).map_err(anyhow::Error::from)?;
+    let digest = Sha256::digest(format!("{route}\n{json}").as_bytes());
+    let claim = Claim {
+        scope: format!("operator:{}", signed.operator.id),
+        key: key.0,
+        request_hash: digest.iter().map(|b| format!("{b:02x}")).collect(),
+        now,
+    };
+    match state.store.claim(&claim, now - CLAIM_STALE_MS).await? {
+        Claimed::New => {}
+        Claimed::Replay(decided) => return Ok(respond(*decided, now, true)),
+        Claimed::InFlight => {
+            return Err(ApiError::new(
+                ProblemCode::RequestInFlight,
+                "this request is still being processed; send it again in a moment",
+            ));
+        }
+        Claimed::Mismatch => {
+            return Err(ApiError::new(
+                ProblemCode::IdempotencyMismatch,
+                "this Idempotency-Key was used for a different request; use a new key",
+            ));
+        }
+    }
+    let step = match totp {
+        None => None,
+        Some(code) => match step_up(state, signed, code, now).await {
+            Ok(step) => Some(step),
+            Err(e) => {
+                // Nothing was decided: the key may be used again.
+                state.store.forget_claim(&claim).await?;
+                return Err(e);
+            }
+        },
+    };
+    let actor = Actor {
+        id: signed.operator.id.clone(),
+        role: signed.operator.role,
+        step,
+    };
+    match run(state.store.clone(), claim.clone(), actor).await {
+        Ok(decided) => Ok(respond(decided, now, false)),
+        Err(e) => {
+            if let Err(forget) = state.store.forget_claim(&claim).await {
+                tracing::warn!(error = %forget, "could not forget a failed request's claim");
+            }
+            Err(e.into())
+        }
+    }
+}
+
+/// The TOTP step a fresh code matches; spent later, in the decision.
+async fn step_up(state: &AppState, signed: &Signed, code: &str, now: i64) -> ApiResult<i64> {
+    let refuse = |detail: &str| ApiError::new(ProblemCode::StepUpFailed, detail);
+    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(refuse(
+            "this decision needs the current six-digit code from your authenticator",
+        ));
+    }
+    let operator = state
+        .store
+        .operator(&signed.operator.id)
+        .await?
+        .ok_or_else(|| refuse("unknown operator"))?;
+    let unix_secs = u64::try_from(now / 1000).unwrap_or(0);
+    auth::totp_step(&operator.totp_secret, code, unix_secs)
+        .ok_or_else(|| refuse("that code is not the current one; check your authenticator's clock"))
+}
+
+/// The answer for what a decision did.
+fn respond(decided: Decided, now: i64, replayed: bool) -> Response {
+    let mut response = match view(decided, now) {
+        Ok(Ok(body)) => Json(body).into_response(),
+        Ok(Err(problem)) => problem_response(problem),
+        Err(e) => e.into_response(),
+    };
+    if replayed {
+        response
+            .headers_mut()
+            .insert(REPLAYED, HeaderValue::from_static("true"));
+    }
+    response
+}
+
+/// The record as its wire view, or the refusal as a problem.
+fn view(decided: Decided, now: i64) -> ApiResult<Result<serde_json::Value, Problem>> {
+    let value = match decided {
+        Decided::Alert(row) => json(views::alert(row, now)?),
+        Decided::Bulk(items) => {
+            let results = items
+                .into_iter()
+                .map(|item| {
+                    Ok(match item.outcome {
+                        Ok(row) => BulkItemResult {
+                            id: item.id,
+                            alert: Some(views::alert(row, now)?),
+                            problem: None,
+                        },
+                        Err(refused) => BulkItemResult {
+                            id: item.id,
+                            alert: None,
+                            problem: Some(problem(refused, now)?),
+                        },
+                    })
+                })
+                .collect::<ApiResult<Vec<_>>>()?;
+            json(BulkTriageResult { results })
+        }
+        Decided::Note(row) => json(views::note(row)),
+        Decided::LimitChange(row) => json(views::limit_change(row)?),
+        Decided::Freeze(row) => json(views::freeze(row)?),
+        Decided::Blacklist(row) => json(views::blacklist_entry(row)?),
+        Decided::Refused(refused) => return Ok(Err(problem(refused, now)?)),
+    };
+    Ok(Ok(value?))
+}
+
+fn json(view: impl serde::Serialize) -> ApiResult<serde_json::Value> {
+    serde_json::to_value(view).map_err(|e| ApiError::Internal(e.into()))
+}
+
+fn problem(refused: Refused, now: i64) -> ApiResult<Problem> {
+    let Some(current) = refused.current else {
+        return Ok(Problem::new(refused.code, refused.detail));
+    };
+    let what = match current.as_ref() {
+        Decided::Alert(_) => "alert",
+        Decided::LimitChange(_) => "limit-change request",
+        Decided::Freeze(_) => "freeze",
+        Decided::Blacklist(_) => "blacklist entry",
+        _ => "record",
+    };
+    let current = match view(*current, now)? {
+        Ok(value) => value,
+        Err(problem) => json(problem)?,
+    };
+    let mut problem = if refused.code == ProblemCode::StaleVersion {
+        Problem::stale(what, ())
+    } else {
+        Problem::new(refused.code, refused.detail)
+    };
+    problem.current = Some(current);
+    Ok(problem)
+}

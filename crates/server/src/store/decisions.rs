@@ -1,0 +1,248 @@
+//! The operators' side of the store: triage, limit changes, freezes and the
+//! blacklist. Each decision is one database transaction that locks the
+//! record, checks its version and the rules, writes the change and its audit
+//! entry, and records its outcome under the request's idempotency key — so a
+//! decision and its recorded answer commit together or not at all.
+
+use riskdesk_api::ProblemCode;
+use riskdesk_domain::operator::Role;
+use riskdesk_domain::triage::TriageAction;
+
+use super::{AlertRow, BlacklistRow, FreezeRow, LimitChangeRow, StoreResult};
+
+/// An operator's idempotency key, claimed for one request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Claim {
+    /// `operator:<id>`: keys are per operator.
+    pub scope: String,
+    pub key: String,
+    /// SHA-256 of the route and the body: the same key with another request is refused.
+    pub request_hash: String,
+    pub now: i64,
+}
+
+/// What claiming a key found.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Claimed {
+    /// The key is ours: go on.
+    New,
+    /// The same request was decided before: its outcome.
+    Replay(Box<Decided>),
+    /// The same request is being decided right now.
+    InFlight,
+    /// The key was used before with another request.
+    Mismatch,
+}
+
+/// What a decision did, as recorded for retries: the record after it, or why
+/// it was refused (a refusal writes nothing but its outcome).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", content = "record", rename_all = "snake_case")]
+pub enum Decided {
+    Alert(AlertRow),
+    Bulk(Vec<BulkItem>),
+    Note(NoteRow),
+    LimitChange(LimitChangeRow),
+    Freeze(FreezeRow),
+    Blacklist(BlacklistRow),
+    Refused(Refused),
+}
+
+/// One alert's outcome in a bulk step.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct BulkItem {
+    pub id: i64,
+    pub outcome: Result<AlertRow, Refused>,
+}
+
+/// Why a decision was refused; `current` is the record as it is now (for a
+/// stale version).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Refused {
+    pub code: ProblemCode,
+    pub detail: String,
+    pub current: Option<Box<Decided>>,
+}
+
+impl Refused {
+    pub fn new(code: ProblemCode, detail: impl Into<String>) -> Refused {
+        Refused {
+            code,
+            detail: detail.into(),
+            current: None,
+        }
+    }
+
+    pub fn stale(current: Decided) -> Refused {
+        Refused {
+            code: ProblemCode::StaleVersion,
+            detail: String::new(),
+            current: Some(Box::new(current)),
+        }
+    }
+}
+
+/// Who decides, and the TOTP step their fresh code matched (for the
+/// decisions that need one; it is spent in the decision's transaction).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub id: String,
+    pub role: Role,
+    pub step: Option<i64>,
+}
+
+/// A triage step on one or more alerts, each with the version it is based on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TriageWrite {
+    pub items: Vec<(i64, i64)>,
+    pub action: TriageAction,
+    pub note: Option<String>,
+    /// Answer with a per-item list rather than the one alert.
+    pub bulk: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
+pub struct NoteRow {
+    pub id: i64,
+    pub alert_id: i64,
+    pub author: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProposalWrite {
+    pub account_id: i64,
+    pub proposed_limit_fen: i64,
+    pub reason: String,
+    pub note: Option<String>,
+    /// The most any line may be (the rules file's `limit_review.max_limit`).
+    pub max_limit_fen: i64,
+    pub expires_ms: i64,
+    pub approval: riskdesk_domain::rules::LimitApproval,
+}
+
+/// Approve (with a step) or reject (with a reason) a pending limit change.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LimitDecisionWrite {
+    pub id: i64,
+    pub version: i64,
+    pub approve: bool,
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FreezeWrite {
+    pub account_id: i64,
+    /// `None`: all that is available.
+    pub amount_fen: Option<i64>,
+    pub reason: String,
+    pub lapses_at: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReleaseWrite {
+    pub id: i64,
+    pub version: i64,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct BlacklistWrite {
+    pub kind: String,
+    /// Normalised already.
+    pub value: String,
+    pub reason: String,
+    pub expires_at: Option<i64>,
+}
+
+/// The steps of a blacklist entry's removal under four eyes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RemovalStep {
+    Request,
+    Approve,
+    Reject,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RemovalWrite {
+    pub id: i64,
+    pub version: i64,
+    pub step: RemovalStep,
+    pub reason: Option<String>,
+}
+
+/// One entry of the audit trail.
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow, serde::Deserialize)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// The operators' decisions. Each returns what it did, or why not
+/// ([`Decided::Refused`]); an `Err` is a database failure, after which the
+/// claim should be forgotten so that a retry can try again.
+#[async_trait::async_trait]
+pub trait Decisions: Send + Sync {
+    /// Claims an idempotency key. A claim left unfinished before
+    /// `stale_before` (its instance died) is taken over.
+    async fn claim(&self, claim: &Claim, stale_before: i64) -> StoreResult<Claimed>;
+    /// Drops a claim whose request failed inside the service.
+    async fn forget_claim(&self, claim: &Claim) -> StoreResult<()>;
+
+    async fn alert(&self, id: i64) -> StoreResult<Option<AlertRow>>;
+    async fn alert_notes(&self, alert_id: i64) -> StoreResult<Vec<NoteRow>>;
+    async fn triage(&self, claim: &Claim, actor: &Actor, w: &TriageWrite) -> StoreResult<Decided>;
+    /// Claims the most severe, oldest open alert nobody holds.
+    async fn next_alert(&self, claim: &Claim, actor: &Actor) -> StoreResult<Decided>;
+    async fn add_note(
+        &self,
+        claim: &Claim,
+        actor: &Actor,
+        alert_id: i64,
+        body: &str,
+    ) -> StoreResult<Decided>;
+
+    async fn limit_change(&self, id: i64) -> StoreResult<Option<LimitChangeRow>>;
+    async fn propose_limit_change(
+        &self,
+        claim: &Claim,
+        actor: &Actor,
+        w: &ProposalWrite,
+    ) -> StoreResult<Decided>;
+    async fn decide_limit_change(
+        &self,
+        claim: &Claim,
+        actor: &Actor,
+        w: &LimitDecisionWrite,
+    ) -> StoreResult<Decided>;
+
+    async fn freeze(&self, claim: &Claim, actor: &Actor, w: &FreezeWrite) -> StoreResult<Decided>;
+    async fn release_freeze(
+        &self,
+        claim: &Claim,
+        actor: &Actor,
+        w: &ReleaseWrite,
+    ) -> StoreResult<Decided>;
+
+    async fn add_blacklist(
+        &self,
+        claim: &Claim,
+        actor: &Actor,
+        w: &BlacklistWrite,
+    ) -> StoreResult<Decided>;
+    async fn blacklist_removal(
+        &self,
+        claim: &Claim,
+        actor: &Actor,
+        w: &RemovalWrite,
+    ) -> StoreResult<Decided>;
+
+    /// The audit entries about `target` (`alert:42`), oldest first.
+    async fn audit_trail(&self, target: &str) -> StoreResult<Vec<AuditRow>>;
+}

@@ -1,0 +1,1071 @@
+//! [`Decisions`] over sqlx: each decision locks what it changes (SQLite
+//! `BEGIN IMMEDIATE`, PostgreSQL `FOR UPDATE`, the account before anything
+//! of it, as authorizations do), checks the version and the rules, writes
+//! the change and its audit entry, and records its outcome under the claim.
+
+use std::str::FromStr;
+
+use riskdesk_api::ProblemCode;
+use riskdesk_domain::limit_change::{ApprovalRefusal, ApprovalTier, approval_tier};
+use riskdesk_domain::money::Money;
+use riskdesk_domain::operator::{Permission, Role};
+use riskdesk_domain::triage::{TriageAction, TriageState, triage};
+
+use super::*;
+use crate::clock::utc;
+
+type Tx<DB> = sqlx::Transaction<'static, DB>;
+
+/// An account's line as a decision reads it, locked.
+#[derive(sqlx::FromRow)]
+struct Line {
+    status: String,
+    limit_fen: i64,
+    used_fen: i64,
+    frozen_fen: i64,
+}
+
+fn yuan(fen: i64) -> String {
+    Money::from_fen(fen).map_or_else(|_| format!("{fen} fen"), Money::display_cny)
+}
+
+fn decode_error(e: anyhow::Error) -> sqlx::Error {
+    sqlx::Error::Decode(e.into())
+}
+
+#[async_trait::async_trait]
+impl<DB> Decisions for SqlStore<DB>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    i16: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
+    i32: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
+    i64: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
+    f64: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
+    String: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
+    Option<i64>: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
+    Option<f64>: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
+    Option<String>: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
+    for<'s> &'s str: ColumnIndex<DB::Row>,
+    usize: ColumnIndex<DB::Row>,
+{
+    async fn claim(&self, c: &Claim, stale_before: i64) -> StoreResult<Claimed> {
+        let inserted: Option<(String,)> = fetch_optional(&self.pool, |q| {
+            q.push("INSERT INTO idempotency (scope, key, request_hash, outcome, created_at)");
+            q.values(&[()], |t, ()| {
+                t.bind(c.scope.clone())
+                    .bind(c.key.clone())
+                    .bind(c.request_hash.clone())
+                    .bind(String::new())
+                    .bind(c.now);
+            });
+            q.push(" ON CONFLICT (scope, key) DO NOTHING RETURNING key");
+        })
+        .await?;
+        if inserted.is_some() {
+            return Ok(Claimed::New);
+        }
+        let earlier: Option<(String, String, i64)> = fetch_optional(&self.pool, |q| {
+            q.push("SELECT request_hash, outcome, created_at FROM idempotency");
+            q.and().push("scope = ").bind(c.scope.clone());
+            q.and().push("key = ").bind(c.key.clone());
+        })
+        .await?;
+        let Some((hash, outcome, created_at)) = earlier else {
+            // Forgotten between the two statements: its request failed; say
+            // "in flight" so that the client retries.
+            return Ok(Claimed::InFlight);
+        };
+        if hash != c.request_hash {
+            return Ok(Claimed::Mismatch);
+        }
+        if !outcome.is_empty() {
+            return serde_json::from_str(&outcome)
+                .map(|d| Claimed::Replay(Box::new(d)))
+                .map_err(|e| sqlx::Error::Decode(Box::new(e)));
+        }
+        if created_at >= stale_before {
+            return Ok(Claimed::InFlight);
+        }
+        // Its instance died mid-request (the decision and its outcome commit
+        // together, so nothing of it was written): take it over, once.
+        let taken: Option<(String,)> = fetch_optional(&self.pool, |q| {
+            q.push("UPDATE idempotency SET created_at = ").bind(c.now);
+            q.and().push("scope = ").bind(c.scope.clone());
+            q.and().push("key = ").bind(c.key.clone());
+            q.and().push("outcome = ''");
+            q.and().push("created_at = ").bind(created_at);
+            q.push(" RETURNING key");
+        })
+        .await?;
+        Ok(if taken.is_some() {
+            Claimed::New
+        } else {
+            Claimed::InFlight
+        })
+    }
+
+    async fn forget_claim(&self, c: &Claim) -> StoreResult<()> {
+        execute(&self.pool, |q| {
+            q.push("DELETE FROM idempotency");
+            q.and().push("scope = ").bind(c.scope.clone());
+            q.and().push("key = ").bind(c.key.clone());
+            q.and().push("outcome = ''");
+        })
+        .await
+    }
+
+    async fn alert(&self, id: i64) -> StoreResult<Option<AlertRow>> {
+        fetch_optional(&self.pool, |q| {
+            q.push("SELECT ")
+                .push(ALERT_FIELDS)
+                .push(" FROM alerts WHERE id = ")
+                .bind(id);
+        })
+        .await
+    }
+
+    async fn alert_notes(&self, alert_id: i64) -> StoreResult<Vec<NoteRow>> {
+        fetch_all(&self.pool, |q| {
+            q.push("SELECT ")
+                .push(NOTE_FIELDS)
+                .push(" FROM alert_notes WHERE alert_id = ")
+                .bind(alert_id)
+                .push(" ORDER BY id");
+        })
+        .await
+    }
+
+    async fn triage(&self, claim: &Claim, actor: &Actor, w: &TriageWrite) -> StoreResult<Decided> {
+        let mut tx = self.begin_write().await?;
+        if let TriageAction::Assign { to } = &w.action {
+            let role: Option<(String,)> = fetch_optional(&mut *tx, |q| {
+                q.push("SELECT role FROM operators WHERE id = ")
+                    .bind(to.clone());
+            })
+            .await?;
+            let refusal = match role.map(|(r,)| Role::from_str(&r)) {
+                None => Some(format!("no operator {to}")),
+                Some(Ok(role)) if role.can(Permission::TriageAlerts) => None,
+                Some(_) => Some(format!("{to} cannot triage alerts")),
+            };
+            if let Some(detail) = refusal {
+                let refused = Refused::new(ProblemCode::InvalidValue, detail);
+                return self.finish(tx, claim, Decided::Refused(refused)).await;
+            }
+        }
+        let mut items = Vec::with_capacity(w.items.len());
+        for &(id, version) in &w.items {
+            let outcome = Self::triage_one(&mut tx, actor, w, id, version, claim.now).await?;
+            items.push(BulkItem { id, outcome });
+        }
+        let decided = if w.bulk {
+            Decided::Bulk(items)
+        } else {
+            match items.pop().map(|i| i.outcome) {
+                Some(Ok(row)) => Decided::Alert(row),
+                Some(Err(refused)) => Decided::Refused(refused),
+                None => Decided::Bulk(Vec::new()),
+            }
+        };
+        self.finish(tx, claim, decided).await
+    }
+
+    async fn next_alert(&self, claim: &Claim, actor: &Actor) -> StoreResult<Decided> {
+        let mut tx = self.begin_write().await?;
+        let skip_locked = if DB::NAME == "PostgreSQL" {
+            " FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
+        let next: Option<AlertRow> = fetch_optional(&mut *tx, |q| {
+            q.push("SELECT ")
+                .push(ALERT_FIELDS)
+                .push(" FROM alerts WHERE status = 'open' AND assignee IS NULL")
+                .push(" ORDER BY severity_rank DESC, created_at, id LIMIT 1")
+                .push(skip_locked);
+        })
+        .await?;
+        let Some(before) = next else {
+            let refused = Refused::new(
+                ProblemCode::NotFound,
+                "no open alert is waiting: the queue is clear",
+            );
+            return self.finish(tx, claim, Decided::Refused(refused)).await;
+        };
+        let after = Self::set_alert(
+            &mut tx,
+            before.id,
+            &TriageState {
+                status: riskdesk_domain::alert::AlertStatus::InReview,
+                assignee: Some(actor.id.clone()),
+                disposition: None,
+            },
+        )
+        .await?;
+        let target = format!("alert:{}", before.id);
+        Self::audit(
+            &mut tx,
+            claim.now,
+            &actor.id,
+            "alert.next",
+            &target,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        self.finish(tx, claim, Decided::Alert(after)).await
+    }
+
+    async fn add_note(
+        &self,
+        claim: &Claim,
+        actor: &Actor,
+        alert_id: i64,
+        body: &str,
+    ) -> StoreResult<Decided> {
+        let mut tx = self.begin_write().await?;
+        let exists: Option<(i64,)> = fetch_optional(&mut *tx, |q| {
+            q.push("SELECT id FROM alerts WHERE id = ").bind(alert_id);
+        })
+        .await?;
+        if exists.is_none() {
+            let refused =
+                Refused::new(ProblemCode::NotFound, format!("alert {alert_id} not found"));
+            return self.finish(tx, claim, Decided::Refused(refused)).await;
+        }
+        let note = Self::insert_note(&mut tx, alert_id, &actor.id, body, claim.now).await?;
+        let target = format!("alert:{alert_id}");
+        Self::audit(
+            &mut tx,
+            claim.now,
+            &actor.id,
+            "alert.note",
+            &target,
+            None::<&()>,
+            Some(&note),
+        )
+        .await?;
+        self.finish(tx, claim, Decided::Note(note)).await
+    }
+
+    async fn limit_change(&self, id: i64) -> StoreResult<Option<LimitChangeRow>> {
+        fetch_optional(&self.pool, |q| {
+            q.push("SELECT ")
+                .push(LIMIT_CHANGE_FIELDS)
+                .push(" FROM limit_changes WHERE id = ")
+                .bind(id);
+        })
+        .await
+    }
+
+    async fn propose_limit_change(
+        &self,
+        claim: &Claim,
+        actor: &Actor,
+        w: &ProposalWrite,
+    ) -> StoreResult<Decided> {
+        let mut tx = self.begin_write().await?;
+        let now = claim.now;
+        let refuse = |code, detail: String| Decided::Refused(Refused::new(code, detail));
+        let Some(line) = Self::lock_line(&mut tx, w.account_id).await? else {
+            let refused = refuse(
+                ProblemCode::NotFound,
+                format!("account {} not found", w.account_id),
+            );
+            return self.finish(tx, claim, refused).await;
+        };
+        let proposed = w.proposed_limit_fen;
+        let refusal = if !matches!(line.status.as_str(), "active" | "frozen") {
+            Some(refuse(
+                ProblemCode::InvalidState,
+                format!("the account is {}", line.status),
+            ))
+        } else if proposed == line.limit_fen {
+            Some(refuse(
+                ProblemCode::InvalidValue,
+                format!(
+                    "the proposed limit is the current limit ({})",
+                    yuan(proposed)
+                ),
+            ))
+        } else if proposed > w.max_limit_fen {
+            Some(refuse(
+                ProblemCode::InvalidValue,
+                format!(
+                    "a line is at most {} (the rules file)",
+                    yuan(w.max_limit_fen)
+                ),
+            ))
+        } else if proposed < line.used_fen + line.frozen_fen {
+            Some(refuse(
+                ProblemCode::InvalidState,
+                format!(
+                    "{} is below what is used and frozen ({}); freeze what is available instead",
+                    yuan(proposed),
+                    yuan(line.used_fen + line.frozen_fen)
+                ),
+            ))
+        } else {
+            None
+        };
+        if let Some(refused) = refusal {
+            return self.finish(tx, claim, refused).await;
+        }
+        let pending: Option<LimitChangeRow> = fetch_optional(&mut *tx, |q| {
+            q.push("SELECT ")
+                .push(LIMIT_CHANGE_FIELDS)
+                .push(" FROM limit_changes WHERE account_id = ")
+                .bind(w.account_id)
+                .push(" AND status = 'pending'");
+        })
+        .await?;
+        if let Some(pending) = pending {
+            let refused = Refused {
+                current: Some(Box::new(Decided::LimitChange(pending.clone()))),
+                ..Refused::new(
+                    ProblemCode::Duplicate,
+                    format!(
+                        "request #{} for this account is still pending; decide it first",
+                        pending.id
+                    ),
+                )
+            };
+            return self.finish(tx, claim, Decided::Refused(refused)).await;
+        }
+        let money = |fen| Money::from_fen(fen).unwrap_or(Money::ZERO);
+        // An officer's decrease applies at once; an increase waits for a checker.
+        let decrease = proposed < line.limit_fen;
+        let tier = approval_tier(money(line.limit_fen), money(proposed), &w.approval);
+        let row: Option<LimitChangeRow> = fetch_optional(&mut *tx, |q| {
+            q.push(
+                "INSERT INTO limit_changes (account_id, current_limit_fen, proposed_limit_fen, \
+                 reason, source, status, tier, note, maker, created_at, expires_at, decided_at)",
+            );
+            q.values(&[()], |t, ()| {
+                t.bind(w.account_id)
+                    .bind(line.limit_fen)
+                    .bind(proposed)
+                    .bind(w.reason.clone())
+                    .bind("officer".to_owned())
+                    .bind(if decrease { "applied" } else { "pending" }.to_owned())
+                    .bind(tier.as_str().to_owned())
+                    .bind(w.note.clone())
+                    .bind(actor.id.clone())
+                    .bind(now)
+                    .bind(now + w.expires_ms)
+                    .bind(decrease.then_some(now));
+            });
+            q.push(" RETURNING ").push(LIMIT_CHANGE_FIELDS);
+        })
+        .await?;
+        let row = row.ok_or(sqlx::Error::RowNotFound)?;
+        let target = format!("limit_change:{}", row.id);
+        if decrease {
+            Self::set_limit(
+                &mut tx,
+                now,
+                &actor.id,
+                w.account_id,
+                line.limit_fen,
+                proposed,
+            )
+            .await?;
+        }
+        let action = if decrease {
+            "limit.decrease"
+        } else {
+            "limit.propose"
+        };
+        Self::audit(
+            &mut tx,
+            now,
+            &actor.id,
+            action,
+            &target,
+            None::<&()>,
+            Some(&row),
+        )
+        .await?;
+        self.finish(tx, claim, Decided::LimitChange(row)).await
+    }
+
+    async fn decide_limit_change(
+        &self,
+        claim: &Claim,
+        actor: &Actor,
+        w: &LimitDecisionWrite,
+    ) -> StoreResult<Decided> {
+        let mut tx = self.begin_write().await?;
+        let now = claim.now;
+        let account: Option<(i64,)> = fetch_optional(&mut *tx, |q| {
+            q.push("SELECT account_id FROM limit_changes WHERE id = ")
+                .bind(w.id);
+        })
+        .await?;
+        let Some((account_id,)) = account else {
+            let refused = Refused::new(
+                ProblemCode::NotFound,
+                format!("limit change {} not found", w.id),
+            );
+            return self.finish(tx, claim, Decided::Refused(refused)).await;
+        };
+        // The account first, then the request: the order authorizations lock in.
+        let line = Self::lock_line(&mut tx, account_id)
+            .await?
+            .ok_or(sqlx::Error::RowNotFound)?;
+        let before: LimitChangeRow = fetch_optional(&mut *tx, |q| {
+            q.push("SELECT ")
+                .push(LIMIT_CHANGE_FIELDS)
+                .push(" FROM limit_changes WHERE id = ")
+                .bind(w.id)
+                .push(for_update::<DB>());
+        })
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+        if before.version != w.version {
+            let refused = Refused::stale(Decided::LimitChange(before));
+            return self.finish(tx, claim, Decided::Refused(refused)).await;
+        }
+        let tier = ApprovalTier::from_str(&before.tier)
+            .map_err(|_| decode_error(anyhow::anyhow!("limit change {}: tier", before.id)))?;
+        let request = before.clone().decode().map_err(decode_error)?;
+        let limit_now = Money::from_fen(line.limit_fen).unwrap_or(Money::ZERO);
+        if let Err(refusal) =
+            request.may_decide(tier, &actor.id, actor.role, w.approve, limit_now, utc(now))
+        {
+            let code = match refusal {
+                ApprovalRefusal::OwnRequest => ProblemCode::FourEyes,
+                ApprovalRefusal::NeedsManager => ProblemCode::Forbidden,
+                _ => ProblemCode::InvalidState,
+            };
+            let refused = Refused::new(code, refusal.to_string());
+            return self.finish(tx, claim, Decided::Refused(refused)).await;
+        }
+        let proposed = before.proposed_limit_fen;
+        if w.approve {
+            if proposed < line.used_fen + line.frozen_fen {
+                let refused = Refused::new(
+                    ProblemCode::InvalidState,
+                    format!(
+                        "{} is now below what is used and frozen ({})",
+                        yuan(proposed),
+                        yuan(line.used_fen + line.frozen_fen)
+                    ),
+                );
+                return self.finish(tx, claim, Decided::Refused(refused)).await;
+            }
+            if !Self::spend_step(&mut tx, actor).await? {
+                return self.finish(tx, claim, Decided::Refused(step_used())).await;
+            }
+            Self::set_limit(
+                &mut tx,
+                now,
+                &actor.id,
+                account_id,
+                line.limit_fen,
+                proposed,
+            )
+            .await?;
+        }
+        let after: LimitChangeRow = fetch_optional(&mut *tx, |q| {
+            q.push("UPDATE limit_changes SET status = ")
+                .bind(if w.approve { "applied" } else { "rejected" }.to_owned());
+            q.push(", checker = ").bind(actor.id.clone());
+            q.push(", decision_note = ").bind(w.note.clone());
+            q.push(", decided_at = ").bind(now);
+            q.push(", version = version + 1 WHERE id = ").bind(w.id);
+            q.push(" RETURNING ").push(LIMIT_CHANGE_FIELDS);
+        })
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+        let action = if w.approve {
+            "limit.approve"
+        } else {
+            "limit.reject"
+        };
+        let target = format!("limit_change:{}", w.id);
+        Self::audit(
+            &mut tx,
+            now,
+            &actor.id,
+            action,
+            &target,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        self.finish(tx, claim, Decided::LimitChange(after)).await
+    }
+
+    async fn freeze(&self, claim: &Claim, actor: &Actor, w: &FreezeWrite) -> StoreResult<Decided> {
+        let mut tx = self.begin_write().await?;
+        let refuse = |code, detail: String| Decided::Refused(Refused::new(code, detail));
+        let Some(line) = Self::lock_line(&mut tx, w.account_id).await? else {
+            let refused = refuse(
+                ProblemCode::NotFound,
+                format!("account {} not found", w.account_id),
+            );
+            return self.finish(tx, claim, refused).await;
+        };
+        let available = line.limit_fen - line.used_fen - line.frozen_fen;
+        let amount = w.amount_fen.unwrap_or(available);
+        let refusal = if !matches!(line.status.as_str(), "active" | "frozen") {
+            Some(refuse(
+                ProblemCode::InvalidState,
+                format!("the account is {}", line.status),
+            ))
+        } else if available <= 0 {
+            Some(refuse(
+                ProblemCode::InvalidState,
+                "nothing is available to freeze".to_owned(),
+            ))
+        } else if amount > available {
+            Some(refuse(
+                ProblemCode::InvalidState,
+                format!("only {} is available to freeze", yuan(available)),
+            ))
+        } else {
+            None
+        };
+        if let Some(refused) = refusal {
+            return self.finish(tx, claim, refused).await;
+        }
+        let row: FreezeRow = fetch_optional(&mut *tx, |q| {
+            q.push(
+                "INSERT INTO freezes (account_id, amount_fen, reason, source, created_by, \
+                 created_at, lapses_at)",
+            );
+            q.values(&[()], |t, ()| {
+                t.bind(w.account_id)
+                    .bind(amount)
+                    .bind(w.reason.clone())
+                    .bind("operator".to_owned())
+                    .bind(actor.id.clone())
+                    .bind(claim.now)
+                    .bind(w.lapses_at);
+            });
+            q.push(" RETURNING ").push(FREEZE_FIELDS);
+        })
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+        execute(&mut *tx, |q| {
+            q.push("UPDATE accounts SET frozen_fen = frozen_fen + ")
+                .bind(amount);
+            q.push(", version = version + 1 WHERE id = ")
+                .bind(w.account_id);
+        })
+        .await?;
+        let target = format!("freeze:{}", row.id);
+        Self::audit(
+            &mut tx,
+            claim.now,
+            &actor.id,
+            "freeze.place",
+            &target,
+            None::<&()>,
+            Some(&row),
+        )
+        .await?;
+        self.finish(tx, claim, Decided::Freeze(row)).await
+    }
+
+    async fn release_freeze(
+        &self,
+        claim: &Claim,
+        actor: &Actor,
+        w: &ReleaseWrite,
+    ) -> StoreResult<Decided> {
+        let mut tx = self.begin_write().await?;
+        let account: Option<(i64,)> = fetch_optional(&mut *tx, |q| {
+            q.push("SELECT account_id FROM freezes WHERE id = ")
+                .bind(w.id);
+        })
+        .await?;
+        let Some((account_id,)) = account else {
+            let refused = Refused::new(ProblemCode::NotFound, format!("freeze {} not found", w.id));
+            return self.finish(tx, claim, Decided::Refused(refused)).await;
+        };
+        Self::lock_line(&mut tx, account_id).await?;
+        let before: FreezeRow = fetch_optional(&mut *tx, |q| {
+            q.push("SELECT ")
+                .push(FREEZE_FIELDS)
+                .push(" FROM freezes WHERE id = ")
+                .bind(w.id)
+                .push(for_update::<DB>());
+        })
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+        if before.version != w.version {
+            let refused = Refused::stale(Decided::Freeze(before));
+            return self.finish(tx, claim, Decided::Refused(refused)).await;
+        }
+        if before.released_at.is_some() {
+            let by = before.released_by.clone().unwrap_or_default();
+            let refused = Refused::new(
+                ProblemCode::InvalidState,
+                format!("the freeze was already released ({by})"),
+            );
+            return self.finish(tx, claim, Decided::Refused(refused)).await;
+        }
+        if !Self::spend_step(&mut tx, actor).await? {
+            return self.finish(tx, claim, Decided::Refused(step_used())).await;
+        }
+        let after: FreezeRow = fetch_optional(&mut *tx, |q| {
+            q.push("UPDATE freezes SET released_at = ").bind(claim.now);
+            q.push(", released_by = ").bind(actor.id.clone());
+            q.push(", release_reason = ").bind(w.reason.clone());
+            q.push(", version = version + 1 WHERE id = ").bind(w.id);
+            q.push(" RETURNING ").push(FREEZE_FIELDS);
+        })
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+        execute(&mut *tx, |q| {
+            q.push("UPDATE accounts SET frozen_fen = frozen_fen - ")
+                .bind(before.amount_fen);
+            q.push(", version = version + 1 WHERE id = ")
+                .bind(account_id);
+        })
+        .await?;
+        let target = format!("freeze:{}", w.id);
+        Self::audit(
+            &mut tx,
+            claim.now,
+            &actor.id,
+            "freeze.release",
+            &target,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        self.finish(tx, claim, Decided::Freeze(after)).await
+    }
+
+    async fn add_blacklist(
+        &self,
+        claim: &Claim,
+        actor: &Actor,
+        w: &BlacklistWrite,
+    ) -> StoreResult<Decided> {
+        let mut tx = self.begin_write().await?;
+        let now = claim.now;
+        if w.kind == "customer" {
+            let id = w.value.parse::<i64>().unwrap_or(0);
+            let exists: Option<(i64,)> = fetch_optional(&mut *tx, |q| {
+                q.push("SELECT id FROM customers WHERE id = ").bind(id);
+            })
+            .await?;
+            if exists.is_none() {
+                let refused = Refused::new(ProblemCode::NotFound, format!("no customer {id}"));
+                return self.finish(tx, claim, Decided::Refused(refused)).await;
+            }
+        }
+        let existing: Option<BlacklistRow> = fetch_optional(&mut *tx, |q| {
+            q.push("SELECT ")
+                .push(BLACKLIST_FIELDS)
+                .push(" FROM blacklist WHERE kind = ")
+                .bind(w.kind.clone());
+            q.push(" AND value = ").bind(w.value.clone());
+            q.push(" AND removed_at IS NULL").push(for_update::<DB>());
+        })
+        .await?;
+        if let Some(entry) = existing {
+            if entry.expires_at.is_none_or(|at| at > now) {
+                let refused = Refused {
+                    current: Some(Box::new(Decided::Blacklist(entry.clone()))),
+                    ..Refused::new(
+                        ProblemCode::Duplicate,
+                        format!(
+                            "{} {} is already listed (entry #{})",
+                            w.kind, w.value, entry.id
+                        ),
+                    )
+                };
+                return self.finish(tx, claim, Decided::Refused(refused)).await;
+            }
+            // An expired entry makes way for the new one.
+            execute(&mut *tx, |q| {
+                q.push("UPDATE blacklist SET removed_at = ").bind(now);
+                q.push(", removed_by = 'expired', version = version + 1 WHERE id = ")
+                    .bind(entry.id);
+            })
+            .await?;
+        }
+        let inserted: Result<Option<BlacklistRow>, _> = fetch_optional(&mut *tx, |q| {
+            q.push(
+                "INSERT INTO blacklist (kind, value, reason, created_by, created_at, expires_at)",
+            );
+            q.values(&[()], |t, ()| {
+                t.bind(w.kind.clone())
+                    .bind(w.value.clone())
+                    .bind(w.reason.clone())
+                    .bind(actor.id.clone())
+                    .bind(now)
+                    .bind(w.expires_at);
+            });
+            q.push(" RETURNING ").push(BLACKLIST_FIELDS);
+        })
+        .await;
+        let row = match inserted {
+            Ok(row) => row.ok_or(sqlx::Error::RowNotFound)?,
+            // Listed by someone else a moment ago (PostgreSQL's unique index).
+            Err(e) if is_unique_violation(&e) => {
+                let refused = Refused::new(
+                    ProblemCode::Duplicate,
+                    format!("{} {} is already listed", w.kind, w.value),
+                );
+                return self.finish(tx, claim, Decided::Refused(refused)).await;
+            }
+            Err(e) => return Err(e),
+        };
+        let target = format!("blacklist:{}", row.id);
+        Self::audit(
+            &mut tx,
+            now,
+            &actor.id,
+            "blacklist.add",
+            &target,
+            None::<&()>,
+            Some(&row),
+        )
+        .await?;
+        self.finish(tx, claim, Decided::Blacklist(row)).await
+    }
+
+    async fn blacklist_removal(
+        &self,
+        claim: &Claim,
+        actor: &Actor,
+        w: &RemovalWrite,
+    ) -> StoreResult<Decided> {
+        let mut tx = self.begin_write().await?;
+        let now = claim.now;
+        let before: Option<BlacklistRow> = fetch_optional(&mut *tx, |q| {
+            q.push("SELECT ")
+                .push(BLACKLIST_FIELDS)
+                .push(" FROM blacklist WHERE id = ")
+                .bind(w.id)
+                .push(for_update::<DB>());
+        })
+        .await?;
+        let refuse = |code, detail: String| Decided::Refused(Refused::new(code, detail));
+        let Some(before) = before else {
+            let refused = refuse(
+                ProblemCode::NotFound,
+                format!("blacklist entry {} not found", w.id),
+            );
+            return self.finish(tx, claim, refused).await;
+        };
+        if before.version != w.version {
+            let refused = Refused::stale(Decided::Blacklist(before));
+            return self.finish(tx, claim, Decided::Refused(refused)).await;
+        }
+        let requested_by = before.removal_requested_by.clone();
+        let refusal = match (w.step, requested_by.as_deref()) {
+            _ if before.removed_at.is_some() => Some(refuse(
+                ProblemCode::InvalidState,
+                "the entry was already removed".to_owned(),
+            )),
+            (RemovalStep::Request, Some(by)) => Some(refuse(
+                ProblemCode::InvalidState,
+                format!("{by} already asked to remove this entry"),
+            )),
+            (RemovalStep::Approve | RemovalStep::Reject, None) => Some(refuse(
+                ProblemCode::InvalidState,
+                "nobody asked to remove this entry".to_owned(),
+            )),
+            (RemovalStep::Approve, Some(by)) if by == actor.id => Some(refuse(
+                ProblemCode::FourEyes,
+                "you asked for this removal; a second person must approve it".to_owned(),
+            )),
+            _ => None,
+        };
+        if let Some(refused) = refusal {
+            return self.finish(tx, claim, refused).await;
+        }
+        if w.step == RemovalStep::Approve && !Self::spend_step(&mut tx, actor).await? {
+            return self.finish(tx, claim, Decided::Refused(step_used())).await;
+        }
+        let after: BlacklistRow = fetch_optional(&mut *tx, |q| {
+            q.push("UPDATE blacklist SET version = version + 1");
+            match w.step {
+                RemovalStep::Request => {
+                    q.push(", removal_requested_by = ").bind(actor.id.clone());
+                    q.push(", removal_requested_at = ").bind(now);
+                    q.push(", removal_reason = ").bind(w.reason.clone());
+                }
+                RemovalStep::Approve => {
+                    q.push(", removed_at = ").bind(now);
+                    q.push(", removed_by = ").bind(actor.id.clone());
+                }
+                RemovalStep::Reject => {
+                    q.push(", removal_requested_by = NULL, removal_requested_at = NULL");
+                    q.push(", removal_reason = NULL");
+                }
+            }
+            q.push(" WHERE id = ").bind(w.id);
+            q.push(" RETURNING ").push(BLACKLIST_FIELDS);
+        })
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+        let action = match w.step {
+            RemovalStep::Request => "blacklist.removal_request",
+            RemovalStep::Approve => "blacklist.remove",
+            RemovalStep::Reject => "blacklist.removal_reject",
+        };
+        let target = format!("blacklist:{}", w.id);
+        Self::audit(
+            &mut tx,
+            now,
+            &actor.id,
+            action,
+            &target,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        self.finish(tx, claim, Decided::Blacklist(after)).await
+    }
+
+    async fn audit_trail(&self, target: &str) -> StoreResult<Vec<AuditRow>> {
+        fetch_all(&self.pool, |q| {
+            q.push(
+                "SELECT id, at, actor, action, target, before, after FROM audit WHERE target = ",
+            )
+            .bind(target.to_owned())
+            .push(" ORDER BY id");
+        })
+        .await
+    }
+}
+
+const NOTE_FIELDS: &str = "id, alert_id, author, body, created_at";
+
+fn step_used() -> Refused {
+    Refused::new(
+        ProblemCode::StepUpFailed,
+        "that code was already used; wait for the next one",
+    )
+}
+
+/// The steps decisions share, inside their transaction.
+impl<DB> SqlStore<DB>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    i16: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
+    i32: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
+    i64: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
+    String: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
+    Option<i64>: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
+    Option<f64>: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
+    Option<String>: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
+    for<'s> &'s str: ColumnIndex<DB::Row>,
+    usize: ColumnIndex<DB::Row>,
+{
+    /// Ends a decision: a refusal rolls back whatever was read or locked and
+    /// records only its outcome; anything else commits with its outcome.
+    async fn finish(
+        &self,
+        mut tx: Tx<DB>,
+        claim: &Claim,
+        decided: Decided,
+    ) -> StoreResult<Decided> {
+        let outcome =
+            serde_json::to_string(&decided).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        let record = |q: &mut Query<'_, DB>| {
+            q.push("UPDATE idempotency SET outcome = ")
+                .bind(outcome.clone());
+            q.and().push("scope = ").bind(claim.scope.clone());
+            q.and().push("key = ").bind(claim.key.clone());
+        };
+        if matches!(decided, Decided::Refused(_)) {
+            tx.rollback().await?;
+            execute(&self.pool, record).await?;
+        } else {
+            execute(&mut *tx, record).await?;
+            tx.commit().await?;
+        }
+        Ok(decided)
+    }
+
+    async fn triage_one(
+        tx: &mut Tx<DB>,
+        actor: &Actor,
+        w: &TriageWrite,
+        id: i64,
+        version: i64,
+        now: i64,
+    ) -> StoreResult<Result<AlertRow, Refused>> {
+        let before: Option<AlertRow> = fetch_optional(&mut **tx, |q| {
+            q.push("SELECT ")
+                .push(ALERT_FIELDS)
+                .push(" FROM alerts WHERE id = ")
+                .bind(id)
+                .push(for_update::<DB>());
+        })
+        .await?;
+        let Some(before) = before else {
+            return Ok(Err(Refused::new(
+                ProblemCode::NotFound,
+                format!("alert {id} not found"),
+            )));
+        };
+        if before.version != version {
+            return Ok(Err(Refused::stale(Decided::Alert(before))));
+        }
+        let alert = before.clone().decode().map_err(decode_error)?;
+        let state = TriageState {
+            status: alert.status,
+            assignee: alert.assignee,
+            disposition: alert.disposition,
+        };
+        let next = match triage(&state, &w.action, &actor.id, actor.role) {
+            Ok(next) => next,
+            Err(refusal) => return Ok(Err(Refused::new(ProblemCode::InvalidState, refusal.0))),
+        };
+        let after = Self::set_alert(tx, id, &next).await?;
+        if let Some(note) = &w.note {
+            Self::insert_note(tx, id, &actor.id, note, now).await?;
+        }
+        let target = format!("alert:{id}");
+        Self::audit(
+            tx,
+            now,
+            &actor.id,
+            w.action.name(),
+            &target,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        Ok(Ok(after))
+    }
+
+    async fn set_alert(tx: &mut Tx<DB>, id: i64, state: &TriageState) -> StoreResult<AlertRow> {
+        fetch_optional(&mut **tx, |q| {
+            q.push("UPDATE alerts SET status = ")
+                .bind(state.status.as_str().to_owned());
+            q.push(", assignee = ").bind(state.assignee.clone());
+            q.push(", disposition = ")
+                .bind(state.disposition.map(|d| d.as_str().to_owned()));
+            q.push(", version = version + 1 WHERE id = ").bind(id);
+            q.push(" RETURNING ").push(ALERT_FIELDS);
+        })
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)
+    }
+
+    async fn insert_note(
+        tx: &mut Tx<DB>,
+        alert_id: i64,
+        author: &str,
+        body: &str,
+        now: i64,
+    ) -> StoreResult<NoteRow> {
+        fetch_optional(&mut **tx, |q| {
+            q.push("INSERT INTO alert_notes (alert_id, author, body, created_at)");
+            q.values(&[()], |t, ()| {
+                t.bind(alert_id)
+                    .bind(author.to_owned())
+                    .bind(body.to_owned())
+                    .bind(now);
+            });
+            q.push(" RETURNING ").push(NOTE_FIELDS);
+        })
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)
+    }
+
+    /// The account's line, locked for the rest of the transaction.
+    async fn lock_line(tx: &mut Tx<DB>, account_id: i64) -> StoreResult<Option<Line>> {
+        fetch_optional(&mut **tx, |q| {
+            q.push("SELECT status, limit_fen, used_fen, frozen_fen FROM accounts WHERE id = ")
+                .bind(account_id)
+                .push(for_update::<DB>());
+        })
+        .await
+    }
+
+    /// Moves an account's limit (the caller checked it covers what is used
+    /// and frozen), with its own audit entry on the account.
+    async fn set_limit(
+        tx: &mut Tx<DB>,
+        now: i64,
+        actor: &str,
+        account_id: i64,
+        from: i64,
+        to: i64,
+    ) -> StoreResult<()> {
+        execute(&mut **tx, |q| {
+            q.push("UPDATE accounts SET limit_fen = ").bind(to);
+            q.push(", utilisation_bp = CASE WHEN ")
+                .bind(to)
+                .push(" = 0 THEN 0 ELSE used_fen * 10000 / ")
+                .bind(to)
+                .push(" END");
+            q.push(", version = version + 1 WHERE id = ")
+                .bind(account_id);
+        })
+        .await?;
+        let target = format!("account:{account_id}");
+        let limit = |fen| serde_json::json!({ "limit_fen": fen });
+        Self::audit(
+            tx,
+            now,
+            actor,
+            "account.limit",
+            &target,
+            Some(&limit(from)),
+            Some(&limit(to)),
+        )
+        .await
+    }
+
+    /// Spends the TOTP step the actor's code matched: false if that step (or
+    /// a later one) was already used, at sign-in or by another decision.
+    async fn spend_step(tx: &mut Tx<DB>, actor: &Actor) -> StoreResult<bool> {
+        let Some(step) = actor.step else {
+            return Ok(false);
+        };
+        let spent: Option<(String,)> = fetch_optional(&mut **tx, |q| {
+            q.push("UPDATE operators SET totp_last_step = ").bind(step);
+            q.push(" WHERE id = ").bind(actor.id.clone());
+            q.push(" AND totp_last_step < ")
+                .bind(step)
+                .push(" RETURNING id");
+        })
+        .await?;
+        Ok(spent.is_some())
+    }
+
+    async fn audit(
+        tx: &mut Tx<DB>,
+        now: i64,
+        actor: &str,
+        action: &str,
+        target: &str,
+        before: Option<&(impl serde::Serialize + Sync)>,
+        after: Option<&(impl serde::Serialize + Sync)>,
+    ) -> StoreResult<()> {
+        let before = before.map(serde_json::to_string).transpose();
+        let after = after.map(serde_json::to_string).transpose();
+        let (before, after) = before
+            .and_then(|b| after.map(|a| (b, a)))
+            .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        execute(&mut **tx, |q| {
+            q.push("INSERT INTO audit (at, actor, action, target, before, after)");
+            q.values(&[()], |t, ()| {
+                t.bind(now)
+                    .bind(actor.to_owned())
+                    .bind(action.to_owned())
+                    .bind(target.to_owned())
+                    .bind(before.clone())
+                    .bind(after.clone());
+            });
+        })
+        .await
+    }
+}
