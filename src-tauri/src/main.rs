@@ -8,12 +8,18 @@
 
 use riskdesk_api::Page;
 use riskdesk_api::auth::{OperatorView, SignInRequest};
-use riskdesk_api::lists::{AlertQuery, TransactionQuery};
-use riskdesk_api::views::{AccountSummary, AlertCounts, AlertView, TransactionView};
+use riskdesk_api::decisions::AlertNoteView;
+use riskdesk_api::lists::{AlertQuery, BlacklistQuery, LimitChangeQuery, TransactionQuery};
+use riskdesk_api::views::{
+    AccountFreezeView, AccountSummary, AlertCounts, AlertView, BlacklistEntryView, LimitChangeView,
+    TransactionView,
+};
 use riskdesk_console::app::{Console, ConsoleOptions};
 use riskdesk_console::ipc::{
-    Account360, ChartRequest, CommandError, ConnectRequest, Preferences, Startup,
+    Account360, ChartRequest, CommandError, ConnectRequest, DecisionOutcome, OperatorDecision,
+    Preferences, Startup,
 };
+use riskdesk_domain::blacklist::BlacklistKind;
 use riskdesk_server::demo;
 use tauri::{AppHandle, Emitter, Manager, State};
 
@@ -91,6 +97,55 @@ async fn account_chart(console: State<'_, Console>, request: ChartRequest) -> An
 }
 
 #[tauri::command]
+async fn decide(
+    console: State<'_, Console>,
+    key: String,
+    decision: OperatorDecision,
+) -> Answer<DecisionOutcome> {
+    console.decide(key, decision).await
+}
+
+#[tauri::command]
+async fn alert(console: State<'_, Console>, alert_id: i64) -> Answer<AlertView> {
+    console.alert(alert_id).await
+}
+
+#[tauri::command]
+async fn alert_notes(console: State<'_, Console>, alert_id: i64) -> Answer<Vec<AlertNoteView>> {
+    console.alert_notes(alert_id).await
+}
+
+#[tauri::command]
+async fn limit_changes(
+    console: State<'_, Console>,
+    query: LimitChangeQuery,
+) -> Answer<Page<LimitChangeView>> {
+    console.limit_changes(query).await
+}
+
+#[tauri::command]
+async fn blacklist(
+    console: State<'_, Console>,
+    query: BlacklistQuery,
+) -> Answer<Page<BlacklistEntryView>> {
+    console.blacklist(query).await
+}
+
+#[tauri::command]
+async fn freezes(console: State<'_, Console>, account_id: i64) -> Answer<Vec<AccountFreezeView>> {
+    console.freezes(account_id).await
+}
+
+#[tauri::command]
+fn normalise_blacklist(
+    console: State<'_, Console>,
+    kind: BlacklistKind,
+    value: String,
+) -> Answer<String> {
+    console.normalise_blacklist(kind, value)
+}
+
+#[tauri::command]
 async fn transactions(
     console: State<'_, Console>,
     account_id: i64,
@@ -142,6 +197,13 @@ fn main() {
             account,
             account_chart,
             transactions,
+            decide,
+            alert,
+            alert_notes,
+            limit_changes,
+            blacklist,
+            freezes,
+            normalise_blacklist,
         ])
         .build(tauri::generate_context!());
     match app {

@@ -3,8 +3,10 @@
 //! Every failure is a [`ClientError`]: the service's own problems keep their
 //! [`ProblemCode`], and transport failures say what went wrong in words an
 //! operator can act on (unreachable, timed out, untrusted certificate). Safe
-//! reads are retried with backoff; writes never are, so a decision is never
-//! sent twice by accident.
+//! reads are retried with backoff. An operator's decision carries an
+//! idempotency key and is retried with that same key — the service applies
+//! it once however often it arrives — and a decision whose fate stays
+//! unknown is [`ClientError::Undecided`]; sign-in is never retried.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), riskdesk_client::ClientError> {
@@ -19,15 +21,26 @@ use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 use riskdesk_api::auth::{Health, OperatorView, SignInRequest, SignInResponse};
+use riskdesk_api::decisions::AlertNoteView;
+use riskdesk_api::decisions::{IDEMPOTENCY_KEY, REPLAYED};
 use riskdesk_api::lists::{
     AccountQuery, AlertQuery, BlacklistQuery, DisputeQuery, HistoryQuery, LimitChangeQuery,
     TransactionQuery,
 };
 use riskdesk_api::views::{
-    AccountDetail, AccountSummary, AlertCounts, AlertView, BlacklistEntryView, DisputeView,
-    LimitChangeView, MonthView, TransactionView,
+    AccountDetail, AccountFreezeView, AccountSummary, AlertCounts, AlertView, BlacklistEntryView,
+    DisputeView, LimitChangeView, MonthView, TransactionView,
 };
 use riskdesk_api::{Page, Problem, ProblemCode};
+
+/// A decision's answer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decided<T> {
+    pub record: T,
+    /// The service had decided this request before (an earlier attempt got
+    /// through): this is that first answer, and nothing was done again.
+    pub replayed: bool,
+}
 
 /// How to reach the service.
 #[derive(Clone, Debug)]
@@ -63,7 +76,16 @@ pub enum ClientError {
         code: ProblemCode,
         status: u16,
         detail: String,
+        /// With `stale_version`: the record as it is now.
+        current: Option<serde_json::Value>,
     },
+    /// A decision was sent but no answer came back, even after retries with
+    /// its key: it may or may not have taken effect. Sending it again with the
+    /// same key is safe.
+    #[error(
+        "no answer from the risk service ({0}); it is not known whether the decision took effect"
+    )]
+    Undecided(String),
     /// Nothing answered at the address.
     #[error("the risk service at {url} cannot be reached: {reason}")]
     Unreachable { url: String, reason: String },
@@ -97,6 +119,15 @@ impl ClientError {
             ClientError::Unreachable { .. } | ClientError::Timeout(_) => true,
             ClientError::Problem { status, .. } => matches!(status, 502..=504),
             _ => false,
+        }
+    }
+
+    /// Whether a decision sent again with its key may get its answer.
+    fn is_undecided(&self) -> bool {
+        match self {
+            ClientError::Problem { code, .. } => *code == ProblemCode::RequestInFlight,
+            ClientError::Protocol(_) => true,
+            other => other.is_transient(),
         }
     }
 }
@@ -257,8 +288,57 @@ impl Client {
         self.read("/v1/limit-changes", query).await
     }
 
+    pub async fn alert(&self, id: i64) -> Result<AlertView, ClientError> {
+        self.read(&format!("/v1/alerts/{id}"), &()).await
+    }
+
+    pub async fn alert_notes(&self, alert_id: i64) -> Result<Vec<AlertNoteView>, ClientError> {
+        self.read(&format!("/v1/alerts/{alert_id}/notes"), &())
+            .await
+    }
+
+    /// An account's freezes, newest first.
+    pub async fn freezes(&self, account_id: i64) -> Result<Vec<AccountFreezeView>, ClientError> {
+        self.read(&format!("/v1/accounts/{account_id}/freezes"), &())
+            .await
+    }
+
     pub async fn disputes(&self, query: &DisputeQuery) -> Result<Page<DisputeView>, ClientError> {
         self.read("/v1/disputes", query).await
+    }
+
+    /// An operator's decision: POSTed with its idempotency key, and sent
+    /// again with the same key (after 200 ms, 400 ms, …) while no answer
+    /// comes back or the first attempt is still in flight. Returns the record
+    /// and whether the service had already decided it (a replay).
+    pub async fn decide<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        key: &str,
+        body: &B,
+    ) -> Result<Decided<T>, ClientError> {
+        let mut attempt = 1;
+        loop {
+            let request = self
+                .request(Method::POST, path)
+                .header(IDEMPOTENCY_KEY, key)
+                .json(body);
+            match self.send_with_headers(request).await {
+                Ok((record, headers)) => {
+                    let replayed = headers
+                        .get(REPLAYED)
+                        .is_some_and(|v| v.as_bytes() == b"true");
+                    return Ok(Decided { record, replayed });
+                }
+                Err(e) if e.is_undecided() && attempt < self.read_attempts + 2 => {
+                    tracing::debug!(path, attempt, error = %e, "sending a decision again");
+                    tokio::time::sleep(Duration::from_millis(200 << (attempt - 1))).await;
+                    attempt += 1;
+                }
+                Err(e) if e.is_undecided() => return Err(ClientError::Undecided(e.to_string())),
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// A GET, retried with backoff (100 ms, 200 ms, …) while the failure is transient.
@@ -305,8 +385,16 @@ impl Client {
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<T, ClientError> {
+        self.send_with_headers(request).await.map(|(body, _)| body)
+    }
+
+    async fn send_with_headers<T: serde::de::DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<(T, reqwest::header::HeaderMap), ClientError> {
         let response = request.send().await.map_err(|e| self.transport_error(&e))?;
         let status = response.status();
+        let headers = response.headers().clone();
         let bytes = response
             .bytes()
             .await
@@ -318,6 +406,7 @@ impl Client {
                 &bytes
             };
             return serde_json::from_slice(body)
+                .map(|body| (body, headers))
                 .map_err(|e| ClientError::Protocol(format!("{status}: {e}")));
         }
         match serde_json::from_slice::<Problem>(&bytes) {
@@ -325,6 +414,7 @@ impl Client {
                 code: problem.code,
                 status: status.as_u16(),
                 detail: problem.detail,
+                current: problem.current,
             }),
             Err(_) => Err(ClientError::Protocol(format!(
                 "{status} without a problem document (is this the risk service?)"

@@ -7,19 +7,27 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use riskdesk_api::auth::{OperatorView, SignInRequest};
-use riskdesk_api::lists::{AccountQuery, AlertQuery, LimitChangeQuery, TransactionQuery};
-use riskdesk_api::views::{AccountSummary, AlertCounts, AlertView, MonthView, TransactionView};
+use riskdesk_api::decisions::AlertNoteView;
+use riskdesk_api::lists::{
+    AccountQuery, AlertQuery, BlacklistQuery, LimitChangeQuery, TransactionQuery,
+};
+use riskdesk_api::views::{
+    AccountFreezeView, AccountSummary, AlertCounts, AlertView, BlacklistEntryView, LimitChangeView,
+    MonthView, TransactionView,
+};
 use riskdesk_api::{Page, ProblemCode};
 use riskdesk_charts::{Lang, Style};
+use riskdesk_client::Decided;
 use riskdesk_client::{Client, ClientConfig, ClientError};
+use riskdesk_domain::blacklist::BlacklistKind;
 use riskdesk_domain::history::MonthPoint;
 use riskdesk_server::clock::Clock;
 use riskdesk_server::generate::DemoOperator;
 
 use crate::embedded::{self, EmbeddedService};
 use crate::ipc::{
-    Account360, ChartRequest, CommandError, ConnectRequest, DemoOperatorView, ErrorCode,
-    Preferences, Progress, ServiceInfo, Startup,
+    Account360, ChartRequest, CommandError, ConnectRequest, DecisionOutcome, DecisionRecord,
+    DemoOperatorView, ErrorCode, OperatorDecision, Preferences, Progress, ServiceInfo, Startup,
 };
 use crate::keychain::Keychain;
 use crate::session::{self, SignedIn};
@@ -306,6 +314,150 @@ impl Console {
         self.checked(client.transactions(account_id, &query).await)
     }
 
+    /// An operator's decision, sent with the key the UI made for it: the UI
+    /// sends the same key again to retry it, so it can never apply twice.
+    pub async fn decide(
+        &self,
+        key: String,
+        decision: OperatorDecision,
+    ) -> Result<DecisionOutcome, CommandError> {
+        let client = self.session_client()?;
+        let key = key.as_str();
+        let outcome = match &decision {
+            OperatorDecision::Triage { alert_id, request } => {
+                let path = format!("/v1/alerts/{alert_id}/triage");
+                record(
+                    client.decide(&path, key, request).await,
+                    DecisionRecord::Alert,
+                )
+            }
+            OperatorDecision::BulkTriage { request } => record(
+                client.decide("/v1/alerts/triage", key, request).await,
+                DecisionRecord::Bulk,
+            ),
+            OperatorDecision::NextAlert => record(
+                client.decide("/v1/alerts/next", key, &()).await,
+                DecisionRecord::Alert,
+            ),
+            OperatorDecision::AddNote { alert_id, request } => {
+                let path = format!("/v1/alerts/{alert_id}/notes");
+                record(
+                    client.decide(&path, key, request).await,
+                    DecisionRecord::Note,
+                )
+            }
+            OperatorDecision::ProposeLimit {
+                account_id,
+                request,
+            } => {
+                let path = format!("/v1/accounts/{account_id}/limit-changes");
+                record(
+                    client.decide(&path, key, request).await,
+                    DecisionRecord::LimitChange,
+                )
+            }
+            OperatorDecision::ApproveLimit { id, request } => {
+                let path = format!("/v1/limit-changes/{id}/approve");
+                record(
+                    client.decide(&path, key, request).await,
+                    DecisionRecord::LimitChange,
+                )
+            }
+            OperatorDecision::RejectLimit { id, request } => {
+                let path = format!("/v1/limit-changes/{id}/reject");
+                record(
+                    client.decide(&path, key, request).await,
+                    DecisionRecord::LimitChange,
+                )
+            }
+            OperatorDecision::Freeze {
+                account_id,
+                request,
+            } => {
+                let path = format!("/v1/accounts/{account_id}/freezes");
+                record(
+                    client.decide(&path, key, request).await,
+                    DecisionRecord::Freeze,
+                )
+            }
+            OperatorDecision::ReleaseFreeze { id, request } => {
+                let path = format!("/v1/freezes/{id}/release");
+                record(
+                    client.decide(&path, key, request).await,
+                    DecisionRecord::Freeze,
+                )
+            }
+            OperatorDecision::AddBlacklist { request } => record(
+                client.decide("/v1/blacklist", key, request).await,
+                DecisionRecord::Blacklist,
+            ),
+            OperatorDecision::RequestRemoval { id, request } => {
+                let path = format!("/v1/blacklist/{id}/removal");
+                record(
+                    client.decide(&path, key, request).await,
+                    DecisionRecord::Blacklist,
+                )
+            }
+            OperatorDecision::ApproveRemoval { id, request } => {
+                let path = format!("/v1/blacklist/{id}/removal/approve");
+                record(
+                    client.decide(&path, key, request).await,
+                    DecisionRecord::Blacklist,
+                )
+            }
+            OperatorDecision::RejectRemoval { id, request } => {
+                let path = format!("/v1/blacklist/{id}/removal/reject");
+                record(
+                    client.decide(&path, key, request).await,
+                    DecisionRecord::Blacklist,
+                )
+            }
+        };
+        self.checked(outcome)
+    }
+
+    pub async fn alert_notes(&self, alert_id: i64) -> Result<Vec<AlertNoteView>, CommandError> {
+        let client = self.session_client()?;
+        self.checked(client.alert_notes(alert_id).await)
+    }
+
+    pub async fn alert(&self, alert_id: i64) -> Result<AlertView, CommandError> {
+        let client = self.session_client()?;
+        self.checked(client.alert(alert_id).await)
+    }
+
+    pub async fn limit_changes(
+        &self,
+        query: LimitChangeQuery,
+    ) -> Result<Page<LimitChangeView>, CommandError> {
+        let client = self.session_client()?;
+        self.checked(client.limit_changes(&query).await)
+    }
+
+    pub async fn blacklist(
+        &self,
+        query: BlacklistQuery,
+    ) -> Result<Page<BlacklistEntryView>, CommandError> {
+        let client = self.session_client()?;
+        self.checked(client.blacklist(&query).await)
+    }
+
+    pub async fn freezes(&self, account_id: i64) -> Result<Vec<AccountFreezeView>, CommandError> {
+        let client = self.session_client()?;
+        self.checked(client.freezes(account_id).await)
+    }
+
+    /// A blacklist value as it will be listed, or why it will be refused:
+    /// the service's own normalisation, run here as the operator types.
+    pub fn normalise_blacklist(
+        &self,
+        kind: BlacklistKind,
+        value: String,
+    ) -> Result<String, CommandError> {
+        riskdesk_domain::blacklist::normalise(kind, &value)
+            .map_err(|e| CommandError::new(ErrorCode::Invalid, e.to_string()))
+    }
+
     async fn open_service(
         &self,
         request: &ConnectRequest,
@@ -465,6 +617,17 @@ fn save(settings: &Settings, options: &ConsoleOptions) -> Result<(), CommandErro
             ErrorCode::Config,
             format!("the settings could not be saved: {e:#}"),
         )
+    })
+}
+
+/// A decision's answer as the UI gets it.
+fn record<T>(
+    answer: Result<Decided<T>, ClientError>,
+    kind: impl FnOnce(T) -> DecisionRecord,
+) -> Result<DecisionOutcome, ClientError> {
+    answer.map(|decided| DecisionOutcome {
+        record: kind(decided.record),
+        replayed: decided.replayed,
     })
 }
 

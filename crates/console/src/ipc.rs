@@ -6,7 +6,13 @@
 //! Nothing here carries a session token or a password back to the webview.
 
 use riskdesk_api::ProblemCode;
-use riskdesk_api::views::{AccountDetail, AlertView, BlacklistEntryView, LimitChangeView};
+use riskdesk_api::decisions::{
+    AddBlacklistEntry, AlertNoteView, BulkTriageRequest, BulkTriageResult, FreezeRequest,
+    NoteRequest, ProposeLimitChange, ReasonedChange, ReleaseFreeze, StepUpApproval, TriageRequest,
+};
+use riskdesk_api::views::{
+    AccountDetail, AccountFreezeView, AlertView, BlacklistEntryView, LimitChangeView,
+};
 use riskdesk_charts::{Lang, Theme};
 use riskdesk_client::ClientError;
 use riskdesk_domain::operator::Role;
@@ -21,6 +27,10 @@ use crate::session::SessionError;
 pub struct CommandError {
     pub code: ErrorCode,
     pub message: String,
+    /// With `stale_version`: the record as it is now, to show what changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "unknown")]
+    pub current: Option<serde_json::Value>,
 }
 
 /// The closed set of reasons a command fails.
@@ -43,6 +53,11 @@ pub enum ErrorCode {
     NotSignedIn,
     /// The built-in demo service did not start.
     EmbeddedFailed,
+    /// A decision got no answer: it may or may not have taken effect. Sending
+    /// it again with the same key is safe and tells which.
+    Undecided,
+    /// A value was refused before anything was sent (a blacklist value).
+    Invalid,
     /// The service's own problem code.
     #[serde(untagged)]
     Service(ProblemCode),
@@ -53,6 +68,7 @@ impl CommandError {
         CommandError {
             code,
             message: message.into(),
+            current: None,
         }
     }
 
@@ -67,15 +83,23 @@ impl CommandError {
 
 impl From<ClientError> for CommandError {
     fn from(error: ClientError) -> CommandError {
+        let current = match &error {
+            ClientError::Problem { current, .. } => current.clone(),
+            _ => None,
+        };
         let code = match &error {
             ClientError::Problem { code, .. } => ErrorCode::Service(*code),
+            ClientError::Undecided(_) => ErrorCode::Undecided,
             ClientError::Unreachable { .. } => ErrorCode::Unreachable,
             ClientError::Timeout(_) => ErrorCode::Timeout,
             ClientError::Tls(_) => ErrorCode::Tls,
             ClientError::Config(_) => ErrorCode::Config,
             ClientError::Protocol(_) => ErrorCode::Protocol,
         };
-        CommandError::new(code, error.to_string())
+        CommandError {
+            current,
+            ..CommandError::new(code, error.to_string())
+        }
     }
 }
 
@@ -168,10 +192,84 @@ pub struct ChartRequest {
     pub height: u32,
 }
 
+/// An operator's decision, sent with its idempotency key.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum OperatorDecision {
+    Triage {
+        alert_id: i64,
+        request: TriageRequest,
+    },
+    BulkTriage {
+        request: BulkTriageRequest,
+    },
+    NextAlert,
+    AddNote {
+        alert_id: i64,
+        request: NoteRequest,
+    },
+    ProposeLimit {
+        account_id: i64,
+        request: ProposeLimitChange,
+    },
+    ApproveLimit {
+        id: i64,
+        request: StepUpApproval,
+    },
+    RejectLimit {
+        id: i64,
+        request: ReasonedChange,
+    },
+    Freeze {
+        account_id: i64,
+        request: FreezeRequest,
+    },
+    ReleaseFreeze {
+        id: i64,
+        request: ReleaseFreeze,
+    },
+    AddBlacklist {
+        request: AddBlacklistEntry,
+    },
+    RequestRemoval {
+        id: i64,
+        request: ReasonedChange,
+    },
+    ApproveRemoval {
+        id: i64,
+        request: StepUpApproval,
+    },
+    RejectRemoval {
+        id: i64,
+        request: ReasonedChange,
+    },
+}
+
+/// What a decision did: the record after it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, TS)]
+#[serde(tag = "kind", content = "record", rename_all = "snake_case")]
+pub enum DecisionRecord {
+    Alert(AlertView),
+    Bulk(BulkTriageResult),
+    Note(AlertNoteView),
+    LimitChange(LimitChangeView),
+    Freeze(AccountFreezeView),
+    Blacklist(BlacklistEntryView),
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, TS)]
+pub struct DecisionOutcome {
+    pub record: DecisionRecord,
+    /// An earlier attempt of this same decision had already taken effect:
+    /// this is its answer, and nothing was done twice.
+    pub replayed: bool,
+}
+
 /// The TypeScript declarations of every type that crosses the boundary,
 /// in one file.
 pub fn typescript() -> String {
     use riskdesk_api::auth as a;
+    use riskdesk_api::decisions as dec;
     use riskdesk_api::lists as l;
     use riskdesk_api::views as v;
     use riskdesk_domain as d;
@@ -190,6 +288,9 @@ pub fn typescript() -> String {
         Progress::decl(&config),
         Account360::decl(&config),
         ChartRequest::decl(&config),
+        OperatorDecision::decl(&config),
+        DecisionRecord::decl(&config),
+        DecisionOutcome::decl(&config),
         Lang::decl(&config),
         Theme::decl(&config),
         // The service's views and queries.
@@ -209,6 +310,24 @@ pub fn typescript() -> String {
         v::AlertCounts::decl(&config),
         v::BlacklistEntryView::decl(&config),
         v::LimitChangeView::decl(&config),
+        v::AccountFreezeView::decl(&config),
+        riskdesk_api::Problem::decl(&config),
+        dec::TriageRequest::decl(&config),
+        dec::TriageAction::decl(&config),
+        dec::VersionedId::decl(&config),
+        dec::BulkTriageRequest::decl(&config),
+        dec::BulkItemResult::decl(&config),
+        dec::BulkTriageResult::decl(&config),
+        dec::NoteRequest::decl(&config),
+        dec::AlertNoteView::decl(&config),
+        dec::ProposeLimitChange::decl(&config),
+        dec::StepUpApproval::decl(&config),
+        dec::ReasonedChange::decl(&config),
+        dec::FreezeRequest::decl(&config),
+        dec::ReleaseFreeze::decl(&config),
+        dec::AddBlacklistEntry::decl(&config),
+        l::BlacklistQuery::decl(&config),
+        l::LimitChangeQuery::decl(&config),
         l::AccountQuery::decl(&config),
         l::AccountSort::decl(&config),
         l::AlertQuery::decl(&config),
@@ -229,6 +348,7 @@ pub fn typescript() -> String {
         d::limit_change::LimitChangeReason::decl(&config),
         d::limit_change::LimitChangeSource::decl(&config),
         d::limit_change::LimitChangeStatus::decl(&config),
+        d::limit_change::ApprovalTier::decl(&config),
         d::operator::Permission::decl(&config),
         d::operator::Role::decl(&config),
         d::scoring::ScoreFactor::decl(&config),

@@ -32,6 +32,7 @@ export function alert(id: number, overrides: Partial<AlertView> = {}): AlertView
     disposition: null,
     created_at: "2026-11-25T01:00:00Z",
     sla_due_at: "2099-01-01T00:00:00Z",
+    overdue: false,
     version: 1,
     ...overrides,
   };

@@ -1,8 +1,12 @@
 // Generated from the Rust types by `cargo xtask codegen`; do not edit.
 
-export type CommandError = { code: ErrorCode, message: string, };
+export type CommandError = { code: ErrorCode, message: string, 
+/**
+ * With `stale_version`: the record as it is now, to show what changed.
+ */
+current?: unknown, };
 
-export type ErrorCode = "unreachable" | "timeout" | "tls" | "config" | "protocol" | "keychain_unavailable" | "keychain_failed" | "not_signed_in" | "embedded_failed" | ProblemCode;
+export type ErrorCode = "unreachable" | "timeout" | "tls" | "config" | "protocol" | "keychain_unavailable" | "keychain_failed" | "not_signed_in" | "embedded_failed" | "undecided" | "invalid" | ProblemCode;
 
 export type Preferences = { lang: Lang, theme: Theme, };
 
@@ -27,6 +31,17 @@ export type Progress = { done: number, total: number, };
 export type Account360 = { detail: AccountDetail, alerts: Array<AlertView> | null, limit_changes: Array<LimitChangeView> | null, blacklist_matches: Array<BlacklistEntryView> | null, };
 
 export type ChartRequest = { account_id: number, theme: Theme, lang: Lang, width: number, height: number, };
+
+export type OperatorDecision = { "type": "triage", alert_id: number, request: TriageRequest, } | { "type": "bulk_triage", request: BulkTriageRequest, } | { "type": "next_alert" } | { "type": "add_note", alert_id: number, request: NoteRequest, } | { "type": "propose_limit", account_id: number, request: ProposeLimitChange, } | { "type": "approve_limit", id: number, request: StepUpApproval, } | { "type": "reject_limit", id: number, request: ReasonedChange, } | { "type": "freeze", account_id: number, request: FreezeRequest, } | { "type": "release_freeze", id: number, request: ReleaseFreeze, } | { "type": "add_blacklist", request: AddBlacklistEntry, } | { "type": "request_removal", id: number, request: ReasonedChange, } | { "type": "approve_removal", id: number, request: StepUpApproval, } | { "type": "reject_removal", id: number, request: ReasonedChange, };
+
+export type DecisionRecord = { "kind": "alert", "record": AlertView } | { "kind": "bulk", "record": BulkTriageResult } | { "kind": "note", "record": AlertNoteView } | { "kind": "limit_change", "record": LimitChangeView } | { "kind": "freeze", "record": AccountFreezeView } | { "kind": "blacklist", "record": BlacklistEntryView };
+
+export type DecisionOutcome = { record: DecisionRecord, 
+/**
+ * An earlier attempt of this same decision had already taken effect:
+ * this is its answer, and nothing was done twice.
+ */
+replayed: boolean, };
 
 export type Lang = "zh" | "en";
 
@@ -121,6 +136,106 @@ note: string | null, maker: string, checker: string | null,
  */
 decision_note: string | null, created_at: string, expires_at: string, decided_at: string | null, version: number, };
 
+export type AccountFreezeView = { id: number, account_id: number, amount: string, reason: string, 
+/**
+ * `system` (the engine) or `operator`.
+ */
+source: string, created_by: string, created_at: string, 
+/**
+ * The freeze lapses by itself at this time.
+ */
+lapses_at: string | null, released_at: string | null, 
+/**
+ * An operator, or `lapsed`.
+ */
+released_by: string | null, release_reason: string | null, version: number, };
+
+export type Problem = { 
+/**
+ * `urn:riskdesk:problem:<code>`.
+ */
+type: string, title: string, status: number, code: ProblemCode, 
+/**
+ * What exactly was wrong, for the person reading it.
+ */
+detail: string, 
+/**
+ * With `stale_version`: the record as it is now.
+ */
+current?: unknown, };
+
+export type TriageRequest = { 
+/**
+ * The alert's version this step is based on.
+ */
+version: number | null, action: TriageAction, 
+/**
+ * Recorded with the step; required to escalate (at most 2,000 characters).
+ */
+note?: string, };
+
+export type TriageAction = { "type": "claim" } | { "type": "assign", to: string, } | { "type": "release" } | { "type": "escalate" } | { "type": "close", disposition: Disposition, };
+
+export type VersionedId = { id: number, version: number | null, };
+
+export type BulkTriageRequest = { items: Array<VersionedId>, action: TriageAction, note?: string, };
+
+export type BulkItemResult = { id: number, alert: AlertView | null, problem: Problem | null, };
+
+export type BulkTriageResult = { results: Array<BulkItemResult>, };
+
+export type NoteRequest = { body: string, };
+
+export type AlertNoteView = { id: number, alert_id: number, author: string, body: string, created_at: string, };
+
+export type ProposeLimitChange = { proposed_limit: string, reason: LimitChangeReason, 
+/**
+ * Optional context for the checker (at most 2,000 characters).
+ */
+note?: string, };
+
+export type StepUpApproval = { version: number | null, 
+/**
+ * The current six-digit code from the operator's authenticator.
+ */
+totp: string, };
+
+export type ReasonedChange = { version: number | null, reason: string, };
+
+export type FreezeRequest = { 
+/**
+ * How much; absent: everything available now.
+ */
+amount?: string, 
+/**
+ * 1–500 characters.
+ */
+reason: string, 
+/**
+ * When the freeze lapses by itself; absent: until released.
+ */
+lapses_at?: string, };
+
+export type ReleaseFreeze = { version: number | null, totp: string, reason: string, };
+
+export type AddBlacklistEntry = { kind: BlacklistKind, value: string, reason: string, expires_at?: string, };
+
+export type BlacklistQuery = { kind?: BlacklistKind, 
+/**
+ * Part of the value or the reason.
+ */
+q?: string, 
+/**
+ * Include entries whose expiry has passed.
+ */
+include_expired?: boolean, 
+/**
+ * Only entries whose removal waits for a second person.
+ */
+removal_pending?: boolean, cursor?: string, limit?: number, };
+
+export type LimitChangeQuery = { status?: LimitChangeStatus, account_id?: number, cursor?: string, limit?: number, };
+
 export type AccountQuery = { 
 /**
  * An account id, the last four digits of a phone, or a masked name such as `张*丰`.
@@ -202,6 +317,8 @@ export type LimitChangeReason = "good_repayment_history" | "income_increase" | "
 export type LimitChangeSource = "officer" | "system";
 
 export type LimitChangeStatus = "pending" | "approved" | "rejected" | "applied" | "expired";
+
+export type ApprovalTier = "officer" | "manager";
 
 export type Permission = "read_accounts" | "read_transactions" | "read_alerts" | "read_blacklist" | "read_limit_changes" | "read_disputes" | "triage_alerts" | "propose_limit_change" | "approve_limit_change" | "freeze_credit" | "manage_blacklist" | "handle_disputes" | "reveal_pii" | "read_audit" | "read_metrics" | "manage_operators";
 
