@@ -5,6 +5,15 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type {
   Account360,
+  AccountFreezeView,
+  AlertNoteView,
+  BlacklistEntryView,
+  BlacklistKind,
+  BlacklistQuery,
+  DecisionOutcome,
+  LimitChangeQuery,
+  LimitChangeView,
+  OperatorDecision,
   AccountSummary,
   AlertCounts,
   AlertQuery,
@@ -39,6 +48,15 @@ export interface Backend {
   account(accountId: number): Promise<Account360>;
   accountChart(request: ChartRequest): Promise<string>;
   transactions(accountId: number, query: TransactionQuery): Promise<Page<TransactionView>>;
+  /** An operator's decision under its idempotency key (the same key retries it). */
+  decide(key: string, decision: OperatorDecision): Promise<DecisionOutcome>;
+  alert(alertId: number): Promise<AlertView>;
+  alertNotes(alertId: number): Promise<AlertNoteView[]>;
+  limitChanges(query: LimitChangeQuery): Promise<Page<LimitChangeView>>;
+  blacklist(query: BlacklistQuery): Promise<Page<BlacklistEntryView>>;
+  freezes(accountId: number): Promise<AccountFreezeView[]>;
+  /** The value as it would be listed; fails with `invalid` and the reason. */
+  normaliseBlacklist(kind: BlacklistKind, value: string): Promise<string>;
   /** Follows the demo portfolio's first generation; returns the unsubscribe. */
   onProgress(handler: (progress: Progress) => void): Promise<() => void>;
 }
@@ -46,9 +64,12 @@ export interface Backend {
 /** A failed command, with the code the screens act on. */
 export class BackendError extends Error {
   readonly code: ErrorCode;
+  /** With `stale_version`: the record as it is now. */
+  readonly current: unknown;
   constructor(error: CommandError) {
     super(error.message);
     this.code = error.code;
+    this.current = error.current;
   }
 
   /** The service no longer knows the session: sign in again. */
@@ -88,5 +109,12 @@ export const tauriBackend: Backend = {
   account: (accountId) => call("account", { accountId }),
   accountChart: (request) => call("account_chart", { request }),
   transactions: (accountId, query) => call("transactions", { accountId, query }),
+  decide: (key, decision) => call("decide", { key, decision }),
+  alert: (alertId) => call("alert", { alertId }),
+  alertNotes: (alertId) => call("alert_notes", { alertId }),
+  limitChanges: (query) => call("limit_changes", { query }),
+  blacklist: (query) => call("blacklist", { query }),
+  freezes: (accountId) => call("freezes", { accountId }),
+  normaliseBlacklist: (kind, value) => call("normalise_blacklist", { kind, value }),
   onProgress: (handler) => listen<Progress>("demo-progress", (event) => handler(event.payload)),
 };

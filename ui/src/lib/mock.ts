@@ -3,8 +3,12 @@
 
 import { BackendError, type Backend } from "./backend";
 import type {
+  AlertNoteView,
   AlertQuery,
   AlertView,
+  BlacklistKind,
+  DecisionOutcome,
+  OperatorDecision,
   CommandError,
   OperatorView,
   Page,
@@ -128,6 +132,54 @@ export class MockBackend implements Backend {
   async transactions() {
     this.record("transactions");
     return { items: [], next_cursor: null };
+  }
+  /** How `decide` answers; by default a triage step moves the stored alert. */
+  decideAnswer: ((key: string, decision: OperatorDecision) => DecisionOutcome) | null = null;
+
+  async decide(key: string, decision: OperatorDecision): Promise<DecisionOutcome> {
+    this.record("decide", { key, decision });
+    if (this.decideAnswer) return this.decideAnswer(key, decision);
+    if (decision.type === "triage") {
+      const found = this.alertsInStore.find((a) => a.id === decision.alert_id);
+      if (!found) throw new BackendError({ code: "not_found", message: "no such alert" });
+      const action = decision.request.action;
+      const moved: AlertView = {
+        ...found,
+        version: found.version + 1,
+        status: action.type === "close" ? "closed" : action.type === "escalate" ? "escalated" : "in_review",
+        assignee: officer.id,
+        disposition: action.type === "close" ? action.disposition : null,
+      };
+      this.alertsInStore = this.alertsInStore.map((a) => (a.id === moved.id ? moved : a));
+      return { record: { kind: "alert", record: moved }, replayed: false };
+    }
+    throw new BackendError({ code: "invalid_state", message: `mock: ${decision.type} not simulated` });
+  }
+  async alert(alertId: number) {
+    this.record("alert", alertId);
+    const found = this.alertsInStore.find((a) => a.id === alertId);
+    if (!found) throw new BackendError({ code: "not_found", message: "no such alert" });
+    return found;
+  }
+  async alertNotes(alertId: number): Promise<AlertNoteView[]> {
+    this.record("alert_notes", alertId);
+    return [];
+  }
+  async limitChanges() {
+    this.record("limit_changes");
+    return { items: [], next_cursor: null };
+  }
+  async blacklist() {
+    this.record("blacklist");
+    return { items: [], next_cursor: null };
+  }
+  async freezes() {
+    this.record("freezes");
+    return [];
+  }
+  async normaliseBlacklist(_kind: BlacklistKind, value: string) {
+    this.record("normalise_blacklist", value);
+    return value.trim();
   }
   async onProgress() {
     return () => {};

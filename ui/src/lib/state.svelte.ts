@@ -16,6 +16,8 @@ import { t, type WordKey } from "./i18n";
 
 export type Route =
   | { view: "queue" }
+  | { view: "approvals" }
+  | { view: "blacklist" }
   | { view: "account"; id: number }
   | { view: "transactions"; id: number }
   | { view: "search"; text: string };

@@ -69,4 +69,27 @@ describe("the alert queue", () => {
     expect(app.screen).toBe("main");
     expect(app.route).toEqual({ view: "queue" });
   });
+
+  it("closes the selected alert from the keyboard and shows what it became", async () => {
+    app.operator = { ...officer, permissions: ["read_alerts", "triage_alerts"] };
+    render(AlertQueue);
+    await waitFor(() => expect(screen.getByTestId("panel-status").textContent).toContain("待处理"));
+    const first = backend.alertsInStore.find((a) => a.status === "open")!;
+    await fireEvent.keyDown(window, { key: "2" });
+    await waitFor(() => expect(screen.getByTestId("panel-status").textContent).toContain("误报"));
+    expect(backend.callsOf("decide")[0]).toMatchObject({
+      decision: { type: "triage", alert_id: first.id, request: { version: 1, action: { type: "close", disposition: "false_positive" } } },
+    });
+    expect(screen.getByTestId("decision-status").dataset.phase).toBe("done");
+  });
+
+  it("asks for a note before escalating", async () => {
+    app.operator = { ...officer, permissions: ["read_alerts", "triage_alerts"] };
+    render(AlertQueue);
+    await waitFor(() => expect(screen.getByTestId("panel-status")).toBeTruthy());
+    await fireEvent.keyDown(window, { key: "e" });
+    expect(backend.callsOf("decide")).toHaveLength(0);
+    expect(document.activeElement).toBe(screen.getByTestId("note-input"));
+  });
 });
+
