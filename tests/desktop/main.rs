@@ -6,6 +6,7 @@
 //! It also writes the screenshots in `docs/screenshots/`.
 
 mod bench;
+mod decisions;
 mod harness;
 
 use std::path::Path;
@@ -186,19 +187,29 @@ async fn an_operator_signs_in_works_the_queue_reads_an_account_and_the_session_s
 }
 
 pub(crate) async fn sign_in(app: &App, operator_id: &str) {
-    let operator = generate::demo_operators(demo::SEED)
-        .into_iter()
-        .find(|o| o.id == operator_id)
-        .expect("a demo operator");
+    let operator = demo_operator(operator_id);
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .expect("time after 1970")
         .as_secs();
     let code = auth::totp_code(&operator.totp_secret, now).expect("a TOTP code");
+    sign_in_with(app, operator_id, &code).await;
+}
+
+pub(crate) fn demo_operator(operator_id: &str) -> generate::DemoOperator {
+    generate::demo_operators(demo::SEED)
+        .into_iter()
+        .find(|o| o.id == operator_id)
+        .expect("a demo operator")
+}
+
+/// Signs in with the password and the given TOTP code.
+pub(crate) async fn sign_in_with(app: &App, operator_id: &str, code: &str) {
+    let operator = demo_operator(operator_id);
     for (field, value) in [
         ("operator", operator_id),
         ("password", operator.password.as_str()),
-        ("totp", code.as_str()),
+        ("totp", code),
     ] {
         app.wait(&format!("input[name={field}]"), STEP)
             .await
@@ -237,7 +248,7 @@ async fn choose(app: &App, selector: &str, value: &str) {
 }
 
 /// Keys typed into whatever has the focus (the page itself when nothing does).
-async fn send_keys(app: &App, keys: &str) {
+pub(crate) async fn send_keys(app: &App, keys: &str) {
     app.client
         .find(Locator::Css("body"))
         .await

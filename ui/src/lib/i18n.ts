@@ -191,6 +191,7 @@ const words = {
   newLimit: ["新额度", "New limit"],
   decreaseNow: ["降额将立即生效（留痕）", "A decrease applies at once (audited)"],
   submit: ["提交", "Submit"],
+  awaitingChecker: ["等待另一人审批", "waiting for another person's approval"],
   freeze: ["冻结额度", "Freeze"],
   freezeAll: ["冻结全部可用额度", "Freeze all that is available"],
   freezeAmount: ["冻结金额", "Amount to freeze"],
