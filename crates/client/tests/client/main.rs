@@ -278,3 +278,89 @@ async fn safe_reads_are_retried_and_writes_are_not() {
         Err(ClientError::Config(_))
     ));
 }
+
+#[tokio::test]
+async fn a_decision_is_answered_once_and_again_from_its_key() {
+    let (listener, addr) = free_port().await;
+    tokio::spawn(http::serve(listener, state().await, std::future::pending()));
+    let client = Client::new(&ClientConfig::new(format!("http://{addr}"))).unwrap();
+    let token = client
+        .sign_in(&sign_in_request("officer.li", None))
+        .await
+        .unwrap()
+        .token;
+    let client = client.signed_in(&token);
+    let alert = client
+        .alerts(&AlertQuery::default())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|a| a.status == riskdesk_domain::alert::AlertStatus::Open && a.assignee.is_none())
+        .expect("an open alert");
+    let path = format!("/v1/alerts/{}/triage", alert.id);
+    let claim = serde_json::json!({"version": alert.version, "action": {"type": "claim"}});
+    let first: riskdesk_client::Decided<serde_json::Value> =
+        client.decide(&path, "key-claim-1", &claim).await.unwrap();
+    assert!(!first.replayed);
+    let again: riskdesk_client::Decided<serde_json::Value> =
+        client.decide(&path, "key-claim-1", &claim).await.unwrap();
+    assert!(again.replayed);
+    assert_eq!(again.record, first.record);
+    // A new decision on the old version: stale, with the alert as it is now.
+    let error = client
+        .decide::<_, serde_json::Value>(&path, "key-claim-2", &claim)
+        .await
+        .unwrap_err();
+    let ClientError::Problem { code, current, .. } = error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(code, ProblemCode::StaleVersion);
+    assert_eq!(current.unwrap()["version"], alert.version + 1);
+}
+
+#[tokio::test]
+async fn a_decision_without_an_answer_is_sent_again_with_its_key_then_called_undecided() {
+    use axum::routing::post;
+    let keys = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let seen = keys.clone();
+    // A stand-in: busy (the first attempt in flight) twice, then the answer.
+    let app = axum::Router::new().route(
+        "/v1/decide",
+        post(move |headers: axum::http::HeaderMap| async move {
+            let key = headers["idempotency-key"].to_str().unwrap().to_owned();
+            let attempt = {
+                let mut keys = seen.lock().unwrap();
+                keys.push(key.clone());
+                keys.len()
+            };
+            if key == "never-answered" || attempt <= 2 {
+                let problem = riskdesk_api::Problem::new(ProblemCode::RequestInFlight, "busy");
+                return Err((axum::http::StatusCode::CONFLICT, axum::Json(problem)));
+            }
+            Ok((
+                [("idempotent-replayed", "true")],
+                axum::Json(serde_json::json!({"ok": true})),
+            ))
+        }),
+    );
+    let (listener, addr) = free_port().await;
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let client = Client::new(&ClientConfig::new(format!("http://{addr}"))).unwrap();
+    let decided: riskdesk_client::Decided<serde_json::Value> = client
+        .decide("/v1/decide", "the-same-key", &serde_json::json!({}))
+        .await
+        .unwrap();
+    assert!(decided.replayed, "the first attempt's answer");
+    assert_eq!(*keys.lock().unwrap(), ["the-same-key"; 3]);
+    let error = client
+        .decide::<_, serde_json::Value>("/v1/decide", "never-answered", &serde_json::json!({}))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, ClientError::Undecided(_)), "{error:?}");
+    assert!(
+        keys.lock().unwrap()[3..]
+            .iter()
+            .all(|k| k == "never-answered")
+    );
+}
