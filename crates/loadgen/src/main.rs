@@ -2,7 +2,9 @@
 //! a fixed time and prints latency percentiles per request kind. It signs in
 //! with the demo operator from `riskdesk-server demo --json` output. With
 //! `--authorize KEY` the clients are the payment platform instead: each sends
-//! checkout orders for the demo's accounts as a service client.
+//! checkout orders for the demo's accounts as a service client. With
+//! `--decide` they are risk officers working the queue: claim the next alert,
+//! close it, and (once the queue is clear) add notes.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -32,6 +34,9 @@ struct Args {
     /// `riskdesk-server service-client add`) instead of reading.
     #[arg(long)]
     authorize: Option<String>,
+    /// Work the alert queue (operators' decisions) instead of reading.
+    #[arg(long)]
+    decide: bool,
 }
 
 /// The request kinds measured, each a list of paths the clients cycle through.
@@ -63,6 +68,9 @@ async fn main() -> anyhow::Result<()> {
 
     if let Some(key) = &args.authorize {
         return authorize_load(&args, &client, &url, &token, key).await;
+    }
+    if args.decide {
+        return decide_load(&args, &client, &url, &token).await;
     }
     // Pick the targets once: accounts, the busiest account, and deep cursors.
     let accounts = get(
@@ -413,5 +421,117 @@ async fn authorize_load(
         ms(0.99),
         latency.max() as f64 / 1000.0
     );
+    Ok(())
+}
+
+/// Officers' decisions: each client claims the next alert (`POST
+/// /v1/alerts/next`) and closes it; once the queue is clear it adds notes to
+/// the alerts it closed. Every request carries a fresh idempotency key.
+async fn decide_load(
+    args: &Args,
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+) -> anyhow::Result<()> {
+    const KINDS: [&str; 3] = ["next (claim)", "close", "note"];
+    let run = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_millis();
+    let deadline = Instant::now() + Duration::from_secs(args.seconds);
+    let mut tasks = Vec::new();
+    for client_no in 0..args.clients {
+        let (client, url, token) = (client.clone(), url.to_owned(), token.to_owned());
+        tasks.push(tokio::spawn(async move {
+            let mut latency: Vec<Histogram<u64>> = (0..3)
+                .map(|_| Histogram::new(3).expect("histogram"))
+                .collect();
+            let mut errors = 0u64;
+            let mut closed: Vec<i64> = Vec::new();
+            let mut queue_clear = false;
+            let mut i = 0usize;
+            let send = async |kind: usize, path: String, body: serde_json::Value, i: usize| {
+                let started = Instant::now();
+                let answer = client
+                    .post(format!("{url}{path}"))
+                    .bearer_auth(&token)
+                    .header("Idempotency-Key", format!("lg{run}-{client_no}-{i}"))
+                    .json(&body)
+                    .send()
+                    .await;
+                let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+                match answer {
+                    Ok(r) => {
+                        let status = r.status().as_u16();
+                        let body: serde_json::Value = r.json().await.unwrap_or_default();
+                        (kind, status, body, micros)
+                    }
+                    Err(_) => (kind, 0, serde_json::Value::Null, micros),
+                }
+            };
+            while Instant::now() < deadline {
+                let (kind, status, body, micros) = if !queue_clear {
+                    send(0, "/v1/alerts/next".to_owned(), serde_json::Value::Null, i).await
+                } else if let Some(id) = closed.get(i % closed.len().max(1)) {
+                    let note = serde_json::json!({"body": format!("复核记录 {i}")});
+                    send(2, format!("/v1/alerts/{id}/notes"), note, i).await
+                } else {
+                    break;
+                };
+                i += 1;
+                match (kind, status) {
+                    (_, 200) => {
+                        latency[kind].record(micros).ok();
+                        if kind == 0 {
+                            let (id, version) = (body["id"].as_i64(), body["version"].as_i64());
+                            let close = serde_json::json!({"version": version,
+                                "action": {"type": "close", "disposition": "false_positive"}});
+                            let path = format!("/v1/alerts/{}/triage", id.unwrap_or(0));
+                            let (_, status, _, micros) = send(1, path, close, i).await;
+                            i += 1;
+                            if status == 200 {
+                                latency[1].record(micros).ok();
+                                closed.extend(id);
+                            } else {
+                                errors += 1;
+                            }
+                        }
+                    }
+                    (0, 404) => queue_clear = true,
+                    _ => errors += 1,
+                }
+            }
+            (latency, errors)
+        }));
+    }
+    let mut latency: Vec<Histogram<u64>> = (0..3)
+        .map(|_| Histogram::new(3))
+        .collect::<Result<_, _>>()?;
+    let mut errors = 0;
+    for task in tasks {
+        let (h, e) = task.await?;
+        for (total, one) in latency.iter_mut().zip(h) {
+            total.add(one)?;
+        }
+        errors += e;
+    }
+    let decisions: u64 = latency.iter().map(Histogram::len).sum();
+    println!(
+        "{} clients, closed loop, {} s: {decisions} decisions ({:.0}/s), {errors} errors",
+        args.clients,
+        args.seconds,
+        decisions as f64 / args.seconds as f64
+    );
+    println!("| decision | count | p50 ms | p99 ms | max ms |");
+    println!("|---|---:|---:|---:|---:|");
+    for (name, h) in KINDS.iter().zip(&latency) {
+        let ms = |q: f64| h.value_at_quantile(q) as f64 / 1000.0;
+        println!(
+            "| {name} | {} | {:.2} | {:.2} | {:.2} |",
+            h.len(),
+            ms(0.5),
+            ms(0.99),
+            h.max() as f64 / 1000.0
+        );
+    }
     Ok(())
 }

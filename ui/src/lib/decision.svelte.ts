@@ -6,6 +6,7 @@
 
 import { BackendError } from "./backend";
 import type { DecisionOutcome, ErrorCode, OperatorDecision } from "./generated/types";
+import { isWord } from "./i18n";
 import { app } from "./state.svelte";
 
 export type DecisionState =
@@ -65,11 +66,17 @@ export class Decider {
       } else if (error.code === "stale_version") {
         this.state = { phase: "stale", message: app.tr("stale"), current: error.current };
       } else {
-        this.state = { phase: "refused", code: error.code, message: error.message };
+        this.state = { phase: "refused", code: error.code, message: refusal(error) };
       }
       return null;
     }
   }
+}
+
+/** The refusal in the operator's language, with the service's own detail. */
+function refusal(error: BackendError): string {
+  const key = `refused_${error.code}`;
+  return isWord(key) ? `${app.tr(key)} — ${error.message}` : error.message;
 }
 
 function newKey(): string {

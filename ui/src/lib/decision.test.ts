@@ -67,7 +67,11 @@ describe("a decision", () => {
     const decider = new Decider();
     backend.failures.set("decide", { code: "four_eyes", message: "the maker of a request can never decide it" });
     await decider.send(close);
-    expect(decider.state).toEqual({ phase: "refused", code: "four_eyes", message: "the maker of a request can never decide it" });
+    expect(decider.state).toEqual({
+      phase: "refused",
+      code: "four_eyes",
+      message: "四眼原则：发起人不能审批自己的申请 — the maker of a request can never decide it",
+    });
     expect(new BackendError({ code: "four_eyes", message: "x" }).offline).toBe(false);
   });
 });

@@ -192,6 +192,13 @@ const words = {
   decreaseNow: ["降额将立即生效（留痕）", "A decrease applies at once (audited)"],
   submit: ["提交", "Submit"],
   awaitingChecker: ["等待另一人审批", "waiting for another person's approval"],
+  refused_four_eyes: ["四眼原则：发起人不能审批自己的申请", "Four eyes: the maker cannot decide it"],
+  refused_step_up_failed: ["动态验证码无效或已使用，请输入验证器上的下一个验证码", "The code is wrong or already used: enter the next one from your authenticator"],
+  refused_forbidden: ["你的角色无权执行此操作", "Your role may not do this"],
+  refused_duplicate: ["已存在相同的记录", "An equal record already exists"],
+  refused_invalid_state: ["当前状态不允许此操作", "Not allowed in the record's current state"],
+  refused_invalid_value: ["输入有误", "Invalid input"],
+  refused_not_found: ["记录不存在", "Not found"],
   freeze: ["冻结额度", "Freeze"],
   freezeAll: ["冻结全部可用额度", "Freeze all that is available"],
   freezeAmount: ["冻结金额", "Amount to freeze"],
@@ -214,6 +221,10 @@ const words = {
 } as const;
 
 export type WordKey = keyof typeof words;
+
+export function isWord(key: string): key is WordKey {
+  return key in words;
+}
 
 export function t(lang: Lang, key: WordKey): string {
   return words[key][lang === "zh" ? 0 : 1];

@@ -155,11 +155,18 @@ where
                 return self.finish(tx, claim, Decided::Refused(refused)).await;
             }
         }
-        let mut items = Vec::with_capacity(w.items.len());
-        for &(id, version) in &w.items {
+        // Locked in id order, so that two bulk steps over the same alerts
+        // queue behind each other rather than deadlock; answered in the
+        // request's order.
+        let mut order: Vec<usize> = (0..w.items.len()).collect();
+        order.sort_by_key(|&i| w.items[i].0);
+        let mut outcomes = vec![None; w.items.len()];
+        for i in order {
+            let (id, version) = w.items[i];
             let outcome = Self::triage_one(&mut tx, actor, w, id, version, claim.now).await?;
-            items.push(BulkItem { id, outcome });
+            outcomes[i] = Some(BulkItem { id, outcome });
         }
+        let mut items: Vec<BulkItem> = outcomes.into_iter().flatten().collect();
         let decided = if w.bulk {
             Decided::Bulk(items)
         } else {
