@@ -58,7 +58,11 @@ pub async fn start(
             .local_addr()
             .map_err(|e| EmbeddedError(e.to_string()))?
     );
-    let state = AppState::new(store, clock).map_err(fail)?;
+    let key =
+        riskdesk_server::audit_key::load_or_create(&demo::audit_key(data_dir)).map_err(fail)?;
+    let state = AppState::new(store, clock)
+        .map_err(fail)?
+        .with_audit_key(key);
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(async move {
         let jobs = riskdesk_server::jobs::spawn(state.clone());

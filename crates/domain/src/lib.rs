@@ -46,6 +46,7 @@ macro_rules! vocabulary {
 
 pub mod account;
 pub mod alert;
+pub mod audit;
 pub mod billing;
 pub mod blacklist;
 pub mod customer;

@@ -30,6 +30,11 @@ pub fn database(data: &Path) -> PathBuf {
     data.join("riskdesk.db")
 }
 
+/// The demo's audit-signing key, beside its database.
+pub fn audit_key(data: &Path) -> PathBuf {
+    data.join("audit-signing.key")
+}
+
 pub fn sqlite_url(path: &Path) -> String {
     format!("sqlite://{}", path.display())
 }

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod alerts;
+mod audit;
 mod blacklist;
 mod decide;
 mod freezes;
@@ -54,6 +55,8 @@ pub struct AppState {
     pub rules: Arc<Rules>,
     /// The payment platform's notification keys, when configured.
     pub wechatpay: Option<Arc<WechatPay>>,
+    /// The key that signs the audit chain's checkpoints, when configured.
+    pub audit_key: Option<Arc<ed25519_dalek::SigningKey>>,
     /// A real argon2 hash to verify against when the operator id is unknown,
     /// so that a sign-in takes as long either way.
     dummy_hash: Arc<str>,
@@ -67,6 +70,7 @@ impl AppState {
             clock,
             rules: Arc::new(Rules::builtin()),
             wechatpay: None,
+            audit_key: None,
             dummy_hash,
         })
     }
@@ -75,6 +79,14 @@ impl AppState {
     pub fn with_wechatpay(self, wechatpay: WechatPay) -> AppState {
         AppState {
             wechatpay: Some(Arc::new(wechatpay)),
+            ..self
+        }
+    }
+
+    /// The same state signing audit checkpoints with `key`.
+    pub fn with_audit_key(self, key: ed25519_dalek::SigningKey) -> AppState {
+        AppState {
+            audit_key: Some(Arc::new(key)),
             ..self
         }
     }
@@ -104,6 +116,7 @@ impl AppState {
         (name = "accounts", description = "Credit accounts and their transactions"),
         (name = "alerts", description = "The fraud-alert queue"),
         (name = "blacklist"), (name = "limits"), (name = "disputes"),
+        (name = "audit", description = "The audit trail as a hash chain with signed checkpoints"),
         (name = "payments", description = "The payment channel: authorizations and the ledger, for service clients"),
         (name = "service"),
     )
@@ -164,6 +177,11 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(limits::approve))
         .routes(routes!(limits::reject))
         .routes(routes!(records::disputes))
+        .routes(routes!(audit::list))
+        .routes(routes!(audit::chain))
+        .routes(routes!(audit::checkpoints))
+        .routes(routes!(audit::keys))
+        .routes(routes!(audit::verify))
         .routes(routes!(payments::authorize))
         .routes(routes!(payments::settle))
         .routes(routes!(payments::reverse))

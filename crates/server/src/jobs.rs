@@ -1,4 +1,5 @@
-//! The service's background work, once a minute: freezes whose time has come
+//! The service's background work, once a minute: a signed checkpoint of the
+//! audit chain if it grew, freezes whose time has come
 //! are released (authorizations also release an account's own lapsed freezes
 //! first, so a decision never waits for this), limit-change requests nobody
 //! decided in time expire (an approval checks the time itself too), stale
@@ -37,6 +38,16 @@ pub async fn run_once(state: &AppState) {
         Err(e) => tracing::error!(error = %e, "releasing lapsed freezes failed"),
     }
     let now = state.clock.now_ms();
+    if let Some(key) = &state.audit_key {
+        let key_id = crate::audit_key::key_id(&key.verifying_key());
+        let sign = |message: &[u8]| {
+            use ed25519_dalek::Signer;
+            (key_id.clone(), key.sign(message).to_bytes())
+        };
+        if let Err(e) = state.store.checkpoint_audit(now, &sign).await {
+            tracing::error!(error = %e, "signing an audit checkpoint failed");
+        }
+    }
     match state.store.expire_limit_changes(now).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(expired = n, "limit-change requests expired"),

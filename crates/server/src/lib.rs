@@ -1,4 +1,5 @@
 //! The reference risk service.
+pub mod audit_key;
 pub mod auth;
 pub mod clock;
 pub mod demo;

@@ -125,12 +125,33 @@ struct Engine {
     /// The serial number of that platform certificate (`Wechatpay-Serial`).
     #[arg(long, requires = "wechatpay_platform_key")]
     wechatpay_serial: Option<String>,
+    /// The file of the Ed25519 key that signs the audit chain's checkpoints
+    /// (64 hex digits; made, readable by its owner only, if missing). Keep
+    /// it away from the database. Without it no checkpoint is signed (the
+    /// demo keeps one in its data directory).
+    #[arg(long, env = "RISKDESK_AUDIT_KEY_FILE")]
+    audit_key: Option<PathBuf>,
 }
 
 impl Engine {
     /// Reads and checks the rules file and the notification keys, before
     /// anything else starts: a bad file stops the service naming its line.
     fn load(&self) -> anyhow::Result<impl FnOnce(AppState) -> AppState + use<>> {
+        self.load_with_key(self.audit_key.as_deref())
+    }
+
+    fn load_with_key(
+        &self,
+        audit_key: Option<&std::path::Path>,
+    ) -> anyhow::Result<impl FnOnce(AppState) -> AppState + use<>> {
+        let audit_key = audit_key
+            .map(riskdesk_server::audit_key::load_or_create)
+            .transpose()?;
+        if audit_key.is_none() {
+            tracing::warn!(
+                "no --audit-key: audit checkpoints are not signed, so a truncated audit trail cannot be told"
+            );
+        }
         let rules = match &self.rules {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
@@ -157,6 +178,9 @@ impl Engine {
             }
             if let Some(wechatpay) = wechatpay {
                 state = state.with_wechatpay(wechatpay);
+            }
+            if let Some(key) = audit_key {
+                state = state.with_audit_key(key);
             }
             state
         })
@@ -363,7 +387,13 @@ async fn main() -> anyhow::Result<()> {
             portfolio,
             engine,
         } => {
-            let configure = engine.load()?;
+            std::fs::create_dir_all(&data)
+                .with_context(|| format!("creating {}", data.display()))?;
+            let key = engine
+                .audit_key
+                .clone()
+                .unwrap_or_else(|| demo::audit_key(&data));
+            let configure = engine.load_with_key(Some(&key))?;
             let params = portfolio.params();
             if !demo::database(&data).exists() {
                 eprintln!(

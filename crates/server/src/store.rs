@@ -42,16 +42,24 @@ pub async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
 }
 
 pub async fn open_for(url: &str, purpose: Purpose) -> anyhow::Result<Arc<dyn Store>> {
-    if url.starts_with("sqlite:") {
-        Ok(Arc::new(SqlStore::open_sqlite(url, purpose).await?))
+    let store: Arc<dyn Store> = if url.starts_with("sqlite:") {
+        Arc::new(SqlStore::open_sqlite(url, purpose).await?)
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-        Ok(Arc::new(SqlStore::open_postgres(url).await?))
+        Arc::new(SqlStore::open_postgres(url).await?)
     } else {
         anyhow::bail!(
             "unsupported database URL (expected sqlite: or postgres:): {}",
             redact_url(url)
         )
+    };
+    let chained = store.chain_audit().await?;
+    if chained > 0 {
+        tracing::info!(
+            entries = chained,
+            "audit entries written before the chain are chained now"
+        );
     }
+    Ok(store)
 }
 
 /// The URL with any password replaced, for messages and logs.

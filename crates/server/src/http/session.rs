@@ -16,7 +16,7 @@ use super::AppState;
 use super::problem::{ApiError, ApiResult, Body};
 use crate::auth;
 use crate::clock::utc;
-use crate::store::SessionRow;
+use crate::store::{AuditRecord, SessionRow};
 
 /// The operator behind a valid bearer token.
 #[derive(Clone, Debug)]
@@ -95,6 +95,25 @@ impl FromRequestParts<AppState> for Signed {
     }
 }
 
+/// A session event in the audit trail: the operator is actor and target.
+async fn record(
+    state: &AppState,
+    now: i64,
+    operator: &str,
+    action: &str,
+    how: &str,
+) -> ApiResult<()> {
+    let record = AuditRecord {
+        at: now,
+        actor: operator.to_owned(),
+        action: action.to_owned(),
+        target: format!("operator:{operator}"),
+        before: None,
+        after: Some(serde_json::json!({ "how": how }).to_string()),
+    };
+    Ok(state.store.record_audit(&[record]).await?)
+}
+
 pub fn operator_view(operator: Operator) -> OperatorView {
     let Operator {
         id,
@@ -146,6 +165,14 @@ pub async fn sign_in(
     let Some(operator) = state.store.operator(&operator_id).await? else {
         // Spend the same time as a real check, so that timing does not reveal ids.
         auth::verify_password(&password, &state.dummy_hash);
+        record(
+            &state,
+            now,
+            &operator_id,
+            "session.sign_in_failed",
+            "unknown operator",
+        )
+        .await?;
         return Err(wrong());
     };
     let locked = |until: i64| {
@@ -174,6 +201,12 @@ pub async fn sign_in(
             .record_failed_sign_in(&operator.id, auth::MAX_FAILED_ATTEMPTS, lock_until)
             .await?;
         tracing::warn!(operator = %operator.id, failures, "failed sign-in");
+        let why = if failures >= auth::MAX_FAILED_ATTEMPTS {
+            "wrong password or code; locked out"
+        } else {
+            "wrong password or code"
+        };
+        record(&state, now, &operator.id, "session.sign_in_failed", why).await?;
         return Err(if failures >= auth::MAX_FAILED_ATTEMPTS {
             locked(lock_until)
         } else {
@@ -192,6 +225,14 @@ pub async fn sign_in(
         display_name: operator.display_name.clone(),
     };
     state.store.create_session(&session).await?;
+    record(
+        &state,
+        now,
+        &operator.id,
+        "session.sign_in",
+        "password and TOTP",
+    )
+    .await?;
     tracing::info!(operator = %operator.id, "signed in");
     let role = Role::from_str(&operator.role)
         .map_err(|_| anyhow::anyhow!("operator {} has unknown role", operator.id))?;
@@ -211,10 +252,16 @@ pub async fn sign_in(
 #[utoipa::path(post, path = "/v1/auth/sign-out", tag = "auth", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = riskdesk_api::Problem)))]
 pub async fn sign_out(State(state): State<AppState>, signed: Signed) -> ApiResult<StatusCode> {
-    state
-        .store
-        .revoke_session(&signed.token_hash, state.clock.now_ms())
-        .await?;
+    let now = state.clock.now_ms();
+    state.store.revoke_session(&signed.token_hash, now).await?;
+    record(
+        &state,
+        now,
+        &signed.operator.id,
+        "session.sign_out",
+        "by the operator",
+    )
+    .await?;
     tracing::info!(operator = %signed.operator.id, "signed out");
     Ok(StatusCode::NO_CONTENT)
 }

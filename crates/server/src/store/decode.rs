@@ -172,6 +172,44 @@ impl AlertRow {
     }
 }
 
+impl AuditRow {
+    /// The entry as the chain hashes it, with its stored hashes.
+    pub fn chained(&self) -> anyhow::Result<riskdesk_domain::audit::Chained> {
+        use riskdesk_domain::audit::{self, Entry};
+        let hash = |h: &Option<String>| {
+            h.as_deref()
+                .and_then(audit::from_hex::<32>)
+                .ok_or_else(|| anyhow!("audit entry {}: not chained", self.id))
+        };
+        Ok(audit::Chained {
+            entry: Entry {
+                id: self.id,
+                at: self.at,
+                actor: self.actor.clone(),
+                action: self.action.clone(),
+                target: self.target.clone(),
+                before: self.before.clone(),
+                after: self.after.clone(),
+            },
+            prev_hash: hash(&self.prev_hash)?,
+            hash: hash(&self.hash)?,
+        })
+    }
+}
+
+impl CheckpointRow {
+    pub fn checkpoint(&self) -> anyhow::Result<riskdesk_domain::audit::Checkpoint> {
+        use riskdesk_domain::audit;
+        let bad = || anyhow!("audit checkpoint {}: bad hash or signature", self.id);
+        Ok(audit::Checkpoint {
+            last_id: self.last_id,
+            hash: audit::from_hex(&self.hash).ok_or_else(bad)?,
+            signed_at: self.signed_at,
+            signature: audit::from_hex(&self.signature).ok_or_else(bad)?,
+        })
+    }
+}
+
 impl BlacklistRow {
     pub fn decode(self) -> anyhow::Result<BlacklistEntry> {
         Ok(BlacklistEntry {

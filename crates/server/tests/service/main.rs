@@ -2,6 +2,7 @@
 //! HTTP API through a real port with a real client.
 
 mod api;
+mod audit;
 mod cli;
 mod decisions;
 mod end_of_day;

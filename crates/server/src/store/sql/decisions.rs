@@ -6,6 +6,7 @@
 use std::str::FromStr;
 
 use riskdesk_api::ProblemCode;
+use riskdesk_domain::audit;
 use riskdesk_domain::limit_change::{ApprovalRefusal, ApprovalTier, approval_tier};
 use riskdesk_domain::money::Money;
 use riskdesk_domain::operator::{Permission, Role};
@@ -155,11 +156,24 @@ where
                 return self.finish(tx, claim, Decided::Refused(refused)).await;
             }
         }
-        // Locked in id order, so that two bulk steps over the same alerts
-        // queue behind each other rather than deadlock; answered in the
-        // request's order.
+        // All locked first, in id order: two bulk steps over the same alerts
+        // queue behind each other, and no row is locked after the first audit
+        // entry locked the chain's head. Answered in the request's order.
         let mut order: Vec<usize> = (0..w.items.len()).collect();
         order.sort_by_key(|&i| w.items[i].0);
+        if DB::NAME == "PostgreSQL" {
+            let _: Vec<(i64,)> = fetch_all(&mut *tx, |q| {
+                q.push("SELECT id FROM alerts WHERE id IN (");
+                for (n, &i) in order.iter().enumerate() {
+                    if n > 0 {
+                        q.push(", ");
+                    }
+                    q.bind(w.items[i].0);
+                }
+                q.push(") ORDER BY id FOR UPDATE");
+            })
+            .await?;
+        }
         let mut outcomes = vec![None; w.items.len()];
         for i in order {
             let (id, version) = w.items[i];
@@ -837,17 +851,149 @@ where
 
     async fn audit_trail(&self, target: &str) -> StoreResult<Vec<AuditRow>> {
         fetch_all(&self.pool, |q| {
-            q.push(
-                "SELECT id, at, actor, action, target, before, after FROM audit WHERE target = ",
-            )
-            .bind(target.to_owned())
-            .push(" ORDER BY id");
+            q.push("SELECT ")
+                .push(AUDIT_FIELDS)
+                .push(" FROM audit WHERE target = ")
+                .bind(target.to_owned())
+                .push(" ORDER BY id");
         })
         .await
+    }
+
+    async fn record_audit(&self, records: &[AuditRecord]) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        Self::append_audit(&mut tx, records).await?;
+        tx.commit().await
+    }
+
+    async fn chain_audit(&self) -> StoreResult<u64> {
+        let mut tx = self.begin_write().await?;
+        let unchained: Vec<AuditRow> = fetch_all(&mut *tx, |q| {
+            q.push("SELECT ")
+                .push(AUDIT_FIELDS)
+                .push(" FROM audit WHERE hash IS NULL ORDER BY id");
+        })
+        .await?;
+        if unchained.is_empty() {
+            tx.rollback().await?;
+            return Ok(0);
+        }
+        // Written before the chain existed: taken out and appended again, in
+        // order, with consecutive ids after the chained ones.
+        let records: Vec<AuditRecord> = unchained
+            .iter()
+            .map(|r| AuditRecord {
+                at: r.at,
+                actor: r.actor.clone(),
+                action: r.action.clone(),
+                target: r.target.clone(),
+                before: r.before.clone(),
+                after: r.after.clone(),
+            })
+            .collect();
+        execute(&mut *tx, |q| {
+            q.push("DELETE FROM audit WHERE hash IS NULL");
+        })
+        .await?;
+        Self::append_audit(&mut tx, &records).await?;
+        tx.commit().await?;
+        Ok(records.len() as u64)
+    }
+
+    async fn audit(&self, f: &AuditFilter, page: &PageRequest) -> StoreResult<Vec<AuditRow>> {
+        fetch_page(&self.pool, AUDIT_FIELDS, &[("id", Dir::Desc)], page, |q| {
+            q.push(" FROM audit");
+            eq(q, "actor", &f.actor);
+            eq(q, "target", &f.target);
+            match f.action.as_deref() {
+                Some(prefix) if prefix.ends_with('.') => {
+                    q.and()
+                        .push("action LIKE ")
+                        .bind(format!("{}%", escape_like(prefix)))
+                        .push(" ESCAPE '\\'");
+                }
+                Some(action) => {
+                    q.and().push("action = ").bind(action.to_owned());
+                }
+                None => {}
+            }
+            if let Some(from) = f.from {
+                q.and().push("at >= ").bind(from);
+            }
+            if let Some(to) = f.to {
+                q.and().push("at < ").bind(to);
+            }
+        })
+        .await
+    }
+
+    async fn audit_range(&self, from: i64, to: i64, limit: u32) -> StoreResult<Vec<AuditRow>> {
+        fetch_all(&self.pool, |q| {
+            q.push("SELECT ")
+                .push(AUDIT_FIELDS)
+                .push(" FROM audit WHERE id >= ")
+                .bind(from);
+            q.push(" AND id <= ").bind(to);
+            q.push(" ORDER BY id LIMIT ").bind(i64::from(limit));
+        })
+        .await
+    }
+
+    async fn audit_checkpoints(&self, after_id: i64) -> StoreResult<Vec<CheckpointRow>> {
+        fetch_all(&self.pool, |q| {
+            q.push("SELECT ")
+                .push(CHECKPOINT_FIELDS)
+                .push(" FROM audit_checkpoints WHERE last_id > ")
+                .bind(after_id)
+                .push(" ORDER BY last_id, id");
+        })
+        .await
+    }
+
+    async fn checkpoint_audit(
+        &self,
+        now: i64,
+        sign: &CheckpointSigner<'_>,
+    ) -> StoreResult<Option<CheckpointRow>> {
+        let mut tx = self.begin_write().await?;
+        let (last_id, last_hash): (i64, String) = fetch_optional(&mut *tx, |q| {
+            q.push("SELECT last_id, last_hash FROM audit_head WHERE id = 1")
+                .push(for_update::<DB>());
+        })
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+        let signed: Option<(Option<i64>,)> = fetch_optional(&mut *tx, |q| {
+            q.push("SELECT MAX(last_id) FROM audit_checkpoints");
+        })
+        .await?;
+        let hash = audit::from_hex::<32>(&last_hash)
+            .ok_or_else(|| decode_error(anyhow::anyhow!("audit head: bad hash")))?;
+        let signed_to = signed.and_then(|(at,)| at).unwrap_or(0);
+        if last_id == 0 || signed_to >= last_id {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        let (key_id, signature) = sign(&audit::Checkpoint::message(last_id, &hash, now));
+        let row: Option<CheckpointRow> = fetch_optional(&mut *tx, |q| {
+            q.push("INSERT INTO audit_checkpoints (last_id, hash, signed_at, signature, key_id)");
+            q.values(&[()], |t, ()| {
+                t.bind(last_id)
+                    .bind(last_hash.clone())
+                    .bind(now)
+                    .bind(audit::hex(&signature))
+                    .bind(key_id.clone());
+            });
+            q.push(" RETURNING ").push(CHECKPOINT_FIELDS);
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(row)
     }
 }
 
 const NOTE_FIELDS: &str = "id, alert_id, author, body, created_at";
+const AUDIT_FIELDS: &str = "id, at, actor, action, target, before, after, prev_hash, hash";
+const CHECKPOINT_FIELDS: &str = "id, last_id, hash, signed_at, signature, key_id";
 
 fn step_used() -> Refused {
     Refused::new(
@@ -1062,16 +1208,67 @@ where
         let (before, after) = before
             .and_then(|b| after.map(|a| (b, a)))
             .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        let record = AuditRecord {
+            at: now,
+            actor: actor.to_owned(),
+            action: action.to_owned(),
+            target: target.to_owned(),
+            before,
+            after,
+        };
+        Self::append_audit(tx, std::slice::from_ref(&record)).await
+    }
+
+    /// Appends entries to the chain: the head locked (so appends happen one
+    /// transaction at a time — a decision takes no row lock after its first
+    /// entry, so this never deadlocks), ids consecutive, each entry hashed
+    /// after the one before.
+    pub(super) async fn append_audit(tx: &mut Tx<DB>, records: &[AuditRecord]) -> StoreResult<()> {
+        let (mut last_id, last_hash): (i64, String) = fetch_optional(&mut **tx, |q| {
+            q.push("SELECT last_id, last_hash FROM audit_head WHERE id = 1")
+                .push(for_update::<DB>());
+        })
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+        let mut prev = audit::from_hex::<32>(&last_hash)
+            .ok_or_else(|| decode_error(anyhow::anyhow!("audit head: bad hash {last_hash:?}")))?;
+        for r in records {
+            last_id += 1;
+            let entry = audit::Entry {
+                id: last_id,
+                at: r.at,
+                actor: r.actor.clone(),
+                action: r.action.clone(),
+                target: r.target.clone(),
+                before: r.before.clone(),
+                after: r.after.clone(),
+            };
+            let hash = audit::entry_hash(&prev, &entry);
+            execute(&mut **tx, |q| {
+                q.push(
+                    "INSERT INTO audit (id, at, actor, action, target, before, after, prev_hash, \
+                     hash)",
+                );
+                q.values(&[()], |t, ()| {
+                    t.bind(entry.id)
+                        .bind(entry.at)
+                        .bind(entry.actor.clone())
+                        .bind(entry.action.clone())
+                        .bind(entry.target.clone())
+                        .bind(entry.before.clone())
+                        .bind(entry.after.clone())
+                        .bind(audit::hex(&prev))
+                        .bind(audit::hex(&hash));
+                });
+            })
+            .await?;
+            prev = hash;
+        }
         execute(&mut **tx, |q| {
-            q.push("INSERT INTO audit (at, actor, action, target, before, after)");
-            q.values(&[()], |t, ()| {
-                t.bind(now)
-                    .bind(actor.to_owned())
-                    .bind(action.to_owned())
-                    .bind(target.to_owned())
-                    .bind(before.clone())
-                    .bind(after.clone());
-            });
+            q.push("UPDATE audit_head SET last_id = ").bind(last_id);
+            q.push(", last_hash = ")
+                .bind(audit::hex(&prev))
+                .push(" WHERE id = 1");
         })
         .await
     }

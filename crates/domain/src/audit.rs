@@ -1,0 +1,286 @@
+//! The audit trail as a tamper-evident chain.
+//!
+//! Each entry's hash is SHA-256 over a canonical encoding of its fields and
+//! the previous entry's hash, so changing, removing, inserting or reordering
+//! an entry breaks the chain at that point. A chain can also be cut short
+//! from the end; the service therefore signs checkpoints — the id and hash
+//! of the last entry at the time — with its Ed25519 key, and a verifier
+//! that holds the public key finds a truncation by a checkpoint the chain
+//! no longer reaches. The service and the console verify with this code.
+
+use ed25519_dalek::{Signature, Verifier as _, VerifyingKey};
+use sha2::{Digest, Sha256};
+
+/// A SHA-256 digest.
+pub type Hash = [u8; 32];
+
+/// The "previous hash" of the first entry.
+pub const GENESIS: Hash = [0; 32];
+
+/// One entry as it is hashed: who did what to which record, when, and the
+/// record before and after (JSON text, as stored).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub id: i64,
+    /// UTC milliseconds.
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// An entry with the hashes stored beside it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Chained {
+    pub entry: Entry,
+    pub prev_hash: Hash,
+    pub hash: Hash,
+}
+
+/// The entry's hash after `prev`. Every field is length-prefixed, so no two
+/// different entries encode alike; `None` and `Some("")` differ too.
+pub fn entry_hash(prev: &Hash, entry: &Entry) -> Hash {
+    let mut sha = Sha256::new();
+    sha.update(b"riskdesk-audit-v1");
+    sha.update(prev);
+    sha.update(entry.id.to_be_bytes());
+    sha.update(entry.at.to_be_bytes());
+    for text in [&entry.actor, &entry.action, &entry.target] {
+        field(&mut sha, Some(text));
+    }
+    field(&mut sha, entry.before.as_deref());
+    field(&mut sha, entry.after.as_deref());
+    sha.finalize().into()
+}
+
+fn field(sha: &mut Sha256, text: Option<&str>) {
+    match text {
+        None => sha.update([0]),
+        Some(text) => {
+            sha.update([1]);
+            sha.update((text.len() as u64).to_be_bytes());
+            sha.update(text.as_bytes());
+        }
+    }
+}
+
+/// A signed statement that the chain reached entry `last_id` with `hash`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub last_id: i64,
+    pub hash: Hash,
+    /// UTC milliseconds.
+    pub signed_at: i64,
+    pub signature: [u8; 64],
+}
+
+impl Checkpoint {
+    /// What is signed.
+    pub fn message(last_id: i64, hash: &Hash, signed_at: i64) -> Vec<u8> {
+        let mut message = b"riskdesk-audit-checkpoint-v1".to_vec();
+        message.extend(last_id.to_be_bytes());
+        message.extend(hash);
+        message.extend(signed_at.to_be_bytes());
+        message
+    }
+
+    pub fn signature_holds(&self, key: &VerifyingKey) -> bool {
+        let message = Checkpoint::message(self.last_id, &self.hash, self.signed_at);
+        key.verify(&message, &Signature::from_bytes(&self.signature))
+            .is_ok()
+    }
+}
+
+/// Where a chain is broken, and why.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("entry {id}: {why}")]
+pub struct Break {
+    /// The first entry found wrong (for a truncation: the checkpoint's entry).
+    pub id: i64,
+    pub why: BreakKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BreakKind {
+    #[error("its content does not match its hash (altered)")]
+    Altered,
+    #[error("it does not follow the entry before it (an entry was removed, inserted or moved)")]
+    Unlinked,
+    #[error("a signed checkpoint says the chain had this entry with another hash")]
+    CheckpointMismatch,
+    #[error(
+        "a signed checkpoint says the chain reached this entry, but it ends before (truncated)"
+    )]
+    Truncated,
+    #[error("a checkpoint's signature does not hold")]
+    BadSignature,
+}
+
+/// What a verification covered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verified {
+    pub entries: u64,
+    pub checkpoints: u64,
+    /// The last entry's id and hash: where the next range continues.
+    pub last: Option<(i64, Hash)>,
+}
+
+/// Verifies `entries` (consecutive, oldest first) that follow `prev` (the
+/// hash before the first of them, [`GENESIS`] from the start), against the
+/// signed `checkpoints` after the entry before them. `to_end`: the entries
+/// run to the end of the chain, so a checkpoint past them is a truncation
+/// (otherwise it belongs to a later range).
+pub fn verify(
+    prev: Hash,
+    entries: &[Chained],
+    checkpoints: &[Checkpoint],
+    to_end: bool,
+    key: &VerifyingKey,
+) -> Result<Verified, Break> {
+    let mut expected_prev = prev;
+    for chained in entries {
+        let id = chained.entry.id;
+        if chained.prev_hash != expected_prev {
+            return Err(Break {
+                id,
+                why: BreakKind::Unlinked,
+            });
+        }
+        if entry_hash(&chained.prev_hash, &chained.entry) != chained.hash {
+            return Err(Break {
+                id,
+                why: BreakKind::Altered,
+            });
+        }
+        expected_prev = chained.hash;
+    }
+    let (first, last) = match (entries.first(), entries.last()) {
+        (Some(first), Some(last)) => (first.entry.id, last.entry.id),
+        _ => (i64::MAX, i64::MIN),
+    };
+    for checkpoint in checkpoints {
+        if !checkpoint.signature_holds(key) {
+            return Err(Break {
+                id: checkpoint.last_id,
+                why: BreakKind::BadSignature,
+            });
+        }
+        if checkpoint.last_id > last {
+            if to_end {
+                return Err(Break {
+                    id: checkpoint.last_id,
+                    why: BreakKind::Truncated,
+                });
+            }
+            continue;
+        }
+        if checkpoint.last_id < first {
+            continue;
+        }
+        match entries.iter().find(|c| c.entry.id == checkpoint.last_id) {
+            Some(c) if c.hash == checkpoint.hash => {}
+            Some(_) => {
+                return Err(Break {
+                    id: checkpoint.last_id,
+                    why: BreakKind::CheckpointMismatch,
+                });
+            }
+            // The checkpoint's entry is gone from inside the range.
+            None => {
+                let next = entries
+                    .iter()
+                    .find(|c| c.entry.id > checkpoint.last_id)
+                    .map_or(checkpoint.last_id, |c| c.entry.id);
+                return Err(Break {
+                    id: next,
+                    why: BreakKind::Unlinked,
+                });
+            }
+        }
+    }
+    Ok(Verified {
+        entries: entries.len() as u64,
+        checkpoints: checkpoints.len() as u64,
+        last: entries.last().map(|c| (c.entry.id, c.hash)),
+    })
+}
+
+/// Verifies a chain in consecutive batches, so that a million entries need
+/// not be held at once: `feed` each batch oldest first, then `finish`.
+#[derive(Debug)]
+pub struct Verifier<'k> {
+    key: &'k VerifyingKey,
+    prev: Hash,
+    /// The checkpoints not yet checked, by `last_id`.
+    pending: Vec<Checkpoint>,
+    entries: u64,
+    checkpoints: u64,
+    last: Option<(i64, Hash)>,
+}
+
+impl<'k> Verifier<'k> {
+    /// From the entry after the one whose hash is `prev` ([`GENESIS`] from
+    /// the start), against the checkpoints after it.
+    pub fn new(prev: Hash, mut checkpoints: Vec<Checkpoint>, key: &'k VerifyingKey) -> Self {
+        checkpoints.sort_by_key(|c| c.last_id);
+        Verifier {
+            key,
+            prev,
+            pending: checkpoints,
+            entries: 0,
+            checkpoints: 0,
+            last: None,
+        }
+    }
+
+    pub fn feed(&mut self, batch: &[Chained]) -> Result<(), Break> {
+        let Some(last) = batch.last().map(|c| c.entry.id) else {
+            return Ok(());
+        };
+        let due = self.pending.partition_point(|c| c.last_id <= last);
+        let checkpoints: Vec<Checkpoint> = self.pending.drain(..due).collect();
+        let verified = verify(self.prev, batch, &checkpoints, false, self.key)?;
+        self.entries += verified.entries;
+        self.checkpoints += verified.checkpoints;
+        if let Some((id, hash)) = verified.last {
+            self.prev = hash;
+            self.last = Some((id, hash));
+        }
+        Ok(())
+    }
+
+    /// `to_end`: the batches ran to the end of the chain, so a checkpoint
+    /// past them means the chain was cut short.
+    pub fn finish(self, to_end: bool) -> Result<Verified, Break> {
+        if to_end {
+            verify(self.prev, &[], &self.pending, true, self.key)?;
+        }
+        Ok(Verified {
+            entries: self.entries,
+            checkpoints: self.checkpoints,
+            last: self.last,
+        })
+    }
+}
+
+/// Lowercase hex, as hashes are stored and sent.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The bytes of lowercase or uppercase hex, if it is `N` bytes of it.
+pub fn from_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
+    if text.len() != 2 * N || !text.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests;

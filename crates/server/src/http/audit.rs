@@ -1,0 +1,248 @@
+//! The audit trail: the list with filters, the chain in stretches and the
+//! signed checkpoints (for a client to verify itself), the service's public
+//! key, and the service's own verification of a range.
+
+use axum::Json;
+use axum::extract::State;
+use riskdesk_api::Page;
+use riskdesk_api::audit::{
+    AuditEntryView, AuditKeyView, AuditQuery, BrokenEntry, ChainQuery, CheckpointView, VerifyQuery,
+    VerifyReport,
+};
+use riskdesk_domain::audit::{self, GENESIS, Verifier};
+use riskdesk_domain::operator::Permission;
+
+use super::AppState;
+use super::paging::{page, page_request};
+use super::problem::{ApiError, ApiResult, Params};
+use super::session::Signed;
+use crate::audit_key::key_id;
+use crate::clock::utc;
+use crate::store::{AuditFilter, AuditRow, CheckpointRow};
+
+/// Entries per read while verifying.
+const VERIFY_BATCH: u32 = 10_000;
+const MAX_CHAIN_PAGE: u32 = 5_000;
+
+/// Audit entries, newest first, by actor, action (or prefix), target and time.
+#[utoipa::path(get, path = "/v1/audit", tag = "audit", params(AuditQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = Page<AuditEntryView>), (status = 400, body = riskdesk_api::Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    signed: Signed,
+    Params(query): Params<AuditQuery>,
+) -> ApiResult<Json<Page<AuditEntryView>>> {
+    signed.require(Permission::ReadAudit)?;
+    for (name, value) in [
+        ("actor", &query.actor),
+        ("action", &query.action),
+        ("target", &query.target),
+    ] {
+        if value
+            .as_ref()
+            .is_some_and(|v| v.is_empty() || v.len() > 128)
+        {
+            return Err(ApiError::invalid(format!(
+                "{name} must be 1–128 characters"
+            )));
+        }
+    }
+    if let (Some(from), Some(to)) = (query.from, query.to)
+        && from >= to
+    {
+        return Err(ApiError::invalid("from must be before to"));
+    }
+    let filter = AuditFilter {
+        actor: query.actor.clone(),
+        action: query.action.clone(),
+        target: query.target.clone(),
+        from: query.from.map(|t| t.timestamp_millis()),
+        to: query.to.map(|t| t.timestamp_millis()),
+    };
+    let request = page_request(query.cursor.as_deref(), query.limit, &filter, 1)?;
+    let rows = state.store.audit(&filter, &request).await?;
+    Ok(Json(page(rows, &request, &filter, |r| vec![r.id], entry)?))
+}
+
+/// A stretch of the chain, oldest first: what a client needs to recompute
+/// every hash itself.
+#[utoipa::path(get, path = "/v1/audit/chain", tag = "audit", params(ChainQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<AuditEntryView>), (status = 400, body = riskdesk_api::Problem)))]
+pub async fn chain(
+    State(state): State<AppState>,
+    signed: Signed,
+    Params(query): Params<ChainQuery>,
+) -> ApiResult<Json<Vec<AuditEntryView>>> {
+    signed.require(Permission::ReadAudit)?;
+    let limit = query.limit.unwrap_or(1_000);
+    if !(1..=MAX_CHAIN_PAGE).contains(&limit) {
+        return Err(ApiError::invalid(format!(
+            "limit must be 1–{MAX_CHAIN_PAGE}"
+        )));
+    }
+    let after = query.after_id.unwrap_or(0).max(0);
+    let rows = state.store.audit_range(after + 1, i64::MAX, limit).await?;
+    Ok(Json(rows.into_iter().map(entry).collect::<ApiResult<_>>()?))
+}
+
+/// The signed checkpoints after an entry, oldest first.
+#[utoipa::path(get, path = "/v1/audit/checkpoints", tag = "audit", params(ChainQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<CheckpointView>)))]
+pub async fn checkpoints(
+    State(state): State<AppState>,
+    signed: Signed,
+    Params(query): Params<ChainQuery>,
+) -> ApiResult<Json<Vec<CheckpointView>>> {
+    signed.require(Permission::ReadAudit)?;
+    let rows = state
+        .store
+        .audit_checkpoints(query.after_id.unwrap_or(0))
+        .await?;
+    Ok(Json(rows.into_iter().map(checkpoint).collect()))
+}
+
+/// The public key the service signs checkpoints with (none when the
+/// service runs without one).
+#[utoipa::path(get, path = "/v1/audit/keys", tag = "audit", security(("bearer" = [])),
+    responses((status = 200, body = Vec<AuditKeyView>)))]
+pub async fn keys(
+    State(state): State<AppState>,
+    signed: Signed,
+) -> ApiResult<Json<Vec<AuditKeyView>>> {
+    signed.require(Permission::ReadAudit)?;
+    Ok(Json(
+        state
+            .audit_key
+            .iter()
+            .map(|key| {
+                let public = key.verifying_key();
+                AuditKeyView {
+                    key_id: key_id(&public),
+                    public_key: audit::hex(public.as_bytes()),
+                }
+            })
+            .collect(),
+    ))
+}
+
+/// Verifies the chain over a range of ids (all of it by default): every
+/// entry's hash and link, and the signed checkpoints — intact, or the first
+/// entry found broken and why.
+#[utoipa::path(get, path = "/v1/audit/verify", tag = "audit", params(VerifyQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = VerifyReport), (status = 400, body = riskdesk_api::Problem)))]
+pub async fn verify(
+    State(state): State<AppState>,
+    signed: Signed,
+    Params(query): Params<VerifyQuery>,
+) -> ApiResult<Json<VerifyReport>> {
+    signed.require(Permission::ReadAudit)?;
+    let from = query.from_id.unwrap_or(1).max(1);
+    let to = query.to_id.unwrap_or(i64::MAX);
+    if from > to {
+        return Err(ApiError::invalid("from_id must not exceed to_id"));
+    }
+    let mut rows = state.store.audit_range(from, to, VERIFY_BATCH).await?;
+    // A range after the start continues from what its first entry says came
+    // before; verifying from the start checks that too.
+    let prev = match rows.first() {
+        Some(first) if from > 1 => first.chained().map_err(ApiError::from)?.prev_hash,
+        _ => GENESIS,
+    };
+    let (public, checkpoints) = match &state.audit_key {
+        Some(key) => {
+            let rows = state.store.audit_checkpoints(from - 1).await?;
+            let checkpoints = rows
+                .iter()
+                .filter(|c| c.last_id <= to)
+                .map(CheckpointRow::checkpoint)
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            (key.verifying_key(), checkpoints)
+        }
+        // Without the key no signature can be checked: the chain alone.
+        None => (
+            ed25519_dalek::SigningKey::from_bytes(&[0; 32]).verifying_key(),
+            Vec::new(),
+        ),
+    };
+    let mut verifier = Verifier::new(prev, checkpoints, &public);
+    let broken = loop {
+        let Some(last) = rows.last().map(|r| r.id) else {
+            break None;
+        };
+        let batch = match rows
+            .iter()
+            .map(AuditRow::chained)
+            .collect::<anyhow::Result<Vec<_>>>()
+        {
+            Ok(batch) => batch,
+            Err(e) => {
+                break Some(BrokenEntry {
+                    id: last,
+                    why: e.to_string(),
+                });
+            }
+        };
+        if let Err(b) = verifier.feed(&batch) {
+            break Some(BrokenEntry {
+                id: b.id,
+                why: b.why.to_string(),
+            });
+        }
+        if rows.len() < VERIFY_BATCH as usize || last >= to {
+            break None;
+        }
+        rows = state.store.audit_range(last + 1, to, VERIFY_BATCH).await?;
+    };
+    let (entries, checked) = match broken {
+        Some(_) => (0, 0),
+        None => match verifier.finish(to == i64::MAX) {
+            Ok(v) => (v.entries, v.checkpoints),
+            Err(b) => {
+                return Ok(Json(VerifyReport {
+                    intact: false,
+                    entries: 0,
+                    checkpoints: 0,
+                    first_broken: Some(BrokenEntry {
+                        id: b.id,
+                        why: b.why.to_string(),
+                    }),
+                }));
+            }
+        },
+    };
+    Ok(Json(VerifyReport {
+        intact: broken.is_none(),
+        entries,
+        checkpoints: checked,
+        first_broken: broken,
+    }))
+}
+
+fn entry(row: AuditRow) -> ApiResult<AuditEntryView> {
+    let not_chained = || anyhow::anyhow!("audit entry {} is not chained", row.id);
+    Ok(AuditEntryView {
+        id: row.id,
+        at: utc(row.at),
+        prev_hash: row.prev_hash.clone().ok_or_else(not_chained)?,
+        hash: row.hash.clone().ok_or_else(not_chained)?,
+        actor: row.actor,
+        action: row.action,
+        target: row.target,
+        before: row.before,
+        after: row.after,
+    })
+}
+
+fn checkpoint(row: CheckpointRow) -> CheckpointView {
+    CheckpointView {
+        last_id: row.last_id,
+        hash: row.hash,
+        signed_at_ms: row.signed_at,
+        signature: row.signature,
+        key_id: row.key_id,
+    }
+}
