@@ -7,6 +7,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 use riskdesk_api::Page;
+use riskdesk_api::audit::{AuditEntryView, AuditQuery};
 use riskdesk_api::auth::{OperatorView, SignInRequest};
 use riskdesk_api::decisions::AlertNoteView;
 use riskdesk_api::lists::{AlertQuery, BlacklistQuery, LimitChangeQuery, TransactionQuery};
@@ -16,8 +17,8 @@ use riskdesk_api::views::{
 };
 use riskdesk_console::app::{Console, ConsoleOptions};
 use riskdesk_console::ipc::{
-    Account360, ChartRequest, CommandError, ConnectRequest, DecisionOutcome, OperatorDecision,
-    Preferences, Startup,
+    Account360, AuditVerification, ChartRequest, CommandError, ConnectRequest, DecisionOutcome,
+    OperatorDecision, Preferences, Startup,
 };
 use riskdesk_domain::blacklist::BlacklistKind;
 use riskdesk_server::demo;
@@ -146,6 +147,16 @@ fn normalise_blacklist(
 }
 
 #[tauri::command]
+async fn audit(console: State<'_, Console>, query: AuditQuery) -> Answer<Page<AuditEntryView>> {
+    console.audit(query).await
+}
+
+#[tauri::command]
+async fn verify_audit(console: State<'_, Console>) -> Answer<AuditVerification> {
+    console.verify_audit().await
+}
+
+#[tauri::command]
 async fn transactions(
     console: State<'_, Console>,
     account_id: i64,
@@ -204,6 +215,8 @@ fn main() {
             blacklist,
             freezes,
             normalise_blacklist,
+            audit,
+            verify_audit,
         ])
         .build(tauri::generate_context!());
     match app {

@@ -2,7 +2,8 @@
 //! alerts from the keyboard, proposes a limit increase (and cannot approve
 //! it), adds a blacklist entry and asks for its removal (and cannot approve
 //! that); officer B approves both with fresh TOTP codes, and the account
-//! shows its new limit.
+//! shows its new limit; a manager then verifies the audit chain in the
+//! console, and finds the entry edited behind the service's back.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -275,5 +276,52 @@ async fn two_officers_decide_under_four_eyes_with_step_up_codes() {
         STEP,
     )
     .await;
+
+    // A manager verifies the audit chain in the console: intact. Then an
+    // audit row is edited in the database behind the service's back, and the
+    // console's own verification names that entry.
+    app.click("[data-testid=sign-out]").await;
+    app.wait("[data-testid=sign-in]", STEP).await;
+    let code = authenticator.code("manager.chen").await;
+    sign_in_with(&app, "manager.chen", &code).await;
+    app.click("[data-testid=nav-audit]").await;
+    app.wait("[data-testid=audit-row]", STEP).await;
+    app.click("[data-testid=verify-chain]").await;
+    assert_eq!(
+        verification(&app).await,
+        ("intact".to_owned(), String::new())
+    );
+    app.screenshot("audit-zh-light").await;
+    let url = format!("sqlite://{}", desktop.demo_database().display());
+    let mut db = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .expect("the demo database");
+    sqlx::query("UPDATE audit SET actor = 'officer.wang' WHERE id = 10")
+        .execute(&mut db)
+        .await
+        .expect("editing an audit row");
+    app.click("[data-testid=verify-chain]").await;
+    assert_eq!(
+        verification(&app).await,
+        ("broken".to_owned(), "10".to_owned())
+    );
+    app.screenshot("audit-broken-zh-light").await;
     app.close().await;
+}
+
+/// The verification's outcome once it is done: (state, first broken id).
+async fn verification(app: &App) -> (String, String) {
+    app.until(
+        "the verification",
+        "const v = document.querySelector('[data-testid=verification]'); return !!v && v.dataset.state !== 'running'",
+        STEP,
+    )
+    .await;
+    let state = app
+        .run("const v = document.querySelector('[data-testid=verification]'); return [v.dataset.state, v.dataset.broken]")
+        .await;
+    (
+        state[0].as_str().unwrap_or_default().to_owned(),
+        state[1].as_str().unwrap_or_default().to_owned(),
+    )
 }

@@ -20,6 +20,9 @@
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
+use riskdesk_api::audit::{
+    AuditEntryView, AuditKeyView, AuditQuery, ChainQuery, CheckpointView, VerifyReport,
+};
 use riskdesk_api::auth::{Health, OperatorView, SignInRequest, SignInResponse};
 use riskdesk_api::decisions::AlertNoteView;
 use riskdesk_api::decisions::{IDEMPOTENCY_KEY, REPLAYED};
@@ -301,6 +304,36 @@ impl Client {
     pub async fn freezes(&self, account_id: i64) -> Result<Vec<AccountFreezeView>, ClientError> {
         self.read(&format!("/v1/accounts/{account_id}/freezes"), &())
             .await
+    }
+
+    pub async fn audit(&self, query: &AuditQuery) -> Result<Page<AuditEntryView>, ClientError> {
+        self.read("/v1/audit", query).await
+    }
+
+    /// Up to `limit` entries after `after_id`, oldest first.
+    pub async fn audit_chain(
+        &self,
+        after_id: i64,
+        limit: u32,
+    ) -> Result<Vec<AuditEntryView>, ClientError> {
+        let query = ChainQuery {
+            after_id: Some(after_id),
+            limit: Some(limit),
+        };
+        self.read("/v1/audit/chain", &query).await
+    }
+
+    pub async fn audit_checkpoints(&self) -> Result<Vec<CheckpointView>, ClientError> {
+        self.read("/v1/audit/checkpoints", &()).await
+    }
+
+    pub async fn audit_keys(&self) -> Result<Vec<AuditKeyView>, ClientError> {
+        self.read("/v1/audit/keys", &()).await
+    }
+
+    /// The service's own verification of the whole chain.
+    pub async fn audit_verify(&self) -> Result<VerifyReport, ClientError> {
+        self.read("/v1/audit/verify", &()).await
     }
 
     pub async fn disputes(&self, query: &DisputeQuery) -> Result<Page<DisputeView>, ClientError> {

@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+use riskdesk_api::audit::{AuditEntryView, AuditQuery};
 use riskdesk_api::auth::{OperatorView, SignInRequest};
 use riskdesk_api::decisions::AlertNoteView;
 use riskdesk_api::lists::{
@@ -26,8 +27,9 @@ use riskdesk_server::generate::DemoOperator;
 
 use crate::embedded::{self, EmbeddedService};
 use crate::ipc::{
-    Account360, ChartRequest, CommandError, ConnectRequest, DecisionOutcome, DecisionRecord,
-    DemoOperatorView, ErrorCode, OperatorDecision, Preferences, Progress, ServiceInfo, Startup,
+    Account360, AuditVerification, ChartRequest, CommandError, ConnectRequest, DecisionOutcome,
+    DecisionRecord, DemoOperatorView, ErrorCode, OperatorDecision, Preferences, Progress,
+    ServiceInfo, Startup,
 };
 use crate::keychain::Keychain;
 use crate::session::{self, SignedIn};
@@ -445,6 +447,43 @@ impl Console {
     pub async fn freezes(&self, account_id: i64) -> Result<Vec<AccountFreezeView>, CommandError> {
         let client = self.session_client()?;
         self.checked(client.freezes(account_id).await)
+    }
+
+    pub async fn audit(&self, query: AuditQuery) -> Result<Page<AuditEntryView>, CommandError> {
+        let client = self.session_client()?;
+        self.checked(client.audit(&query).await)
+    }
+
+    /// Verifies the audit chain here, with the public key pinned for this
+    /// service the first time it was seen (and pins it now if this is that
+    /// time).
+    pub async fn verify_audit(&self) -> Result<AuditVerification, CommandError> {
+        let client = self.session_client()?;
+        let (service, pinned) = {
+            let state = self.lock();
+            let service = state
+                .service
+                .as_ref()
+                .map(|s| {
+                    if s.info.embedded {
+                        EMBEDDED_KEYCHAIN_HOST.to_owned()
+                    } else {
+                        s.info.url.clone()
+                    }
+                })
+                .ok_or_else(|| CommandError::new(ErrorCode::NotSignedIn, "connect first"))?;
+            let pinned = state.settings.audit_keys.get(&service).cloned();
+            (service, pinned)
+        };
+        let verification = self.checked(crate::audit::verify(&client, pinned.as_deref()).await)?;
+        if let (None, Some(key)) = (pinned, &verification.key) {
+            let mut state = self.lock();
+            let mut settings = state.settings.clone();
+            settings.audit_keys.insert(service, key.clone());
+            save(&settings, &self.options)?;
+            state.settings = settings;
+        }
+        Ok(verification)
     }
 
     /// A blacklist value as it will be listed, or why it will be refused:

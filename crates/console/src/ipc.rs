@@ -265,6 +265,31 @@ pub struct DecisionOutcome {
     pub replayed: bool,
 }
 
+/// The console's own verification of the audit chain.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, TS)]
+pub struct AuditVerification {
+    /// Every hash and link holds, every checkpoint's signature and entry,
+    /// and the signing key is the one first seen.
+    pub intact: bool,
+    pub entries: u64,
+    pub checkpoints: u64,
+    /// The public key checkpoints were checked with (hex): the pinned one.
+    pub key: Option<String>,
+    /// The service now publishes another key than the one first seen.
+    pub key_changed: bool,
+    pub first_broken: Option<BrokenEntry>,
+    /// What the service's own verification said, for comparison.
+    pub service_says_intact: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, TS)]
+pub struct BrokenEntry {
+    pub id: i64,
+    /// `altered`, `unlinked`, `checkpoint_mismatch`, `truncated`, `bad_signature`.
+    pub kind: String,
+    pub why: String,
+}
+
 /// The TypeScript declarations of every type that crosses the boundary,
 /// in one file.
 pub fn typescript() -> String {
@@ -289,6 +314,10 @@ pub fn typescript() -> String {
         Account360::decl(&config),
         ChartRequest::decl(&config),
         OperatorDecision::decl(&config),
+        AuditVerification::decl(&config),
+        BrokenEntry::decl(&config),
+        riskdesk_api::audit::AuditEntryView::decl(&config),
+        riskdesk_api::audit::AuditQuery::decl(&config),
         DecisionRecord::decl(&config),
         DecisionOutcome::decl(&config),
         Lang::decl(&config),

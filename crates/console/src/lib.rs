@@ -7,9 +7,11 @@
 //! - [`session`] and [`keychain`]: the session token lives in the OS keychain
 //!   and nowhere else.
 //! - [`embedded`]: the built-in demo service, run when no service is configured.
+//! - [`audit`]: the audit chain verified here, against a pinned key.
 //! - [`settings`]: the settings file (never a secret).
 
 pub mod app;
+pub mod audit;
 pub mod embedded;
 pub mod ipc;
 pub mod keychain;

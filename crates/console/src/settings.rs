@@ -16,6 +16,10 @@ pub struct Settings {
     pub last_operator: Option<String>,
     /// `None` until the operator chooses: then the OS locale decides the language.
     pub preferences: Option<Preferences>,
+    /// The audit-signing public key (hex) first seen for each service, by
+    /// URL (`built-in-demo` for the demo): a later change is reported, not
+    /// trusted (trust on first use).
+    pub audit_keys: std::collections::BTreeMap<String, String>,
 }
 
 impl Settings {

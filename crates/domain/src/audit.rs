@@ -118,6 +118,19 @@ pub enum BreakKind {
     BadSignature,
 }
 
+impl BreakKind {
+    /// A stable name, for programs and translations.
+    pub fn code(&self) -> &'static str {
+        match self {
+            BreakKind::Altered => "altered",
+            BreakKind::Unlinked => "unlinked",
+            BreakKind::CheckpointMismatch => "checkpoint_mismatch",
+            BreakKind::Truncated => "truncated",
+            BreakKind::BadSignature => "bad_signature",
+        }
+    }
+}
+
 /// What a verification covered.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verified {

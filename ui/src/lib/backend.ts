@@ -6,6 +6,9 @@ import { listen } from "@tauri-apps/api/event";
 import type {
   Account360,
   AccountFreezeView,
+  AuditEntryView,
+  AuditQuery,
+  AuditVerification,
   AlertNoteView,
   BlacklistEntryView,
   BlacklistKind,
@@ -57,6 +60,9 @@ export interface Backend {
   freezes(accountId: number): Promise<AccountFreezeView[]>;
   /** The value as it would be listed; fails with `invalid` and the reason. */
   normaliseBlacklist(kind: BlacklistKind, value: string): Promise<string>;
+  audit(query: AuditQuery): Promise<Page<AuditEntryView>>;
+  /** The chain verified in the console, against the key pinned for this service. */
+  verifyAudit(): Promise<AuditVerification>;
   /** Follows the demo portfolio's first generation; returns the unsubscribe. */
   onProgress(handler: (progress: Progress) => void): Promise<() => void>;
 }
@@ -116,5 +122,7 @@ export const tauriBackend: Backend = {
   blacklist: (query) => call("blacklist", { query }),
   freezes: (accountId) => call("freezes", { accountId }),
   normaliseBlacklist: (kind, value) => call("normalise_blacklist", { kind, value }),
+  audit: (query) => call("audit", { query }),
+  verifyAudit: () => call("verify_audit"),
   onProgress: (handler) => listen<Progress>("demo-progress", (event) => handler(event.payload)),
 };

@@ -181,6 +181,14 @@ export class MockBackend implements Backend {
     this.record("normalise_blacklist", value);
     return value.trim();
   }
+  async audit() {
+    this.record("audit");
+    return { items: [], next_cursor: null };
+  }
+  async verifyAudit() {
+    this.record("verify_audit");
+    return { intact: true, entries: 0, checkpoints: 0, key: null, key_changed: false, first_broken: null, service_says_intact: true };
+  }
   async onProgress() {
     return () => {};
   }

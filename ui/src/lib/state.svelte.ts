@@ -18,6 +18,7 @@ export type Route =
   | { view: "queue" }
   | { view: "approvals" }
   | { view: "blacklist" }
+  | { view: "audit" }
   | { view: "account"; id: number }
   | { view: "transactions"; id: number }
   | { view: "search"; text: string };

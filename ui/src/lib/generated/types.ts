@@ -34,6 +34,63 @@ export type ChartRequest = { account_id: number, theme: Theme, lang: Lang, width
 
 export type OperatorDecision = { "type": "triage", alert_id: number, request: TriageRequest, } | { "type": "bulk_triage", request: BulkTriageRequest, } | { "type": "next_alert" } | { "type": "add_note", alert_id: number, request: NoteRequest, } | { "type": "propose_limit", account_id: number, request: ProposeLimitChange, } | { "type": "approve_limit", id: number, request: StepUpApproval, } | { "type": "reject_limit", id: number, request: ReasonedChange, } | { "type": "freeze", account_id: number, request: FreezeRequest, } | { "type": "release_freeze", id: number, request: ReleaseFreeze, } | { "type": "add_blacklist", request: AddBlacklistEntry, } | { "type": "request_removal", id: number, request: ReasonedChange, } | { "type": "approve_removal", id: number, request: StepUpApproval, } | { "type": "reject_removal", id: number, request: ReasonedChange, };
 
+export type AuditVerification = { 
+/**
+ * Every hash and link holds, every checkpoint's signature and entry,
+ * and the signing key is the one first seen.
+ */
+intact: boolean, entries: number, checkpoints: number, 
+/**
+ * The public key checkpoints were checked with (hex): the pinned one.
+ */
+key: string | null, 
+/**
+ * The service now publishes another key than the one first seen.
+ */
+key_changed: boolean, first_broken: BrokenEntry | null, 
+/**
+ * What the service's own verification said, for comparison.
+ */
+service_says_intact: boolean, };
+
+export type BrokenEntry = { id: number, 
+/**
+ * `altered`, `unlinked`, `checkpoint_mismatch`, `truncated`, `bad_signature`.
+ */
+kind: string, why: string, };
+
+export type AuditEntryView = { 
+/**
+ * Consecutive from 1.
+ */
+id: number, at: string, actor: string, 
+/**
+ * `alert.close`, `limit.approve`, `session.sign_in` …
+ */
+action: string, 
+/**
+ * `alert:42`, `account:80000001`, `operator:officer.li` …
+ */
+target: string, 
+/**
+ * The record before and after, as the JSON text that was hashed.
+ */
+before: string | null, after: string | null, 
+/**
+ * SHA-256, hex: the entry before's hash, and this entry's.
+ */
+prev_hash: string, hash: string, };
+
+export type AuditQuery = { actor?: string, 
+/**
+ * An action (`alert.close`), or every action under a prefix ending in `.` (`alert.`).
+ */
+action?: string, target?: string, from?: string, 
+/**
+ * Exclusive.
+ */
+to?: string, cursor?: string, limit?: number, };
+
 export type DecisionRecord = { "kind": "alert", "record": AlertView } | { "kind": "bulk", "record": BulkTriageResult } | { "kind": "note", "record": AlertNoteView } | { "kind": "limit_change", "record": LimitChangeView } | { "kind": "freeze", "record": AccountFreezeView } | { "kind": "blacklist", "record": BlacklistEntryView };
 
 export type DecisionOutcome = { record: DecisionRecord, 
