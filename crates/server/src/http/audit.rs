@@ -149,7 +149,13 @@ pub async fn verify(
     // A range after the start continues from what its first entry says came
     // before; verifying from the start checks that too.
     let prev = match rows.first() {
-        Some(first) if from > 1 => first.chained().map_err(ApiError::from)?.prev_hash,
+        Some(first) if from > 1 => {
+            first
+                .clone()
+                .into_chained()
+                .map_err(ApiError::from)?
+                .prev_hash
+        }
         _ => GENESIS,
     };
     let (public, checkpoints) = match &state.audit_key {
@@ -173,29 +179,34 @@ pub async fn verify(
         let Some(last) = rows.last().map(|r| r.id) else {
             break None;
         };
-        let batch = match rows
-            .iter()
-            .map(AuditRow::chained)
-            .collect::<anyhow::Result<Vec<_>>>()
-        {
-            Ok(batch) => batch,
-            Err(e) => {
-                break Some(BrokenEntry {
+        let more = rows.len() == VERIFY_BATCH as usize && last < to;
+        // The next stretch is read while this one is checked.
+        let check = async {
+            let batch = rows
+                .into_iter()
+                .map(AuditRow::into_chained)
+                .collect::<anyhow::Result<Vec<_>>>()
+                .map_err(|e| BrokenEntry {
                     id: last,
                     why: e.to_string(),
-                });
-            }
-        };
-        if let Err(b) = verifier.feed(&batch) {
-            break Some(BrokenEntry {
+                })?;
+            verifier.feed(&batch).map_err(|b| BrokenEntry {
                 id: b.id,
                 why: b.why.to_string(),
-            });
+            })
+        };
+        let next = async {
+            if more {
+                state.store.audit_range(last + 1, to, VERIFY_BATCH).await
+            } else {
+                Ok(Vec::new())
+            }
+        };
+        let (checked, next) = tokio::join!(check, next);
+        if let Err(broken) = checked {
+            break Some(broken);
         }
-        if rows.len() < VERIFY_BATCH as usize || last >= to {
-            break None;
-        }
-        rows = state.store.audit_range(last + 1, to, VERIFY_BATCH).await?;
+        rows = next?;
     };
     let (entries, checked) = match broken {
         Some(_) => (0, 0),

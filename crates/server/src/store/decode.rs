@@ -174,25 +174,26 @@ impl AlertRow {
 
 impl AuditRow {
     /// The entry as the chain hashes it, with its stored hashes.
-    pub fn chained(&self) -> anyhow::Result<riskdesk_domain::audit::Chained> {
+    pub fn into_chained(self) -> anyhow::Result<riskdesk_domain::audit::Chained> {
         use riskdesk_domain::audit::{self, Entry};
-        let hash = |h: &Option<String>| {
+        let id = self.id;
+        let hash = |h: Option<String>| {
             h.as_deref()
                 .and_then(audit::from_hex::<32>)
-                .ok_or_else(|| anyhow!("audit entry {}: not chained", self.id))
+                .ok_or_else(|| anyhow!("audit entry {id}: not chained"))
         };
         Ok(audit::Chained {
+            prev_hash: hash(self.prev_hash)?,
+            hash: hash(self.hash)?,
             entry: Entry {
-                id: self.id,
+                id,
                 at: self.at,
-                actor: self.actor.clone(),
-                action: self.action.clone(),
-                target: self.target.clone(),
-                before: self.before.clone(),
-                after: self.after.clone(),
+                actor: self.actor,
+                action: self.action,
+                target: self.target,
+                before: self.before,
+                after: self.after,
             },
-            prev_hash: hash(&self.prev_hash)?,
-            hash: hash(&self.hash)?,
         })
     }
 }

@@ -282,3 +282,59 @@ async fn an_entry_altered_in_the_database_or_a_trail_cut_short_is_found() {
         audit::BreakKind::Truncated
     );
 }
+
+/// Measured by hand (docs/benchmarks.md), never asserted on time:
+/// `cargo test --release -p riskdesk-server --test service verify_a_million -- --ignored --nocapture`
+#[tokio::test]
+#[ignore = "a benchmark: run by hand"]
+async fn verify_a_million_entries_through_the_service() {
+    let (store, _dir) = support::sqlite_file().await;
+    let row = |id: i64| {
+        format!(
+            "{{\"id\":{id},\"account_id\":{},\"rule\":\"velocity\",\"status\":\"in_review\",\
+             \"assignee\":\"officer.li\",\"amount_fen\":499900,\
+             \"evidence\":\"6 payments in 9 min on the account (max 5)\",\"version\":2}}",
+            80_000_000 + id % 20_000
+        )
+    };
+    let started = std::time::Instant::now();
+    for batch in 0..100i64 {
+        let records: Vec<riskdesk_server::store::AuditRecord> = (0..10_000i64)
+            .map(|i| {
+                let id = batch * 10_000 + i + 1;
+                riskdesk_server::store::AuditRecord {
+                    at: support::AS_OF_MS + id,
+                    actor: "officer.li".to_owned(),
+                    action: "alert.close".to_owned(),
+                    target: format!("alert:{id}"),
+                    before: Some(row(id)),
+                    after: Some(row(id).replace("in_review", "closed")),
+                }
+            })
+            .collect();
+        store.record_audit(&records).await.unwrap();
+    }
+    println!(
+        "appended 1,000,000 entries in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    support::portfolio(store.as_ref(), 20).await;
+    let service =
+        Service::start_configured(store, |s| s.with_audit_key(SigningKey::from_bytes(&KEY))).await;
+    checkpoint(&service).await;
+    let token = service.sign_in("manager.chen").await;
+    for run in 1..=3 {
+        let started = std::time::Instant::now();
+        let (status, report) = service.get("/v1/audit/verify", Some(&token)).await;
+        let seconds = started.elapsed().as_secs_f64();
+        assert_eq!(
+            (status, report["intact"].as_bool()),
+            (200, Some(true)),
+            "{report}"
+        );
+        println!(
+            "run {run}: GET /v1/audit/verify over {} entries in {seconds:.2} s",
+            report["entries"]
+        );
+    }
+}

@@ -928,11 +928,10 @@ where
     }
 
     async fn audit_range(&self, from: i64, to: i64, limit: u32) -> StoreResult<Vec<AuditRow>> {
-        fetch_all(&self.pool, |q| {
-            q.push("SELECT ")
-                .push(AUDIT_FIELDS)
-                .push(" FROM audit WHERE id >= ")
-                .bind(from);
+        // One JSON row per stretch (see `fetch_rows`): verification reads
+        // the chain in stretches of thousands.
+        fetch_rows(&self.pool, AUDIT_FIELDS, &[("id", Dir::Asc)], |q| {
+            q.push(" FROM audit WHERE id >= ").bind(from);
             q.push(" AND id <= ").bind(to);
             q.push(" ORDER BY id LIMIT ").bind(i64::from(limit));
         })
