@@ -7,7 +7,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 use riskdesk_api::Page;
-use riskdesk_api::audit::{AuditEntryView, AuditQuery};
+use riskdesk_api::audit::{AuditEntryView, AuditQuery, RevealRequest, Revealed};
 use riskdesk_api::auth::{OperatorView, SignInRequest};
 use riskdesk_api::decisions::AlertNoteView;
 use riskdesk_api::lists::{AlertQuery, BlacklistQuery, LimitChangeQuery, TransactionQuery};
@@ -152,6 +152,15 @@ async fn audit(console: State<'_, Console>, query: AuditQuery) -> Answer<Page<Au
 }
 
 #[tauri::command]
+async fn reveal(
+    console: State<'_, Console>,
+    account_id: i64,
+    request: RevealRequest,
+) -> Answer<Revealed> {
+    console.reveal(account_id, request).await
+}
+
+#[tauri::command]
 async fn verify_audit(console: State<'_, Console>) -> Answer<AuditVerification> {
     console.verify_audit().await
 }
@@ -217,6 +226,7 @@ fn main() {
             normalise_blacklist,
             audit,
             verify_audit,
+            reveal,
         ])
         .build(tauri::generate_context!());
     match app {

@@ -134,3 +134,23 @@ pub struct BrokenEntry {
     pub id: i64,
     pub why: String,
 }
+
+/// Reveal one masked field of an account's customer, for this view only.
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
+#[serde(deny_unknown_fields)]
+pub struct RevealRequest {
+    pub field: riskdesk_domain::pii::PiiField,
+    /// Why it is needed (5–500 characters); recorded in the audit trail.
+    pub reason: String,
+}
+
+/// The revealed value. Clients show it and keep it nowhere.
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
+pub struct Revealed {
+    pub field: riskdesk_domain::pii::PiiField,
+    pub value: String,
+}

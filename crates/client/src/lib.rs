@@ -21,7 +21,8 @@ use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 use riskdesk_api::audit::{
-    AuditEntryView, AuditKeyView, AuditQuery, ChainQuery, CheckpointView, VerifyReport,
+    AuditEntryView, AuditKeyView, AuditQuery, ChainQuery, CheckpointView, RevealRequest, Revealed,
+    VerifyReport,
 };
 use riskdesk_api::auth::{Health, OperatorView, SignInRequest, SignInResponse};
 use riskdesk_api::decisions::AlertNoteView;
@@ -329,6 +330,21 @@ impl Client {
 
     pub async fn audit_keys(&self) -> Result<Vec<AuditKeyView>, ClientError> {
         self.read("/v1/audit/keys", &()).await
+    }
+
+    /// One masked field of an account's customer, revealed with a reason
+    /// (audited). Never retried: each reveal is recorded.
+    pub async fn reveal(
+        &self,
+        account_id: i64,
+        request: &RevealRequest,
+    ) -> Result<Revealed, ClientError> {
+        self.write(
+            Method::POST,
+            &format!("/v1/accounts/{account_id}/reveal"),
+            request,
+        )
+        .await
     }
 
     /// The service's own verification of the whole chain.

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use riskdesk_api::audit::{AuditEntryView, AuditQuery};
+use riskdesk_api::audit::{AuditEntryView, AuditQuery, RevealRequest, Revealed};
 use riskdesk_api::auth::{OperatorView, SignInRequest};
 use riskdesk_api::decisions::AlertNoteView;
 use riskdesk_api::lists::{
@@ -447,6 +447,17 @@ impl Console {
     pub async fn freezes(&self, account_id: i64) -> Result<Vec<AccountFreezeView>, CommandError> {
         let client = self.session_client()?;
         self.checked(client.freezes(account_id).await)
+    }
+
+    /// A masked field revealed for the screen that asked, with the
+    /// operator's reason; the console keeps the value nowhere.
+    pub async fn reveal(
+        &self,
+        account_id: i64,
+        request: RevealRequest,
+    ) -> Result<Revealed, CommandError> {
+        let client = self.session_client()?;
+        self.checked(client.reveal(account_id, &request).await)
     }
 
     pub async fn audit(&self, query: AuditQuery) -> Result<Page<AuditEntryView>, CommandError> {

@@ -1,6 +1,15 @@
 //! Masking of personal data. Names, phones and national IDs leave the service
 //! masked unless an operator reveals them with a reason.
 
+vocabulary! {
+    /// A piece of personal data that is masked unless revealed with a reason.
+    pub enum PiiField {
+        Name,
+        Phone,
+        NationalId,
+    }
+}
+
 /// `张三丰` → `张*丰`, `张三` → `张*`: the first and (for three or more
 /// characters) the last character stay.
 pub fn mask_name(name: &str) -> String {

@@ -158,6 +158,7 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(accounts::transactions))
         .routes(routes!(accounts::history))
         .routes(routes!(accounts::blacklist_matches))
+        .routes(routes!(accounts::reveal))
         .routes(routes!(freezes::list, freezes::place))
         .routes(routes!(freezes::release))
         .routes(routes!(limits::propose))

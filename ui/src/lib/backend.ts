@@ -9,6 +9,8 @@ import type {
   AuditEntryView,
   AuditQuery,
   AuditVerification,
+  RevealRequest,
+  Revealed,
   AlertNoteView,
   BlacklistEntryView,
   BlacklistKind,
@@ -63,6 +65,8 @@ export interface Backend {
   audit(query: AuditQuery): Promise<Page<AuditEntryView>>;
   /** The chain verified in the console, against the key pinned for this service. */
   verifyAudit(): Promise<AuditVerification>;
+  /** One masked field, with the operator's reason (audited); keep it nowhere. */
+  reveal(accountId: number, request: RevealRequest): Promise<Revealed>;
   /** Follows the demo portfolio's first generation; returns the unsubscribe. */
   onProgress(handler: (progress: Progress) => void): Promise<() => void>;
 }
@@ -124,5 +128,6 @@ export const tauriBackend: Backend = {
   normaliseBlacklist: (kind, value) => call("normalise_blacklist", { kind, value }),
   audit: (query) => call("audit", { query }),
   verifyAudit: () => call("verify_audit"),
+  reveal: (accountId, request) => call("reveal", { accountId, request }),
   onProgress: (handler) => listen<Progress>("demo-progress", (event) => handler(event.payload)),
 };

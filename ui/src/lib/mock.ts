@@ -189,6 +189,10 @@ export class MockBackend implements Backend {
     this.record("verify_audit");
     return { intact: true, entries: 0, checkpoints: 0, key: null, key_changed: false, first_broken: null, service_says_intact: true };
   }
+  async reveal(accountId: number, request: { field: "name" | "phone" | "national_id" }) {
+    this.record("reveal", { accountId, request });
+    return { field: request.field, value: "13812345678" };
+  }
   async onProgress() {
     return () => {};
   }

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use riskdesk_api::Page;
+use riskdesk_api::audit::{RevealRequest, Revealed};
 use riskdesk_api::lists::{AccountQuery, AccountSort, HistoryQuery, TransactionQuery};
 use riskdesk_api::views::{
     AccountDetail, AccountSummary, BlacklistEntryView, MonthView, TransactionView,
@@ -12,13 +13,63 @@ use riskdesk_domain::operator::Permission;
 
 use super::AppState;
 use super::paging::{page, page_request};
-use super::problem::{ApiError, ApiResult, Params, PathParam};
+use super::problem::{ApiError, ApiResult, Body, Params, PathParam};
 use super::session::Signed;
 use super::views;
 use crate::store::{
-    AccountFilter, AccountRow, AccountSearch, BlacklistProbe, PageRequest, TransactionFilter,
+    AccountFilter, AccountRow, AccountSearch, AuditRecord, BlacklistProbe, PageRequest,
+    TransactionFilter,
 };
-use riskdesk_domain::pii::national_id_hash;
+use riskdesk_domain::pii::{PiiField, national_id_hash};
+
+/// Reveals one masked field of the account's customer (name, phone or
+/// national ID), with a reason; the reveal — never the value — is recorded
+/// in the audit trail. Each reveal is recorded again: it is not idempotent,
+/// so that no value is ever stored for a replay.
+#[utoipa::path(post, path = "/v1/accounts/{id}/reveal", tag = "accounts", params(("id" = i64, Path)),
+    request_body = RevealRequest, security(("bearer" = [])),
+    responses((status = 200, body = Revealed), (status = 400, body = riskdesk_api::Problem),
+        (status = 403, body = riskdesk_api::Problem), (status = 404, body = riskdesk_api::Problem)))]
+pub async fn reveal(
+    State(state): State<AppState>,
+    signed: Signed,
+    PathParam(id): PathParam<i64>,
+    Body(request): Body<RevealRequest>,
+) -> ApiResult<Json<Revealed>> {
+    signed.require(Permission::RevealPii)?;
+    let reason = request.reason.trim();
+    if !(5..=500).contains(&reason.chars().count()) {
+        return Err(ApiError::invalid(
+            "say why you need to see it: a reason of 5–500 characters",
+        ));
+    }
+    let account = state
+        .store
+        .account(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("account {id}")))?;
+    let value = match request.field {
+        PiiField::Name => account.name,
+        PiiField::Phone => account.account.phone,
+        PiiField::NationalId => account.national_id,
+    };
+    let record = AuditRecord {
+        at: state.clock.now_ms(),
+        actor: signed.operator.id.clone(),
+        action: "pii.reveal".to_owned(),
+        target: format!("customer:{}", account.account.customer_id),
+        before: None,
+        after: Some(
+            serde_json::json!({ "account_id": id, "field": request.field, "reason": reason })
+                .to_string(),
+        ),
+    };
+    state.store.record_audit(&[record]).await?;
+    Ok(Json(Revealed {
+        field: request.field,
+        value,
+    }))
+}
 
 /// Find accounts: by id, phone tail or masked name, with filters and a sort.
 #[utoipa::path(get, path = "/v1/accounts", tag = "accounts", params(AccountQuery),

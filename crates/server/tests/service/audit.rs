@@ -338,3 +338,71 @@ async fn verify_a_million_entries_through_the_service() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_reveal_needs_a_role_and_a_reason_and_is_audited_without_the_value() {
+    let service = service_with_key(support::sqlite().await).await;
+    let agent = service.sign_in("agent.zhao").await;
+    let (_, accounts) = service.get("/v1/accounts?limit=1", Some(&agent)).await;
+    let id = accounts["items"][0]["id"].as_i64().unwrap();
+    let path = format!("/v1/accounts/{id}/reveal");
+    let (status, answer) = service
+        .post(
+            &path,
+            Some(&agent),
+            &json!({"field": "phone", "reason": ""}),
+        )
+        .await;
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (400, Some("invalid_value")),
+        "{answer}"
+    );
+    let (status, answer) = service
+        .post(
+            &path,
+            Some(&agent),
+            &json!({"field": "phone", "reason": "客户来电核实身份"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let phone = answer["value"].as_str().unwrap().to_owned();
+    assert_eq!(phone.len(), 11);
+    let (_, detail) = service
+        .get(&format!("/v1/accounts/{id}"), Some(&agent))
+        .await;
+    let masked = detail["customer"]["phone_masked"].as_str().unwrap();
+    assert_eq!(masked, riskdesk_domain::pii::mask_phone(&phone));
+    for (operator, allowed) in [
+        ("officer.li", true),
+        ("manager.chen", true),
+        ("admin.sun", false),
+    ] {
+        let token = service.sign_in(operator).await;
+        let (status, _) = service
+            .post(
+                &path,
+                Some(&token),
+                &json!({"field": "national_id", "reason": "复核身份证号码"}),
+            )
+            .await;
+        assert_eq!(status == 200, allowed, "{operator}: {status}");
+    }
+    let chen = service.sign_in("manager.chen").await;
+    let (_, reveals) = service
+        .get("/v1/audit?action=pii.reveal", Some(&chen))
+        .await;
+    let reveals = reveals["items"].as_array().unwrap();
+    assert_eq!(reveals.len(), 3);
+    let first = reveals.last().unwrap();
+    assert_eq!(first["actor"], "agent.zhao");
+    let after: Value = serde_json::from_str(first["after"].as_str().unwrap()).unwrap();
+    assert_eq!(after["reason"], "客户来电核实身份");
+    assert_eq!(after["field"], "phone");
+    for entry in reveals {
+        assert!(
+            !entry.to_string().contains(&phone),
+            "the value is never in the trail"
+        );
+    }
+}

@@ -91,6 +91,16 @@ action?: string, target?: string, from?: string,
  */
 to?: string, cursor?: string, limit?: number, };
 
+export type RevealRequest = { field: PiiField, 
+/**
+ * Why it is needed (5–500 characters); recorded in the audit trail.
+ */
+reason: string, };
+
+export type Revealed = { field: PiiField, value: string, };
+
+export type PiiField = "name" | "phone" | "national_id";
+
 export type DecisionRecord = { "kind": "alert", "record": AlertView } | { "kind": "bulk", "record": BulkTriageResult } | { "kind": "note", "record": AlertNoteView } | { "kind": "limit_change", "record": LimitChangeView } | { "kind": "freeze", "record": AccountFreezeView } | { "kind": "blacklist", "record": BlacklistEntryView };
 
 export type DecisionOutcome = { record: DecisionRecord, 
