@@ -6,7 +6,11 @@
 //! `cargo bench -p riskdesk-domain --bench audit`
 
 // A benchmark: fixed inputs that cannot fail, numbers cast for printing.
-#![allow(clippy::unwrap_used, clippy::cast_precision_loss)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation
+)]
 
 use std::time::Instant;
 
