@@ -179,3 +179,68 @@ pub struct AddBlacklistEntry {
     #[ts(optional)]
     pub expires_at: Option<DateTime<Utc>>,
 }
+
+/// A dispute opened from a transaction by a customer-service agent.
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
+#[serde(deny_unknown_fields)]
+pub struct OpenDispute {
+    pub transaction_id: i64,
+    pub reason: riskdesk_domain::dispute::DisputeReason,
+    /// The customer's own words (1–2,000 characters).
+    pub statement: String,
+    /// References to what the customer sent (file names, ticket ids): at
+    /// most 10, each 1–200 characters.
+    #[serde(default)]
+    pub attachments: Vec<String>,
+}
+
+/// What to do with an open dispute.
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum DisputeAction {
+    /// Pass it to the risk team, saying why.
+    Escalate { note: String },
+    /// Resolve it by refunding (part of) the payment: a refund transaction,
+    /// and the amount back on the customer's available limit.
+    Refund {
+        #[schema(value_type = String, example = "99.00")]
+        amount: Money,
+        note: String,
+    },
+    /// Resolve it by rejecting it, saying why.
+    Reject { reason: String },
+}
+
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
+#[serde(deny_unknown_fields)]
+pub struct DisputeStepRequest {
+    pub version: Option<i64>,
+    pub action: DisputeAction,
+}
+
+/// One event in a dispute's timeline.
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
+pub struct DisputeEventView {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    /// `opened`, `escalated`, `refunded`, `rejected`.
+    pub kind: String,
+    pub note: Option<String>,
+}
+
+/// A dispute and its timeline.
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
+pub struct DisputeDetail {
+    pub dispute: crate::views::DisputeView,
+    pub events: Vec<DisputeEventView>,
+}

@@ -255,6 +255,13 @@ pub struct DisputeView {
     pub sla_due_at: DateTime<Utc>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub version: i64,
+    /// References to the customer's attachments (file names, ticket ids).
+    pub attachments: Vec<String>,
+    /// Why it was rejected, or how it was refunded.
+    pub resolution_note: Option<String>,
+    pub refund_transaction_id: Option<i64>,
+    /// Not resolved, and past its SLA time.
+    pub overdue: bool,
 }
 
 /// A freeze on an account's limit, as operators see it.

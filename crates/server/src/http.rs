@@ -6,6 +6,7 @@ mod alerts;
 mod audit;
 mod blacklist;
 mod decide;
+mod disputes;
 mod freezes;
 mod limits;
 mod notifications;
@@ -177,7 +178,9 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(limits::detail))
         .routes(routes!(limits::approve))
         .routes(routes!(limits::reject))
-        .routes(routes!(records::disputes))
+        .routes(routes!(records::disputes, disputes::open))
+        .routes(routes!(disputes::detail))
+        .routes(routes!(disputes::step))
         .routes(routes!(audit::list))
         .routes(routes!(audit::chain))
         .routes(routes!(audit::checkpoints))

@@ -489,7 +489,7 @@ pub struct LimitChangeRow {
     pub version: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, sqlx::FromRow, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct DisputeRow {
     pub id: i64,
     pub account_id: i64,
@@ -502,6 +502,10 @@ pub struct DisputeRow {
     pub sla_due_at: i64,
     pub resolved_at: Option<i64>,
     pub version: i64,
+    /// The customer's attachments' references, a JSON array of strings.
+    pub attachments: String,
+    pub resolution_note: Option<String>,
+    pub refund_transaction_id: Option<i64>,
 }
 
 /// How to find accounts. `search` is already classified by the HTTP layer.

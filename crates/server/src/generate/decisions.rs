@@ -174,6 +174,9 @@ impl World {
                     .starts_with("resolved")
                     .then(|| created + self.rng.random_range(DAY..9 * DAY)),
                 version: 1,
+                attachments: "[]".to_owned(),
+                resolution_note: None,
+                refund_transaction_id: None,
             });
             made += 1;
         }

@@ -202,6 +202,7 @@ fn view(decided: Decided, now: i64) -> ApiResult<Result<serde_json::Value, Probl
         Decided::LimitChange(row) => json(views::limit_change(row)?),
         Decided::Freeze(row) => json(views::freeze(row)?),
         Decided::Blacklist(row) => json(views::blacklist_entry(row)?),
+        Decided::Dispute(row) => json(views::dispute(row, now)?),
         Decided::Refused(refused) => return Ok(Err(problem(refused, now)?)),
     };
     Ok(Ok(value?))
@@ -220,6 +221,7 @@ fn problem(refused: Refused, now: i64) -> ApiResult<Problem> {
         Decided::LimitChange(_) => "limit-change request",
         Decided::Freeze(_) => "freeze",
         Decided::Blacklist(_) => "blacklist entry",
+        Decided::Dispute(_) => "dispute",
         _ => "record",
     };
     let current = match view(*current, now)? {

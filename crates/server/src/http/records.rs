@@ -55,11 +55,12 @@ pub async fn disputes(
     };
     let request = page_request(query.cursor.as_deref(), query.limit, &filter, 1)?;
     let rows = state.store.disputes(&filter, &request).await?;
+    let now = state.clock.now_ms();
     Ok(Json(page(
         rows,
         &request,
         &filter,
         |r| vec![r.id],
-        views::dispute,
+        |row| views::dispute(row, now),
     )?))
 }

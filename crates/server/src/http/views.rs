@@ -226,9 +226,18 @@ pub fn limit_change(row: crate::store::LimitChangeRow) -> ApiResult<LimitChangeV
     })
 }
 
-pub fn dispute(row: crate::store::DisputeRow) -> ApiResult<DisputeView> {
+/// A dispute as of `now` (which says whether it is overdue).
+pub fn dispute(row: crate::store::DisputeRow, now: i64) -> ApiResult<DisputeView> {
+    let attachments: Vec<String> = serde_json::from_str(&row.attachments)
+        .map_err(|e| anyhow::anyhow!("dispute {}: attachments: {e}", row.id))?;
+    let (resolution_note, refund_transaction_id) =
+        (row.resolution_note.clone(), row.refund_transaction_id);
     let dispute: Dispute = row.decode()?;
     Ok(DisputeView {
+        overdue: dispute.resolved_at.is_none() && dispute.sla_due_at < utc(now),
+        attachments,
+        resolution_note,
+        refund_transaction_id,
         id: dispute.id,
         account_id: dispute.account_id,
         transaction_id: dispute.transaction_id,

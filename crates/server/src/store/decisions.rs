@@ -8,7 +8,9 @@ use riskdesk_api::ProblemCode;
 use riskdesk_domain::operator::Role;
 use riskdesk_domain::triage::TriageAction;
 
-use super::{AlertRow, BlacklistRow, FreezeRow, LimitChangeRow, PageRequest, StoreResult};
+use super::{
+    AlertRow, BlacklistRow, DisputeRow, FreezeRow, LimitChangeRow, PageRequest, StoreResult,
+};
 
 /// An operator's idempotency key, claimed for one request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,6 +47,7 @@ pub enum Decided {
     LimitChange(LimitChangeRow),
     Freeze(FreezeRow),
     Blacklist(BlacklistRow),
+    Dispute(DisputeRow),
     Refused(Refused),
 }
 
@@ -172,6 +175,42 @@ pub struct RemovalWrite {
     pub reason: Option<String>,
 }
 
+/// A dispute to open.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DisputeOpen {
+    pub transaction_id: i64,
+    pub reason: String,
+    pub statement: String,
+    /// A JSON array of strings.
+    pub attachments: String,
+    pub sla_ms: i64,
+}
+
+/// A step on an open dispute.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DisputeStep {
+    pub id: i64,
+    pub version: i64,
+    pub action: DisputeStepKind,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum DisputeStepKind {
+    Escalate { note: String },
+    Refund { amount_fen: i64, note: String },
+    Reject { reason: String },
+}
+
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow, serde::Deserialize)]
+pub struct DisputeEventRow {
+    pub id: i64,
+    pub dispute_id: i64,
+    pub at: i64,
+    pub actor: String,
+    pub kind: String,
+    pub note: Option<String>,
+}
+
 /// One entry of the audit trail, with its place in the hash chain.
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow, serde::Deserialize)]
 pub struct AuditRow {
@@ -280,6 +319,23 @@ pub trait Decisions: Send + Sync {
         claim: &Claim,
         actor: &Actor,
         w: &RemovalWrite,
+    ) -> StoreResult<Decided>;
+
+    async fn dispute(&self, id: i64) -> StoreResult<Option<DisputeRow>>;
+    async fn dispute_events(&self, id: i64) -> StoreResult<Vec<DisputeEventRow>>;
+    async fn open_dispute(
+        &self,
+        claim: &Claim,
+        actor: &Actor,
+        w: &DisputeOpen,
+    ) -> StoreResult<Decided>;
+    /// Escalates, or resolves by refund (in the same transaction as the
+    /// refund itself) or by rejection.
+    async fn dispute_step(
+        &self,
+        claim: &Claim,
+        actor: &Actor,
+        w: &DisputeStep,
     ) -> StoreResult<Decided>;
 
     /// The audit entries about `target` (`alert:42`), oldest first.

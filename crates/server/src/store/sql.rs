@@ -111,7 +111,8 @@ const LIMIT_CHANGE_FIELDS: &str = "id, account_id, current_limit_fen, proposed_l
     source, status, tier, note, maker, checker, decision_note, created_at, expires_at, decided_at, \
     version";
 const DISPUTE_FIELDS: &str = "id, account_id, transaction_id, reason, status, statement, \
-    opened_by, created_at, sla_due_at, resolved_at, version";
+    opened_by, created_at, sla_due_at, resolved_at, version, attachments, resolution_note, \
+    refund_transaction_id";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Dir {
@@ -1066,62 +1067,11 @@ where
         {
             return Ok(Ok(earlier));
         }
-        let payment: Option<(i64, i64, String, i64, String)> = fetch_optional(&mut *tx, |q| {
-            q.push("SELECT id, account_id, status, amount_fen, merchant FROM transactions");
-            q.and().push("order_id = ").bind(order_id.to_owned());
-            q.and().push("kind = 'purchase'");
-        })
-        .await?;
-        let Some((payment_id, account_id, status, amount, merchant)) = payment else {
-            return Ok(Err(Refusal::NoPayment));
+        let record = match Self::refund_payment(&mut tx, Payment::Order(order_id), m).await? {
+            Ok(Some(record)) => record,
+            Ok(None) => return Ok(Ok(Idempotent::Mismatch)),
+            Err(refusal) => return Ok(Err(refusal)),
         };
-        if status != "settled" {
-            return Ok(Err(Refusal::State(format!(
-                "the payment is {status}; only a settled payment can be refunded{}",
-                if status == "authorized" {
-                    " (reverse it instead)"
-                } else {
-                    ""
-                }
-            ))));
-        }
-        let (refunded,): (i64,) = fetch_optional(&mut *tx, |q| {
-            q.push("SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM transactions");
-            q.and().push("refund_of = ").bind(payment_id);
-        })
-        .await?
-        .unwrap_or((0,));
-        if refunded + m.amount_fen > amount {
-            let cny = |fen| Money::from_fen(fen).unwrap_or_default().display_cny();
-            return Ok(Err(Refusal::Amount(format!(
-                "{} more would refund {} of a {} payment ({} refunded already)",
-                cny(m.amount_fen),
-                cny(refunded + m.amount_fen),
-                cny(amount),
-                cny(refunded)
-            ))));
-        }
-        let refund = TransactionRow::ledger(
-            account_id,
-            "refund",
-            m.key.clone(),
-            &merchant,
-            m.amount_fen,
-            m.occurred_at,
-        );
-        let Some(transaction_id) =
-            Self::insert_ledger_row(&mut tx, &refund, Some(payment_id)).await?
-        else {
-            return Ok(Ok(Idempotent::Mismatch));
-        };
-        if refunded + m.amount_fen == amount {
-            execute(&mut *tx, |q| {
-                q.push("UPDATE transactions SET status = 'refunded' WHERE id = ")
-                    .bind(payment_id);
-            })
-            .await?;
-        }
-        let record = Self::pay_back(&mut tx, account_id, transaction_id, m.amount_fen).await?;
         Self::save_outcome(&mut tx, &m.key, &record).await?;
         tx.commit().await?;
         Ok(Ok(Idempotent::Done(record)))
@@ -1546,6 +1496,76 @@ where
         .await
     }
 
+    /// Refunds (part of) a settled payment inside `tx`: never more than is
+    /// left to refund; the payment is `refunded` once it is all back, and
+    /// the amount pays the oldest bills first. `Ok(None)`: the refund's key
+    /// is already another transaction's order id.
+    pub(super) async fn refund_payment(
+        tx: &mut sqlx::Transaction<'static, DB>,
+        payment: Payment<'_>,
+        m: &MoneyBack,
+    ) -> StoreResult<Result<Option<LedgerRecord>, Refusal>> {
+        let payment: Option<(i64, i64, String, i64, String)> = fetch_optional(&mut **tx, |q| {
+            q.push("SELECT id, account_id, status, amount_fen, merchant FROM transactions");
+            match payment {
+                Payment::Order(order_id) => q.and().push("order_id = ").bind(order_id.to_owned()),
+                Payment::Id(id) => q.and().push("id = ").bind(id),
+            };
+            q.and().push("kind = 'purchase'");
+        })
+        .await?;
+        let Some((payment_id, account_id, status, amount, merchant)) = payment else {
+            return Ok(Err(Refusal::NoPayment));
+        };
+        if status != "settled" {
+            return Ok(Err(Refusal::State(format!(
+                "the payment is {status}; only a settled payment can be refunded{}",
+                if status == "authorized" {
+                    " (reverse it instead)"
+                } else {
+                    ""
+                }
+            ))));
+        }
+        let (refunded,): (i64,) = fetch_optional(&mut **tx, |q| {
+            q.push("SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM transactions");
+            q.and().push("refund_of = ").bind(payment_id);
+        })
+        .await?
+        .unwrap_or((0,));
+        if refunded + m.amount_fen > amount {
+            let cny = |fen| Money::from_fen(fen).unwrap_or_default().display_cny();
+            return Ok(Err(Refusal::Amount(format!(
+                "{} more would refund {} of a {} payment ({} refunded already)",
+                cny(m.amount_fen),
+                cny(refunded + m.amount_fen),
+                cny(amount),
+                cny(refunded)
+            ))));
+        }
+        let refund = TransactionRow::ledger(
+            account_id,
+            "refund",
+            m.key.clone(),
+            &merchant,
+            m.amount_fen,
+            m.occurred_at,
+        );
+        let Some(transaction_id) = Self::insert_ledger_row(tx, &refund, Some(payment_id)).await?
+        else {
+            return Ok(Ok(None));
+        };
+        if refunded + m.amount_fen == amount {
+            execute(&mut **tx, |q| {
+                q.push("UPDATE transactions SET status = 'refunded' WHERE id = ")
+                    .bind(payment_id);
+            })
+            .await?;
+        }
+        let record = Self::pay_back(tx, account_id, transaction_id, m.amount_fen).await?;
+        Ok(Ok(Some(record)))
+    }
+
     /// Releases the freezes whose lapse time has come (of one account, or
     /// all) and takes them off the accounts' `frozen_fen`; returns (account,
     /// fen) for each. Marking the freezes first makes a concurrent release
@@ -1729,6 +1749,13 @@ fn for_update<DB: Database>() -> &'static str {
     } else {
         ""
     }
+}
+
+/// Which payment a refund is for.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Payment<'a> {
+    Order(&'a str),
+    Id(i64),
 }
 
 /// `used_fen` less `amount` fen, never below zero, with its utilisation.

@@ -849,6 +849,214 @@ where
         self.finish(tx, claim, Decided::Blacklist(after)).await
     }
 
+    async fn dispute(&self, id: i64) -> StoreResult<Option<DisputeRow>> {
+        fetch_optional(&self.pool, |q| {
+            q.push("SELECT ")
+                .push(DISPUTE_FIELDS)
+                .push(" FROM disputes WHERE id = ")
+                .bind(id);
+        })
+        .await
+    }
+
+    async fn dispute_events(&self, id: i64) -> StoreResult<Vec<DisputeEventRow>> {
+        fetch_all(&self.pool, |q| {
+            q.push("SELECT id, dispute_id, at, actor, kind, note FROM dispute_events")
+                .push(" WHERE dispute_id = ")
+                .bind(id)
+                .push(" ORDER BY id");
+        })
+        .await
+    }
+
+    async fn open_dispute(
+        &self,
+        claim: &Claim,
+        actor: &Actor,
+        w: &DisputeOpen,
+    ) -> StoreResult<Decided> {
+        let mut tx = self.begin_write().await?;
+        let now = claim.now;
+        let refuse = |code, detail: String| Decided::Refused(Refused::new(code, detail));
+        let payment: Option<(i64, String, String)> = fetch_optional(&mut *tx, |q| {
+            q.push("SELECT account_id, kind, status FROM transactions WHERE id = ")
+                .bind(w.transaction_id);
+        })
+        .await?;
+        let refusal = match &payment {
+            None => Some(refuse(
+                ProblemCode::NotFound,
+                format!("transaction {} not found", w.transaction_id),
+            )),
+            Some((_, kind, _)) if kind != "purchase" => Some(refuse(
+                ProblemCode::InvalidState,
+                format!("only a purchase can be disputed; this is a {kind}"),
+            )),
+            Some((_, _, status)) if status == "declined" => Some(refuse(
+                ProblemCode::InvalidState,
+                "a declined payment took no money: there is nothing to dispute".to_owned(),
+            )),
+            _ => None,
+        };
+        if let Some(refused) = refusal {
+            return self.finish(tx, claim, refused).await;
+        }
+        let account_id = payment.map_or(0, |(account, _, _)| account);
+        let open: Option<DisputeRow> = fetch_optional(&mut *tx, |q| {
+            q.push("SELECT ")
+                .push(DISPUTE_FIELDS)
+                .push(" FROM disputes WHERE transaction_id = ")
+                .bind(w.transaction_id)
+                .push(" AND status IN ('open', 'escalated')");
+        })
+        .await?;
+        if let Some(open) = open {
+            let refused = Refused {
+                current: Some(Box::new(Decided::Dispute(open.clone()))),
+                ..Refused::new(
+                    ProblemCode::Duplicate,
+                    format!("dispute #{} about this payment is still open", open.id),
+                )
+            };
+            return self.finish(tx, claim, Decided::Refused(refused)).await;
+        }
+        let row: DisputeRow = fetch_optional(&mut *tx, |q| {
+            q.push(
+                "INSERT INTO disputes (account_id, transaction_id, reason, status, statement, \
+                 opened_by, created_at, sla_due_at, attachments)",
+            );
+            q.values(&[()], |t, ()| {
+                t.bind(account_id)
+                    .bind(w.transaction_id)
+                    .bind(w.reason.clone())
+                    .bind("open".to_owned())
+                    .bind(w.statement.clone())
+                    .bind(actor.id.clone())
+                    .bind(now)
+                    .bind(now + w.sla_ms)
+                    .bind(w.attachments.clone());
+            });
+            q.push(" RETURNING ").push(DISPUTE_FIELDS);
+        })
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+        Self::dispute_event(&mut tx, row.id, now, &actor.id, "opened", None).await?;
+        let target = format!("dispute:{}", row.id);
+        Self::audit(
+            &mut tx,
+            now,
+            &actor.id,
+            "dispute.open",
+            &target,
+            None::<&()>,
+            Some(&row),
+        )
+        .await?;
+        self.finish(tx, claim, Decided::Dispute(row)).await
+    }
+
+    async fn dispute_step(
+        &self,
+        claim: &Claim,
+        actor: &Actor,
+        w: &DisputeStep,
+    ) -> StoreResult<Decided> {
+        let mut tx = self.begin_write().await?;
+        let now = claim.now;
+        let before: Option<DisputeRow> = fetch_optional(&mut *tx, |q| {
+            q.push("SELECT ")
+                .push(DISPUTE_FIELDS)
+                .push(" FROM disputes WHERE id = ")
+                .bind(w.id)
+                .push(for_update::<DB>());
+        })
+        .await?;
+        let Some(before) = before else {
+            let refused =
+                Refused::new(ProblemCode::NotFound, format!("dispute {} not found", w.id));
+            return self.finish(tx, claim, Decided::Refused(refused)).await;
+        };
+        if before.version != w.version {
+            let refused = Refused::stale(Decided::Dispute(before));
+            return self.finish(tx, claim, Decided::Refused(refused)).await;
+        }
+        let state_refusal = match (&w.action, before.status.as_str()) {
+            (_, "resolved_refund" | "resolved_rejected") => Some("the dispute is resolved"),
+            (DisputeStepKind::Escalate { .. }, "escalated") => {
+                Some("the dispute is already escalated")
+            }
+            _ => None,
+        };
+        if let Some(why) = state_refusal {
+            let refused = Refused::new(ProblemCode::InvalidState, why);
+            return self.finish(tx, claim, Decided::Refused(refused)).await;
+        }
+        let (status, kind, note, refund) = match &w.action {
+            DisputeStepKind::Escalate { note } => ("escalated", "escalated", note, None),
+            DisputeStepKind::Reject { reason } => ("resolved_rejected", "rejected", reason, None),
+            DisputeStepKind::Refund { amount_fen, note } => {
+                let money_back = MoneyBack {
+                    key: format!("dispute-{}", w.id),
+                    request_hash: String::new(),
+                    amount_fen: *amount_fen,
+                    occurred_at: now,
+                };
+                let payment = super::Payment::Id(before.transaction_id);
+                match Self::refund_payment(&mut tx, payment, &money_back).await? {
+                    Ok(Some(record)) => ("resolved_refund", "refunded", note, Some(record)),
+                    Ok(None) => {
+                        let refused = Refused::new(
+                            ProblemCode::Duplicate,
+                            "this dispute was refunded already",
+                        );
+                        return self.finish(tx, claim, Decided::Refused(refused)).await;
+                    }
+                    Err(refusal) => {
+                        let detail = match refusal {
+                            Refusal::State(d) | Refusal::Amount(d) => d,
+                            Refusal::NoAccount | Refusal::NoPayment => {
+                                "the payment is gone".to_owned()
+                            }
+                        };
+                        let refused = Refused::new(ProblemCode::InvalidState, detail);
+                        return self.finish(tx, claim, Decided::Refused(refused)).await;
+                    }
+                }
+            }
+        };
+        let resolved = status.starts_with("resolved");
+        let after: DisputeRow = fetch_optional(&mut *tx, |q| {
+            q.push("UPDATE disputes SET status = ")
+                .bind(status.to_owned());
+            if resolved {
+                q.push(", resolved_at = ").bind(now);
+                q.push(", resolution_note = ").bind(note.clone());
+            }
+            if let Some(record) = &refund {
+                q.push(", refund_transaction_id = ")
+                    .bind(record.transaction_id);
+            }
+            q.push(", version = version + 1 WHERE id = ").bind(w.id);
+            q.push(" RETURNING ").push(DISPUTE_FIELDS);
+        })
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+        Self::dispute_event(&mut tx, w.id, now, &actor.id, kind, Some(note)).await?;
+        let target = format!("dispute:{}", w.id);
+        let action = format!("dispute.{kind}");
+        Self::audit(
+            &mut tx,
+            now,
+            &actor.id,
+            &action,
+            &target,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        self.finish(tx, claim, Decided::Dispute(after)).await
+    }
+
     async fn audit_trail(&self, target: &str) -> StoreResult<Vec<AuditRow>> {
         fetch_all(&self.pool, |q| {
             q.push("SELECT ")
@@ -1191,6 +1399,27 @@ where
         })
         .await?;
         Ok(spent.is_some())
+    }
+
+    async fn dispute_event(
+        tx: &mut Tx<DB>,
+        dispute_id: i64,
+        at: i64,
+        actor: &str,
+        kind: &str,
+        note: Option<&String>,
+    ) -> StoreResult<()> {
+        execute(&mut **tx, |q| {
+            q.push("INSERT INTO dispute_events (dispute_id, at, actor, kind, note)");
+            q.values(&[()], |t, ()| {
+                t.bind(dispute_id)
+                    .bind(at)
+                    .bind(actor.to_owned())
+                    .bind(kind.to_owned())
+                    .bind(note.cloned());
+            });
+        })
+        .await
     }
 
     async fn audit(
