@@ -9,11 +9,13 @@
 use riskdesk_api::Page;
 use riskdesk_api::audit::{AuditEntryView, AuditQuery, RevealRequest, Revealed};
 use riskdesk_api::auth::{OperatorView, SignInRequest};
-use riskdesk_api::decisions::AlertNoteView;
-use riskdesk_api::lists::{AlertQuery, BlacklistQuery, LimitChangeQuery, TransactionQuery};
+use riskdesk_api::decisions::{AlertNoteView, DisputeDetail};
+use riskdesk_api::lists::{
+    AlertQuery, BlacklistQuery, DisputeQuery, LimitChangeQuery, TransactionQuery,
+};
 use riskdesk_api::views::{
-    AccountFreezeView, AccountSummary, AlertCounts, AlertView, BlacklistEntryView, LimitChangeView,
-    TransactionView,
+    AccountFreezeView, AccountSummary, AlertCounts, AlertView, BlacklistEntryView, DisputeView,
+    LimitChangeView, TransactionView,
 };
 use riskdesk_console::app::{Console, ConsoleOptions};
 use riskdesk_console::ipc::{
@@ -161,6 +163,16 @@ async fn reveal(
 }
 
 #[tauri::command]
+async fn disputes(console: State<'_, Console>, query: DisputeQuery) -> Answer<Page<DisputeView>> {
+    console.disputes(query).await
+}
+
+#[tauri::command]
+async fn dispute(console: State<'_, Console>, id: i64) -> Answer<DisputeDetail> {
+    console.dispute(id).await
+}
+
+#[tauri::command]
 async fn verify_audit(console: State<'_, Console>) -> Answer<AuditVerification> {
     console.verify_audit().await
 }
@@ -227,6 +239,8 @@ fn main() {
             audit,
             verify_audit,
             reveal,
+            disputes,
+            dispute,
         ])
         .build(tauri::generate_context!());
     match app {

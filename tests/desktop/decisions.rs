@@ -121,6 +121,23 @@ async fn open_account(app: &App, account: i64) {
     .await;
 }
 
+/// An account with a settled purchase of at least ¥10 and no dispute.
+async fn disputable_account(desktop: &Desktop) -> i64 {
+    let url = format!("sqlite://{}?mode=ro", desktop.demo_database().display());
+    let mut connection = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .expect("the demo database");
+    let (id,): (i64,) = sqlx::query_as(
+        "SELECT account_id FROM transactions t WHERE kind = 'purchase' AND status = 'settled' \
+         AND amount_fen >= 1000 AND NOT EXISTS (SELECT 1 FROM disputes d \
+         WHERE d.account_id = t.account_id) ORDER BY account_id LIMIT 1",
+    )
+    .fetch_one(&mut connection)
+    .await
+    .expect("an account with a settled purchase");
+    id
+}
+
 fn yuan(fen: i64) -> String {
     let yuan = fen / 100;
     let grouped = yuan
@@ -276,6 +293,47 @@ async fn two_officers_decide_under_four_eyes_with_step_up_codes() {
         STEP,
     )
     .await;
+
+    // A customer-service agent opens a dispute from one of the customer's
+    // settled payments and resolves it by a refund.
+    app.click("[data-testid=sign-out]").await;
+    app.wait("[data-testid=sign-in]", STEP).await;
+    let code = authenticator.code("agent.zhao").await;
+    sign_in_with(&app, "agent.zhao", &code).await;
+    let disputed = disputable_account(&desktop).await;
+    open_account(&app, disputed).await;
+    app.click("[data-testid=open-transactions]").await;
+    for (select, value) in [("tx-kind", "purchase"), ("tx-status", "settled")] {
+        app.wait(&format!("[data-testid={select}]"), STEP)
+            .await
+            .select_by_value(value)
+            .await
+            .expect("filtering the payments");
+    }
+    type_into(&app, "tx-min", &format!("10{}", Key::Enter)).await;
+    app.until(
+        "settled purchases only",
+        "const rows = [...document.querySelectorAll('[data-testid=tx-row]')];
+         return rows.length > 0 && rows.every(r => r.textContent.includes('已结算'))",
+        STEP,
+    )
+    .await;
+    app.click("[data-testid=tx-row]").await;
+    app.click("[data-testid=open-dispute]").await;
+    type_into(&app, "dispute-statement", "商品一直没有收到，商家不回复").await;
+    type_into(&app, "dispute-attachments", "聊天记录截图.png").await;
+    app.click("[data-testid=dispute-submit]").await;
+    app.wait("[data-testid=dispute-timeline] li", STEP).await;
+    type_into(&app, "refund-amount", "1.00").await;
+    type_into(&app, "dispute-note", "商家确认未发货，退款 ¥1.00").await;
+    app.click("[data-testid=dispute-refund]").await;
+    assert_eq!(
+        decision_phase(&app, "[data-testid=dispute-panel]").await,
+        "done"
+    );
+    app.wait("[data-testid=refund-tx]", STEP).await;
+    assert_eq!(app.text("[data-testid=dispute-status]").await, "已退款结案");
+    app.screenshot("disputes-zh-light").await;
 
     // A manager verifies the audit chain in the console: intact. Then an
     // audit row is edited in the database behind the service's back, and the

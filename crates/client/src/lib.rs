@@ -25,7 +25,7 @@ use riskdesk_api::audit::{
     VerifyReport,
 };
 use riskdesk_api::auth::{Health, OperatorView, SignInRequest, SignInResponse};
-use riskdesk_api::decisions::AlertNoteView;
+use riskdesk_api::decisions::{AlertNoteView, DisputeDetail};
 use riskdesk_api::decisions::{IDEMPOTENCY_KEY, REPLAYED};
 use riskdesk_api::lists::{
     AccountQuery, AlertQuery, BlacklistQuery, DisputeQuery, HistoryQuery, LimitChangeQuery,
@@ -350,6 +350,11 @@ impl Client {
     /// The service's own verification of the whole chain.
     pub async fn audit_verify(&self) -> Result<VerifyReport, ClientError> {
         self.read("/v1/audit/verify", &()).await
+    }
+
+    /// A dispute and its timeline.
+    pub async fn dispute(&self, id: i64) -> Result<DisputeDetail, ClientError> {
+        self.read(&format!("/v1/disputes/{id}"), &()).await
     }
 
     pub async fn disputes(&self, query: &DisputeQuery) -> Result<Page<DisputeView>, ClientError> {

@@ -8,13 +8,13 @@ use std::sync::Mutex;
 
 use riskdesk_api::audit::{AuditEntryView, AuditQuery, RevealRequest, Revealed};
 use riskdesk_api::auth::{OperatorView, SignInRequest};
-use riskdesk_api::decisions::AlertNoteView;
+use riskdesk_api::decisions::{AlertNoteView, DisputeDetail};
 use riskdesk_api::lists::{
-    AccountQuery, AlertQuery, BlacklistQuery, LimitChangeQuery, TransactionQuery,
+    AccountQuery, AlertQuery, BlacklistQuery, DisputeQuery, LimitChangeQuery, TransactionQuery,
 };
 use riskdesk_api::views::{
-    AccountFreezeView, AccountSummary, AlertCounts, AlertView, BlacklistEntryView, LimitChangeView,
-    MonthView, TransactionView,
+    AccountFreezeView, AccountSummary, AlertCounts, AlertView, BlacklistEntryView, DisputeView,
+    LimitChangeView, MonthView, TransactionView,
 };
 use riskdesk_api::{Page, ProblemCode};
 use riskdesk_charts::{Lang, Style};
@@ -407,6 +407,17 @@ impl Console {
                     DecisionRecord::Blacklist,
                 )
             }
+            OperatorDecision::OpenDispute { request } => record(
+                client.decide("/v1/disputes", key, request).await,
+                DecisionRecord::Dispute,
+            ),
+            OperatorDecision::DisputeStep { id, request } => {
+                let path = format!("/v1/disputes/{id}/steps");
+                record(
+                    client.decide(&path, key, request).await,
+                    DecisionRecord::Dispute,
+                )
+            }
             OperatorDecision::RejectRemoval { id, request } => {
                 let path = format!("/v1/blacklist/{id}/removal/reject");
                 record(
@@ -416,6 +427,16 @@ impl Console {
             }
         };
         self.checked(outcome)
+    }
+
+    pub async fn disputes(&self, query: DisputeQuery) -> Result<Page<DisputeView>, CommandError> {
+        let client = self.session_client()?;
+        self.checked(client.disputes(&query).await)
+    }
+
+    pub async fn dispute(&self, id: i64) -> Result<DisputeDetail, CommandError> {
+        let client = self.session_client()?;
+        self.checked(client.dispute(id).await)
     }
 
     pub async fn alert_notes(&self, alert_id: i64) -> Result<Vec<AlertNoteView>, CommandError> {

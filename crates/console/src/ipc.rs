@@ -7,11 +7,12 @@
 
 use riskdesk_api::ProblemCode;
 use riskdesk_api::decisions::{
-    AddBlacklistEntry, AlertNoteView, BulkTriageRequest, BulkTriageResult, FreezeRequest,
-    NoteRequest, ProposeLimitChange, ReasonedChange, ReleaseFreeze, StepUpApproval, TriageRequest,
+    AddBlacklistEntry, AlertNoteView, BulkTriageRequest, BulkTriageResult, DisputeStepRequest,
+    FreezeRequest, NoteRequest, OpenDispute, ProposeLimitChange, ReasonedChange, ReleaseFreeze,
+    StepUpApproval, TriageRequest,
 };
 use riskdesk_api::views::{
-    AccountDetail, AccountFreezeView, AlertView, BlacklistEntryView, LimitChangeView,
+    AccountDetail, AccountFreezeView, AlertView, BlacklistEntryView, DisputeView, LimitChangeView,
 };
 use riskdesk_charts::{Lang, Theme};
 use riskdesk_client::ClientError;
@@ -243,6 +244,13 @@ pub enum OperatorDecision {
         id: i64,
         request: ReasonedChange,
     },
+    OpenDispute {
+        request: OpenDispute,
+    },
+    DisputeStep {
+        id: i64,
+        request: DisputeStepRequest,
+    },
 }
 
 /// What a decision did: the record after it.
@@ -255,6 +263,7 @@ pub enum DecisionRecord {
     LimitChange(LimitChangeView),
     Freeze(AccountFreezeView),
     Blacklist(BlacklistEntryView),
+    Dispute(DisputeView),
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize, TS)]
@@ -358,6 +367,15 @@ pub fn typescript() -> String {
         dec::FreezeRequest::decl(&config),
         dec::ReleaseFreeze::decl(&config),
         dec::AddBlacklistEntry::decl(&config),
+        dec::OpenDispute::decl(&config),
+        dec::DisputeAction::decl(&config),
+        dec::DisputeStepRequest::decl(&config),
+        dec::DisputeEventView::decl(&config),
+        dec::DisputeDetail::decl(&config),
+        v::DisputeView::decl(&config),
+        l::DisputeQuery::decl(&config),
+        d::dispute::DisputeReason::decl(&config),
+        d::dispute::DisputeStatus::decl(&config),
         l::BlacklistQuery::decl(&config),
         l::LimitChangeQuery::decl(&config),
         l::AccountQuery::decl(&config),

@@ -16,6 +16,9 @@ import type {
   BlacklistKind,
   BlacklistQuery,
   DecisionOutcome,
+  DisputeDetail,
+  DisputeQuery,
+  DisputeView,
   LimitChangeQuery,
   LimitChangeView,
   OperatorDecision,
@@ -65,6 +68,8 @@ export interface Backend {
   audit(query: AuditQuery): Promise<Page<AuditEntryView>>;
   /** The chain verified in the console, against the key pinned for this service. */
   verifyAudit(): Promise<AuditVerification>;
+  disputes(query: DisputeQuery): Promise<Page<DisputeView>>;
+  dispute(id: number): Promise<DisputeDetail>;
   /** One masked field, with the operator's reason (audited); keep it nowhere. */
   reveal(accountId: number, request: RevealRequest): Promise<Revealed>;
   /** Follows the demo portfolio's first generation; returns the unsubscribe. */
@@ -128,6 +133,8 @@ export const tauriBackend: Backend = {
   normaliseBlacklist: (kind, value) => call("normalise_blacklist", { kind, value }),
   audit: (query) => call("audit", { query }),
   verifyAudit: () => call("verify_audit"),
+  disputes: (query) => call("disputes", { query }),
+  dispute: (id) => call("dispute", { id }),
   reveal: (accountId, request) => call("reveal", { accountId, request }),
   onProgress: (handler) => listen<Progress>("demo-progress", (event) => handler(event.payload)),
 };

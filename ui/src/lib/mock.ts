@@ -193,6 +193,14 @@ export class MockBackend implements Backend {
     this.record("reveal", { accountId, request });
     return { field: request.field, value: "13812345678" };
   }
+  async disputes() {
+    this.record("disputes");
+    return { items: [], next_cursor: null };
+  }
+  async dispute(): Promise<never> {
+    this.record("dispute");
+    throw new BackendError({ code: "not_found", message: "no such dispute" });
+  }
   async onProgress() {
     return () => {};
   }

@@ -19,6 +19,7 @@ export type Route =
   | { view: "approvals" }
   | { view: "blacklist" }
   | { view: "audit" }
+  | { view: "disputes"; id?: number }
   | { view: "account"; id: number }
   | { view: "transactions"; id: number }
   | { view: "search"; text: string };

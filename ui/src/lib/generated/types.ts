@@ -32,7 +32,7 @@ export type Account360 = { detail: AccountDetail, alerts: Array<AlertView> | nul
 
 export type ChartRequest = { account_id: number, theme: Theme, lang: Lang, width: number, height: number, };
 
-export type OperatorDecision = { "type": "triage", alert_id: number, request: TriageRequest, } | { "type": "bulk_triage", request: BulkTriageRequest, } | { "type": "next_alert" } | { "type": "add_note", alert_id: number, request: NoteRequest, } | { "type": "propose_limit", account_id: number, request: ProposeLimitChange, } | { "type": "approve_limit", id: number, request: StepUpApproval, } | { "type": "reject_limit", id: number, request: ReasonedChange, } | { "type": "freeze", account_id: number, request: FreezeRequest, } | { "type": "release_freeze", id: number, request: ReleaseFreeze, } | { "type": "add_blacklist", request: AddBlacklistEntry, } | { "type": "request_removal", id: number, request: ReasonedChange, } | { "type": "approve_removal", id: number, request: StepUpApproval, } | { "type": "reject_removal", id: number, request: ReasonedChange, };
+export type OperatorDecision = { "type": "triage", alert_id: number, request: TriageRequest, } | { "type": "bulk_triage", request: BulkTriageRequest, } | { "type": "next_alert" } | { "type": "add_note", alert_id: number, request: NoteRequest, } | { "type": "propose_limit", account_id: number, request: ProposeLimitChange, } | { "type": "approve_limit", id: number, request: StepUpApproval, } | { "type": "reject_limit", id: number, request: ReasonedChange, } | { "type": "freeze", account_id: number, request: FreezeRequest, } | { "type": "release_freeze", id: number, request: ReleaseFreeze, } | { "type": "add_blacklist", request: AddBlacklistEntry, } | { "type": "request_removal", id: number, request: ReasonedChange, } | { "type": "approve_removal", id: number, request: StepUpApproval, } | { "type": "reject_removal", id: number, request: ReasonedChange, } | { "type": "open_dispute", request: OpenDispute, } | { "type": "dispute_step", id: number, request: DisputeStepRequest, };
 
 export type AuditVerification = { 
 /**
@@ -101,7 +101,7 @@ export type Revealed = { field: PiiField, value: string, };
 
 export type PiiField = "name" | "phone" | "national_id";
 
-export type DecisionRecord = { "kind": "alert", "record": AlertView } | { "kind": "bulk", "record": BulkTriageResult } | { "kind": "note", "record": AlertNoteView } | { "kind": "limit_change", "record": LimitChangeView } | { "kind": "freeze", "record": AccountFreezeView } | { "kind": "blacklist", "record": BlacklistEntryView };
+export type DecisionRecord = { "kind": "alert", "record": AlertView } | { "kind": "bulk", "record": BulkTriageResult } | { "kind": "note", "record": AlertNoteView } | { "kind": "limit_change", "record": LimitChangeView } | { "kind": "freeze", "record": AccountFreezeView } | { "kind": "blacklist", "record": BlacklistEntryView } | { "kind": "dispute", "record": DisputeView };
 
 export type DecisionOutcome = { record: DecisionRecord, 
 /**
@@ -286,6 +286,49 @@ lapses_at?: string, };
 export type ReleaseFreeze = { version: number | null, totp: string, reason: string, };
 
 export type AddBlacklistEntry = { kind: BlacklistKind, value: string, reason: string, expires_at?: string, };
+
+export type OpenDispute = { transaction_id: number, reason: DisputeReason, 
+/**
+ * The customer's own words (1–2,000 characters).
+ */
+statement: string, 
+/**
+ * References to what the customer sent (file names, ticket ids): at
+ * most 10, each 1–200 characters.
+ */
+attachments: Array<string>, };
+
+export type DisputeAction = { "type": "escalate", note: string, } | { "type": "refund", amount: string, note: string, } | { "type": "reject", reason: string, };
+
+export type DisputeStepRequest = { version: number | null, action: DisputeAction, };
+
+export type DisputeEventView = { at: string, actor: string, 
+/**
+ * `opened`, `escalated`, `refunded`, `rejected`.
+ */
+kind: string, note: string | null, };
+
+export type DisputeDetail = { dispute: DisputeView, events: Array<DisputeEventView>, };
+
+export type DisputeView = { id: number, account_id: number, transaction_id: number, reason: DisputeReason, status: DisputeStatus, statement: string, opened_by: string, created_at: string, sla_due_at: string, resolved_at: string | null, version: number, 
+/**
+ * References to the customer's attachments (file names, ticket ids).
+ */
+attachments: Array<string>, 
+/**
+ * Why it was rejected, or how it was refunded.
+ */
+resolution_note: string | null, refund_transaction_id: number | null, 
+/**
+ * Not resolved, and past its SLA time.
+ */
+overdue: boolean, };
+
+export type DisputeQuery = { status?: DisputeStatus, account_id?: number, cursor?: string, limit?: number, };
+
+export type DisputeReason = "unauthorized" | "not_received" | "duplicate_charge" | "wrong_amount" | "refund_not_received";
+
+export type DisputeStatus = "open" | "escalated" | "resolved_refund" | "resolved_rejected";
 
 export type BlacklistQuery = { kind?: BlacklistKind, 
 /**
