@@ -412,6 +412,16 @@ async fn the_permission_matrix_is_enforced_on_every_endpoint() {
         ("/v1/blacklist", Permission::ReadBlacklist),
         ("/v1/limit-changes", Permission::ReadLimitChanges),
         ("/v1/disputes", Permission::ReadDisputes),
+        ("/v1/accounts/80000001/freezes", Permission::ReadAccounts),
+        ("/v1/alerts/1", Permission::ReadAlerts),
+        ("/v1/alerts/1/notes", Permission::ReadAlerts),
+        ("/v1/limit-changes/1", Permission::ReadLimitChanges),
+        ("/v1/disputes/1", Permission::ReadDisputes),
+        ("/v1/audit", Permission::ReadAudit),
+        ("/v1/audit/chain", Permission::ReadAudit),
+        ("/v1/audit/checkpoints", Permission::ReadAudit),
+        ("/v1/audit/keys", Permission::ReadAudit),
+        ("/v1/audit/verify", Permission::ReadAudit),
     ];
     // Without a token only health, sign-in and the OpenAPI document answer.
     for (path, _) in endpoints {
