@@ -7,6 +7,7 @@ mod audit;
 mod blacklist;
 mod decide;
 mod disputes;
+mod export;
 mod freezes;
 mod limits;
 mod notifications;
@@ -181,6 +182,10 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(records::disputes, disputes::open))
         .routes(routes!(disputes::detail))
         .routes(routes!(disputes::step))
+        .routes(routes!(export::transactions))
+        .routes(routes!(export::alerts))
+        .routes(routes!(export::disputes))
+        .routes(routes!(export::audit))
         .routes(routes!(audit::list))
         .routes(routes!(audit::chain))
         .routes(routes!(audit::checkpoints))

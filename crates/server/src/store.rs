@@ -530,7 +530,7 @@ pub enum AccountSearch {
     NamePrefix(String),
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct TransactionFilter {
     pub account_id: i64,
     pub from: Option<i64>,
@@ -542,7 +542,7 @@ pub struct TransactionFilter {
     pub merchant: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct AlertFilter {
     pub status: Option<String>,
     pub severity_rank: Option<i16>,
@@ -554,7 +554,7 @@ pub struct AlertFilter {
     pub order: AlertSort,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, Clone, Debug, PartialEq, Eq)]
 pub enum Assignee {
     Nobody,
     Operator(String),
@@ -576,7 +576,7 @@ pub struct LimitChangeFilter {
     pub account_id: Option<i64>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct DisputeFilter {
     pub status: Option<String>,
     pub account_id: Option<i64>,

@@ -208,6 +208,24 @@ pub async fn transactions(
     Params(query): Params<TransactionQuery>,
 ) -> ApiResult<Json<Page<TransactionView>>> {
     signed.require(Permission::ReadTransactions)?;
+    let filter = transaction_filter(id, &query)?;
+    let request = page_request(query.cursor.as_deref(), query.limit, &filter, 2)?;
+    let rows = state.store.transactions(&filter, &request).await?;
+    if rows.is_empty() && request.after.is_none() && state.store.account(id).await?.is_none() {
+        return Err(ApiError::not_found(format!("account {id}")));
+    }
+    let key = |row: &crate::store::TransactionRow| vec![row.occurred_at, row.id];
+    Ok(Json(page(
+        rows,
+        &request,
+        &filter,
+        key,
+        views::transaction,
+    )?))
+}
+
+/// The store's filter for a transactions query (the list's and the export's).
+pub fn transaction_filter(id: i64, query: &TransactionQuery) -> ApiResult<TransactionFilter> {
     let amount = |name: &str, text: Option<&str>| -> ApiResult<Option<i64>> {
         text.map(|t| {
             t.parse::<Money>()
@@ -224,7 +242,7 @@ pub async fn transactions(
         status: query.status.map(|s| s.as_str().to_owned()),
         amount_min_fen: amount("amount_min", query.amount_min.as_deref())?,
         amount_max_fen: amount("amount_max", query.amount_max.as_deref())?,
-        merchant: query.merchant.filter(|m| !m.is_empty()),
+        merchant: query.merchant.clone().filter(|m| !m.is_empty()),
     };
     if let (Some(from), Some(to)) = (filter.from, filter.to)
         && from >= to
@@ -238,19 +256,7 @@ pub async fn transactions(
     {
         return Err(ApiError::invalid("merchant must be at most 64 characters"));
     }
-    let request = page_request(query.cursor.as_deref(), query.limit, &filter, 2)?;
-    let rows = state.store.transactions(&filter, &request).await?;
-    if rows.is_empty() && request.after.is_none() && state.store.account(id).await?.is_none() {
-        return Err(ApiError::not_found(format!("account {id}")));
-    }
-    let key = |row: &crate::store::TransactionRow| vec![row.occurred_at, row.id];
-    Ok(Json(page(
-        rows,
-        &request,
-        &filter,
-        key,
-        views::transaction,
-    )?))
+    Ok(filter)
 }
 
 /// The account's last months (China time): spending, repayments, and the

@@ -89,7 +89,7 @@ pub async fn counts(
 }
 
 /// The store's filter for a queue query, ages counted back from `now`.
-fn alert_filter(query: &AlertQuery, now: i64) -> ApiResult<AlertFilter> {
+pub fn alert_filter(query: &AlertQuery, now: i64) -> ApiResult<AlertFilter> {
     if let (Some(min), Some(max)) = (query.min_age_minutes, query.max_age_minutes)
         && min > max
     {

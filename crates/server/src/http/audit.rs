@@ -34,6 +34,14 @@ pub async fn list(
     Params(query): Params<AuditQuery>,
 ) -> ApiResult<Json<Page<AuditEntryView>>> {
     signed.require(Permission::ReadAudit)?;
+    let filter = audit_filter(&query)?;
+    let request = page_request(query.cursor.as_deref(), query.limit, &filter, 1)?;
+    let rows = state.store.audit(&filter, &request).await?;
+    Ok(Json(page(rows, &request, &filter, |r| vec![r.id], entry)?))
+}
+
+/// The store's filter for an audit query (the list's and the export's).
+pub fn audit_filter(query: &AuditQuery) -> ApiResult<AuditFilter> {
     for (name, value) in [
         ("actor", &query.actor),
         ("action", &query.action),
@@ -53,16 +61,13 @@ pub async fn list(
     {
         return Err(ApiError::invalid("from must be before to"));
     }
-    let filter = AuditFilter {
+    Ok(AuditFilter {
         actor: query.actor.clone(),
         action: query.action.clone(),
         target: query.target.clone(),
         from: query.from.map(|t| t.timestamp_millis()),
         to: query.to.map(|t| t.timestamp_millis()),
-    };
-    let request = page_request(query.cursor.as_deref(), query.limit, &filter, 1)?;
-    let rows = state.store.audit(&filter, &request).await?;
-    Ok(Json(page(rows, &request, &filter, |r| vec![r.id], entry)?))
+    })
 }
 
 /// A stretch of the chain, oldest first: what a client needs to recompute

@@ -8,6 +8,7 @@ mod decisions;
 mod disputes;
 mod end_of_day;
 mod engine;
+mod exports;
 mod generated_files;
 mod notifications;
 mod replay;

@@ -1,0 +1,382 @@
+//! CSV exports of the lists an operator can read: an account's
+//! transactions, the alert queue, disputes and the audit trail, under the
+//! same filters as the lists. UTF-8 with a byte-order mark, so that
+//! spreadsheet applications read Chinese text correctly; streamed a page of
+//! rows at a time by keyset, so a million rows never sit in memory; and the
+//! export itself is recorded in the audit trail.
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use riskdesk_api::audit::AuditQuery;
+use riskdesk_api::lists::{AlertQuery, DisputeQuery, TransactionQuery};
+use riskdesk_domain::operator::Permission;
+
+use super::AppState;
+use super::problem::{ApiResult, Params, PathParam};
+use super::session::Signed;
+use crate::clock::utc;
+use crate::store::{AuditRecord, PageRequest, StoreResult};
+
+/// Rows read per page while streaming.
+const PAGE: u32 = 5_000;
+
+/// An account's transactions as CSV, newest first.
+#[utoipa::path(get, path = "/v1/accounts/{id}/transactions.csv", tag = "accounts",
+    params(("id" = i64, Path), TransactionQuery), security(("bearer" = [])),
+    responses((status = 200, content_type = "text/csv"), (status = 400, body = riskdesk_api::Problem)))]
+pub async fn transactions(
+    State(state): State<AppState>,
+    signed: Signed,
+    PathParam(id): PathParam<i64>,
+    Params(query): Params<TransactionQuery>,
+) -> ApiResult<Response> {
+    signed.require(Permission::ReadTransactions)?;
+    let filter = super::accounts::transaction_filter(id, &query)?;
+    if state.store.account(id).await?.is_none() {
+        return Err(super::problem::ApiError::not_found(format!("account {id}")));
+    }
+    audit_export(&state, &signed, "transactions", &filter).await?;
+    let store = state.store.clone();
+    Ok(csv(
+        "transactions",
+        &[
+            "id",
+            "time_utc",
+            "kind",
+            "order_id",
+            "merchant",
+            "category",
+            "channel",
+            "amount",
+            "installments",
+            "status",
+            "decision",
+            "decline_reason",
+            "rules",
+            "city",
+        ],
+        move |page| {
+            let (store, filter) = (store.clone(), filter.clone());
+            async move { store.transactions(&filter, &page).await }
+        },
+        |row| vec![row.occurred_at, row.id],
+        |row| {
+            let amount = riskdesk_domain::money::Money::from_fen(row.amount_fen)
+                .map(|m| m.to_string())
+                .unwrap_or_default();
+            let rules = row
+                .rule_hits
+                .as_deref()
+                .and_then(|h| serde_json::from_str::<Vec<serde_json::Value>>(h).ok())
+                .map(|hits| {
+                    hits.iter()
+                        .filter_map(|h| h["rule"].as_str().map(str::to_owned))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .unwrap_or_default();
+            vec![
+                row.id.to_string(),
+                utc(row.occurred_at).to_rfc3339(),
+                row.kind,
+                row.order_id,
+                row.merchant,
+                row.category.unwrap_or_default(),
+                row.channel.unwrap_or_default(),
+                amount,
+                row.installments.to_string(),
+                row.status,
+                row.decision.unwrap_or_default(),
+                row.decline_reason.unwrap_or_default(),
+                rules,
+                row.city.unwrap_or_default(),
+            ]
+        },
+    ))
+}
+
+/// The alert queue as CSV, under the queue's filters and order.
+#[utoipa::path(get, path = "/v1/alerts.csv", tag = "alerts", params(AlertQuery),
+    security(("bearer" = [])),
+    responses((status = 200, content_type = "text/csv"), (status = 400, body = riskdesk_api::Problem)))]
+pub async fn alerts(
+    State(state): State<AppState>,
+    signed: Signed,
+    Params(query): Params<AlertQuery>,
+) -> ApiResult<Response> {
+    signed.require(Permission::ReadAlerts)?;
+    let filter = super::alerts::alert_filter(&query, state.clock.now_ms())?;
+    audit_export(&state, &signed, "alerts", &filter).await?;
+    let store = state.store.clone();
+    let order = filter.order;
+    Ok(csv(
+        "alerts",
+        &[
+            "id",
+            "created_utc",
+            "account_id",
+            "rule",
+            "severity_rank",
+            "status",
+            "assignee",
+            "amount",
+            "evidence",
+            "disposition",
+            "sla_due_utc",
+        ],
+        move |page| {
+            let (store, filter) = (store.clone(), filter.clone());
+            async move { store.alerts(&filter, &page).await }
+        },
+        move |row| match order {
+            riskdesk_api::lists::AlertSort::Severity => {
+                vec![i64::from(row.severity_rank), row.created_at, row.id]
+            }
+            _ => vec![row.created_at, row.id],
+        },
+        |row| {
+            vec![
+                row.id.to_string(),
+                utc(row.created_at).to_rfc3339(),
+                row.account_id.to_string(),
+                row.rule,
+                row.severity_rank.to_string(),
+                row.status,
+                row.assignee.unwrap_or_default(),
+                row.amount_fen
+                    .and_then(|f| riskdesk_domain::money::Money::from_fen(f).ok())
+                    .map(|m| m.to_string())
+                    .unwrap_or_default(),
+                row.evidence,
+                row.disposition.unwrap_or_default(),
+                utc(row.sla_due_at).to_rfc3339(),
+            ]
+        },
+    ))
+}
+
+/// Disputes as CSV, newest first.
+#[utoipa::path(get, path = "/v1/disputes.csv", tag = "disputes", params(DisputeQuery),
+    security(("bearer" = [])),
+    responses((status = 200, content_type = "text/csv"), (status = 400, body = riskdesk_api::Problem)))]
+pub async fn disputes(
+    State(state): State<AppState>,
+    signed: Signed,
+    Params(query): Params<DisputeQuery>,
+) -> ApiResult<Response> {
+    signed.require(Permission::ReadDisputes)?;
+    let filter = crate::store::DisputeFilter {
+        status: query.status.map(|s| s.as_str().to_owned()),
+        account_id: query.account_id,
+    };
+    audit_export(&state, &signed, "disputes", &filter).await?;
+    let store = state.store.clone();
+    Ok(csv(
+        "disputes",
+        &[
+            "id",
+            "created_utc",
+            "account_id",
+            "transaction_id",
+            "reason",
+            "status",
+            "statement",
+            "opened_by",
+            "sla_due_utc",
+            "resolved_utc",
+            "resolution_note",
+        ],
+        move |page| {
+            let (store, filter) = (store.clone(), filter.clone());
+            async move { store.disputes(&filter, &page).await }
+        },
+        |row| vec![row.id],
+        |row| {
+            vec![
+                row.id.to_string(),
+                utc(row.created_at).to_rfc3339(),
+                row.account_id.to_string(),
+                row.transaction_id.to_string(),
+                row.reason,
+                row.status,
+                row.statement,
+                row.opened_by,
+                utc(row.sla_due_at).to_rfc3339(),
+                row.resolved_at
+                    .map(|t| utc(t).to_rfc3339())
+                    .unwrap_or_default(),
+                row.resolution_note.unwrap_or_default(),
+            ]
+        },
+    ))
+}
+
+/// The audit trail as CSV, newest first, with each entry's hashes.
+#[utoipa::path(get, path = "/v1/audit.csv", tag = "audit", params(AuditQuery),
+    security(("bearer" = [])),
+    responses((status = 200, content_type = "text/csv"), (status = 400, body = riskdesk_api::Problem)))]
+pub async fn audit(
+    State(state): State<AppState>,
+    signed: Signed,
+    Params(query): Params<AuditQuery>,
+) -> ApiResult<Response> {
+    signed.require(Permission::ReadAudit)?;
+    let filter = super::audit::audit_filter(&query)?;
+    audit_export(&state, &signed, "audit", &filter).await?;
+    let store = state.store.clone();
+    Ok(csv(
+        "audit",
+        &[
+            "id",
+            "time_utc",
+            "actor",
+            "action",
+            "target",
+            "before",
+            "after",
+            "prev_hash",
+            "hash",
+        ],
+        move |page| {
+            let (store, filter) = (store.clone(), filter.clone());
+            async move { store.audit(&filter, &page).await }
+        },
+        |row| vec![row.id],
+        |row| {
+            vec![
+                row.id.to_string(),
+                utc(row.at).to_rfc3339(),
+                row.actor,
+                row.action,
+                row.target,
+                row.before.unwrap_or_default(),
+                row.after.unwrap_or_default(),
+                row.prev_hash.unwrap_or_default(),
+                row.hash.unwrap_or_default(),
+            ]
+        },
+    ))
+}
+
+/// The export, before a byte of it is sent: who exported what, under which filters.
+async fn audit_export(
+    state: &AppState,
+    signed: &Signed,
+    what: &str,
+    filter: &(impl serde::Serialize + Sync),
+) -> ApiResult<()> {
+    let record = AuditRecord {
+        at: state.clock.now_ms(),
+        actor: signed.operator.id.clone(),
+        action: format!("export.{what}"),
+        target: format!("export:{what}"),
+        before: None,
+        after: Some(serde_json::to_string(filter).map_err(anyhow::Error::from)?),
+    };
+    Ok(state.store.record_audit(&[record]).await?)
+}
+
+/// A CSV response read page by page: the header (after a byte-order mark),
+/// then each page of rows as it arrives. A failure mid-way ends the stream
+/// with an error, so the client sees a broken download, never a short file
+/// passed off as complete.
+fn csv<R, F, Fut>(
+    name: &str,
+    header: &[&str],
+    fetch: F,
+    key: impl Fn(&R) -> Vec<i64> + Send + 'static,
+    line: impl Fn(R) -> Vec<String> + Send + 'static,
+) -> Response
+where
+    R: Send + 'static,
+    F: Fn(PageRequest) -> Fut + Send + 'static,
+    Fut: Future<Output = StoreResult<Vec<R>>> + Send,
+{
+    let mut first = String::from("\u{feff}");
+    push_line(&mut first, header.iter().map(|h| (*h).to_owned()));
+    struct Cursor<F> {
+        fetch: F,
+        after: Option<Vec<i64>>,
+        done: bool,
+    }
+    let start = Cursor {
+        fetch,
+        after: None,
+        done: false,
+    };
+    let pages =
+        futures_util::stream::unfold((start, key, line), |(mut cursor, key, line)| async move {
+            if cursor.done {
+                return None;
+            }
+            let request = PageRequest {
+                after: cursor.after.take(),
+                limit: PAGE,
+            };
+            let rows = match (cursor.fetch)(request).await {
+                Ok(rows) => rows,
+                Err(e) => {
+                    tracing::error!(error = %e, "an export failed mid-way");
+                    cursor.done = true;
+                    let failed = std::io::Error::other("the export failed; see the service's log");
+                    return Some((Err(failed), (cursor, key, line)));
+                }
+            };
+            cursor.done = rows.len() < PAGE as usize;
+            cursor.after = rows.last().map(&key);
+            let mut chunk = String::with_capacity(rows.len() * 160);
+            for row in rows {
+                push_line(&mut chunk, line(row).into_iter());
+            }
+            Some((
+                Ok::<_, std::io::Error>(Bytes::from(chunk)),
+                (cursor, key, line),
+            ))
+        });
+    let body = futures_util::stream::iter([Ok(Bytes::from(first))]);
+    let disposition = format!("attachment; filename=\"riskdesk-{name}.csv\"");
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        Body::from_stream(futures_util::StreamExt::chain(body, pages)),
+    )
+        .into_response()
+}
+
+/// One CSV line (RFC 4180): a field with a comma, quote or line break is
+/// quoted, its quotes doubled.
+fn push_line(out: &mut String, fields: impl Iterator<Item = String>) {
+    for (i, field) in fields.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        if field.contains([',', '"', '\n', '\r']) {
+            out.push('"');
+            out.push_str(&field.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(&field);
+        }
+    }
+    out.push_str("\r\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_line;
+
+    #[test]
+    fn fields_with_commas_quotes_or_line_breaks_are_quoted() {
+        let mut out = String::new();
+        let fields = ["plain", "a,b", "say \"hi\"", "two\nlines", "中文"];
+        push_line(&mut out, fields.iter().map(|f| (*f).to_owned()));
+        assert_eq!(
+            out,
+            "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",中文\r\n"
+        );
+    }
+}
