@@ -1,5 +1,5 @@
-//! The operators' side of the store: triage, limit changes, freezes and the
-//! blacklist. Each decision is one database transaction that locks the
+//! The operators' side of the store: triage, limit changes, freezes, the
+//! blacklist, disputes, and the audit trail they write. Each decision is one database transaction that locks the
 //! record, checks its version and the rules, writes the change and its audit
 //! entry, and records its outcome under the request's idempotency key — so a
 //! decision and its recorded answer commit together or not at all.

@@ -2,6 +2,8 @@
 //! `BEGIN IMMEDIATE`, PostgreSQL `FOR UPDATE`, the account before anything
 //! of it, as authorizations do), checks the version and the rules, writes
 //! the change and its audit entry, and records its outcome under the claim.
+//! The audit chain is appended here too (`append_audit`), and read back for
+//! lists, verification and checkpoints.
 
 use std::str::FromStr;
 
