@@ -58,7 +58,13 @@ fn chain(n: usize, every: usize) -> (Vec<Chained>, Vec<Checkpoint>) {
 }
 
 fn check(entries: &[Chained], checkpoints: &[Checkpoint]) -> Result<Verified, Break> {
-    verify(GENESIS, entries, checkpoints, true, &key().verifying_key())
+    verify(
+        GENESIS,
+        entries,
+        checkpoints,
+        true,
+        Some(&key().verifying_key()),
+    )
 }
 
 #[test]
@@ -73,7 +79,7 @@ fn an_untouched_chain_verifies() {
         &entries[20..35],
         &checkpoints,
         false,
-        &key,
+        Some(&key),
     );
     assert_eq!(middle.unwrap().entries, 15);
 }
@@ -82,14 +88,14 @@ fn an_untouched_chain_verifies() {
 fn batches_verify_like_the_whole_and_find_the_same_breaks() {
     let (mut entries, checkpoints) = chain(100, 7);
     let key = key().verifying_key();
-    let mut verifier = Verifier::new(GENESIS, checkpoints.clone(), &key);
+    let mut verifier = Verifier::new(GENESIS, checkpoints.clone(), Some(&key));
     for batch in entries.chunks(13) {
         verifier.feed(batch).unwrap();
     }
     let verified = verifier.finish(true).unwrap();
     assert_eq!((verified.entries, verified.checkpoints), (100, 14));
     entries[60].entry.actor = "someone.else".to_owned();
-    let mut verifier = Verifier::new(GENESIS, checkpoints.clone(), &key);
+    let mut verifier = Verifier::new(GENESIS, checkpoints.clone(), Some(&key));
     let broken = entries
         .chunks(13)
         .find_map(|b| verifier.feed(b).err())
@@ -102,7 +108,7 @@ fn batches_verify_like_the_whole_and_find_the_same_breaks() {
         }
     );
     // Cut short: the last checkpoint is past the end.
-    let mut verifier = Verifier::new(GENESIS, checkpoints, &key);
+    let mut verifier = Verifier::new(GENESIS, checkpoints, Some(&key));
     verifier.feed(&entries[..50]).unwrap();
     assert_eq!(verifier.finish(true).unwrap_err().why, BreakKind::Truncated);
 }

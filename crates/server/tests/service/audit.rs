@@ -76,7 +76,7 @@ async fn client_verifies(service: &Service, token: &str) -> Result<u64, audit::B
             signature: audit::from_hex(c["signature"].as_str().unwrap()).unwrap(),
         })
         .collect();
-    let mut verifier = Verifier::new(GENESIS, checkpoints, &public);
+    let mut verifier = Verifier::new(GENESIS, checkpoints, Some(&public));
     let mut after = 0;
     loop {
         let (_, page) = service
