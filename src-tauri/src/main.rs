@@ -20,7 +20,7 @@ use riskdesk_api::views::{
 use riskdesk_console::app::{Console, ConsoleOptions};
 use riskdesk_console::ipc::{
     Account360, AuditVerification, ChartRequest, CommandError, ConnectRequest, DecisionOutcome,
-    OperatorDecision, Preferences, Startup,
+    ExportRequest, ExportSaved, OperatorDecision, Preferences, Startup,
 };
 use riskdesk_domain::blacklist::BlacklistKind;
 use riskdesk_server::demo;
@@ -186,6 +186,23 @@ async fn transactions(
     console.transactions(account_id, query).await
 }
 
+#[tauri::command]
+async fn export(
+    app: AppHandle,
+    console: State<'_, Console>,
+    id: String,
+    request: ExportRequest,
+) -> Answer<ExportSaved> {
+    console
+        .export(id, request, |p| drop(app.emit("export-progress", p)))
+        .await
+}
+
+#[tauri::command]
+fn cancel_export(console: State<'_, Console>, id: String) {
+    console.cancel_export(&id);
+}
+
 fn env_u32(name: &str, default: u32) -> u32 {
     std::env::var(name)
         .ok()
@@ -210,6 +227,10 @@ fn main() {
                 demo_customers: env_u32("RISKDESK_DEMO_CUSTOMERS", demo::CUSTOMERS),
                 demo_months: env_u32("RISKDESK_DEMO_MONTHS", demo::MONTHS),
                 os_locale: sys_locale::get_locale(),
+                // Where a browser would save a download.
+                export_dir: paths
+                    .download_dir()
+                    .or_else(|_| paths.home_dir().map(|home| home.join("Downloads")))?,
             });
             app.manage(console);
             Ok(())
@@ -241,6 +262,8 @@ fn main() {
             reveal,
             disputes,
             dispute,
+            export,
+            cancel_export,
         ])
         .build(tauri::generate_context!());
     match app {

@@ -361,6 +361,32 @@ impl Client {
         self.read("/v1/disputes", query).await
     }
 
+    /// An account's transactions as CSV (see [`Download`]).
+    pub async fn export_transactions(
+        &self,
+        account_id: i64,
+        query: &TransactionQuery,
+    ) -> Result<Download, ClientError> {
+        self.download(
+            &format!("/v1/accounts/{account_id}/transactions.csv"),
+            query,
+        )
+        .await
+    }
+
+    /// The alert queue as CSV, under the queue's filters.
+    pub async fn export_alerts(&self, query: &AlertQuery) -> Result<Download, ClientError> {
+        self.download("/v1/alerts.csv", query).await
+    }
+
+    pub async fn export_disputes(&self, query: &DisputeQuery) -> Result<Download, ClientError> {
+        self.download("/v1/disputes.csv", query).await
+    }
+
+    pub async fn export_audit(&self, query: &AuditQuery) -> Result<Download, ClientError> {
+        self.download("/v1/audit.csv", query).await
+    }
+
     /// An operator's decision: POSTed with its idempotency key, and sent
     /// again with the same key (after 200 ms, 400 ms, …) while no answer
     /// comes back or the first attempt is still in flight. Returns the record
@@ -416,6 +442,36 @@ impl Client {
         }
     }
 
+    /// A streamed GET. Never retried (the service audits every export) and
+    /// without the overall timeout, which a long export would outlast: the
+    /// timeout bounds the wait for each piece instead.
+    async fn download<Q: serde::Serialize>(
+        &self,
+        path: &str,
+        query: &Q,
+    ) -> Result<Download, ClientError> {
+        let request = self
+            .request(Method::GET, path)
+            .query(query)
+            .timeout(DOWNLOAD_LIMIT);
+        let response = tokio::time::timeout(self.timeout, request.send())
+            .await
+            .map_err(|_| ClientError::Timeout(self.timeout))?
+            .map_err(|e| self.transport_error(&e))?;
+        let status = response.status();
+        if !status.is_success() {
+            let bytes = response
+                .bytes()
+                .await
+                .map_err(|e| self.transport_error(&e))?;
+            return Err(problem(status, &bytes));
+        }
+        Ok(Download {
+            response,
+            client: self.clone(),
+        })
+    }
+
     async fn write<B: serde::Serialize, T: serde::de::DeserializeOwned>(
         &self,
         method: Method,
@@ -463,17 +519,7 @@ impl Client {
                 .map(|body| (body, headers))
                 .map_err(|e| ClientError::Protocol(format!("{status}: {e}")));
         }
-        match serde_json::from_slice::<Problem>(&bytes) {
-            Ok(problem) => Err(ClientError::Problem {
-                code: problem.code,
-                status: status.as_u16(),
-                detail: problem.detail,
-                current: problem.current,
-            }),
-            Err(_) => Err(ClientError::Protocol(format!(
-                "{status} without a problem document (is this the risk service?)"
-            ))),
-        }
+        Err(problem(status, &bytes))
     }
 
     fn transport_error(&self, error: &reqwest::Error) -> ClientError {
@@ -492,6 +538,44 @@ impl Client {
             };
         }
         ClientError::Protocol(chain)
+    }
+}
+
+/// A failed answer's problem document, as an error.
+fn problem(status: StatusCode, bytes: &[u8]) -> ClientError {
+    match serde_json::from_slice::<Problem>(bytes) {
+        Ok(problem) => ClientError::Problem {
+            code: problem.code,
+            status: status.as_u16(),
+            detail: problem.detail,
+            current: problem.current,
+        },
+        Err(_) => ClientError::Protocol(format!(
+            "{status} without a problem document (is this the risk service?)"
+        )),
+    }
+}
+
+/// The longest a download may take in all; each piece of it must still
+/// arrive within the client's timeout.
+const DOWNLOAD_LIMIT: Duration = Duration::from_secs(24 * 3600);
+
+/// A file streaming from the service (a CSV export), read a piece at a time.
+#[derive(Debug)]
+pub struct Download {
+    response: reqwest::Response,
+    client: Client,
+}
+
+impl Download {
+    /// The next piece, or `None` at the end. A stream the service ended with
+    /// an error is an error here, never a short file passed off as complete.
+    pub async fn chunk(&mut self) -> Result<Option<bytes::Bytes>, ClientError> {
+        let timeout = self.client.timeout;
+        tokio::time::timeout(timeout, self.response.chunk())
+            .await
+            .map_err(|_| ClientError::Timeout(timeout))?
+            .map_err(|e| self.client.transport_error(&e))
     }
 }
 

@@ -26,10 +26,11 @@ use riskdesk_server::clock::Clock;
 use riskdesk_server::generate::DemoOperator;
 
 use crate::embedded::{self, EmbeddedService};
+use crate::export::Exports;
 use crate::ipc::{
     Account360, AuditVerification, ChartRequest, CommandError, ConnectRequest, DecisionOutcome,
-    DecisionRecord, DemoOperatorView, ErrorCode, OperatorDecision, Preferences, Progress,
-    ServiceInfo, Startup,
+    DecisionRecord, DemoOperatorView, ErrorCode, ExportProgress, ExportRequest, ExportSaved,
+    OperatorDecision, Preferences, Progress, ServiceInfo, Startup,
 };
 use crate::keychain::Keychain;
 use crate::session::{self, SignedIn};
@@ -46,6 +47,8 @@ pub struct ConsoleOptions {
     pub demo_months: u32,
     /// The OS locale, e.g. `zh-CN`: Chinese unless it says otherwise.
     pub os_locale: Option<String>,
+    /// Where exports are saved: the downloads folder.
+    pub export_dir: PathBuf,
 }
 
 /// The console's state; every method is one command of the UI.
@@ -56,6 +59,7 @@ pub struct Console {
     /// Held across the (slow) start of a service, so that two calls of
     /// `start` never start two.
     connecting: tokio::sync::Mutex<()>,
+    exports: Exports,
 }
 
 #[derive(Debug, Default)]
@@ -93,6 +97,7 @@ impl Console {
             options,
             state: Mutex::new(State::default()),
             connecting: tokio::sync::Mutex::new(()),
+            exports: Exports::default(),
         }
     }
 
@@ -518,6 +523,26 @@ impl Console {
         Ok(verification)
     }
 
+    /// Saves a list as a CSV file in the downloads folder, reporting its
+    /// progress under `id` until it ends or [`Console::cancel_export`] stops it.
+    pub async fn export(
+        &self,
+        id: String,
+        request: ExportRequest,
+        progress: impl Fn(ExportProgress),
+    ) -> Result<ExportSaved, CommandError> {
+        let client = self.session_client()?;
+        let result = self
+            .exports
+            .run(id, &client, &request, &self.options.export_dir, progress)
+            .await;
+        self.checked(result)
+    }
+
+    pub fn cancel_export(&self, id: &str) {
+        self.exports.cancel(id);
+    }
+
     /// A blacklist value as it will be listed, or why it will be refused:
     /// the service's own normalisation, run here as the operator types.
     pub fn normalise_blacklist(
@@ -622,8 +647,8 @@ impl Console {
     /// A service answer as the UI gets it. A lost session is forgotten here
     /// (the UI goes back to sign-in); its keychain entry was already refused
     /// by the service and is removed at the next resume.
-    fn checked<T>(&self, result: Result<T, ClientError>) -> Result<T, CommandError> {
-        let result = result.map_err(CommandError::from);
+    fn checked<T, E: Into<CommandError>>(&self, result: Result<T, E>) -> Result<T, CommandError> {
+        let result = result.map_err(Into::into);
         if let Err(e) = &result
             && e.is_session_lost()
         {

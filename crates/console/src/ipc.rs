@@ -6,11 +6,13 @@
 //! Nothing here carries a session token or a password back to the webview.
 
 use riskdesk_api::ProblemCode;
+use riskdesk_api::audit::AuditQuery;
 use riskdesk_api::decisions::{
     AddBlacklistEntry, AlertNoteView, BulkTriageRequest, BulkTriageResult, DisputeStepRequest,
     FreezeRequest, NoteRequest, OpenDispute, ProposeLimitChange, ReasonedChange, ReleaseFreeze,
     StepUpApproval, TriageRequest,
 };
+use riskdesk_api::lists::{AlertQuery, DisputeQuery, TransactionQuery};
 use riskdesk_api::views::{
     AccountDetail, AccountFreezeView, AlertView, BlacklistEntryView, DisputeView, LimitChangeView,
 };
@@ -59,6 +61,10 @@ pub enum ErrorCode {
     Undecided,
     /// A value was refused before anything was sent (a blacklist value).
     Invalid,
+    /// The operator cancelled it (an export).
+    Cancelled,
+    /// A file could not be written (an export).
+    SaveFailed,
     /// The service's own problem code.
     #[serde(untagged)]
     Service(ProblemCode),
@@ -171,6 +177,55 @@ pub struct ConnectRequest {
 pub struct Progress {
     pub done: u64,
     pub total: u64,
+}
+
+/// What to export, under the same filters as its list on screen.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, TS)]
+#[serde(tag = "what", rename_all = "snake_case")]
+pub enum ExportRequest {
+    Transactions {
+        account_id: i64,
+        query: TransactionQuery,
+    },
+    Alerts {
+        query: AlertQuery,
+    },
+    Disputes {
+        query: DisputeQuery,
+    },
+    Audit {
+        query: AuditQuery,
+    },
+}
+
+impl ExportRequest {
+    /// The file name's part that says what is in it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ExportRequest::Transactions { .. } => "transactions",
+            ExportRequest::Alerts { .. } => "alerts",
+            ExportRequest::Disputes { .. } => "disputes",
+            ExportRequest::Audit { .. } => "audit",
+        }
+    }
+}
+
+/// How far an export has come, sent as the `export-progress` event.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, TS)]
+pub struct ExportProgress {
+    /// The id the UI started it with.
+    pub id: String,
+    /// Rows written so far (the header not counted).
+    pub rows: u64,
+    pub bytes: u64,
+}
+
+/// A finished export.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, TS)]
+pub struct ExportSaved {
+    pub path: String,
+    pub rows: u64,
+    pub bytes: u64,
 }
 
 /// Account 360: the account and everything around it. A section the
@@ -320,6 +375,9 @@ pub fn typescript() -> String {
         Startup::decl(&config),
         ConnectRequest::decl(&config),
         Progress::decl(&config),
+        ExportRequest::decl(&config),
+        ExportProgress::decl(&config),
+        ExportSaved::decl(&config),
         Account360::decl(&config),
         ChartRequest::decl(&config),
         OperatorDecision::decl(&config),

@@ -8,11 +8,13 @@
 //!   and nowhere else.
 //! - [`embedded`]: the built-in demo service, run when no service is configured.
 //! - [`audit`]: the audit chain verified here, against a pinned key.
+//! - [`export`]: CSV exports streamed into the downloads folder.
 //! - [`settings`]: the settings file (never a secret).
 
 pub mod app;
 pub mod audit;
 pub mod embedded;
+pub mod export;
 pub mod ipc;
 pub mod keychain;
 pub mod session;

@@ -288,7 +288,7 @@ fn chrono_now_secs() -> i64 {
 async fn the_console_answers_every_screen_from_the_built_in_demo() {
     use riskdesk_api::lists::{AlertQuery, TransactionQuery};
     use riskdesk_console::app::{Console, ConsoleOptions};
-    use riskdesk_console::ipc::{ChartRequest, ErrorCode};
+    use riskdesk_console::ipc::{ChartRequest, ErrorCode, ExportRequest};
     use riskdesk_domain::operator::{Permission, Role};
 
     let home = tempfile::tempdir().unwrap();
@@ -298,6 +298,7 @@ async fn the_console_answers_every_screen_from_the_built_in_demo() {
         demo_customers: 80,
         demo_months: 3,
         os_locale: Some("en-GB".into()),
+        export_dir: home.path().join("Downloads"),
     });
     let startup = console.start(|_| {}).await.unwrap();
     let service = startup.service.unwrap();
@@ -357,6 +358,39 @@ async fn the_console_answers_every_screen_from_the_built_in_demo() {
             .iter()
             .all(|t| t.account_id == account_id)
     );
+    // Exports: the file is complete, with every row of the list; a
+    // cancelled one leaves nothing behind.
+    let saved = console
+        .export(
+            "alerts-1".into(),
+            ExportRequest::Alerts {
+                query: AlertQuery::default(),
+            },
+            |_| {},
+        )
+        .await
+        .unwrap();
+    let csv = std::fs::read_to_string(&saved.path).unwrap();
+    assert!(csv.starts_with("\u{feff}id,created_utc,account_id,rule"));
+    assert_eq!(i64::try_from(saved.rows).unwrap(), all);
+    assert_eq!(saved.bytes, u64::try_from(csv.len()).unwrap());
+    let cancelled = console
+        .export(
+            "audit-1".into(),
+            ExportRequest::Audit {
+                query: riskdesk_api::audit::AuditQuery::default(),
+            },
+            |progress| console.cancel_export(&progress.id),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(cancelled.code, ErrorCode::Cancelled);
+    let files: Vec<_> = std::fs::read_dir(home.path().join("Downloads"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files, [std::path::PathBuf::from(&saved.path)]);
+
     let found = console.search(account_id.to_string()).await.unwrap();
     assert_eq!(found.iter().map(|a| a.id).collect::<Vec<_>>(), [account_id]);
     let missing = console.account(99_999_999).await.unwrap_err();

@@ -6,7 +6,7 @@ export type CommandError = { code: ErrorCode, message: string,
  */
 current?: unknown, };
 
-export type ErrorCode = "unreachable" | "timeout" | "tls" | "config" | "protocol" | "keychain_unavailable" | "keychain_failed" | "not_signed_in" | "embedded_failed" | "undecided" | "invalid" | ProblemCode;
+export type ErrorCode = "unreachable" | "timeout" | "tls" | "config" | "protocol" | "keychain_unavailable" | "keychain_failed" | "not_signed_in" | "embedded_failed" | "undecided" | "invalid" | "cancelled" | "save_failed" | ProblemCode;
 
 export type Preferences = { lang: Lang, theme: Theme, };
 
@@ -27,6 +27,20 @@ service: ServiceInfo | null, service_error: CommandError | null, demo_operators:
 export type ConnectRequest = { service_url: string | null, ca_certificate_path: string | null, };
 
 export type Progress = { done: number, total: number, };
+
+export type ExportRequest = { "what": "transactions", account_id: number, query: TransactionQuery, } | { "what": "alerts", query: AlertQuery, } | { "what": "disputes", query: DisputeQuery, } | { "what": "audit", query: AuditQuery, };
+
+export type ExportProgress = { 
+/**
+ * The id the UI started it with.
+ */
+id: string, 
+/**
+ * Rows written so far (the header not counted).
+ */
+rows: number, bytes: number, };
+
+export type ExportSaved = { path: string, rows: number, bytes: number, };
 
 export type Account360 = { detail: AccountDetail, alerts: Array<AlertView> | null, limit_changes: Array<LimitChangeView> | null, blacklist_matches: Array<BlacklistEntryView> | null, };
 
