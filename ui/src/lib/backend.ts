@@ -30,6 +30,9 @@ import type {
   CommandError,
   ConnectRequest,
   ErrorCode,
+  ExportProgress,
+  ExportRequest,
+  ExportSaved,
   OperatorView,
   Page,
   Preferences,
@@ -72,6 +75,11 @@ export interface Backend {
   dispute(id: number): Promise<DisputeDetail>;
   /** One masked field, with the operator's reason (audited); keep it nowhere. */
   reveal(accountId: number, request: RevealRequest): Promise<Revealed>;
+  /** Saves a list as CSV in the downloads folder; fails with `cancelled` once cancelled. */
+  exportCsv(id: string, request: ExportRequest): Promise<ExportSaved>;
+  cancelExport(id: string): Promise<void>;
+  /** Follows every running export; returns the unsubscribe. */
+  onExportProgress(handler: (progress: ExportProgress) => void): Promise<() => void>;
   /** Follows the demo portfolio's first generation; returns the unsubscribe. */
   onProgress(handler: (progress: Progress) => void): Promise<() => void>;
 }
@@ -136,5 +144,9 @@ export const tauriBackend: Backend = {
   disputes: (query) => call("disputes", { query }),
   dispute: (id) => call("dispute", { id }),
   reveal: (accountId, request) => call("reveal", { accountId, request }),
+  exportCsv: (id, request) => call("export", { id, request }),
+  cancelExport: (id) => call("cancel_export", { id }),
+  onExportProgress: (handler) =>
+    listen<ExportProgress>("export-progress", (event) => handler(event.payload)),
   onProgress: (handler) => listen<Progress>("demo-progress", (event) => handler(event.payload)),
 };

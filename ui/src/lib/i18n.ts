@@ -258,6 +258,13 @@ const words = {
   break_unlinked: ["与前一条记录衔接不上（有记录被删除、插入或移动）", "it does not follow the entry before it (removed, inserted or moved)"],
   break_checkpoint_mismatch: ["与签名检查点记录的哈希不符", "a signed checkpoint recorded another hash for it"],
   break_truncated: ["签名检查点表明审计链曾到达此条，现已被截断", "a signed checkpoint says the chain reached it: truncated"],
+  exportCsv: ["导出 CSV", "Export CSV"],
+  exporting: ["正在导出", "Exporting"],
+  rowsWord: ["行", "rows"],
+  exportSaved: ["已导出", "Saved"],
+  exportCancelled: ["导出已取消，未留下文件", "Export cancelled; no file was left"],
+  exportFailed: ["导出失败", "Export failed"],
+  dismiss: ["关闭", "Dismiss"],
   break_bad_signature: ["检查点签名无效", "a checkpoint's signature does not hold"],
 } as const;
 

@@ -10,6 +10,9 @@ import type {
   DecisionOutcome,
   OperatorDecision,
   CommandError,
+  ExportProgress,
+  ExportRequest,
+  ExportSaved,
   OperatorView,
   Page,
   Startup,
@@ -200,6 +203,31 @@ export class MockBackend implements Backend {
   async dispute(): Promise<never> {
     this.record("dispute");
     throw new BackendError({ code: "not_found", message: "no such dispute" });
+  }
+  /** What `exportCsv` reports before it answers; it then waits for `finishExport`. */
+  exportSteps: ExportProgress[] = [];
+  private exportEnd: ((saved: ExportSaved | BackendError) => void) | null = null;
+  private exportListeners = new Set<(progress: ExportProgress) => void>();
+  async exportCsv(id: string, request: ExportRequest): Promise<ExportSaved> {
+    this.record("export", { id, request });
+    const end = new Promise<ExportSaved | BackendError>((resolve) => (this.exportEnd = resolve));
+    for (const step of this.exportSteps) this.exportListeners.forEach((l) => l({ ...step, id }));
+    const saved = await end;
+    if (saved instanceof BackendError) throw saved;
+    return saved;
+  }
+  /** Ends the running export: saved, or failed with this error. */
+  finishExport(saved: ExportSaved | CommandError): void {
+    this.exportEnd?.("path" in saved ? saved : new BackendError(saved));
+    this.exportEnd = null;
+  }
+  async cancelExport(id: string) {
+    this.record("cancel_export", id);
+    this.finishExport({ code: "cancelled", message: "the export was cancelled" });
+  }
+  async onExportProgress(handler: (progress: ExportProgress) => void) {
+    this.exportListeners.add(handler);
+    return () => void this.exportListeners.delete(handler);
   }
   async onProgress() {
     return () => {};
