@@ -350,10 +350,44 @@ async fn two_officers_decide_under_four_eyes_with_step_up_codes() {
         ("intact".to_owned(), String::new())
     );
     app.screenshot("audit-zh-light").await;
+
+    // The manager exports the trail: a CSV with a byte-order mark in the
+    // downloads folder, every row the console counted, newest first — so
+    // the export's own audit entry comes first.
+    app.click("[data-testid=export-button]").await;
+    app.wait("[data-testid=export-saved]", STEP).await;
+    let saved = app
+        .run("const s = document.querySelector('[data-testid=export-saved]'); return [s.dataset.path, s.dataset.rows]")
+        .await;
+    let path = std::path::PathBuf::from(saved[0].as_str().unwrap_or_default());
+    assert_eq!(path.parent(), Some(desktop.downloads_dir().as_path()));
+    let csv = std::fs::read_to_string(&path).expect("the exported file");
+    assert!(
+        csv.starts_with("\u{feff}id,time_utc,actor,action,target,"),
+        "{}",
+        &csv[..80.min(csv.len())]
+    );
+    let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert!(
+        lines[1].contains(",manager.chen,export.audit,export:audit,"),
+        "{}",
+        lines[1]
+    );
     let url = format!("sqlite://{}", desktop.demo_database().display());
     let mut db = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
         .await
         .expect("the demo database");
+    let (entries,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit")
+        .fetch_one(&mut db)
+        .await
+        .expect("counting audit entries");
+    let rows = i64::try_from(lines.len() - 1).expect("a row count");
+    assert_eq!(
+        (saved[1].as_str(), rows),
+        (Some(rows.to_string().as_str()), entries)
+    );
+    app.screenshot("audit-export-zh-light").await;
+
     sqlx::query("UPDATE audit SET actor = 'officer.wang' WHERE id = 10")
         .execute(&mut db)
         .await

@@ -61,6 +61,12 @@ impl Desktop {
         self.home.path().join("data")
     }
 
+    /// Where the app saves exports: the downloads folder that the XDG user
+    /// directories file in the config directory names.
+    pub fn downloads_dir(&self) -> PathBuf {
+        self.home.path().join("Downloads")
+    }
+
     /// Everything the app and its WebDriver printed, every start.
     pub fn log(&self) -> PathBuf {
         self.home.path().join("app.log")
@@ -75,6 +81,12 @@ impl Desktop {
             binary.display()
         );
         let port = free_port();
+        std::fs::create_dir_all(self.config_dir()).expect("the config directory");
+        std::fs::write(
+            self.config_dir().join("user-dirs.dirs"),
+            format!("XDG_DOWNLOAD_DIR=\"{}\"\n", self.downloads_dir().display()),
+        )
+        .expect("the XDG user directories file");
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
