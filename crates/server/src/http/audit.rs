@@ -2,8 +2,11 @@
 //! signed checkpoints (for a client to verify itself), the service's public
 //! key, and the service's own verification of a range.
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::State;
+use futures_util::{Stream, StreamExt};
 use riskdesk_api::Page;
 use riskdesk_api::audit::{
     AuditEntryView, AuditKeyView, AuditQuery, BrokenEntry, ChainQuery, CheckpointView, VerifyQuery,
@@ -18,10 +21,12 @@ use super::problem::{ApiError, ApiResult, Params};
 use super::session::Signed;
 use crate::audit_key::key_id;
 use crate::clock::utc;
-use crate::store::{AuditFilter, AuditRow, CheckpointRow};
+use crate::store::{AuditFilter, AuditRow, CheckpointRow, Store, StoreResult};
 
 /// Entries per read while verifying.
 const VERIFY_BATCH: u32 = 10_000;
+/// Stretches read at once while verifying.
+const READ_AHEAD: usize = 3;
 const MAX_CHAIN_PAGE: u32 = 5_000;
 
 /// Audit entries, newest first, by actor, action (or prefix), target and time.
@@ -150,22 +155,11 @@ pub async fn verify(
     if from > to {
         return Err(ApiError::invalid("from_id must not exceed to_id"));
     }
-    let mut rows = state.store.audit_range(from, to, VERIFY_BATCH).await?;
-    // A range after the start continues from what its first entry says came
-    // before; verifying from the start checks that too.
-    let prev = match rows.first() {
-        Some(first) if from > 1 => {
-            first
-                .clone()
-                .into_chained()
-                .map_err(ApiError::from)?
-                .prev_hash
-        }
-        _ => GENESIS,
-    };
-    // Without the key no signature can be checked: the chain alone.
+    // Without the key no signature can be checked: the chain alone. The
+    // checkpoints are read before the chain's end, so none of them can be
+    // for an entry appended after it.
     let public = state.audit_key.as_ref().map(|key| key.verifying_key());
-    let checkpoints = match public {
+    let mut checkpoints = match public {
         Some(_) => state
             .store
             .audit_checkpoints(from - 1)
@@ -176,40 +170,47 @@ pub async fn verify(
             .collect::<anyhow::Result<Vec<_>>>()?,
         None => Vec::new(),
     };
-    let mut verifier = Verifier::new(prev, checkpoints, public.as_ref());
-    let broken = loop {
+    let last = state.store.audit_last_id().await?.unwrap_or(0).min(to);
+    let mut stretches = read_ahead(state.store.clone(), from, last);
+    let mut verifier: Option<Verifier> = None;
+    let mut broken = None;
+    while let Some(read) = stretches.next().await {
+        let rows = read.map_err(anyhow::Error::from)??;
         let Some(last) = rows.last().map(|r| r.id) else {
-            break None;
+            continue;
         };
-        let more = rows.len() == VERIFY_BATCH as usize && last < to;
-        // The next stretch is read while this one is checked.
-        let check = async {
-            let batch = rows
-                .into_iter()
-                .map(AuditRow::into_chained)
-                .collect::<anyhow::Result<Vec<_>>>()
-                .map_err(|e| BrokenEntry {
+        let batch = match rows
+            .into_iter()
+            .map(AuditRow::into_chained)
+            .collect::<anyhow::Result<Vec<_>>>()
+        {
+            Ok(batch) => batch,
+            Err(e) => {
+                broken = Some(BrokenEntry {
                     id: last,
                     why: e.to_string(),
-                })?;
-            verifier.feed(&batch).map_err(|b| BrokenEntry {
-                id: b.id,
-                why: b.why.to_string(),
-            })
-        };
-        let next = async {
-            if more {
-                state.store.audit_range(last + 1, to, VERIFY_BATCH).await
-            } else {
-                Ok(Vec::new())
+                });
+                break;
             }
         };
-        let (checked, next) = tokio::join!(check, next);
-        if let Err(broken) = checked {
-            break Some(broken);
+        // A range after the start continues from what its first entry says
+        // came before; verifying from the start checks that too.
+        let verifier = verifier.get_or_insert_with(|| {
+            let prev = match batch.first() {
+                Some(entry) if from > 1 => entry.prev_hash,
+                _ => GENESIS,
+            };
+            Verifier::new(prev, std::mem::take(&mut checkpoints), public.as_ref())
+        });
+        if let Err(b) = verifier.feed(&batch) {
+            broken = Some(BrokenEntry {
+                id: b.id,
+                why: b.why.to_string(),
+            });
+            break;
         }
-        rows = next?;
-    };
+    }
+    let verifier = verifier.unwrap_or_else(|| Verifier::new(GENESIS, checkpoints, public.as_ref()));
     let (entries, checked) = match broken {
         Some(_) => (0, 0),
         None => match verifier.finish(to == i64::MAX) {
@@ -258,4 +259,24 @@ fn checkpoint(row: CheckpointRow) -> CheckpointView {
         signature: row.signature,
         key_id: row.key_id,
     }
+}
+
+/// The entries `from..=to` in stretches of ids, oldest first. Each stretch
+/// is read by a task of its own, [`READ_AHEAD`] at a time, so that the next
+/// ones are on their way (on the database's threads and the other core)
+/// while one is checked. Stopping early drops the reads not yet begun.
+fn read_ahead(
+    store: Arc<dyn Store>,
+    from: i64,
+    to: i64,
+) -> impl Stream<Item = Result<StoreResult<Vec<AuditRow>>, tokio::task::JoinError>> {
+    let stretch = i64::from(VERIFY_BATCH);
+    let starts = (from..=to).step_by(VERIFY_BATCH as usize);
+    futures_util::stream::iter(starts)
+        .map(move |start| {
+            let store = store.clone();
+            let end = start.saturating_add(stretch - 1).min(to);
+            tokio::spawn(async move { store.audit_range(start, end, VERIFY_BATCH).await })
+        })
+        .buffered(READ_AHEAD)
 }

@@ -348,6 +348,8 @@ pub trait Decisions: Send + Sync {
     async fn audit(&self, filter: &AuditFilter, page: &PageRequest) -> StoreResult<Vec<AuditRow>>;
     /// Up to `limit` entries with ids in `from..=to`, oldest first: for verification.
     async fn audit_range(&self, from: i64, to: i64, limit: u32) -> StoreResult<Vec<AuditRow>>;
+    /// The newest entry's id; `None` while the trail is empty.
+    async fn audit_last_id(&self) -> StoreResult<Option<i64>>;
     /// The checkpoints whose entry is after `after_id`, oldest first.
     async fn audit_checkpoints(&self, after_id: i64) -> StoreResult<Vec<CheckpointRow>>;
     /// Signs a checkpoint at the chain's head if it moved since the last one.

@@ -1894,7 +1894,8 @@ where
     .await
 }
 
-/// Runs `SELECT fields` + `build` and decodes its rows, kept in `order`.
+/// Runs `SELECT fields` + `build` and decodes its rows, kept in `order`
+/// (with no `order`, in whatever order the aggregate gives: the caller sorts).
 ///
 /// The rows come back as one JSON array in one result row, its objects
 /// decoded by field name. sqlx's SQLite driver hands each result row from its
@@ -1933,9 +1934,10 @@ where
             .push("(")
             .push(object)
             .push("(");
-        q.push(&pairs.join(", "))
-            .push(") ORDER BY ")
-            .push(&outer_order.join(", "));
+        q.push(&pairs.join(", ")).push(")");
+        if !outer_order.is_empty() {
+            q.push(" ORDER BY ").push(&outer_order.join(", "));
+        }
         q.push(") AS TEXT) FROM (SELECT ").push(fields);
         build(q);
         q.push(") AS rows");

@@ -283,12 +283,67 @@ async fn an_entry_altered_in_the_database_or_a_trail_cut_short_is_found() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_chain_of_many_stretches_verifies_whole_and_by_range_and_a_gap_is_found() {
+    let (store, dir) = support::sqlite_file().await;
+    let records: Vec<riskdesk_server::store::AuditRecord> = (0..25_000i64)
+        .map(|i| riskdesk_server::store::AuditRecord {
+            at: support::AS_OF_MS + i,
+            actor: "officer.li".to_owned(),
+            action: "alert.note".to_owned(),
+            target: format!("alert:{}", i % 300),
+            before: None,
+            after: Some(format!("{{\"note\":\"第 {i} 条, \\\"quoted\\\"\"}}")),
+        })
+        .collect();
+    store.record_audit(&records).await.unwrap();
+    let service = service_with_key(store).await;
+    let chen = service.sign_in("manager.chen").await;
+    checkpoint(&service).await;
+    let (_, whole) = service.get("/v1/audit/verify", Some(&chen)).await;
+    assert_eq!(
+        (whole["intact"].as_bool(), whole["entries"].as_u64()),
+        (Some(true), Some(25_001)),
+        "{whole}"
+    );
+    // A range across stretch boundaries, starting from its first entry's link.
+    let (_, range) = service
+        .get("/v1/audit/verify?from_id=9999&to_id=20001", Some(&chen))
+        .await;
+    assert_eq!(
+        (range["intact"].as_bool(), range["entries"].as_u64()),
+        (Some(true), Some(10_003)),
+        "{range}"
+    );
+
+    // One entry in the middle of the second stretch disappears.
+    let url = format!("sqlite://{}", dir.path().join("test.db").display());
+    let mut db = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM audit WHERE id = 15000")
+        .execute(&mut db)
+        .await
+        .unwrap();
+    let (_, report) = service.get("/v1/audit/verify", Some(&chen)).await;
+    assert_eq!(report["intact"], false);
+    assert_eq!(report["first_broken"]["id"], 15_001, "{report}");
+}
+
 /// Measured by hand (docs/benchmarks.md), never asserted on time:
 /// `cargo test --release -p riskdesk-server --test service verify_a_million -- --ignored --nocapture`
-#[tokio::test]
+// On as many threads as the service has when it runs (`#[tokio::main]`).
+#[tokio::test(flavor = "multi_thread")]
 #[ignore = "a benchmark: run by hand"]
 async fn verify_a_million_entries_through_the_service() {
-    let (store, _dir) = support::sqlite_file().await;
+    // SQLite by default; PostgreSQL with `RISKDESK_BENCH_PG=1` (and the
+    // test cluster's `RISKDESK_TEST_PG_URL`).
+    let (store, _dir) = if std::env::var_os("RISKDESK_BENCH_PG").is_some() {
+        (support::postgres().await, None)
+    } else {
+        let (store, dir) = support::sqlite_file().await;
+        (store, Some(dir))
+    };
     let row = |id: i64| {
         format!(
             "{{\"id\":{id},\"account_id\":{},\"rule\":\"velocity\",\"status\":\"in_review\",\
@@ -315,8 +370,9 @@ async fn verify_a_million_entries_through_the_service() {
         store.record_audit(&records).await.unwrap();
     }
     println!(
-        "appended 1,000,000 entries in {:.1} s",
-        started.elapsed().as_secs_f64()
+        "appended 1,000,000 entries in {:.1} s (peak memory {})",
+        started.elapsed().as_secs_f64(),
+        peak_memory()
     );
     support::portfolio(store.as_ref(), 20).await;
     let service =
@@ -336,6 +392,7 @@ async fn verify_a_million_entries_through_the_service() {
             "run {run}: GET /v1/audit/verify over {} entries in {seconds:.2} s",
             report["entries"]
         );
+        println!("  peak memory of the process so far: {}", peak_memory());
     }
     // The same million as a CSV export, streamed (the service reads 5,000
     // rows at a time): rows per second.
@@ -360,7 +417,22 @@ async fn verify_a_million_entries_through_the_service() {
             bytes as f64 / 1e6,
             (lines - 1) as f64 / seconds
         );
+        println!("  peak memory of the process so far: {}", peak_memory());
     }
+}
+
+/// The process's peak resident memory (Linux), to show that a verification
+/// or an export of a million entries never holds them all.
+fn peak_memory() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l["VmHWM:".len()..].trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown".to_owned())
 }
 
 #[tokio::test]

@@ -1109,13 +1109,25 @@ where
 
     async fn audit_range(&self, from: i64, to: i64, limit: u32) -> StoreResult<Vec<AuditRow>> {
         // One JSON row per stretch (see `fetch_rows`): verification reads
-        // the chain in stretches of thousands.
-        fetch_rows(&self.pool, AUDIT_FIELDS, &[("id", Dir::Asc)], |q| {
+        // the chain in stretches of thousands. Unordered in the aggregate,
+        // which would sort the stretch again (a third of the read), and put
+        // in order here instead, which costs nothing on rows already in it.
+        let mut rows: Vec<AuditRow> = fetch_rows(&self.pool, AUDIT_FIELDS, &[], |q| {
             q.push(" FROM audit WHERE id >= ").bind(from);
             q.push(" AND id <= ").bind(to);
             q.push(" ORDER BY id LIMIT ").bind(i64::from(limit));
         })
-        .await
+        .await?;
+        rows.sort_by_key(|row| row.id);
+        Ok(rows)
+    }
+
+    async fn audit_last_id(&self) -> StoreResult<Option<i64>> {
+        let last: Option<(Option<i64>,)> = fetch_optional(&self.pool, |q| {
+            q.push("SELECT MAX(id) FROM audit");
+        })
+        .await?;
+        Ok(last.and_then(|(id,)| id))
     }
 
     async fn audit_checkpoints(&self, after_id: i64) -> StoreResult<Vec<CheckpointRow>> {
