@@ -3,14 +3,19 @@
 //! and the service's signed checkpoints are checked against the public key
 //! this console pinned the first time it saw the service.
 
-use riskdesk_api::audit::{AuditEntryView, CheckpointView};
+use futures_util::StreamExt;
+use riskdesk_api::audit::{AuditEntryView, AuditQuery, CheckpointView};
 use riskdesk_client::{Client, ClientError};
-use riskdesk_domain::audit::{self, Chained, Checkpoint, Entry, GENESIS, Verifier};
+use riskdesk_domain::audit::{
+    self, Break, Chained, Checkpoint, Entry, GENESIS, Verified, Verifier,
+};
 
 use crate::ipc::{AuditVerification, BrokenEntry};
 
 /// Entries per request while verifying.
 const BATCH: u32 = 5_000;
+/// Requests in flight while verifying.
+const PAGES_AT_ONCE: usize = 4;
 
 /// Verifies the whole chain the service serves. `pinned` is the public key
 /// (hex) first seen for this service, if any; the answer carries the key it
@@ -41,31 +46,12 @@ pub async fn verify(
             .ok_or_else(|| protocol("checkpoint"))?,
         None => Vec::new(),
     };
-    // Without any key only the chain itself can be checked.
-    let mut verifier = Verifier::new(GENESIS, checkpoints, public.as_ref());
-    let mut after = 0;
-    let mut broken = None;
-    loop {
-        let page = client.audit_chain(after, BATCH).await?;
-        let Some(last) = page.last().map(|e| e.id) else {
-            break;
-        };
-        let batch = page
-            .iter()
-            .map(chained)
-            .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| protocol("chain"))?;
-        if let Err(b) = verifier.feed(&batch) {
-            broken = Some(b);
-            break;
-        }
-        after = last;
-    }
-    let verified = match broken {
-        Some(b) => Err(b),
-        None => verifier.finish(true),
-    };
-    let service = client.audit_verify().await?;
+    // The service checks itself meanwhile; its word is shown beside ours.
+    let (verified, service) = tokio::join!(
+        own_check(client, checkpoints, public.as_ref()),
+        client.audit_verify()
+    );
+    let (verified, service) = (verified?, service?);
     let (entries, checkpoints, first_broken) = match verified {
         Ok(v) => (v.entries, v.checkpoints, None),
         Err(b) => (
@@ -87,6 +73,53 @@ pub async fn verify(
         first_broken,
         service_says_intact: service.intact,
     })
+}
+
+/// The chain as far as its newest entry when the check starts, downloaded
+/// [`PAGES_AT_ONCE`] pages at a time and checked in order. A page is the
+/// first [`BATCH`] entries after an id, so pages asked for at steps of
+/// `BATCH` ids overlap only where entries are missing — and a missing entry
+/// is what the check is for: entries already checked are skipped.
+async fn own_check(
+    client: &Client,
+    checkpoints: Vec<Checkpoint>,
+    public: Option<&ed25519_dalek::VerifyingKey>,
+) -> Result<Result<Verified, Break>, ClientError> {
+    let newest = client
+        .audit(&AuditQuery {
+            limit: Some(1),
+            ..AuditQuery::default()
+        })
+        .await?
+        .items
+        .first()
+        .map_or(0, |e| e.id);
+    let mut pages = futures_util::stream::iter((0..newest).step_by(BATCH as usize))
+        .map(|after| {
+            let client = client.clone();
+            // A task each, so that pages are parsed on every core.
+            tokio::spawn(async move { client.audit_chain(after, BATCH).await })
+        })
+        .buffered(PAGES_AT_ONCE);
+    // Without any key only the chain itself can be checked.
+    let mut verifier = Verifier::new(GENESIS, checkpoints, public);
+    let mut checked_to = 0;
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| ClientError::Protocol(e.to_string()))??;
+        let batch = page
+            .iter()
+            .filter(|e| e.id > checked_to)
+            .map(chained)
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| ClientError::Protocol("the audit chain is malformed".to_owned()))?;
+        if let Some(last) = batch.last() {
+            checked_to = last.entry.id;
+        }
+        if let Err(b) = verifier.feed(&batch) {
+            return Ok(Err(b));
+        }
+    }
+    Ok(verifier.finish(true))
 }
 
 fn chained(e: &AuditEntryView) -> Option<Chained> {

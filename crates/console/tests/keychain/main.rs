@@ -415,3 +415,134 @@ async fn the_console_answers_every_screen_from_the_built_in_demo() {
     );
     console.sign_out().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_console_checks_the_chain_itself_across_pages_and_finds_a_missing_entry() {
+    use riskdesk_console::app::{Console, ConsoleOptions};
+
+    let home = tempfile::tempdir().unwrap();
+    let console = Console::new(ConsoleOptions {
+        config_dir: home.path().join("config"),
+        data_dir: home.path().join("data"),
+        demo_customers: 30,
+        demo_months: 2,
+        os_locale: None,
+        export_dir: home.path().join("Downloads"),
+    });
+    console.start(|_| {}).await.unwrap();
+    console.sign_in_demo("manager.chen".into()).await.unwrap();
+    let database = riskdesk_server::demo::database(&home.path().join("data"));
+    let url = format!("sqlite://{}", database.display());
+    let trail = store::open(&url).await.unwrap();
+    let records: Vec<store::AuditRecord> = (0..12_000i64)
+        .map(|i| store::AuditRecord {
+            at: 1_764_000_000_000 + i,
+            actor: "officer.li".to_owned(),
+            action: "alert.note".to_owned(),
+            target: format!("alert:{}", i % 100),
+            before: None,
+            after: Some(format!("{{\"note\":\"第 {i} 条\"}}")),
+        })
+        .collect();
+    trail.record_audit(&records).await.unwrap();
+    let whole = console.verify_audit().await.unwrap();
+    assert!(whole.intact && whole.service_says_intact, "{whole:?}");
+    assert!(whole.entries > 12_000, "every page checked: {whole:?}");
+
+    // One entry in the middle of the second page disappears: the pages
+    // around it overlap, and the entry after it no longer follows.
+    let mut db = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM audit WHERE id = 7000")
+        .execute(&mut db)
+        .await
+        .unwrap();
+    let cut = console.verify_audit().await.unwrap();
+    let broken = cut.first_broken.as_ref().expect("a broken entry");
+    assert_eq!(
+        (broken.id, broken.kind.as_str()),
+        (7001, "unlinked"),
+        "{cut:?}"
+    );
+    assert!(!cut.intact && !cut.service_says_intact);
+}
+
+/// Measured by hand (docs/benchmarks.md), never asserted on time: the
+/// console's own verification of a million-entry chain and an export of it
+/// into a file, against the built-in service, as the operator runs them.
+/// `cargo test --release -p riskdesk-console --test keychain a_million -- --ignored --nocapture`
+/// (inside `dbus-run-session`, with an unlocked gnome-keyring).
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "a benchmark: run by hand"]
+async fn a_million_entries_verified_and_exported_by_the_console() {
+    use riskdesk_console::app::{Console, ConsoleOptions};
+    use riskdesk_console::ipc::ExportRequest;
+
+    let home = tempfile::tempdir().unwrap();
+    let console = Console::new(ConsoleOptions {
+        config_dir: home.path().join("config"),
+        data_dir: home.path().join("data"),
+        demo_customers: 50,
+        demo_months: 2,
+        os_locale: None,
+        export_dir: home.path().join("Downloads"),
+    });
+    console.start(|_| {}).await.unwrap();
+    console.sign_in_demo("manager.chen".into()).await.unwrap();
+    let database = riskdesk_server::demo::database(&home.path().join("data"));
+    let trail = store::open(&format!("sqlite://{}", database.display()))
+        .await
+        .unwrap();
+    let row = |id: i64| {
+        format!(
+            "{{\"id\":{id},\"account_id\":{},\"rule\":\"velocity\",\"status\":\"in_review\",\
+             \"assignee\":\"officer.li\",\"amount_fen\":499900,\
+             \"evidence\":\"6 payments in 9 min on the account (max 5)\",\"version\":2}}",
+            80_000_000 + id % 20_000
+        )
+    };
+    for batch in 0..100i64 {
+        let records: Vec<store::AuditRecord> = (0..10_000i64)
+            .map(|i| {
+                let id = batch * 10_000 + i + 1;
+                store::AuditRecord {
+                    at: 1_764_000_000_000 + id,
+                    actor: "officer.li".to_owned(),
+                    action: "alert.close".to_owned(),
+                    target: format!("alert:{id}"),
+                    before: Some(row(id)),
+                    after: Some(row(id).replace("in_review", "closed")),
+                }
+            })
+            .collect();
+        trail.record_audit(&records).await.unwrap();
+    }
+    for run in 1..=3 {
+        let started = std::time::Instant::now();
+        let verification = console.verify_audit().await.unwrap();
+        assert!(verification.intact && verification.service_says_intact);
+        println!(
+            "run {run}: the console verified {} entries in {:.2} s",
+            verification.entries,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    for run in 1..=2 {
+        let started = std::time::Instant::now();
+        let request = ExportRequest::Audit {
+            query: riskdesk_api::audit::AuditQuery::default(),
+        };
+        let saved = console
+            .export(format!("audit-{run}"), request, |_| {})
+            .await
+            .unwrap();
+        let seconds = started.elapsed().as_secs_f64();
+        println!(
+            "run {run}: the console saved {} rows ({:.0} MB) in {seconds:.2} s = {:.0} rows/s",
+            saved.rows,
+            saved.bytes as f64 / 1e6,
+            saved.rows as f64 / seconds
+        );
+    }
+}
