@@ -318,7 +318,15 @@ async fn two_officers_decide_under_four_eyes_with_step_up_codes() {
         STEP,
     )
     .await;
-    app.click("[data-testid=tx-row]").await;
+    // The list may still reload for the last filter: choose a payment until
+    // the choice holds.
+    app.until(
+        "a payment chosen",
+        "if (document.querySelector('[data-testid=open-dispute]')) return true;
+         document.querySelector('[data-testid=tx-row]')?.click(); return false",
+        STEP,
+    )
+    .await;
     app.click("[data-testid=open-dispute]").await;
     type_into(&app, "dispute-statement", "商品一直没有收到，商家不回复").await;
     type_into(&app, "dispute-attachments", "聊天记录截图.png").await;

@@ -11,6 +11,10 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use riskdesk_domain::history::MonthPoint;
 
+pub mod portfolio;
+
+pub use portfolio::PortfolioChart;
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(
     feature = "ipc",
@@ -54,6 +58,46 @@ const BLUE: RGBColor = RGBColor(0, 114, 178);
 const GREEN: RGBColor = RGBColor(0, 158, 115);
 const VERMILLION: RGBColor = RGBColor(213, 94, 0);
 
+/// Series colours in order: the Okabe–Ito set (its black left out, which
+/// would vanish on the dark theme).
+const SERIES: [RGBColor; 7] = [
+    BLUE,
+    RGBColor(230, 159, 0),
+    RGBColor(86, 180, 233),
+    GREEN,
+    VERMILLION,
+    RGBColor(204, 121, 167),
+    RGBColor(240, 228, 66),
+];
+
+/// The `i`th series' colour; past seven they repeat.
+fn series_colour(i: usize) -> RGBColor {
+    SERIES[i % SERIES.len()]
+}
+
+/// A dashboard chart as SVG; a failure to draw is shown as its message.
+pub fn portfolio_svg(chart: &PortfolioChart<'_>, style: &Style) -> String {
+    let mut svg = String::new();
+    let drawn = {
+        let root =
+            SVGBackend::with_string(&mut svg, (style.width, style.height)).into_drawing_area();
+        chart.draw(&root, style)
+    };
+    match drawn {
+        Ok(()) => svg,
+        Err(e) => failed_svg(&e.to_string()),
+    }
+}
+
+/// An SVG that says what went wrong, rather than a blank space.
+fn failed_svg(message: &str) -> String {
+    let message = message
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    format!("<svg xmlns=\"http://www.w3.org/2000/svg\"><text y=\"16\">{message}</text></svg>")
+}
+
 fn palette(theme: Theme) -> Palette {
     match theme {
         Theme::Light => Palette {
@@ -91,14 +135,7 @@ pub fn account_history_svg(points: &[MonthPoint], style: &Style) -> String {
     if let Err(e) = draw_account_history(&mut svg, points, style) {
         // Drawing into a string cannot fail for I/O; anything else is a bug
         // worth seeing on screen rather than a blank space.
-        let message = e
-            .to_string()
-            .replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;");
-        return format!(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\"><text y=\"16\">{message}</text></svg>"
-        );
+        return failed_svg(&e.to_string());
     }
     svg
 }
@@ -139,6 +176,7 @@ fn draw_account_history(
             (utilisation, VERMILLION, true),
         ],
         text(11),
+        style.width,
     )?;
     let yuan = |m: riskdesk_domain::money::Money| m.fen() as f64 / 100.0;
     let top = points
@@ -220,32 +258,59 @@ fn draw_account_history(
     Ok(())
 }
 
-/// One row of legend entries: a swatch (or a line, for a line series) and its name.
+/// Legend entries: a swatch (or a line, for a line series) and its name,
+/// in rows of `width` pixels.
 fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
     entries: &[(&str, RGBColor, bool)],
     font: TextStyle<'_>,
+    width: u32,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    let mut x = 66;
-    for &(name, colour, is_line) in entries {
-        if is_line {
+    for ((name, colour, is_line), (x, y)) in entries.iter().zip(legend_places(entries, width)) {
+        if *is_line {
             area.draw(&PathElement::new(
-                [(x, 12), (x + 14, 12)],
+                [(x, y), (x + 14, y)],
                 colour.stroke_width(2),
             ))?;
         } else {
-            area.draw(&Rectangle::new([(x + 2, 7), (x + 12, 17)], colour.filled()))?;
+            area.draw(&Rectangle::new(
+                [(x + 2, y - 5), (x + 12, y + 5)],
+                colour.filled(),
+            ))?;
         }
         let anchored = font.pos(Pos::new(HPos::Left, VPos::Center));
-        area.draw(&Text::new(name, (x + 20, 12), anchored))?;
+        area.draw(&Text::new(*name, (x + 20, y), anchored))?;
+    }
+    Ok(())
+}
+
+/// The legend's height: 24 pixels a row.
+fn legend_height(entries: &[(&str, RGBColor, bool)], width: u32) -> u32 {
+    let rows = legend_places(entries, width)
+        .last()
+        .map_or(1, |(_, y)| (y - 12) / 24 + 1);
+    24 * u32::try_from(rows).unwrap_or(1)
+}
+
+/// Where each entry starts (left, centre line), wrapping at `width`.
+fn legend_places(entries: &[(&str, RGBColor, bool)], width: u32) -> Vec<(i32, i32)> {
+    let right = i32::try_from(width).unwrap_or(i32::MAX) - 10;
+    let (mut x, mut y) = (66, 12);
+    let mut places = Vec::with_capacity(entries.len());
+    for (name, _, _) in entries {
         // Text width, roughly: CJK characters are square, others about half as wide.
-        let width: i32 = name
+        let text: i32 = name
             .chars()
             .map(|c| if c.is_ascii() { 6 } else { 11 })
             .sum();
-        x += 20 + width + 18;
+        let size = 20 + text + 18;
+        if x > 66 && x + size > right {
+            (x, y) = (66, y + 24);
+        }
+        places.push((x, y));
+        x += size;
     }
-    Ok(())
+    places
 }
 
 /// A round axis top a little above `value`: 1, 2, 2.5, 4 or 5 times a power of ten.

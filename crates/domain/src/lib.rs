@@ -54,6 +54,7 @@ pub mod dispute;
 pub mod geo;
 pub mod history;
 pub mod limit_change;
+pub mod metrics;
 pub mod money;
 pub mod operator;
 pub mod pii;

@@ -81,3 +81,269 @@ fn golden_account_history_charts() {
     assert!(empty.contains("暂无交易"));
     check("account_history_empty_zh.svg", &empty);
 }
+
+mod portfolio {
+    use chrono::NaiveDate;
+    use riskdesk_charts::{Lang, PortfolioChart, Style, Theme, portfolio_svg};
+    use riskdesk_domain::alert::Rule;
+    use riskdesk_domain::metrics::{
+        ApprovalDay, BucketMonth, GradeExposure, LimitChangeMonth, LossMonth, Month, RollMatrix,
+        RuleDay, RuleDispositions, UtilisationBand, VintageCurve, VintagePoint,
+    };
+    use riskdesk_domain::money::Money;
+
+    use super::check;
+
+    fn yuan(y: i64) -> Money {
+        Money::yuan(y).expect("in range")
+    }
+
+    fn month(i: u32) -> Month {
+        Month {
+            year: 2026,
+            month: i,
+        }
+    }
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, d).expect("a day")
+    }
+
+    fn delinquency() -> Vec<BucketMonth> {
+        (5..=10)
+            .map(|m| {
+                let k = i64::from(m);
+                BucketMonth {
+                    month: month(m),
+                    accounts: [
+                        9_000 - 40 * u64::from(m),
+                        300,
+                        120,
+                        60,
+                        40 + 5 * u64::from(m),
+                    ],
+                    balances: [
+                        yuan(2_400_000 + 20_000 * k),
+                        yuan(90_000 + 4_000 * k),
+                        yuan(40_000 + 2_000 * k),
+                        yuan(20_000 + 1_500 * k),
+                        yuan(15_000 + 3_000 * k),
+                    ],
+                }
+            })
+            .collect()
+    }
+
+    fn vintages() -> Vec<VintageCurve> {
+        (1..=4)
+            .map(|c| VintageCurve {
+                cohort: month(c),
+                points: (1..=11 - c)
+                    .map(|mob| VintagePoint {
+                        months_on_book: mob,
+                        accounts: 1_000,
+                        dpd30: u64::from(mob * (3 + c)),
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
+    fn roll() -> RollMatrix {
+        RollMatrix {
+            from: month(10),
+            counts: [
+                [8_700, 280, 0, 0, 0],
+                [150, 60, 90, 0, 0],
+                [30, 10, 20, 60, 0],
+                [5, 2, 3, 10, 40],
+                [1, 0, 0, 0, 45],
+            ],
+        }
+    }
+
+    fn alerts() -> Vec<RuleDay> {
+        let rules = [
+            Rule::Velocity,
+            Rule::AmountSpike,
+            Rule::ImpossibleTravel,
+            Rule::BlacklistHit,
+        ];
+        (18..=24)
+            .flat_map(|d| {
+                rules.iter().zip(0u64..).map(move |(rule, i)| RuleDay {
+                    day: day(d),
+                    rule: *rule,
+                    raised: u64::from(d % 5 + 1) * (4 - i) * 3,
+                })
+            })
+            .collect()
+    }
+
+    fn dispositions() -> Vec<RuleDispositions> {
+        [
+            (Rule::Velocity, 40, 120, 30),
+            (Rule::AmountSpike, 25, 210, 60),
+            (Rule::ImpossibleTravel, 30, 20, 5),
+            (Rule::BlacklistHit, 55, 6, 2),
+        ]
+        .into_iter()
+        .map(
+            |(rule, confirmed_fraud, false_positive, benign)| RuleDispositions {
+                rule,
+                confirmed_fraud,
+                false_positive,
+                benign,
+            },
+        )
+        .collect()
+    }
+
+    fn losses() -> Vec<LossMonth> {
+        (5..=10)
+            .map(|m| LossMonth {
+                month: month(m),
+                confirmed: yuan(18_000 + 7_500 * i64::from(m % 3)),
+                alerts: u64::from(20 + m),
+            })
+            .collect()
+    }
+
+    fn approvals() -> Vec<ApprovalDay> {
+        (18..=24)
+            .map(|d| ApprovalDay {
+                day: day(d),
+                approved: 4_000 + 100 * u64::from(d),
+                review: 300,
+                declined: 200 + 20 * u64::from(d % 4),
+            })
+            .collect()
+    }
+
+    fn bands() -> Vec<UtilisationBand> {
+        [2_100, 3_400, 2_900, 1_600, 800]
+            .into_iter()
+            .zip(0u32..)
+            .map(|(accounts, i)| UtilisationBand {
+                from_bp: 2_000 * i,
+                to_bp: 2_000 * (i + 1),
+                accounts,
+            })
+            .collect()
+    }
+
+    fn grades() -> Vec<GradeExposure> {
+        [
+            ("A", 2_000, 60),
+            ("B", 4_000, 45),
+            ("C", 3_000, 30),
+            ("D", 1_000, 15),
+        ]
+        .into_iter()
+        .map(|(grade, accounts, k)| GradeExposure {
+            grade: grade.to_owned(),
+            accounts,
+            limit: yuan(i64::try_from(accounts).expect("small") * k * 100),
+            used: yuan(i64::try_from(accounts).expect("small") * k * 38),
+        })
+        .collect()
+    }
+
+    fn limit_changes() -> Vec<LimitChangeMonth> {
+        (5..=10)
+            .map(|m| LimitChangeMonth {
+                month: month(m),
+                proposed: u64::from(120 + 10 * m),
+                approved: u64::from(90 + 6 * m),
+                rejected: u64::from(20 + m),
+                average_change: yuan(1_500),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn golden_portfolio_charts() {
+        let style = |theme, lang| Style {
+            theme,
+            lang,
+            width: 560,
+            height: 300,
+        };
+        let (delinquency, vintages, roll, alerts) = (delinquency(), vintages(), roll(), alerts());
+        let (dispositions, losses, approvals) = (dispositions(), losses(), approvals());
+        let (bands, grades, limit_changes) = (bands(), grades(), limit_changes());
+        let charts = [
+            ("delinquency", PortfolioChart::Delinquency(&delinquency)),
+            ("vintage", PortfolioChart::Vintage(&vintages)),
+            ("roll_rates", PortfolioChart::RollRates(&roll)),
+            ("alert_volume", PortfolioChart::AlertVolume(&alerts)),
+            ("dispositions", PortfolioChart::Dispositions(&dispositions)),
+            ("fraud_losses", PortfolioChart::FraudLosses(&losses)),
+            ("approval_rate", PortfolioChart::ApprovalRate(&approvals)),
+            ("utilisation", PortfolioChart::Utilisation(&bands)),
+            (
+                "exposure_by_grade",
+                PortfolioChart::ExposureByGrade(&grades),
+            ),
+            (
+                "limit_changes",
+                PortfolioChart::LimitChanges(&limit_changes),
+            ),
+        ];
+        for (name, chart) in &charts {
+            check(
+                &format!("{name}_light_zh.svg"),
+                &portfolio_svg(chart, &style(Theme::Light, Lang::Zh)),
+            );
+            check(
+                &format!("{name}_dark_en.svg"),
+                &portfolio_svg(chart, &style(Theme::Dark, Lang::En)),
+            );
+        }
+    }
+
+    /// Nothing and one point: a message, and a chart that still reads.
+    #[test]
+    fn golden_portfolio_charts_with_little_data() {
+        let style = Style {
+            theme: Theme::Light,
+            lang: Lang::Zh,
+            width: 560,
+            height: 300,
+        };
+        for chart in [
+            PortfolioChart::Delinquency(&[]),
+            PortfolioChart::Vintage(&[]),
+            PortfolioChart::AlertVolume(&[]),
+            PortfolioChart::FraudLosses(&[]),
+            PortfolioChart::RollRates(&RollMatrix {
+                from: month(10),
+                counts: [[0; 5]; 5],
+            }),
+        ] {
+            let svg = portfolio_svg(&chart, &style);
+            assert!(svg.contains("所选范围内暂无数据"), "{chart:?}: {svg}");
+        }
+        check(
+            "delinquency_empty_zh.svg",
+            &portfolio_svg(&PortfolioChart::Delinquency(&[]), &style),
+        );
+        let one = delinquency()[..1].to_vec();
+        check(
+            "delinquency_single_month_zh.svg",
+            &portfolio_svg(&PortfolioChart::Delinquency(&one), &style),
+        );
+        let young = vec![VintageCurve {
+            cohort: month(10),
+            points: vec![VintagePoint {
+                months_on_book: 1,
+                accounts: 800,
+                dpd30: 4,
+            }],
+        }];
+        check(
+            "vintage_single_point_zh.svg",
+            &portfolio_svg(&PortfolioChart::Vintage(&young), &style),
+        );
+    }
+}

@@ -1,0 +1,744 @@
+//! The managers' dashboard charts: one [`PortfolioChart`] per metric, drawn
+//! on any plotters backend — SVG for the screen and for files, PNG for files.
+//! Three shapes serve them all: bars (grouped or stacked, with an optional
+//! percentage line on a right axis), lines over months on book, and a
+//! matrix of shares. Every chart says so when it has nothing to draw.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use riskdesk_domain::alert::Rule;
+use riskdesk_domain::metrics::{
+    ApprovalDay, Bucket, BucketMonth, GradeExposure, LimitChangeMonth, LossMonth, Month,
+    RollMatrix, RuleDay, RuleDispositions, UtilisationBand, VintageCurve,
+};
+use riskdesk_domain::money::Money;
+
+use crate::{Lang, Style, draw_legend, legend_height, nice_ceiling, palette, series_colour};
+
+/// A chart of the dashboard and the data it draws.
+#[derive(Clone, Copy, Debug)]
+pub enum PortfolioChart<'a> {
+    /// Balances past due by bucket at each month's end (stacked, M1 to M3+),
+    /// and the delinquency rate (line, %).
+    Delinquency(&'a [BucketMonth]),
+    /// Each cohort's share of accounts 30+ days past due by months on book.
+    Vintage(&'a [VintageCurve]),
+    /// Where each bucket's accounts were a month later, as shares.
+    RollRates(&'a RollMatrix),
+    /// Alerts raised per day, stacked by rule.
+    AlertVolume(&'a [RuleDay]),
+    /// Closed alerts by disposition per rule (stacked), and the
+    /// false-positive rate (line, %).
+    Dispositions(&'a [RuleDispositions]),
+    /// Confirmed-fraud amounts by month.
+    FraudLosses(&'a [LossMonth]),
+    /// Decisions per day (stacked), and the approval rate (line, %).
+    ApprovalRate(&'a [ApprovalDay]),
+    /// Accounts by utilisation band.
+    Utilisation(&'a [UtilisationBand]),
+    /// Limits granted and in use, by grade.
+    ExposureByGrade(&'a [GradeExposure]),
+    /// Limit changes proposed, approved and rejected by month.
+    LimitChanges(&'a [LimitChangeMonth]),
+}
+
+type Drawn = Result<(), Box<dyn std::error::Error>>;
+
+impl PortfolioChart<'_> {
+    /// Draws the chart on `root`, which is already the chart's size.
+    pub fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, style: &Style) -> Drawn
+    where
+        DB::ErrorType: 'static,
+    {
+        root.fill(&palette(style.theme).background)?;
+        let zh = style.lang == Lang::Zh;
+        let w = |zh_word: &'static str, en_word: &'static str| if zh { zh_word } else { en_word };
+        match *self {
+            PortfolioChart::Delinquency(months) => {
+                let labels = months
+                    .iter()
+                    .map(|m| month_label(m.month, style.lang))
+                    .collect();
+                // What is late, stacked: current balances would dwarf it.
+                let series = Bucket::ALL[1..]
+                    .iter()
+                    .map(|b| Series {
+                        name: b.label().to_owned(),
+                        colour: bucket_colour(*b),
+                        values: months.iter().map(|m| yuan(m.balances[b.index()])).collect(),
+                    })
+                    .collect();
+                let rate = RateLine {
+                    name: w("逾期率", "Delinquency rate").to_owned(),
+                    values: months
+                        .iter()
+                        .map(|m| percent(m.delinquency_rate_bp()))
+                        .collect(),
+                };
+                bars(
+                    root,
+                    style,
+                    Bars {
+                        labels,
+                        series,
+                        stacked: true,
+                        y_desc: w("逾期余额 (元)", "Balance past due (¥)"),
+                        rate: Some(rate),
+                    },
+                )
+            }
+            PortfolioChart::Vintage(curves) => vintage(root, style, curves),
+            PortfolioChart::RollRates(matrix) => roll_rates(root, style, matrix),
+            PortfolioChart::AlertVolume(days) => {
+                let mut dates: Vec<_> = days.iter().map(|d| d.day).collect();
+                dates.sort_unstable();
+                dates.dedup();
+                let mut rules: Vec<Rule> = days.iter().map(|d| d.rule).collect();
+                rules.sort_unstable();
+                rules.dedup();
+                let series = rules
+                    .iter()
+                    .enumerate()
+                    .map(|(i, rule)| Series {
+                        name: rule_label(*rule, style.lang).to_owned(),
+                        colour: series_colour(i),
+                        values: dates
+                            .iter()
+                            .map(|date| {
+                                days.iter()
+                                    .filter(|d| d.day == *date && d.rule == *rule)
+                                    .map(|d| d.raised as f64)
+                                    .sum()
+                            })
+                            .collect(),
+                    })
+                    .collect();
+                let labels = dates
+                    .iter()
+                    .map(|d| d.format("%m-%d").to_string())
+                    .collect();
+                bars(
+                    root,
+                    style,
+                    Bars {
+                        labels,
+                        series,
+                        stacked: true,
+                        y_desc: w("预警数", "Alerts"),
+                        rate: None,
+                    },
+                )
+            }
+            PortfolioChart::Dispositions(rules) => {
+                let labels = rules
+                    .iter()
+                    .map(|r| rule_label(r.rule, style.lang).to_owned())
+                    .collect();
+                let counts =
+                    |f: fn(&RuleDispositions) -> u64| rules.iter().map(|r| f(r) as f64).collect();
+                let series = vec![
+                    Series {
+                        name: w("确认欺诈", "Confirmed fraud").to_owned(),
+                        colour: series_colour(4),
+                        values: counts(|r| r.confirmed_fraud),
+                    },
+                    Series {
+                        name: w("误报", "False positive").to_owned(),
+                        colour: series_colour(1),
+                        values: counts(|r| r.false_positive),
+                    },
+                    Series {
+                        name: w("正常", "Benign").to_owned(),
+                        colour: series_colour(0),
+                        values: counts(|r| r.benign),
+                    },
+                ];
+                let rate = RateLine {
+                    name: w("误报率", "False-positive rate").to_owned(),
+                    values: rules
+                        .iter()
+                        .map(|r| percent(r.false_positive_bp()))
+                        .collect(),
+                };
+                bars(
+                    root,
+                    style,
+                    Bars {
+                        labels,
+                        series,
+                        stacked: true,
+                        y_desc: w("已结预警", "Closed alerts"),
+                        rate: Some(rate),
+                    },
+                )
+            }
+            PortfolioChart::FraudLosses(months) => {
+                let labels = months
+                    .iter()
+                    .map(|m| month_label(m.month, style.lang))
+                    .collect();
+                let series = vec![Series {
+                    name: w("确认欺诈金额", "Confirmed fraud").to_owned(),
+                    colour: series_colour(4),
+                    values: months.iter().map(|m| yuan(m.confirmed)).collect(),
+                }];
+                bars(
+                    root,
+                    style,
+                    Bars {
+                        labels,
+                        series,
+                        stacked: false,
+                        y_desc: w("金额 (元)", "Amount (¥)"),
+                        rate: None,
+                    },
+                )
+            }
+            PortfolioChart::ApprovalRate(days) => {
+                let labels = days
+                    .iter()
+                    .map(|d| d.day.format("%m-%d").to_string())
+                    .collect();
+                let counts =
+                    |f: fn(&ApprovalDay) -> u64| days.iter().map(|d| f(d) as f64).collect();
+                let series = vec![
+                    Series {
+                        name: w("通过", "Approved").to_owned(),
+                        colour: series_colour(3),
+                        values: counts(|d| d.approved),
+                    },
+                    Series {
+                        name: w("复核", "Review").to_owned(),
+                        colour: series_colour(1),
+                        values: counts(|d| d.review),
+                    },
+                    Series {
+                        name: w("拒绝", "Declined").to_owned(),
+                        colour: series_colour(4),
+                        values: counts(|d| d.declined),
+                    },
+                ];
+                let rate = RateLine {
+                    name: w("通过率", "Approval rate").to_owned(),
+                    values: days.iter().map(|d| percent(d.approval_bp())).collect(),
+                };
+                bars(
+                    root,
+                    style,
+                    Bars {
+                        labels,
+                        series,
+                        stacked: true,
+                        y_desc: w("授权笔数", "Authorizations"),
+                        rate: Some(rate),
+                    },
+                )
+            }
+            PortfolioChart::Utilisation(bands) => {
+                let labels = bands
+                    .iter()
+                    .map(|b| format!("{}–{}%", b.from_bp / 100, b.to_bp / 100))
+                    .collect();
+                let series = vec![Series {
+                    name: w("账户数", "Accounts").to_owned(),
+                    colour: series_colour(0),
+                    values: bands.iter().map(|b| b.accounts as f64).collect(),
+                }];
+                bars(
+                    root,
+                    style,
+                    Bars {
+                        labels,
+                        series,
+                        stacked: false,
+                        y_desc: w("账户数", "Accounts"),
+                        rate: None,
+                    },
+                )
+            }
+            PortfolioChart::ExposureByGrade(grades) => {
+                let labels = grades.iter().map(|g| g.grade.clone()).collect();
+                let series = vec![
+                    Series {
+                        name: w("授信额度", "Limits").to_owned(),
+                        colour: series_colour(2),
+                        values: grades.iter().map(|g| yuan(g.limit)).collect(),
+                    },
+                    Series {
+                        name: w("已用额度", "In use").to_owned(),
+                        colour: series_colour(0),
+                        values: grades.iter().map(|g| yuan(g.used)).collect(),
+                    },
+                ];
+                let rate = RateLine {
+                    name: w("使用率", "Utilisation").to_owned(),
+                    values: grades
+                        .iter()
+                        .map(|g| {
+                            let used = u64::try_from(g.used.fen()).unwrap_or(0);
+                            let limit = u64::try_from(g.limit.fen()).unwrap_or(0);
+                            percent(riskdesk_domain::metrics::share_bp(used, limit))
+                        })
+                        .collect(),
+                };
+                bars(
+                    root,
+                    style,
+                    Bars {
+                        labels,
+                        series,
+                        stacked: false,
+                        y_desc: w("金额 (元)", "Amount (¥)"),
+                        rate: Some(rate),
+                    },
+                )
+            }
+            PortfolioChart::LimitChanges(months) => {
+                let labels = months
+                    .iter()
+                    .map(|m| month_label(m.month, style.lang))
+                    .collect();
+                let counts =
+                    |f: fn(&LimitChangeMonth) -> u64| months.iter().map(|m| f(m) as f64).collect();
+                let series = vec![
+                    Series {
+                        name: w("提议", "Proposed").to_owned(),
+                        colour: series_colour(2),
+                        values: counts(|m| m.proposed),
+                    },
+                    Series {
+                        name: w("批准", "Approved").to_owned(),
+                        colour: series_colour(3),
+                        values: counts(|m| m.approved),
+                    },
+                    Series {
+                        name: w("驳回", "Rejected").to_owned(),
+                        colour: series_colour(4),
+                        values: counts(|m| m.rejected),
+                    },
+                ];
+                bars(
+                    root,
+                    style,
+                    Bars {
+                        labels,
+                        series,
+                        stacked: false,
+                        y_desc: w("笔数", "Changes"),
+                        rate: None,
+                    },
+                )
+            }
+        }
+    }
+}
+
+/// One series of bars.
+struct Series {
+    name: String,
+    colour: RGBColor,
+    values: Vec<f64>,
+}
+
+/// A percentage per category, drawn as a line on the right axis.
+struct RateLine {
+    name: String,
+    values: Vec<f64>,
+}
+
+struct Bars<'a> {
+    labels: Vec<String>,
+    series: Vec<Series>,
+    stacked: bool,
+    y_desc: &'a str,
+    rate: Option<RateLine>,
+}
+
+fn bars<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, style: &Style, chart: Bars<'_>) -> Drawn
+where
+    DB::ErrorType: 'static,
+{
+    let colours = palette(style.theme);
+    let text = |size: u32| ("sans-serif", size).into_font().color(&colours.text);
+    let total = |i: usize| -> f64 {
+        let values = chart
+            .series
+            .iter()
+            .map(|s| s.values.get(i).copied().unwrap_or(0.0));
+        if chart.stacked {
+            values.sum()
+        } else {
+            values.fold(0.0, f64::max)
+        }
+    };
+    let n = chart.labels.len();
+    if n == 0 || (0..n).all(|i| total(i) == 0.0) {
+        return nothing(root, style);
+    }
+    let mut legend: Vec<(&str, RGBColor, bool)> = chart
+        .series
+        .iter()
+        .map(|s| (s.name.as_str(), s.colour, false))
+        .collect();
+    if let Some(rate) = &chart.rate {
+        legend.push((rate.name.as_str(), colours.text, true));
+    }
+    let (legend_area, plot) = root.split_vertically(legend_height(&legend, style.width));
+    draw_legend(&legend_area, &legend, text(11), style.width)?;
+    let top = nice_ceiling((0..n).map(total).fold(0.0, f64::max));
+    let mut builder = ChartBuilder::on(&plot);
+    builder
+        .margin(10)
+        .margin_top(4)
+        .x_label_area_size(28)
+        .y_label_area_size(76);
+    if chart.rate.is_some() {
+        builder.right_y_label_area_size(44);
+    }
+    let mut cartesian = builder
+        .build_cartesian_2d(-0.5f64..n as f64 - 0.5, 0f64..top)?
+        .set_secondary_coord(-0.5f64..n as f64 - 0.5, 0f64..100f64);
+    let label = |x: &f64| {
+        let i = x.round();
+        chart
+            .labels
+            .get(i as usize)
+            .filter(|_| i >= 0.0 && (x - i).abs() < 1e-9)
+            .cloned()
+            .unwrap_or_default()
+    };
+    cartesian
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(n.min(16))
+        .x_label_formatter(&label)
+        .y_desc(chart.y_desc)
+        .y_label_formatter(&|y| grouped(*y))
+        .label_style(text(11))
+        .axis_desc_style(text(11))
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(colours.grid)
+        .axis_style(colours.grid)
+        .draw()?;
+    // Each category is one unit wide; its bars fill 80 % of it.
+    let slots = if chart.stacked {
+        1
+    } else {
+        chart.series.len().max(1)
+    };
+    let width = 0.8 / slots as f64;
+    let mut base = vec![0.0; n];
+    for (k, series) in chart.series.iter().enumerate() {
+        let slot = if chart.stacked { 0 } else { k };
+        let left = -0.4 + slot as f64 * width;
+        let rectangles: Vec<_> = series
+            .values
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| **v > 0.0)
+            .map(|(i, v)| {
+                let from = if chart.stacked { base[i] } else { 0.0 };
+                let x = i as f64 + left;
+                Rectangle::new(
+                    [(x, from), (x + width * 0.92, from + v)],
+                    series.colour.filled(),
+                )
+            })
+            .collect();
+        cartesian.draw_series(rectangles)?;
+        if chart.stacked {
+            for (i, v) in series.values.iter().enumerate() {
+                base[i] += v;
+            }
+        }
+    }
+    if let Some(rate) = &chart.rate {
+        cartesian
+            .configure_secondary_axes()
+            .y_desc("%")
+            .y_label_formatter(&|y| format!("{y:.0}"))
+            .label_style(text(11))
+            .axis_desc_style(text(11))
+            .axis_style(colours.grid)
+            .draw()?;
+        let points: Vec<(f64, f64)> = rate
+            .values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (i as f64, *v))
+            .collect();
+        cartesian.draw_secondary_series(LineSeries::new(
+            points.clone(),
+            colours.text.stroke_width(2),
+        ))?;
+        cartesian.draw_secondary_series(
+            points
+                .iter()
+                .map(|&p| Circle::new(p, 3, colours.text.filled())),
+        )?;
+    }
+    root.present()?;
+    Ok(())
+}
+
+fn vintage<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    style: &Style,
+    curves: &[VintageCurve],
+) -> Drawn
+where
+    DB::ErrorType: 'static,
+{
+    let colours = palette(style.theme);
+    let text = |size: u32| ("sans-serif", size).into_font().color(&colours.text);
+    let points = |c: &VintageCurve| -> Vec<(f64, f64)> {
+        c.points
+            .iter()
+            .map(|p| (f64::from(p.months_on_book), percent(p.rate_bp())))
+            .collect()
+    };
+    if curves.iter().all(|c| c.points.is_empty()) {
+        return nothing(root, style);
+    }
+    let names: Vec<String> = curves
+        .iter()
+        .map(|c| month_label(c.cohort, style.lang))
+        .collect();
+    let legend: Vec<(&str, RGBColor, bool)> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), series_colour(i), true))
+        .collect();
+    let (legend_area, plot) = root.split_vertically(legend_height(&legend, style.width));
+    draw_legend(&legend_area, &legend, text(11), style.width)?;
+    let last = curves
+        .iter()
+        .flat_map(|c| c.points.iter().map(|p| p.months_on_book))
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let top = nice_ceiling(
+        curves
+            .iter()
+            .flat_map(points)
+            .map(|(_, y)| y)
+            .fold(0.0, f64::max),
+    )
+    .min(100.0);
+    let mut cartesian = ChartBuilder::on(&plot)
+        .margin(10)
+        .margin_top(4)
+        .x_label_area_size(32)
+        .y_label_area_size(48)
+        // Half a month of room after the last point, so that it never sits on the border.
+        .build_cartesian_2d(0f64..f64::from(last) + 0.5, 0f64..top)?;
+    cartesian
+        .configure_mesh()
+        .x_desc(if style.lang == Lang::Zh {
+            "账龄 (月)"
+        } else {
+            "Months on book"
+        })
+        .y_desc(if style.lang == Lang::Zh {
+            "逾期 30 天以上占比 (%)"
+        } else {
+            "30+ days past due (%)"
+        })
+        .x_labels(usize::try_from(last).unwrap_or(12).min(12) + 1)
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(&|y| format!("{y:.1}"))
+        .label_style(text(11))
+        .axis_desc_style(text(11))
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(colours.grid)
+        .axis_style(colours.grid)
+        .draw()?;
+    for (i, curve) in curves.iter().enumerate() {
+        let colour = series_colour(i);
+        let line = points(curve);
+        cartesian.draw_series(LineSeries::new(line.clone(), colour.stroke_width(2)))?;
+        cartesian.draw_series(line.iter().map(|&p| Circle::new(p, 2, colour.filled())))?;
+    }
+    root.present()?;
+    Ok(())
+}
+
+fn roll_rates<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    style: &Style,
+    matrix: &RollMatrix,
+) -> Drawn
+where
+    DB::ErrorType: 'static,
+{
+    let colours = palette(style.theme);
+    let text = |size: u32| ("sans-serif", size).into_font().color(&colours.text);
+    if matrix.counts.iter().flatten().all(|c| *c == 0) {
+        return nothing(root, style);
+    }
+    let zh = style.lang == Lang::Zh;
+    let title = if zh {
+        format!("{} → 次月", month_label(matrix.from, style.lang))
+    } else {
+        format!("{} → next month", month_label(matrix.from, style.lang))
+    };
+    let (title_area, plot) = root.split_vertically(24);
+    title_area.draw(&Text::new(
+        title,
+        (66, 12),
+        text(12).pos(Pos::new(HPos::Left, VPos::Center)),
+    ))?;
+    let mut cartesian = ChartBuilder::on(&plot)
+        .margin(10)
+        .margin_top(4)
+        .x_label_area_size(30)
+        .y_label_area_size(56)
+        .build_cartesian_2d(-0.5f64..4.5f64, -0.5f64..4.5f64)?;
+    let name = |v: &f64| {
+        let i = v.round();
+        Bucket::ALL
+            .get(i as usize)
+            .filter(|_| i >= 0.0 && (v - i).abs() < 1e-9)
+            .map_or(String::new(), |b| b.label().to_owned())
+    };
+    // Rows (from) read top to bottom: M0 at the top.
+    let flip = |v: &f64| name(&(4.0 - v));
+    cartesian
+        .configure_mesh()
+        .disable_mesh()
+        .x_labels(5)
+        .y_labels(5)
+        .x_label_formatter(&name)
+        .y_label_formatter(&flip)
+        .x_desc(if zh { "次月" } else { "To" })
+        .y_desc(if zh { "当月" } else { "From" })
+        .label_style(text(11))
+        .axis_desc_style(text(11))
+        .axis_style(colours.grid)
+        .draw()?;
+    for from in Bucket::ALL {
+        for to in Bucket::ALL {
+            let share = f64::from(matrix.rate_bp(from, to)) / 10_000.0;
+            let (x, y) = (to.index() as f64, 4.0 - from.index() as f64);
+            // Darker is more: one hue, so that order reads without colour vision.
+            let cell = blend(colours.background, BLUE_DARK, 0.08 + 0.92 * share);
+            cartesian.draw_series([Rectangle::new(
+                [(x - 0.48, y - 0.48), (x + 0.48, y + 0.48)],
+                cell.filled(),
+            )])?;
+            let ink = if share > 0.5 { WHITE } else { colours.text };
+            let words = format!("{:.1}%", share * 100.0);
+            cartesian.draw_series([Text::new(
+                words,
+                (x, y),
+                ("sans-serif", 11)
+                    .into_font()
+                    .color(&ink)
+                    .pos(Pos::new(HPos::Center, VPos::Center)),
+            )])?;
+        }
+    }
+    root.present()?;
+    Ok(())
+}
+
+const BLUE_DARK: RGBColor = RGBColor(0, 84, 140);
+
+fn blend(from: RGBColor, to: RGBColor, t: f64) -> RGBColor {
+    let mix = |a: u8, b: u8| {
+        (f64::from(a) + (f64::from(b) - f64::from(a)) * t.clamp(0.0, 1.0)).round() as u8
+    };
+    RGBColor(mix(from.0, to.0), mix(from.1, to.1), mix(from.2, to.2))
+}
+
+/// "No data" in the middle of the chart.
+fn nothing<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, style: &Style) -> Drawn
+where
+    DB::ErrorType: 'static,
+{
+    let colours = palette(style.theme);
+    let (w, h) = root.dim_in_pixel();
+    let centre = (i32::try_from(w / 2)?, i32::try_from(h / 2)?);
+    let words = if style.lang == Lang::Zh {
+        "所选范围内暂无数据"
+    } else {
+        "No data for this selection"
+    };
+    root.draw(&Text::new(
+        words,
+        centre,
+        ("sans-serif", 14)
+            .into_font()
+            .color(&colours.text)
+            .pos(Pos::new(HPos::Center, VPos::Center)),
+    ))?;
+    root.present()?;
+    Ok(())
+}
+
+/// Ordinal colours for the buckets, from on time to worst (Okabe–Ito).
+fn bucket_colour(bucket: Bucket) -> RGBColor {
+    match bucket {
+        Bucket::M0 => RGBColor(0, 158, 115),
+        Bucket::M1 => RGBColor(240, 228, 66),
+        Bucket::M2 => RGBColor(230, 159, 0),
+        Bucket::M3 => RGBColor(213, 94, 0),
+        Bucket::M3Plus => RGBColor(204, 121, 167),
+    }
+}
+
+fn month_label(month: Month, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("{}年{}月", month.year % 100, month.month),
+        Lang::En => format!("{:02}/{:02}", month.month, month.year % 100),
+    }
+}
+
+/// The same words as the console's (ui/src/lib/i18n.ts).
+fn rule_label(rule: Rule, lang: Lang) -> &'static str {
+    let (zh, en) = match rule {
+        Rule::Velocity => ("交易频次", "Velocity"),
+        Rule::AmountSpike => ("金额突增", "Amount spike"),
+        Rule::NewDeviceLargeAmount => ("新设备大额", "New device, large amount"),
+        Rule::NightBurst => ("夜间集中交易", "Night-time burst"),
+        Rule::ImpossibleTravel => ("不可能的位移", "Impossible travel"),
+        Rule::FarFromHome => ("远离常住地", "Far from home"),
+        Rule::BlacklistHit => ("命中黑名单", "Blacklist hit"),
+        Rule::RiskyMerchant => ("高风险商户", "Risky merchant"),
+        Rule::FrequentLargeSpending => ("频繁大额消费", "Frequent large spending"),
+    };
+    if lang == Lang::Zh { zh } else { en }
+}
+
+fn yuan(money: Money) -> f64 {
+    money.fen() as f64 / 100.0
+}
+
+fn percent(bp: u32) -> f64 {
+    f64::from(bp) / 100.0
+}
+
+/// `1234567.0` → `1,234,567`.
+fn grouped(value: f64) -> String {
+    let whole = format!("{:.0}", value.abs());
+    let mut out = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if value < 0.0 { format!("-{out}") } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn axis_numbers_are_grouped_by_thousands() {
+        assert_eq!(super::grouped(0.0), "0");
+        assert_eq!(super::grouped(999.0), "999");
+        assert_eq!(super::grouped(1_234_567.0), "1,234,567");
+        assert_eq!(super::grouped(-45_000.0), "-45,000");
+    }
+}

@@ -1,0 +1,269 @@
+//! The portfolio's metrics as data: what the service's metrics API answers
+//! and what the charts draw. Credit (delinquency buckets, vintages, roll
+//! rates, utilisation and exposure, limit changes) beside fraud (alerts by
+//! rule, dispositions, confirmed losses, the approval rate). Rates are kept
+//! as counts and computed here, once, so that every screen divides the same
+//! way.
+
+use chrono::NaiveDate;
+
+use crate::alert::Rule;
+use crate::money::Money;
+
+vocabulary! {
+    /// A delinquency bucket, by days past due: current (M0), then one bucket
+    /// per 30 days late, M3+ past 90.
+    pub enum Bucket {
+        M0,
+        M1,
+        M2,
+        M3,
+        M3Plus,
+    }
+}
+
+impl Bucket {
+    pub const ALL: [Bucket; 5] = [
+        Bucket::M0,
+        Bucket::M1,
+        Bucket::M2,
+        Bucket::M3,
+        Bucket::M3Plus,
+    ];
+
+    /// The bucket of an account `dpd` days past due (0 = paid on time).
+    pub fn of(dpd: u32) -> Bucket {
+        match dpd {
+            0 => Bucket::M0,
+            1..=30 => Bucket::M1,
+            31..=60 => Bucket::M2,
+            61..=90 => Bucket::M3,
+            _ => Bucket::M3Plus,
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Bucket::M0 => "M0",
+            Bucket::M1 => "M1",
+            Bucket::M2 => "M2",
+            Bucket::M3 => "M3",
+            Bucket::M3Plus => "M3+",
+        }
+    }
+}
+
+/// A share in basis points, `part` of `whole`; 0 of nothing is 0.
+pub fn share_bp(part: u64, whole: u64) -> u32 {
+    if whole == 0 {
+        return 0;
+    }
+    // At most 10,000: fits.
+    u32::try_from(u128::from(part) * 10_000 / u128::from(whole)).unwrap_or(u32::MAX)
+}
+
+/// A calendar month (China time, as everything monthly here).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Month {
+    pub year: i32,
+    /// 1–12.
+    pub month: u32,
+}
+
+/// The accounts in each bucket at a month's end, and what they owe.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BucketMonth {
+    pub month: Month,
+    /// By [`Bucket::index`].
+    pub accounts: [u64; 5],
+    pub balances: [Money; 5],
+}
+
+impl BucketMonth {
+    /// The delinquency rate: what accounts one day or more late owe, as a
+    /// share of all that is owed.
+    pub fn delinquency_rate_bp(&self) -> u32 {
+        let fen = |m: &Money| u64::try_from(m.fen()).unwrap_or(0);
+        let all: u64 = self.balances.iter().map(fen).sum();
+        let late: u64 = self.balances[1..].iter().map(fen).sum();
+        share_bp(late, all)
+    }
+}
+
+/// One opening-month cohort's share of accounts 30 or more days past due,
+/// by months on book.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VintageCurve {
+    pub cohort: Month,
+    pub points: Vec<VintagePoint>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VintagePoint {
+    pub months_on_book: u32,
+    pub accounts: u64,
+    /// Accounts 30+ days past due at that age.
+    pub dpd30: u64,
+}
+
+impl VintagePoint {
+    pub fn rate_bp(&self) -> u32 {
+        share_bp(self.dpd30, self.accounts)
+    }
+}
+
+/// Where the accounts of each bucket at one month's end were a month later.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RollMatrix {
+    /// The month rolled from.
+    pub from: Month,
+    /// `counts[from][to]`, by [`Bucket::index`].
+    pub counts: [[u64; 5]; 5],
+}
+
+impl RollMatrix {
+    /// The share of `from`'s accounts that were in `to` a month later.
+    pub fn rate_bp(&self, from: Bucket, to: Bucket) -> u32 {
+        let row = &self.counts[from.index()];
+        share_bp(row[to.index()], row.iter().sum())
+    }
+}
+
+/// Alerts raised by one rule on one day.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleDay {
+    pub day: NaiveDate,
+    pub rule: Rule,
+    pub raised: u64,
+}
+
+/// How one rule's closed alerts were disposed of.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleDispositions {
+    pub rule: Rule,
+    pub confirmed_fraud: u64,
+    pub false_positive: u64,
+    pub benign: u64,
+}
+
+impl RuleDispositions {
+    /// False positives as a share of the rule's closed alerts.
+    pub fn false_positive_bp(&self) -> u32 {
+        share_bp(
+            self.false_positive,
+            self.confirmed_fraud + self.false_positive + self.benign,
+        )
+    }
+}
+
+/// Confirmed-fraud amounts by month.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LossMonth {
+    pub month: Month,
+    pub confirmed: Money,
+    pub alerts: u64,
+}
+
+/// Authorization decisions on one day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ApprovalDay {
+    pub day: NaiveDate,
+    pub approved: u64,
+    pub review: u64,
+    pub declined: u64,
+}
+
+impl ApprovalDay {
+    /// Approved (review counts as approved: its amount is reserved) as a
+    /// share of all decisions.
+    pub fn approval_bp(&self) -> u32 {
+        share_bp(
+            self.approved + self.review,
+            self.approved + self.review + self.declined,
+        )
+    }
+}
+
+/// Accounts whose utilisation is in `[from_bp, to_bp)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UtilisationBand {
+    pub from_bp: u32,
+    pub to_bp: u32,
+    pub accounts: u64,
+}
+
+/// The lines of one grade: how many, how much granted, how much in use.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GradeExposure {
+    pub grade: String,
+    pub accounts: u64,
+    pub limit: Money,
+    pub used: Money,
+}
+
+/// Limit changes decided in one month.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LimitChangeMonth {
+    pub month: Month,
+    pub proposed: u64,
+    pub approved: u64,
+    pub rejected: u64,
+    /// The mean change of the approved ones (negative: decreases).
+    pub average_change: Money,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_start_at_each_thirty_days() {
+        let cases = [
+            (0, Bucket::M0),
+            (1, Bucket::M1),
+            (30, Bucket::M1),
+            (31, Bucket::M2),
+            (60, Bucket::M2),
+            (61, Bucket::M3),
+            (90, Bucket::M3),
+            (91, Bucket::M3Plus),
+            (400, Bucket::M3Plus),
+        ];
+        for (dpd, bucket) in cases {
+            assert_eq!(Bucket::of(dpd), bucket, "{dpd} days");
+        }
+    }
+
+    #[test]
+    fn rates_divide_counts_and_nothing_is_zero() {
+        assert_eq!(share_bp(1, 3), 3_333);
+        assert_eq!(share_bp(0, 0), 0);
+        let roll = RollMatrix {
+            from: Month {
+                year: 2026,
+                month: 10,
+            },
+            counts: [
+                [90, 10, 0, 0, 0],
+                [40, 30, 30, 0, 0],
+                [0; 5],
+                [0; 5],
+                [0; 5],
+            ],
+        };
+        assert_eq!(roll.rate_bp(Bucket::M0, Bucket::M1), 1_000);
+        assert_eq!(roll.rate_bp(Bucket::M1, Bucket::M2), 3_000);
+        assert_eq!(roll.rate_bp(Bucket::M2, Bucket::M3), 0);
+        let yuan = |y| Money::yuan(y).unwrap();
+        let month = BucketMonth {
+            month: roll.from,
+            accounts: [8, 1, 1, 0, 0],
+            balances: [yuan(800), yuan(150), yuan(50), yuan(0), yuan(0)],
+        };
+        assert_eq!(month.delinquency_rate_bp(), 2_000);
+    }
+}
