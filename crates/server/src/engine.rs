@@ -171,6 +171,7 @@ pub async fn authorize(
                 .map_err(anyhow::Error::from)?,
             occurred_at: at,
             decline_reason: (decision == Decision::Decline).then(|| "rules".to_owned()),
+            grade: None,
         },
         alerts: planned_alerts(rules, &hits),
         dedup_ms: i64::from(rules.alerts.dedup_minutes) * MINUTE_MS,

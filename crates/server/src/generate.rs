@@ -195,6 +195,9 @@ pub async fn generate_history(
     }
     let mut stream = producer.await?;
     store.bulk_load_mode(false).await?;
+    // What was loaded in bulk, counted at once; the engine counts the rest.
+    store.rebuild_metrics().await?;
+    store.set_meta(METRICS_BUILT, "1").await?;
     stream.sort_by_key(PaymentEvent::occurred_at);
     store.set_meta("seed", &params.seed.to_string()).await?;
     store
@@ -454,6 +457,7 @@ impl World {
 
         let mut used: i64 = 0;
         let mut plans: Vec<(i64, u32)> = Vec::new();
+        let first_transaction = batch.transactions.len();
         let mut purchases = 0u32;
         let mut billed_total = 0i64;
         let mut bills = 0u32;
@@ -565,6 +569,7 @@ impl World {
                         .then(|| serde_json::to_string(&hits).unwrap_or_default()),
                     occurred_at: at,
                     decline_reason: declined.then(|| "insufficient_limit".to_owned()),
+                    grade: None,
                 });
                 if declined {
                     continue;
@@ -708,6 +713,14 @@ impl World {
                 release_reason: None,
                 version: 1,
             });
+        }
+        // The grade is known only now; the account's decided payments are
+        // metrics' by it (see `TransactionRow::grade`).
+        for decided in batch.transactions[first_transaction..]
+            .iter_mut()
+            .filter(|t| t.decision.is_some())
+        {
+            decided.grade = Some(assessment.grade.as_str().to_owned());
         }
         let status = match dpd {
             d if d > 180 => "written_off",

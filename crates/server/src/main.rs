@@ -78,6 +78,12 @@ enum Command {
         #[command(flatten)]
         engine: Engine,
     },
+    /// Recompute the portfolio metrics' rollups from the records (the
+    /// service keeps them up to date itself; this is for a repair or a check).
+    RebuildMetrics {
+        #[arg(long, env = "RISKDESK_DATABASE_URL")]
+        database: String,
+    },
     /// Print the current TOTP code for a secret (for trying the API by hand).
     Totp {
         /// The base32 secret, as `demo` prints it.
@@ -371,6 +377,17 @@ async fn main() -> anyhow::Result<()> {
             let report = replay::replay(&*store, &state.rules, events).await?;
             store.close().await;
             print!("{}", replay::describe(&report));
+            Ok(())
+        }
+        Command::RebuildMetrics { database } => {
+            let store = store::open(&database).await?;
+            let started = std::time::Instant::now();
+            let rows = store.rebuild_metrics().await?;
+            store.close().await;
+            eprintln!(
+                "metrics rebuilt: {rows} rollup rows in {} ms",
+                started.elapsed().as_millis()
+            );
             Ok(())
         }
         Command::Totp { secret } => {

@@ -8,6 +8,7 @@
 mod decisions;
 mod decode;
 mod ledger;
+mod metrics;
 mod query;
 mod sql;
 
@@ -17,6 +18,7 @@ pub use riskdesk_api::lists::{AccountSort, AlertSort};
 
 pub use decisions::*;
 pub use ledger::*;
+pub use metrics::*;
 pub use sql::SqlStore;
 
 /// Any store error. Constraint violations and the like are mapped by the
@@ -52,6 +54,12 @@ pub async fn open_for(url: &str, purpose: Purpose) -> anyhow::Result<Arc<dyn Sto
             redact_url(url)
         )
     };
+    // A database from before the metrics: its rollups, once.
+    if store.meta(METRICS_BUILT).await?.is_none() {
+        let rows = store.rebuild_metrics().await?;
+        store.set_meta(METRICS_BUILT, "1").await?;
+        tracing::info!(rows, "the portfolio metrics' rollups were built");
+    }
     let chained = store.chain_audit().await?;
     if chained > 0 {
         tracing::info!(
@@ -78,9 +86,12 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+/// The `meta` key set once the metrics' rollups hold everything written.
+pub const METRICS_BUILT: &str = "metrics_built";
+
 /// Everything the service reads and writes.
 #[async_trait::async_trait]
-pub trait Store: Decisions + Send + Sync + std::fmt::Debug {
+pub trait Store: Decisions + Metrics + Send + Sync + std::fmt::Debug {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> StoreResult<()>;
@@ -381,6 +392,9 @@ pub struct TransactionRow {
     pub occurred_at: i64,
     /// Why the engine declined it: `rules`, `insufficient_limit` or `account_not_active`.
     pub decline_reason: Option<String>,
+    /// A decided payment's account grade at the time (the store fills it in
+    /// from the account it locks); `None` for ledger entries.
+    pub grade: Option<String>,
 }
 
 impl TransactionRow {
@@ -414,6 +428,7 @@ impl TransactionRow {
             rule_hits: None,
             occurred_at,
             decline_reason: None,
+            grade: None,
         }
     }
 }

@@ -13,6 +13,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Sqlite, Type};
 
 mod decisions;
+mod metrics;
 
 use super::query::{Query, Tuple, execute, fetch_all, fetch_optional};
 use super::*;
@@ -96,11 +97,11 @@ const CUSTOMER_DETAIL: &str = ", c.name, c.national_id, c.home_lat, c.home_lon, 
 const ACCOUNT_FROM: &str = " FROM accounts a JOIN customers c ON c.id = a.customer_id";
 const TRANSACTION_FIELDS: &str = "id, account_id, kind, order_id, merchant, category, channel, \
     amount_fen, installments, device_id, ip, lat, lon, city, status, decision, rule_hits, occurred_at, \
-    decline_reason";
+    decline_reason, grade";
 /// The columns a new transaction is written with, its id aside.
 const TRANSACTION_INSERT: &str = "account_id, kind, order_id, merchant, category, channel, \
     amount_fen, installments, device_id, ip, lat, lon, city, status, decision, rule_hits, \
-    occurred_at, decline_reason";
+    occurred_at, decline_reason, grade";
 const FREEZE_FIELDS: &str = "id, account_id, amount_fen, reason, source, created_by, \
     transaction_id, created_at, lapses_at, released_at, released_by, release_reason, version";
 const ALERT_FIELDS: &str = "id, account_id, transaction_id, rule, severity_rank, status, assignee, \
@@ -872,18 +873,19 @@ where
         let r = &w.transaction;
         let mut tx = self.begin_write().await?;
         // The account's line, locked: authorizations on one account queue here.
-        let line: Option<(String, i64, i64, i64, i64)> = fetch_optional(&mut *tx, |q| {
+        let line: Option<(String, i64, i64, i64, i64, String)> = fetch_optional(&mut *tx, |q| {
             q.push(
                 "SELECT status, limit_fen, used_fen, frozen_fen, (SELECT COUNT(*) FROM freezes \
                  WHERE account_id = a.id AND released_at IS NULL AND lapses_at <= ",
             )
             .bind(w.now);
-            q.push(") FROM accounts a WHERE id = ")
+            q.push("), grade");
+            q.push(" FROM accounts a WHERE id = ")
                 .bind(r.account_id)
                 .push(for_update::<DB>());
         })
         .await?;
-        let Some((status, limit, used, mut frozen, lapsable)) = line else {
+        let Some((status, limit, used, mut frozen, lapsable, grade)) = line else {
             return Ok(Err(Refusal::NoAccount));
         };
         if lapsable > 0 {
@@ -892,6 +894,7 @@ where
         }
         let mut available = limit - used - frozen;
         let mut row = r.clone();
+        row.grade = Some(grade.clone());
         // Declined here, and why; a decline by the rules arrives as one.
         let refused = if status != "active" {
             Some("account_not_active")
@@ -944,12 +947,13 @@ where
             }
             Err(e) => return Err(e),
         };
+        metrics::count_authorization::<DB>(&mut *tx, transaction_id).await?;
         let mut alerts = Vec::new();
         for alert in &w.alerts {
             let id: Option<(i64,)> = fetch_optional(&mut *tx, |q| {
                 q.push(
                     "INSERT INTO alerts (account_id, transaction_id, rule, severity_rank, status, \
-                     amount_fen, evidence, created_at, sla_due_at) SELECT ",
+                     amount_fen, evidence, created_at, sla_due_at, grade) SELECT ",
                 );
                 q.bind(r.account_id).push(", ").bind(transaction_id);
                 q.push(", ").bind(alert.rule.clone());
@@ -957,6 +961,7 @@ where
                 q.bind(r.amount_fen).push(", ").bind(alert.evidence.clone());
                 q.push(", ").bind(r.occurred_at);
                 q.push(", ").bind(r.occurred_at + alert.sla_ms);
+                q.push(", ").bind(grade.clone());
                 q.push(" WHERE NOT EXISTS (SELECT 1 FROM alerts WHERE account_id = ")
                     .bind(r.account_id);
                 q.push(" AND rule = ").bind(alert.rule.clone());
@@ -965,7 +970,10 @@ where
                 q.push(") RETURNING id");
             })
             .await?;
-            alerts.extend(id.map(|(id,)| (id, alert.rule.clone())));
+            if let Some((id,)) = id {
+                metrics::count_alert::<DB>(&mut *tx, id, metrics::AlertStep::Raised).await?;
+                alerts.push((id, alert.rule.clone()));
+            }
         }
         let mut freeze = None;
         if let Some(plan) = w.freeze.as_ref().filter(|_| row.decline_reason.is_none()) {
@@ -1801,7 +1809,8 @@ where
         .bind(r.decision.clone())
         .bind(r.rule_hits.clone())
         .bind(r.occurred_at)
-        .bind(r.decline_reason.clone());
+        .bind(r.decline_reason.clone())
+        .bind(r.grade.clone());
 }
 
 /// `limit − used − frozen` and what is owed, as ledger results report them.

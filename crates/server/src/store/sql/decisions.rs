@@ -1290,6 +1290,10 @@ where
             Err(refusal) => return Ok(Err(Refused::new(ProblemCode::InvalidState, refusal.0))),
         };
         let after = Self::set_alert(tx, id, &next).await?;
+        if state.disposition.is_none() && next.disposition.is_some() {
+            super::metrics::count_alert::<DB>(&mut **tx, id, super::metrics::AlertStep::Closed)
+                .await?;
+        }
         if let Some(note) = &w.note {
             Self::insert_note(tx, id, &actor.id, note, now).await?;
         }
