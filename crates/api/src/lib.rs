@@ -10,6 +10,7 @@ pub mod audit;
 pub mod auth;
 pub mod decisions;
 pub mod lists;
+pub mod metrics;
 pub mod payments;
 pub mod problem;
 pub mod views;

@@ -10,6 +10,7 @@ mod disputes;
 mod export;
 mod freezes;
 mod limits;
+mod metrics;
 mod notifications;
 mod paging;
 mod payments;
@@ -119,6 +120,7 @@ impl AppState {
         (name = "alerts", description = "The fraud-alert queue"),
         (name = "blacklist"), (name = "limits"), (name = "disputes"),
         (name = "audit", description = "The audit trail as a hash chain with signed checkpoints"),
+        (name = "metrics", description = "Portfolio metrics for the managers' dashboard, from rollups"),
         (name = "payments", description = "The payment channel: authorizations and the ledger, for service clients"),
         (name = "service"),
     )
@@ -191,6 +193,7 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(audit::checkpoints))
         .routes(routes!(audit::keys))
         .routes(routes!(audit::verify))
+        .routes(routes!(metrics::fraud))
         .routes(routes!(payments::authorize))
         .routes(routes!(payments::settle))
         .routes(routes!(payments::reverse))

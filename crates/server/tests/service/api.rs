@@ -422,6 +422,7 @@ async fn the_permission_matrix_is_enforced_on_every_endpoint() {
         ("/v1/audit/checkpoints", Permission::ReadAudit),
         ("/v1/audit/keys", Permission::ReadAudit),
         ("/v1/audit/verify", Permission::ReadAudit),
+        ("/v1/metrics/fraud", Permission::ReadMetrics),
     ];
     // Without a token only health, sign-in and the OpenAPI document answer.
     for (path, _) in endpoints {

@@ -10,6 +10,7 @@ mod end_of_day;
 mod engine;
 mod exports;
 mod generated_files;
+mod metrics;
 mod notifications;
 mod replay;
 mod store;

@@ -137,11 +137,16 @@ impl Service {
     /// Signs in as a demo operator and returns the token. Moves the clock on a
     /// TOTP step first, since a code is accepted once.
     pub async fn sign_in(&self, id: &str) -> String {
+        self.sign_in_operator(&operator(id)).await
+    }
+
+    /// Signs in as an operator of a portfolio generated with another seed.
+    pub async fn sign_in_operator(&self, operator: &DemoOperator) -> String {
         self.advance_ms(30_000);
-        let operator = operator(id);
+        let id = operator.id;
         let response = self
             .post("/v1/auth/sign-in", None, &serde_json::json!({
-                "operator_id": id, "password": operator.password, "totp_code": self.totp(&operator),
+                "operator_id": id, "password": operator.password, "totp_code": self.totp(operator),
             }))
             .await;
         assert_eq!(response.0, 200, "sign-in as {id}: {}", response.1);
