@@ -19,8 +19,9 @@ use riskdesk_api::views::{
 };
 use riskdesk_console::app::{Console, ConsoleOptions};
 use riskdesk_console::ipc::{
-    Account360, AuditVerification, ChartRequest, CommandError, ConnectRequest, DecisionOutcome,
-    ExportRequest, ExportSaved, OperatorDecision, Preferences, Startup,
+    Account360, AuditVerification, ChartRequest, CommandError, ConnectRequest, DashboardRequest,
+    DecisionOutcome, ExportRequest, ExportSaved, FraudDashboard, OperatorDecision, Preferences,
+    Startup,
 };
 use riskdesk_domain::blacklist::BlacklistKind;
 use riskdesk_server::demo;
@@ -199,6 +200,14 @@ async fn export(
 }
 
 #[tauri::command]
+async fn fraud_dashboard(
+    console: State<'_, Console>,
+    request: DashboardRequest,
+) -> Answer<FraudDashboard> {
+    console.fraud_dashboard(request).await
+}
+
+#[tauri::command]
 fn cancel_export(console: State<'_, Console>, id: String) {
     console.cancel_export(&id);
 }
@@ -264,6 +273,7 @@ fn main() {
             dispute,
             export,
             cancel_export,
+            fraud_dashboard,
         ])
         .build(tauri::generate_context!());
     match app {

@@ -31,6 +31,7 @@ use riskdesk_api::lists::{
     AccountQuery, AlertQuery, BlacklistQuery, DisputeQuery, HistoryQuery, LimitChangeQuery,
     TransactionQuery,
 };
+use riskdesk_api::metrics::{FraudMetrics, MetricsQuery};
 use riskdesk_api::views::{
     AccountDetail, AccountFreezeView, AccountSummary, AlertCounts, AlertView, BlacklistEntryView,
     DisputeView, LimitChangeView, MonthView, TransactionView,
@@ -359,6 +360,11 @@ impl Client {
 
     pub async fn disputes(&self, query: &DisputeQuery) -> Result<Page<DisputeView>, ClientError> {
         self.read("/v1/disputes", query).await
+    }
+
+    /// Fraud and authorization metrics over a period (the dashboard).
+    pub async fn fraud_metrics(&self, query: &MetricsQuery) -> Result<FraudMetrics, ClientError> {
+        self.read("/v1/metrics/fraud", query).await
     }
 
     /// An account's transactions as CSV (see [`Download`]).

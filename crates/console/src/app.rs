@@ -28,9 +28,9 @@ use riskdesk_server::generate::DemoOperator;
 use crate::embedded::{self, EmbeddedService};
 use crate::export::Exports;
 use crate::ipc::{
-    Account360, AuditVerification, ChartRequest, CommandError, ConnectRequest, DecisionOutcome,
-    DecisionRecord, DemoOperatorView, ErrorCode, ExportProgress, ExportRequest, ExportSaved,
-    OperatorDecision, Preferences, Progress, ServiceInfo, Startup,
+    Account360, AuditVerification, ChartRequest, CommandError, ConnectRequest, DashboardRequest,
+    DecisionOutcome, DecisionRecord, DemoOperatorView, ErrorCode, ExportProgress, ExportRequest,
+    ExportSaved, FraudDashboard, OperatorDecision, Preferences, Progress, ServiceInfo, Startup,
 };
 use crate::keychain::Keychain;
 use crate::session::{self, SignedIn};
@@ -310,6 +310,22 @@ impl Console {
             height: request.height.clamp(160, 1200),
         };
         Ok(riskdesk_charts::account_history_svg(&points, &style))
+    }
+
+    /// The dashboard's fraud metrics and their charts.
+    pub async fn fraud_dashboard(
+        &self,
+        request: DashboardRequest,
+    ) -> Result<FraudDashboard, CommandError> {
+        let client = self.session_client()?;
+        let metrics = self.checked(client.fraud_metrics(&request.query).await)?;
+        let style = Style {
+            theme: request.theme,
+            lang: request.lang,
+            width: request.width.clamp(320, 2400),
+            height: request.height.clamp(160, 1200),
+        };
+        Ok(crate::dashboard::fraud(metrics, &style))
     }
 
     pub async fn transactions(

@@ -13,6 +13,7 @@ use riskdesk_api::decisions::{
     StepUpApproval, TriageRequest,
 };
 use riskdesk_api::lists::{AlertQuery, DisputeQuery, TransactionQuery};
+use riskdesk_api::metrics::{FraudMetrics, MetricsQuery};
 use riskdesk_api::views::{
     AccountDetail, AccountFreezeView, AlertView, BlacklistEntryView, DisputeView, LimitChangeView,
 };
@@ -248,6 +249,28 @@ pub struct ChartRequest {
     pub height: u32,
 }
 
+/// The dashboard's fraud section: the period and cut asked for, and how
+/// its charts are drawn.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, TS)]
+pub struct DashboardRequest {
+    pub query: MetricsQuery,
+    pub theme: Theme,
+    pub lang: Lang,
+    /// Each chart's size.
+    pub width: u32,
+    pub height: u32,
+}
+
+/// The metrics and their charts (SVG, drawn in Rust).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, TS)]
+pub struct FraudDashboard {
+    pub metrics: FraudMetrics,
+    pub approvals_svg: String,
+    pub alerts_svg: String,
+    pub dispositions_svg: String,
+    pub losses_svg: String,
+}
+
 /// An operator's decision, sent with its idempotency key.
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -378,6 +401,14 @@ pub fn typescript() -> String {
         ExportRequest::decl(&config),
         ExportProgress::decl(&config),
         ExportSaved::decl(&config),
+        DashboardRequest::decl(&config),
+        FraudDashboard::decl(&config),
+        riskdesk_api::metrics::MetricsQuery::decl(&config),
+        riskdesk_api::metrics::FraudMetrics::decl(&config),
+        riskdesk_api::metrics::ApprovalDayView::decl(&config),
+        riskdesk_api::metrics::RuleDayView::decl(&config),
+        riskdesk_api::metrics::RuleDispositionsView::decl(&config),
+        riskdesk_api::metrics::LossMonthView::decl(&config),
         Account360::decl(&config),
         ChartRequest::decl(&config),
         OperatorDecision::decl(&config),

@@ -9,10 +9,12 @@
 //! - [`embedded`]: the built-in demo service, run when no service is configured.
 //! - [`audit`]: the audit chain verified here, against a pinned key.
 //! - [`export`]: CSV exports streamed into the downloads folder.
+//! - [`dashboard`]: the managers' dashboard: metrics to charts.
 //! - [`settings`]: the settings file (never a secret).
 
 pub mod app;
 pub mod audit;
+pub mod dashboard;
 pub mod embedded;
 pub mod export;
 pub mod ipc;

@@ -30,9 +30,11 @@ import type {
   CommandError,
   ConnectRequest,
   ErrorCode,
+  DashboardRequest,
   ExportProgress,
   ExportRequest,
   ExportSaved,
+  FraudDashboard,
   OperatorView,
   Page,
   Preferences,
@@ -75,6 +77,8 @@ export interface Backend {
   dispute(id: number): Promise<DisputeDetail>;
   /** One masked field, with the operator's reason (audited); keep it nowhere. */
   reveal(accountId: number, request: RevealRequest): Promise<Revealed>;
+  /** The dashboard's fraud metrics and their charts, drawn in Rust. */
+  fraudDashboard(request: DashboardRequest): Promise<FraudDashboard>;
   /** Saves a list as CSV in the downloads folder; fails with `cancelled` once cancelled. */
   exportCsv(id: string, request: ExportRequest): Promise<ExportSaved>;
   cancelExport(id: string): Promise<void>;
@@ -144,6 +148,7 @@ export const tauriBackend: Backend = {
   disputes: (query) => call("disputes", { query }),
   dispute: (id) => call("dispute", { id }),
   reveal: (accountId, request) => call("reveal", { accountId, request }),
+  fraudDashboard: (request) => call("fraud_dashboard", { request }),
   exportCsv: (id, request) => call("export", { id, request }),
   cancelExport: (id) => call("cancel_export", { id }),
   onExportProgress: (handler) =>

@@ -10,9 +10,11 @@ import type {
   DecisionOutcome,
   OperatorDecision,
   CommandError,
+  DashboardRequest,
   ExportProgress,
   ExportRequest,
   ExportSaved,
+  FraudDashboard,
   OperatorView,
   Page,
   Startup,
@@ -203,6 +205,12 @@ export class MockBackend implements Backend {
   async dispute(): Promise<never> {
     this.record("dispute");
     throw new BackendError({ code: "not_found", message: "no such dispute" });
+  }
+  dashboard: FraudDashboard | null = null;
+  async fraudDashboard(request: DashboardRequest): Promise<FraudDashboard> {
+    this.record("fraud_dashboard", request);
+    if (!this.dashboard) throw new BackendError({ code: "not_found", message: "no metrics" });
+    return this.dashboard;
   }
   /** What `exportCsv` reports before it answers; it then waits for `finishExport`. */
   exportSteps: ExportProgress[] = [];

@@ -5,7 +5,9 @@
 
 import { BackendError, type Backend } from "./backend";
 import type {
+  AlertStatus,
   DemoOperatorView,
+  Rule,
   OperatorView,
   Preferences,
   Progress,
@@ -15,7 +17,9 @@ import type {
 import { t, type WordKey } from "./i18n";
 
 export type Route =
-  | { view: "queue" }
+  /** The queue; a drill-down names a rule and a status to open it at. */
+  | { view: "queue"; rule?: Rule; status?: AlertStatus | null }
+  | { view: "dashboard" }
   | { view: "approvals" }
   | { view: "blacklist" }
   | { view: "audit" }

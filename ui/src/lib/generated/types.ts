@@ -42,6 +42,70 @@ rows: number, bytes: number, };
 
 export type ExportSaved = { path: string, rows: number, bytes: number, };
 
+export type DashboardRequest = { query: MetricsQuery, theme: Theme, lang: Lang, 
+/**
+ * Each chart's size.
+ */
+width: number, height: number, };
+
+export type FraudDashboard = { metrics: FraudMetrics, approvals_svg: string, alerts_svg: string, dispositions_svg: string, losses_svg: string, };
+
+export type MetricsQuery = { 
+/**
+ * `yyyy-mm-dd`.
+ */
+from?: string, to?: string, 
+/**
+ * The account's grade when the payment was decided or the alert raised.
+ */
+grade?: Grade, 
+/**
+ * The customer's home city, e.g. `上海`.
+ */
+city?: string, channel?: Channel, };
+
+export type FraudMetrics = { from: string, to: string, 
+/**
+ * Every day of the period, oldest first (a day without payments is zeros).
+ */
+approvals: Array<ApprovalDayView>, 
+/**
+ * Alerts raised, by day and rule (days and rules without alerts left out).
+ */
+alerts: Array<RuleDayView>, 
+/**
+ * How the period's alerts that are closed were disposed of, by rule.
+ */
+dispositions: Array<RuleDispositionsView>, 
+/**
+ * Confirmed fraud by the month its alert was raised.
+ */
+losses: Array<LossMonthView>, };
+
+export type ApprovalDayView = { day: string, approved: number, review: number, declined: number, 
+/**
+ * Approved and reviewed (reserved) of all decisions.
+ */
+approval_bp: number, };
+
+export type RuleDayView = { day: string, rule: Rule, raised: number, };
+
+export type RuleDispositionsView = { rule: Rule, confirmed_fraud: number, false_positive: number, benign: number, 
+/**
+ * False positives of the rule's closed alerts.
+ */
+false_positive_bp: number, };
+
+export type LossMonthView = { year: number, 
+/**
+ * 1–12.
+ */
+month: number, confirmed: string, 
+/**
+ * The confirmed-fraud alerts behind it.
+ */
+alerts: number, };
+
 export type Account360 = { detail: AccountDetail, alerts: Array<AlertView> | null, limit_changes: Array<LimitChangeView> | null, blacklist_matches: Array<BlacklistEntryView> | null, };
 
 export type ChartRequest = { account_id: number, theme: Theme, lang: Lang, width: number, height: number, };
