@@ -6,6 +6,7 @@
 //! It also writes the screenshots in `docs/screenshots/`.
 
 mod bench;
+mod dashboard;
 mod decisions;
 mod harness;
 
