@@ -2,8 +2,8 @@
 //! with a recount of the demo database's records, a cut by grade changes
 //! every chart and agrees again, and a rule's chip opens the queue at it.
 
-use chrono::Utc;
 use riskdesk_domain::billing::{business_date, day_number};
+use riskdesk_server::clock::{Clock, utc};
 
 use crate::harness::{App, Desktop, FIRST_START, STEP};
 use crate::{ONE_WINDOW, sign_in};
@@ -14,7 +14,7 @@ async fn decided(desktop: &Desktop, grade: Option<&str>) -> i64 {
     let mut db = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
         .await
         .expect("the demo database");
-    let today = i64::from(day_number(business_date(Utc::now())));
+    let today = i64::from(day_number(business_date(utc(Clock::system().now_ms()))));
     let (count,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM transactions WHERE decision IS NOT NULL \
          AND (occurred_at + 28800000) / 86400000 BETWEEN ? AND ? AND (? IS NULL OR grade = ?)",
