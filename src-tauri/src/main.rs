@@ -19,9 +19,9 @@ use riskdesk_api::views::{
 };
 use riskdesk_console::app::{Console, ConsoleOptions};
 use riskdesk_console::ipc::{
-    Account360, AuditVerification, ChartRequest, CommandError, ConnectRequest, DashboardRequest,
-    DecisionOutcome, ExportRequest, ExportSaved, FraudDashboard, OperatorDecision, Preferences,
-    Startup,
+    Account360, AuditVerification, ChartFormat, ChartRequest, CommandError, ConnectRequest,
+    DashboardRequest, DecisionOutcome, ExportRequest, ExportSaved, FraudChart, FraudDashboard,
+    OperatorDecision, Preferences, Startup,
 };
 use riskdesk_domain::blacklist::BlacklistKind;
 use riskdesk_server::demo;
@@ -208,6 +208,16 @@ async fn fraud_dashboard(
 }
 
 #[tauri::command]
+async fn export_chart(
+    console: State<'_, Console>,
+    request: DashboardRequest,
+    chart: FraudChart,
+    format: ChartFormat,
+) -> Answer<ExportSaved> {
+    console.export_chart(request, chart, format).await
+}
+
+#[tauri::command]
 fn cancel_export(console: State<'_, Console>, id: String) {
     console.cancel_export(&id);
 }
@@ -274,6 +284,7 @@ fn main() {
             export,
             cancel_export,
             fraud_dashboard,
+            export_chart,
         ])
         .build(tauri::generate_context!());
     match app {

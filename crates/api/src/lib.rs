@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod csv;
 pub mod decisions;
 pub mod lists;
 pub mod metrics;

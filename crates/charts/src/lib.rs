@@ -11,8 +11,10 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use riskdesk_domain::history::MonthPoint;
 
+pub mod png;
 pub mod portfolio;
 
+pub use png::{cjk_family, svg_to_png};
 pub use portfolio::PortfolioChart;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -28,9 +28,10 @@ use riskdesk_server::generate::DemoOperator;
 use crate::embedded::{self, EmbeddedService};
 use crate::export::Exports;
 use crate::ipc::{
-    Account360, AuditVerification, ChartRequest, CommandError, ConnectRequest, DashboardRequest,
-    DecisionOutcome, DecisionRecord, DemoOperatorView, ErrorCode, ExportProgress, ExportRequest,
-    ExportSaved, FraudDashboard, OperatorDecision, Preferences, Progress, ServiceInfo, Startup,
+    Account360, AuditVerification, ChartFormat, ChartRequest, CommandError, ConnectRequest,
+    DashboardRequest, DecisionOutcome, DecisionRecord, DemoOperatorView, ErrorCode, ExportProgress,
+    ExportRequest, ExportSaved, FraudChart, FraudDashboard, OperatorDecision, Preferences,
+    Progress, ServiceInfo, Startup,
 };
 use crate::keychain::Keychain;
 use crate::session::{self, SignedIn};
@@ -326,6 +327,25 @@ impl Console {
             height: request.height.clamp(160, 1200),
         };
         Ok(crate::dashboard::fraud(metrics, &style))
+    }
+
+    /// Saves one of the dashboard's charts in the downloads folder: as SVG
+    /// or PNG, or its numbers as CSV.
+    pub async fn export_chart(
+        &self,
+        request: DashboardRequest,
+        chart: FraudChart,
+        format: ChartFormat,
+    ) -> Result<ExportSaved, CommandError> {
+        let board = self.fraud_dashboard(request).await?;
+        let (bytes, rows, extension) = crate::dashboard::file(&board, chart, format)?;
+        crate::export::save_file(
+            &self.options.export_dir,
+            chart.name(),
+            extension,
+            &bytes,
+            rows,
+        )
     }
 
     pub async fn transactions(

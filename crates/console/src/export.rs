@@ -77,7 +77,7 @@ async fn save(
         () = cancel.cancelled() => return Err(cancelled()),
         download = open(client, request) => download?,
     };
-    let (path, part) = reserve(dir, request.name()).map_err(|e| {
+    let (path, part) = reserve(dir, request.name(), "csv").map_err(|e| {
         let dir = dir.display();
         CommandError::new(
             ErrorCode::SaveFailed,
@@ -145,10 +145,34 @@ async fn open(client: &Client, request: &ExportRequest) -> Result<Download, Clie
     }
 }
 
+/// Saves a small file whole (a chart), under a free name, complete or not at all.
+pub fn save_file(
+    dir: &Path,
+    name: &str,
+    extension: &str,
+    bytes: &[u8],
+    rows: u64,
+) -> Result<ExportSaved, CommandError> {
+    let failed = |e: std::io::Error| {
+        CommandError::new(
+            ErrorCode::SaveFailed,
+            format!("the file could not be saved in {}: {e}", dir.display()),
+        )
+    };
+    let (path, part) = reserve(dir, name, extension).map_err(failed)?;
+    std::fs::write(&part.path, bytes).map_err(failed)?;
+    part.keep_as(&path).map_err(failed)?;
+    Ok(ExportSaved {
+        path: path.display().to_string(),
+        rows,
+        bytes: bytes.len() as u64,
+    })
+}
+
 /// A file name for the export, free now: `riskdesk-alerts-20261126-093000.csv`,
 /// or with `-2`, `-3` … when that is taken. Its `.part` file is created here,
 /// so that two exports in the same second never share it.
-fn reserve(dir: &Path, name: &str) -> std::io::Result<(PathBuf, PartFile)> {
+fn reserve(dir: &Path, name: &str, extension: &str) -> std::io::Result<(PathBuf, PartFile)> {
     std::fs::create_dir_all(dir)?;
     let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
     let mut n = 1u64;
@@ -157,8 +181,8 @@ fn reserve(dir: &Path, name: &str) -> std::io::Result<(PathBuf, PartFile)> {
             1 => format!("riskdesk-{name}-{stamp}"),
             n => format!("riskdesk-{name}-{stamp}-{n}"),
         };
-        let path = dir.join(format!("{stem}.csv"));
-        let part = dir.join(format!("{stem}.csv.part"));
+        let path = dir.join(format!("{stem}.{extension}"));
+        let part = dir.join(format!("{stem}.{extension}.part"));
         n += 1;
         if path.exists() {
             continue;
@@ -242,8 +266,8 @@ mod tests {
     #[test]
     fn a_taken_name_gets_the_next_number_and_a_dropped_part_is_removed() {
         let dir = tempfile::tempdir().unwrap();
-        let (first, first_part) = reserve(dir.path(), "alerts").unwrap();
-        let (second, second_part) = reserve(dir.path(), "alerts").unwrap();
+        let (first, first_part) = reserve(dir.path(), "alerts", "csv").unwrap();
+        let (second, second_part) = reserve(dir.path(), "alerts", "csv").unwrap();
         assert_ne!(first, second);
         assert!(second_part.path.exists());
         first_part.keep_as(&first).unwrap();

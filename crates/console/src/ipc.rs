@@ -271,6 +271,37 @@ pub struct FraudDashboard {
     pub losses_svg: String,
 }
 
+/// One of the dashboard's fraud charts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum FraudChart {
+    Approvals,
+    Alerts,
+    Dispositions,
+    Losses,
+}
+
+impl FraudChart {
+    /// The file name's part that says what is in it.
+    pub fn name(self) -> &'static str {
+        match self {
+            FraudChart::Approvals => "approvals",
+            FraudChart::Alerts => "alerts-by-rule",
+            FraudChart::Dispositions => "dispositions",
+            FraudChart::Losses => "fraud-losses",
+        }
+    }
+}
+
+/// A chart saved as a picture, or its numbers as CSV.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ChartFormat {
+    Svg,
+    Png,
+    Csv,
+}
+
 /// An operator's decision, sent with its idempotency key.
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -402,6 +433,8 @@ pub fn typescript() -> String {
         ExportProgress::decl(&config),
         ExportSaved::decl(&config),
         DashboardRequest::decl(&config),
+        FraudChart::decl(&config),
+        ChartFormat::decl(&config),
         FraudDashboard::decl(&config),
         riskdesk_api::metrics::MetricsQuery::decl(&config),
         riskdesk_api::metrics::FraudMetrics::decl(&config),

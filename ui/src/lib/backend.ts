@@ -30,10 +30,12 @@ import type {
   CommandError,
   ConnectRequest,
   ErrorCode,
+  ChartFormat,
   DashboardRequest,
   ExportProgress,
   ExportRequest,
   ExportSaved,
+  FraudChart,
   FraudDashboard,
   OperatorView,
   Page,
@@ -79,6 +81,8 @@ export interface Backend {
   reveal(accountId: number, request: RevealRequest): Promise<Revealed>;
   /** The dashboard's fraud metrics and their charts, drawn in Rust. */
   fraudDashboard(request: DashboardRequest): Promise<FraudDashboard>;
+  /** Saves one dashboard chart in the downloads folder: SVG, PNG, or its numbers as CSV. */
+  exportChart(request: DashboardRequest, chart: FraudChart, format: ChartFormat): Promise<ExportSaved>;
   /** Saves a list as CSV in the downloads folder; fails with `cancelled` once cancelled. */
   exportCsv(id: string, request: ExportRequest): Promise<ExportSaved>;
   cancelExport(id: string): Promise<void>;
@@ -149,6 +153,7 @@ export const tauriBackend: Backend = {
   dispute: (id) => call("dispute", { id }),
   reveal: (accountId, request) => call("reveal", { accountId, request }),
   fraudDashboard: (request) => call("fraud_dashboard", { request }),
+  exportChart: (request, chart, format) => call("export_chart", { request, chart, format }),
   exportCsv: (id, request) => call("export", { id, request }),
   cancelExport: (id) => call("cancel_export", { id }),
   onExportProgress: (handler) =>

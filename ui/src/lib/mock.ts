@@ -10,10 +10,12 @@ import type {
   DecisionOutcome,
   OperatorDecision,
   CommandError,
+  ChartFormat,
   DashboardRequest,
   ExportProgress,
   ExportRequest,
   ExportSaved,
+  FraudChart,
   FraudDashboard,
   OperatorView,
   Page,
@@ -211,6 +213,10 @@ export class MockBackend implements Backend {
     this.record("fraud_dashboard", request);
     if (!this.dashboard) throw new BackendError({ code: "not_found", message: "no metrics" });
     return this.dashboard;
+  }
+  async exportChart(request: DashboardRequest, chart: FraudChart, format: ChartFormat): Promise<ExportSaved> {
+    this.record("export_chart", { request, chart, format });
+    return { path: `/home/li/Downloads/riskdesk-${chart}.${format}`, rows: 0, bytes: 1_000 };
   }
   /** What `exportCsv` reports before it answers; it then waits for `finishExport`. */
   exportSteps: ExportProgress[] = [];

@@ -65,3 +65,14 @@ describe("the dashboard", () => {
     expect(app.route).toEqual({ view: "queue", rule: "velocity", status: null });
   });
 });
+
+describe("saving a chart", () => {
+  it("asks for the chart in the format chosen, under the cut on screen, and says where it went", async () => {
+    render(Dashboard);
+    await screen.findByTestId("kpis");
+    await fireEvent.click(screen.getByTestId("export-losses-png"));
+    const saved = await screen.findByTestId("chart-saved");
+    expect(saved.textContent).toContain("/home/li/Downloads/riskdesk-losses.png");
+    expect(backend.callsOf("export_chart")[0]).toMatchObject({ chart: "losses", format: "png", request: { lang: "zh" } });
+  });
+});

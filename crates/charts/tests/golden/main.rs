@@ -347,3 +347,40 @@ mod portfolio {
         );
     }
 }
+
+/// A chart as a PNG file: Chinese labels drawn with an installed CJK face
+/// (`fonts-noto-cjk`), at twice the size. It is written to
+/// `target/chart-png-zh.png` for a person to look at.
+#[test]
+fn a_chart_becomes_a_png_with_chinese_labels() {
+    use riskdesk_charts::{
+        Lang, PortfolioChart, Style, Theme, cjk_family, portfolio_svg, svg_to_png,
+    };
+    use riskdesk_domain::metrics::{LossMonth, Month};
+
+    assert!(
+        cjk_family().is_some(),
+        "no CJK font is installed: Chinese labels would not read (install fonts-noto-cjk)"
+    );
+    let losses: Vec<LossMonth> = (5..=10)
+        .map(|month| LossMonth {
+            month: Month { year: 2026, month },
+            confirmed: Money::yuan(10_000 + 3_000 * i64::from(month % 4)).expect("in range"),
+            alerts: 12,
+        })
+        .collect();
+    let style = Style {
+        theme: Theme::Light,
+        lang: Lang::Zh,
+        width: 560,
+        height: 300,
+    };
+    let svg = portfolio_svg(&PortfolioChart::FraudLosses(&losses), &style);
+    let png = svg_to_png(&svg, 2.0).expect("a PNG");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    // The header's width and height: twice the chart's.
+    let dimension = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().expect("4 bytes"));
+    assert_eq!((dimension(16), dimension(20)), (1_120, 600));
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/chart-png-zh.png");
+    std::fs::write(&path, &png).expect("writing the PNG");
+}

@@ -391,6 +391,36 @@ async fn the_console_answers_every_screen_from_the_built_in_demo() {
         .collect();
     assert_eq!(files, [std::path::PathBuf::from(&saved.path)]);
 
+    // The dashboard: metrics with their charts, and a chart saved as a
+    // picture and as numbers.
+    let dashboard = riskdesk_console::ipc::DashboardRequest {
+        query: riskdesk_api::metrics::MetricsQuery::default(),
+        theme: riskdesk_charts::Theme::Light,
+        lang: riskdesk_charts::Lang::Zh,
+        width: 560,
+        height: 260,
+    };
+    let board = console.fraud_dashboard(dashboard.clone()).await.unwrap();
+    assert_eq!(board.metrics.approvals.len(), 30, "the last 30 days");
+    assert!(board.approvals_svg.starts_with("<svg") && board.approvals_svg.contains("通过率"));
+    use riskdesk_console::ipc::{ChartFormat, FraudChart};
+    let csv = console
+        .export_chart(dashboard.clone(), FraudChart::Approvals, ChartFormat::Csv)
+        .await
+        .unwrap();
+    assert_eq!(csv.rows, 30);
+    let text = std::fs::read_to_string(&csv.path).unwrap();
+    assert!(text.starts_with("\u{feff}day,approved,review,declined,approval_bp\r\n"));
+    let png = console
+        .export_chart(dashboard, FraudChart::Losses, ChartFormat::Png)
+        .await
+        .unwrap();
+    assert!(png.path.ends_with(".png"));
+    assert_eq!(&std::fs::read(&png.path).unwrap()[..4], b"\x89PNG");
+    for file in [&csv.path, &png.path] {
+        std::fs::remove_file(file).unwrap();
+    }
+
     let found = console.search(account_id.to_string()).await.unwrap();
     assert_eq!(found.iter().map(|a| a.id).collect::<Vec<_>>(), [account_id]);
     let missing = console.account(99_999_999).await.unwrap_err();

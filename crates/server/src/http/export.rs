@@ -10,6 +10,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use riskdesk_api::audit::AuditQuery;
+use riskdesk_api::csv::{BOM, push_line};
 use riskdesk_api::lists::{AlertQuery, DisputeQuery, TransactionQuery};
 use riskdesk_domain::operator::Permission;
 
@@ -294,8 +295,8 @@ where
     F: Fn(PageRequest) -> Fut + Send + 'static,
     Fut: Future<Output = StoreResult<Vec<R>>> + Send,
 {
-    let mut first = String::from("\u{feff}");
-    push_line(&mut first, header.iter().map(|h| (*h).to_owned()));
+    let mut first = String::from(BOM);
+    push_line(&mut first, header);
     struct Cursor<F> {
         fetch: F,
         after: Option<Vec<i64>>,
@@ -328,7 +329,7 @@ where
             cursor.after = rows.last().map(&key);
             let mut chunk = String::with_capacity(rows.len() * 160);
             for row in rows {
-                push_line(&mut chunk, line(row).into_iter());
+                push_line(&mut chunk, line(row));
             }
             Some((
                 Ok::<_, std::io::Error>(Bytes::from(chunk)),
@@ -345,38 +346,4 @@ where
         Body::from_stream(futures_util::StreamExt::chain(body, pages)),
     )
         .into_response()
-}
-
-/// One CSV line (RFC 4180): a field with a comma, quote or line break is
-/// quoted, its quotes doubled.
-fn push_line(out: &mut String, fields: impl Iterator<Item = String>) {
-    for (i, field) in fields.enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        if field.contains([',', '"', '\n', '\r']) {
-            out.push('"');
-            out.push_str(&field.replace('"', "\"\""));
-            out.push('"');
-        } else {
-            out.push_str(&field);
-        }
-    }
-    out.push_str("\r\n");
-}
-
-#[cfg(test)]
-mod tests {
-    use super::push_line;
-
-    #[test]
-    fn fields_with_commas_quotes_or_line_breaks_are_quoted() {
-        let mut out = String::new();
-        let fields = ["plain", "a,b", "say \"hi\"", "two\nlines", "中文"];
-        push_line(&mut out, fields.iter().map(|f| (*f).to_owned()));
-        assert_eq!(
-            out,
-            "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",中文\r\n"
-        );
-    }
 }

@@ -48,6 +48,10 @@ export type DashboardRequest = { query: MetricsQuery, theme: Theme, lang: Lang,
  */
 width: number, height: number, };
 
+export type FraudChart = "approvals" | "alerts" | "dispositions" | "losses";
+
+export type ChartFormat = "svg" | "png" | "csv";
+
 export type FraudDashboard = { metrics: FraudMetrics, approvals_svg: string, alerts_svg: string, dispositions_svg: string, losses_svg: string, };
 
 export type MetricsQuery = { 
