@@ -4,6 +4,9 @@
 //! percentage line on a right axis), lines over months on book, and a
 //! matrix of shares. Every chart says so when it has nothing to draw.
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -91,12 +94,12 @@ impl PortfolioChart<'_> {
             PortfolioChart::Vintage(curves) => vintage(root, style, curves),
             PortfolioChart::RollRates(matrix) => roll_rates(root, style, matrix),
             PortfolioChart::AlertVolume(days) => {
-                let mut dates: Vec<_> = days.iter().map(|d| d.day).collect();
-                dates.sort_unstable();
-                dates.dedup();
-                let mut rules: Vec<Rule> = days.iter().map(|d| d.rule).collect();
-                rules.sort_unstable();
-                rules.dedup();
+                let mut raised: BTreeMap<(Rule, NaiveDate), f64> = BTreeMap::new();
+                for d in days {
+                    *raised.entry((d.rule, d.day)).or_default() += d.raised as f64;
+                }
+                let dates: BTreeSet<NaiveDate> = days.iter().map(|d| d.day).collect();
+                let rules: BTreeSet<Rule> = days.iter().map(|d| d.rule).collect();
                 let series = rules
                     .iter()
                     .enumerate()
@@ -105,12 +108,7 @@ impl PortfolioChart<'_> {
                         colour: series_colour(i),
                         values: dates
                             .iter()
-                            .map(|date| {
-                                days.iter()
-                                    .filter(|d| d.day == *date && d.rule == *rule)
-                                    .map(|d| d.raised as f64)
-                                    .sum()
-                            })
+                            .map(|date| raised.get(&(*rule, *date)).copied().unwrap_or(0.0))
                             .collect(),
                     })
                     .collect();
