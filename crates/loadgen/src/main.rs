@@ -4,7 +4,8 @@
 //! `--authorize KEY` the clients are the payment platform instead: each sends
 //! checkout orders for the demo's accounts as a service client. With
 //! `--decide` they are risk officers working the queue: claim the next alert,
-//! close it, and (once the queue is clear) add notes.
+//! close it, and (once the queue is clear) add notes. With `--metrics` they
+//! read the managers' dashboard metrics over several periods and cuts.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -37,6 +38,9 @@ struct Args {
     /// Work the alert queue (operators' decisions) instead of reading.
     #[arg(long)]
     decide: bool,
+    /// Read the dashboard's metrics instead of the lists.
+    #[arg(long)]
+    metrics: bool,
 }
 
 /// The request kinds measured, each a list of paths the clients cycle through.
@@ -72,82 +76,11 @@ async fn main() -> anyhow::Result<()> {
     if args.decide {
         return decide_load(&args, &client, &url, &token).await;
     }
-    // Pick the targets once: accounts, the busiest account, and deep cursors.
-    let accounts = get(
-        &client,
-        &url,
-        &token,
-        "/v1/accounts?limit=200&sort=limit_desc",
-    )
-    .await?;
-    let ids: Vec<i64> = accounts["items"]
-        .as_array()
-        .context("items")?
-        .iter()
-        .filter_map(|a| a["id"].as_i64())
-        .collect();
-    let mut busiest = (0, ids[0]);
-    for id in ids.iter().take(60) {
-        let page = get(
-            &client,
-            &url,
-            &token,
-            &format!("/v1/accounts/{id}/transactions?limit=200"),
-        )
-        .await?;
-        busiest = busiest.max((page["items"].as_array().map_or(0, Vec::len), *id));
-    }
-    let (count, busy) = busiest;
-    let page_size = (count / 100).max(1);
-    let deep_tx = cursor_after(
-        &client,
-        &url,
-        &token,
-        &format!("/v1/accounts/{busy}/transactions?limit={page_size}"),
-        99,
-    )
-    .await?;
-    let deep_accounts = cursor_after(&client, &url, &token, "/v1/accounts?limit=50", 99).await?;
-    let kinds = vec![
-        Kind {
-            name: "alert queue, first page (50)",
-            paths: vec![
-                "/v1/alerts?limit=50".into(),
-                "/v1/alerts?status=open&limit=50".into(),
-            ],
-        },
-        Kind {
-            name: "account detail",
-            paths: ids.iter().map(|id| format!("/v1/accounts/{id}")).collect(),
-        },
-        Kind {
-            name: "transactions, first page (50)",
-            paths: ids
-                .iter()
-                .map(|id| format!("/v1/accounts/{id}/transactions?limit=50"))
-                .collect(),
-        },
-        Kind {
-            name: "transactions, page 1 (small pages)",
-            paths: vec![format!(
-                "/v1/accounts/{busy}/transactions?limit={page_size}"
-            )],
-        },
-        Kind {
-            name: "transactions, page 100 (small pages)",
-            paths: vec![format!(
-                "/v1/accounts/{busy}/transactions?limit={page_size}&cursor={deep_tx}"
-            )],
-        },
-        Kind {
-            name: "accounts, page 1 (50)",
-            paths: vec!["/v1/accounts?limit=50".into()],
-        },
-        Kind {
-            name: "accounts, page 100 (50)",
-            paths: vec![format!("/v1/accounts?limit=50&cursor={deep_accounts}")],
-        },
-    ];
+    let kinds = if args.metrics {
+        metrics_kinds()
+    } else {
+        read_kinds(&client, &url, &token).await?
+    };
     let kinds = Arc::new(kinds);
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
     let period = args
@@ -534,4 +467,109 @@ async fn decide_load(
         );
     }
     Ok(())
+}
+
+/// The read API's request kinds: the targets picked once (accounts, the
+/// busiest account, and deep cursors).
+async fn read_kinds(client: &reqwest::Client, url: &str, token: &str) -> anyhow::Result<Vec<Kind>> {
+    // Pick the targets once: accounts, the busiest account, and deep cursors.
+    let accounts = get(client, url, token, "/v1/accounts?limit=200&sort=limit_desc").await?;
+    let ids: Vec<i64> = accounts["items"]
+        .as_array()
+        .context("items")?
+        .iter()
+        .filter_map(|a| a["id"].as_i64())
+        .collect();
+    let mut busiest = (0, ids[0]);
+    for id in ids.iter().take(60) {
+        let page = get(
+            client,
+            url,
+            token,
+            &format!("/v1/accounts/{id}/transactions?limit=200"),
+        )
+        .await?;
+        busiest = busiest.max((page["items"].as_array().map_or(0, Vec::len), *id));
+    }
+    let (count, busy) = busiest;
+    let page_size = (count / 100).max(1);
+    let deep_tx = cursor_after(
+        client,
+        url,
+        token,
+        &format!("/v1/accounts/{busy}/transactions?limit={page_size}"),
+        99,
+    )
+    .await?;
+    let deep_accounts = cursor_after(client, url, token, "/v1/accounts?limit=50", 99).await?;
+    Ok(vec![
+        Kind {
+            name: "alert queue, first page (50)",
+            paths: vec![
+                "/v1/alerts?limit=50".into(),
+                "/v1/alerts?status=open&limit=50".into(),
+            ],
+        },
+        Kind {
+            name: "account detail",
+            paths: ids.iter().map(|id| format!("/v1/accounts/{id}")).collect(),
+        },
+        Kind {
+            name: "transactions, first page (50)",
+            paths: ids
+                .iter()
+                .map(|id| format!("/v1/accounts/{id}/transactions?limit=50"))
+                .collect(),
+        },
+        Kind {
+            name: "transactions, page 1 (small pages)",
+            paths: vec![format!(
+                "/v1/accounts/{busy}/transactions?limit={page_size}"
+            )],
+        },
+        Kind {
+            name: "transactions, page 100 (small pages)",
+            paths: vec![format!(
+                "/v1/accounts/{busy}/transactions?limit={page_size}&cursor={deep_tx}"
+            )],
+        },
+        Kind {
+            name: "accounts, page 1 (50)",
+            paths: vec!["/v1/accounts?limit=50".into()],
+        },
+        Kind {
+            name: "accounts, page 100 (50)",
+            paths: vec![format!("/v1/accounts?limit=50&cursor={deep_accounts}")],
+        },
+    ])
+}
+
+/// The dashboard's metrics requests: periods and cuts.
+fn metrics_kinds() -> Vec<Kind> {
+    let kind = |name, paths: &[&str]| Kind {
+        name,
+        paths: paths.iter().map(|p| (*p).to_owned()).collect(),
+    };
+    vec![
+        kind("fraud metrics, last 30 days", &["/v1/metrics/fraud"]),
+        kind(
+            "fraud metrics, 180 days",
+            &["/v1/metrics/fraud?from=2026-05-30"],
+        ),
+        kind(
+            "fraud metrics, 30 days by grade",
+            &[
+                "/v1/metrics/fraud?grade=A",
+                "/v1/metrics/fraud?grade=C",
+                "/v1/metrics/fraud?grade=E",
+            ],
+        ),
+        kind(
+            "fraud metrics, 30 days by city and channel",
+            &[
+                "/v1/metrics/fraud?city=%E4%B8%8A%E6%B5%B7&channel=qr",
+                "/v1/metrics/fraud?city=%E5%8C%97%E4%BA%AC",
+            ],
+        ),
+    ]
 }

@@ -11,19 +11,18 @@ UPDATE transactions SET grade = (SELECT grade FROM accounts WHERE accounts.id = 
 UPDATE alerts SET grade = (SELECT grade FROM accounts WHERE accounts.id = alerts.account_id);
 
 -- Authorization decisions per business day (days since 1970-01-01, China
--- time, as `eod_runs` counts them), grade, customer's home city and channel. `shard` (account id mod 8) spreads concurrent writers over rows;
--- reads sum it away.
+-- time, as `eod_runs` counts them), grade, customer's home city and channel:
+-- hundreds of rows a day, which also spreads concurrent writers.
 CREATE TABLE metric_authorizations (
     day          INTEGER NOT NULL,
     grade        TEXT NOT NULL,
     city         TEXT NOT NULL,
     channel      TEXT NOT NULL,
-    shard        SMALLINT NOT NULL,
     approved     BIGINT NOT NULL,
     review       BIGINT NOT NULL,
     declined     BIGINT NOT NULL,
     approved_fen BIGINT NOT NULL,
-    PRIMARY KEY (day, grade, city, channel, shard)
+    PRIMARY KEY (day, grade, city, channel)
 );
 
 -- Alerts by the day they were raised, and how the closed ones were disposed of.
@@ -33,11 +32,10 @@ CREATE TABLE metric_alerts (
     grade           TEXT NOT NULL,
     city            TEXT NOT NULL,
     channel         TEXT NOT NULL,
-    shard           SMALLINT NOT NULL,
     raised          BIGINT NOT NULL,
     confirmed_fraud BIGINT NOT NULL,
     false_positive  BIGINT NOT NULL,
     benign          BIGINT NOT NULL,
     confirmed_fen   BIGINT NOT NULL,
-    PRIMARY KEY (day, rule, grade, city, channel, shard)
+    PRIMARY KEY (day, rule, grade, city, channel)
 );

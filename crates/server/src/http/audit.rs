@@ -170,8 +170,8 @@ pub async fn verify(
             .collect::<anyhow::Result<Vec<_>>>()?,
         None => Vec::new(),
     };
-    let last = state.store.audit_last_id().await?.unwrap_or(0).min(to);
-    let mut stretches = read_ahead(state.store.clone(), from, last);
+    let newest = state.store.audit_last_id().await?.unwrap_or(0).min(to);
+    let mut stretches = read_ahead(state.store.clone(), from, newest);
     let mut verifier: Option<Verifier> = None;
     let mut broken = None;
     while let Some(read) = stretches.next().await {

@@ -9,14 +9,12 @@ use super::*;
 /// A business day: days since 1970-01-01 in China time (UTC+8), as
 /// `riskdesk_domain::billing::day_number` counts them.
 const DAY_OF: &str = "+ 28800000) / 86400000";
-const SHARDS: &str = "8";
 
-const AUTHORIZATION_COLUMNS: [&str; 9] = [
+const AUTHORIZATION_COLUMNS: [&str; 8] = [
     "day",
     "grade",
     "city",
     "channel",
-    "shard",
     "approved",
     "review",
     "declined",
@@ -27,10 +25,7 @@ const AUTHORIZATION_FROM: &str = " FROM transactions t JOIN accounts a ON a.id =
     JOIN customers c ON c.id = a.customer_id WHERE t.decision IS NOT NULL";
 
 fn authorization_key() -> String {
-    format!(
-        "(t.occurred_at {DAY_OF}, COALESCE(t.grade, ''), c.city, COALESCE(t.channel, ''), \
-         t.account_id % {SHARDS}"
-    )
+    format!("(t.occurred_at {DAY_OF}, COALESCE(t.grade, ''), c.city, COALESCE(t.channel, '')")
 }
 
 const AUTHORIZATION_COUNTS: [&str; 4] = [
@@ -40,13 +35,12 @@ const AUTHORIZATION_COUNTS: [&str; 4] = [
     "CASE WHEN t.decision = 'decline' THEN 0 ELSE t.amount_fen END",
 ];
 
-const ALERT_COLUMNS: [&str; 11] = [
+const ALERT_COLUMNS: [&str; 10] = [
     "day",
     "rule",
     "grade",
     "city",
     "channel",
-    "shard",
     "raised",
     "confirmed_fraud",
     "false_positive",
@@ -60,7 +54,7 @@ const ALERT_FROM: &str = " FROM alerts al JOIN accounts a ON a.id = al.account_i
 fn alert_key() -> String {
     format!(
         "(al.created_at {DAY_OF}, al.rule, COALESCE(al.grade, ''), c.city, \
-         COALESCE(t.channel, ''), al.account_id % {SHARDS}"
+         COALESCE(t.channel, '')"
     )
 }
 
@@ -104,7 +98,7 @@ where
         .push(AUTHORIZATION_FROM)
         .push(" AND t.id = ")
         .bind(transaction_id);
-        q.push(&upsert("metric_authorizations", &AUTHORIZATION_COLUMNS, 5));
+        q.push(&upsert("metric_authorizations", &AUTHORIZATION_COLUMNS, 4));
     })
     .await
 }
@@ -134,7 +128,7 @@ where
         .push(ALERT_FROM)
         .push(" WHERE al.id = ")
         .bind(alert_id);
-        q.push(&upsert("metric_alerts", &ALERT_COLUMNS, 6));
+        q.push(&upsert("metric_alerts", &ALERT_COLUMNS, 5));
     })
     .await
 }
@@ -195,12 +189,12 @@ where
 {
     async fn rebuild_metrics(&self) -> StoreResult<u64> {
         let mut tx = self.begin_write().await?;
-        let authorizations = grouped(&authorization_key(), &AUTHORIZATION_COUNTS, 5)
+        let authorizations = grouped(&authorization_key(), &AUTHORIZATION_COUNTS, 4)
             .replace("{from}", AUTHORIZATION_FROM);
         let alert_counts: Vec<&str> = std::iter::once(ALERT_RAISED)
             .chain(ALERT_DISPOSED)
             .collect();
-        let alerts = grouped(&alert_key(), &alert_counts, 6).replace("{from}", ALERT_FROM);
+        let alerts = grouped(&alert_key(), &alert_counts, 5).replace("{from}", ALERT_FROM);
         for (table, columns, select) in [
             (
                 "metric_authorizations",
