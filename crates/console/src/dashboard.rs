@@ -1,7 +1,7 @@
 //! The managers' dashboard: the service's metrics, drawn as charts here in
 //! Rust (plotters) in the operator's theme and language.
 
-use chrono::Datelike;
+use chrono::{Datelike, Months};
 use riskdesk_api::metrics::FraudMetrics;
 use riskdesk_charts::{PortfolioChart, Style, portfolio_svg};
 use riskdesk_domain::metrics::{ApprovalDay, LossMonth, Month, RuleDay, RuleDispositions};
@@ -67,28 +67,14 @@ pub fn fraud(metrics: FraudMetrics, style: &Style) -> FraudDashboard {
 /// Every month the period touches, so that a month without losses shows as
 /// one rather than vanishing.
 fn months(metrics: &FraudMetrics) -> Vec<Month> {
+    let mut at = metrics.from.with_day(1).unwrap_or(metrics.from);
     let mut months = Vec::new();
-    let mut at = Month {
-        year: metrics.from.year(),
-        month: metrics.from.month(),
-    };
-    let last = Month {
-        year: metrics.to.year(),
-        month: metrics.to.month(),
-    };
-    while at <= last {
-        months.push(at);
-        at = if at.month == 12 {
-            Month {
-                year: at.year + 1,
-                month: 1,
-            }
-        } else {
-            Month {
-                year: at.year,
-                month: at.month + 1,
-            }
-        };
+    while at <= metrics.to {
+        months.push(Month {
+            year: at.year(),
+            month: at.month(),
+        });
+        at = at + Months::new(1);
     }
     months
 }

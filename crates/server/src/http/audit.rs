@@ -159,7 +159,7 @@ pub async fn verify(
     // checkpoints are read before the chain's end, so none of them can be
     // for an entry appended after it.
     let public = state.audit_key.as_ref().map(|key| key.verifying_key());
-    let mut checkpoints = match public {
+    let checkpoints = match public {
         Some(_) => state
             .store
             .audit_checkpoints(from - 1)
@@ -171,69 +171,67 @@ pub async fn verify(
         None => Vec::new(),
     };
     let newest = state.store.audit_last_id().await?.unwrap_or(0).min(to);
+    // A range after the start continues from what its first entry says came
+    // before (a malformed one is reported broken below); verifying from the
+    // start checks that too.
+    let prev = match from {
+        1 => GENESIS,
+        _ => state
+            .store
+            .audit_range(from, newest, 1)
+            .await?
+            .into_iter()
+            .next()
+            .and_then(|first| first.into_chained().ok())
+            .map_or(GENESIS, |first| first.prev_hash),
+    };
+    let mut verifier = Verifier::new(prev, checkpoints, public.as_ref());
     let mut stretches = read_ahead(state.store.clone(), from, newest);
-    let mut verifier: Option<Verifier> = None;
     let mut broken = None;
     while let Some(read) = stretches.next().await {
         let rows = read.map_err(anyhow::Error::from)??;
         let Some(last) = rows.last().map(|r| r.id) else {
             continue;
         };
-        let batch = match rows
+        let checked = rows
             .into_iter()
             .map(AuditRow::into_chained)
             .collect::<anyhow::Result<Vec<_>>>()
-        {
-            Ok(batch) => batch,
-            Err(e) => {
-                broken = Some(BrokenEntry {
-                    id: last,
-                    why: e.to_string(),
-                });
-                break;
-            }
-        };
-        // A range after the start continues from what its first entry says
-        // came before; verifying from the start checks that too.
-        let verifier = verifier.get_or_insert_with(|| {
-            let prev = match batch.first() {
-                Some(entry) if from > 1 => entry.prev_hash,
-                _ => GENESIS,
-            };
-            Verifier::new(prev, std::mem::take(&mut checkpoints), public.as_ref())
-        });
-        if let Err(b) = verifier.feed(&batch) {
-            broken = Some(BrokenEntry {
-                id: b.id,
-                why: b.why.to_string(),
-            });
+            .map_err(|e| BrokenEntry {
+                id: last,
+                why: e.to_string(),
+            })
+            .and_then(|batch| verifier.feed(&batch).map_err(broken_entry));
+        if let Err(b) = checked {
+            broken = Some(b);
             break;
         }
     }
-    let verifier = verifier.unwrap_or_else(|| Verifier::new(GENESIS, checkpoints, public.as_ref()));
-    let (entries, checked) = match broken {
-        Some(_) => (0, 0),
-        None => match verifier.finish(to == i64::MAX) {
-            Ok(v) => (v.entries, v.checkpoints),
-            Err(b) => {
-                return Ok(Json(VerifyReport {
-                    intact: false,
-                    entries: 0,
-                    checkpoints: 0,
-                    first_broken: Some(BrokenEntry {
-                        id: b.id,
-                        why: b.why.to_string(),
-                    }),
-                }));
-            }
-        },
+    let verified = match broken {
+        Some(b) => Err(b),
+        None => verifier.finish(to == i64::MAX).map_err(broken_entry),
     };
-    Ok(Json(VerifyReport {
-        intact: broken.is_none(),
-        entries,
-        checkpoints: checked,
-        first_broken: broken,
+    Ok(Json(match verified {
+        Ok(v) => VerifyReport {
+            intact: true,
+            entries: v.entries,
+            checkpoints: v.checkpoints,
+            first_broken: None,
+        },
+        Err(b) => VerifyReport {
+            intact: false,
+            entries: 0,
+            checkpoints: 0,
+            first_broken: Some(b),
+        },
     }))
+}
+
+fn broken_entry(b: audit::Break) -> BrokenEntry {
+    BrokenEntry {
+        id: b.id,
+        why: b.why.to_string(),
+    }
 }
 
 fn entry(row: AuditRow) -> ApiResult<AuditEntryView> {

@@ -20,6 +20,8 @@ const AUTHORIZATION_COLUMNS: [&str; 8] = [
     "declined",
     "approved_fen",
 ];
+/// The rollup's key: the first columns.
+const AUTHORIZATION_KEYS: usize = 4;
 /// A decided payment `t`, its account `a` and customer `c`.
 const AUTHORIZATION_FROM: &str = " FROM transactions t JOIN accounts a ON a.id = t.account_id \
     JOIN customers c ON c.id = a.customer_id WHERE t.decision IS NOT NULL";
@@ -47,6 +49,7 @@ const ALERT_COLUMNS: [&str; 10] = [
     "benign",
     "confirmed_fen",
 ];
+const ALERT_KEYS: usize = 5;
 /// An alert `al`, its account `a`, customer `c` and payment `t` (if any).
 const ALERT_FROM: &str = " FROM alerts al JOIN accounts a ON a.id = al.account_id \
     JOIN customers c ON c.id = a.customer_id LEFT JOIN transactions t ON t.id = al.transaction_id";
@@ -98,7 +101,11 @@ where
         .push(AUTHORIZATION_FROM)
         .push(" AND t.id = ")
         .bind(transaction_id);
-        q.push(&upsert("metric_authorizations", &AUTHORIZATION_COLUMNS, 4));
+        q.push(&upsert(
+            "metric_authorizations",
+            &AUTHORIZATION_COLUMNS,
+            AUTHORIZATION_KEYS,
+        ));
     })
     .await
 }
@@ -128,7 +135,7 @@ where
         .push(ALERT_FROM)
         .push(" WHERE al.id = ")
         .bind(alert_id);
-        q.push(&upsert("metric_alerts", &ALERT_COLUMNS, 5));
+        q.push(&upsert("metric_alerts", &ALERT_COLUMNS, ALERT_KEYS));
     })
     .await
 }
@@ -147,11 +154,11 @@ fn upsert(table: &str, columns: &[&str], key: usize) -> String {
 }
 
 /// Sums of the counts per key, for the rebuild.
-fn grouped(key: &str, counts: &[&str], key_columns: usize) -> String {
+fn grouped(key: &str, counts: &[&str], from: &str, key_columns: usize) -> String {
     let sums: Vec<String> = counts.iter().map(|c| format!("SUM({c})")).collect();
     let positions: Vec<String> = (1..=key_columns).map(|i| i.to_string()).collect();
     format!(
-        "SELECT {key}, {} {{from}} GROUP BY {}",
+        "SELECT {key}, {}{from} GROUP BY {}",
         sums.join(", "),
         positions.join(", ")
     )
@@ -189,12 +196,16 @@ where
 {
     async fn rebuild_metrics(&self) -> StoreResult<u64> {
         let mut tx = self.begin_write().await?;
-        let authorizations = grouped(&authorization_key(), &AUTHORIZATION_COUNTS, 4)
-            .replace("{from}", AUTHORIZATION_FROM);
+        let authorizations = grouped(
+            &authorization_key(),
+            &AUTHORIZATION_COUNTS,
+            AUTHORIZATION_FROM,
+            AUTHORIZATION_KEYS,
+        );
         let alert_counts: Vec<&str> = std::iter::once(ALERT_RAISED)
             .chain(ALERT_DISPOSED)
             .collect();
-        let alerts = grouped(&alert_key(), &alert_counts, 5).replace("{from}", ALERT_FROM);
+        let alerts = grouped(&alert_key(), &alert_counts, ALERT_FROM, ALERT_KEYS);
         for (table, columns, select) in [
             (
                 "metric_authorizations",
