@@ -32,9 +32,11 @@ impl Authenticator {
                 .duration_since(std::time::UNIX_EPOCH)
                 .expect("time after 1970")
                 .as_secs();
-            // The service accepts the steps either side of now.
+            // The service accepts the steps either side of now. Never the
+            // step before now: typed at the end of a step, it would be too
+            // old by the time the service reads it.
             let last = self.last_step.get(operator).copied();
-            let step = (now / 30 - 1..=now / 30 + 1).find(|s| last.is_none_or(|l| *s > l));
+            let step = (now / 30..=now / 30 + 1).find(|s| last.is_none_or(|l| *s > l));
             if let Some(step) = step {
                 self.last_step.insert(operator, step);
                 return auth::totp_code(&secret, step * 30).expect("a TOTP code");
