@@ -236,7 +236,11 @@ impl PortfolioChart<'_> {
             PortfolioChart::Utilisation(bands) => {
                 let labels = bands
                     .iter()
-                    .map(|b| format!("{}–{}%", b.from_bp / 100, b.to_bp / 100))
+                    .map(|b| match (b.from_bp, b.to_bp) {
+                        (from, to) if from == to => format!("{}%", from / 100),
+                        (from, u32::MAX) => format!("≥{}%", from / 100),
+                        (from, to) => format!("{}–{}%", from / 100, to / 100),
+                    })
                     .collect();
                 let series = vec![Series {
                     name: w("账户数", "Accounts").to_owned(),
@@ -314,6 +318,11 @@ impl PortfolioChart<'_> {
                         name: w("驳回", "Rejected").to_owned(),
                         colour: series_colour(4),
                         values: counts(|m| m.rejected),
+                    },
+                    Series {
+                        name: w("过期", "Expired").to_owned(),
+                        colour: series_colour(5),
+                        values: counts(|m| m.expired),
                     },
                 ];
                 bars(

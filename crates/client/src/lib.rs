@@ -31,7 +31,7 @@ use riskdesk_api::lists::{
     AccountQuery, AlertQuery, BlacklistQuery, DisputeQuery, HistoryQuery, LimitChangeQuery,
     TransactionQuery,
 };
-use riskdesk_api::metrics::{FraudMetrics, MetricsQuery};
+use riskdesk_api::metrics::{CreditMetrics, FraudMetrics, MetricsQuery};
 use riskdesk_api::views::{
     AccountDetail, AccountFreezeView, AccountSummary, AlertCounts, AlertView, BlacklistEntryView,
     DisputeView, LimitChangeView, MonthView, TransactionView,
@@ -365,6 +365,11 @@ impl Client {
     /// Fraud and authorization metrics over a period (the dashboard).
     pub async fn fraud_metrics(&self, query: &MetricsQuery) -> Result<FraudMetrics, ClientError> {
         self.read("/v1/metrics/fraud", query).await
+    }
+
+    /// Credit metrics over the months a period touches (the dashboard).
+    pub async fn credit_metrics(&self, query: &MetricsQuery) -> Result<CreditMetrics, ClientError> {
+        self.read("/v1/metrics/credit", query).await
     }
 
     /// An account's transactions as CSV (see [`Download`]).

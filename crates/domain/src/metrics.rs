@@ -5,7 +5,7 @@
 //! as counts and computed here, once, so that every screen divides the same
 //! way.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::alert::Rule;
 use crate::money::Money;
@@ -72,6 +72,34 @@ pub struct Month {
     pub year: i32,
     /// 1–12.
     pub month: u32,
+}
+
+impl Month {
+    /// The month of a date.
+    pub fn of(date: NaiveDate) -> Month {
+        Month {
+            year: date.year(),
+            month: date.month(),
+        }
+    }
+
+    /// The month as the store keeps it: `year * 12 + month - 1`, so that
+    /// months count on by one.
+    pub fn index(self) -> i32 {
+        self.year * 12 + i32::try_from(self.month).unwrap_or(1) - 1
+    }
+
+    pub fn from_index(index: i32) -> Month {
+        Month {
+            year: index.div_euclid(12),
+            month: u32::try_from(index.rem_euclid(12)).unwrap_or(0) + 1,
+        }
+    }
+
+    /// The month's first day.
+    pub fn first_day(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, self.month, 1).unwrap_or_default()
+    }
 }
 
 /// The accounts in each bucket at a month's end, and what they owe.
@@ -188,7 +216,13 @@ impl ApprovalDay {
     }
 }
 
-/// Accounts whose utilisation is in `[from_bp, to_bp)`.
+/// The utilisation bands' lower bounds in basis points of the limit, after
+/// the band of lines with nothing owed: under 30 %, 30–60 %, 60–90 %, 90 %
+/// and over (a line owing more than its limit is in the last).
+pub const UTILISATION_BANDS_BP: [u32; 4] = [1, 3_000, 6_000, 9_000];
+
+/// Accounts whose utilisation is in `[from_bp, to_bp)`; `from_bp == to_bp`
+/// is exactly that (0: nothing owed), `to_bp == u32::MAX` has no bound.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct UtilisationBand {
     pub from_bp: u32,
@@ -212,6 +246,7 @@ pub struct LimitChangeMonth {
     pub proposed: u64,
     pub approved: u64,
     pub rejected: u64,
+    pub expired: u64,
     /// The mean change of the approved ones (negative: decreases).
     pub average_change: Money,
 }
@@ -236,6 +271,28 @@ mod tests {
         for (dpd, bucket) in cases {
             assert_eq!(Bucket::of(dpd), bucket, "{dpd} days");
         }
+    }
+
+    #[test]
+    fn months_count_on_by_one_across_years() {
+        let december = Month {
+            year: 2025,
+            month: 12,
+        };
+        let january = Month::from_index(december.index() + 1);
+        assert_eq!(
+            january,
+            Month {
+                year: 2026,
+                month: 1
+            }
+        );
+        assert_eq!(Month::from_index(january.index()), january);
+        let date = NaiveDate::from_ymd_opt(2026, 2, 28).unwrap();
+        assert_eq!(
+            Month::of(date).first_day(),
+            NaiveDate::from_ymd_opt(2026, 2, 1).unwrap()
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The end of a business day (China time): statements cut for the accounts
 //! billed that day, days past due and delinquency buckets moved on, every
-//! account re-scored, limit changes proposed from the new scores, and
+//! account re-scored and written as it stands into its month's end (the
+//! credit metrics' record), limit changes proposed from the new scores, and
 //! stale proposals expired.
 //!
 //! Idempotent per business date: a date runs once (a second run returns the
@@ -16,11 +17,13 @@ use chrono::{Duration, NaiveDate};
 use riskdesk_domain::account::AccountStatus;
 use riskdesk_domain::billing;
 use riskdesk_domain::limit_change::approval_tier;
+use riskdesk_domain::metrics::Month;
 use riskdesk_domain::money::Money;
 use riskdesk_domain::rules::{LineReview, Rules, review_limit};
 use riskdesk_domain::scoring;
 
-use crate::store::{BillRow, EodClaim, LimitChangeRow, Rescored, Store};
+use crate::clock::utc;
+use crate::store::{AccountMonthRow, BillRow, EodClaim, LimitChangeRow, Rescored, Store};
 
 /// An unfinished run older than this is taken to have died, and is redone.
 const STALE_AFTER_MS: i64 = 60 * 60 * 1000;
@@ -135,6 +138,7 @@ async fn rescore(
     let as_of = billing::end_of(date).timestamp_millis();
     let expires =
         as_of + i64::from(rules.limit_review.expires_days) * Duration::days(1).num_milliseconds();
+    let month = Month::of(date).index();
     let mut after = 0;
     loop {
         let page = store.accounts_after(after, PAGE).await?;
@@ -144,6 +148,7 @@ async fn rescore(
         after = last.account.id;
         let mut changed = Vec::new();
         let mut proposals = Vec::new();
+        let mut month_end = Vec::new();
         for row in &page {
             let account = row.account.decode()?;
             let assessment = scoring::assess(&row.score_inputs(as_of)?);
@@ -158,6 +163,16 @@ async fn rescore(
                     grade: assessment.grade.as_str().to_owned(),
                 });
             }
+            month_end.push(AccountMonthRow {
+                month,
+                account_id: account.id,
+                grade: assessment.grade.as_str().to_owned(),
+                city: row.account.city.clone(),
+                cohort: Month::of(billing::business_date(utc(row.account.opened_at))).index(),
+                dpd: row.account.dpd,
+                limit_fen: row.account.limit_fen,
+                balance_fen: row.account.outstanding_fen,
+            });
             let open = matches!(
                 account.status,
                 AccountStatus::Active | AccountStatus::Frozen
@@ -200,12 +215,15 @@ async fn rescore(
             }
         }
         store.save_scores(&changed, as_of).await?;
+        store.record_account_months(&month_end).await?;
         let (up, down): (Vec<_>, Vec<_>) = proposals
             .into_iter()
             .partition(|p| p.proposed_limit_fen > p.current_limit_fen);
         summary.increases_proposed += store.propose_limit_changes(&up).await?;
         summary.decreases_proposed += store.propose_limit_changes(&down).await?;
     }
+    // The month so far, and the roll into it from the month before.
+    store.recount_months(month, month).await?;
     Ok(())
 }
 

@@ -29,6 +29,7 @@ use riskdesk_domain::alert::Rule;
 use riskdesk_domain::billing;
 use riskdesk_domain::customer::{IncomeBand, KycLevel, Occupation};
 use riskdesk_domain::geo::GeoPoint;
+use riskdesk_domain::metrics::Month;
 use riskdesk_domain::money::Money;
 use riskdesk_domain::operator::Role;
 use riskdesk_domain::pii;
@@ -465,6 +466,13 @@ impl World {
         let mut refunds = Vec::new();
         let unpaid_months = ((dpd + 29) / 30) as usize;
         let mut months_active = 0u32;
+        // The day the unpaid statement of a delinquent account fell due (see below).
+        let today = billing::day_number(billing::business_date(utc(as_of)));
+        let due_day = today - 1 - dpd;
+        // Each past month's end: (month, days past due, what was owed).
+        let mut month_ends: Vec<(i32, i32, i64)> = Vec::new();
+        // Days past due at the next month's end, of a bill repaid after it.
+        let mut late_at_next_end = 0;
         for (m, &(month_start, month_end, month)) in self.calendar.iter().enumerate() {
             if month_end <= opened_at {
                 continue;
@@ -625,6 +633,15 @@ impl World {
             }
             billed_total += this_bill;
             bills += 1;
+            if month_end < as_of {
+                let last_day = billing::day_number(utc(month_end).date_naive()) - 1;
+                let mut late = std::mem::take(&mut late_at_next_end);
+                if dpd > 0 && used > 0 {
+                    late = late.max(last_day - due_day);
+                }
+                let month = Month::of(utc(month_start).date_naive()).index();
+                month_ends.push((month, late.max(0), used));
+            }
             // The bill is repaid on the due day unless the account is in arrears for it.
             if this_bill > 0 && !in_arrears {
                 let late_days = if was_late && rng.random_bool(0.15) {
@@ -634,6 +651,13 @@ impl World {
                 };
                 let at =
                     month_end + 20 * DAY + late_days * DAY + rng.random_range(8 * HOUR..22 * HOUR);
+                let due = month_end + 20 * DAY;
+                if let Some(&(_, next_end, _)) = self.calendar.get(m + 1)
+                    && at > next_end
+                    && next_end < as_of
+                {
+                    late_at_next_end = i32::try_from((next_end - due) / DAY).unwrap_or(0);
+                }
                 if at < as_of {
                     let tx_id = self.next_tx;
                     self.next_tx += 1;
@@ -685,13 +709,11 @@ impl World {
             // The unpaid statement behind the delinquency, due `dpd` days
             // before the end of yesterday, so that the next end of day
             // (yesterday's) finds the account exactly that late.
-            let yesterday = billing::day_number(billing::business_date(utc(as_of))) - 1;
-            let due_date = yesterday - dpd;
             batch.bills.push(BillRow {
                 id: account_id,
                 account_id,
-                bill_date: due_date - 20,
-                due_date,
+                bill_date: due_day - 20,
+                due_date: due_day,
                 amount_fen: used,
                 remaining_fen: used,
             });
@@ -721,6 +743,25 @@ impl World {
             .filter(|t| t.decision.is_some())
         {
             decided.grade = Some(assessment.grade.as_str().to_owned());
+        }
+        // The month ends the account has seen, then this month so far.
+        let cohort = Month::of(billing::business_date(utc(opened_at))).index();
+        let this_month = Month::of(billing::business_date(utc(as_of))).index();
+        for (month, dpd, balance_fen) in month_ends
+            .into_iter()
+            .chain(std::iter::once((this_month, dpd, used)))
+            .filter(|(month, ..)| *month >= cohort)
+        {
+            batch.account_months.push(AccountMonthRow {
+                month,
+                account_id,
+                grade: assessment.grade.as_str().to_owned(),
+                city: city.name.to_owned(),
+                cohort,
+                dpd,
+                limit_fen,
+                balance_fen,
+            });
         }
         let status = match dpd {
             d if d > 180 => "written_off",

@@ -194,6 +194,7 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(audit::keys))
         .routes(routes!(audit::verify))
         .routes(routes!(metrics::fraud))
+        .routes(routes!(metrics::credit))
         .routes(routes!(payments::authorize))
         .routes(routes!(payments::settle))
         .routes(routes!(payments::reverse))

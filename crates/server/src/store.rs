@@ -264,6 +264,8 @@ pub struct Batch {
     pub disputes: Vec<DisputeRow>,
     pub freezes: Vec<FreezeRow>,
     pub bills: Vec<BillRow>,
+    /// The accounts' past month ends (their rollups: `Metrics::rebuild_metrics`).
+    pub account_months: Vec<AccountMonthRow>,
 }
 
 #[derive(Clone, PartialEq, Eq, sqlx::FromRow)]

@@ -256,6 +256,7 @@ mod portfolio {
                 proposed: u64::from(120 + 10 * m),
                 approved: u64::from(90 + 6 * m),
                 rejected: u64::from(20 + m),
+                expired: u64::from(3 + m),
                 average_change: yuan(1_500),
             })
             .collect()

@@ -7,13 +7,19 @@ use std::str::FromStr;
 
 use axum::Json;
 use axum::extract::State;
-use chrono::{Datelike, Days};
+use chrono::{Datelike, Days, Months, NaiveDate};
 use riskdesk_api::metrics::{
-    ApprovalDayView, FraudMetrics, LossMonthView, MetricsQuery, RuleDayView, RuleDispositionsView,
+    ApprovalDayView, BucketMonthView, CreditMetrics, FraudMetrics, GradeExposureView,
+    LimitChangeMonthView, LossMonthView, MetricsQuery, RollMatrixView, RuleDayView,
+    RuleDispositionsView, UtilisationBandView, VintageCurveView, VintagePointView,
 };
+use riskdesk_domain::account::Grade;
 use riskdesk_domain::alert::Rule;
 use riskdesk_domain::billing::{business_date, day_number, from_day_number};
-use riskdesk_domain::metrics::{ApprovalDay, RuleDispositions};
+use riskdesk_domain::metrics::{
+    ApprovalDay, Bucket, BucketMonth, LimitChangeMonth, Month, RuleDispositions,
+    UTILISATION_BANDS_BP, VintagePoint, share_bp,
+};
 use riskdesk_domain::money::Money;
 use riskdesk_domain::operator::Permission;
 
@@ -23,10 +29,44 @@ use super::session::Signed;
 use crate::clock::utc;
 use crate::store::MetricFilter;
 
-/// The period when the query names none: the last 30 days.
+/// The fraud period when the query names none: the last 30 days.
 const DEFAULT_DAYS: u64 = 30;
+/// The credit period when the query names none: the last 12 months.
+const DEFAULT_MONTHS: u32 = 12;
 /// The longest period one request may cover.
 const MAX_DAYS: i64 = 3 * 366;
+
+/// The period a query asks for (`default_from` its end when it names no
+/// start), checked, and the rollups' filter for it.
+fn period(
+    query: &MetricsQuery,
+    today: NaiveDate,
+    default_from: impl Fn(NaiveDate) -> NaiveDate,
+) -> ApiResult<(NaiveDate, NaiveDate, MetricFilter)> {
+    let to = query.to.unwrap_or(today);
+    let from = query.from.unwrap_or_else(|| default_from(to));
+    if from > to {
+        return Err(ApiError::invalid("from must not be after to"));
+    }
+    if (to - from).num_days() >= MAX_DAYS {
+        return Err(ApiError::invalid(format!(
+            "a period of at most {MAX_DAYS} days, please"
+        )));
+    }
+    let filter = MetricFilter {
+        from_day: Some(i64::from(day_number(from))),
+        to_day: Some(i64::from(day_number(to)) + 1),
+        grade: query.grade.map(|g| g.as_str().to_owned()),
+        city: query
+            .city
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned),
+        channel: query.channel.map(|c| c.as_str().to_owned()),
+    };
+    Ok((from, to, filter))
+}
 
 /// Authorizations, alerts by rule, dispositions and confirmed losses over a
 /// period, cut by grade, home city and channel.
@@ -40,32 +80,15 @@ pub async fn fraud(
 ) -> ApiResult<Json<FraudMetrics>> {
     signed.require(Permission::ReadMetrics)?;
     let today = business_date(utc(state.clock.now_ms()));
-    let to = query.to.unwrap_or(today);
-    let from = match query.from {
-        Some(from) => from,
-        None => to
-            .checked_sub_days(Days::new(DEFAULT_DAYS - 1))
-            .unwrap_or(to),
+    let default_from = |to: NaiveDate| {
+        to.checked_sub_days(Days::new(DEFAULT_DAYS - 1))
+            .unwrap_or(to)
     };
-    if from > to {
-        return Err(ApiError::invalid("from must not be after to"));
-    }
-    if (to - from).num_days() >= MAX_DAYS {
-        return Err(ApiError::invalid(format!(
-            "a period of at most {MAX_DAYS} days, please"
-        )));
-    }
-    let (first, last) = (i64::from(day_number(from)), i64::from(day_number(to)));
-    let filter = MetricFilter {
-        from_day: Some(first),
-        to_day: Some(last + 1),
-        grade: query.grade.map(|g| g.as_str().to_owned()),
-        city: query
-            .city
-            .map(|c| c.trim().to_owned())
-            .filter(|c| !c.is_empty()),
-        channel: query.channel.map(|c| c.as_str().to_owned()),
-    };
+    let (from, to, filter) = period(&query, today, default_from)?;
+    let (first, last) = (
+        filter.from_day.unwrap_or_default(),
+        filter.to_day.unwrap_or_default() - 1,
+    );
     let (approvals, alerts) = tokio::join!(
         state.store.authorization_days(&filter),
         state.store.alert_days(&filter)
@@ -153,6 +176,214 @@ pub async fn fraud(
                     month,
                     confirmed: Money::from_fen(fen).map_err(anyhow::Error::from)?,
                     alerts,
+                })
+            })
+            .collect::<ApiResult<_>>()?,
+    }))
+}
+
+/// Delinquency buckets, vintages, roll rates, utilisation, exposure by grade
+/// and limit changes over the months a period touches, cut by grade and home
+/// city.
+#[utoipa::path(get, path = "/v1/metrics/credit", tag = "metrics", params(MetricsQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = CreditMetrics), (status = 400, body = riskdesk_api::Problem)))]
+pub async fn credit(
+    State(state): State<AppState>,
+    signed: Signed,
+    Params(query): Params<MetricsQuery>,
+) -> ApiResult<Json<CreditMetrics>> {
+    signed.require(Permission::ReadMetrics)?;
+    if query.channel.is_some() {
+        return Err(ApiError::invalid(
+            "credit metrics are not cut by channel: a channel is a payment's, not an account's",
+        ));
+    }
+    let today = business_date(utc(state.clock.now_ms()));
+    let default_from = |to: NaiveDate| {
+        let first = Month::of(to).first_day();
+        first
+            .checked_sub_months(Months::new(DEFAULT_MONTHS - 1))
+            .unwrap_or(first)
+    };
+    let (from, to, filter) = period(&query, today, default_from)?;
+    let (first, last) = (Month::of(from).index(), Month::of(to).index());
+    let (buckets, bands, vintages, rolls, changes) = tokio::join!(
+        state.store.bucket_months(&filter),
+        state.store.line_bands(&filter, last),
+        state.store.vintages(&filter),
+        state.store.rolls(&filter),
+        state.store.limit_change_days(&filter),
+    );
+    let count = |n: i64| u64::try_from(n).unwrap_or(0);
+    let money = |fen: i64| Money::from_fen(fen).map_err(anyhow::Error::from);
+    let index = |n: i16| usize::try_from(n).ok().filter(|i| *i < Bucket::ALL.len());
+
+    let mut months: BTreeMap<i32, BucketMonth> = (first..=last)
+        .map(|m| {
+            let zero = BucketMonth {
+                month: Month::from_index(m),
+                accounts: [0; 5],
+                balances: [Money::ZERO; 5],
+            };
+            (m, zero)
+        })
+        .collect();
+    for row in buckets? {
+        let (Some(slot), Some(b)) = (months.get_mut(&row.month), index(row.bucket)) else {
+            continue;
+        };
+        slot.accounts[b] = count(row.accounts);
+        slot.balances[b] = money(row.balance_fen)?;
+    }
+
+    let mut curves: BTreeMap<i32, Vec<VintagePointView>> = BTreeMap::new();
+    for row in vintages? {
+        let point = VintagePoint {
+            months_on_book: u32::try_from(row.month - row.cohort).unwrap_or(0),
+            accounts: count(row.accounts),
+            dpd30: count(row.dpd30),
+        };
+        curves
+            .entry(row.cohort)
+            .or_default()
+            .push(VintagePointView {
+                months_on_book: point.months_on_book,
+                accounts: point.accounts,
+                dpd30: point.dpd30,
+                rate_bp: point.rate_bp(),
+            });
+    }
+
+    let mut matrices: BTreeMap<i32, [[u64; 5]; 5]> = BTreeMap::new();
+    for row in rolls? {
+        if let (Some(from), Some(to)) = (index(row.from_bucket), index(row.to_bucket)) {
+            matrices.entry(row.month).or_default()[from][to] = count(row.accounts);
+        }
+    }
+
+    // Band 0 owes nothing; band i ≥ 1 starts at the i-th bound (the first:
+    // above nothing) and ends at the next, the last without one.
+    let mut utilisation: Vec<UtilisationBandView> = (0..=UTILISATION_BANDS_BP.len())
+        .map(|band| UtilisationBandView {
+            from_bp: match band {
+                0 | 1 => 0,
+                _ => UTILISATION_BANDS_BP[band - 1],
+            },
+            to_bp: match band {
+                0 => Some(0),
+                _ => UTILISATION_BANDS_BP.get(band).copied(),
+            },
+            accounts: 0,
+        })
+        .collect();
+    let mut grades: BTreeMap<Grade, (u64, i64, i64)> = BTreeMap::new();
+    for row in bands? {
+        if let Some(band) = usize::try_from(row.band)
+            .ok()
+            .and_then(|b| utilisation.get_mut(b))
+        {
+            band.accounts += count(row.accounts);
+        }
+        let grade = Grade::from_str(&row.grade)
+            .map_err(|_| anyhow::anyhow!("unknown grade {:?} in the metrics", row.grade))?;
+        let totals = grades.entry(grade).or_default();
+        totals.0 += count(row.accounts);
+        totals.1 += row.limit_fen;
+        totals.2 += row.balance_fen;
+    }
+
+    let mut changes_by_month: BTreeMap<i32, LimitChangeMonth> = (first..=last)
+        .map(|m| {
+            let zero = LimitChangeMonth {
+                month: Month::from_index(m),
+                proposed: 0,
+                approved: 0,
+                rejected: 0,
+                expired: 0,
+                average_change: Money::ZERO,
+            };
+            (m, zero)
+        })
+        .collect();
+    let mut change_fen: BTreeMap<i32, i64> = BTreeMap::new();
+    for row in changes? {
+        let month = Month::of(from_day_number(i32::try_from(row.day).unwrap_or(0))).index();
+        let Some(slot) = changes_by_month.get_mut(&month) else {
+            continue;
+        };
+        slot.proposed += count(row.proposed);
+        slot.approved += count(row.approved);
+        slot.rejected += count(row.rejected);
+        slot.expired += count(row.expired);
+        *change_fen.entry(month).or_default() += row.approved_change_fen;
+    }
+
+    Ok(Json(CreditMetrics {
+        from,
+        to,
+        buckets: months
+            .into_values()
+            .map(|m| BucketMonthView {
+                year: m.month.year,
+                month: m.month.month,
+                accounts: m.accounts.to_vec(),
+                balances: m.balances.to_vec(),
+                delinquency_rate_bp: m.delinquency_rate_bp(),
+            })
+            .collect(),
+        vintages: curves
+            .into_iter()
+            .map(|(cohort, points)| {
+                let cohort = Month::from_index(cohort);
+                VintageCurveView {
+                    year: cohort.year,
+                    month: cohort.month,
+                    points,
+                }
+            })
+            .collect(),
+        rolls: matrices
+            .into_iter()
+            .map(|(month, counts)| {
+                let month = Month::from_index(month);
+                RollMatrixView {
+                    year: month.year,
+                    month: month.month,
+                    counts: counts.iter().map(|row| row.to_vec()).collect(),
+                }
+            })
+            .collect(),
+        utilisation,
+        exposure: grades
+            .into_iter()
+            .map(|(grade, (accounts, limit_fen, balance_fen))| {
+                Ok(GradeExposureView {
+                    grade,
+                    accounts,
+                    limit: money(limit_fen)?,
+                    balance: money(balance_fen)?,
+                    utilisation_bp: share_bp(
+                        u64::try_from(balance_fen).unwrap_or(0),
+                        u64::try_from(limit_fen).unwrap_or(0),
+                    ),
+                })
+            })
+            .collect::<ApiResult<_>>()?,
+        limit_changes: changes_by_month
+            .into_iter()
+            .map(|(month, m)| {
+                let total = change_fen.get(&month).copied().unwrap_or(0);
+                let approved = i64::try_from(m.approved).unwrap_or(i64::MAX);
+                let average = if approved == 0 { 0 } else { total / approved };
+                Ok(LimitChangeMonthView {
+                    year: m.month.year,
+                    month: m.month.month,
+                    proposed: m.proposed,
+                    approved: m.approved,
+                    rejected: m.rejected,
+                    expired: m.expired,
+                    average_change: money(average)?,
                 })
             })
             .collect::<ApiResult<_>>()?,

@@ -15,6 +15,7 @@ use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool,
 mod decisions;
 mod metrics;
 
+use self::metrics::LimitChangeStep;
 use super::query::{Query, Tuple, execute, fetch_all, fetch_optional};
 use super::*;
 use riskdesk_domain::money::Money;
@@ -449,6 +450,7 @@ where
             })
             .await?;
         }
+        metrics::insert_account_months::<DB>(&mut tx, &batch.account_months).await?;
         tx.commit().await
     }
 
@@ -1326,7 +1328,7 @@ where
                 q.push(
                     "INSERT INTO limit_changes (account_id, current_limit_fen, \
                      proposed_limit_fen, reason, source, status, tier, maker, created_at, \
-                     expires_at) SELECT ",
+                     expires_at, grade) SELECT ",
                 );
                 q.bind(p.account_id).push(", ").bind(p.current_limit_fen);
                 q.push(", ").bind(p.proposed_limit_fen);
@@ -1338,25 +1340,36 @@ where
                     .bind(p.created_at)
                     .push(", ")
                     .bind(p.expires_at);
+                q.push(", (SELECT grade FROM accounts WHERE id = ")
+                    .bind(p.account_id)
+                    .push(")");
                 q.push(" WHERE NOT EXISTS (SELECT 1 FROM limit_changes WHERE account_id = ")
                     .bind(p.account_id);
                 q.push(" AND status = 'pending') RETURNING id");
             })
             .await?;
-            inserted += u64::from(id.is_some());
+            if let Some((id,)) = id {
+                metrics::count_limit_change::<DB>(&mut tx, id, LimitChangeStep::Proposed).await?;
+                inserted += 1;
+            }
         }
         tx.commit().await?;
         Ok(inserted)
     }
 
     async fn expire_limit_changes(&self, now: i64) -> StoreResult<u64> {
-        let expired: Vec<(i64,)> = fetch_all(&self.pool, |q| {
+        let mut tx = self.begin_write().await?;
+        let expired: Vec<(i64,)> = fetch_all(&mut *tx, |q| {
             q.push("UPDATE limit_changes SET status = 'expired', version = version + 1");
             q.and().push("status = 'pending'");
             q.and().push("expires_at <= ").bind(now);
             q.push(" RETURNING id");
         })
         .await?;
+        for (id,) in &expired {
+            metrics::count_limit_change::<DB>(&mut tx, *id, LimitChangeStep::Decided).await?;
+        }
+        tx.commit().await?;
         Ok(expired.len() as u64)
     }
 

@@ -14,6 +14,7 @@ use riskdesk_domain::money::Money;
 use riskdesk_domain::operator::{Permission, Role};
 use riskdesk_domain::triage::{TriageAction, TriageState, triage};
 
+use super::metrics::{LimitChangeStep, count_limit_change};
 use super::*;
 use crate::clock::utc;
 
@@ -26,6 +27,8 @@ struct Line {
     limit_fen: i64,
     used_fen: i64,
     frozen_fen: i64,
+    /// Kept with a limit change: metrics are cut by the grade at the time.
+    grade: String,
 }
 
 fn yuan(fen: i64) -> String {
@@ -352,7 +355,8 @@ where
         let row: Option<LimitChangeRow> = fetch_optional(&mut *tx, |q| {
             q.push(
                 "INSERT INTO limit_changes (account_id, current_limit_fen, proposed_limit_fen, \
-                 reason, source, status, tier, note, maker, created_at, expires_at, decided_at)",
+                 reason, source, status, tier, note, maker, created_at, expires_at, decided_at, \
+                 grade)",
             );
             q.values(&[()], |t, ()| {
                 t.bind(w.account_id)
@@ -366,14 +370,17 @@ where
                     .bind(actor.id.clone())
                     .bind(now)
                     .bind(now + w.expires_ms)
-                    .bind(decrease.then_some(now));
+                    .bind(decrease.then_some(now))
+                    .bind(line.grade.clone());
             });
             q.push(" RETURNING ").push(LIMIT_CHANGE_FIELDS);
         })
         .await?;
         let row = row.ok_or(sqlx::Error::RowNotFound)?;
         let target = format!("limit_change:{}", row.id);
+        count_limit_change::<DB>(&mut tx, row.id, LimitChangeStep::Proposed).await?;
         if decrease {
+            count_limit_change::<DB>(&mut tx, row.id, LimitChangeStep::Decided).await?;
             Self::set_limit(
                 &mut tx,
                 now,
@@ -486,6 +493,7 @@ where
         })
         .await?
         .ok_or(sqlx::Error::RowNotFound)?;
+        count_limit_change::<DB>(&mut tx, w.id, LimitChangeStep::Decided).await?;
         let action = if w.approve {
             "limit.approve"
         } else {
@@ -1349,9 +1357,11 @@ where
     /// The account's line, locked for the rest of the transaction.
     async fn lock_line(tx: &mut Tx<DB>, account_id: i64) -> StoreResult<Option<Line>> {
         fetch_optional(&mut **tx, |q| {
-            q.push("SELECT status, limit_fen, used_fen, frozen_fen FROM accounts WHERE id = ")
-                .bind(account_id)
-                .push(for_update::<DB>());
+            q.push(
+                "SELECT status, limit_fen, used_fen, frozen_fen, grade FROM accounts WHERE id = ",
+            )
+            .bind(account_id)
+            .push(for_update::<DB>());
         })
         .await
     }

@@ -4,27 +4,43 @@
 //! adds to the row), the rebuild to all of them (`GROUP BY`), so that the
 //! two cannot count differently.
 
+use riskdesk_domain::metrics::UTILISATION_BANDS_BP;
+
 use super::*;
 
 /// A business day: days since 1970-01-01 in China time (UTC+8), as
 /// `riskdesk_domain::billing::day_number` counts them.
 const DAY_OF: &str = "+ 28800000) / 86400000";
 
-const AUTHORIZATION_COLUMNS: [&str; 8] = [
-    "day",
-    "grade",
-    "city",
-    "channel",
-    "approved",
-    "review",
-    "declined",
-    "approved_fen",
-];
-/// The rollup's key: the first columns.
-const AUTHORIZATION_KEYS: usize = 4;
-/// A decided payment `t`, its account `a` and customer `c`.
-const AUTHORIZATION_FROM: &str = " FROM transactions t JOIN accounts a ON a.id = t.account_id \
-    JOIN customers c ON c.id = a.customer_id WHERE t.decision IS NOT NULL";
+/// A rollup the writers keep: its table, its columns (the key's first), and
+/// the FROM that its key and counts are read over.
+struct Kept {
+    table: &'static str,
+    columns: &'static [&'static str],
+    keys: usize,
+    from: &'static str,
+    /// Narrows the FROM to one record, before its id.
+    record: &'static str,
+}
+
+/// Decided payments `t`, with their account `a` and customer `c`.
+const AUTHORIZATIONS: Kept = Kept {
+    table: "metric_authorizations",
+    columns: &[
+        "day",
+        "grade",
+        "city",
+        "channel",
+        "approved",
+        "review",
+        "declined",
+        "approved_fen",
+    ],
+    keys: 4,
+    from: " FROM transactions t JOIN accounts a ON a.id = t.account_id \
+        JOIN customers c ON c.id = a.customer_id WHERE t.decision IS NOT NULL",
+    record: " AND t.id = ",
+};
 
 fn authorization_key() -> String {
     format!("(t.occurred_at {DAY_OF}, COALESCE(t.grade, ''), c.city, COALESCE(t.channel, '')")
@@ -37,22 +53,26 @@ const AUTHORIZATION_COUNTS: [&str; 4] = [
     "CASE WHEN t.decision = 'decline' THEN 0 ELSE t.amount_fen END",
 ];
 
-const ALERT_COLUMNS: [&str; 10] = [
-    "day",
-    "rule",
-    "grade",
-    "city",
-    "channel",
-    "raised",
-    "confirmed_fraud",
-    "false_positive",
-    "benign",
-    "confirmed_fen",
-];
-const ALERT_KEYS: usize = 5;
-/// An alert `al`, its account `a`, customer `c` and payment `t` (if any).
-const ALERT_FROM: &str = " FROM alerts al JOIN accounts a ON a.id = al.account_id \
-    JOIN customers c ON c.id = a.customer_id LEFT JOIN transactions t ON t.id = al.transaction_id";
+/// Alerts `al`, with their account `a`, customer `c` and payment `t` (if any).
+const ALERTS: Kept = Kept {
+    table: "metric_alerts",
+    columns: &[
+        "day",
+        "rule",
+        "grade",
+        "city",
+        "channel",
+        "raised",
+        "confirmed_fraud",
+        "false_positive",
+        "benign",
+        "confirmed_fen",
+    ],
+    keys: 5,
+    from: " FROM alerts al JOIN accounts a ON a.id = al.account_id \
+        JOIN customers c ON c.id = a.customer_id LEFT JOIN transactions t ON t.id = al.transaction_id",
+    record: " WHERE al.id = ",
+};
 
 fn alert_key() -> String {
     format!(
@@ -69,6 +89,246 @@ const ALERT_DISPOSED: [&str; 4] = [
     "CASE WHEN al.disposition = 'benign' THEN 1 ELSE 0 END",
     "CASE WHEN al.disposition = 'confirmed_fraud' THEN COALESCE(al.amount_fen, 0) ELSE 0 END",
 ];
+
+/// Limit changes `lc`, with their account `a` and customer `c`.
+const LIMIT_CHANGES: Kept = Kept {
+    table: "metric_limit_changes",
+    columns: &[
+        "day",
+        "grade",
+        "city",
+        "source",
+        "proposed",
+        "approved",
+        "rejected",
+        "expired",
+        "approved_change_fen",
+    ],
+    keys: 4,
+    from: " FROM limit_changes lc JOIN accounts a ON a.id = lc.account_id \
+        JOIN customers c ON c.id = a.customer_id",
+    record: " WHERE lc.id = ",
+};
+
+fn limit_change_key() -> String {
+    format!("(lc.created_at {DAY_OF}, COALESCE(lc.grade, ''), c.city, lc.source")
+}
+
+const LIMIT_CHANGE_PROPOSED: &str = "1";
+const LIMIT_CHANGE_DECIDED: [&str; 4] = [
+    "CASE WHEN lc.status = 'applied' THEN 1 ELSE 0 END",
+    "CASE WHEN lc.status = 'rejected' THEN 1 ELSE 0 END",
+    "CASE WHEN lc.status = 'expired' THEN 1 ELSE 0 END",
+    "CASE WHEN lc.status = 'applied' THEN lc.proposed_limit_fen - lc.current_limit_fen ELSE 0 END",
+];
+
+/// What a limit change adds to its rollup row at a step of its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum LimitChangeStep {
+    Proposed,
+    /// Applied, rejected or expired.
+    Decided,
+}
+
+/// Adds a limit change's step to the rollup of the day it was proposed.
+pub(super) async fn count_limit_change<DB>(
+    conn: &mut DB::Connection,
+    limit_change_id: i64,
+    step: LimitChangeStep,
+) -> StoreResult<()>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    i64: Type<DB> + for<'q> Encode<'q, DB>,
+{
+    let counts = match step {
+        LimitChangeStep::Proposed => format!("{LIMIT_CHANGE_PROPOSED}, 0, 0, 0, 0"),
+        LimitChangeStep::Decided => format!("0, {}", LIMIT_CHANGE_DECIDED.join(", ")),
+    };
+    add_counts(
+        conn,
+        &LIMIT_CHANGES,
+        &limit_change_key(),
+        &counts,
+        limit_change_id,
+    )
+    .await
+}
+
+/// Adds `counts` (SQL over the record) to the rollup row of the record `id`'s key.
+async fn add_counts<DB>(
+    conn: &mut DB::Connection,
+    kept: &Kept,
+    key: &str,
+    counts: &str,
+    id: i64,
+) -> StoreResult<()>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    i64: Type<DB> + for<'q> Encode<'q, DB>,
+{
+    execute(conn, |q| {
+        q.push(&format!(
+            "INSERT INTO {} ({}) SELECT {key}, {counts}",
+            kept.table,
+            kept.columns.join(", ")
+        ))
+        .push(kept.from)
+        .push(kept.record)
+        .bind(id);
+        q.push(&upsert(kept));
+    })
+    .await
+}
+
+/// The delinquency bucket of `dpd` days past due, as `Bucket::of` and its index.
+fn bucket_of(dpd: &str) -> String {
+    format!(
+        "CASE WHEN {dpd} <= 0 THEN 0 WHEN {dpd} <= 30 THEN 1 WHEN {dpd} <= 60 THEN 2 \
+         WHEN {dpd} <= 90 THEN 3 ELSE 4 END"
+    )
+}
+
+/// The utilisation band of a month-end row `m`: 0 when nothing is owed,
+/// then one band per bound of `UTILISATION_BANDS_BP` after the first.
+fn band_of() -> String {
+    let mut case = String::from("CASE WHEN m.balance_fen <= 0 THEN 0");
+    for (band, bound) in (1..).zip(&UTILISATION_BANDS_BP[1..]) {
+        case.push_str(&format!(
+            " WHEN m.balance_fen * 10000 < m.limit_fen * {bound} THEN {band}"
+        ));
+    }
+    case.push_str(&format!(" ELSE {} END", UTILISATION_BANDS_BP.len()));
+    case
+}
+
+/// The month-end rollups: table, columns, and the grouped SELECT over
+/// `account_months m` whose months are bound after it (`m.month BETWEEN`).
+fn month_rollups() -> [(&'static str, &'static str, String); 4] {
+    let bucket = bucket_of("m.dpd");
+    [
+        (
+            "metric_buckets",
+            "month, grade, city, bucket, accounts, balance_fen",
+            format!(
+                "SELECT m.month, m.grade, m.city, {bucket}, COUNT(*), SUM(m.balance_fen) \
+                 FROM account_months m"
+            ),
+        ),
+        (
+            "metric_lines",
+            "month, grade, city, band, accounts, limit_fen, balance_fen",
+            format!(
+                "SELECT m.month, m.grade, m.city, {}, COUNT(*), SUM(m.limit_fen), \
+                 SUM(m.balance_fen) FROM account_months m",
+                band_of()
+            ),
+        ),
+        (
+            "metric_vintages",
+            "month, grade, city, cohort, accounts, dpd30",
+            "SELECT m.month, m.grade, m.city, m.cohort, COUNT(*), \
+             SUM(CASE WHEN m.dpd >= 30 THEN 1 ELSE 0 END) FROM account_months m"
+                .to_owned(),
+        ),
+        (
+            "metric_rolls",
+            "month, grade, city, from_bucket, to_bucket, accounts",
+            format!(
+                "SELECT m.month, m.grade, m.city, {bucket}, {}, COUNT(*) FROM account_months m \
+                 JOIN account_months n ON n.account_id = m.account_id AND n.month = m.month + 1",
+                bucket_of("n.dpd")
+            ),
+        ),
+    ]
+}
+
+/// Recounts the month-end rollups of months `from..=to` (and the rolls into
+/// `from`), or of every month.
+async fn recount_months<DB>(
+    conn: &mut DB::Connection,
+    months: Option<(i32, i32)>,
+) -> StoreResult<()>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    i32: Type<DB> + for<'q> Encode<'q, DB>,
+{
+    for (table, columns, select) in month_rollups() {
+        // A roll is counted under the month it leaves.
+        let months = months.map(|(from, to)| {
+            if table == "metric_rolls" {
+                (from - 1, to)
+            } else {
+                (from, to)
+            }
+        });
+        let within = |q: &mut Query<'_, DB>, column: &str| {
+            if let Some((from, to)) = months {
+                q.and().push(column).push(" BETWEEN ").bind(from);
+                q.push(" AND ").bind(to);
+            }
+        };
+        execute(&mut *conn, |q| {
+            q.push("DELETE FROM ").push(table);
+            within(q, "month");
+        })
+        .await?;
+        execute(&mut *conn, |q| {
+            q.push(&format!("INSERT INTO {table} ({columns}) {select}"));
+            within(q, "m.month");
+            let keys = if table == "metric_rolls" { 5 } else { 4 };
+            let positions: Vec<String> = (1..=keys).map(|i| i.to_string()).collect();
+            q.push(" GROUP BY ").push(&positions.join(", "));
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+/// Writes month-end rows; a row already there for the month is replaced.
+pub(super) async fn insert_account_months<DB>(
+    conn: &mut DB::Connection,
+    rows: &[AccountMonthRow],
+) -> StoreResult<()>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    i32: Type<DB> + for<'q> Encode<'q, DB>,
+    i64: Type<DB> + for<'q> Encode<'q, DB>,
+    String: Type<DB> + for<'q> Encode<'q, DB>,
+{
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        execute(&mut *conn, |q| {
+            q.push(
+                "INSERT INTO account_months (month, account_id, grade, city, cohort, dpd, \
+                 limit_fen, balance_fen)",
+            );
+            q.values(chunk, |t, r| {
+                t.bind(r.month)
+                    .bind(r.account_id)
+                    .bind(r.grade.clone())
+                    .bind(r.city.clone())
+                    .bind(r.cohort)
+                    .bind(r.dpd)
+                    .bind(r.limit_fen)
+                    .bind(r.balance_fen);
+            });
+            q.push(
+                " ON CONFLICT (month, account_id) DO UPDATE SET grade = excluded.grade, \
+                 city = excluded.city, cohort = excluded.cohort, dpd = excluded.dpd, \
+                 limit_fen = excluded.limit_fen, balance_fen = excluded.balance_fen",
+            );
+        })
+        .await?;
+    }
+    Ok(())
+}
 
 /// What an alert adds to its rollup row at a step of its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,25 +348,14 @@ where
     for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
     i64: Type<DB> + for<'q> Encode<'q, DB>,
 {
-    let values = format!(
-        "{}, {}",
-        authorization_key(),
-        AUTHORIZATION_COUNTS.join(", ")
-    );
-    execute(conn, |q| {
-        q.push(&format!(
-            "INSERT INTO metric_authorizations ({}) SELECT {values}",
-            AUTHORIZATION_COLUMNS.join(", ")
-        ))
-        .push(AUTHORIZATION_FROM)
-        .push(" AND t.id = ")
-        .bind(transaction_id);
-        q.push(&upsert(
-            "metric_authorizations",
-            &AUTHORIZATION_COLUMNS,
-            AUTHORIZATION_KEYS,
-        ));
-    })
+    let counts = AUTHORIZATION_COUNTS.join(", ");
+    add_counts(
+        conn,
+        &AUTHORIZATIONS,
+        &authorization_key(),
+        &counts,
+        transaction_id,
+    )
     .await
 }
 
@@ -126,42 +375,51 @@ where
         AlertStep::Raised => format!("{ALERT_RAISED}, 0, 0, 0, 0"),
         AlertStep::Closed => format!("0, {}", ALERT_DISPOSED.join(", ")),
     };
-    execute(conn, |q| {
-        q.push(&format!(
-            "INSERT INTO metric_alerts ({}) SELECT {}, {counts}",
-            ALERT_COLUMNS.join(", "),
-            alert_key()
-        ))
-        .push(ALERT_FROM)
-        .push(" WHERE al.id = ")
-        .bind(alert_id);
-        q.push(&upsert("metric_alerts", &ALERT_COLUMNS, ALERT_KEYS));
-    })
-    .await
+    add_counts(conn, &ALERTS, &alert_key(), &counts, alert_id).await
 }
 
 /// `ON CONFLICT (key columns) DO UPDATE` adding the new counts to the row's.
-fn upsert(table: &str, columns: &[&str], key: usize) -> String {
-    let adds: Vec<String> = columns[key..]
+fn upsert(kept: &Kept) -> String {
+    let adds: Vec<String> = kept.columns[kept.keys..]
         .iter()
-        .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
+        .map(|c| format!("{c} = {}.{c} + excluded.{c}", kept.table))
         .collect();
     format!(
         " ON CONFLICT ({}) DO UPDATE SET {}",
-        columns[..key].join(", "),
+        kept.columns[..kept.keys].join(", "),
         adds.join(", ")
     )
 }
 
-/// Sums of the counts per key, for the rebuild.
-fn grouped(key: &str, counts: &[&str], from: &str, key_columns: usize) -> String {
+/// The rebuild of a kept rollup: the sums of the counts per key.
+fn rebuilt(kept: &Kept, key: &str, counts: &[&str]) -> String {
     let sums: Vec<String> = counts.iter().map(|c| format!("SUM({c})")).collect();
-    let positions: Vec<String> = (1..=key_columns).map(|i| i.to_string()).collect();
+    let positions: Vec<String> = (1..=kept.keys).map(|i| i.to_string()).collect();
     format!(
-        "SELECT {key}, {}{from} GROUP BY {}",
+        "INSERT INTO {} ({}) SELECT {key}, {}{} GROUP BY {}",
+        kept.table,
+        kept.columns.join(", "),
         sums.join(", "),
+        kept.from,
         positions.join(", ")
     )
+}
+
+/// The month-end rollups' filter: months and dimensions.
+fn filtered_months<'q, DB: Database>(q: &mut Query<'q, DB>, f: &MetricFilter, column: &str)
+where
+    i32: Type<DB> + Encode<'q, DB>,
+    String: Type<DB> + Encode<'q, DB>,
+{
+    let (from, to) = f.months();
+    if let Some(from) = from {
+        q.and().push(column).push(" >= ").bind(from);
+    }
+    if let Some(to) = to {
+        q.and().push(column).push(" <= ").bind(to);
+    }
+    eq(q, "grade", &f.grade);
+    eq(q, "city", &f.city);
 }
 
 /// The rollups' filter: days and dimensions.
@@ -196,38 +454,48 @@ where
 {
     async fn rebuild_metrics(&self) -> StoreResult<u64> {
         let mut tx = self.begin_write().await?;
-        let authorizations = grouped(
-            &authorization_key(),
-            &AUTHORIZATION_COUNTS,
-            AUTHORIZATION_FROM,
-            AUTHORIZATION_KEYS,
-        );
+        // Proposals from before their grade was kept carry the grade of today.
+        execute(&mut *tx, |q| {
+            q.push(
+                "UPDATE limit_changes SET grade = (SELECT grade FROM accounts \
+                 WHERE accounts.id = limit_changes.account_id) WHERE grade IS NULL",
+            );
+        })
+        .await?;
         let alert_counts: Vec<&str> = std::iter::once(ALERT_RAISED)
             .chain(ALERT_DISPOSED)
             .collect();
-        let alerts = grouped(&alert_key(), &alert_counts, ALERT_FROM, ALERT_KEYS);
-        for (table, columns, select) in [
+        let limit_change_counts: Vec<&str> = std::iter::once(LIMIT_CHANGE_PROPOSED)
+            .chain(LIMIT_CHANGE_DECIDED)
+            .collect();
+        for (kept, insert) in [
             (
-                "metric_authorizations",
-                &AUTHORIZATION_COLUMNS[..],
-                authorizations,
+                &AUTHORIZATIONS,
+                rebuilt(&AUTHORIZATIONS, &authorization_key(), &AUTHORIZATION_COUNTS),
             ),
-            ("metric_alerts", &ALERT_COLUMNS[..], alerts),
+            (&ALERTS, rebuilt(&ALERTS, &alert_key(), &alert_counts)),
+            (
+                &LIMIT_CHANGES,
+                rebuilt(&LIMIT_CHANGES, &limit_change_key(), &limit_change_counts),
+            ),
         ] {
             execute(&mut *tx, |q| {
-                q.push("DELETE FROM ").push(table);
+                q.push("DELETE FROM ").push(kept.table);
             })
             .await?;
             execute(&mut *tx, |q| {
-                q.push(&format!("INSERT INTO {table} ({}) ", columns.join(", ")))
-                    .push(&select);
+                q.push(&insert);
             })
             .await?;
         }
+        recount_months::<DB>(&mut tx, None).await?;
         let written: Option<(i64,)> = fetch_optional(&mut *tx, |q| {
             q.push(
                 "SELECT (SELECT COUNT(*) FROM metric_authorizations) \
-                 + (SELECT COUNT(*) FROM metric_alerts)",
+                 + (SELECT COUNT(*) FROM metric_alerts) \
+                 + (SELECT COUNT(*) FROM metric_limit_changes) \
+                 + (SELECT COUNT(*) FROM metric_buckets) + (SELECT COUNT(*) FROM metric_lines) \
+                 + (SELECT COUNT(*) FROM metric_vintages) + (SELECT COUNT(*) FROM metric_rolls)",
             );
         })
         .await?;
@@ -259,6 +527,108 @@ where
             );
             filtered(q, f);
             q.push(" GROUP BY day, rule ORDER BY day, rule");
+        })
+        .await
+    }
+
+    async fn record_account_months(&self, rows: &[AccountMonthRow]) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        insert_account_months::<DB>(&mut tx, rows).await?;
+        tx.commit().await
+    }
+
+    async fn account_months(&self, month: i32) -> StoreResult<Vec<AccountMonthRow>> {
+        fetch_all(&self.pool, |q| {
+            q.push("SELECT * FROM account_months WHERE month = ")
+                .bind(month)
+                .push(" ORDER BY account_id");
+        })
+        .await
+    }
+
+    async fn recount_months(&self, from: i32, to: i32) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        recount_months::<DB>(&mut tx, Some((from, to))).await?;
+        tx.commit().await
+    }
+
+    async fn bucket_months(&self, f: &MetricFilter) -> StoreResult<Vec<BucketRow>> {
+        fetch_all(&self.pool, |q| {
+            q.push(
+                "SELECT month, bucket, CAST(SUM(accounts) AS BIGINT) AS accounts, \
+                 CAST(SUM(balance_fen) AS BIGINT) AS balance_fen FROM metric_buckets",
+            );
+            filtered_months(q, f, "month");
+            q.push(" GROUP BY month, bucket ORDER BY month, bucket");
+        })
+        .await
+    }
+
+    async fn line_bands(&self, f: &MetricFilter, month: i32) -> StoreResult<Vec<LineBandRow>> {
+        fetch_all(&self.pool, |q| {
+            q.push(
+                "SELECT grade, band, CAST(SUM(accounts) AS BIGINT) AS accounts, \
+                 CAST(SUM(limit_fen) AS BIGINT) AS limit_fen, \
+                 CAST(SUM(balance_fen) AS BIGINT) AS balance_fen FROM metric_lines",
+            );
+            q.and().push("month = ").bind(month);
+            eq(q, "grade", &f.grade);
+            eq(q, "city", &f.city);
+            q.push(" GROUP BY grade, band ORDER BY grade, band");
+        })
+        .await
+    }
+
+    async fn vintages(&self, f: &MetricFilter) -> StoreResult<Vec<VintageRow>> {
+        fetch_all(&self.pool, |q| {
+            q.push(
+                "SELECT cohort, month, CAST(SUM(accounts) AS BIGINT) AS accounts, \
+                 CAST(SUM(dpd30) AS BIGINT) AS dpd30 FROM metric_vintages",
+            );
+            // Cohorts opened in the period, seen up to its end.
+            filtered_months(q, f, "cohort");
+            if let (_, Some(to)) = f.months() {
+                q.and().push("month <= ").bind(to);
+            }
+            q.push(" GROUP BY cohort, month ORDER BY cohort, month");
+        })
+        .await
+    }
+
+    async fn rolls(&self, f: &MetricFilter) -> StoreResult<Vec<RollRow>> {
+        let last = f.months().1;
+        fetch_all(&self.pool, |q| {
+            q.push(
+                "SELECT month, from_bucket, to_bucket, CAST(SUM(accounts) AS BIGINT) AS accounts \
+                 FROM metric_rolls",
+            );
+            filtered_months(q, f, "month");
+            // Only rolls that end inside the period.
+            if let Some(last) = last {
+                q.and().push("month < ").bind(last);
+            }
+            q.push(
+                " GROUP BY month, from_bucket, to_bucket ORDER BY month, from_bucket, to_bucket",
+            );
+        })
+        .await
+    }
+
+    async fn limit_change_days(&self, f: &MetricFilter) -> StoreResult<Vec<LimitChangeDayRow>> {
+        fetch_all(&self.pool, |q| {
+            q.push(
+                "SELECT CAST(day AS BIGINT) AS day, CAST(SUM(proposed) AS BIGINT) AS proposed, \
+                 CAST(SUM(approved) AS BIGINT) AS approved, \
+                 CAST(SUM(rejected) AS BIGINT) AS rejected, \
+                 CAST(SUM(expired) AS BIGINT) AS expired, \
+                 CAST(SUM(approved_change_fen) AS BIGINT) AS approved_change_fen \
+                 FROM metric_limit_changes",
+            );
+            cmp(q, "day >= ", f.from_day);
+            cmp(q, "day < ", f.to_day);
+            eq(q, "grade", &f.grade);
+            eq(q, "city", &f.city);
+            q.push(" GROUP BY day ORDER BY day");
         })
         .await
     }
