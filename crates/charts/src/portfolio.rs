@@ -10,10 +10,11 @@ use chrono::NaiveDate;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+use riskdesk_domain::account::DpdBucket;
 use riskdesk_domain::alert::Rule;
 use riskdesk_domain::metrics::{
-    ApprovalDay, Bucket, BucketMonth, GradeExposure, LimitChangeMonth, LossMonth, Month,
-    RollMatrix, RuleDay, RuleDispositions, UtilisationBand, VintageCurve,
+    ApprovalDay, BucketMonth, GradeExposure, LimitChangeMonth, LossMonth, Month, RollMatrix,
+    RuleDay, RuleDispositions, UtilisationBand, VintageCurve,
 };
 use riskdesk_domain::money::Money;
 
@@ -64,10 +65,10 @@ impl PortfolioChart<'_> {
                     .map(|m| month_label(m.month, style.lang))
                     .collect();
                 // What is late, stacked: current balances would dwarf it.
-                let series = Bucket::ALL[1..]
+                let series = DpdBucket::ALL[1..]
                     .iter()
                     .map(|b| Series {
-                        name: b.label().to_owned(),
+                        name: b.as_str().to_owned(),
                         colour: bucket_colour(*b),
                         values: months.iter().map(|m| yuan(m.balances[b.index()])).collect(),
                     })
@@ -604,10 +605,10 @@ where
         .build_cartesian_2d(-0.5f64..4.5f64, -0.5f64..4.5f64)?;
     let name = |v: &f64| {
         let i = v.round();
-        Bucket::ALL
+        DpdBucket::ALL
             .get(i as usize)
             .filter(|_| i >= 0.0 && (v - i).abs() < 1e-9)
-            .map_or(String::new(), |b| b.label().to_owned())
+            .map_or(String::new(), |b| b.as_str().to_owned())
     };
     // Rows (from) read top to bottom: M0 at the top.
     let flip = |v: &f64| name(&(4.0 - v));
@@ -624,8 +625,8 @@ where
         .axis_desc_style(text(11))
         .axis_style(colours.grid)
         .draw()?;
-    for from in Bucket::ALL {
-        for to in Bucket::ALL {
+    for from in DpdBucket::ALL {
+        for to in DpdBucket::ALL {
             let share = f64::from(matrix.rate_bp(from, to)) / 10_000.0;
             let (x, y) = (to.index() as f64, 4.0 - from.index() as f64);
             // Darker is more: one hue, so that order reads without colour vision.
@@ -685,13 +686,13 @@ where
 }
 
 /// Ordinal colours for the buckets, from on time to worst (Okabe–Ito).
-fn bucket_colour(bucket: Bucket) -> RGBColor {
+fn bucket_colour(bucket: DpdBucket) -> RGBColor {
     match bucket {
-        Bucket::M0 => RGBColor(0, 158, 115),
-        Bucket::M1 => RGBColor(240, 228, 66),
-        Bucket::M2 => RGBColor(230, 159, 0),
-        Bucket::M3 => RGBColor(213, 94, 0),
-        Bucket::M3Plus => RGBColor(204, 121, 167),
+        DpdBucket::M0 => RGBColor(0, 158, 115),
+        DpdBucket::M1 => RGBColor(240, 228, 66),
+        DpdBucket::M2 => RGBColor(230, 159, 0),
+        DpdBucket::M3 => RGBColor(213, 94, 0),
+        DpdBucket::M3Plus => RGBColor(204, 121, 167),
     }
 }
 

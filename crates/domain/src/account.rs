@@ -42,6 +42,19 @@ vocabulary! {
 }
 
 impl DpdBucket {
+    pub const ALL: [DpdBucket; 5] = [
+        DpdBucket::M0,
+        DpdBucket::M1,
+        DpdBucket::M2,
+        DpdBucket::M3,
+        DpdBucket::M3Plus,
+    ];
+
+    /// The bucket's place in [`DpdBucket::ALL`]: the metrics' arrays are by it.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     pub fn of(days_past_due: u32) -> DpdBucket {
         match days_past_due {
             0 => DpdBucket::M0,

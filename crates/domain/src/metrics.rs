@@ -7,55 +7,9 @@
 
 use chrono::{Datelike, NaiveDate};
 
+use crate::account::DpdBucket;
 use crate::alert::Rule;
 use crate::money::Money;
-
-vocabulary! {
-    /// A delinquency bucket, by days past due: current (M0), then one bucket
-    /// per 30 days late, M3+ past 90.
-    pub enum Bucket {
-        M0,
-        M1,
-        M2,
-        M3,
-        M3Plus,
-    }
-}
-
-impl Bucket {
-    pub const ALL: [Bucket; 5] = [
-        Bucket::M0,
-        Bucket::M1,
-        Bucket::M2,
-        Bucket::M3,
-        Bucket::M3Plus,
-    ];
-
-    /// The bucket of an account `dpd` days past due (0 = paid on time).
-    pub fn of(dpd: u32) -> Bucket {
-        match dpd {
-            0 => Bucket::M0,
-            1..=30 => Bucket::M1,
-            31..=60 => Bucket::M2,
-            61..=90 => Bucket::M3,
-            _ => Bucket::M3Plus,
-        }
-    }
-
-    pub fn index(self) -> usize {
-        self as usize
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Bucket::M0 => "M0",
-            Bucket::M1 => "M1",
-            Bucket::M2 => "M2",
-            Bucket::M3 => "M3",
-            Bucket::M3Plus => "M3+",
-        }
-    }
-}
 
 /// A share in basis points, `part` of `whole`; 0 of nothing is 0.
 pub fn share_bp(part: u64, whole: u64) -> u32 {
@@ -106,7 +60,7 @@ impl Month {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BucketMonth {
     pub month: Month,
-    /// By [`Bucket::index`].
+    /// By [`DpdBucket::index`].
     pub accounts: [u64; 5],
     pub balances: [Money; 5],
 }
@@ -149,13 +103,13 @@ impl VintagePoint {
 pub struct RollMatrix {
     /// The month rolled from.
     pub from: Month,
-    /// `counts[from][to]`, by [`Bucket::index`].
+    /// `counts[from][to]`, by [`DpdBucket::index`].
     pub counts: [[u64; 5]; 5],
 }
 
 impl RollMatrix {
     /// The share of `from`'s accounts that were in `to` a month later.
-    pub fn rate_bp(&self, from: Bucket, to: Bucket) -> u32 {
+    pub fn rate_bp(&self, from: DpdBucket, to: DpdBucket) -> u32 {
         let row = &self.counts[from.index()];
         share_bp(row[to.index()], row.iter().sum())
     }
@@ -258,18 +212,18 @@ mod tests {
     #[test]
     fn buckets_start_at_each_thirty_days() {
         let cases = [
-            (0, Bucket::M0),
-            (1, Bucket::M1),
-            (30, Bucket::M1),
-            (31, Bucket::M2),
-            (60, Bucket::M2),
-            (61, Bucket::M3),
-            (90, Bucket::M3),
-            (91, Bucket::M3Plus),
-            (400, Bucket::M3Plus),
+            (0, DpdBucket::M0),
+            (1, DpdBucket::M1),
+            (30, DpdBucket::M1),
+            (31, DpdBucket::M2),
+            (60, DpdBucket::M2),
+            (61, DpdBucket::M3),
+            (90, DpdBucket::M3),
+            (91, DpdBucket::M3Plus),
+            (400, DpdBucket::M3Plus),
         ];
         for (dpd, bucket) in cases {
-            assert_eq!(Bucket::of(dpd), bucket, "{dpd} days");
+            assert_eq!(DpdBucket::of(dpd), bucket, "{dpd} days");
         }
     }
 
@@ -312,9 +266,9 @@ mod tests {
                 [0; 5],
             ],
         };
-        assert_eq!(roll.rate_bp(Bucket::M0, Bucket::M1), 1_000);
-        assert_eq!(roll.rate_bp(Bucket::M1, Bucket::M2), 3_000);
-        assert_eq!(roll.rate_bp(Bucket::M2, Bucket::M3), 0);
+        assert_eq!(roll.rate_bp(DpdBucket::M0, DpdBucket::M1), 1_000);
+        assert_eq!(roll.rate_bp(DpdBucket::M1, DpdBucket::M2), 3_000);
+        assert_eq!(roll.rate_bp(DpdBucket::M2, DpdBucket::M3), 0);
         let yuan = |y| Money::yuan(y).unwrap();
         let month = BucketMonth {
             month: roll.from,

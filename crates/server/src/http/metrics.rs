@@ -13,12 +13,12 @@ use riskdesk_api::metrics::{
     LimitChangeMonthView, LossMonthView, MetricsQuery, RollMatrixView, RuleDayView,
     RuleDispositionsView, UtilisationBandView, VintageCurveView, VintagePointView,
 };
-use riskdesk_domain::account::Grade;
+use riskdesk_domain::account::{DpdBucket, Grade};
 use riskdesk_domain::alert::Rule;
 use riskdesk_domain::billing::{business_date, day_number, from_day_number};
 use riskdesk_domain::metrics::{
-    ApprovalDay, Bucket, BucketMonth, LimitChangeMonth, Month, RuleDispositions,
-    UTILISATION_BANDS_BP, VintagePoint, share_bp,
+    ApprovalDay, BucketMonth, LimitChangeMonth, Month, RuleDispositions, UTILISATION_BANDS_BP,
+    VintagePoint, share_bp,
 };
 use riskdesk_domain::money::Money;
 use riskdesk_domain::operator::Permission;
@@ -217,7 +217,11 @@ pub async fn credit(
     );
     let count = |n: i64| u64::try_from(n).unwrap_or(0);
     let money = |fen: i64| Money::from_fen(fen).map_err(anyhow::Error::from);
-    let index = |n: i16| usize::try_from(n).ok().filter(|i| *i < Bucket::ALL.len());
+    let index = |n: i16| {
+        usize::try_from(n)
+            .ok()
+            .filter(|i| *i < DpdBucket::ALL.len())
+    };
 
     let mut months: BTreeMap<i32, BucketMonth> = (first..=last)
         .map(|m| {

@@ -7,8 +7,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use riskdesk_domain::account::DpdBucket;
 use riskdesk_domain::billing::{business_date, day_number};
-use riskdesk_domain::metrics::{Bucket, Month, UTILISATION_BANDS_BP};
+use riskdesk_domain::metrics::{Month, UTILISATION_BANDS_BP};
 use riskdesk_domain::rules::Rules;
 use riskdesk_server::clock::utc;
 use riskdesk_server::generate::{self, Params};
@@ -502,7 +503,7 @@ async fn the_credit_metrics_agree_with_a_recount_of_the_records() {
                 let m = Month::from_index(m);
                 format!("{}-{:02}", m.year, m.month)
             };
-            let bucket = |dpd: i32| Bucket::of(u32::try_from(dpd).unwrap_or(0)).index();
+            let bucket = |dpd: i32| DpdBucket::of(u32::try_from(dpd).unwrap_or(0)).index();
 
             // Buckets by month: accounts and balances.
             let mut expected: BTreeMap<String, ([u64; 5], [i64; 5])> = (first..=last)

@@ -184,7 +184,7 @@ where
     .await
 }
 
-/// The delinquency bucket of `dpd` days past due, as `Bucket::of` and its index.
+/// The delinquency bucket of `dpd` days past due, as `DpdBucket::of` and its index.
 fn bucket_of(dpd: &str) -> String {
     format!(
         "CASE WHEN {dpd} <= 0 THEN 0 WHEN {dpd} <= 30 THEN 1 WHEN {dpd} <= 60 THEN 2 \
