@@ -56,6 +56,8 @@ pub struct AccountQuery {
     pub grade: Option<Grade>,
     pub status: Option<AccountStatus>,
     pub dpd_bucket: Option<DpdBucket>,
+    /// The customer's home city, e.g. `上海`.
+    pub city: Option<String>,
     /// Minimum utilisation in basis points (0–10,000).
     pub utilisation_min_bp: Option<i64>,
     /// Maximum utilisation in basis points (0–10,000).

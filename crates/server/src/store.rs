@@ -533,6 +533,8 @@ pub struct AccountFilter {
     pub status: Option<String>,
     /// Inclusive DPD range; `None` upper end means unbounded.
     pub dpd_range: Option<(i32, Option<i32>)>,
+    /// The customer's home city.
+    pub city: Option<String>,
     pub utilisation_min_bp: Option<i64>,
     pub utilisation_max_bp: Option<i64>,
     /// The id always breaks ties.

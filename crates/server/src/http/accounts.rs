@@ -95,6 +95,12 @@ pub async fn list(
             let (lo, hi) = b.dpd_range();
             (lo as i32, hi.map(|h| h as i32))
         }),
+        city: query
+            .city
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned),
         utilisation_min_bp: basis_points("utilisation_min_bp", query.utilisation_min_bp)?,
         utilisation_max_bp: basis_points("utilisation_max_bp", query.utilisation_max_bp)?,
         sort: query.sort.unwrap_or_default(),

@@ -577,6 +577,7 @@ where
             }
             eq(q, "a.grade", &f.grade);
             eq(q, "a.status", &f.status);
+            eq(q, "c.city", &f.city);
             if let Some((lo, hi)) = f.dpd_range {
                 q.and().push("a.dpd >= ").bind(lo);
                 if let Some(hi) = hi {

@@ -631,6 +631,30 @@ async fn the_credit_metrics_agree_with_a_recount_of_the_records() {
                 .collect();
             assert_eq!(served, exposure, "seed {seed}, cut {cut:?}");
 
+            // A drill-down from a bucket lists the accounts in it now: those
+            // of this month's end, which the last end of day wrote.
+            for b in DpdBucket::ALL {
+                let (status, listed) = service
+                    .get(
+                        &format!(
+                            "/v1/accounts?limit=200&dpd_bucket={}{cut}",
+                            b.as_str().replace('+', "%2B")
+                        ),
+                        Some(&chen),
+                    )
+                    .await;
+                assert_eq!(status, 200, "{listed}");
+                let now = kept
+                    .iter()
+                    .filter(|r| r.month == last && bucket(r.dpd) == b.index())
+                    .count();
+                assert_eq!(
+                    listed["items"].as_array().unwrap().len(),
+                    now,
+                    "seed {seed}, cut {cut:?}, {b:?}"
+                );
+            }
+
             // Limit changes by the month proposed (their grade then is not
             // on the record read here: the grade cut is left to the rebuild test).
             if cut.starts_with("&grade") {
