@@ -11,7 +11,7 @@ use riskdesk_api::audit::{AuditEntryView, AuditQuery, RevealRequest, Revealed};
 use riskdesk_api::auth::{OperatorView, SignInRequest};
 use riskdesk_api::decisions::{AlertNoteView, DisputeDetail};
 use riskdesk_api::lists::{
-    AlertQuery, BlacklistQuery, DisputeQuery, LimitChangeQuery, TransactionQuery,
+    AccountQuery, AlertQuery, BlacklistQuery, DisputeQuery, LimitChangeQuery, TransactionQuery,
 };
 use riskdesk_api::views::{
     AccountFreezeView, AccountSummary, AlertCounts, AlertView, BlacklistEntryView, DisputeView,
@@ -20,8 +20,8 @@ use riskdesk_api::views::{
 use riskdesk_console::app::{Console, ConsoleOptions};
 use riskdesk_console::ipc::{
     Account360, AuditVerification, ChartFormat, ChartRequest, CommandError, ConnectRequest,
-    DashboardRequest, DecisionOutcome, ExportRequest, ExportSaved, FraudChart, FraudDashboard,
-    OperatorDecision, Preferences, Startup,
+    CreditDashboard, DashboardChart, DashboardRequest, DecisionOutcome, ExportRequest, ExportSaved,
+    FraudDashboard, OperatorDecision, Preferences, Startup,
 };
 use riskdesk_domain::blacklist::BlacklistKind;
 use riskdesk_server::demo;
@@ -86,8 +86,11 @@ async fn alert_counts(console: State<'_, Console>, query: AlertQuery) -> Answer<
 }
 
 #[tauri::command]
-async fn search(console: State<'_, Console>, text: String) -> Answer<Vec<AccountSummary>> {
-    console.search(text).await
+async fn accounts(
+    console: State<'_, Console>,
+    query: AccountQuery,
+) -> Answer<Page<AccountSummary>> {
+    console.accounts(query).await
 }
 
 #[tauri::command]
@@ -208,10 +211,18 @@ async fn fraud_dashboard(
 }
 
 #[tauri::command]
+async fn credit_dashboard(
+    console: State<'_, Console>,
+    request: DashboardRequest,
+) -> Answer<CreditDashboard> {
+    console.credit_dashboard(request).await
+}
+
+#[tauri::command]
 async fn export_chart(
     console: State<'_, Console>,
     request: DashboardRequest,
-    chart: FraudChart,
+    chart: DashboardChart,
     format: ChartFormat,
 ) -> Answer<ExportSaved> {
     console.export_chart(request, chart, format).await
@@ -265,7 +276,7 @@ fn main() {
             set_preferences,
             alerts,
             alert_counts,
-            search,
+            accounts,
             account,
             account_chart,
             transactions,
@@ -284,6 +295,7 @@ fn main() {
             export,
             cancel_export,
             fraud_dashboard,
+            credit_dashboard,
             export_chart,
         ])
         .build(tauri::generate_context!());

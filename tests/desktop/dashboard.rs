@@ -1,6 +1,7 @@
 //! A manager reads the dashboard in a real window: the period's totals agree
 //! with a recount of the demo database's records, a cut by grade changes
-//! every chart and agrees again, and a rule's chip opens the queue at it.
+//! the charts and agrees again, a bucket's chip opens the accounts in it,
+//! and a rule's chip opens the queue at it.
 
 use riskdesk_domain::billing::{business_date, day_number};
 use riskdesk_server::clock::{Clock, utc};
@@ -29,6 +30,44 @@ async fn decided(desktop: &Desktop, grade: Option<&str>) -> i64 {
     count
 }
 
+/// Waits for the demo service's first end of day (it runs at start).
+async fn end_of_day_done(desktop: &Desktop) {
+    let url = format!("sqlite://{}", desktop.demo_database().display());
+    let mut db = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .expect("the demo database");
+    for _ in 0..600 {
+        let (done,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM eod_runs WHERE finished_at IS NOT NULL")
+                .fetch_one(&mut db)
+                .await
+                .expect("reading the end of day's runs");
+        if done > 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the end of day did not finish in a minute");
+}
+
+/// Accounts at this month's end (as the last end of day wrote it), counted row by row.
+async fn this_month(desktop: &Desktop, grade: Option<&str>) -> i64 {
+    let url = format!("sqlite://{}", desktop.demo_database().display());
+    let mut db = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .expect("the demo database");
+    let (count,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM account_months WHERE month = (SELECT MAX(month) FROM account_months) \
+         AND (? IS NULL OR grade = ?)",
+    )
+    .bind(grade)
+    .bind(grade)
+    .fetch_one(&mut db)
+    .await
+    .expect("counting");
+    count
+}
+
 async fn kpi(app: &App, name: &str) -> i64 {
     app.text(&format!("[data-testid=kpi-{name}]"))
         .await
@@ -47,17 +86,57 @@ async fn a_manager_reads_the_dashboard_cuts_it_and_drills_into_the_queue() {
     app.click("[data-testid=nav-dashboard]").await;
     app.wait("[data-testid=kpis]", STEP).await;
     app.until(
-        "the four charts",
-        "return document.querySelectorAll('[data-testid^=chart-] svg').length === 4",
+        "the ten charts",
+        "return document.querySelectorAll('[data-testid^=chart-] svg').length === 10",
         STEP,
     )
     .await;
+    // The credit side reads this month's end: every account of the demo.
+    let accounts = kpi(&app, "accounts").await;
+    assert_eq!(accounts, this_month(&desktop, None).await);
     let all = kpi(&app, "decided").await;
     assert!(all > 100, "{all} authorizations in 30 days");
     assert_eq!(all, decided(&desktop, None).await);
     app.screenshot("dashboard-zh-light").await;
 
-    // A cut by grade: the totals and every chart are asked for again.
+    // The pointer over the last month of the delinquency chart reads its values.
+    let region = app
+        .run(
+            "const r = [...document.querySelectorAll('[data-testid=chart-delinquency] [data-tip]')].at(-1); \
+             const b = r.getBoundingClientRect(); \
+             r.dispatchEvent(new PointerEvent('pointermove', \
+                 {bubbles: true, clientX: b.left + b.width / 2, clientY: b.top + b.height / 2})); \
+             return r.dataset.tip",
+        )
+        .await;
+    let region = region.as_str().expect("a tip").to_owned();
+    assert!(
+        region.contains("M3+") && region.contains("逾期率"),
+        "{region}"
+    );
+    app.until(
+        "the values under the pointer",
+        &format!(
+            "const t = document.querySelector('[data-testid=chart-tip]'); \
+             return !!t && t.innerText.trim().replace(/\\n/g, '|') === {:?}",
+            region.replace('\n', "|")
+        ),
+        STEP,
+    )
+    .await;
+    app.screenshot("dashboard-tip").await;
+    app.run("document.querySelector('[data-testid=chart-exposure]').scrollIntoView(); return null")
+        .await;
+    app.screenshot("dashboard-credit-lower").await;
+    app.run(
+        "document.querySelector('[data-testid=chart-approvals]').scrollIntoView(); return null",
+    )
+    .await;
+    app.screenshot("dashboard-fraud").await;
+
+    // A cut by grade: the totals and every chart are asked for again. The
+    // service's first end of day re-grades accounts: it has finished first.
+    end_of_day_done(&desktop).await;
     let charts = app
         .run("return [...document.querySelectorAll('[data-testid^=chart-] svg')].map(s => s.outerHTML)")
         .await;
@@ -76,10 +155,43 @@ async fn a_manager_reads_the_dashboard_cuts_it_and_drills_into_the_queue() {
         STEP,
     )
     .await;
+    let expected = this_month(&desktop, Some("E")).await;
+    app.until(
+        "the grade's accounts",
+        &format!(
+            "return document.querySelector('[data-testid=kpi-accounts]').textContent.replace(/,/g, '') === '{expected}'"
+        ),
+        STEP,
+    )
+    .await;
     let cut = app
         .run("return [...document.querySelectorAll('[data-testid^=chart-] svg')].map(s => s.outerHTML)")
         .await;
-    assert_ne!(cut[0], charts[0], "the approvals chart follows the cut");
+    for (at, chart) in [(0, "delinquency"), (4, "exposure"), (6, "approvals")] {
+        assert_ne!(cut[at], charts[at], "the {chart} chart follows the cut");
+    }
+    app.screenshot("dashboard-grade-e").await;
+
+    // A bucket's chip opens the accounts in it now, in the cut.
+    let bucket = app
+        .run(
+            "const c = [...document.querySelectorAll('[data-testid=drill-bucket]')].find(c => c.dataset.bucket === 'M1'); \
+             c.click(); return c.dataset.bucket",
+        )
+        .await;
+    assert_eq!(bucket.as_str(), Some("M1"));
+    app.wait("[data-testid=search-row]", STEP).await;
+    let rows = app
+        .run(
+            "return [...document.querySelectorAll('[data-testid=search-row]')].map(r => r.dataset.bucket + r.dataset.grade)",
+        )
+        .await;
+    let rows = rows.as_array().expect("rows").clone();
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| r.as_str() == Some("M1E")), "{rows:?}");
+    app.screenshot("accounts-drill-down").await;
+    app.click("[data-testid=nav-dashboard]").await;
+    app.wait("[data-testid=credit-kpis]", STEP).await;
 
     // Back to every grade; a rule's chip opens the queue at that rule.
     app.wait("[data-testid=dash-grade]", STEP)

@@ -15,7 +15,7 @@ pub mod png;
 pub mod portfolio;
 
 pub use png::{cjk_family, svg_to_png};
-pub use portfolio::PortfolioChart;
+pub use portfolio::{PortfolioChart, Tip};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(
@@ -86,17 +86,46 @@ pub fn portfolio_svg(chart: &PortfolioChart<'_>, style: &Style) -> String {
         chart.draw(&root, style)
     };
     match drawn {
-        Ok(()) => svg,
+        Ok(tips) => with_tips(svg, &tips),
         Err(e) => failed_svg(&e.to_string()),
     }
 }
 
+/// The chart with its tips laid over it: a transparent rectangle per
+/// region, its lines as a `<title>` (a tooltip wherever the SVG is opened)
+/// and as `data-tip` (for the console's own, immediate one).
+fn with_tips(mut svg: String, tips: &[Tip]) -> String {
+    let Some(end) = svg.rfind("</svg>") else {
+        return svg;
+    };
+    let mut layer = String::from("<g class=\"tips\">");
+    for tip in tips {
+        let text = escape_xml(&tip.text);
+        layer.push_str(&format!(
+            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#000\" \
+             fill-opacity=\"0\" data-tip=\"{}\"><title>{text}</title></rect>",
+            tip.left,
+            tip.top,
+            (tip.right - tip.left).max(0),
+            (tip.bottom - tip.top).max(0),
+            text.replace('\n', "&#10;"),
+        ));
+    }
+    layer.push_str("</g>");
+    svg.insert_str(end, &layer);
+    svg
+}
+
+fn escape_xml(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 /// An SVG that says what went wrong, rather than a blank space.
 fn failed_svg(message: &str) -> String {
-    let message = message
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;");
+    let message = escape_xml(message);
     format!("<svg xmlns=\"http://www.w3.org/2000/svg\"><text y=\"16\">{message}</text></svg>")
 }
 

@@ -47,7 +47,19 @@ pub enum PortfolioChart<'a> {
     LimitChanges(&'a [LimitChangeMonth]),
 }
 
-type Drawn = Result<(), Box<dyn std::error::Error>>;
+/// A region of a drawn chart in pixels and what it holds, for a pointer
+/// over it: a bar chart's category, a vintage's month on book, a roll's cell.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tip {
+    pub left: i32,
+    pub top: i32,
+    pub right: i32,
+    pub bottom: i32,
+    /// Lines, the first naming the region.
+    pub text: String,
+}
+
+type Drawn = Result<Vec<Tip>, Box<dyn std::error::Error>>;
 
 impl PortfolioChart<'_> {
     /// Draws the chart on `root`, which is already the chart's size.
@@ -404,9 +416,14 @@ where
     if chart.rate.is_some() {
         builder.right_y_label_area_size(44);
     }
+    // The rate's axis fits the rates: a 3 % delinquency rate on a 0–100 %
+    // axis would read as a flat line.
+    let rate_top = chart.rate.as_ref().map_or(100.0, |r| {
+        nice_ceiling(r.values.iter().copied().fold(0.0, f64::max)).clamp(1.0, 100.0)
+    });
     let mut cartesian = builder
         .build_cartesian_2d(-0.5f64..n as f64 - 0.5, 0f64..top)?
-        .set_secondary_coord(-0.5f64..n as f64 - 0.5, 0f64..100f64);
+        .set_secondary_coord(-0.5f64..n as f64 - 0.5, 0f64..rate_top);
     let label = |x: &f64| {
         let i = x.round();
         chart
@@ -429,6 +446,29 @@ where
         .bold_line_style(colours.grid)
         .axis_style(colours.grid)
         .draw()?;
+    let tips = (0..n)
+        .map(|i| {
+            let x = i as f64;
+            let (left, top) = cartesian.backend_coord(&(x - 0.5, top));
+            let (right, bottom) = cartesian.backend_coord(&(x + 0.5, 0.0));
+            let mut text = chart.labels[i].clone();
+            for series in &chart.series {
+                let value = series.values.get(i).copied().unwrap_or(0.0);
+                text.push_str(&format!("\n{}: {}", series.name, grouped(value)));
+            }
+            if let Some(rate) = &chart.rate {
+                let value = rate.values.get(i).copied().unwrap_or(0.0);
+                text.push_str(&format!("\n{}: {value:.2}%", rate.name));
+            }
+            Tip {
+                left,
+                top,
+                right,
+                bottom,
+                text,
+            }
+        })
+        .collect();
     // Each category is one unit wide; its bars fill 80 % of it.
     let slots = if chart.stacked {
         1
@@ -465,7 +505,13 @@ where
         cartesian
             .configure_secondary_axes()
             .y_desc("%")
-            .y_label_formatter(&|y| format!("{y:.0}"))
+            .y_label_formatter(&|y| {
+                if rate_top < 10.0 {
+                    format!("{y:.1}")
+                } else {
+                    format!("{y:.0}")
+                }
+            })
             .label_style(text(11))
             .axis_desc_style(text(11))
             .axis_style(colours.grid)
@@ -487,7 +533,7 @@ where
         )?;
     }
     root.present()?;
-    Ok(())
+    Ok(tips)
 }
 
 fn vintage<DB: DrawingBackend>(
@@ -568,8 +614,38 @@ where
         cartesian.draw_series(LineSeries::new(line.clone(), colour.stroke_width(2)))?;
         cartesian.draw_series(line.iter().map(|&p| Circle::new(p, 2, colour.filled())))?;
     }
+    let tips = (0..=last)
+        .map(|mob| {
+            let x = f64::from(mob);
+            let (left, top) = cartesian.backend_coord(&((x - 0.5).max(0.0), top));
+            let (right, bottom) =
+                cartesian.backend_coord(&((x + 0.5).min(f64::from(last) + 0.5), 0.0));
+            let mut text = if style.lang == Lang::Zh {
+                format!("账龄 {mob} 个月")
+            } else {
+                format!("{mob} months on book")
+            };
+            for (curve, name) in curves.iter().zip(&names) {
+                if let Some(p) = curve.points.iter().find(|p| p.months_on_book == mob) {
+                    text.push_str(&format!(
+                        "\n{name}: {:.2}% ({}/{})",
+                        percent(p.rate_bp()),
+                        p.dpd30,
+                        p.accounts
+                    ));
+                }
+            }
+            Tip {
+                left,
+                top,
+                right,
+                bottom,
+                text,
+            }
+        })
+        .collect();
     root.present()?;
-    Ok(())
+    Ok(tips)
 }
 
 fn roll_rates<DB: DrawingBackend>(
@@ -625,10 +701,27 @@ where
         .axis_desc_style(text(11))
         .axis_style(colours.grid)
         .draw()?;
+    let mut tips = Vec::new();
     for from in DpdBucket::ALL {
+        let row: u64 = matrix.counts[from.index()].iter().sum();
         for to in DpdBucket::ALL {
             let share = f64::from(matrix.rate_bp(from, to)) / 10_000.0;
             let (x, y) = (to.index() as f64, 4.0 - from.index() as f64);
+            let (left, top) = cartesian.backend_coord(&(x - 0.5, y + 0.5));
+            let (right, bottom) = cartesian.backend_coord(&(x + 0.5, y - 0.5));
+            tips.push(Tip {
+                left,
+                top,
+                right,
+                bottom,
+                text: format!(
+                    "{} → {}: {:.1}% ({}/{row})",
+                    from.as_str(),
+                    to.as_str(),
+                    share * 100.0,
+                    matrix.counts[from.index()][to.index()]
+                ),
+            });
             // Darker is more: one hue, so that order reads without colour vision.
             let cell = blend(colours.background, BLUE_DARK, 0.08 + 0.92 * share);
             cartesian.draw_series([Rectangle::new(
@@ -648,7 +741,7 @@ where
         }
     }
     root.present()?;
-    Ok(())
+    Ok(tips)
 }
 
 const BLUE_DARK: RGBColor = RGBColor(0, 84, 140);
@@ -682,7 +775,7 @@ where
             .pos(Pos::new(HPos::Center, VPos::Center)),
     ))?;
     root.present()?;
-    Ok(())
+    Ok(Vec::new())
 }
 
 /// Ordinal colours for the buckets, from on time to worst (Okabe–Ito).

@@ -29,9 +29,9 @@ use crate::embedded::{self, EmbeddedService};
 use crate::export::Exports;
 use crate::ipc::{
     Account360, AuditVerification, ChartFormat, ChartRequest, CommandError, ConnectRequest,
-    DashboardRequest, DecisionOutcome, DecisionRecord, DemoOperatorView, ErrorCode, ExportProgress,
-    ExportRequest, ExportSaved, FraudChart, FraudDashboard, OperatorDecision, Preferences,
-    Progress, ServiceInfo, Startup,
+    CreditDashboard, DashboardChart, DashboardRequest, DecisionOutcome, DecisionRecord,
+    DemoOperatorView, ErrorCode, ExportProgress, ExportRequest, ExportSaved, FraudDashboard,
+    OperatorDecision, Preferences, Progress, ServiceInfo, Startup,
 };
 use crate::keychain::Keychain;
 use crate::session::{self, SignedIn};
@@ -85,8 +85,8 @@ struct Service {
 
 /// How many of an account's alerts and limit changes Account 360 shows.
 const ACCOUNT_SECTION_ROWS: u32 = 50;
-/// How many accounts a search returns.
-const SEARCH_ROWS: u32 = 20;
+/// How many accounts a page of a search or a drill-down holds.
+const ACCOUNT_ROWS: u32 = 50;
 /// The keychain's name for the built-in demo service.
 const EMBEDDED_KEYCHAIN_HOST: &str = "built-in-demo";
 /// The chart's months.
@@ -259,15 +259,15 @@ impl Console {
         self.checked(client.alert_counts(&query).await)
     }
 
-    /// Accounts by id, phone tail or masked name.
-    pub async fn search(&self, text: String) -> Result<Vec<AccountSummary>, CommandError> {
+    /// Accounts by id, phone tail or masked name, or by a filter (the
+    /// dashboard's drill-down), a page at a time.
+    pub async fn accounts(
+        &self,
+        mut query: AccountQuery,
+    ) -> Result<Page<AccountSummary>, CommandError> {
         let client = self.session_client()?;
-        let query = AccountQuery {
-            q: Some(text),
-            limit: Some(SEARCH_ROWS),
-            ..AccountQuery::default()
-        };
-        self.checked(client.accounts(&query).await).map(|p| p.items)
+        query.limit = query.limit.or(Some(ACCOUNT_ROWS));
+        self.checked(client.accounts(&query).await)
     }
 
     /// The account and its alerts, limit changes and blacklist matches, read
@@ -320,13 +320,21 @@ impl Console {
     ) -> Result<FraudDashboard, CommandError> {
         let client = self.session_client()?;
         let metrics = self.checked(client.fraud_metrics(&request.query).await)?;
-        let style = Style {
-            theme: request.theme,
-            lang: request.lang,
-            width: request.width.clamp(320, 2400),
-            height: request.height.clamp(160, 1200),
-        };
-        Ok(crate::dashboard::fraud(metrics, &style))
+        Ok(crate::dashboard::fraud(metrics, &dashboard_style(&request)))
+    }
+
+    /// The dashboard's credit metrics and their charts (not cut by channel).
+    pub async fn credit_dashboard(
+        &self,
+        mut request: DashboardRequest,
+    ) -> Result<CreditDashboard, CommandError> {
+        let client = self.session_client()?;
+        request.query.channel = None;
+        let metrics = self.checked(client.credit_metrics(&request.query).await)?;
+        Ok(crate::dashboard::credit(
+            metrics,
+            &dashboard_style(&request),
+        ))
     }
 
     /// Saves one of the dashboard's charts in the downloads folder: as SVG
@@ -334,11 +342,23 @@ impl Console {
     pub async fn export_chart(
         &self,
         request: DashboardRequest,
-        chart: FraudChart,
+        chart: DashboardChart,
         format: ChartFormat,
     ) -> Result<ExportSaved, CommandError> {
-        let board = self.fraud_dashboard(request).await?;
-        let (bytes, rows, extension) = crate::dashboard::file(&board, chart, format)?;
+        let (svg, csv) = if chart.is_credit() {
+            let board = self.credit_dashboard(request).await?;
+            (
+                board.svg(chart).to_owned(),
+                crate::dashboard::credit_csv(&board.metrics, chart),
+            )
+        } else {
+            let board = self.fraud_dashboard(request).await?;
+            (
+                board.svg(chart).to_owned(),
+                crate::dashboard::fraud_csv(&board.metrics, chart),
+            )
+        };
+        let (bytes, rows, extension) = crate::dashboard::file(&svg, csv, format)?;
         crate::export::save_file(
             &self.options.export_dir,
             chart.name(),
@@ -761,6 +781,16 @@ fn record<T>(
         record: kind(decided.record),
         replayed: decided.replayed,
     })
+}
+
+/// How a dashboard request's charts are drawn.
+fn dashboard_style(request: &DashboardRequest) -> Style {
+    Style {
+        theme: request.theme,
+        lang: request.lang,
+        width: request.width.clamp(320, 2400),
+        height: request.height.clamp(160, 1200),
+    }
 }
 
 #[cfg(test)]

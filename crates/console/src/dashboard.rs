@@ -2,13 +2,20 @@
 //! Rust (plotters) in the operator's theme and language.
 
 use chrono::{Datelike, Months};
-use riskdesk_api::metrics::FraudMetrics;
+use riskdesk_api::metrics::{CreditMetrics, FraudMetrics};
 use riskdesk_charts::{PortfolioChart, Style, portfolio_svg};
-use riskdesk_domain::metrics::{ApprovalDay, LossMonth, Month, RuleDay, RuleDispositions};
+use riskdesk_domain::account::DpdBucket;
+use riskdesk_domain::metrics::{
+    ApprovalDay, BucketMonth, GradeExposure, LimitChangeMonth, LossMonth, Month, RollMatrix,
+    RuleDay, RuleDispositions, UtilisationBand, VintageCurve, VintagePoint,
+};
+use riskdesk_domain::money::Money;
 
 use riskdesk_api::csv::{BOM, push_line};
 
-use crate::ipc::{ChartFormat, CommandError, ErrorCode, FraudChart, FraudDashboard};
+use crate::ipc::{
+    ChartFormat, CommandError, CreditDashboard, DashboardChart, ErrorCode, FraudDashboard,
+};
 
 /// The fraud section: approvals, alerts by rule, dispositions, losses.
 pub fn fraud(metrics: FraudMetrics, style: &Style) -> FraudDashboard {
@@ -79,20 +86,223 @@ fn months(metrics: &FraudMetrics) -> Vec<Month> {
     months
 }
 
-/// One chart as a file's bytes, its data rows (for CSV) and its extension.
+/// The credit section: delinquency, vintages, the period's last roll,
+/// utilisation, exposure by grade, limit changes.
+pub fn credit(metrics: CreditMetrics, style: &Style) -> CreditDashboard {
+    let month = |year, month| Month { year, month };
+    let fixed = |values: &[u64]| -> [u64; 5] {
+        let mut out = [0; 5];
+        for (slot, v) in out.iter_mut().zip(values) {
+            *slot = *v;
+        }
+        out
+    };
+    let buckets: Vec<BucketMonth> = metrics
+        .buckets
+        .iter()
+        .map(|m| {
+            let mut balances = [Money::ZERO; 5];
+            for (slot, b) in balances.iter_mut().zip(&m.balances) {
+                *slot = *b;
+            }
+            BucketMonth {
+                month: month(m.year, m.month),
+                accounts: fixed(&m.accounts),
+                balances,
+            }
+        })
+        .collect();
+    let vintages: Vec<VintageCurve> = metrics
+        .vintages
+        .iter()
+        .map(|c| VintageCurve {
+            cohort: month(c.year, c.month),
+            points: c
+                .points
+                .iter()
+                .map(|p| VintagePoint {
+                    months_on_book: p.months_on_book,
+                    accounts: p.accounts,
+                    dpd30: p.dpd30,
+                })
+                .collect(),
+        })
+        .collect();
+    // A period of one month has no roll: an empty matrix says so.
+    let mut last_roll = RollMatrix {
+        from: Month::of(metrics.to),
+        counts: [[0; 5]; 5],
+    };
+    if let Some(r) = metrics.rolls.last() {
+        last_roll.from = month(r.year, r.month);
+        for (row, served) in last_roll.counts.iter_mut().zip(&r.counts) {
+            *row = fixed(served);
+        }
+    }
+    let bands: Vec<UtilisationBand> = metrics
+        .utilisation
+        .iter()
+        .map(|b| UtilisationBand {
+            from_bp: b.from_bp,
+            to_bp: b.to_bp.unwrap_or(u32::MAX),
+            accounts: b.accounts,
+        })
+        .collect();
+    let grades: Vec<GradeExposure> = metrics
+        .exposure
+        .iter()
+        .map(|g| GradeExposure {
+            grade: g.grade.as_str().to_owned(),
+            accounts: g.accounts,
+            limit: g.limit,
+            used: g.balance,
+        })
+        .collect();
+    let changes: Vec<LimitChangeMonth> = metrics
+        .limit_changes
+        .iter()
+        .map(|m| LimitChangeMonth {
+            month: month(m.year, m.month),
+            proposed: m.proposed,
+            approved: m.approved,
+            rejected: m.rejected,
+            expired: m.expired,
+            average_change: m.average_change,
+        })
+        .collect();
+    CreditDashboard {
+        delinquency_svg: portfolio_svg(&PortfolioChart::Delinquency(&buckets), style),
+        vintage_svg: portfolio_svg(&PortfolioChart::Vintage(&vintages), style),
+        rolls_svg: portfolio_svg(&PortfolioChart::RollRates(&last_roll), style),
+        utilisation_svg: portfolio_svg(&PortfolioChart::Utilisation(&bands), style),
+        exposure_svg: portfolio_svg(&PortfolioChart::ExposureByGrade(&grades), style),
+        limit_changes_svg: portfolio_svg(&PortfolioChart::LimitChanges(&changes), style),
+        metrics,
+    }
+}
+
+/// A credit chart's numbers as CSV (the exports' dialect), and how many rows.
+pub fn credit_csv(metrics: &CreditMetrics, chart: DashboardChart) -> (String, u64) {
+    let mut table = Table::default();
+    let mut line = |fields: Vec<String>| table.line(fields);
+    let month = |year: i32, month: u32| format!("{year}-{month:02}");
+    let text = |s: &str| s.to_owned();
+    match chart {
+        DashboardChart::Delinquency => {
+            let mut header = vec![text("month")];
+            for b in DpdBucket::ALL {
+                header.push(format!("{}_accounts", b.as_str()));
+                header.push(format!("{}_balance", b.as_str()));
+            }
+            header.push(text("delinquency_rate_bp"));
+            line(header);
+            for m in &metrics.buckets {
+                let mut fields = vec![month(m.year, m.month)];
+                for (accounts, balance) in m.accounts.iter().zip(&m.balances) {
+                    fields.push(accounts.to_string());
+                    fields.push(balance.to_string());
+                }
+                fields.push(m.delinquency_rate_bp.to_string());
+                line(fields);
+            }
+        }
+        DashboardChart::Vintage => {
+            line(
+                ["cohort", "months_on_book", "accounts", "dpd30", "rate_bp"]
+                    .map(text)
+                    .to_vec(),
+            );
+            for c in &metrics.vintages {
+                for p in &c.points {
+                    line(vec![
+                        month(c.year, c.month),
+                        p.months_on_book.to_string(),
+                        p.accounts.to_string(),
+                        p.dpd30.to_string(),
+                        p.rate_bp.to_string(),
+                    ]);
+                }
+            }
+        }
+        DashboardChart::RollRates => {
+            line(["month", "from", "to", "accounts"].map(text).to_vec());
+            for r in &metrics.rolls {
+                for (from, row) in DpdBucket::ALL.iter().zip(&r.counts) {
+                    for (to, n) in DpdBucket::ALL.iter().zip(row) {
+                        line(vec![
+                            month(r.year, r.month),
+                            text(from.as_str()),
+                            text(to.as_str()),
+                            n.to_string(),
+                        ]);
+                    }
+                }
+            }
+        }
+        DashboardChart::Utilisation => {
+            line(["from_bp", "to_bp", "accounts"].map(text).to_vec());
+            for b in &metrics.utilisation {
+                line(vec![
+                    b.from_bp.to_string(),
+                    b.to_bp.map(|t| t.to_string()).unwrap_or_default(),
+                    b.accounts.to_string(),
+                ]);
+            }
+        }
+        DashboardChart::Exposure => {
+            line(
+                ["grade", "accounts", "limit", "balance", "utilisation_bp"]
+                    .map(text)
+                    .to_vec(),
+            );
+            for g in &metrics.exposure {
+                line(vec![
+                    text(g.grade.as_str()),
+                    g.accounts.to_string(),
+                    g.limit.to_string(),
+                    g.balance.to_string(),
+                    g.utilisation_bp.to_string(),
+                ]);
+            }
+        }
+        DashboardChart::LimitChanges => {
+            line(
+                [
+                    "month",
+                    "proposed",
+                    "approved",
+                    "rejected",
+                    "expired",
+                    "average_change",
+                ]
+                .map(text)
+                .to_vec(),
+            );
+            for m in &metrics.limit_changes {
+                line(vec![
+                    month(m.year, m.month),
+                    m.proposed.to_string(),
+                    m.approved.to_string(),
+                    m.rejected.to_string(),
+                    m.expired.to_string(),
+                    m.average_change.to_string(),
+                ]);
+            }
+        }
+        _ => {}
+    }
+    table.done()
+}
+
+/// One chart as a file's bytes, its data rows (for CSV) and its extension:
+/// the SVG drawn, rasterized, or the chart's numbers as CSV (and their rows).
 pub fn file(
-    board: &FraudDashboard,
-    chart: FraudChart,
+    svg: &str,
+    csv: (String, u64),
     format: ChartFormat,
 ) -> Result<(Vec<u8>, u64, &'static str), CommandError> {
-    let svg = match chart {
-        FraudChart::Approvals => &board.approvals_svg,
-        FraudChart::Alerts => &board.alerts_svg,
-        FraudChart::Dispositions => &board.dispositions_svg,
-        FraudChart::Losses => &board.losses_svg,
-    };
     match format {
-        ChartFormat::Svg => Ok((svg.clone().into_bytes(), 0, "svg")),
+        ChartFormat::Svg => Ok((svg.as_bytes().to_vec(), 0, "svg")),
         ChartFormat::Png => {
             if riskdesk_charts::cjk_family().is_none() {
                 tracing::warn!(
@@ -104,22 +314,18 @@ pub fn file(
             Ok((png, 0, "png"))
         }
         ChartFormat::Csv => {
-            let (text, rows) = csv(&board.metrics, chart);
+            let (text, rows) = csv;
             Ok((text.into_bytes(), rows, "csv"))
         }
     }
 }
 
-/// A chart's numbers as CSV (the exports' dialect), and how many rows.
-pub fn csv(metrics: &FraudMetrics, chart: FraudChart) -> (String, u64) {
-    let mut out = String::from(BOM);
-    let mut lines = 0u64;
-    let mut line = |fields: Vec<String>| {
-        push_line(&mut out, fields);
-        lines += 1;
-    };
+/// A fraud chart's numbers as CSV (the exports' dialect), and how many rows.
+pub fn fraud_csv(metrics: &FraudMetrics, chart: DashboardChart) -> (String, u64) {
+    let mut table = Table::default();
+    let mut line = |fields: Vec<String>| table.line(fields);
     match chart {
-        FraudChart::Approvals => {
+        DashboardChart::Approvals => {
             line(vec![
                 "day".into(),
                 "approved".into(),
@@ -137,7 +343,7 @@ pub fn csv(metrics: &FraudMetrics, chart: FraudChart) -> (String, u64) {
                 ]);
             }
         }
-        FraudChart::Alerts => {
+        DashboardChart::Alerts => {
             line(vec!["day".into(), "rule".into(), "raised".into()]);
             for a in &metrics.alerts {
                 line(vec![
@@ -147,7 +353,7 @@ pub fn csv(metrics: &FraudMetrics, chart: FraudChart) -> (String, u64) {
                 ]);
             }
         }
-        FraudChart::Dispositions => {
+        DashboardChart::Dispositions => {
             line(vec![
                 "rule".into(),
                 "confirmed_fraud".into(),
@@ -165,7 +371,7 @@ pub fn csv(metrics: &FraudMetrics, chart: FraudChart) -> (String, u64) {
                 ]);
             }
         }
-        FraudChart::Losses => {
+        DashboardChart::Losses => {
             line(vec!["month".into(), "confirmed".into(), "alerts".into()]);
             for l in &metrics.losses {
                 line(vec![
@@ -175,7 +381,29 @@ pub fn csv(metrics: &FraudMetrics, chart: FraudChart) -> (String, u64) {
                 ]);
             }
         }
+        _ => {}
     }
-    // The header is not a row.
-    (out, lines.saturating_sub(1))
+    table.done()
+}
+
+/// CSV text being written: a byte-order mark, then a header and rows.
+#[derive(Default)]
+struct Table {
+    text: String,
+    lines: u64,
+}
+
+impl Table {
+    fn line(&mut self, fields: Vec<String>) {
+        if self.text.is_empty() {
+            self.text.push_str(BOM);
+        }
+        push_line(&mut self.text, fields);
+        self.lines += 1;
+    }
+
+    /// The text and its rows (the header is not a row).
+    fn done(self) -> (String, u64) {
+        (self.text, self.lines.saturating_sub(1))
+    }
 }

@@ -13,7 +13,7 @@ use riskdesk_api::decisions::{
     StepUpApproval, TriageRequest,
 };
 use riskdesk_api::lists::{AlertQuery, DisputeQuery, TransactionQuery};
-use riskdesk_api::metrics::{FraudMetrics, MetricsQuery};
+use riskdesk_api::metrics::{CreditMetrics, FraudMetrics, MetricsQuery};
 use riskdesk_api::views::{
     AccountDetail, AccountFreezeView, AlertView, BlacklistEntryView, DisputeView, LimitChangeView,
 };
@@ -249,8 +249,8 @@ pub struct ChartRequest {
     pub height: u32,
 }
 
-/// The dashboard's fraud section: the period and cut asked for, and how
-/// its charts are drawn.
+/// A dashboard section: the period and cut asked for, and how its charts
+/// are drawn.
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, TS)]
 pub struct DashboardRequest {
     pub query: MetricsQuery,
@@ -261,7 +261,7 @@ pub struct DashboardRequest {
     pub height: u32,
 }
 
-/// The metrics and their charts (SVG, drawn in Rust).
+/// The fraud metrics and their charts (SVG, drawn in Rust).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, TS)]
 pub struct FraudDashboard {
     pub metrics: FraudMetrics,
@@ -271,25 +271,89 @@ pub struct FraudDashboard {
     pub losses_svg: String,
 }
 
-/// One of the dashboard's fraud charts.
+impl FraudDashboard {
+    /// One of its charts (a credit chart is not on this board: empty).
+    pub fn svg(&self, chart: DashboardChart) -> &str {
+        match chart {
+            DashboardChart::Approvals => &self.approvals_svg,
+            DashboardChart::Alerts => &self.alerts_svg,
+            DashboardChart::Dispositions => &self.dispositions_svg,
+            DashboardChart::Losses => &self.losses_svg,
+            _ => "",
+        }
+    }
+}
+
+/// The credit metrics and their charts (SVG, drawn in Rust).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, TS)]
+pub struct CreditDashboard {
+    pub metrics: CreditMetrics,
+    pub delinquency_svg: String,
+    pub vintage_svg: String,
+    /// The last roll of the period, month to month.
+    pub rolls_svg: String,
+    pub utilisation_svg: String,
+    pub exposure_svg: String,
+    pub limit_changes_svg: String,
+}
+
+impl CreditDashboard {
+    /// One of its charts (a fraud chart is not on this board: empty).
+    pub fn svg(&self, chart: DashboardChart) -> &str {
+        match chart {
+            DashboardChart::Delinquency => &self.delinquency_svg,
+            DashboardChart::Vintage => &self.vintage_svg,
+            DashboardChart::RollRates => &self.rolls_svg,
+            DashboardChart::Utilisation => &self.utilisation_svg,
+            DashboardChart::Exposure => &self.exposure_svg,
+            DashboardChart::LimitChanges => &self.limit_changes_svg,
+            _ => "",
+        }
+    }
+}
+
+/// One of the dashboard's charts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-pub enum FraudChart {
+pub enum DashboardChart {
     Approvals,
     Alerts,
     Dispositions,
     Losses,
+    Delinquency,
+    Vintage,
+    RollRates,
+    Utilisation,
+    Exposure,
+    LimitChanges,
 }
 
-impl FraudChart {
+impl DashboardChart {
     /// The file name's part that says what is in it.
     pub fn name(self) -> &'static str {
         match self {
-            FraudChart::Approvals => "approvals",
-            FraudChart::Alerts => "alerts-by-rule",
-            FraudChart::Dispositions => "dispositions",
-            FraudChart::Losses => "fraud-losses",
+            DashboardChart::Approvals => "approvals",
+            DashboardChart::Alerts => "alerts-by-rule",
+            DashboardChart::Dispositions => "dispositions",
+            DashboardChart::Losses => "fraud-losses",
+            DashboardChart::Delinquency => "delinquency",
+            DashboardChart::Vintage => "vintages",
+            DashboardChart::RollRates => "roll-rates",
+            DashboardChart::Utilisation => "utilisation",
+            DashboardChart::Exposure => "exposure-by-grade",
+            DashboardChart::LimitChanges => "limit-changes",
         }
+    }
+
+    /// Whether the chart is on the credit board (else the fraud board).
+    pub fn is_credit(self) -> bool {
+        !matches!(
+            self,
+            DashboardChart::Approvals
+                | DashboardChart::Alerts
+                | DashboardChart::Dispositions
+                | DashboardChart::Losses
+        )
     }
 }
 
@@ -433,15 +497,24 @@ pub fn typescript() -> String {
         ExportProgress::decl(&config),
         ExportSaved::decl(&config),
         DashboardRequest::decl(&config),
-        FraudChart::decl(&config),
+        DashboardChart::decl(&config),
         ChartFormat::decl(&config),
         FraudDashboard::decl(&config),
+        CreditDashboard::decl(&config),
         riskdesk_api::metrics::MetricsQuery::decl(&config),
         riskdesk_api::metrics::FraudMetrics::decl(&config),
         riskdesk_api::metrics::ApprovalDayView::decl(&config),
         riskdesk_api::metrics::RuleDayView::decl(&config),
         riskdesk_api::metrics::RuleDispositionsView::decl(&config),
         riskdesk_api::metrics::LossMonthView::decl(&config),
+        riskdesk_api::metrics::CreditMetrics::decl(&config),
+        riskdesk_api::metrics::BucketMonthView::decl(&config),
+        riskdesk_api::metrics::VintageCurveView::decl(&config),
+        riskdesk_api::metrics::VintagePointView::decl(&config),
+        riskdesk_api::metrics::RollMatrixView::decl(&config),
+        riskdesk_api::metrics::UtilisationBandView::decl(&config),
+        riskdesk_api::metrics::GradeExposureView::decl(&config),
+        riskdesk_api::metrics::LimitChangeMonthView::decl(&config),
         Account360::decl(&config),
         ChartRequest::decl(&config),
         OperatorDecision::decl(&config),

@@ -4,6 +4,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type {
+  AccountQuery,
   Account360,
   AccountFreezeView,
   AuditEntryView,
@@ -35,7 +36,8 @@ import type {
   ExportProgress,
   ExportRequest,
   ExportSaved,
-  FraudChart,
+  DashboardChart,
+  CreditDashboard,
   FraudDashboard,
   OperatorView,
   Page,
@@ -59,7 +61,8 @@ export interface Backend {
   setPreferences(preferences: Preferences): Promise<void>;
   alerts(query: AlertQuery): Promise<Page<AlertView>>;
   alertCounts(query: AlertQuery): Promise<AlertCounts>;
-  search(text: string): Promise<AccountSummary[]>;
+  /** Accounts by id, phone tail or masked name, or by a filter: a page at a time. */
+  accounts(query: AccountQuery): Promise<Page<AccountSummary>>;
   account(accountId: number): Promise<Account360>;
   accountChart(request: ChartRequest): Promise<string>;
   transactions(accountId: number, query: TransactionQuery): Promise<Page<TransactionView>>;
@@ -81,8 +84,10 @@ export interface Backend {
   reveal(accountId: number, request: RevealRequest): Promise<Revealed>;
   /** The dashboard's fraud metrics and their charts, drawn in Rust. */
   fraudDashboard(request: DashboardRequest): Promise<FraudDashboard>;
+  /** The dashboard's credit metrics and their charts (not cut by channel). */
+  creditDashboard(request: DashboardRequest): Promise<CreditDashboard>;
   /** Saves one dashboard chart in the downloads folder: SVG, PNG, or its numbers as CSV. */
-  exportChart(request: DashboardRequest, chart: FraudChart, format: ChartFormat): Promise<ExportSaved>;
+  exportChart(request: DashboardRequest, chart: DashboardChart, format: ChartFormat): Promise<ExportSaved>;
   /** Saves a list as CSV in the downloads folder; fails with `cancelled` once cancelled. */
   exportCsv(id: string, request: ExportRequest): Promise<ExportSaved>;
   cancelExport(id: string): Promise<void>;
@@ -136,7 +141,7 @@ export const tauriBackend: Backend = {
   setPreferences: (preferences) => call("set_preferences", { preferences }),
   alerts: (query) => call("alerts", { query }),
   alertCounts: (query) => call("alert_counts", { query }),
-  search: (text) => call("search", { text }),
+  accounts: (query) => call("accounts", { query }),
   account: (accountId) => call("account", { accountId }),
   accountChart: (request) => call("account_chart", { request }),
   transactions: (accountId, query) => call("transactions", { accountId, query }),
@@ -153,6 +158,7 @@ export const tauriBackend: Backend = {
   dispute: (id) => call("dispute", { id }),
   reveal: (accountId, request) => call("reveal", { accountId, request }),
   fraudDashboard: (request) => call("fraud_dashboard", { request }),
+  creditDashboard: (request) => call("credit_dashboard", { request }),
   exportChart: (request, chart, format) => call("export_chart", { request, chart, format }),
   exportCsv: (id, request) => call("export", { id, request }),
   cancelExport: (id) => call("cancel_export", { id }),

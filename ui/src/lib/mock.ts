@@ -3,6 +3,8 @@
 
 import { BackendError, type Backend } from "./backend";
 import type {
+  AccountQuery,
+  AccountSummary,
   AlertNoteView,
   AlertQuery,
   AlertView,
@@ -15,7 +17,8 @@ import type {
   ExportProgress,
   ExportRequest,
   ExportSaved,
-  FraudChart,
+  DashboardChart,
+  CreditDashboard,
   FraudDashboard,
   OperatorView,
   Page,
@@ -124,9 +127,9 @@ export class MockBackend implements Backend {
       this.alertsInStore.filter((a) => a.status === status && (!query.severity || a.severity === query.severity)).length;
     return { open: count("open"), in_review: count("in_review"), escalated: count("escalated"), closed: count("closed") };
   }
-  async search(text: string) {
-    this.record("search", text);
-    return [];
+  async accounts(query: AccountQuery): Promise<Page<AccountSummary>> {
+    this.record("accounts", query);
+    return { items: [], next_cursor: null };
   }
   async account(): Promise<never> {
     this.record("account");
@@ -214,7 +217,13 @@ export class MockBackend implements Backend {
     if (!this.dashboard) throw new BackendError({ code: "not_found", message: "no metrics" });
     return this.dashboard;
   }
-  async exportChart(request: DashboardRequest, chart: FraudChart, format: ChartFormat): Promise<ExportSaved> {
+  credit: CreditDashboard | null = null;
+  async creditDashboard(request: DashboardRequest): Promise<CreditDashboard> {
+    this.record("credit_dashboard", request);
+    if (!this.credit) throw new BackendError({ code: "not_found", message: "no metrics" });
+    return this.credit;
+  }
+  async exportChart(request: DashboardRequest, chart: DashboardChart, format: ChartFormat): Promise<ExportSaved> {
     this.record("export_chart", { request, chart, format });
     return { path: `/home/li/Downloads/riskdesk-${chart}.${format}`, rows: 0, bytes: 1_000 };
   }

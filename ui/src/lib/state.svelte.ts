@@ -5,6 +5,7 @@
 
 import { BackendError, type Backend } from "./backend";
 import type {
+  AccountQuery,
   AlertStatus,
   DemoOperatorView,
   Rule,
@@ -26,7 +27,8 @@ export type Route =
   | { view: "disputes"; id?: number }
   | { view: "account"; id: number }
   | { view: "transactions"; id: number }
-  | { view: "search"; text: string };
+  /** Accounts found by a search (`q`), or by a drill-down's filter. */
+  | { view: "accounts"; query: AccountQuery };
 
 export type Screen = "starting" | "connect" | "keychain" | "sign_in" | "main";
 

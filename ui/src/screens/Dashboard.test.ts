@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { FraudDashboard } from "../lib/generated/types";
+import type { CreditDashboard, FraudDashboard } from "../lib/generated/types";
 import { MockBackend, officer } from "../lib/mock";
 import { app } from "../lib/state.svelte";
 import Dashboard from "./Dashboard.svelte";
@@ -32,9 +32,44 @@ const board: FraudDashboard = {
   losses_svg: "<svg data-chart='losses'></svg>",
 };
 
+const credit: CreditDashboard = {
+  metrics: {
+    from: "2026-10-01",
+    to: "2026-11-25",
+    buckets: [
+      { year: 2026, month: 10, accounts: [90, 5, 3, 1, 1], balances: ["900.00", "50.00", "30.00", "10.00", "10.00"], delinquency_rate_bp: 1_000 },
+      { year: 2026, month: 11, accounts: [80, 10, 6, 3, 1], balances: ["1000.10", "100.00", "60.00", "30.00", "10.00"], delinquency_rate_bp: 1_666 },
+    ],
+    vintages: [{ year: 2026, month: 10, points: [{ months_on_book: 0, accounts: 4, dpd30: 0, rate_bp: 0 }, { months_on_book: 1, accounts: 4, dpd30: 1, rate_bp: 2_500 }] }],
+    rolls: [{ year: 2026, month: 10, counts: [[85, 5, 0, 0, 0], [2, 1, 2, 0, 0], [0, 0, 0, 3, 0], [0, 0, 0, 0, 1], [0, 0, 0, 0, 1]] }],
+    utilisation: [
+      { from_bp: 0, to_bp: 0, accounts: 20 },
+      { from_bp: 0, to_bp: 3_000, accounts: 40 },
+      { from_bp: 3_000, to_bp: 6_000, accounts: 20 },
+      { from_bp: 6_000, to_bp: 9_000, accounts: 15 },
+      { from_bp: 9_000, accounts: 5 },
+    ],
+    exposure: [
+      { grade: "A", accounts: 60, limit: "6000.00", balance: "600.05", utilisation_bp: 1_000 },
+      { grade: "C", accounts: 40, limit: "4000.00", balance: "610.05", utilisation_bp: 1_525 },
+    ],
+    limit_changes: [
+      { year: 2026, month: 10, proposed: 9, approved: 4, rejected: 2, expired: 1, average_change: "1500.00" },
+      { year: 2026, month: 11, proposed: 3, approved: 1, rejected: 0, expired: 0, average_change: "-200.00" },
+    ],
+  },
+  delinquency_svg: "<svg data-chart='delinquency'></svg>",
+  vintage_svg: "<svg data-chart='vintage'></svg>",
+  rolls_svg: "<svg data-chart='rolls'></svg>",
+  utilisation_svg: "<svg data-chart='utilisation'></svg>",
+  exposure_svg: "<svg data-chart='exposure'></svg>",
+  limit_changes_svg: "<svg data-chart='limit-changes'></svg>",
+};
+
 beforeEach(() => {
   backend = new MockBackend();
   backend.dashboard = board;
+  backend.credit = credit;
   app.backend = backend;
   app.operator = { ...officer, permissions: ["read_metrics", "read_alerts"] };
   app.route = { view: "dashboard" };
@@ -74,5 +109,52 @@ describe("saving a chart", () => {
     const saved = await screen.findByTestId("chart-saved");
     expect(saved.textContent).toContain("/home/li/Downloads/riskdesk-losses.png");
     expect(backend.callsOf("export_chart")[0]).toMatchObject({ chart: "losses", format: "png", request: { lang: "zh" } });
+  });
+});
+
+describe("the credit side", () => {
+  it("reads the last month's end, exactly", async () => {
+    render(Dashboard);
+    await waitFor(() => expect(screen.getByTestId("kpi-accounts").textContent).toBe("100"));
+    expect(screen.getByTestId("kpi-balance").textContent).toBe("¥1,200.10");
+    expect(screen.getByTestId("kpi-delinquency").textContent).toBe("16.66%");
+    // M2, M3 and M3+: 10 of 100 accounts; 1,210.10 owed of 10,000.00 granted.
+    expect(screen.getByTestId("kpi-dpd30").textContent).toBe("10%");
+    expect(screen.getByTestId("kpi-utilisation").textContent).toBe("12.10%");
+    expect(screen.getByTestId("kpi-limit-approved").textContent).toBe("5");
+    expect(document.querySelector("[data-chart=rolls]")).not.toBeNull();
+  });
+
+  it("asks by month, under the cut but never by channel, and drills into the accounts", async () => {
+    render(Dashboard);
+    await screen.findByTestId("credit-kpis");
+    await fireEvent.change(screen.getByTestId("dash-channel"), { target: { value: "qr" } });
+    await fireEvent.change(screen.getByTestId("dash-grade"), { target: { value: "C" } });
+    await fireEvent.click(screen.getByTestId("months-6"));
+    await waitFor(() => {
+      const asked = backend.callsOf("credit_dashboard").at(-1) as { query: Record<string, string> };
+      expect(asked.query).toMatchObject({ grade: "C" });
+      expect(asked.query.channel).toBeUndefined();
+      // The first day of a month, five months before this one.
+      expect(asked.query.from).toMatch(/^\d{4}-\d{2}-01$/);
+    });
+    const first = (backend.callsOf("credit_dashboard").at(-1) as { query: { from: string } }).query.from;
+    const [y, m] = first.split("-").map(Number);
+    const now = new Date();
+    expect((now.getFullYear() - y) * 12 + now.getMonth() + 1 - m).toBe(5);
+    const buckets = screen.getAllByTestId("drill-bucket");
+    expect(buckets.map((b) => b.textContent?.replace(/\s+/g, " ").trim())).toEqual(["M0 80", "M1 10", "M2 6", "M3 3", "M3+ 1"]);
+    await fireEvent.click(buckets[2]);
+    expect(app.route).toEqual({ view: "accounts", query: { grade: "C", city: undefined, dpd_bucket: "M2" } });
+  });
+
+  it("saves a credit chart under the credit side's period", async () => {
+    render(Dashboard);
+    await screen.findByTestId("credit-kpis");
+    await fireEvent.click(screen.getByTestId("export-vintage-csv"));
+    await screen.findByTestId("chart-saved");
+    const asked = backend.callsOf("export_chart")[0] as { chart: string; request: { query: { from: string } } };
+    expect(asked.chart).toBe("vintage");
+    expect(asked.request.query.from).toMatch(/-01$/);
   });
 });

@@ -403,25 +403,54 @@ async fn the_console_answers_every_screen_from_the_built_in_demo() {
     let board = console.fraud_dashboard(dashboard.clone()).await.unwrap();
     assert_eq!(board.metrics.approvals.len(), 30, "the last 30 days");
     assert!(board.approvals_svg.starts_with("<svg") && board.approvals_svg.contains("通过率"));
-    use riskdesk_console::ipc::{ChartFormat, FraudChart};
+    use riskdesk_console::ipc::{ChartFormat, DashboardChart};
     let csv = console
-        .export_chart(dashboard.clone(), FraudChart::Approvals, ChartFormat::Csv)
+        .export_chart(
+            dashboard.clone(),
+            DashboardChart::Approvals,
+            ChartFormat::Csv,
+        )
         .await
         .unwrap();
     assert_eq!(csv.rows, 30);
     let text = std::fs::read_to_string(&csv.path).unwrap();
     assert!(text.starts_with("\u{feff}day,approved,review,declined,approval_bp\r\n"));
     let png = console
-        .export_chart(dashboard, FraudChart::Losses, ChartFormat::Png)
+        .export_chart(dashboard.clone(), DashboardChart::Losses, ChartFormat::Png)
         .await
         .unwrap();
     assert!(png.path.ends_with(".png"));
     assert_eq!(&std::fs::read(&png.path).unwrap()[..4], b"\x89PNG");
-    for file in [&csv.path, &png.path] {
+    // The credit side: every month of the last twelve, its buckets' CSV.
+    let credit = console.credit_dashboard(dashboard.clone()).await.unwrap();
+    assert_eq!(credit.metrics.buckets.len(), 12, "the last 12 months");
+    assert!(
+        credit.delinquency_svg.contains("逾期率"),
+        "{}",
+        credit.delinquency_svg
+    );
+    let delinquency = console
+        .export_chart(dashboard, DashboardChart::Delinquency, ChartFormat::Csv)
+        .await
+        .unwrap();
+    assert_eq!(delinquency.rows, 12);
+    let text = std::fs::read_to_string(&delinquency.path).unwrap();
+    assert!(
+        text.starts_with("\u{feff}month,M0_accounts,M0_balance,M1_accounts"),
+        "{text}"
+    );
+    for file in [&csv.path, &png.path, &delinquency.path] {
         std::fs::remove_file(file).unwrap();
     }
 
-    let found = console.search(account_id.to_string()).await.unwrap();
+    let found = console
+        .accounts(riskdesk_api::lists::AccountQuery {
+            q: Some(account_id.to_string()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .items;
     assert_eq!(found.iter().map(|a| a.id).collect::<Vec<_>>(), [account_id]);
     let missing = console.account(99_999_999).await.unwrap_err();
     assert_eq!(

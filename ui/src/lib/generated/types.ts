@@ -48,11 +48,17 @@ export type DashboardRequest = { query: MetricsQuery, theme: Theme, lang: Lang,
  */
 width: number, height: number, };
 
-export type FraudChart = "approvals" | "alerts" | "dispositions" | "losses";
+export type DashboardChart = "approvals" | "alerts" | "dispositions" | "losses" | "delinquency" | "vintage" | "roll_rates" | "utilisation" | "exposure" | "limit_changes";
 
 export type ChartFormat = "svg" | "png" | "csv";
 
 export type FraudDashboard = { metrics: FraudMetrics, approvals_svg: string, alerts_svg: string, dispositions_svg: string, losses_svg: string, };
+
+export type CreditDashboard = { metrics: CreditMetrics, delinquency_svg: string, vintage_svg: string, 
+/**
+ * The last roll of the period, month to month.
+ */
+rolls_svg: string, utilisation_svg: string, exposure_svg: string, limit_changes_svg: string, };
 
 export type MetricsQuery = { 
 /**
@@ -109,6 +115,87 @@ month: number, confirmed: string,
  * The confirmed-fraud alerts behind it.
  */
 alerts: number, };
+
+export type CreditMetrics = { from: string, to: string, 
+/**
+ * Every month of the period, oldest first (a month without accounts is zeros).
+ */
+buckets: Array<BucketMonthView>, 
+/**
+ * The cohorts opened in the period, each up to the period's last month.
+ */
+vintages: Array<VintageCurveView>, 
+/**
+ * Each month of the period rolled into the next, when both are in it.
+ */
+rolls: Array<RollMatrixView>, 
+/**
+ * The lines by utilisation band at the end of the period's last month.
+ */
+utilisation: Array<UtilisationBandView>, 
+/**
+ * The lines by grade at the end of the period's last month.
+ */
+exposure: Array<GradeExposureView>, 
+/**
+ * Limit changes by the month they were proposed.
+ */
+limit_changes: Array<LimitChangeMonthView>, };
+
+export type BucketMonthView = { year: number, month: number, accounts: Array<number>, balances: Array<string>, 
+/**
+ * What accounts one day or more late owe, of all that is owed.
+ */
+delinquency_rate_bp: number, };
+
+export type VintageCurveView = { 
+/**
+ * The month the cohort's accounts were opened.
+ */
+year: number, month: number, points: Array<VintagePointView>, };
+
+export type VintagePointView = { 
+/**
+ * 0: the month of opening.
+ */
+months_on_book: number, accounts: number, 
+/**
+ * Accounts 30 or more days past due.
+ */
+dpd30: number, rate_bp: number, };
+
+export type RollMatrixView = { 
+/**
+ * The month rolled from.
+ */
+year: number, month: number, counts: Array<Array<number>>, };
+
+export type UtilisationBandView = { 
+/**
+ * What is owed of the limit, from (included) …
+ */
+from_bp: number, 
+/**
+ * … to (excluded); equal to `from_bp` for exactly that (0: nothing
+ * owed), none for no upper bound.
+ */
+to_bp?: number, accounts: number, };
+
+export type GradeExposureView = { grade: Grade, accounts: number, limit: string, 
+/**
+ * What is owed.
+ */
+balance: string, utilisation_bp: number, };
+
+export type LimitChangeMonthView = { year: number, month: number, proposed: number, 
+/**
+ * Applied (an officer's decrease applies at once).
+ */
+approved: number, rejected: number, expired: number, 
+/**
+ * The mean change of the approved ones (negative: decreases).
+ */
+average_change: string, };
 
 export type Account360 = { detail: AccountDetail, alerts: Array<AlertView> | null, limit_changes: Array<LimitChangeView> | null, blacklist_matches: Array<BlacklistEntryView> | null, };
 
@@ -433,6 +520,10 @@ export type AccountQuery = {
  * An account id, the last four digits of a phone, or a masked name such as `张*丰`.
  */
 q?: string, grade?: Grade, status?: AccountStatus, dpd_bucket?: DpdBucket, 
+/**
+ * The customer's home city, e.g. `上海`.
+ */
+city?: string, 
 /**
  * Minimum utilisation in basis points (0–10,000).
  */
