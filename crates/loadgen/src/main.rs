@@ -571,5 +571,25 @@ fn metrics_kinds() -> Vec<Kind> {
                 "/v1/metrics/fraud?city=%E5%8C%97%E4%BA%AC",
             ],
         ),
+        kind("credit metrics, last 12 months", &["/v1/metrics/credit"]),
+        kind(
+            "credit metrics, 24 months",
+            &["/v1/metrics/credit?from=2024-12-01"],
+        ),
+        kind(
+            "credit metrics, 12 months by grade",
+            &[
+                "/v1/metrics/credit?grade=A",
+                "/v1/metrics/credit?grade=C",
+                "/v1/metrics/credit?grade=E",
+            ],
+        ),
+        kind(
+            "credit metrics, 12 months by city",
+            &[
+                "/v1/metrics/credit?city=%E4%B8%8A%E6%B5%B7",
+                "/v1/metrics/credit?city=%E5%8C%97%E4%BA%AC",
+            ],
+        ),
     ]
 }

@@ -585,9 +585,14 @@ where
                 "SELECT cohort, month, CAST(SUM(accounts) AS BIGINT) AS accounts, \
                  CAST(SUM(dpd30) AS BIGINT) AS dpd30 FROM metric_vintages",
             );
-            // Cohorts opened in the period, seen up to its end.
+            // Cohorts opened in the period, seen up to its end (and so not
+            // before its start: the key's first column narrows the read).
             filtered_months(q, f, "cohort");
-            if let (_, Some(to)) = f.months() {
+            let (from, to) = f.months();
+            if let Some(from) = from {
+                q.and().push("month >= ").bind(from);
+            }
+            if let Some(to) = to {
                 q.and().push("month <= ").bind(to);
             }
             q.push(" GROUP BY cohort, month ORDER BY cohort, month");
