@@ -214,3 +214,74 @@ async fn a_manager_reads_the_dashboard_cuts_it_and_drills_into_the_queue() {
     app.wait("[data-testid=alert-row]", STEP).await;
     app.close().await;
 }
+
+/// The dashboard on a large portfolio served apart (`riskdesk-server demo
+/// --customers 100000 --months 36`, its URL in `RISKDESK_BENCH_URL`): the
+/// time from a grade chosen until both sides are asked for, drawn, put in
+/// the page and painted. A benchmark (`docs/benchmarks.md`), not a test.
+#[tokio::test]
+#[ignore = "a benchmark: needs a large demo served at RISKDESK_BENCH_URL"]
+async fn the_dashboard_after_a_filter_change_on_a_large_portfolio() {
+    let url = std::env::var("RISKDESK_BENCH_URL").expect("RISKDESK_BENCH_URL");
+    let long = std::time::Duration::from_secs(120);
+    let _window = ONE_WINDOW.lock().await;
+    let desktop = Desktop::new();
+    let app = desktop.launch().await;
+    app.wait("[data-testid=sign-in]", FIRST_START).await;
+    app.click("[data-testid=change-service]").await;
+    app.wait("input[name=service-url]", STEP)
+        .await
+        .send_keys(&url)
+        .await
+        .expect("typing the URL");
+    app.click("[data-testid=connect] button[type=submit]").await;
+    app.until(
+        "the large service's sign-in screen",
+        "return document.querySelector('[data-testid=sign-in]') !== null
+            && document.querySelectorAll('[data-testid^=demo-]').length === 0",
+        STEP,
+    )
+    .await;
+    sign_in(&app, "manager.chen").await;
+    app.click("[data-testid=nav-dashboard]").await;
+    let settled = "return document.querySelectorAll('[data-testid^=chart-] svg').length === 10 \
+        && document.querySelector('[data-testid=dashboard]').dataset.busy === 'false'";
+    app.until("the first dashboard", settled, long).await;
+    app.screenshot("dashboard-large-portfolio").await;
+    let mut millis = Vec::new();
+    for grade in ["A", "B", "C", "D", "E", ""].iter().cycle().take(12) {
+        app.run(&format!(
+            "const section = document.querySelector('[data-testid=dashboard]');
+             window.drawnAt = null;
+             let began = false;
+             const watch = new MutationObserver(() => {{
+               if (section.dataset.busy === 'true') began = true;
+               else if (began) {{
+                 watch.disconnect();
+                 requestAnimationFrame(() => requestAnimationFrame(() => (window.drawnAt = performance.now())));
+               }}
+             }});
+             watch.observe(section, {{ attributes: true, attributeFilter: ['data-busy'] }});
+             const select = document.querySelector('[data-testid=dash-grade]');
+             window.changedAt = performance.now();
+             select.value = '{grade}';
+             select.dispatchEvent(new Event('change', {{ bubbles: true }}));
+             return null;"
+        ))
+        .await;
+        app.until("the charts again", "return window.drawnAt !== null", long)
+            .await;
+        let ms = app.run("return window.drawnAt - window.changedAt").await;
+        millis.push(ms.as_f64().expect("milliseconds"));
+    }
+    eprintln!("BENCH dashboard after a grade change, in order (ms): {millis:.0?}");
+    millis.sort_by(f64::total_cmp);
+    eprintln!(
+        "BENCH {} changes: min {:.0} ms, median {:.0} ms, max {:.0} ms",
+        millis.len(),
+        millis[0],
+        millis[millis.len() / 2],
+        millis[millis.len() - 1]
+    );
+    app.close().await;
+}

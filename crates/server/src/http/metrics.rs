@@ -3,6 +3,7 @@
 //! period, whatever the size of the portfolio.
 
 use std::collections::BTreeMap;
+use std::ops::RangeInclusive;
 use std::str::FromStr;
 
 use axum::Json;
@@ -17,8 +18,7 @@ use riskdesk_domain::account::{DpdBucket, Grade};
 use riskdesk_domain::alert::Rule;
 use riskdesk_domain::billing::{business_date, day_number, from_day_number};
 use riskdesk_domain::metrics::{
-    ApprovalDay, BucketMonth, LimitChangeMonth, Month, RuleDispositions, UTILISATION_BANDS_BP,
-    VintagePoint, share_bp,
+    ApprovalDay, BucketMonth, Month, RuleDispositions, UTILISATION_BANDS_BP, VintagePoint, share_bp,
 };
 use riskdesk_domain::money::Money;
 use riskdesk_domain::operator::Permission;
@@ -27,7 +27,7 @@ use super::AppState;
 use super::problem::{ApiError, ApiResult, Params};
 use super::session::Signed;
 use crate::clock::utc;
-use crate::store::MetricFilter;
+use crate::store::{BucketRow, LimitChangeDayRow, LineBandRow, MetricFilter, RollRow, VintageRow};
 
 /// The fraud period when the query names none: the last 30 days.
 const DEFAULT_DAYS: u64 = 30;
@@ -95,7 +95,6 @@ pub async fn fraud(
     );
     let (approvals, alerts) = (approvals?, alerts?);
 
-    let count = |n: i64| u64::try_from(n).unwrap_or(0);
     let day = |n: i64| from_day_number(i32::try_from(n).unwrap_or(0));
     let mut by_day: BTreeMap<i64, ApprovalDay> = (first..=last)
         .map(|n| {
@@ -174,7 +173,7 @@ pub async fn fraud(
                 Ok(LossMonthView {
                     year,
                     month,
-                    confirmed: Money::from_fen(fen).map_err(anyhow::Error::from)?,
+                    confirmed: money(fen)?,
                     alerts,
                 })
             })
@@ -215,15 +214,40 @@ pub async fn credit(
         state.store.rolls(&filter),
         state.store.limit_change_days(&filter),
     );
-    let count = |n: i64| u64::try_from(n).unwrap_or(0);
-    let money = |fen: i64| Money::from_fen(fen).map_err(anyhow::Error::from);
-    let index = |n: i16| {
-        usize::try_from(n)
-            .ok()
-            .filter(|i| *i < DpdBucket::ALL.len())
-    };
+    let bands = bands?;
+    Ok(Json(CreditMetrics {
+        from,
+        to,
+        buckets: bucket_months(buckets?, first..=last)?,
+        vintages: vintage_curves(vintages?),
+        rolls: roll_matrices(rolls?),
+        utilisation: utilisation_bands(&bands),
+        exposure: exposure_by_grade(&bands)?,
+        limit_changes: limit_change_months(changes?, first..=last)?,
+    }))
+}
 
-    let mut months: BTreeMap<i32, BucketMonth> = (first..=last)
+fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+fn money(fen: i64) -> ApiResult<Money> {
+    Ok(Money::from_fen(fen).map_err(anyhow::Error::from)?)
+}
+
+/// A bucket's place in `DpdBucket::ALL`, if the stored number is one.
+fn bucket_index(stored: i16) -> Option<usize> {
+    usize::try_from(stored)
+        .ok()
+        .filter(|i| *i < DpdBucket::ALL.len())
+}
+
+/// Every month of `months` (`Month::index`), a month without rows as zeros.
+fn bucket_months(
+    rows: Vec<BucketRow>,
+    months: RangeInclusive<i32>,
+) -> ApiResult<Vec<BucketMonthView>> {
+    let mut by_month: BTreeMap<i32, BucketMonth> = months
         .map(|m| {
             let zero = BucketMonth {
                 month: Month::from_index(m),
@@ -233,16 +257,29 @@ pub async fn credit(
             (m, zero)
         })
         .collect();
-    for row in buckets? {
-        let (Some(slot), Some(b)) = (months.get_mut(&row.month), index(row.bucket)) else {
+    for row in rows {
+        let (Some(slot), Some(b)) = (by_month.get_mut(&row.month), bucket_index(row.bucket)) else {
             continue;
         };
         slot.accounts[b] = count(row.accounts);
         slot.balances[b] = money(row.balance_fen)?;
     }
+    Ok(by_month
+        .into_values()
+        .map(|m| BucketMonthView {
+            year: m.month.year,
+            month: m.month.month,
+            accounts: m.accounts.to_vec(),
+            balances: m.balances.to_vec(),
+            delinquency_rate_bp: m.delinquency_rate_bp(),
+        })
+        .collect())
+}
 
+/// One curve per cohort, its points by months on book.
+fn vintage_curves(rows: Vec<VintageRow>) -> Vec<VintageCurveView> {
     let mut curves: BTreeMap<i32, Vec<VintagePointView>> = BTreeMap::new();
-    for row in vintages? {
+    for row in rows {
         let point = VintagePoint {
             months_on_book: u32::try_from(row.month - row.cohort).unwrap_or(0),
             accounts: count(row.accounts),
@@ -258,17 +295,45 @@ pub async fn credit(
                 rate_bp: point.rate_bp(),
             });
     }
+    curves
+        .into_iter()
+        .map(|(cohort, points)| {
+            let cohort = Month::from_index(cohort);
+            VintageCurveView {
+                year: cohort.year,
+                month: cohort.month,
+                points,
+            }
+        })
+        .collect()
+}
 
+/// One matrix per month rolled from.
+fn roll_matrices(rows: Vec<RollRow>) -> Vec<RollMatrixView> {
     let mut matrices: BTreeMap<i32, [[u64; 5]; 5]> = BTreeMap::new();
-    for row in rolls? {
-        if let (Some(from), Some(to)) = (index(row.from_bucket), index(row.to_bucket)) {
+    for row in rows {
+        if let (Some(from), Some(to)) = (bucket_index(row.from_bucket), bucket_index(row.to_bucket))
+        {
             matrices.entry(row.month).or_default()[from][to] = count(row.accounts);
         }
     }
+    matrices
+        .into_iter()
+        .map(|(month, counts)| {
+            let month = Month::from_index(month);
+            RollMatrixView {
+                year: month.year,
+                month: month.month,
+                counts: counts.iter().map(|row| row.to_vec()).collect(),
+            }
+        })
+        .collect()
+}
 
-    // Band 0 owes nothing; band i ≥ 1 starts at the i-th bound (the first:
-    // above nothing) and ends at the next, the last without one.
-    let mut utilisation: Vec<UtilisationBandView> = (0..=UTILISATION_BANDS_BP.len())
+/// Every band, in order: band 0 owes nothing; band i ≥ 1 starts at the i-th
+/// bound (the first: above nothing) and ends at the next, the last without one.
+fn utilisation_bands(rows: &[LineBandRow]) -> Vec<UtilisationBandView> {
+    (0..=UTILISATION_BANDS_BP.len())
         .map(|band| UtilisationBandView {
             from_bp: match band {
                 0 | 1 => 0,
@@ -278,17 +343,19 @@ pub async fn credit(
                 0 => Some(0),
                 _ => UTILISATION_BANDS_BP.get(band).copied(),
             },
-            accounts: 0,
+            accounts: rows
+                .iter()
+                .filter(|r| usize::try_from(r.band) == Ok(band))
+                .map(|r| count(r.accounts))
+                .sum(),
         })
-        .collect();
+        .collect()
+}
+
+/// The lines of each grade, their limits and what they owe.
+fn exposure_by_grade(rows: &[LineBandRow]) -> ApiResult<Vec<GradeExposureView>> {
     let mut grades: BTreeMap<Grade, (u64, i64, i64)> = BTreeMap::new();
-    for row in bands? {
-        if let Some(band) = usize::try_from(row.band)
-            .ok()
-            .and_then(|b| utilisation.get_mut(b))
-        {
-            band.accounts += count(row.accounts);
-        }
+    for row in rows {
         let grade = Grade::from_str(&row.grade)
             .map_err(|_| anyhow::anyhow!("unknown grade {:?} in the metrics", row.grade))?;
         let totals = grades.entry(grade).or_default();
@@ -296,100 +363,69 @@ pub async fn credit(
         totals.1 += row.limit_fen;
         totals.2 += row.balance_fen;
     }
+    grades
+        .into_iter()
+        .map(|(grade, (accounts, limit_fen, balance_fen))| {
+            Ok(GradeExposureView {
+                grade,
+                accounts,
+                limit: money(limit_fen)?,
+                balance: money(balance_fen)?,
+                utilisation_bp: share_bp(
+                    u64::try_from(balance_fen).unwrap_or(0),
+                    u64::try_from(limit_fen).unwrap_or(0),
+                ),
+            })
+        })
+        .collect()
+}
 
-    let mut changes_by_month: BTreeMap<i32, LimitChangeMonth> = (first..=last)
+/// Every month of `months`, the days' proposals and decisions summed.
+fn limit_change_months(
+    rows: Vec<LimitChangeDayRow>,
+    months: RangeInclusive<i32>,
+) -> ApiResult<Vec<LimitChangeMonthView>> {
+    let mut by_month: BTreeMap<i32, LimitChangeDayRow> = months
         .map(|m| {
-            let zero = LimitChangeMonth {
-                month: Month::from_index(m),
+            let zero = LimitChangeDayRow {
+                day: 0,
                 proposed: 0,
                 approved: 0,
                 rejected: 0,
                 expired: 0,
-                average_change: Money::ZERO,
+                approved_change_fen: 0,
             };
             (m, zero)
         })
         .collect();
-    let mut change_fen: BTreeMap<i32, i64> = BTreeMap::new();
-    for row in changes? {
+    for row in rows {
         let month = Month::of(from_day_number(i32::try_from(row.day).unwrap_or(0))).index();
-        let Some(slot) = changes_by_month.get_mut(&month) else {
-            continue;
-        };
-        slot.proposed += count(row.proposed);
-        slot.approved += count(row.approved);
-        slot.rejected += count(row.rejected);
-        slot.expired += count(row.expired);
-        *change_fen.entry(month).or_default() += row.approved_change_fen;
+        if let Some(slot) = by_month.get_mut(&month) {
+            slot.proposed += row.proposed;
+            slot.approved += row.approved;
+            slot.rejected += row.rejected;
+            slot.expired += row.expired;
+            slot.approved_change_fen += row.approved_change_fen;
+        }
     }
-
-    Ok(Json(CreditMetrics {
-        from,
-        to,
-        buckets: months
-            .into_values()
-            .map(|m| BucketMonthView {
-                year: m.month.year,
-                month: m.month.month,
-                accounts: m.accounts.to_vec(),
-                balances: m.balances.to_vec(),
-                delinquency_rate_bp: m.delinquency_rate_bp(),
+    by_month
+        .into_iter()
+        .map(|(month, m)| {
+            let month = Month::from_index(month);
+            let average = if m.approved == 0 {
+                0
+            } else {
+                m.approved_change_fen / m.approved
+            };
+            Ok(LimitChangeMonthView {
+                year: month.year,
+                month: month.month,
+                proposed: count(m.proposed),
+                approved: count(m.approved),
+                rejected: count(m.rejected),
+                expired: count(m.expired),
+                average_change: money(average)?,
             })
-            .collect(),
-        vintages: curves
-            .into_iter()
-            .map(|(cohort, points)| {
-                let cohort = Month::from_index(cohort);
-                VintageCurveView {
-                    year: cohort.year,
-                    month: cohort.month,
-                    points,
-                }
-            })
-            .collect(),
-        rolls: matrices
-            .into_iter()
-            .map(|(month, counts)| {
-                let month = Month::from_index(month);
-                RollMatrixView {
-                    year: month.year,
-                    month: month.month,
-                    counts: counts.iter().map(|row| row.to_vec()).collect(),
-                }
-            })
-            .collect(),
-        utilisation,
-        exposure: grades
-            .into_iter()
-            .map(|(grade, (accounts, limit_fen, balance_fen))| {
-                Ok(GradeExposureView {
-                    grade,
-                    accounts,
-                    limit: money(limit_fen)?,
-                    balance: money(balance_fen)?,
-                    utilisation_bp: share_bp(
-                        u64::try_from(balance_fen).unwrap_or(0),
-                        u64::try_from(limit_fen).unwrap_or(0),
-                    ),
-                })
-            })
-            .collect::<ApiResult<_>>()?,
-        limit_changes: changes_by_month
-            .into_iter()
-            .map(|(month, m)| {
-                let total = change_fen.get(&month).copied().unwrap_or(0);
-                let approved = i64::try_from(m.approved).unwrap_or(i64::MAX);
-                let average = if approved == 0 { 0 } else { total / approved };
-                Ok(LimitChangeMonthView {
-                    year: m.month.year,
-                    month: m.month.month,
-                    proposed: m.proposed,
-                    approved: m.approved,
-                    rejected: m.rejected,
-                    expired: m.expired,
-                    average_change: money(average)?,
-                })
-            })
-            .collect::<ApiResult<_>>()?,
-    }))
+        })
+        .collect()
 }
