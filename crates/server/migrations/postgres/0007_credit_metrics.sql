@@ -44,7 +44,8 @@ CREATE TABLE metric_lines (
     PRIMARY KEY (month, grade, city, band)
 );
 
--- Each cohort's accounts at a month's end, and those 30 or more days past due.
+-- Each cohort's accounts at a month's end, and those 30 or more days past
+-- due. Keyed by cohort first: the dashboard reads the cohorts of a period.
 CREATE TABLE metric_vintages (
     month    INTEGER NOT NULL,
     grade    TEXT NOT NULL,
@@ -52,7 +53,7 @@ CREATE TABLE metric_vintages (
     cohort   INTEGER NOT NULL,
     accounts BIGINT NOT NULL,
     dpd30    BIGINT NOT NULL,
-    PRIMARY KEY (month, grade, city, cohort)
+    PRIMARY KEY (cohort, month, grade, city)
 );
 
 -- Accounts in from_bucket at the end of `month` and in to_bucket a month

@@ -1,4 +1,5 @@
--- The credit side of the portfolio metrics.
+-- The credit side of the portfolio metrics. (SQLite keeps these tables in
+-- their keys' order, WITHOUT ROWID: a period's rows are read in one range.)
 --
 -- Each account as it stood at each month's end (months as year * 12 +
 -- month - 1, China time): the record that delinquency buckets, vintages,
@@ -17,7 +18,7 @@ CREATE TABLE account_months (
     limit_fen   BIGINT NOT NULL,
     balance_fen BIGINT NOT NULL,
     PRIMARY KEY (month, account_id)
-);
+) WITHOUT ROWID;
 
 -- Rollups of account_months, one set of rows per month, recounted for the
 -- month (and the roll into it) whenever its snapshot is rewritten.
@@ -30,7 +31,7 @@ CREATE TABLE metric_buckets (
     accounts    BIGINT NOT NULL,
     balance_fen BIGINT NOT NULL,
     PRIMARY KEY (month, grade, city, bucket)
-);
+) WITHOUT ROWID;
 
 -- Utilisation bands: 0 = nothing used, then under 30 %, 30–60 %, 60–90 %, 90 % and over.
 CREATE TABLE metric_lines (
@@ -42,9 +43,10 @@ CREATE TABLE metric_lines (
     limit_fen   BIGINT NOT NULL,
     balance_fen BIGINT NOT NULL,
     PRIMARY KEY (month, grade, city, band)
-);
+) WITHOUT ROWID;
 
--- Each cohort's accounts at a month's end, and those 30 or more days past due.
+-- Each cohort's accounts at a month's end, and those 30 or more days past
+-- due. Keyed by cohort first: the dashboard reads the cohorts of a period.
 CREATE TABLE metric_vintages (
     month    INTEGER NOT NULL,
     grade    TEXT NOT NULL,
@@ -52,8 +54,8 @@ CREATE TABLE metric_vintages (
     cohort   INTEGER NOT NULL,
     accounts BIGINT NOT NULL,
     dpd30    BIGINT NOT NULL,
-    PRIMARY KEY (month, grade, city, cohort)
-);
+    PRIMARY KEY (cohort, month, grade, city)
+) WITHOUT ROWID;
 
 -- Accounts in from_bucket at the end of `month` and in to_bucket a month
 -- later, by their grade and city at the end of `month`.
@@ -65,7 +67,7 @@ CREATE TABLE metric_rolls (
     to_bucket   SMALLINT NOT NULL,
     accounts    BIGINT NOT NULL,
     PRIMARY KEY (month, grade, city, from_bucket, to_bucket)
-);
+) WITHOUT ROWID;
 
 -- Limit changes by the business day they were proposed, the account's
 -- grade then, city and source, and how they were decided; kept by the
@@ -84,4 +86,4 @@ CREATE TABLE metric_limit_changes (
     -- The approved (applied) changes' proposed minus current limits, summed.
     approved_change_fen BIGINT NOT NULL,
     PRIMARY KEY (day, grade, city, source)
-);
+) WITHOUT ROWID;
