@@ -198,7 +198,7 @@ pub async fn generate_history(
     store.bulk_load_mode(false).await?;
     // What was loaded in bulk, counted at once; the engine counts the rest.
     store.rebuild_metrics().await?;
-    store.set_meta(METRICS_BUILT, "1").await?;
+    store.set_meta(METRICS_BUILT, METRICS_VERSION).await?;
     stream.sort_by_key(PaymentEvent::occurred_at);
     store.set_meta("seed", &params.seed.to_string()).await?;
     store

@@ -54,10 +54,10 @@ pub async fn open_for(url: &str, purpose: Purpose) -> anyhow::Result<Arc<dyn Sto
             redact_url(url)
         )
     };
-    // A database from before the metrics: its rollups, once.
-    if store.meta(METRICS_BUILT).await?.is_none() {
+    // A database from before these rollups: built once.
+    if store.meta(METRICS_BUILT).await?.as_deref() != Some(METRICS_VERSION) {
         let rows = store.rebuild_metrics().await?;
-        store.set_meta(METRICS_BUILT, "1").await?;
+        store.set_meta(METRICS_BUILT, METRICS_VERSION).await?;
         tracing::info!(rows, "the portfolio metrics' rollups were built");
     }
     let chained = store.chain_audit().await?;
@@ -86,8 +86,11 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
-/// The `meta` key set once the metrics' rollups hold everything written.
+/// The `meta` key set once the metrics' rollups hold everything written:
+/// to [`METRICS_VERSION`], the rollups this code keeps.
 pub const METRICS_BUILT: &str = "metrics_built";
+/// 1: authorizations and alerts; 2: limit changes and the month ends' too.
+pub const METRICS_VERSION: &str = "2";
 
 /// Everything the service reads and writes.
 #[async_trait::async_trait]

@@ -764,3 +764,33 @@ async fn metrics_are_for_roles_that_read_them_over_a_sane_period() {
             .contains("not cut by channel")
     );
 }
+
+#[tokio::test]
+async fn a_database_with_older_rollups_gets_them_all_when_it_opens() {
+    let (store, dir) = support::sqlite_file().await;
+    let service = worked_portfolio(store.clone(), support::SEED).await;
+    let whole = rollups(store.as_ref(), &MetricFilter::default()).await;
+    drop(service);
+    drop(store);
+    // As a database of the first rollups was: limit changes not counted.
+    let url = format!("sqlite://{}", dir.path().join("test.db").display());
+    let mut db = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    for sql in [
+        "DELETE FROM metric_limit_changes",
+        "UPDATE meta SET value = '1' WHERE key = 'metrics_built'",
+    ] {
+        sqlx::query(sql).execute(&mut db).await.unwrap();
+    }
+    drop(db);
+    let reopened = riskdesk_server::store::open(&url).await.unwrap();
+    assert_eq!(
+        rollups(reopened.as_ref(), &MetricFilter::default()).await,
+        whole
+    );
+    assert_eq!(
+        reopened.meta("metrics_built").await.unwrap().as_deref(),
+        Some(riskdesk_server::store::METRICS_VERSION)
+    );
+}
