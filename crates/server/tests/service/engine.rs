@@ -677,21 +677,28 @@ async fn a_freeze_lapses_at_the_next_authorization_without_the_sweeper() {
     assert_eq!(fen(&answer, "available"), expected, "{answer}");
 }
 
-/// Authorizations racing on one account: the sum approved never exceeds
-/// what was available, and the line ends exactly that much lower.
-async fn race(store: Arc<dyn Store>, amounts: Vec<i64>, round: usize) {
+/// Authorizations racing on one account, sent to the service instances
+/// over `stores` in turn (all over one database): the sum approved never
+/// exceeds what was available, and the line ends exactly that much lower.
+async fn race(stores: Vec<Arc<dyn Store>>, amounts: Vec<i64>, round: usize) {
+    let store = stores[0].clone();
     let account = roomy_account(store.as_ref()).await;
     let before = store.account(account.id).await.unwrap().unwrap().account;
     let available = before.limit_fen - before.used_fen - before.frozen_fen;
-    let (service, key) = payment_service(&store, only(&[])).await;
-    let service = Arc::new(service);
+    let key = support::service_key(store.as_ref(), &format!("wechatpay-{round}")).await;
+    let mut services = Vec::new();
+    for store in &stores {
+        let service = Service::start_with(store.clone(), only(&[])).await;
+        service.advance_ms(START_MS - AS_OF_MS + 3_600_000);
+        services.push(Arc::new(service));
+    }
     let mut tasks = Vec::new();
     for (i, share) in amounts.iter().enumerate() {
         // Each asks for a share (in percent) of what was available.
         let fen = available * share / 100;
         let amount = format!("{}.{:02}", fen / 100, fen % 100);
         let body = order(&account, &format!("RACE-{round}-{i}"), &amount, 0);
-        let (service, key) = (service.clone(), key.clone());
+        let (service, key) = (services[i % services.len()].clone(), key.clone());
         tasks.push(tokio::spawn(async move {
             let (status, answer) = service
                 .post("/v1/payments/authorize", Some(&key), &body)
@@ -726,11 +733,27 @@ async fn concurrent_authorizations_never_overspend_on_postgres() {
     support::portfolio(store.as_ref(), 200).await;
     // Twelve payments of 10–30% each: the line can take only some of them.
     race(
-        store,
+        vec![store],
         vec![30, 10, 25, 20, 15, 30, 10, 25, 20, 15, 30, 10],
         0,
     )
     .await;
+}
+
+#[tokio::test]
+async fn authorizations_through_two_instances_never_overspend_on_postgres() {
+    let stores = support::postgres_instances(2).await;
+    support::portfolio(stores[0].as_ref(), 200).await;
+    for round in 0..4 {
+        // Forty payments of 3–10 % each, half through each instance.
+        let shares = (0..40).map(|i| 3 + (i * 7 + round) % 8).collect();
+        race(
+            stores.clone(),
+            shares,
+            100 + usize::try_from(round).unwrap(),
+        )
+        .await;
+    }
 }
 
 proptest! {
@@ -756,7 +779,7 @@ proptest! {
                 (support::postgres().await, None)
             };
             support::portfolio(store.as_ref(), 50).await;
-            race(store, shares, round).await;
+            race(vec![store], shares, round).await;
         });
     }
 }

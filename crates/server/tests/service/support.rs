@@ -32,6 +32,24 @@ pub async fn sqlite_file() -> (Arc<dyn Store>, tempfile::TempDir) {
 
 /// A fresh database in the throwaway PostgreSQL cluster that `cargo xtask test` starts.
 pub async fn postgres() -> Arc<dyn Store> {
+    store::open(&postgres_database().await)
+        .await
+        .expect("opening the test database")
+}
+
+/// `n` stores over one fresh PostgreSQL database, each with its own pool:
+/// the stores of `n` service instances.
+pub async fn postgres_instances(n: usize) -> Vec<Arc<dyn Store>> {
+    let url = postgres_database().await;
+    let mut stores = Vec::new();
+    for _ in 0..n {
+        stores.push(store::open(&url).await.expect("opening the test database"));
+    }
+    stores
+}
+
+/// The URL of a fresh, empty database in the test cluster.
+async fn postgres_database() -> String {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let admin = std::env::var("RISKDESK_TEST_PG_URL").expect(
         "the PostgreSQL tests need RISKDESK_TEST_PG_URL (an admin URL); \
@@ -49,11 +67,10 @@ pub async fn postgres() -> Arc<dyn Store> {
         .execute(&mut conn)
         .await
         .expect("create database");
-    let url = match admin.rsplit_once('/') {
+    match admin.rsplit_once('/') {
         Some((server, _)) => format!("{server}/{name}"),
         None => panic!("RISKDESK_TEST_PG_URL has no database part"),
-    };
-    store::open(&url).await.expect("opening the test database")
+    }
 }
 
 /// One of each backend, so that every store test runs on both.
