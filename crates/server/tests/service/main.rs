@@ -15,3 +15,4 @@ mod notifications;
 mod replay;
 mod store;
 mod support;
+mod upgrade;

@@ -49,7 +49,7 @@ pub async fn postgres_instances(n: usize) -> Vec<Arc<dyn Store>> {
 }
 
 /// The URL of a fresh, empty database in the test cluster.
-async fn postgres_database() -> String {
+pub async fn postgres_database() -> String {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let admin = std::env::var("RISKDESK_TEST_PG_URL").expect(
         "the PostgreSQL tests need RISKDESK_TEST_PG_URL (an admin URL); \
