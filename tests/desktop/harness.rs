@@ -21,6 +21,8 @@ const DEMO_CUSTOMERS: u32 = 2000;
 /// starts so that a second start finds the first one's state.
 pub struct Desktop {
     home: tempfile::TempDir,
+    /// The app that runs: the workspace's build unless told otherwise.
+    app: PathBuf,
     demo_customers: u32,
     /// Where the app finds D-Bus, when not the session's own.
     dbus_address: Option<String>,
@@ -34,8 +36,17 @@ impl Desktop {
     pub fn with_demo_customers(demo_customers: u32) -> Desktop {
         Desktop {
             home: tempfile::tempdir().expect("a temporary home"),
+            app: app_binary(),
             demo_customers,
             dbus_address: None,
+        }
+    }
+
+    /// A machine that runs the app at `app` (as installed by a package).
+    pub fn with_app(app: &Path) -> Desktop {
+        Desktop {
+            app: app.to_path_buf(),
+            ..Desktop::new()
         }
     }
 
@@ -74,7 +85,7 @@ impl Desktop {
 
     /// Starts the app in a new window and connects WebDriver to it.
     pub async fn launch(&self) -> App {
-        let binary = app_binary();
+        let binary = &self.app;
         assert!(
             binary.exists(),
             "{} is missing: `cargo xtask test` builds it (npx tauri build --debug --no-bundle)",

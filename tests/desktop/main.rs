@@ -9,6 +9,7 @@ mod bench;
 mod dashboard;
 mod decisions;
 mod harness;
+mod package;
 
 use std::path::Path;
 use std::process::Command;

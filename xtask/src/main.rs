@@ -8,6 +8,8 @@
 //!   PostgreSQL cluster, a real keychain and a real window (Xvfb)
 //! - `codegen` rewrite the committed generated files (OpenAPI document,
 //!   permission table, golden chart SVGs, the UI's TypeScript types)
+//! - `dist`    the desktop app as a Debian package (stripped release build,
+//!   icons, desktop entry, its libraries declared), in `target/dist/bundle/deb`
 
 mod postgres;
 mod system;
@@ -22,7 +24,8 @@ fn main() -> anyhow::Result<()> {
         "demo" => demo(),
         "test" => test(),
         "codegen" => codegen(),
-        _ => bail!("usage: cargo xtask demo | test | codegen"),
+        "dist" => dist().map(|deb| println!("xtask: {}", deb.display())),
+        _ => bail!("usage: cargo xtask demo | test | codegen | dist"),
     }
 }
 
@@ -52,19 +55,48 @@ enum Profile {
 /// (`tauri build --no-bundle`; a plain `cargo build` binary would load the
 /// dev server's URL instead).
 fn build_app(profile: Profile) -> anyhow::Result<()> {
+    build_ui()?;
+    let mut build = tauri();
+    build.args(["build", "--no-bundle"]);
+    if profile == Profile::Debug {
+        build.arg("--debug");
+    }
+    run(&mut build)
+}
+
+fn build_ui() -> anyhow::Result<()> {
     let ui = workspace_root().join("ui");
     run(Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund"])
         .current_dir(&ui))?;
-    run(Command::new("npm").args(["run", "build"]).current_dir(&ui))?;
-    let mut tauri = Command::new(ui.join("node_modules/.bin/tauri"));
+    run(Command::new("npm").args(["run", "build"]).current_dir(&ui))
+}
+
+/// The Tauri CLI of the UI's packages, run from the workspace.
+fn tauri() -> Command {
+    let mut tauri = Command::new(workspace_root().join("ui/node_modules/.bin/tauri"));
+    tauri.current_dir(workspace_root());
     tauri
-        .args(["build", "--no-bundle"])
-        .current_dir(workspace_root());
-    if profile == Profile::Debug {
-        tauri.arg("--debug");
+}
+
+/// The app bundled as a .deb by Tauri (`bundle` in
+/// `src-tauri/tauri.conf.json`), built in the `dist` profile: release,
+/// stripped. Any older package there is removed first, so that the one
+/// left is this build's.
+fn dist() -> anyhow::Result<std::path::PathBuf> {
+    system::ensure_packages(&[system::DESKTOP_PACKAGES])?;
+    system::ensure_node()?;
+    build_ui()?;
+    let bundles = workspace_root().join("target/dist/bundle/deb");
+    if bundles.exists() {
+        std::fs::remove_dir_all(&bundles)?;
     }
-    run(&mut tauri)
+    run(tauri().args(["build", "--bundles", "deb", "--", "--profile", "dist"]))?;
+    let deb = std::fs::read_dir(&bundles)?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .find(|path| path.extension().is_some_and(|e| e == "deb"))
+        .context("tauri build made no .deb")?;
+    Ok(deb)
 }
 
 /// tauri-driver, the WebDriver bridge the end-to-end tests use.
@@ -88,8 +120,10 @@ fn test() -> anyhow::Result<()> {
     system::ensure_node()?;
     ensure_tauri_driver()?;
     run(cargo().args(["fmt", "--all", "--check"])).context("formatting: run `cargo fmt --all`")?;
-    // The UI first: its type check, then the app the end-to-end tests drive.
+    // The UI first: its type check, then the app the end-to-end tests drive,
+    // and the package one of them installs.
     build_app(Profile::Debug)?;
+    dist()?;
     let ui = workspace_root().join("ui");
     run(Command::new("npm").args(["run", "check"]).current_dir(&ui))?;
     run(cargo().args([
