@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
+use riskdesk_domain::operator::Role;
 use riskdesk_domain::rules::Rules;
 use riskdesk_server::clock::Clock;
 use riskdesk_server::generate::{self, Params};
@@ -45,6 +46,13 @@ enum Command {
         database: String,
         #[command(subcommand)]
         action: ServiceClientAction,
+    },
+    /// Manage the operators (officers, agents, managers) who sign in to the console.
+    Operator {
+        #[arg(long, env = "RISKDESK_DATABASE_URL")]
+        database: String,
+        #[command(subcommand)]
+        action: OperatorAction,
     },
     /// Generate a demo portfolio into an empty database.
     Generate {
@@ -107,12 +115,33 @@ enum Command {
     },
 }
 
+/// The shortest password `operator add` takes.
+const MIN_PASSWORD_CHARS: usize = 12;
+
 #[derive(Subcommand)]
 enum ServiceClientAction {
     /// Register a client and print its key, once: only its hash is stored.
     Add {
         /// A name for the client, such as `wechatpay`.
         id: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum OperatorAction {
+    /// Add an operator. The password is read from standard input (one line,
+    /// at least 12 characters; never a flag, which would stay in the shell's
+    /// history); a new TOTP secret is printed once, as an `otpauth://` URI
+    /// for the operator's authenticator app.
+    Add {
+        /// The operator's sign-in id, such as `officer.zhou`.
+        id: String,
+        /// The name shown in the console and the audit trail.
+        #[arg(long)]
+        name: String,
+        /// `risk_officer`, `cs_agent`, `manager` or `admin`.
+        #[arg(long)]
+        role: Role,
     },
 }
 
@@ -250,6 +279,53 @@ async fn main() -> anyhow::Result<()> {
                 eprintln!("RiskDesk risk service on {url}")
             })
             .await
+        }
+        Command::Operator {
+            database,
+            action: OperatorAction::Add { id, name, role },
+        } => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .context("reading the password from standard input")?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            anyhow::ensure!(
+                password.chars().count() >= MIN_PASSWORD_CHARS,
+                "a password of at least {MIN_PASSWORD_CHARS} characters, please (read from \
+                 standard input)"
+            );
+            anyhow::ensure!(
+                !id.trim().is_empty() && !name.trim().is_empty(),
+                "an id and a name, please"
+            );
+            let store = store::open(&database).await?;
+            let secret = riskdesk_server::auth::new_totp_secret();
+            store
+                .insert_batch(&store::Batch {
+                    operators: vec![store::OperatorRow {
+                        id: id.clone(),
+                        display_name: name.trim().to_owned(),
+                        role: role.as_str().to_owned(),
+                        password_hash: riskdesk_server::auth::hash_password(password)?,
+                        totp_secret: secret.clone(),
+                        totp_last_step: 0,
+                        failed_attempts: 0,
+                        locked_until: None,
+                        created_at: Clock::system().now_ms(),
+                    }],
+                    ..store::Batch::default()
+                })
+                .await
+                .with_context(|| format!("adding operator {id} (is the id taken?)"))?;
+            store.close().await;
+            eprintln!(
+                "operator {id} ({}) added; the TOTP secret for their authenticator (shown once):",
+                role.as_str()
+            );
+            println!(
+                "otpauth://totp/RiskDesk:{id}?secret={secret}&issuer=RiskDesk&digits=6&period=30"
+            );
+            Ok(())
         }
         Command::ServiceClient {
             database,

@@ -57,3 +57,64 @@ fn a_service_client_key_is_printed_once_and_its_name_is_unique() {
     assert!(!second.status.success());
     assert!(String::from_utf8_lossy(&second.stderr).contains("is the name taken?"));
 }
+
+#[tokio::test]
+async fn an_operator_added_from_the_command_line_signs_in_with_the_printed_secret() {
+    use std::io::Write;
+    use std::process::Stdio;
+
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let url = format!("sqlite://{}", dir.path().join("o.db").display());
+    let add = |password: &str| {
+        let mut child = server()
+            .args(["operator", "--database", &url, "add", "officer.zhou"])
+            .args(["--name", "周风控", "--role", "risk_officer"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("running riskdesk-server");
+        child
+            .stdin
+            .take()
+            .expect("its input")
+            .write_all(password.as_bytes())
+            .expect("typing the password");
+        child.wait_with_output().expect("its output")
+    };
+    let short = add("too short\n");
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 12 characters"));
+    let added = add("correct horse battery\n");
+    let uri = String::from_utf8_lossy(&added.stdout).trim().to_owned();
+    assert!(
+        added.status.success() && uri.starts_with("otpauth://totp/RiskDesk:officer.zhou?secret="),
+        "{uri} {}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let again = add("correct horse battery\n");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("is the id taken?"));
+
+    // The operator signs in with that password and a code from that secret.
+    let secret = uri
+        .split(['?', '&'])
+        .find_map(|part| part.strip_prefix("secret="))
+        .expect("the secret");
+    let store = riskdesk_server::store::open(&url)
+        .await
+        .expect("the database");
+    let service = crate::support::Service::start(store).await;
+    let now = u64::try_from(service.now_ms() / 1000).expect("after 1970");
+    let code = riskdesk_server::auth::totp_code(secret, now).expect("a code");
+    let (status, session) = service
+        .post(
+            "/v1/auth/sign-in",
+            None,
+            &serde_json::json!({"operator_id": "officer.zhou", "password": "correct horse battery", "totp_code": code}),
+        )
+        .await;
+    assert_eq!(status, 200, "{session}");
+    assert_eq!(session["operator"]["role"], "risk_officer", "{session}");
+    assert_eq!(session["operator"]["display_name"], "周风控", "{session}");
+}
