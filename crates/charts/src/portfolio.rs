@@ -59,6 +59,19 @@ pub struct Tip {
     pub text: String,
 }
 
+impl Tip {
+    /// The region between two opposite corners, in pixels.
+    fn between(corner: (i32, i32), opposite: (i32, i32), text: String) -> Tip {
+        Tip {
+            left: corner.0.min(opposite.0),
+            top: corner.1.min(opposite.1),
+            right: corner.0.max(opposite.0),
+            bottom: corner.1.max(opposite.1),
+            text,
+        }
+    }
+}
+
 type Drawn = Result<Vec<Tip>, Box<dyn std::error::Error>>;
 
 impl PortfolioChart<'_> {
@@ -449,8 +462,6 @@ where
     let tips = (0..n)
         .map(|i| {
             let x = i as f64;
-            let (left, top) = cartesian.backend_coord(&(x - 0.5, top));
-            let (right, bottom) = cartesian.backend_coord(&(x + 0.5, 0.0));
             let mut text = chart.labels[i].clone();
             for series in &chart.series {
                 let value = series.values.get(i).copied().unwrap_or(0.0);
@@ -460,13 +471,11 @@ where
                 let value = rate.values.get(i).copied().unwrap_or(0.0);
                 text.push_str(&format!("\n{}: {value:.2}%", rate.name));
             }
-            Tip {
-                left,
-                top,
-                right,
-                bottom,
+            Tip::between(
+                cartesian.backend_coord(&(x - 0.5, top)),
+                cartesian.backend_coord(&(x + 0.5, 0.0)),
                 text,
-            }
+            )
         })
         .collect();
     // Each category is one unit wide; its bars fill 80 % of it.
@@ -617,9 +626,6 @@ where
     let tips = (0..=last)
         .map(|mob| {
             let x = f64::from(mob);
-            let (left, top) = cartesian.backend_coord(&((x - 0.5).max(0.0), top));
-            let (right, bottom) =
-                cartesian.backend_coord(&((x + 0.5).min(f64::from(last) + 0.5), 0.0));
             let mut text = if style.lang == Lang::Zh {
                 format!("账龄 {mob} 个月")
             } else {
@@ -635,13 +641,11 @@ where
                     ));
                 }
             }
-            Tip {
-                left,
-                top,
-                right,
-                bottom,
+            Tip::between(
+                cartesian.backend_coord(&((x - 0.5).max(0.0), top)),
+                cartesian.backend_coord(&((x + 0.5).min(f64::from(last) + 0.5), 0.0)),
                 text,
-            }
+            )
         })
         .collect();
     root.present()?;
@@ -707,21 +711,17 @@ where
         for to in DpdBucket::ALL {
             let share = f64::from(matrix.rate_bp(from, to)) / 10_000.0;
             let (x, y) = (to.index() as f64, 4.0 - from.index() as f64);
-            let (left, top) = cartesian.backend_coord(&(x - 0.5, y + 0.5));
-            let (right, bottom) = cartesian.backend_coord(&(x + 0.5, y - 0.5));
-            tips.push(Tip {
-                left,
-                top,
-                right,
-                bottom,
-                text: format!(
+            tips.push(Tip::between(
+                cartesian.backend_coord(&(x - 0.5, y + 0.5)),
+                cartesian.backend_coord(&(x + 0.5, y - 0.5)),
+                format!(
                     "{} → {}: {:.1}% ({}/{row})",
                     from.as_str(),
                     to.as_str(),
                     share * 100.0,
                     matrix.counts[from.index()][to.index()]
                 ),
-            });
+            ));
             // Darker is more: one hue, so that order reads without colour vision.
             let cell = blend(colours.background, BLUE_DARK, 0.08 + 0.92 * share);
             cartesian.draw_series([Rectangle::new(

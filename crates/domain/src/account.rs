@@ -188,6 +188,7 @@ mod tests {
             (61, DpdBucket::M3),
             (90, DpdBucket::M3),
             (91, DpdBucket::M3Plus),
+            (400, DpdBucket::M3Plus),
         ];
         for (dpd, bucket) in cases {
             assert_eq!(DpdBucket::of(dpd), bucket, "dpd {dpd}");

@@ -210,24 +210,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn buckets_start_at_each_thirty_days() {
-        let cases = [
-            (0, DpdBucket::M0),
-            (1, DpdBucket::M1),
-            (30, DpdBucket::M1),
-            (31, DpdBucket::M2),
-            (60, DpdBucket::M2),
-            (61, DpdBucket::M3),
-            (90, DpdBucket::M3),
-            (91, DpdBucket::M3Plus),
-            (400, DpdBucket::M3Plus),
-        ];
-        for (dpd, bucket) in cases {
-            assert_eq!(DpdBucket::of(dpd), bucket, "{dpd} days");
-        }
-    }
-
-    #[test]
     fn months_count_on_by_one_across_years() {
         let december = Month {
             year: 2025,

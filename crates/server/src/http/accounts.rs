@@ -13,7 +13,7 @@ use riskdesk_domain::operator::Permission;
 
 use super::AppState;
 use super::paging::{page, page_request};
-use super::problem::{ApiError, ApiResult, Body, Params, PathParam};
+use super::problem::{ApiError, ApiResult, Body, Params, PathParam, text_filter};
 use super::session::Signed;
 use super::views;
 use crate::store::{
@@ -95,12 +95,7 @@ pub async fn list(
             let (lo, hi) = b.dpd_range();
             (lo as i32, hi.map(|h| h as i32))
         }),
-        city: query
-            .city
-            .as_deref()
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .map(str::to_owned),
+        city: text_filter(query.city.as_deref()),
         utilisation_min_bp: basis_points("utilisation_min_bp", query.utilisation_min_bp)?,
         utilisation_max_bp: basis_points("utilisation_max_bp", query.utilisation_max_bp)?,
         sort: query.sort.unwrap_or_default(),

@@ -24,7 +24,7 @@ use riskdesk_domain::money::Money;
 use riskdesk_domain::operator::Permission;
 
 use super::AppState;
-use super::problem::{ApiError, ApiResult, Params};
+use super::problem::{ApiError, ApiResult, Params, text_filter};
 use super::session::Signed;
 use crate::clock::utc;
 use crate::store::{BucketRow, LimitChangeDayRow, LineBandRow, MetricFilter, RollRow, VintageRow};
@@ -57,12 +57,7 @@ fn period(
         from_day: Some(i64::from(day_number(from))),
         to_day: Some(i64::from(day_number(to)) + 1),
         grade: query.grade.map(|g| g.as_str().to_owned()),
-        city: query
-            .city
-            .as_deref()
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .map(str::to_owned),
+        city: text_filter(query.city.as_deref()),
         channel: query.channel.map(|c| c.as_str().to_owned()),
     };
     Ok((from, to, filter))

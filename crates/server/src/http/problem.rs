@@ -132,3 +132,11 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> FromRequestParts<S> 
             .map_err(|r: PathRejection| ApiError::new(ProblemCode::InvalidRequest, r.body_text()))
     }
 }
+
+/// A text filter of a query as typed: trimmed, and blank is no filter.
+pub fn text_filter(value: Option<&str>) -> Option<String> {
+    value
+        .map(str::trim)
+        .filter(|text| !text.is_empty())
+        .map(str::to_owned)
+}
