@@ -49,6 +49,16 @@ impl Cluster {
                 "--no-sync",
             ],
         )?;
+        // Members of `riskdesk_password` sign in with a password, as a
+        // deployment's service does (the deployment test); everyone else
+        // is trusted. The first matching line wins.
+        let hba = data.join("pg_hba.conf");
+        let trusted = std::fs::read_to_string(&hba).context("reading pg_hba.conf")?;
+        std::fs::write(
+            &hba,
+            format!("host all +riskdesk_password 127.0.0.1/32 scram-sha-256\n{trusted}"),
+        )
+        .context("writing pg_hba.conf")?;
         let options = format!(
             "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
             cluster.dir.display()

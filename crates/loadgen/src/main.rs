@@ -20,6 +20,11 @@ struct Args {
     /// A file holding the JSON line that `riskdesk-server demo --json` prints.
     #[arg(long)]
     demo_json: std::path::PathBuf,
+    /// The service's URL, when the file has none (`riskdesk-server generate
+    /// --json`). Given more than once, for instances over one database: the
+    /// clients are spread over them in turn (sessions are shared).
+    #[arg(long)]
+    url: Vec<String>,
     #[arg(long, default_value_t = 50)]
     clients: usize,
     #[arg(long, default_value_t = 20)]
@@ -53,7 +58,16 @@ struct Kind {
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let demo: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&args.demo_json)?)?;
-    let url = demo["url"].as_str().context("url")?.to_owned();
+    let urls = match args.url.as_slice() {
+        [] => vec![
+            demo["url"]
+                .as_str()
+                .context("--url, or a url in the file")?
+                .to_owned(),
+        ],
+        urls => urls.to_vec(),
+    };
+    let url = urls[0].clone();
     let officer = demo["operators"]
         .as_array()
         .and_then(|ops| ops.iter().find(|o| o["role"] == "risk_officer"))
@@ -71,10 +85,10 @@ async fn main() -> anyhow::Result<()> {
     };
 
     if let Some(key) = &args.authorize {
-        return authorize_load(&args, &client, &url, &token, key).await;
+        return authorize_load(&args, &client, &urls, &token, key).await;
     }
     if args.decide {
-        return decide_load(&args, &client, &url, &token).await;
+        return decide_load(&args, &client, &urls, &token).await;
     }
     let kinds = if args.metrics {
         metrics_kinds()
@@ -88,8 +102,8 @@ async fn main() -> anyhow::Result<()> {
         .map(|rate| Duration::from_secs_f64(args.clients as f64 / rate));
     let mut tasks = Vec::new();
     for client_no in 0..args.clients {
-        let (client, url, token, kinds) =
-            (client.clone(), url.clone(), token.clone(), kinds.clone());
+        let url = urls[client_no % urls.len()].clone();
+        let (client, token, kinds) = (client.clone(), token.clone(), kinds.clone());
         let mut schedule = period.map(|period| {
             let offset = period.mul_f64(client_no as f64 / args.clients as f64);
             let mut interval =
@@ -240,10 +254,11 @@ const CATEGORIES: [&str; 3] = ["groceries", "dining", "apparel"];
 async fn authorize_load(
     args: &Args,
     client: &reqwest::Client,
-    url: &str,
+    urls: &[String],
     token: &str,
     key: &str,
 ) -> anyhow::Result<()> {
+    let url = &urls[0];
     let mut accounts = Vec::new();
     let mut cursor = String::new();
     for _ in 0..100 {
@@ -275,7 +290,7 @@ async fn authorize_load(
     for client_no in 0..args.clients {
         let (client, url, key, accounts) = (
             client.clone(),
-            url.to_owned(),
+            urls[client_no % urls.len()].clone(),
             key.to_owned(),
             accounts.clone(),
         );
@@ -363,7 +378,7 @@ async fn authorize_load(
 async fn decide_load(
     args: &Args,
     client: &reqwest::Client,
-    url: &str,
+    urls: &[String],
     token: &str,
 ) -> anyhow::Result<()> {
     const KINDS: [&str; 3] = ["next (claim)", "close", "note"];
@@ -373,7 +388,11 @@ async fn decide_load(
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
     let mut tasks = Vec::new();
     for client_no in 0..args.clients {
-        let (client, url, token) = (client.clone(), url.to_owned(), token.to_owned());
+        let (client, url, token) = (
+            client.clone(),
+            urls[client_no % urls.len()].clone(),
+            token.to_owned(),
+        );
         tasks.push(tokio::spawn(async move {
             let mut latency: Vec<Histogram<u64>> = (0..3)
                 .map(|_| Histogram::new(3).expect("histogram"))

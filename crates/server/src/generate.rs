@@ -129,6 +129,10 @@ pub async fn generate(
     let (mut summary, stream) = generate_history(store, params, progress).await?;
     let report = crate::replay::replay(store, &Rules::builtin(), stream).await?;
     summary.alerts = usize::try_from(report.alerts.values().sum::<u64>()).unwrap_or(usize::MAX);
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "fraud patterns replayed"
+    );
     decisions::past_triage(store, params).await?;
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
@@ -195,7 +199,12 @@ pub async fn generate_history(
         progress(summary.customers as u64);
     }
     let mut stream = producer.await?;
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), "history written");
     store.bulk_load_mode(false).await?;
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "indexes and foreign keys built"
+    );
     // What was loaded in bulk, counted at once; the engine counts the rest.
     store.rebuild_metrics().await?;
     store.set_meta(METRICS_BUILT, METRICS_VERSION).await?;

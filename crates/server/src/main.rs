@@ -64,6 +64,10 @@ enum Command {
         /// instead of replaying it (then: `riskdesk-server replay FILE`).
         #[arg(long)]
         stream_out: Option<PathBuf>,
+        /// Print the generated operators as one JSON line, as `demo --json`
+        /// does but without a URL (for `riskdesk-loadgen --url`).
+        #[arg(long)]
+        json: bool,
     },
     /// Run the end of a business day (statements, days past due, re-scoring,
     /// limit proposals). Once per date: a second run reports the first.
@@ -351,6 +355,7 @@ async fn main() -> anyhow::Result<()> {
             database,
             portfolio,
             stream_out,
+            json,
         } => {
             let store = store::open_for(&database, Purpose::BulkLoad).await?;
             let first = store::PageRequest {
@@ -400,6 +405,12 @@ async fn main() -> anyhow::Result<()> {
                 summary.seconds,
                 summary.transactions as f64 / summary.seconds
             );
+            if json {
+                println!(
+                    "{}",
+                    sign_in_sheet(None, &generate::demo_operators(params.seed))
+                );
+            }
             Ok(())
         }
         Command::EndOfDay {
@@ -524,8 +535,17 @@ async fn serve(state: AppState, listen: &Listen, ready: impl FnOnce(&str)) -> an
         .await
         .with_context(|| format!("listening on {}", listen.addr))?;
     riskdesk_server::jobs::spawn(state.clone());
+    // Ctrl-C, or SIGTERM from a service manager replacing this instance:
+    // stop taking connections and finish the requests in flight.
     let stop = async {
-        let _ = tokio::signal::ctrl_c().await;
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .expect("listening for SIGTERM");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
+        tracing::info!("stopping: finishing the requests in flight");
     };
     let local = listener.local_addr()?;
     match (&listen.tls_cert, &listen.tls_key) {
@@ -545,21 +565,26 @@ async fn serve(state: AppState, listen: &Listen, ready: impl FnOnce(&str)) -> an
     }
 }
 
-/// The demo's sign-in sheet. These are demo credentials, generated from the
-/// seed, printed on purpose; real operators' secrets are never printed.
+/// The demo's sign-in sheet as one JSON line, with the service's URL when
+/// it is serving. These are demo credentials, generated from the seed,
+/// printed on purpose; real operators' secrets are never printed.
+fn sign_in_sheet(url: Option<&str>, operators: &[generate::DemoOperator]) -> serde_json::Value {
+    serde_json::json!({
+        "url": url,
+        "operators": operators.iter().map(|o| serde_json::json!({
+            "id": o.id,
+            "name": o.display_name,
+            "role": o.role.as_str(),
+            "password": o.password,
+            "totp_secret": o.totp_secret,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// How to sign in to the demo, for people or (`json`) for scripts.
 fn print_demo(url: &str, operators: &[generate::DemoOperator], json: bool) {
     if json {
-        let line = serde_json::json!({
-            "url": url,
-            "operators": operators.iter().map(|o| serde_json::json!({
-                "id": o.id,
-                "name": o.display_name,
-                "role": o.role.as_str(),
-                "password": o.password,
-                "totp_secret": o.totp_secret,
-            })).collect::<Vec<_>>(),
-        });
-        println!("{line}");
+        println!("{}", sign_in_sheet(Some(url), operators));
         return;
     }
     println!("RiskDesk demo service: {url}");

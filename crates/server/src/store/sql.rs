@@ -12,9 +12,11 @@ use sqlx::postgres::{PgPoolOptions, Postgres};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Sqlite, Type};
 
+mod bulk;
 mod decisions;
 mod metrics;
 
+use self::bulk::BulkInsert;
 use self::metrics::LimitChangeStep;
 use super::query::{Query, Tuple, execute, fetch_all, fetch_optional};
 use super::*;
@@ -125,7 +127,7 @@ enum Dir {
 #[async_trait::async_trait]
 impl<DB> Store for SqlStore<DB>
 where
-    DB: Database,
+    DB: BulkInsert,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
     i16: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
@@ -179,7 +181,7 @@ where
 
     async fn bulk_load_mode(&self, loading: bool) -> StoreResult<()> {
         // The same definitions as in the migrations.
-        let statements: &[&str] = if loading {
+        let indexes: &[&str] = if loading {
             &[
                 "DROP INDEX IF EXISTS transactions_order",
                 "DROP INDEX IF EXISTS transactions_account_time",
@@ -196,7 +198,26 @@ where
                 "CREATE INDEX IF NOT EXISTS transactions_ip_time ON transactions (ip, occurred_at)",
             ]
         };
-        for statement in statements {
+        // PostgreSQL checks a foreign key row by row as COPY writes, which
+        // costs more than the write; checked once at the end it is one join.
+        let foreign_keys: &[&str] = match (DB::NAME == "PostgreSQL", loading) {
+            (false, _) => &[],
+            (true, true) => &[
+                "ALTER TABLE transactions DROP CONSTRAINT IF EXISTS transactions_account_id_fkey",
+                "ALTER TABLE bills DROP CONSTRAINT IF EXISTS bills_account_id_fkey",
+                "ALTER TABLE account_months \
+                 DROP CONSTRAINT IF EXISTS account_months_account_id_fkey",
+            ],
+            (true, false) => &[
+                "ALTER TABLE transactions ADD CONSTRAINT transactions_account_id_fkey \
+                 FOREIGN KEY (account_id) REFERENCES accounts (id)",
+                "ALTER TABLE bills ADD CONSTRAINT bills_account_id_fkey \
+                 FOREIGN KEY (account_id) REFERENCES accounts (id)",
+                "ALTER TABLE account_months ADD CONSTRAINT account_months_account_id_fkey \
+                 FOREIGN KEY (account_id) REFERENCES accounts (id)",
+            ],
+        };
+        for statement in indexes.iter().chain(foreign_keys) {
             execute(&self.pool, |q| {
                 q.push(statement);
             })
@@ -308,18 +329,7 @@ where
             })
             .await?;
         }
-        for chunk in batch.transactions.chunks(INSERT_CHUNK) {
-            execute(&mut *tx, |q| {
-                q.push("INSERT INTO transactions (id, ")
-                    .push(TRANSACTION_INSERT)
-                    .push(")");
-                q.values(chunk, |t, r| {
-                    t.bind(r.id);
-                    bind_transaction(t, r);
-                });
-            })
-            .await?;
-        }
+        DB::bulk_insert(&mut tx, &batch.transactions).await?;
         for chunk in batch.alerts.chunks(INSERT_CHUNK) {
             execute(&mut *tx, |q| {
                 q.push(
@@ -433,24 +443,8 @@ where
             })
             .await?;
         }
-        for chunk in batch.bills.chunks(INSERT_CHUNK) {
-            execute(&mut *tx, |q| {
-                q.push(
-                    "INSERT INTO bills (id, account_id, bill_date, due_date, amount_fen, \
-                     remaining_fen)",
-                );
-                q.values(chunk, |t, b| {
-                    t.bind(b.id)
-                        .bind(b.account_id)
-                        .bind(b.bill_date)
-                        .bind(b.due_date)
-                        .bind(b.amount_fen)
-                        .bind(b.remaining_fen);
-                });
-            })
-            .await?;
-        }
-        metrics::insert_account_months::<DB>(&mut tx, &batch.account_months).await?;
+        DB::bulk_insert(&mut tx, &batch.bills).await?;
+        DB::bulk_insert(&mut tx, &batch.account_months).await?;
         tx.commit().await
     }
 

@@ -5,6 +5,7 @@ mod api;
 mod audit;
 mod cli;
 mod decisions;
+mod deploy;
 mod disputes;
 mod end_of_day;
 mod engine;
