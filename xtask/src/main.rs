@@ -10,7 +10,10 @@
 //!   permission table, golden chart SVGs, the UI's TypeScript types)
 //! - `dist`    the desktop app as a Debian package (stripped release build,
 //!   icons, desktop entry, its libraries declared), in `target/dist/bundle/deb`
+//! - `bench`   the service's benchmark suite on SQLite and PostgreSQL, one
+//!   and two instances; rewrites its section of docs/benchmarks.md
 
+mod bench;
 mod postgres;
 mod system;
 
@@ -25,7 +28,8 @@ fn main() -> anyhow::Result<()> {
         "test" => test(),
         "codegen" => codegen(),
         "dist" => dist().map(|deb| println!("xtask: {}", deb.display())),
-        _ => bail!("usage: cargo xtask demo | test | codegen | dist"),
+        "bench" => bench::bench(&std::env::args().skip(2).collect::<Vec<_>>()),
+        _ => bail!("usage: cargo xtask demo | test | codegen | dist | bench"),
     }
 }
 
@@ -142,7 +146,7 @@ fn test() -> anyhow::Result<()> {
             .env("NO_COLOR", "1"),
         Counts::vitest_line,
     )?;
-    let cluster = postgres::Cluster::start()?;
+    let cluster = postgres::Cluster::start(postgres::Settings::Tests)?;
     println!("xtask: throwaway PostgreSQL on {}", cluster.url());
     // The tests run in a D-Bus session of their own with an unlocked
     // gnome-keyring, so that the console's tests use a real OS keychain,

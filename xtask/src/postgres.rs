@@ -1,5 +1,6 @@
-//! A throwaway PostgreSQL cluster for the tests: `initdb` in a temporary
-//! directory, a free port on 127.0.0.1, stopped and removed on drop.
+//! A throwaway PostgreSQL cluster: `initdb` in a temporary directory, a free
+//! port on 127.0.0.1, stopped and removed on drop. For the tests it skips
+//! fsync; for the benchmarks it runs as deployed (`deploy/postgresql.conf`).
 //! PostgreSQL refuses to run as root, so as root it runs as the `postgres` user.
 
 use std::path::PathBuf;
@@ -16,8 +17,17 @@ pub struct Cluster {
     port: u16,
 }
 
+/// What the cluster is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Settings {
+    /// Tests: nothing needs to survive a crash, so no fsync.
+    Tests,
+    /// Benchmarks: durable, with the deployment guide's settings.
+    AsDeployed,
+}
+
 impl Cluster {
-    pub fn start() -> anyhow::Result<Cluster> {
+    pub fn start(settings: Settings) -> anyhow::Result<Cluster> {
         let bin = find_bin()?;
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
@@ -59,10 +69,24 @@ impl Cluster {
             format!("host all +riskdesk_password 127.0.0.1/32 scram-sha-256\n{trusted}"),
         )
         .context("writing pg_hba.conf")?;
-        let options = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
+        let mut options = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200",
             cluster.dir.display()
         );
+        match settings {
+            Settings::Tests => options.push_str(" -c fsync=off"),
+            Settings::AsDeployed => {
+                // A copy beside the cluster's own file, which the `postgres`
+                // user can read wherever the workspace is.
+                let deployed = crate::workspace_root().join("deploy/postgresql.conf");
+                std::fs::copy(&deployed, data.join("riskdesk.conf"))
+                    .with_context(|| format!("copying {}", deployed.display()))?;
+                let conf = data.join("postgresql.conf");
+                let mut text = std::fs::read_to_string(&conf).context("reading postgresql.conf")?;
+                text.push_str("include 'riskdesk.conf'\n");
+                std::fs::write(&conf, text).context("writing postgresql.conf")?;
+            }
+        }
         cluster.pg(
             "pg_ctl",
             &[
@@ -81,7 +105,19 @@ impl Cluster {
 
     /// An administrative URL; tests create their own databases through it.
     pub fn url(&self) -> String {
-        format!("postgres://riskdesk@127.0.0.1:{}/postgres", self.port)
+        self.database_url("postgres")
+    }
+
+    pub fn database_url(&self, name: &str) -> String {
+        format!("postgres://riskdesk@127.0.0.1:{}/{name}", self.port)
+    }
+
+    pub fn create_database(&self, name: &str) -> anyhow::Result<()> {
+        let port = self.port.to_string();
+        self.pg(
+            "createdb",
+            &["-h", "127.0.0.1", "-p", &port, "-U", "riskdesk", name],
+        )
     }
 
     fn pg(&self, program: &str, args: &[&str]) -> anyhow::Result<()> {
