@@ -4,9 +4,15 @@
 //! section between its markers in docs/benchmarks.md with the machine, the
 //! command, the date and the figures.
 //!
-//! Each run generates a portfolio (ingestion), then drives the release
-//! service with `riskdesk-loadgen`: reads (50 clients), authorizations (50
-//! clients) and the dashboard's metrics (one client).
+//! Three parts, each of which can be run alone with `--only`:
+//! - `service`: each database gets a generated portfolio (ingestion), then
+//!   `riskdesk-loadgen` drives the release service: reads (50 clients),
+//!   authorizations (50 clients) and the dashboard's metrics (one client);
+//! - `audit`: a million audit entries verified and exported through the
+//!   service, on each database (the ignored test `verify_a_million…`);
+//! - `console`: the release app in a real window over the built-in demo:
+//!   start to the first alert row, and memory (the ignored end-to-end test
+//!   `console_benchmarks`).
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -21,11 +27,12 @@ use crate::{cargo, run, workspace_root};
 const BEGIN: &str = "<!-- cargo xtask bench: begin -->";
 const END: &str = "<!-- cargo xtask bench: end -->";
 
-/// The portfolio and how long each load runs.
+/// The portfolio, how long each load runs, and which parts run.
 struct Options {
     customers: u32,
     months: u32,
     seconds: u64,
+    only: Option<String>,
 }
 
 impl Options {
@@ -34,6 +41,7 @@ impl Options {
             customers: 20_000,
             months: 12,
             seconds: 20,
+            only: None,
         };
         let mut args = args.iter();
         while let Some(flag) = args.next() {
@@ -44,10 +52,20 @@ impl Options {
                 "--customers" => options.customers = value.parse()?,
                 "--months" => options.months = value.parse()?,
                 "--seconds" => options.seconds = value.parse()?,
-                _ => bail!("usage: cargo xtask bench [--customers N] [--months N] [--seconds N]"),
+                "--only" if ["service", "audit", "console"].contains(&value.as_str()) => {
+                    options.only = Some(value.clone());
+                }
+                _ => bail!(
+                    "usage: cargo xtask bench [--customers N] [--months N] [--seconds N] \
+                     [--only service|audit|console]"
+                ),
             }
         }
         Ok(options)
+    }
+
+    fn runs(&self, part: &str) -> bool {
+        self.only.as_deref().is_none_or(|only| only == part)
     }
 
     fn command(&self) -> String {
@@ -60,6 +78,23 @@ impl Options {
 
 pub fn bench(args: &[String]) -> anyhow::Result<()> {
     let options = Options::parse(args)?;
+    let path = workspace_root().join("docs/benchmarks.md");
+    let mut sections = Sections::read(&path)?;
+    if options.runs("service") {
+        sections.service = Some(service(&options)?);
+    }
+    if options.runs("audit") {
+        sections.audit = Some(audit_part()?);
+    }
+    if options.runs("console") {
+        sections.console = Some(console()?);
+    }
+    let text = sections.render()?;
+    println!("{text}");
+    sections.write(&path, &text)
+}
+
+fn service(options: &Options) -> anyhow::Result<String> {
     run(cargo().args([
         "build",
         "--release",
@@ -71,20 +106,18 @@ pub fn bench(args: &[String]) -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("riskdesk-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let sqlite = format!("sqlite://{}", dir.join("bench.db").display());
-    let mut rows = measure("SQLite", &sqlite, &options, &dir)?;
+    let mut rows = measure("SQLite", &sqlite, options, &dir)?;
     let cluster = Cluster::start(Settings::AsDeployed)?;
     cluster.create_database("bench")?;
     rows.extend(measure(
         "PostgreSQL",
         &cluster.database_url("bench"),
-        &options,
+        options,
         &dir,
     )?);
     drop(cluster);
     let _ = std::fs::remove_dir_all(&dir);
-    let section = render(&options, &rows)?;
-    println!("{section}");
-    rewrite(&workspace_root().join("docs/benchmarks.md"), &section)
+    service_table(options, &rows)
 }
 
 /// One line of the table: a backend with some number of instances.
@@ -293,33 +326,143 @@ fn healthy(addr: &str) -> bool {
         && answer.starts_with("HTTP/1.0 200")
 }
 
+/// The audit chain through the service, on each database.
+fn audit_part() -> anyhow::Result<String> {
+    let mut text = format!(
+        "Measured {}: `cargo xtask bench --only audit`. A database with 1,000,000 \
+         entries appended and a signed checkpoint, then `GET /v1/audit/verify` three \
+         times and `GET /v1/audit.csv` twice.\n\n\
+         | database | verify 1,000,000 entries (3 runs) | audit.csv, 1,000,000 rows (2 runs) |\n\
+         |---|---|---|\n",
+        today()?
+    );
+    let sqlite = audit_run(None)?;
+    let cluster = Cluster::start(Settings::AsDeployed)?;
+    let postgres = audit_run(Some(&cluster.url()))?;
+    drop(cluster);
+    for (backend, (verify, export)) in [("SQLite", sqlite), ("PostgreSQL", postgres)] {
+        text.push_str(&format!("| {backend} | {verify} | {export} |\n"));
+    }
+    Ok(text)
+}
+
+/// One run of the ignored test: its verification times and export rates.
+fn audit_run(postgres: Option<&str>) -> anyhow::Result<(String, String)> {
+    let mut command = cargo();
+    command.args([
+        "test",
+        "--release",
+        "-p",
+        "riskdesk-server",
+        "--test",
+        "service",
+    ]);
+    command.args(["verify_a_million", "--", "--ignored", "--nocapture"]);
+    if let Some(url) = postgres {
+        command
+            .env("RISKDESK_BENCH_PG", "1")
+            .env("RISKDESK_TEST_PG_URL", url);
+    }
+    let stdout = output_of(&mut command)?;
+    // "run 1: GET /v1/audit/verify over 1000000 entries in 2.31 s"
+    let verify: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("GET /v1/audit/verify"))
+        .filter_map(|l| l.rsplit(" in ").next())
+        .collect();
+    // "run 1: GET /v1/audit.csv: 1000000 rows, 627 MB in 5.90 s = 169491 rows/s"
+    let export: Vec<String> = stdout
+        .lines()
+        .filter(|l| l.contains("GET /v1/audit.csv"))
+        .filter_map(|l| l.rsplit(" = ").next())
+        .map(str::to_owned)
+        .collect();
+    if verify.len() != 3 || export.len() != 2 {
+        bail!("unexpected output of verify_a_million: {stdout}");
+    }
+    Ok((verify.join(", "), export.join(", ")))
+}
+
+/// The release app's start and memory, in a real window over the demo.
+fn console() -> anyhow::Result<String> {
+    crate::system::ensure_packages(&[crate::system::DESKTOP_PACKAGES])?;
+    crate::system::ensure_node()?;
+    crate::ensure_tauri_driver()?;
+    crate::build_app(crate::Profile::Release)?;
+    let session = crate::DesktopSession::new()?;
+    let mut command = session.cargo();
+    command
+        .args([
+            "test",
+            "--release",
+            "-p",
+            "riskdesk-e2e",
+            "--test",
+            "desktop",
+        ])
+        .args(["--", "--ignored", "--nocapture", "console_benchmarks"])
+        .env("RISKDESK_APP", release("riskdesk"));
+    let stdout = output_of(&mut command)?;
+    let line = |prefix: &str| {
+        stdout
+            .lines()
+            .find(|l| l.starts_with(prefix))
+            .map(str::to_owned)
+            .with_context(|| format!("no \"{prefix}\" in: {stdout}"))
+    };
+    Ok(format!(
+        "Measured {}: `cargo xtask bench --only console`. The release app under \
+         Xvfb, driven through tauri-driver, over the built-in demo.\n\n\
+         | measure | measured |\n|---|---|\n\
+         | start (a new process, the session resumed from the keychain) to the first alert row, 5 starts | {} |\n\
+         | memory (PSS of the app and WebKit's processes), signed in, queue loaded | {} |\n\
+         | first page of an account's transactions through the IPC, 50 round trips | {} |\n",
+        today()?,
+        line("start to interactive queue: ")?.trim_start_matches("start to interactive queue: "),
+        line("PSS after sign-in")?
+            .split(": ")
+            .nth(1)
+            .unwrap_or_default(),
+        line("first page of transactions")?
+            .split(": ")
+            .nth(1)
+            .unwrap_or_default(),
+    ))
+}
+
+/// A command's standard output (its standard error passes through), or its failure.
+fn output_of(command: &mut Command) -> anyhow::Result<String> {
+    let output = command
+        .stderr(Stdio::inherit())
+        .output()
+        .with_context(|| format!("running {command:?}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    if !output.status.success() {
+        bail!("{command:?} failed: {stdout}");
+    }
+    Ok(stdout)
+}
+
 fn release(program: &str) -> PathBuf {
     workspace_root().join("target/release").join(program)
 }
 
-fn render(options: &Options, rows: &[Row]) -> anyhow::Result<String> {
+/// The service part: the portfolio, then a line per database and instances.
+fn service_table(options: &Options, rows: &[Row]) -> anyhow::Result<String> {
     let mut text = format!(
-        "{BEGIN}\n## The benchmark suite (`cargo xtask bench`)\n\n\
-         Rewritten by the command; the sections below it record each issue's \
-         own measurements and how they were reached.\n\n\
-         - Machine: {}\n- Date: {}\n- Command: `{}`\n\
-         - Portfolio: {} customers, {} months of history, generated into each \
-         database; the loads run {} s each, against the release service \
-         (`riskdesk-loadgen`, on the same machine). PostgreSQL: a throwaway \
-         cluster with `deploy/postgresql.conf`.\n\n",
-        machine()?,
+        "Measured {}: `{}`. {} customers, {} months of history, generated into \
+         each database; each load runs {} s against the release service, with \
+         `riskdesk-loadgen` on the same machine.\n\n\
+         | database | instances | ingestion: transactions/s (whole generation) | \
+         reads, 50 clients: requests/s | reads p50 / p99 ms (slowest kind) | \
+         authorize, 50 clients: decisions/s | authorize p50 / p99 ms | \
+         metrics, 1 client: p50 / p99 ms (slowest kind) | errors |\n\
+         |---|---:|---|---:|---|---:|---|---|---:|\n",
         today()?,
         options.command(),
         options.customers,
         options.months,
         options.seconds,
-    );
-    text.push_str(
-        "| database | instances | ingestion (transactions/s, whole generation) | \
-         reads, 50 clients: requests/s | reads p50 / p99 ms (slowest kind) | \
-         authorize, 50 clients: decisions/s | authorize p50 / p99 ms | \
-         metrics, 1 client: p50 / p99 ms (slowest kind) | errors |\n\
-         |---|---:|---|---:|---|---:|---|---|---:|\n",
     );
     for r in rows {
         text.push_str(&format!(
@@ -339,33 +482,99 @@ fn render(options: &Options, rows: &[Row]) -> anyhow::Result<String> {
             r.reads.errors + r.authorize.errors + r.metrics.errors,
         ));
     }
-    text.push_str(
-        "\nNot in the suite yet: audit verification and the console's start and \
-         memory (their commands are in their sections below).\n",
-    );
-    text.push_str(END);
     Ok(text)
 }
 
-/// The section between the markers, or a new one after the title.
-fn rewrite(path: &Path, section: &str) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(path)?;
-    let new = match (text.find(BEGIN), text.find(END)) {
-        (Some(begin), Some(end)) => {
-            format!("{}{section}{}", &text[..begin], &text[end + END.len()..])
+/// The suite's section of docs/benchmarks.md, part by part: a part not run
+/// this time keeps what its last run wrote.
+struct Sections {
+    service: Option<String>,
+    audit: Option<String>,
+    console: Option<String>,
+}
+
+/// Each part's name (for `--only` and its markers) and title.
+const PARTS: [(&str, &str); 3] = [
+    (
+        "service",
+        "Service: ingestion, reads, authorizations, metrics",
+    ),
+    (
+        "audit",
+        "Audit chain: 1,000,000 entries through the service",
+    ),
+    (
+        "console",
+        "Console: the release app in a real window over the demo",
+    ),
+];
+
+impl Sections {
+    fn read(path: &Path) -> anyhow::Result<Sections> {
+        let text = std::fs::read_to_string(path)?;
+        let part = |name: &str| {
+            let open = format!("<!-- part:{name} -->\n");
+            let close = format!("<!-- /part:{name} -->");
+            let start = text.find(&open)? + open.len();
+            let end = start + text[start..].find(&close)?;
+            Some(text[start..end].to_owned())
+        };
+        Ok(Sections {
+            service: part("service"),
+            audit: part("audit"),
+            console: part("console"),
+        })
+    }
+
+    fn render(&self) -> anyhow::Result<String> {
+        let mut text = format!(
+            "{BEGIN}\n## The benchmark suite (`cargo xtask bench`)\n\n\
+             Rewritten by `cargo xtask bench`, part by part (`--only service|audit|console`). \
+             The sections after it record each issue's own measurements and how they \
+             were reached. Machine: {}. PostgreSQL: a throwaway cluster with \
+             `deploy/postgresql.conf`.\n\n",
+            machine()?
+        );
+        for ((name, title), part) in PARTS
+            .iter()
+            .zip([&self.service, &self.audit, &self.console])
+        {
+            text.push_str(&format!("### {title}\n\n"));
+            match part {
+                Some(part) => {
+                    text.push_str(&format!(
+                        "<!-- part:{name} -->\n{part}<!-- /part:{name} -->\n\n"
+                    ));
+                }
+                None => text.push_str(&format!(
+                    "Not run yet: `cargo xtask bench --only {name}`.\n\n"
+                )),
+            }
         }
-        _ => {
-            let after_intro = text.find("\n## ").context("a section in benchmarks.md")? + 1;
-            format!(
-                "{}{section}\n\n{}",
-                &text[..after_intro],
-                &text[after_intro..]
-            )
-        }
-    };
-    std::fs::write(path, new)?;
-    println!("xtask: bench: rewrote {}", path.display());
-    Ok(())
+        text.push_str(END);
+        Ok(text)
+    }
+
+    /// Replaces the section between the markers, or adds it after the title.
+    fn write(&self, path: &Path, section: &str) -> anyhow::Result<()> {
+        let text = std::fs::read_to_string(path)?;
+        let new = match (text.find(BEGIN), text.find(END)) {
+            (Some(begin), Some(end)) => {
+                format!("{}{section}{}", &text[..begin], &text[end + END.len()..])
+            }
+            _ => {
+                let after_intro = text.find("\n## ").context("a section in benchmarks.md")? + 1;
+                format!(
+                    "{}{section}\n\n{}",
+                    &text[..after_intro],
+                    &text[after_intro..]
+                )
+            }
+        };
+        std::fs::write(path, new)?;
+        println!("xtask: bench: rewrote {}", path.display());
+        Ok(())
+    }
 }
 
 fn machine() -> anyhow::Result<String> {

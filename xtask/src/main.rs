@@ -148,29 +148,53 @@ fn test() -> anyhow::Result<()> {
     )?;
     let cluster = postgres::Cluster::start(postgres::Settings::Tests)?;
     println!("xtask: throwaway PostgreSQL on {}", cluster.url());
-    // The tests run in a D-Bus session of their own with an unlocked
-    // gnome-keyring, so that the console's tests use a real OS keychain,
-    // and in a headless X server, so that the app opens a real window.
-    let keyring_home =
-        std::env::temp_dir().join(format!("riskdesk-keyring-{}", std::process::id()));
-    std::fs::create_dir_all(&keyring_home)?;
-    let unlock_then_test = "printf riskdesk | gnome-keyring-daemon --unlock --components=secrets \
-        >/dev/null || exit 1; exec \"$@\"";
-    let cargo_path = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let session = DesktopSession::new()?;
     let result = counts.run(
-        Command::new("dbus-run-session")
-            .args(["--", "xvfb-run", "-a", "-s", "-screen 0 1280x800x24"])
-            .args(["sh", "-c", unlock_then_test, "sh", &cargo_path])
+        session
+            .cargo()
             .args(["test", "--workspace", "--no-fail-fast"])
-            .current_dir(workspace_root())
-            .env("XDG_DATA_HOME", &keyring_home)
             .env("RISKDESK_TEST_PG_URL", cluster.url()),
         Counts::cargo_line,
     );
     drop(cluster);
-    let _ = std::fs::remove_dir_all(&keyring_home);
     println!("tests: {} passed, {} failed", counts.passed, counts.failed);
     result
+}
+
+/// A D-Bus session of its own with an unlocked gnome-keyring, so that the
+/// console's tests use a real OS keychain, in a headless X server, so that
+/// the app opens a real window. The keyring's files go when it is dropped.
+struct DesktopSession {
+    keyring_home: std::path::PathBuf,
+}
+
+impl DesktopSession {
+    fn new() -> anyhow::Result<DesktopSession> {
+        let keyring_home =
+            std::env::temp_dir().join(format!("riskdesk-keyring-{}", std::process::id()));
+        std::fs::create_dir_all(&keyring_home)?;
+        Ok(DesktopSession { keyring_home })
+    }
+
+    /// cargo, run inside the session.
+    fn cargo(&self) -> Command {
+        let unlock_then_run = "printf riskdesk | gnome-keyring-daemon --unlock \
+            --components=secrets >/dev/null || exit 1; exec \"$@\"";
+        let cargo_path = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut command = Command::new("dbus-run-session");
+        command
+            .args(["--", "xvfb-run", "-a", "-s", "-screen 0 1280x800x24"])
+            .args(["sh", "-c", unlock_then_run, "sh", &cargo_path])
+            .current_dir(workspace_root())
+            .env("XDG_DATA_HOME", &self.keyring_home);
+        command
+    }
+}
+
+impl Drop for DesktopSession {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.keyring_home);
+    }
 }
 
 fn codegen() -> anyhow::Result<()> {
