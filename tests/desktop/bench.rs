@@ -52,9 +52,11 @@ async fn console_benchmarks() {
         app.close().await;
     }
     starts.sort();
+    let ms: Vec<String> = starts.iter().map(|d| d.as_millis().to_string()).collect();
     println!(
-        "start to interactive queue: {starts:?} (median {:?})",
-        starts[STARTS / 2]
+        "start to interactive queue: {} ms (median {} ms)",
+        ms.join(" / "),
+        starts[STARTS / 2].as_millis()
     );
 
     let app = desktop.launch().await;

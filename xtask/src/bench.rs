@@ -1,8 +1,7 @@
-//! `cargo xtask bench`: the service's benchmark suite, on SQLite and on
-//! PostgreSQL (a throwaway cluster with the deployment guide's settings), with
-//! one and with two service instances over the database. It rewrites the
-//! section between its markers in docs/benchmarks.md with the machine, the
-//! command, the date and the figures.
+//! `cargo xtask bench`: the benchmark suite. It rewrites the section between
+//! its markers in docs/benchmarks.md with the machine, each part's command
+//! and date, and the figures. PostgreSQL is a throwaway cluster with the
+//! deployment guide's settings (`deploy/postgresql.conf`).
 //!
 //! Three parts, each of which can be run alone with `--only`:
 //! - `service`: each database gets a generated portfolio (ingestion), then
@@ -84,14 +83,14 @@ pub fn bench(args: &[String]) -> anyhow::Result<()> {
         sections.service = Some(service(&options)?);
     }
     if options.runs("audit") {
-        sections.audit = Some(audit_part()?);
+        sections.audit = Some(audit()?);
     }
     if options.runs("console") {
         sections.console = Some(console()?);
     }
     let text = sections.render()?;
     println!("{text}");
-    sections.write(&path, &text)
+    Sections::write(&path, &text)
 }
 
 fn service(options: &Options) -> anyhow::Result<String> {
@@ -327,7 +326,7 @@ fn healthy(addr: &str) -> bool {
 }
 
 /// The audit chain through the service, on each database.
-fn audit_part() -> anyhow::Result<String> {
+fn audit() -> anyhow::Result<String> {
     let mut text = format!(
         "Measured {}: `cargo xtask bench --only audit`. A database with 1,000,000 \
          entries appended and a signed checkpoint, then `GET /v1/audit/verify` three \
@@ -422,6 +421,7 @@ fn console() -> anyhow::Result<String> {
         line("PSS after sign-in")?
             .split(": ")
             .nth(1)
+            .and_then(|pss| pss.split(" over ").next())
             .unwrap_or_default(),
         line("first page of transactions")?
             .split(": ")
@@ -556,7 +556,7 @@ impl Sections {
     }
 
     /// Replaces the section between the markers, or adds it after the title.
-    fn write(&self, path: &Path, section: &str) -> anyhow::Result<()> {
+    fn write(path: &Path, section: &str) -> anyhow::Result<()> {
         let text = std::fs::read_to_string(path)?;
         let new = match (text.find(BEGIN), text.find(END)) {
             (Some(begin), Some(end)) => {
