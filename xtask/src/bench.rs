@@ -273,7 +273,7 @@ fn parse_load(stdout: &str) -> Option<Load> {
     (rows > 0).then_some(load)
 }
 
-/// A `riskdesk-server serve` on a free port, stopped with SIGTERM.
+/// A `riskdesk-server serve` on a free port.
 struct Instance {
     child: Child,
     url: String,
@@ -303,10 +303,19 @@ impl Instance {
         Ok(instance)
     }
 
+    /// SIGTERM, as a service manager stops it, and its exit.
     fn stop(mut self) -> anyhow::Result<()> {
         run(Command::new("kill").arg(self.child.id().to_string()))?;
         self.child.wait()?;
         Ok(())
+    }
+}
+
+/// An instance left by a failed run is killed, not left serving.
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
