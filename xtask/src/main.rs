@@ -10,8 +10,9 @@
 //!   permission table, golden chart SVGs, the UI's TypeScript types)
 //! - `dist`    the desktop app as a Debian package (stripped release build,
 //!   icons, desktop entry, its libraries declared), in `target/dist/bundle/deb`
-//! - `bench`   the service's benchmark suite on SQLite and PostgreSQL, one
-//!   and two instances; rewrites its section of docs/benchmarks.md
+//! - `bench`   the benchmark suite (the service on SQLite and PostgreSQL with
+//!   one and two instances, the audit chain, the console); rewrites its
+//!   section of docs/benchmarks.md
 
 mod bench;
 mod postgres;

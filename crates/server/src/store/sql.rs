@@ -198,24 +198,10 @@ where
                 "CREATE INDEX IF NOT EXISTS transactions_ip_time ON transactions (ip, occurred_at)",
             ]
         };
-        // PostgreSQL checks a foreign key row by row as COPY writes, which
-        // costs more than the write; checked once at the end it is one join.
-        let foreign_keys: &[&str] = match (DB::NAME == "PostgreSQL", loading) {
-            (false, _) => &[],
-            (true, true) => &[
-                "ALTER TABLE transactions DROP CONSTRAINT IF EXISTS transactions_account_id_fkey",
-                "ALTER TABLE bills DROP CONSTRAINT IF EXISTS bills_account_id_fkey",
-                "ALTER TABLE account_months \
-                 DROP CONSTRAINT IF EXISTS account_months_account_id_fkey",
-            ],
-            (true, false) => &[
-                "ALTER TABLE transactions ADD CONSTRAINT transactions_account_id_fkey \
-                 FOREIGN KEY (account_id) REFERENCES accounts (id)",
-                "ALTER TABLE bills ADD CONSTRAINT bills_account_id_fkey \
-                 FOREIGN KEY (account_id) REFERENCES accounts (id)",
-                "ALTER TABLE account_months ADD CONSTRAINT account_months_account_id_fkey \
-                 FOREIGN KEY (account_id) REFERENCES accounts (id)",
-            ],
+        let foreign_keys = if loading {
+            DB::BEFORE_LOAD
+        } else {
+            DB::AFTER_LOAD
         };
         for statement in indexes.iter().chain(foreign_keys) {
             execute(&self.pool, |q| {

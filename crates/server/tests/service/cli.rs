@@ -60,27 +60,15 @@ fn a_service_client_key_is_printed_once_and_its_name_is_unique() {
 
 #[tokio::test]
 async fn an_operator_added_from_the_command_line_signs_in_with_the_printed_secret() {
-    use std::io::Write;
-    use std::process::Stdio;
-
     let dir = tempfile::tempdir().expect("a temporary directory");
     let url = format!("sqlite://{}", dir.path().join("o.db").display());
     let add = |password: &str| {
-        let mut child = server()
-            .args(["operator", "--database", &url, "add", "officer.zhou"])
-            .args(["--name", "周风控", "--role", "risk_officer"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("running riskdesk-server");
-        child
-            .stdin
-            .take()
-            .expect("its input")
-            .write_all(password.as_bytes())
-            .expect("typing the password");
-        child.wait_with_output().expect("its output")
+        crate::support::with_input(
+            server()
+                .args(["operator", "--database", &url, "add", "officer.zhou"])
+                .args(["--name", "周风控", "--role", "risk_officer"]),
+            password,
+        )
     };
     let short = add("too short\n");
     assert!(!short.status.success());
@@ -97,16 +85,13 @@ async fn an_operator_added_from_the_command_line_signs_in_with_the_printed_secre
     assert!(String::from_utf8_lossy(&again.stderr).contains("is the id taken?"));
 
     // The operator signs in with that password and a code from that secret.
-    let secret = uri
-        .split(['?', '&'])
-        .find_map(|part| part.strip_prefix("secret="))
-        .expect("the secret");
+    let secret = crate::support::totp_secret(&uri);
     let store = riskdesk_server::store::open(&url)
         .await
         .expect("the database");
     let service = crate::support::Service::start(store).await;
     let now = u64::try_from(service.now_ms() / 1000).expect("after 1970");
-    let code = riskdesk_server::auth::totp_code(secret, now).expect("a code");
+    let code = riskdesk_server::auth::totp_code(&secret, now).expect("a code");
     let (status, session) = service
         .post(
             "/v1/auth/sign-in",

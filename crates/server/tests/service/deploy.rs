@@ -4,7 +4,6 @@
 //! serves, and a backup restored into a new database that serves the same
 //! records with its audit chain intact.
 
-use std::io::Write;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -165,30 +164,16 @@ fn pg(env: &Env, program: &str) -> Command {
 
 fn add_operator(env: &Env, id: &str, name: &str, role: &str) -> Operator {
     let password = format!("{id} correct horse");
-    let mut child = server(env)
-        .args(["operator", "add", id, "--name", name, "--role", role])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("riskdesk-server");
-    child
-        .stdin
-        .take()
-        .expect("its input")
-        .write_all(format!("{password}\n").as_bytes())
-        .expect("typing the password");
-    let uri = stdout(&ok(child.wait_with_output()));
-    let secret = uri
-        .trim()
-        .split(['?', '&'])
-        .find_map(|part| part.strip_prefix("secret="))
-        .expect("the TOTP secret")
-        .to_owned();
+    let added = crate::support::with_input(
+        server(env).args(["operator", "add", id, "--name", name, "--role", role]),
+        &format!("{password}\n"),
+    );
+    assert!(added.status.success(), "{}", stderr(&added));
+    let uri = stdout(&added);
     Operator {
         id: id.to_owned(),
         password,
-        secret,
+        secret: crate::support::totp_secret(&uri),
     }
 }
 

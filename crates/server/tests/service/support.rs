@@ -274,3 +274,32 @@ pub async fn read(response: reqwest::Response) -> (u16, serde_json::Value) {
     };
     (status, body)
 }
+
+/// Runs `command` with `input` typed on its standard input (a password, as
+/// an operator types it); its output.
+pub fn with_input(command: &mut std::process::Command, input: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("running the program");
+    child
+        .stdin
+        .take()
+        .expect("its input")
+        .write_all(input.as_bytes())
+        .expect("typing the input");
+    child.wait_with_output().expect("its output")
+}
+
+/// The base32 secret of an `otpauth://` URI, as `operator add` prints it.
+pub fn totp_secret(uri: &str) -> String {
+    uri.trim()
+        .split(['?', '&'])
+        .find_map(|part| part.strip_prefix("secret="))
+        .expect("the TOTP secret")
+        .to_owned()
+}

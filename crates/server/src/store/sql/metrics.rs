@@ -6,6 +6,7 @@
 
 use riskdesk_domain::metrics::UTILISATION_BANDS_BP;
 
+use super::bulk::Columns;
 use super::*;
 
 /// A business day: days since 1970-01-01 in China time (UTC+8), as
@@ -305,10 +306,9 @@ where
 {
     for chunk in rows.chunks(INSERT_CHUNK) {
         execute(&mut *conn, |q| {
-            q.push(
-                "INSERT INTO account_months (month, account_id, grade, city, cohort, dpd, \
-                 limit_fen, balance_fen)",
-            );
+            q.push("INSERT INTO account_months (")
+                .push(<AccountMonthRow as Columns>::NAMES)
+                .push(")");
             q.values(chunk, |t, r| {
                 t.bind(r.month)
                     .bind(r.account_id)
