@@ -167,6 +167,9 @@ pub async fn generate_history(
     let mut world = World::new(params);
     first.blacklist = world.blacklist();
     store.insert_batch(&first).await?;
+    // The history's months get their partitions before it arrives.
+    let history_start = world.calendar.first().map_or(params.as_of_ms, |m| m.0);
+    store.cover_months(history_start, params.as_of_ms).await?;
     store.bulk_load_mode(true).await?;
 
     // Generation runs on its own thread while the store writes the previous

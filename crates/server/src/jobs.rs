@@ -5,6 +5,8 @@
 //! decided in time expire (an approval checks the time itself too), stale
 //! notification nonces are forgotten, and yesterday's end of day
 //! runs if it has not (once per business date, whichever instance is first).
+//! On PostgreSQL, the next months' partitions of transactions are created
+//! well before their first payment.
 
 use std::time::Duration;
 
@@ -26,8 +28,22 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     })
 }
 
+/// How far ahead months are prepared: a new month's partition exists
+/// weeks before it starts.
+const COVER_AHEAD_MS: i64 = 62 * 24 * 3600 * 1000;
+
 /// One round of background work; failures are logged and retried next round.
 pub async fn run_once(state: &AppState) {
+    let now = state.clock.now_ms();
+    match state
+        .store
+        .cover_months(now - crate::engine::MAX_LATE_MS, now + COVER_AHEAD_MS)
+        .await
+    {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(created = n, "month partitions of transactions created"),
+        Err(e) => tracing::error!(error = %e, "creating month partitions failed"),
+    }
     match state
         .store
         .release_lapsed_freezes(state.clock.now_ms())
@@ -37,7 +53,6 @@ pub async fn run_once(state: &AppState) {
         Ok(n) => tracing::info!(released = n, "lapsed freezes released"),
         Err(e) => tracing::error!(error = %e, "releasing lapsed freezes failed"),
     }
-    let now = state.clock.now_ms();
     if let Some(key) = &state.audit_key {
         let key_id = crate::audit_key::key_id(&key.verifying_key());
         let sign = |message: &[u8]| {

@@ -111,6 +111,10 @@ pub trait Store: Decisions + Metrics + Send + Sync + std::fmt::Debug {
     /// PostgreSQL's id sequences past the loaded ids. Never while serving.
     async fn bulk_load_mode(&self, loading: bool) -> StoreResult<()>;
 
+    /// Makes room for transactions of `from_ms..=to_ms`: on PostgreSQL the
+    /// months' partitions, created if missing (returns how many).
+    async fn cover_months(&self, from_ms: i64, to_ms: i64) -> StoreResult<u64>;
+
     /// Writes a batch of generated records in one transaction.
     async fn insert_batch(&self, batch: &Batch) -> StoreResult<()>;
 

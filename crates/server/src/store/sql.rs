@@ -16,7 +16,7 @@ mod bulk;
 mod decisions;
 mod metrics;
 
-use self::bulk::BulkInsert;
+use self::bulk::LargeTables;
 use self::metrics::LimitChangeStep;
 use super::query::{Query, Tuple, execute, fetch_all, fetch_optional};
 use super::*;
@@ -127,7 +127,7 @@ enum Dir {
 #[async_trait::async_trait]
 impl<DB> Store for SqlStore<DB>
 where
-    DB: BulkInsert,
+    DB: LargeTables,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
     i16: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
@@ -183,14 +183,12 @@ where
         // The same definitions as in the migrations.
         let indexes: &[&str] = if loading {
             &[
-                "DROP INDEX IF EXISTS transactions_order",
                 "DROP INDEX IF EXISTS transactions_account_time",
                 "DROP INDEX IF EXISTS transactions_device_time",
                 "DROP INDEX IF EXISTS transactions_ip_time",
             ]
         } else {
             &[
-                "CREATE UNIQUE INDEX IF NOT EXISTS transactions_order ON transactions (order_id)",
                 "CREATE INDEX IF NOT EXISTS transactions_account_time \
                  ON transactions (account_id, occurred_at, id)",
                 "CREATE INDEX IF NOT EXISTS transactions_device_time \
@@ -198,12 +196,12 @@ where
                 "CREATE INDEX IF NOT EXISTS transactions_ip_time ON transactions (ip, occurred_at)",
             ]
         };
-        let foreign_keys = if loading {
+        let backend_own = if loading {
             DB::BEFORE_LOAD
         } else {
             DB::AFTER_LOAD
         };
-        for statement in indexes.iter().chain(foreign_keys) {
+        for statement in indexes.iter().chain(backend_own) {
             execute(&self.pool, |q| {
                 q.push(statement);
             })
@@ -231,6 +229,18 @@ where
             }
         }
         Ok(())
+    }
+
+    async fn cover_months(&self, from_ms: i64, to_ms: i64) -> StoreResult<u64> {
+        let Some(function) = DB::COVER_MONTHS else {
+            return Ok(0);
+        };
+        let created: Option<(i32,)> = fetch_optional(&self.pool, |q| {
+            q.push("SELECT ").push(function).push("(").bind(from_ms);
+            q.push(", ").bind(to_ms).push(")");
+        })
+        .await?;
+        Ok(created.map_or(0, |(n,)| u64::try_from(n).unwrap_or(0)))
     }
 
     async fn insert_batch(&self, batch: &Batch) -> StoreResult<()> {
@@ -930,7 +940,7 @@ where
             }
             Err(e) => return Err(e),
         };
-        metrics::count_authorization::<DB>(&mut *tx, transaction_id).await?;
+        metrics::count_authorization::<DB>(&mut *tx, transaction_id, r.occurred_at).await?;
         let mut alerts = Vec::new();
         for alert in &w.alerts {
             let id: Option<(i64,)> = fetch_optional(&mut *tx, |q| {

@@ -756,6 +756,54 @@ async fn authorizations_through_two_instances_never_overspend_on_postgres() {
     }
 }
 
+/// On PostgreSQL a payment is kept in its month's partition, and an order
+/// id is still answered once across months: a retry of an October order
+/// gets its first answer, and the same id for a November payment is refused.
+#[tokio::test]
+async fn an_order_is_answered_once_across_months_on_postgres() {
+    use sqlx::Connection;
+    let url = support::postgres_database().await;
+    let store = riskdesk_server::store::open(&url).await.unwrap();
+    support::portfolio(store.as_ref(), 200).await;
+    let account = roomy_account(store.as_ref()).await;
+    let (service, key) = payment_service(&store, only(&[])).await;
+    let key = Some(key.as_str());
+
+    // Five days before the start: 30 October, China time.
+    let october = order(&account, "WX-ACROSS-MONTHS", "58.50", -5 * 24 * 60);
+    let (status, first) = service.post("/v1/payments/authorize", key, &october).await;
+    assert_eq!(
+        (status, first["status"].as_str()),
+        (200, Some("authorized")),
+        "{first}"
+    );
+    let (status, again) = service.post("/v1/payments/authorize", key, &october).await;
+    assert_eq!((status, &again), (200, &first));
+    let mut november = october.clone();
+    november["occurred_at"] = json!(iso(START_MS));
+    let (status, problem) = service.post("/v1/payments/authorize", key, &november).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (422, Some("idempotency_mismatch")),
+        "{problem}"
+    );
+
+    let line = store.account(account.id).await.unwrap().unwrap().account;
+    assert_eq!(
+        line.limit_fen - line.used_fen - line.frozen_fen,
+        account.available_fen - 5_850,
+        "reserved once"
+    );
+    let mut db = sqlx::PgConnection::connect(&url).await.unwrap();
+    let kept: Vec<(String,)> = sqlx::query_as(
+        "SELECT tableoid::regclass::text FROM transactions WHERE order_id = 'WX-ACROSS-MONTHS'",
+    )
+    .fetch_all(&mut db)
+    .await
+    .unwrap();
+    assert_eq!(kept, [("transactions_2026_10".to_owned(),)]);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
 

@@ -333,3 +333,85 @@ async fn a_bulk_loaded_sqlite_file_reopens_complete_for_serving() {
     };
     assert!(serving.insert_batch(&batch).await.is_err());
 }
+
+/// On PostgreSQL each transaction is kept in its month's partition (China
+/// time): the generated history lands in its months, a row of a month not
+/// yet prepared waits in the default partition until its month is, and two
+/// instances preparing the same months create each once.
+#[tokio::test]
+async fn transactions_are_kept_by_month_on_postgres() {
+    use sqlx::Connection;
+    let url = support::postgres_database().await;
+    let stores = [open(&url).await.unwrap(), open(&url).await.unwrap()];
+    support::portfolio(stores[0].as_ref(), 20).await;
+    let mut db = sqlx::PgConnection::connect(&url).await.unwrap();
+    let by_month = "SELECT tableoid::regclass::text, COUNT(*), MIN(occurred_at), MAX(occurred_at) \
+                    FROM transactions GROUP BY 1 ORDER BY 1";
+    let months: Vec<(String, i64, i64, i64)> =
+        sqlx::query_as(by_month).fetch_all(&mut db).await.unwrap();
+    let china = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+    let month_of = |ms: i64| {
+        let at = chrono::DateTime::from_timestamp_millis(ms)
+            .unwrap()
+            .with_timezone(&china);
+        at.format("transactions_%Y_%m").to_string()
+    };
+    assert!(months.len() >= 6, "six months of history: {months:?}");
+    for (partition, _, first, last) in &months {
+        assert_eq!(
+            (&month_of(*first), &month_of(*last)),
+            (partition, partition)
+        );
+    }
+
+    // A row of 1970: no month of its own yet.
+    let account = stores[0]
+        .account(80_000_000)
+        .await
+        .unwrap()
+        .unwrap()
+        .account;
+    let old = TransactionRow::ledger(
+        account.id,
+        "repayment",
+        "RP-1970".into(),
+        "还款",
+        100,
+        1_000,
+    );
+    let batch = Batch {
+        transactions: vec![old.clone()],
+        ..Default::default()
+    };
+    stores[0].insert_batch(&batch).await.unwrap();
+    let waiting: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM transactions_default")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(waiting.0, 1);
+    assert_eq!(stores[1].cover_months(1_000, 1_000).await.unwrap(), 1);
+    let moved: Vec<(String, i64, i64, i64)> =
+        sqlx::query_as(by_month).fetch_all(&mut db).await.unwrap();
+    assert_eq!(
+        moved[0],
+        ("transactions_1970_01".to_owned(), 1, 1_000, 1_000)
+    );
+    assert_eq!(moved[1..], months[..], "the other months untouched");
+    // Its order id is still taken, in any month.
+    let mut again = old;
+    again.occurred_at = AS_OF_MS;
+    let batch = Batch {
+        transactions: vec![again],
+        ..Default::default()
+    };
+    assert!(stores[0].insert_batch(&batch).await.is_err());
+
+    // Two instances prepare the same three months at once: each month once.
+    let (from, to) = (1_893_456_000_000, 1_893_456_000_000 + 70 * 86_400_000); // 2030-01 to 03
+    let (a, b) = tokio::join!(
+        stores[0].cover_months(from, to),
+        stores[1].cover_months(from, to)
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 3);
+    assert_eq!(stores[0].cover_months(from, to).await.unwrap(), 0);
+}

@@ -75,6 +75,9 @@ async fn upgraded(url: &str, backend: &str) {
         Some(METRICS_VERSION),
         "{backend}: the rollups rebuilt"
     );
+    // The payment moved into its month (PostgreSQL's partitions), its order still taken.
+    let payment = store.payment("WX-OLD-1").await.unwrap().expect(backend);
+    assert_eq!((payment.id, payment.amount_fen), (1, 200_000), "{backend}");
     let account = store.account(80_000_001).await.unwrap().unwrap().account;
     assert_eq!(
         (account.limit_fen, account.used_fen),

@@ -1,5 +1,6 @@
-//! Bulk loading the large tables: PostgreSQL's `COPY`, SQLite's multi-row
-//! `INSERT`, from one description of each row ([`Columns`]).
+//! The large tables: bulk loading them (PostgreSQL's `COPY`, SQLite's
+//! multi-row `INSERT`, from one description of each row, [`Columns`]), and
+//! PostgreSQL's month partitions of `transactions`.
 //!
 //! A generated portfolio of a million accounts writes tens of millions of
 //! transactions; COPY takes them as one stream of text instead of statements
@@ -29,21 +30,29 @@ pub(super) trait Columns: Sync {
     fn fields(&self, field: &mut dyn FnMut(Field<'_>));
 }
 
-/// How a backend appends many rows to a table (inside the caller's transaction).
-pub(super) trait BulkInsert: Database {
-    /// Run before a bulk load and after it, beside the transactions' indexes.
+/// How a backend keeps the large tables.
+pub(super) trait LargeTables: Database {
+    /// Run before a bulk load and after it, beside the transactions' common
+    /// indexes: what keeps order ids unique, and (PostgreSQL) foreign keys.
     const BEFORE_LOAD: &'static [&'static str];
     const AFTER_LOAD: &'static [&'static str];
+    /// The function that creates the missing month partitions of
+    /// `transactions` covering `(from_ms, to_ms)` and returns how many;
+    /// `None` where transactions are one table.
+    const COVER_MONTHS: Option<&'static str>;
 
+    /// Appends `rows` to their table, inside the caller's transaction.
     fn bulk_insert<'c, R: Columns>(
         conn: &'c mut Self::Connection,
         rows: &'c [R],
     ) -> BoxFuture<'c, StoreResult<()>>;
 }
 
-impl BulkInsert for Sqlite {
-    const BEFORE_LOAD: &'static [&'static str] = &[];
-    const AFTER_LOAD: &'static [&'static str] = &[];
+impl LargeTables for Sqlite {
+    const BEFORE_LOAD: &'static [&'static str] = &["DROP INDEX IF EXISTS transactions_order"];
+    const AFTER_LOAD: &'static [&'static str] =
+        &["CREATE UNIQUE INDEX IF NOT EXISTS transactions_order ON transactions (order_id)"];
+    const COVER_MONTHS: Option<&'static str> = None;
 
     fn bulk_insert<'c, R: Columns>(
         conn: &'c mut SqliteConnection,
@@ -77,15 +86,21 @@ impl BulkInsert for Sqlite {
 /// Bytes of COPY text sent at a time.
 const COPY_BUFFER: usize = 1 << 20;
 
-impl BulkInsert for Postgres {
-    // PostgreSQL checks a foreign key row by row as COPY writes, which costs
-    // more than the write; checked once at the end it is one join.
+impl LargeTables for Postgres {
+    // As in migration 0008. PostgreSQL checks a foreign key row by row as
+    // COPY writes, which costs more than the write; checked once at the end
+    // it is one join. The same for the order ids' unique key.
     const BEFORE_LOAD: &'static [&'static str] = &[
+        "DROP INDEX IF EXISTS transactions_order",
+        "ALTER TABLE transaction_orders DROP CONSTRAINT IF EXISTS transaction_orders_pkey",
         "ALTER TABLE transactions DROP CONSTRAINT IF EXISTS transactions_account_id_fkey",
         "ALTER TABLE bills DROP CONSTRAINT IF EXISTS bills_account_id_fkey",
         "ALTER TABLE account_months DROP CONSTRAINT IF EXISTS account_months_account_id_fkey",
     ];
     const AFTER_LOAD: &'static [&'static str] = &[
+        "CREATE INDEX IF NOT EXISTS transactions_order ON transactions (order_id)",
+        "ALTER TABLE transaction_orders ADD CONSTRAINT transaction_orders_pkey \
+         PRIMARY KEY (order_id)",
         "ALTER TABLE transactions ADD CONSTRAINT transactions_account_id_fkey \
          FOREIGN KEY (account_id) REFERENCES accounts (id)",
         "ALTER TABLE bills ADD CONSTRAINT bills_account_id_fkey \
@@ -93,6 +108,7 @@ impl BulkInsert for Postgres {
         "ALTER TABLE account_months ADD CONSTRAINT account_months_account_id_fkey \
          FOREIGN KEY (account_id) REFERENCES accounts (id)",
     ];
+    const COVER_MONTHS: Option<&'static str> = Some("transactions_cover");
 
     fn bulk_insert<'c, R: Columns>(
         conn: &'c mut PgConnection,

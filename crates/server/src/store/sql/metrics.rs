@@ -20,8 +20,9 @@ struct Kept {
     columns: &'static [&'static str],
     keys: usize,
     from: &'static str,
-    /// Narrows the FROM to one record, before its id.
-    record: &'static str,
+    /// Narrows the FROM to one record: conditions, each before its value
+    /// (its id, and for a partitioned table the month's column too).
+    record: &'static [&'static str],
 }
 
 /// Decided payments `t`, with their account `a` and customer `c`.
@@ -40,7 +41,7 @@ const AUTHORIZATIONS: Kept = Kept {
     keys: 4,
     from: " FROM transactions t JOIN accounts a ON a.id = t.account_id \
         JOIN customers c ON c.id = a.customer_id WHERE t.decision IS NOT NULL",
-    record: " AND t.id = ",
+    record: &[" AND t.id = ", " AND t.occurred_at = "],
 };
 
 fn authorization_key() -> String {
@@ -72,7 +73,7 @@ const ALERTS: Kept = Kept {
     keys: 5,
     from: " FROM alerts al JOIN accounts a ON a.id = al.account_id \
         JOIN customers c ON c.id = a.customer_id LEFT JOIN transactions t ON t.id = al.transaction_id",
-    record: " WHERE al.id = ",
+    record: &[" WHERE al.id = "],
 };
 
 fn alert_key() -> String {
@@ -108,7 +109,7 @@ const LIMIT_CHANGES: Kept = Kept {
     keys: 4,
     from: " FROM limit_changes lc JOIN accounts a ON a.id = lc.account_id \
         JOIN customers c ON c.id = a.customer_id",
-    record: " WHERE lc.id = ",
+    record: &[" WHERE lc.id = "],
 };
 
 fn limit_change_key() -> String {
@@ -152,7 +153,7 @@ where
         &LIMIT_CHANGES,
         &limit_change_key(),
         &counts,
-        limit_change_id,
+        &[limit_change_id],
     )
     .await
 }
@@ -163,7 +164,7 @@ async fn add_counts<DB>(
     kept: &Kept,
     key: &str,
     counts: &str,
-    id: i64,
+    record: &[i64],
 ) -> StoreResult<()>
 where
     DB: Database,
@@ -177,9 +178,11 @@ where
             kept.table,
             kept.columns.join(", ")
         ))
-        .push(kept.from)
-        .push(kept.record)
-        .bind(id);
+        .push(kept.from);
+        debug_assert_eq!(kept.record.len(), record.len(), "{}", kept.table);
+        for (condition, value) in kept.record.iter().zip(record) {
+            q.push(condition).bind(*value);
+        }
         q.push(&upsert(kept));
     })
     .await
@@ -341,6 +344,7 @@ pub(super) enum AlertStep {
 pub(super) async fn count_authorization<DB>(
     conn: &mut DB::Connection,
     transaction_id: i64,
+    occurred_at: i64,
 ) -> StoreResult<()>
 where
     DB: Database,
@@ -354,7 +358,7 @@ where
         &AUTHORIZATIONS,
         &authorization_key(),
         &counts,
-        transaction_id,
+        &[transaction_id, occurred_at],
     )
     .await
 }
@@ -375,7 +379,7 @@ where
         AlertStep::Raised => format!("{ALERT_RAISED}, 0, 0, 0, 0"),
         AlertStep::Closed => format!("0, {}", ALERT_DISPOSED.join(", ")),
     };
-    add_counts(conn, &ALERTS, &alert_key(), &counts, alert_id).await
+    add_counts(conn, &ALERTS, &alert_key(), &counts, &[alert_id]).await
 }
 
 /// `ON CONFLICT (key columns) DO UPDATE` adding the new counts to the row's.
