@@ -28,9 +28,11 @@ DROP INDEX transactions_ip_time;
 -- sequence owned by the column instead (pg_get_serial_sequence finds it).
 CREATE SEQUENCE transaction_ids;
 
+-- Its keys, indexes and the order ids' trigger come after the copy below:
+-- built once over all rows rather than row by row.
 CREATE TABLE transactions (
     id             BIGINT NOT NULL DEFAULT nextval('transaction_ids'),
-    account_id     BIGINT NOT NULL REFERENCES accounts (id),
+    account_id     BIGINT NOT NULL,
     kind           TEXT NOT NULL,
     order_id       TEXT NOT NULL,
     merchant       TEXT NOT NULL,
@@ -51,8 +53,7 @@ CREATE TABLE transactions (
     decline_reason TEXT,
     -- Refunds point at the payment they refund.
     refund_of      BIGINT,
-    grade          TEXT,
-    PRIMARY KEY (id, occurred_at)
+    grade          TEXT
 ) PARTITION BY RANGE (occurred_at);
 ALTER SEQUENCE transaction_ids OWNED BY transactions.id;
 
@@ -60,36 +61,10 @@ ALTER SEQUENCE transaction_ids OWNED BY transactions.id;
 -- ahead, so normally none); transactions_cover moves them out.
 CREATE TABLE transactions_default PARTITION OF transactions DEFAULT;
 
--- The generator drops and rebuilds these around a bulk load (BEFORE_LOAD,
--- AFTER_LOAD in store/sql/bulk.rs).
-CREATE INDEX transactions_order ON transactions (order_id);
-CREATE INDEX transactions_account_time ON transactions (account_id, occurred_at, id);
-CREATE INDEX transactions_device_time ON transactions (device_id, occurred_at);
-CREATE INDEX transactions_ip_time ON transactions (ip, occurred_at);
-
--- Every order id once, whatever its month: a retried authorization or a
--- refund key seen before fails its INSERT with a unique violation, as it
--- did when transactions had a unique index of its own.
-CREATE TABLE transaction_orders (
-    order_id TEXT NOT NULL,
-    CONSTRAINT transaction_orders_pkey PRIMARY KEY (order_id)
-);
-
-CREATE FUNCTION transaction_orders_add() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO transaction_orders (order_id) SELECT order_id FROM inserted;
-    RETURN NULL;
-END $$;
-
--- Once per statement: a COPY of a hundred thousand rows is one INSERT here.
-CREATE TRIGGER transactions_order_once AFTER INSERT ON transactions
-    REFERENCING NEW TABLE AS inserted
-    FOR EACH STATEMENT EXECUTE FUNCTION transaction_orders_add();
-
 -- Creates the month partitions that cover [from_ms, to_ms] and are missing,
 -- moving any of their rows out of the default partition; returns how many
--- it created (NULL for no range: the MIN and MAX of no rows). Instances call it concurrently: one at a time creates.
+-- it created (NULL for no range: the MIN and MAX of no rows). Instances
+-- call it concurrently: one at a time creates.
 CREATE FUNCTION transactions_cover(from_ms BIGINT, to_ms BIGINT) RETURNS INTEGER
 STRICT LANGUAGE plpgsql AS $$
 DECLARE
@@ -131,6 +106,36 @@ INSERT INTO transactions (id, account_id, kind, order_id, merchant, category, ch
            device_id, ip, lat, lon, city, status, decision, rule_hits, occurred_at, decline_reason,
            refund_of, grade
     FROM transactions_unpartitioned;
+
+-- The generator drops and rebuilds these around a bulk load (BEFORE_LOAD,
+-- AFTER_LOAD in store/sql/bulk.rs).
+ALTER TABLE transactions ADD CONSTRAINT transactions_pkey PRIMARY KEY (id, occurred_at);
+ALTER TABLE transactions ADD CONSTRAINT transactions_account_id_fkey
+    FOREIGN KEY (account_id) REFERENCES accounts (id);
+CREATE INDEX transactions_order ON transactions (order_id);
+CREATE INDEX transactions_account_time ON transactions (account_id, occurred_at, id);
+CREATE INDEX transactions_device_time ON transactions (device_id, occurred_at);
+CREATE INDEX transactions_ip_time ON transactions (ip, occurred_at);
+
+-- Every order id once, whatever its month: a retried authorization or a
+-- refund key seen before fails its INSERT with a unique violation, as it
+-- did when transactions had a unique index of its own.
+CREATE TABLE transaction_orders (order_id TEXT NOT NULL);
+INSERT INTO transaction_orders (order_id) SELECT order_id FROM transactions;
+ALTER TABLE transaction_orders ADD CONSTRAINT transaction_orders_pkey PRIMARY KEY (order_id);
+
+CREATE FUNCTION transaction_orders_add() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO transaction_orders (order_id) SELECT order_id FROM inserted;
+    RETURN NULL;
+END $$;
+
+-- Once per statement: a COPY of a hundred thousand rows is one INSERT here.
+CREATE TRIGGER transactions_order_once AFTER INSERT ON transactions
+    REFERENCING NEW TABLE AS inserted
+    FOR EACH STATEMENT EXECUTE FUNCTION transaction_orders_add();
+
 SELECT setval('transaction_ids', COALESCE((SELECT MAX(id) FROM transactions), 0) + 1, false);
 
 DROP TABLE transactions_unpartitioned;

@@ -8,7 +8,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
-use sqlx::postgres::{PgPoolOptions, Postgres};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, Postgres};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Sqlite, Type};
 
@@ -23,10 +23,18 @@ use super::*;
 use riskdesk_domain::money::Money;
 use riskdesk_domain::rules::frozen_share;
 
-/// A [`Store`] on one sqlx pool.
+/// A [`Store`] on sqlx pools.
 #[derive(Debug)]
 pub struct SqlStore<DB: Database> {
     pool: Pool<DB>,
+    /// The payment channel's connections (authorize, settle, reverse,
+    /// refund, repay and their service clients). On PostgreSQL they plan
+    /// each statement once and keep that generic plan: the channel's few
+    /// fixed statements run thousands of times a second, and planning one
+    /// again for every payment, over a dozen month partitions, cost more
+    /// than running it (docs/benchmarks.md). The console's ad-hoc lists
+    /// keep plans made for their values. On SQLite, the same pool.
+    payments: Pool<DB>,
 }
 
 /// Rows per multi-row INSERT: under SQLite's 32,766 and PostgreSQL's 65,535
@@ -73,19 +81,27 @@ impl SqlStore<Sqlite> {
             .connect_with(options)
             .await?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await?;
-        Ok(SqlStore { pool })
+        Ok(SqlStore {
+            payments: pool.clone(),
+            pool,
+        })
     }
 }
 
 impl SqlStore<Postgres> {
     pub async fn open_postgres(url: &str) -> anyhow::Result<Self> {
+        let options = PgConnectOptions::from_str(url)?;
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(5))
-            .connect(url)
+            .connect_with(options.clone())
             .await?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
-        Ok(SqlStore { pool })
+        let payments = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_lazy_with(options.options([("plan_cache_mode", "force_generic_plan")]));
+        Ok(SqlStore { pool, payments })
     }
 }
 
@@ -157,6 +173,7 @@ where
     }
 
     async fn close(&self) {
+        self.payments.close().await;
         self.pool.close().await;
     }
 
@@ -775,7 +792,7 @@ where
     }
 
     async fn service_client(&self, key_hash: &str) -> StoreResult<Option<ServiceClientRow>> {
-        fetch_optional(&self.pool, |q| {
+        fetch_optional(&self.payments, |q| {
             q.push("SELECT id, key_hash, created_at, revoked_at FROM service_clients")
                 .and()
                 .push("key_hash = ")
@@ -802,7 +819,7 @@ where
                 .bind(from);
             q.push(" AND occurred_at <= ").bind(to).push(")");
         };
-        let row: Option<ContextJson> = fetch_optional(&self.pool, |q| {
+        let row: Option<ContextJson> = fetch_optional(&self.payments, |q| {
             q.push("SELECT ");
             attempts(q, &mut |q| {
                 q.push("account_id = ").bind(c.account_id);
@@ -864,7 +881,7 @@ where
         w: &AuthorizationWrite,
     ) -> StoreResult<Result<Idempotent<Authorized>, Refusal>> {
         let r = &w.transaction;
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_payment().await?;
         // The account's line, locked: authorizations on one account queue here.
         let line: Option<(String, i64, i64, i64, i64, String)> = fetch_optional(&mut *tx, |q| {
             q.push(
@@ -934,9 +951,12 @@ where
             // here, after the work, so that a first attempt saves a round trip).
             Err(e) if is_unique_violation(&e) => {
                 tx.rollback().await?;
-                return Ok(Ok(
-                    Self::earlier(&self.pool, &r.order_id, &w.request_hash).await?
-                ));
+                return Ok(Ok(Self::earlier(
+                    &self.payments,
+                    &r.order_id,
+                    &w.request_hash,
+                )
+                .await?));
             }
             Err(e) => return Err(e),
         };
@@ -1040,7 +1060,7 @@ where
     }
 
     async fn payment(&self, order_id: &str) -> StoreResult<Option<TransactionRow>> {
-        fetch_optional(&self.pool, |q| {
+        fetch_optional(&self.payments, |q| {
             q.push("SELECT ").push(TRANSACTION_FIELDS);
             q.push(" FROM transactions");
             q.and().push("order_id = ").bind(order_id.to_owned());
@@ -1062,7 +1082,7 @@ where
         order_id: &str,
         m: &MoneyBack,
     ) -> StoreResult<Result<Idempotent<LedgerRecord>, Refusal>> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_payment().await?;
         if let Some(earlier) =
             Self::claim_key(&mut tx, &m.key, &m.request_hash, m.occurred_at).await?
         {
@@ -1083,7 +1103,7 @@ where
         account_id: i64,
         m: &MoneyBack,
     ) -> StoreResult<Result<Idempotent<LedgerRecord>, Refusal>> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_payment().await?;
         if let Some(earlier) =
             Self::claim_key(&mut tx, &m.key, &m.request_hash, m.occurred_at).await?
         {
@@ -1417,10 +1437,19 @@ where
     /// (`BEGIN IMMEDIATE`), so that what it reads first cannot go stale
     /// before it writes; PostgreSQL locks the rows it reads `FOR UPDATE`.
     async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, DB>> {
+        Self::begin_write_on(&self.pool).await
+    }
+
+    /// A write transaction of the payment channel.
+    async fn begin_payment(&self) -> StoreResult<sqlx::Transaction<'static, DB>> {
+        Self::begin_write_on(&self.payments).await
+    }
+
+    async fn begin_write_on(pool: &Pool<DB>) -> StoreResult<sqlx::Transaction<'static, DB>> {
         if DB::NAME == "SQLite" {
-            self.pool.begin_with("BEGIN IMMEDIATE").await
+            pool.begin_with("BEGIN IMMEDIATE").await
         } else {
-            self.pool.begin().await
+            pool.begin().await
         }
     }
 
@@ -1695,7 +1724,7 @@ where
         order_id: &str,
         to: &'static str,
     ) -> StoreResult<Result<LedgerRecord, Refusal>> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_payment().await?;
         let moved: Option<(i64, i64, i64)> = fetch_optional(&mut *tx, |q| {
             q.push("UPDATE transactions SET status = ")
                 .bind(to.to_owned());
