@@ -224,17 +224,10 @@ where
             })
             .await?;
         }
-        if !loading && DB::NAME == "PostgreSQL" {
-            // The generator wrote explicit ids: move the identity sequences
-            // past them, so that the engine's inserts get fresh ones.
-            for table in [
-                "transactions",
-                "alerts",
-                "limit_changes",
-                "blacklist",
-                "disputes",
-                "freezes",
-            ] {
+        if !loading {
+            // The generator wrote explicit ids: move the id sequences past
+            // them, so that the engine's inserts get fresh ones.
+            for table in DB::ID_SEQUENCES {
                 execute(&self.pool, |q| {
                     q.push("SELECT setval(pg_get_serial_sequence('")
                         .push(table)

@@ -40,6 +40,9 @@ pub(super) trait LargeTables: Database {
     /// `transactions` covering `(from_ms, to_ms)` and returns how many;
     /// `None` where transactions are one table.
     const COVER_MONTHS: Option<&'static str>;
+    /// The tables whose ids come from sequences, moved past the generated
+    /// ids after a bulk load (SQLite's rowids need nothing).
+    const ID_SEQUENCES: &'static [&'static str];
 
     /// Appends `rows` to their table, inside the caller's transaction.
     fn bulk_insert<'c, R: Columns>(
@@ -53,6 +56,7 @@ impl LargeTables for Sqlite {
     const AFTER_LOAD: &'static [&'static str] =
         &["CREATE UNIQUE INDEX IF NOT EXISTS transactions_order ON transactions (order_id)"];
     const COVER_MONTHS: Option<&'static str> = None;
+    const ID_SEQUENCES: &'static [&'static str] = &[];
 
     fn bulk_insert<'c, R: Columns>(
         conn: &'c mut SqliteConnection,
@@ -109,6 +113,14 @@ impl LargeTables for Postgres {
          FOREIGN KEY (account_id) REFERENCES accounts (id)",
     ];
     const COVER_MONTHS: Option<&'static str> = Some("transactions_cover");
+    const ID_SEQUENCES: &'static [&'static str] = &[
+        "transactions",
+        "alerts",
+        "limit_changes",
+        "blacklist",
+        "disputes",
+        "freezes",
+    ];
 
     fn bulk_insert<'c, R: Columns>(
         conn: &'c mut PgConnection,
