@@ -13,14 +13,13 @@
 //!   start to the first alert row, and memory (the ignored end-to-end test
 //!   `console_benchmarks`).
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
 
 use anyhow::{Context, bail};
 
 use crate::postgres::{Cluster, Settings};
+use crate::service::Instance;
 use crate::{cargo, run, workspace_root};
 
 const BEGIN: &str = "<!-- cargo xtask bench: begin -->";
@@ -173,7 +172,7 @@ fn measure(
     let mut rows = Vec::new();
     for instances in [1, 2] {
         let serving: Vec<Instance> = (0..instances)
-            .map(|_| Instance::start(database))
+            .map(|_| Instance::start(&release("riskdesk-server"), database))
             .collect::<anyhow::Result<_>>()?;
         let urls: Vec<String> = serving.iter().map(|i| i.url.clone()).collect();
         let load = |what: &str, extra: &[&str], clients: &str| {
@@ -271,67 +270,6 @@ fn parse_load(stdout: &str) -> Option<Load> {
         rows += 1;
     }
     (rows > 0).then_some(load)
-}
-
-/// A `riskdesk-server serve` on a free port.
-struct Instance {
-    child: Child,
-    url: String,
-}
-
-impl Instance {
-    fn start(database: &str) -> anyhow::Result<Instance> {
-        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let addr = format!("127.0.0.1:{port}");
-        let child = Command::new(release("riskdesk-server"))
-            .args(["serve", "--database", database, "--addr", &addr])
-            .env("RUST_LOG", "warn")
-            .spawn()
-            .context("riskdesk-server serve")?;
-        let instance = Instance {
-            child,
-            url: format!("http://{addr}"),
-        };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while !healthy(&addr) {
-            if Instant::now() > deadline {
-                bail!("the instance on {addr} did not answer its health check");
-            }
-            #[allow(clippy::disallowed_methods, reason = "xtask has no async runtime")]
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Ok(instance)
-    }
-
-    /// SIGTERM, as a service manager stops it, and its exit.
-    fn stop(mut self) -> anyhow::Result<()> {
-        run(Command::new("kill").arg(self.child.id().to_string()))?;
-        self.child.wait()?;
-        Ok(())
-    }
-}
-
-/// An instance left by a failed run is killed, not left serving.
-impl Drop for Instance {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// `GET /v1/health` answers 200.
-fn healthy(addr: &str) -> bool {
-    use std::io::{Read, Write};
-    let Ok(mut stream) = std::net::TcpStream::connect(addr) else {
-        return false;
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let mut answer = String::new();
-    stream
-        .write_all(b"GET /v1/health HTTP/1.0\r\nhost: localhost\r\n\r\n")
-        .and_then(|()| stream.read_to_string(&mut answer))
-        .is_ok()
-        && answer.starts_with("HTTP/1.0 200")
 }
 
 /// The audit chain through the service, on each database.

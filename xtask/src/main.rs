@@ -13,9 +13,13 @@
 //! - `bench`   the benchmark suite (the service on SQLite and PostgreSQL with
 //!   one and two instances, the audit chain, the console); rewrites its
 //!   section of docs/benchmarks.md
+//! - `fuzz api` Schemathesis against the service's OpenAPI document, every
+//!   check on (the test command runs a short pass)
 
 mod bench;
+mod fuzz;
 mod postgres;
+mod service;
 mod system;
 
 use std::process::Command;
@@ -30,7 +34,8 @@ fn main() -> anyhow::Result<()> {
         "codegen" => codegen(),
         "dist" => dist().map(|deb| println!("xtask: {}", deb.display())),
         "bench" => bench::bench(&std::env::args().skip(2).collect::<Vec<_>>()),
-        _ => bail!("usage: cargo xtask demo | test | codegen | dist | bench"),
+        "fuzz" => fuzz::fuzz(&std::env::args().skip(2).collect::<Vec<_>>()),
+        _ => bail!("usage: cargo xtask demo | test | codegen | dist | bench | fuzz"),
     }
 }
 
@@ -158,8 +163,20 @@ fn test() -> anyhow::Result<()> {
         Counts::cargo_line,
     );
     drop(cluster);
+    // The API fuzzing counts as one test: a short pass over every operation.
+    let fuzzed = fuzz::api(fuzz::TEST_EXAMPLES, 1);
+    match &fuzzed {
+        Ok(summary) => {
+            println!("xtask: schemathesis: {summary}");
+            counts.passed += 1;
+        }
+        Err(error) => {
+            eprintln!("xtask: {error:#}");
+            counts.failed += 1;
+        }
+    }
     println!("tests: {} passed, {} failed", counts.passed, counts.failed);
-    result
+    result.and(fuzzed.map(drop))
 }
 
 /// A D-Bus session of its own with an unlocked gnome-keyring, so that the

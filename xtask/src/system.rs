@@ -38,6 +38,7 @@ pub const TEST_PACKAGES: &[&str] = &[
     "libsecret-tools",
     "imagemagick",
     "librsvg2-bin",
+    "python3-venv",
 ];
 
 pub fn ensure_packages(packages: &[&[&str]]) -> anyhow::Result<()> {

@@ -41,14 +41,19 @@ pub struct AuditEntryView {
 #[serde(deny_unknown_fields)]
 #[ts(optional_fields)]
 pub struct AuditQuery {
+    #[param(min_length = 1, max_length = 128)]
     pub actor: Option<String>,
     /// An action (`alert.close`), or every action under a prefix ending in `.` (`alert.`).
+    #[param(min_length = 1, max_length = 128)]
     pub action: Option<String>,
+    #[param(min_length = 1, max_length = 128)]
     pub target: Option<String>,
     pub from: Option<DateTime<Utc>>,
     /// Exclusive.
     pub to: Option<DateTime<Utc>>,
     pub cursor: Option<String>,
+    /// Rows per page (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
 
@@ -70,6 +75,7 @@ pub struct ChainQuery {
     /// Entries after this id (0: from the start).
     pub after_id: Option<i64>,
     /// At most this many (1–5,000; 1,000 by default).
+    #[param(minimum = 1, maximum = 5000)]
     pub limit: Option<u32>,
 }
 
@@ -143,6 +149,7 @@ pub struct BrokenEntry {
 pub struct RevealRequest {
     pub field: riskdesk_domain::pii::PiiField,
     /// Why it is needed (5–500 characters); recorded in the audit trail.
+    #[schema(min_length = 5, max_length = 500, pattern = r"\S[\s\S]{3,}\S")]
     pub reason: String,
 }
 

@@ -6,9 +6,12 @@ use riskdesk_domain::operator::{Permission, Role};
 #[derive(Clone, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct SignInRequest {
+    #[schema(min_length = 1, max_length = 64)]
     pub operator_id: String,
+    #[schema(min_length = 1, max_length = 256)]
     pub password: String,
     /// The current six-digit code from the operator's authenticator.
+    #[schema(pattern = "^[0-9]{6}$")]
     pub totp_code: String,
 }
 

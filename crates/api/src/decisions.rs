@@ -30,11 +30,13 @@ pub const REPLAYED: &str = "idempotent-replayed";
 #[serde(deny_unknown_fields)]
 pub struct TriageRequest {
     /// The alert's version this step is based on.
+    #[schema(value_type = i64, required = true)]
     pub version: Option<i64>,
     pub action: TriageAction,
     /// Recorded with the step; required to escalate (at most 2,000 characters).
     #[serde(default)]
     #[ts(optional)]
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -45,6 +47,7 @@ pub struct TriageRequest {
 #[serde(deny_unknown_fields)]
 pub struct VersionedId {
     pub id: i64,
+    #[schema(value_type = i64, required = true)]
     pub version: Option<i64>,
 }
 
@@ -54,10 +57,12 @@ pub struct VersionedId {
 )]
 #[serde(deny_unknown_fields)]
 pub struct BulkTriageRequest {
+    #[schema(min_items = 1, max_items = 200)]
     pub items: Vec<VersionedId>,
     pub action: TriageAction,
     #[serde(default)]
     #[ts(optional)]
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -84,6 +89,7 @@ pub struct BulkTriageResult {
 )]
 #[serde(deny_unknown_fields)]
 pub struct NoteRequest {
+    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
     pub body: String,
 }
 
@@ -104,12 +110,13 @@ pub struct AlertNoteView {
 )]
 #[serde(deny_unknown_fields)]
 pub struct ProposeLimitChange {
-    #[schema(value_type = String, example = "12000.00")]
+    #[schema(example = "12000.00")]
     pub proposed_limit: Money,
     pub reason: LimitChangeReason,
     /// Optional context for the checker (at most 2,000 characters).
     #[serde(default)]
     #[ts(optional)]
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -119,6 +126,7 @@ pub struct ProposeLimitChange {
 )]
 #[serde(deny_unknown_fields)]
 pub struct StepUpApproval {
+    #[schema(value_type = i64, required = true)]
     pub version: Option<i64>,
     /// The current six-digit code from the operator's authenticator.
     pub totp: String,
@@ -130,7 +138,9 @@ pub struct StepUpApproval {
 )]
 #[serde(deny_unknown_fields)]
 pub struct ReasonedChange {
+    #[schema(value_type = i64, required = true)]
     pub version: Option<i64>,
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     pub reason: String,
 }
 
@@ -142,10 +152,11 @@ pub struct ReasonedChange {
 pub struct FreezeRequest {
     /// How much; absent: everything available now.
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "2000.00")]
+    #[schema(example = "2000.00")]
     #[ts(optional)]
     pub amount: Option<Money>,
     /// 1–500 characters.
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     pub reason: String,
     /// When the freeze lapses by itself; absent: until released.
     #[serde(default)]
@@ -159,8 +170,10 @@ pub struct FreezeRequest {
 )]
 #[serde(deny_unknown_fields)]
 pub struct ReleaseFreeze {
+    #[schema(value_type = i64, required = true)]
     pub version: Option<i64>,
     pub totp: String,
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     pub reason: String,
 }
 
@@ -173,7 +186,9 @@ pub struct ReleaseFreeze {
 #[serde(deny_unknown_fields)]
 pub struct AddBlacklistEntry {
     pub kind: BlacklistKind,
+    #[schema(min_length = 1)]
     pub value: String,
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     pub reason: String,
     #[serde(default)]
     #[ts(optional)]
@@ -189,10 +204,12 @@ pub struct OpenDispute {
     pub transaction_id: i64,
     pub reason: riskdesk_domain::dispute::DisputeReason,
     /// The customer's own words (1–2,000 characters).
+    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
     pub statement: String,
     /// References to what the customer sent (file names, ticket ids): at
     /// most 10, each 1–200 characters.
     #[serde(default)]
+    #[schema(max_items = 10)]
     pub attachments: Vec<String>,
 }
 
@@ -203,16 +220,23 @@ pub struct OpenDispute {
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum DisputeAction {
     /// Pass it to the risk team, saying why.
-    Escalate { note: String },
+    Escalate {
+        #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
+        note: String,
+    },
     /// Resolve it by refunding (part of) the payment: a refund transaction,
     /// and the amount back on the customer's available limit.
     Refund {
-        #[schema(value_type = String, example = "99.00")]
+        #[schema(example = "99.00")]
         amount: Money,
+        #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
         note: String,
     },
     /// Resolve it by rejecting it, saying why.
-    Reject { reason: String },
+    Reject {
+        #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
+        reason: String,
+    },
 }
 
 #[derive(
@@ -220,6 +244,7 @@ pub enum DisputeAction {
 )]
 #[serde(deny_unknown_fields)]
 pub struct DisputeStepRequest {
+    #[schema(value_type = i64, required = true)]
     pub version: Option<i64>,
     pub action: DisputeAction,
 }

@@ -24,9 +24,9 @@ use riskdesk_domain::transaction::Channel;
 #[ts(optional_fields)]
 pub struct MetricsQuery {
     /// `yyyy-mm-dd`.
-    #[param(value_type = Option<String>, example = "2026-10-27")]
+    #[param(example = "2026-10-27")]
     pub from: Option<NaiveDate>,
-    #[param(value_type = Option<String>, example = "2026-11-25")]
+    #[param(example = "2026-11-25")]
     pub to: Option<NaiveDate>,
     /// The account's grade when the payment was decided or the alert raised.
     pub grade: Option<Grade>,
@@ -40,9 +40,7 @@ pub struct MetricsQuery {
     Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
 )]
 pub struct FraudMetrics {
-    #[schema(value_type = String)]
     pub from: NaiveDate,
-    #[schema(value_type = String)]
     pub to: NaiveDate,
     /// Every day of the period, oldest first (a day without payments is zeros).
     pub approvals: Vec<ApprovalDayView>,
@@ -58,7 +56,6 @@ pub struct FraudMetrics {
     Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
 )]
 pub struct ApprovalDayView {
-    #[schema(value_type = String)]
     pub day: NaiveDate,
     pub approved: u64,
     pub review: u64,
@@ -71,7 +68,6 @@ pub struct ApprovalDayView {
     Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
 )]
 pub struct RuleDayView {
-    #[schema(value_type = String)]
     pub day: NaiveDate,
     pub rule: Rule,
     pub raised: u64,
@@ -96,7 +92,7 @@ pub struct LossMonthView {
     pub year: i32,
     /// 1–12.
     pub month: u32,
-    #[schema(value_type = String, example = "18250.00")]
+    #[schema(example = "18250.00")]
     pub confirmed: Money,
     /// The confirmed-fraud alerts behind it.
     pub alerts: u64,
@@ -111,9 +107,7 @@ pub struct LossMonthView {
     Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
 )]
 pub struct CreditMetrics {
-    #[schema(value_type = String)]
     pub from: NaiveDate,
-    #[schema(value_type = String)]
     pub to: NaiveDate,
     /// Every month of the period, oldest first (a month without accounts is zeros).
     pub buckets: Vec<BucketMonthView>,
@@ -138,7 +132,6 @@ pub struct BucketMonthView {
     pub year: i32,
     pub month: u32,
     pub accounts: Vec<u64>,
-    #[schema(value_type = Vec<String>)]
     pub balances: Vec<Money>,
     /// What accounts one day or more late owe, of all that is owed.
     pub delinquency_rate_bp: u32,
@@ -198,10 +191,10 @@ pub struct UtilisationBandView {
 pub struct GradeExposureView {
     pub grade: Grade,
     pub accounts: u64,
-    #[schema(value_type = String, example = "1250000.00")]
+    #[schema(example = "1250000.00")]
     pub limit: Money,
     /// What is owed.
-    #[schema(value_type = String, example = "431000.00")]
+    #[schema(example = "431000.00")]
     pub balance: Money,
     pub utilisation_bp: u32,
 }
@@ -218,6 +211,6 @@ pub struct LimitChangeMonthView {
     pub rejected: u64,
     pub expired: u64,
     /// The mean change of the approved ones (negative: decreases).
-    #[schema(value_type = String, example = "1500.00")]
+    #[schema(example = "1500.00")]
     pub average_change: Money,
 }

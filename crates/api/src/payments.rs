@@ -15,12 +15,13 @@ use crate::views::Location;
 pub struct AuthorizeRequest {
     /// The payment platform's order id (1–64 of `A–Z a–z 0–9 _ -`): the
     /// idempotency key. The same order sent again gets the first answer.
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,64}$")]
     pub order_id: String,
     pub account_id: i64,
     pub merchant: String,
     pub category: MerchantCategory,
     /// More than zero, at most two decimals.
-    #[schema(value_type = String, example = "299.00")]
+    #[schema(example = "299.00")]
     pub amount: Money,
     /// 1 for a single payment, else 3, 6, 12 or 24.
     pub installments: u8,
@@ -48,7 +49,7 @@ pub struct AuthorizeResponse {
     /// The rules that fired, each with its evidence in numbers.
     pub rule_hits: Vec<RuleHit>,
     /// What the customer can still spend after this payment.
-    #[schema(value_type = String, example = "4700.00")]
+    #[schema(example = "4700.00")]
     pub available: Money,
     /// Part of the limit frozen because of this payment (frequent large spending).
     pub freeze: Option<FreezeView>,
@@ -67,7 +68,7 @@ pub struct AlertRef {
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
 pub struct FreezeView {
     pub id: i64,
-    #[schema(value_type = String, example = "2350.00")]
+    #[schema(example = "2350.00")]
     pub amount: Money,
     /// The freeze lapses by itself at this time.
     pub lapses_at: Option<DateTime<Utc>>,
@@ -78,8 +79,9 @@ pub struct FreezeView {
 #[serde(deny_unknown_fields)]
 pub struct RefundRequest {
     /// The platform's refund id: the idempotency key.
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,64}$")]
     pub refund_id: String,
-    #[schema(value_type = String, example = "99.00")]
+    #[schema(example = "99.00")]
     pub amount: Money,
     pub occurred_at: DateTime<Utc>,
 }
@@ -89,9 +91,10 @@ pub struct RefundRequest {
 #[serde(deny_unknown_fields)]
 pub struct RepaymentRequest {
     /// The platform's repayment id: the idempotency key.
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,64}$")]
     pub repayment_id: String,
     pub account_id: i64,
-    #[schema(value_type = String, example = "500.00")]
+    #[schema(example = "500.00")]
     pub amount: Money,
     pub occurred_at: DateTime<Utc>,
 }
@@ -102,9 +105,9 @@ pub struct LedgerResult {
     /// The transaction the request created or changed.
     pub transaction_id: i64,
     pub status: TxStatus,
-    #[schema(value_type = String, example = "4700.00")]
+    #[schema(example = "4700.00")]
     pub available: Money,
-    #[schema(value_type = String, example = "5300.00")]
+    #[schema(example = "5300.00")]
     pub outstanding: Money,
 }
 

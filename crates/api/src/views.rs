@@ -29,13 +29,13 @@ pub struct AccountSummary {
     pub status: AccountStatus,
     pub grade: Grade,
     pub score: i32,
-    #[schema(value_type = String, example = "12000.00")]
+    #[schema(example = "12000.00")]
     pub limit: Money,
-    #[schema(value_type = String, example = "3450.20")]
+    #[schema(example = "3450.20")]
     pub used: Money,
-    #[schema(value_type = String, example = "0.00")]
+    #[schema(example = "0.00")]
     pub frozen: Money,
-    #[schema(value_type = String, example = "8549.80")]
+    #[schema(example = "8549.80")]
     pub available: Money,
     /// Used share of the limit in basis points (2,875 = 28.75%).
     pub utilisation_bp: i64,
@@ -68,7 +68,7 @@ pub struct AccountDetail {
     #[serde(flatten)]
     pub summary: AccountSummary,
     pub customer: CustomerView,
-    #[schema(value_type = String, example = "3450.20")]
+    #[schema(example = "3450.20")]
     pub outstanding: Money,
     pub bill_day: i32,
     pub due_day: i32,
@@ -104,12 +104,12 @@ pub struct MonthView {
     pub year: i32,
     /// 1–12.
     pub month: u32,
-    #[schema(value_type = String, example = "1830.00")]
+    #[schema(example = "1830.00")]
     pub spending: Money,
-    #[schema(value_type = String, example = "1200.00")]
+    #[schema(example = "1200.00")]
     pub repayments: Money,
     /// Owed at the month's end.
-    #[schema(value_type = String, example = "2450.00")]
+    #[schema(example = "2450.00")]
     pub balance: Money,
     /// `balance` as a share of the current limit, in basis points.
     pub utilisation_bp: i64,
@@ -135,7 +135,7 @@ pub struct TransactionView {
     pub merchant: String,
     pub category: Option<MerchantCategory>,
     pub channel: Option<Channel>,
-    #[schema(value_type = String, example = "299.00")]
+    #[schema(example = "299.00")]
     pub amount: Money,
     /// 1 for a single payment, else 3, 6, 12 or 24.
     pub installments: i32,
@@ -162,7 +162,7 @@ pub struct AlertView {
     pub severity: Severity,
     pub status: AlertStatus,
     pub assignee: Option<String>,
-    #[schema(value_type = Option<String>, example = "4999.00")]
+    #[schema(example = "4999.00")]
     pub amount: Option<Money>,
     pub evidence: String,
     pub disposition: Option<Disposition>,
@@ -219,9 +219,9 @@ pub struct BlacklistEntryView {
 pub struct LimitChangeView {
     pub id: i64,
     pub account_id: i64,
-    #[schema(value_type = String, example = "8000.00")]
+    #[schema(example = "8000.00")]
     pub current_limit: Money,
-    #[schema(value_type = String, example = "12000.00")]
+    #[schema(example = "12000.00")]
     pub proposed_limit: Money,
     pub reason: LimitChangeReason,
     pub source: LimitChangeSource,
@@ -271,7 +271,7 @@ pub struct DisputeView {
 pub struct AccountFreezeView {
     pub id: i64,
     pub account_id: i64,
-    #[schema(value_type = String, example = "2350.00")]
+    #[schema(example = "2350.00")]
     pub amount: Money,
     pub reason: String,
     /// `system` (the engine) or `operator`.

@@ -253,9 +253,15 @@ impl Client {
         self.read("/v1/alerts", query).await
     }
 
-    /// Alerts per status under the query's other filters.
+    /// Alerts per status under the query's other filters (without its page,
+    /// which the counts refuse).
     pub async fn alert_counts(&self, query: &AlertQuery) -> Result<AlertCounts, ClientError> {
-        self.read("/v1/alerts/counts", query).await
+        let filters = AlertQuery {
+            cursor: None,
+            limit: None,
+            ..query.clone()
+        };
+        self.read("/v1/alerts/counts", &filters).await
     }
 
     /// The account's last `months` calendar months, oldest first.
@@ -378,24 +384,44 @@ impl Client {
         account_id: i64,
         query: &TransactionQuery,
     ) -> Result<Download, ClientError> {
+        let filters = TransactionQuery {
+            cursor: None,
+            limit: None,
+            ..query.clone()
+        };
         self.download(
             &format!("/v1/accounts/{account_id}/transactions.csv"),
-            query,
+            &filters,
         )
         .await
     }
 
     /// The alert queue as CSV, under the queue's filters.
     pub async fn export_alerts(&self, query: &AlertQuery) -> Result<Download, ClientError> {
-        self.download("/v1/alerts.csv", query).await
+        let filters = AlertQuery {
+            cursor: None,
+            limit: None,
+            ..query.clone()
+        };
+        self.download("/v1/alerts.csv", &filters).await
     }
 
     pub async fn export_disputes(&self, query: &DisputeQuery) -> Result<Download, ClientError> {
-        self.download("/v1/disputes.csv", query).await
+        let filters = DisputeQuery {
+            cursor: None,
+            limit: None,
+            ..query.clone()
+        };
+        self.download("/v1/disputes.csv", &filters).await
     }
 
     pub async fn export_audit(&self, query: &AuditQuery) -> Result<Download, ClientError> {
-        self.download("/v1/audit.csv", query).await
+        let filters = AuditQuery {
+            cursor: None,
+            limit: None,
+            ..query.clone()
+        };
+        self.download("/v1/audit.csv", &filters).await
     }
 
     /// An operator's decision: POSTed with its idempotency key, and sent
@@ -453,9 +479,10 @@ impl Client {
         }
     }
 
-    /// A streamed GET. Never retried (the service audits every export) and
-    /// without the overall timeout, which a long export would outlast: the
-    /// timeout bounds the wait for each piece instead.
+    /// A streamed GET of every row under the filters (the callers leave out
+    /// the list's page, which the exports refuse). Never retried (the service
+    /// audits every export) and without the overall timeout, which a long
+    /// export would outlast: the timeout bounds the wait for each piece.
     async fn download<Q: serde::Serialize>(
         &self,
         path: &str,

@@ -171,6 +171,32 @@ impl ts_rs::TS for Money {
     }
 }
 
+/// What `Money::from_str` accepts, as the OpenAPI document states it: a
+/// plain decimal of at most two places, at most ¥10,000,000,000.00 either way.
+pub const PATTERN: &str = r"^-?0*(?:[0-9]{1,10}(?:\.[0-9]{1,2})?|10000000000(?:\.0{1,2})?)$";
+
+/// In OpenAPI an amount is the decimal string `PATTERN` describes.
+#[cfg(feature = "schema")]
+impl utoipa::PartialSchema for Money {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .description(Some(
+                "An amount in yuan: a decimal string of at most two places, never a JSON number",
+            ))
+            .pattern(Some(PATTERN))
+            .examples(["1234.50"])
+            .into()
+    }
+}
+
+#[cfg(feature = "schema")]
+impl utoipa::ToSchema for Money {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Money".into()
+    }
+}
+
 /// On the wire an amount is a decimal string, never a JSON number.
 impl serde::Serialize for Money {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -188,6 +214,7 @@ impl<'de> serde::Deserialize<'de> for Money {
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
+    use regex::Regex;
 
     use super::*;
 
@@ -239,6 +266,13 @@ mod tests {
     }
 
     proptest! {
+        /// The OpenAPI document's pattern accepts exactly what the parser does.
+        #[test]
+        fn the_pattern_states_the_parser(text in "-?0{0,2}[0-9]{0,12}(\\.[0-9]{0,3})?|[-0-9. e,]{0,14}") {
+            let pattern = Regex::new(PATTERN).unwrap();
+            prop_assert_eq!(pattern.is_match(&text), text.parse::<Money>().is_ok(), "{:?}", text);
+        }
+
         #[test]
         fn fen_round_trips_through_text(fen in -MAX_FEN..=MAX_FEN) {
             let money = Money::from_fen(fen).unwrap();

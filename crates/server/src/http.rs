@@ -12,6 +12,7 @@ mod freezes;
 mod limits;
 mod metrics;
 mod notifications;
+mod openapi;
 mod paging;
 mod payments;
 mod problem;
@@ -32,7 +33,6 @@ use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -103,56 +103,9 @@ impl AppState {
     }
 }
 
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "RiskDesk risk service",
-        description = "Credit accounts, transactions, fraud alerts and operator decisions for a \
-            consumer credit line spent through a payment platform's checkout. Errors are \
-            application/problem+json with a stable `code`. Lists use keyset paging: pass \
-            `next_cursor` back as `cursor` with the same filters.",
-        license(name = "Apache-2.0")
-    ),
-    modifiers(&BearerAuth),
-    tags(
-        (name = "auth", description = "Operator sign-in with password and TOTP"),
-        (name = "accounts", description = "Credit accounts and their transactions"),
-        (name = "alerts", description = "The fraud-alert queue"),
-        (name = "blacklist"), (name = "limits"), (name = "disputes"),
-        (name = "audit", description = "The audit trail as a hash chain with signed checkpoints"),
-        (name = "metrics", description = "Portfolio metrics for the managers' dashboard, from rollups"),
-        (name = "payments", description = "The payment channel: authorizations and the ledger, for service clients"),
-        (name = "service"),
-    )
-)]
-struct ApiDoc;
-
-struct BearerAuth;
-
-impl utoipa::Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
-        components.add_security_scheme(
-            "service_key",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .description(Some(
-                        "A service client's key (the payment platform), not an operator's token",
-                    ))
-                    .build(),
-            ),
-        );
-    }
-}
-
 /// The routes and the OpenAPI document that describes them.
 fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut doc) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(health))
         .routes(routes!(session::sign_in))
         .routes(routes!(session::sign_out))
@@ -201,7 +154,9 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(payments::refund))
         .routes(routes!(payments::repay))
         .routes(routes!(notifications::wechatpay))
-        .split_for_parts()
+        .split_for_parts();
+    openapi::complete(&mut doc);
+    (router, doc)
 }
 
 /// The OpenAPI 3.1 document, as served at `/v1/openapi.json`.

@@ -63,7 +63,7 @@ pub async fn list(
 }
 
 /// How many alerts match the queue's filters, per status: the queue's tabs.
-/// The query's `status`, `sort`, `cursor` and `limit` play no part.
+/// The query's `status` and `sort` play no part; paging is refused.
 #[utoipa::path(get, path = "/v1/alerts/counts", tag = "alerts", params(AlertQuery),
     security(("bearer" = [])),
     responses((status = 200, body = AlertCounts), (status = 400, body = riskdesk_api::Problem)))]
@@ -73,6 +73,7 @@ pub async fn counts(
     Params(query): Params<AlertQuery>,
 ) -> ApiResult<Json<AlertCounts>> {
     signed.require(Permission::ReadAlerts)?;
+    super::paging::unpaged(query.cursor.as_deref(), query.limit)?;
     let filter = alert_filter(&query, state.clock.now_ms())?;
     let mut counts = AlertCounts::default();
     for row in state.store.alert_counts(&filter).await? {
@@ -88,8 +89,21 @@ pub async fn counts(
     Ok(Json(counts))
 }
 
+/// The oldest age a queue query may name: ten years, in minutes.
+const MAX_AGE_MINUTES: u32 = 10 * 365 * 24 * 60;
+
 /// The store's filter for a queue query, ages counted back from `now`.
 pub fn alert_filter(query: &AlertQuery, now: i64) -> ApiResult<AlertFilter> {
+    for (name, minutes) in [
+        ("min_age_minutes", query.min_age_minutes),
+        ("max_age_minutes", query.max_age_minutes),
+    ] {
+        if minutes.is_some_and(|m| m > MAX_AGE_MINUTES) {
+            return Err(ApiError::invalid(format!(
+                "{name} must be at most {MAX_AGE_MINUTES} (ten years)"
+            )));
+        }
+    }
     if let (Some(min), Some(max)) = (query.min_age_minutes, query.max_age_minutes)
         && min > max
     {
@@ -100,7 +114,7 @@ pub fn alert_filter(query: &AlertQuery, now: i64) -> ApiResult<AlertFilter> {
     let assignee = match query.assignee.as_deref() {
         None | Some("") => None,
         Some("none") => Some(Assignee::Nobody),
-        Some(id) if id.len() <= 64 => Some(Assignee::Operator(id.to_owned())),
+        Some(id) if id.chars().count() <= 64 => Some(Assignee::Operator(id.to_owned())),
         Some(_) => return Err(ApiError::invalid("assignee must be at most 64 characters")),
     };
     Ok(AlertFilter {

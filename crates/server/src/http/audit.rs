@@ -54,7 +54,7 @@ pub fn audit_filter(query: &AuditQuery) -> ApiResult<AuditFilter> {
     ] {
         if value
             .as_ref()
-            .is_some_and(|v| v.is_empty() || v.len() > 128)
+            .is_some_and(|v| v.is_empty() || v.chars().count() > 128)
         {
             return Err(ApiError::invalid(format!(
                 "{name} must be 1–128 characters"

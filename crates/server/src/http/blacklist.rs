@@ -59,12 +59,13 @@ pub async fn list(
 
 /// Lists a value. It is normalised first (phones to 11 digits, national IDs
 /// to their hash, IPs and blocks canonical, areas `city:NAME` or
-/// `LAT,LON,Rkm`); a value already live on the list is a 409.
+/// `LAT,LON,Rkm`); a value already live on the list is a 409, a customer
+/// id that names no customer a 404.
 #[utoipa::path(post, path = "/v1/blacklist", tag = "blacklist",
     params(("Idempotency-Key" = String, Header)), request_body = AddBlacklistEntry,
     security(("bearer" = [])),
     responses((status = 200, body = BlacklistEntryView), (status = 400, body = riskdesk_api::Problem),
-        (status = 409, body = riskdesk_api::Problem)))]
+        (status = 404, body = riskdesk_api::Problem), (status = 409, body = riskdesk_api::Problem)))]
 pub async fn add(
     State(state): State<AppState>,
     signed: Signed,

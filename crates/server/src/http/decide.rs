@@ -25,6 +25,9 @@ use crate::store::{Actor, Claim, Claimed, Decided, Refused, Store, StoreResult};
 /// (requests time out after 10 s); a retry takes it over.
 const CLAIM_STALE_MS: i64 = 60 * 1000;
 
+/// What `WriteKey` accepts, as the OpenAPI document states it.
+pub const WRITE_KEY_PATTERN: &str = "^[A-Za-z0-9_-]{8,128}$";
+
 /// The write's `Idempotency-Key` header: 8–128 of `A–Z a–z 0–9 _ -`.
 #[derive(Clone, Debug)]
 pub struct WriteKey(String);

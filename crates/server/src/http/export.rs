@@ -15,6 +15,7 @@ use riskdesk_api::lists::{AlertQuery, DisputeQuery, TransactionQuery};
 use riskdesk_domain::operator::Permission;
 
 use super::AppState;
+use super::paging::unpaged;
 use super::problem::{ApiResult, Params, PathParam};
 use super::session::Signed;
 use crate::clock::utc;
@@ -34,6 +35,7 @@ pub async fn transactions(
     Params(query): Params<TransactionQuery>,
 ) -> ApiResult<Response> {
     signed.require(Permission::ReadTransactions)?;
+    unpaged(query.cursor.as_deref(), query.limit)?;
     let filter = super::accounts::transaction_filter(id, &query)?;
     if state.store.account(id).await?.is_none() {
         return Err(super::problem::ApiError::not_found(format!("account {id}")));
@@ -108,6 +110,7 @@ pub async fn alerts(
     Params(query): Params<AlertQuery>,
 ) -> ApiResult<Response> {
     signed.require(Permission::ReadAlerts)?;
+    unpaged(query.cursor.as_deref(), query.limit)?;
     let filter = super::alerts::alert_filter(&query, state.clock.now_ms())?;
     audit_export(&state, &signed, "alerts", &filter).await?;
     let store = state.store.clone();
@@ -168,6 +171,7 @@ pub async fn disputes(
     Params(query): Params<DisputeQuery>,
 ) -> ApiResult<Response> {
     signed.require(Permission::ReadDisputes)?;
+    unpaged(query.cursor.as_deref(), query.limit)?;
     let filter = crate::store::DisputeFilter {
         status: query.status.map(|s| s.as_str().to_owned()),
         account_id: query.account_id,
@@ -224,6 +228,7 @@ pub async fn audit(
     Params(query): Params<AuditQuery>,
 ) -> ApiResult<Response> {
     signed.require(Permission::ReadAudit)?;
+    unpaged(query.cursor.as_deref(), query.limit)?;
     let filter = super::audit::audit_filter(&query)?;
     audit_export(&state, &signed, "audit", &filter).await?;
     let store = state.store.clone();

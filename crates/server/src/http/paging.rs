@@ -18,6 +18,21 @@ struct Cursor {
     f: String,
 }
 
+/// The list's paging parameters, which the answers over every row under a
+/// list's filters (its export, the queue's counts) refuse.
+pub const PAGING: [&str; 2] = ["cursor", "limit"];
+
+/// Refuses paging where an answer covers every row, rather than ignoring
+/// it, so that nobody takes a page for the whole list.
+pub fn unpaged(cursor: Option<&str>, limit: Option<u32>) -> ApiResult<()> {
+    if cursor.is_some() || limit.is_some() {
+        return Err(ApiError::invalid(
+            "this answers for every row under the filters: cursor and limit are for the lists",
+        ));
+    }
+    Ok(())
+}
+
 /// The page a request asks for, checked against the filters it names.
 pub fn page_request(
     cursor: Option<&str>,

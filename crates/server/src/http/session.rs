@@ -146,11 +146,11 @@ pub async fn sign_in(
         password,
         totp_code,
     } = request;
-    if operator_id.is_empty() || operator_id.len() > 64 {
+    if operator_id.is_empty() || operator_id.chars().count() > 64 {
         return Err(ApiError::invalid("operator_id must be 1–64 characters"));
     }
-    if password.is_empty() || password.len() > 256 {
-        return Err(ApiError::invalid("password must be 1–256 bytes"));
+    if password.is_empty() || password.chars().count() > 256 {
+        return Err(ApiError::invalid("password must be 1–256 characters"));
     }
     if totp_code.len() != 6 || !totp_code.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ApiError::invalid("totp_code must be exactly six digits"));

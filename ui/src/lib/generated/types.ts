@@ -258,7 +258,11 @@ action?: string, target?: string, from?: string,
 /**
  * Exclusive.
  */
-to?: string, cursor?: string, limit?: number, };
+to?: string, cursor?: string, 
+/**
+ * Rows per page (default 50).
+ */
+limit?: number, };
 
 export type RevealRequest = { field: PiiField, 
 /**
@@ -493,7 +497,11 @@ resolution_note: string | null, refund_transaction_id: number | null,
  */
 overdue: boolean, };
 
-export type DisputeQuery = { status?: DisputeStatus, account_id?: number, cursor?: string, limit?: number, };
+export type DisputeQuery = { status?: DisputeStatus, account_id?: number, cursor?: string, 
+/**
+ * Rows per page (default 50).
+ */
+limit?: number, };
 
 export type DisputeReason = "unauthorized" | "not_received" | "duplicate_charge" | "wrong_amount" | "refund_not_received";
 
@@ -511,9 +519,17 @@ include_expired?: boolean,
 /**
  * Only entries whose removal waits for a second person.
  */
-removal_pending?: boolean, cursor?: string, limit?: number, };
+removal_pending?: boolean, cursor?: string, 
+/**
+ * Rows per page (default 50).
+ */
+limit?: number, };
 
-export type LimitChangeQuery = { status?: LimitChangeStatus, account_id?: number, cursor?: string, limit?: number, };
+export type LimitChangeQuery = { status?: LimitChangeStatus, account_id?: number, cursor?: string, 
+/**
+ * Rows per page (default 50).
+ */
+limit?: number, };
 
 export type AccountQuery = { 
 /**
@@ -531,7 +547,11 @@ utilisation_min_bp?: number,
 /**
  * Maximum utilisation in basis points (0–10,000).
  */
-utilisation_max_bp?: number, sort?: AccountSort, cursor?: string, limit?: number, };
+utilisation_max_bp?: number, sort?: AccountSort, cursor?: string, 
+/**
+ * Rows per page (default 50).
+ */
+limit?: number, };
 
 export type AccountSort = "id" | "score_asc" | "score_desc" | "utilisation_desc" | "dpd_desc" | "limit_desc";
 
@@ -541,13 +561,17 @@ export type AlertQuery = { status?: AlertStatus, severity?: Severity, rule?: Rul
  */
 assignee?: string, account_id?: number, 
 /**
- * Only alerts at least this many minutes old.
+ * Only alerts at least this many minutes old (at most ten years).
  */
 min_age_minutes?: number, 
 /**
- * Only alerts at most this many minutes old.
+ * Only alerts at most this many minutes old (at most ten years).
  */
-max_age_minutes?: number, sort?: AlertSort, cursor?: string, limit?: number, };
+max_age_minutes?: number, sort?: AlertSort, cursor?: string, 
+/**
+ * Rows per page (default 50).
+ */
+limit?: number, };
 
 export type AlertSort = "severity" | "newest" | "oldest";
 
@@ -561,17 +585,21 @@ from?: string,
  */
 to?: string, kind?: TxKind, status?: TxStatus, 
 /**
- * Smallest amount, a decimal string.
+ * Smallest amount.
  */
 amount_min?: string, 
 /**
- * Largest amount, a decimal string.
+ * Largest amount.
  */
 amount_max?: string, 
 /**
  * Part of the merchant's name.
  */
-merchant?: string, cursor?: string, limit?: number, };
+merchant?: string, cursor?: string, 
+/**
+ * Rows per page (default 50).
+ */
+limit?: number, };
 
 export type AccountStatus = "active" | "frozen" | "closed" | "written_off";
 

@@ -1,0 +1,159 @@
+//! `cargo xtask fuzz api [--examples N] [--seed S]`: Schemathesis against the
+//! service's own OpenAPI document, every check on, stateful phase included.
+//!
+//! A small portfolio is generated into a scratch directory, served by the
+//! debug build, and probed with an officer's session and a service client's
+//! key (`tests/api-fuzz/`: the pinned tools, the configuration and the
+//! hooks, each saying why). Any failure fails the command; its report is in
+//! `target/api-fuzz/report`.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use anyhow::{Context, bail};
+
+use crate::service::Instance;
+use crate::{cargo, run, workspace_root};
+
+/// What the test command runs: a short pass over every operation.
+pub const TEST_EXAMPLES: u32 = 20;
+
+pub fn fuzz(args: &[String]) -> anyhow::Result<()> {
+    match args.first().map(String::as_str) {
+        Some("api") => {
+            let examples = flag(args, "--examples")?.unwrap_or(60);
+            let seed = flag(args, "--seed")?.unwrap_or(1);
+            api(examples, seed).map(|summary| println!("xtask: schemathesis: {summary}"))
+        }
+        _ => bail!("usage: cargo xtask fuzz api [--examples N] [--seed S]"),
+    }
+}
+
+fn flag<T: std::str::FromStr>(args: &[String], name: &str) -> anyhow::Result<Option<T>> {
+    let Some(at) = args.iter().position(|a| a == name) else {
+        return Ok(None);
+    };
+    let value = args
+        .get(at + 1)
+        .with_context(|| format!("{name} needs a value"))?;
+    value
+        .parse()
+        .map(Some)
+        .map_err(|_| anyhow::anyhow!("{name}: not a number: {value}"))
+}
+
+/// Runs Schemathesis with at most `examples` cases per operation and phase;
+/// returns its closing summary ("N generated, N passed …").
+pub fn api(examples: u32, seed: u64) -> anyhow::Result<String> {
+    let python = tools()?;
+    run(cargo().args(["build", "-p", "riskdesk-server"]))?;
+    let server = workspace_root().join("target/debug/riskdesk-server");
+    let scratch = workspace_root().join("target/api-fuzz/scratch");
+    if scratch.exists() {
+        std::fs::remove_dir_all(&scratch)?;
+    }
+    std::fs::create_dir_all(&scratch)?;
+    let database = format!("sqlite://{}", scratch.join("fuzz.db").display());
+    let sheet = scratch.join("sheet.json");
+    let generated = Command::new(&server)
+        .args(["generate", "--database", &database, "--json"])
+        .args(["--customers", "300", "--months", "3"])
+        .output()
+        .context("riskdesk-server generate")?;
+    if !generated.status.success() {
+        bail!(
+            "generate failed: {}",
+            String::from_utf8_lossy(&generated.stderr)
+        );
+    }
+    std::fs::write(&sheet, &generated.stdout)?;
+    let added = Command::new(&server)
+        .args(["service-client", "--database", &database, "add", "fuzz"])
+        .output()
+        .context("riskdesk-server service-client add")?;
+    let service_key = String::from_utf8_lossy(&added.stdout)
+        .lines()
+        .last()
+        .filter(|line| line.starts_with("rdsvc_"))
+        .context("service-client add printed no key")?
+        .to_owned();
+    let instance = Instance::start(&server, &database)?;
+    let here = workspace_root().join("tests/api-fuzz");
+    let signed_in = Command::new(&python)
+        .arg(here.join("sign_in.py"))
+        .args([
+            sheet.as_os_str(),
+            "officer.li".as_ref(),
+            instance.url.as_ref(),
+        ])
+        .output()
+        .context("sign_in.py")?;
+    if !signed_in.status.success() {
+        bail!(
+            "sign-in failed: {}",
+            String::from_utf8_lossy(&signed_in.stderr)
+        );
+    }
+    let token = String::from_utf8(signed_in.stdout)?.trim().to_owned();
+    let report = workspace_root().join("target/api-fuzz/report");
+    let output = Command::new(python.with_file_name("st"))
+        .args(["run", &format!("{}/v1/openapi.json", instance.url)])
+        .args(["--checks", "all", "--max-examples", &examples.to_string()])
+        .args(["--seed", &seed.to_string(), "--workers", "2"])
+        // Signing out would end the one session the run has; sign-out is
+        // covered by the service's tests.
+        .args(["--exclude-path", "/v1/auth/sign-out"])
+        .args(["--report", "junit", "--report-dir"])
+        .arg(&report)
+        .current_dir(&here)
+        .env("SCHEMATHESIS_HOOKS", "hooks")
+        .env("RISKDESK_FUZZ_TOKEN", &token)
+        .env("RISKDESK_FUZZ_SERVICE_KEY", &service_key)
+        .output()
+        .context("schemathesis")?;
+    instance.stop()?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    println!("{text}");
+    let summary = text
+        .lines()
+        .find(|line| {
+            line.trim_start().starts_with(|c: char| c.is_ascii_digit())
+                && line.contains(" generated,")
+        })
+        .map(|line| line.trim().to_owned())
+        .unwrap_or_default();
+    if !output.status.success() {
+        bail!(
+            "schemathesis found failures ({summary}); the report is in {}",
+            report.display()
+        );
+    }
+    Ok(summary)
+}
+
+/// Schemathesis and pyotp in a virtual environment of their own under
+/// `target/`, at the versions `tests/api-fuzz/requirements.txt` pins;
+/// returns its Python.
+fn tools() -> anyhow::Result<PathBuf> {
+    let venv = workspace_root().join("target/api-fuzz/venv");
+    let requirements = workspace_root().join("tests/api-fuzz/requirements.txt");
+    let stamp = venv.join("requirements.txt");
+    let python = venv.join("bin/python");
+    if std::fs::read(&stamp).ok() == Some(std::fs::read(&requirements)?) {
+        return Ok(python);
+    }
+    run(Command::new("python3").args(["-m", "venv"]).arg(&venv))
+        .context("python3 -m venv (Debian: apt-get install python3-venv)")?;
+    run(Command::new(&python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+        ])
+        .arg(&requirements))?;
+    std::fs::copy(&requirements, &stamp)?;
+    Ok(python)
+}
