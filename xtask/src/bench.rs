@@ -172,7 +172,7 @@ fn measure(
     let mut rows = Vec::new();
     for instances in [1, 2] {
         let serving: Vec<Instance> = (0..instances)
-            .map(|_| Instance::start(&release("riskdesk-server"), database))
+            .map(|_| Instance::start(&release("riskdesk-server"), database, Stdio::inherit()))
             .collect::<anyhow::Result<_>>()?;
         let urls: Vec<String> = serving.iter().map(|i| i.url.clone()).collect();
         let load = |what: &str, extra: &[&str], clients: &str| {

@@ -5,7 +5,7 @@
 //! debug build, and probed with an officer's session and a service client's
 //! key (`tests/api-fuzz/`: the pinned tools, the configuration and the
 //! hooks, each saying why). Any failure fails the command; its report is in
-//! `target/api-fuzz/report`.
+//! `target/api-fuzz/report`, the service's log in `target/api-fuzz/scratch`.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -77,7 +77,9 @@ pub fn api(examples: u32, seed: u64) -> anyhow::Result<String> {
         .filter(|line| line.starts_with("rdsvc_"))
         .context("service-client add printed no key")?
         .to_owned();
-    let instance = Instance::start(&server, &database)?;
+    // The service's log stays beside the report: a 5xx is explained there.
+    let log = std::fs::File::create(scratch.join("service.log"))?;
+    let instance = Instance::start(&server, &database, log.into())?;
     let here = workspace_root().join("tests/api-fuzz");
     let signed_in = Command::new(&python)
         .arg(here.join("sign_in.py"))

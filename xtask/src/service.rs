@@ -3,7 +3,7 @@
 
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -17,12 +17,14 @@ pub struct Instance {
 }
 
 impl Instance {
-    pub fn start(server: &Path, database: &str) -> anyhow::Result<Instance> {
+    /// `log` takes the instance's log (its standard error).
+    pub fn start(server: &Path, database: &str, log: Stdio) -> anyhow::Result<Instance> {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let addr = format!("127.0.0.1:{port}");
         let child = Command::new(server)
             .args(["serve", "--database", database, "--addr", &addr])
             .env("RUST_LOG", "warn")
+            .stderr(log)
             .spawn()
             .context("riskdesk-server serve")?;
         let instance = Instance {

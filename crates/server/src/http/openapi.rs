@@ -138,15 +138,13 @@ fn complete_operation(operation: &mut Operation, names_a_record: bool) {
     }
     for response in responses.values_mut() {
         if let RefOr::T(response) = response
+            && response
+                .content
+                .get("application/json")
+                .is_some_and(is_problem)
             && let Some(content) = response.content.shift_remove("application/json")
         {
-            if is_problem(&content) {
-                response.content.insert(PROBLEM_JSON.to_owned(), content);
-            } else {
-                response
-                    .content
-                    .insert("application/json".to_owned(), content);
-            }
+            response.content.insert(PROBLEM_JSON.to_owned(), content);
         }
     }
     if let Some(parameters) = &mut operation.parameters {
