@@ -6,6 +6,8 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod navigation;
+
 use riskdesk_api::Page;
 use riskdesk_api::audit::{AuditEntryView, AuditQuery, RevealRequest, Revealed};
 use riskdesk_api::auth::{OperatorView, SignInRequest};
@@ -249,6 +251,7 @@ fn main() {
         .with_writer(std::io::stderr)
         .init();
     let app = tauri::Builder::default()
+        .plugin(navigation::guard())
         .setup(|app| {
             let paths = app.path();
             let console = Console::new(ConsoleOptions {

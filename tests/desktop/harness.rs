@@ -83,6 +83,31 @@ impl Desktop {
         self.home.path().join("app.log")
     }
 
+    /// The links the app handed to the operator's browser, in order: the
+    /// machine's browser (`BROWSER`, which xdg-open runs) only notes them.
+    pub fn opened_links(&self) -> Vec<String> {
+        std::fs::read_to_string(self.home.path().join("links.log"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// A browser that notes each link it is given in `links.log`.
+    fn browser(&self) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let browser = self.home.path().join("browser.sh");
+        let links = self.home.path().join("links.log");
+        let script = format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n",
+            links.display()
+        );
+        std::fs::write(&browser, script).expect("the browser script");
+        std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755))
+            .expect("the browser script's mode");
+        browser
+    }
+
     /// Starts the app in a new window and connects WebDriver to it.
     pub async fn launch(&self) -> App {
         let binary = &self.app;
@@ -115,6 +140,9 @@ impl Desktop {
             .env("RISKDESK_DEMO_CUSTOMERS", self.demo_customers.to_string())
             // Chinese by default, as on an operator's machine in China.
             .env("LANG", "zh_CN.UTF-8")
+            // No desktop environment: xdg-open hands web links to $BROWSER.
+            .env_remove("XDG_CURRENT_DESKTOP")
+            .env("BROWSER", self.browser())
             .stdout(log.try_clone().expect("log"))
             .stderr(log)
             .stdin(Stdio::null())

@@ -8,6 +8,7 @@
 mod bench;
 mod dashboard;
 mod decisions;
+mod hardening;
 mod harness;
 mod package;
 

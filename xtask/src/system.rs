@@ -28,8 +28,9 @@ pub const DESKTOP_PACKAGES: &[&str] = &[
 ];
 
 /// What the test suite needs on top: a PostgreSQL server, a headless X
-/// server, WebKit's WebDriver, `secret-tool`, and ImageMagick for looking at
-/// screenshots by hand.
+/// server, WebKit's WebDriver, `secret-tool`, ImageMagick for looking at
+/// screenshots by hand, Python's venv for Schemathesis, and xdg-open,
+/// through which the app hands links to the browser.
 pub const TEST_PACKAGES: &[&str] = &[
     "postgresql",
     "xvfb",
@@ -39,6 +40,7 @@ pub const TEST_PACKAGES: &[&str] = &[
     "imagemagick",
     "librsvg2-bin",
     "python3-venv",
+    "xdg-utils",
 ];
 
 pub fn ensure_packages(packages: &[&[&str]]) -> anyhow::Result<()> {

@@ -4,6 +4,7 @@
 mod api;
 mod audit;
 mod cli;
+mod crash;
 mod decisions;
 mod deploy;
 mod disputes;
