@@ -2,7 +2,9 @@
 //! into `riskdesk_console::app::Console`, which does the work.
 //!
 //! Environment: `RISKDESK_DEMO_CUSTOMERS` and `RISKDESK_DEMO_MONTHS` size the
-//! built-in demo portfolio generated on first start; `RUST_LOG` the log.
+//! built-in demo portfolio generated on first start;
+//! `RISKDESK_IDLE_LOCK_SECS` how long the window waits without input
+//! before it locks (15 minutes; shorter in tests); `RUST_LOG` the log.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
@@ -19,7 +21,7 @@ use riskdesk_api::views::{
     AccountFreezeView, AccountSummary, AlertCounts, AlertView, BlacklistEntryView, DisputeView,
     LimitChangeView, TransactionView,
 };
-use riskdesk_console::app::{Console, ConsoleOptions};
+use riskdesk_console::app::{Console, ConsoleOptions, IDLE_LOCK_SECS};
 use riskdesk_console::ipc::{
     Account360, AuditVerification, ChartFormat, ChartRequest, CommandError, ConnectRequest,
     CreditDashboard, DashboardChart, DashboardRequest, DecisionOutcome, ExportRequest, ExportSaved,
@@ -259,6 +261,7 @@ fn main() {
                 data_dir: paths.app_data_dir()?,
                 demo_customers: env_u32("RISKDESK_DEMO_CUSTOMERS", demo::CUSTOMERS),
                 demo_months: env_u32("RISKDESK_DEMO_MONTHS", demo::MONTHS),
+                idle_lock_secs: env_u32("RISKDESK_IDLE_LOCK_SECS", IDLE_LOCK_SECS),
                 os_locale: sys_locale::get_locale(),
                 // Where a browser would save a download.
                 export_dir: paths

@@ -4,9 +4,10 @@ every phase.
 - Every write gets an Idempotency-Key of its own: a key reused for another
   body is refused (422) by design, which says nothing about the body. A
   request sent without the header is left without it.
-- Paging cursors are left out: a cursor is an opaque token the service
-  signs, so a generated one is refused (400) by design. The cursor decoder
-  is fuzzed by cargo-fuzz instead.
+- Paging cursors are left out: a cursor is a token the service issued
+  (the last row's key and a fingerprint of the filters), so a generated one
+  is refused (400) by design. The cursor decoder is fuzzed by cargo-fuzz
+  instead (`cargo xtask fuzz parsers`).
 """
 
 import uuid

@@ -234,3 +234,25 @@ async fn the_window_runs_only_the_apps_code_and_hands_links_to_the_browser() {
         .await;
     app.close().await;
 }
+
+#[test]
+fn the_log_scan_finds_secrets_and_unmasked_personal_data() {
+    use crate::harness::log_leak;
+    let operator = &riskdesk_server::generate::demo_operators(riskdesk_server::demo::SEED)[0];
+    let clean = "INFO signed in operator=officer.li phone=138****5678 id=110***********1234 \
+                 at 2026-11-26T14:03:00.123456Z took 1764165780123 ms";
+    assert_eq!(log_leak(clean), None);
+    for leaky in [
+        format!("sign-in password={}", operator.password),
+        format!("secret {}", operator.totp_secret),
+        "key rdsvc_0Gsiki_ITkXMk5EB8RIOjaezG".to_owned(),
+        "Authorization: Bearer 6JOAjDER8NA2-hroVA2Ua3avlJ".to_owned(),
+        "customer phone 13812345678 called".to_owned(),
+        "national id 11010519491231002X".to_owned(),
+    ] {
+        assert!(
+            log_leak(&format!("{clean}\n{leaky}\n")).is_some(),
+            "{leaky}"
+        );
+    }
+}

@@ -26,6 +26,8 @@ pub struct Desktop {
     demo_customers: u32,
     /// Where the app finds D-Bus, when not the session's own.
     dbus_address: Option<String>,
+    /// The idle lock's wait, when not the app's 15 minutes.
+    idle_lock_secs: Option<u32>,
 }
 
 impl Desktop {
@@ -39,15 +41,22 @@ impl Desktop {
             app: app_binary(),
             demo_customers,
             dbus_address: None,
+            idle_lock_secs: None,
         }
+    }
+
+    /// A machine whose app locks after `secs` without input.
+    pub fn with_idle_lock_secs(secs: u32) -> Desktop {
+        let mut desktop = Desktop::new();
+        desktop.idle_lock_secs = Some(secs);
+        desktop
     }
 
     /// A machine that runs the app at `app` (as installed by a package).
     pub fn with_app(app: &Path) -> Desktop {
-        Desktop {
-            app: app.to_path_buf(),
-            ..Desktop::new()
-        }
+        let mut desktop = Desktop::new();
+        desktop.app = app.to_path_buf();
+        desktop
     }
 
     /// A machine whose app cannot reach any keychain: its D-Bus address
@@ -132,6 +141,9 @@ impl Desktop {
         if let Some(address) = &self.dbus_address {
             driver.env("DBUS_SESSION_BUS_ADDRESS", address);
         }
+        if let Some(secs) = self.idle_lock_secs {
+            driver.env("RISKDESK_IDLE_LOCK_SECS", secs.to_string());
+        }
         let driver = driver
             .args(["--port", &port.to_string()])
             .args(["--native-port", &free_port().to_string()])
@@ -178,6 +190,51 @@ impl Desktop {
             log: self.log(),
         }
     }
+}
+
+/// Every start's log is scanned when the machine goes (unless its test has
+/// already failed): no secret and no unmasked personal data may be in it.
+impl Drop for Desktop {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let log = std::fs::read_to_string(self.log()).unwrap_or_default();
+        if let Some(leak) = log_leak(&log) {
+            panic!("the app's log ({}) holds {leak}", self.log().display());
+        }
+    }
+}
+
+/// What a log must never hold, by name: the demo operators' passwords and
+/// TOTP secrets, service keys, TOTP URIs, bearer tokens, and phone numbers
+/// or national IDs that are not masked.
+pub fn log_leak(log: &str) -> Option<String> {
+    for operator in riskdesk_server::generate::demo_operators(riskdesk_server::demo::SEED) {
+        if log.contains(&operator.password) {
+            return Some(format!("{}'s password", operator.id));
+        }
+        if log.contains(&operator.totp_secret) {
+            return Some(format!("{}'s TOTP secret", operator.id));
+        }
+    }
+    let patterns = [
+        ("a service client's key", r"rdsvc_[A-Za-z0-9_-]{8}"),
+        ("a TOTP URI", r"otpauth://"),
+        ("a bearer token", r"(?i)bearer\s+[A-Za-z0-9_.-]{16}"),
+        (
+            "an unmasked phone number",
+            r"(?:^|[^0-9])1[3-9][0-9]{9}(?:[^0-9]|$)",
+        ),
+        (
+            "an unmasked national ID",
+            r"(?:^|[^0-9])[1-9][0-9]{16}[0-9X](?:[^0-9A-Za-z]|$)",
+        ),
+    ];
+    patterns.iter().find_map(|(what, pattern)| {
+        let found = regex::Regex::new(pattern).expect("a pattern").find(log)?;
+        Some(format!("{what}: {:?}", found.as_str()))
+    })
 }
 
 /// A running app and its WebDriver session.

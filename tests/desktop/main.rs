@@ -11,6 +11,7 @@ mod decisions;
 mod hardening;
 mod harness;
 mod package;
+mod session;
 
 use std::path::Path;
 use std::process::Command;
@@ -291,7 +292,7 @@ pub(crate) async fn busiest_account(desktop: &Desktop) -> i64 {
 }
 
 /// The secret stored under `riskdesk` / `account`, read with secret-tool.
-fn keychain_token(account: &str) -> Option<String> {
+pub(crate) fn keychain_token(account: &str) -> Option<String> {
     let output = Command::new("secret-tool")
         .args(["lookup", "service", "riskdesk", "username", account])
         .output()

@@ -1,3 +1,6 @@
+//! `cargo xtask fuzz parsers [--seconds N]`: the cargo-fuzz targets in
+//! `fuzz/`, each for a fixed time.
+//!
 //! `cargo xtask fuzz api [--examples N] [--seed S]`: Schemathesis against the
 //! service's own OpenAPI document, every check on, stateful phase included.
 //!
@@ -25,8 +28,62 @@ pub fn fuzz(args: &[String]) -> anyhow::Result<()> {
             let seed = flag(args, "--seed")?.unwrap_or(1);
             api(examples, seed).map(|summary| println!("xtask: schemathesis: {summary}"))
         }
-        _ => bail!("usage: cargo xtask fuzz api [--examples N] [--seed S]"),
+        Some("parsers") => parsers(flag(args, "--seconds")?.unwrap_or(60)),
+        _ => bail!("usage: cargo xtask fuzz api [--examples N] [--seed S] | parsers [--seconds N]"),
     }
+}
+
+/// The cargo-fuzz targets in `fuzz/`, each the parser of an outside input.
+const PARSERS: [&str; 4] = ["money", "cursor", "notification", "rules"];
+
+/// Runs each parser's fuzzer (libFuzzer with AddressSanitizer) for `seconds`,
+/// from its seeds in `fuzz/seeds/` and the corpus earlier runs left in
+/// `fuzz/corpus/`. A crash stops the command; libFuzzer's input that caused
+/// it is in `fuzz/artifacts/<target>/`, to become a regression test.
+fn parsers(seconds: u32) -> anyhow::Result<()> {
+    crate::ensure_cargo_tool("cargo-fuzz")?;
+    let fuzz = workspace_root().join("fuzz");
+    let mut results = Vec::new();
+    for target in PARSERS {
+        let corpus = fuzz.join("corpus").join(target);
+        std::fs::create_dir_all(&corpus)?;
+        let seeds = fuzz.join("seeds").join(target);
+        let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["fuzz", "run", target])
+            .arg(&corpus)
+            .args(seeds.exists().then_some(&seeds))
+            // Inputs of any length from the start: the notification target's
+            // runs are few (each is signed), too few to grow the length.
+            .args(["--", &format!("-max_total_time={seconds}"), "-len_control=0"])
+            .current_dir(&fuzz)
+            // cargo-fuzz builds with sanitizer flags that only nightly takes;
+            // the machine has one stable toolchain.
+            .env("RUSTC_BOOTSTRAP", "1")
+            .output()
+            .context("cargo fuzz")?;
+        let log = String::from_utf8_lossy(&output.stderr);
+        if !output.status.success() {
+            eprintln!("{log}");
+            bail!("the {target} fuzzer failed: see fuzz/artifacts/{target}/");
+        }
+        // libFuzzer's closing lines: "#N\tDONE cov: … corp: …" and
+        // "Done N runs in S second(s)".
+        let closing = |word: &str| {
+            log.lines()
+                .rev()
+                .find(|line| line.contains(word))
+                .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+                .unwrap_or_default()
+        };
+        let done = format!("{}; {}", closing("DONE"), closing("Done "));
+        println!("xtask: fuzz {target}: {done}");
+        results.push(format!("{target}: {done}"));
+    }
+    println!("xtask: every parser ran {seconds} s without a crash");
+    for line in results {
+        println!("  {line}");
+    }
+    Ok(())
 }
 
 fn flag<T: std::str::FromStr>(args: &[String], name: &str) -> anyhow::Result<Option<T>> {

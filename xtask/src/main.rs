@@ -4,8 +4,9 @@
 //! - `demo`    build the UI and the app, and open the console over its built-in
 //!   demo service
 //! - `test`    install what the tests need, then format check, the UI's type
-//!   check, clippy, and every test: Vitest, and cargo's with a throwaway
-//!   PostgreSQL cluster, a real keychain and a real window (Xvfb)
+//!   check, clippy, cargo-deny's licence and source policy, and every test:
+//!   Vitest, cargo's with a throwaway PostgreSQL cluster, a real keychain
+//!   and a real window (Xvfb), and a short Schemathesis pass
 //! - `codegen` rewrite the committed generated files (OpenAPI document,
 //!   permission table, golden chart SVGs, the UI's TypeScript types)
 //! - `dist`    the desktop app as a Debian package (stripped release build,
@@ -13,8 +14,8 @@
 //! - `bench`   the benchmark suite (the service on SQLite and PostgreSQL with
 //!   one and two instances, the audit chain, the console); rewrites its
 //!   section of docs/benchmarks.md
-//! - `fuzz api` Schemathesis against the service's OpenAPI document, every
-//!   check on (the test command runs a short pass)
+//! - `fuzz`    `parsers`: the cargo-fuzz targets for a fixed time; `api`:
+//!   Schemathesis against the service's OpenAPI document, every check on
 
 mod bench;
 mod fuzz;
@@ -111,10 +112,15 @@ fn dist() -> anyhow::Result<std::path::PathBuf> {
 
 /// tauri-driver, the WebDriver bridge the end-to-end tests use.
 fn ensure_tauri_driver() -> anyhow::Result<()> {
-    if system::has("tauri-driver") || cargo_bin("tauri-driver").exists() {
+    ensure_cargo_tool("tauri-driver")
+}
+
+/// A cargo subcommand or tool from crates.io, installed once.
+fn ensure_cargo_tool(name: &str) -> anyhow::Result<()> {
+    if system::has(name) || cargo_bin(name).exists() {
         return Ok(());
     }
-    run(cargo().args(["install", "tauri-driver", "--locked"]))
+    run(cargo().args(["install", name, "--locked"]))
 }
 
 fn cargo_bin(name: &str) -> std::path::PathBuf {
@@ -144,6 +150,9 @@ fn test() -> anyhow::Result<()> {
         "-D",
         "warnings",
     ]))?;
+    // The dependencies' licences and sources (deny.toml).
+    ensure_cargo_tool("cargo-deny")?;
+    run(cargo().args(["deny", "check", "licenses", "bans", "sources"]))?;
     let mut counts = Counts::default();
     counts.run(
         Command::new("npm")

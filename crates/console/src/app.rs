@@ -50,7 +50,14 @@ pub struct ConsoleOptions {
     pub os_locale: Option<String>,
     /// Where exports are saved: the downloads folder.
     pub export_dir: PathBuf,
+    /// How long the window may go without the operator's input before it
+    /// locks: `IDLE_LOCK_SECS` but in tests.
+    pub idle_lock_secs: u32,
 }
+
+/// The console locks after 15 minutes without input, as the service ends a
+/// session idle that long (`riskdesk_server::auth::IDLE_TIMEOUT_MS`).
+pub const IDLE_LOCK_SECS: u32 = 15 * 60;
 
 /// The console's state; every method is one command of the UI.
 #[derive(Debug)]
@@ -132,6 +139,7 @@ impl Console {
             preferences: self.preferences(&state.settings),
             service: state.service.as_ref().map(|s| s.info.clone()),
             service_error,
+            idle_lock_secs: self.options.idle_lock_secs,
             demo_operators: state
                 .service
                 .as_ref()
@@ -165,6 +173,7 @@ impl Console {
             preferences: self.preferences(&state.settings),
             service: Some(service.info.clone()),
             service_error: None,
+            idle_lock_secs: self.options.idle_lock_secs,
             demo_operators: demo_views(&service.demo_operators),
         };
         state.service = Some(service);

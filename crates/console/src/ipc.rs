@@ -163,6 +163,9 @@ pub struct Startup {
     pub service: Option<ServiceInfo>,
     pub service_error: Option<CommandError>,
     pub demo_operators: Vec<DemoOperatorView>,
+    /// Seconds without the operator's input after which the window locks:
+    /// the session ends and signing in again returns to the same screen.
+    pub idle_lock_secs: u32,
 }
 
 /// The connection screen's answer: a service URL (none for the built-in

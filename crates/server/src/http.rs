@@ -13,7 +13,7 @@ mod limits;
 mod metrics;
 mod notifications;
 mod openapi;
-mod paging;
+pub mod paging;
 mod payments;
 mod problem;
 mod records;

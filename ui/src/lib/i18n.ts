@@ -45,6 +45,7 @@ const words = {
   offline: ["与风控服务的连接已中断", "The risk service cannot be reached"],
   retry: ["重试", "Retry"],
   sessionEnded: ["会话已过期，请重新登录", "Your session has ended: sign in again"],
+  lockedIdle: ["长时间无操作，控制台已锁定：请重新登录", "Locked after a while without input: sign in again"],
   all: ["全部", "All"],
   severity: ["严重度", "Severity"],
   rule: ["规则", "Rule"],

@@ -58,6 +58,7 @@ export class MockBackend implements Backend {
   /** The next call of that command fails with this error. */
   failures = new Map<string, CommandError>();
   operator: OperatorView | null = null;
+  idleLockSecs = 900;
 
   private record(command: string, args: unknown = null): void {
     this.calls.push({ command, args });
@@ -79,6 +80,7 @@ export class MockBackend implements Backend {
       service: { url: "http://127.0.0.1:1", embedded: true, ca_certificate_path: null },
       service_error: null,
       demo_operators: [{ id: "officer.li", display_name: "李风控", role: "risk_officer" }],
+      idle_lock_secs: this.idleLockSecs,
     };
   }
   async connect(): Promise<Startup> {

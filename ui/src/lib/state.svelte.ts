@@ -45,6 +45,10 @@ class AppState {
   /** Why the current screen is shown (a failed connection, a lost session …). */
   notice = $state<string | null>(null);
   offline = $state(false);
+  /** How long the window may go without input before it locks. */
+  idleLockMs = 15 * 60 * 1000;
+  /** Who was signed in when the window locked: the sign-in form starts with them. */
+  lockedOperatorId = $state<string | null>(null);
   private retry: (() => void) | null = null;
   /** Where to go back to after signing in again. */
   private resumeAt: Route | null = null;
@@ -75,6 +79,7 @@ class AppState {
   }
 
   applyStartup(startup: Startup): void {
+    this.idleLockMs = startup.idle_lock_secs * 1000;
     this.preferences = startup.preferences;
     this.service = startup.service;
     this.demoOperators = startup.demo_operators;
@@ -99,6 +104,7 @@ class AppState {
 
   enter(operator: OperatorView): void {
     this.operator = operator;
+    this.lockedOperatorId = null;
     this.notice = null;
     this.screen = "main";
     if (this.resumeAt) {
@@ -113,6 +119,27 @@ class AppState {
     this.route = { view: "queue" };
     this.history = [];
     this.screen = "sign_in";
+  }
+
+  /**
+   * The idle lock: the console has gone `idleLockMs` without input. The
+   * session ends (signed out at the service and in the keychain), the
+   * screen's data goes with the screen, and signing in again — password and
+   * TOTP — returns to this route.
+   */
+  async lock(): Promise<void> {
+    if (this.screen !== "main") return;
+    this.resumeAt = this.route;
+    this.lockedOperatorId = this.operator?.id ?? null;
+    this.operator = null;
+    this.offline = false;
+    this.notice = this.tr("lockedIdle");
+    this.screen = "sign_in";
+    try {
+      await this.backend.signOut();
+    } catch {
+      // Unreachable service: its session ends by itself when idle this long.
+    }
   }
 
   go(route: Route): void {

@@ -299,8 +299,13 @@ async fn the_console_answers_every_screen_from_the_built_in_demo() {
         demo_months: 3,
         os_locale: Some("en-GB".into()),
         export_dir: home.path().join("Downloads"),
+        idle_lock_secs: riskdesk_console::app::IDLE_LOCK_SECS,
     });
     let startup = console.start(|_| {}).await.unwrap();
+    assert_eq!(
+        startup.idle_lock_secs,
+        riskdesk_console::app::IDLE_LOCK_SECS
+    );
     let service = startup.service.unwrap();
     assert!(service.embedded && startup.service_error.is_none());
     assert_eq!(startup.preferences.lang, riskdesk_charts::Lang::En);
@@ -487,6 +492,7 @@ async fn the_console_checks_the_chain_itself_across_pages_and_finds_a_missing_en
         demo_months: 2,
         os_locale: None,
         export_dir: home.path().join("Downloads"),
+        idle_lock_secs: riskdesk_console::app::IDLE_LOCK_SECS,
     });
     console.start(|_| {}).await.unwrap();
     console.sign_in_demo("manager.chen".into()).await.unwrap();
@@ -546,6 +552,7 @@ async fn a_million_entries_verified_and_exported_by_the_console() {
         demo_months: 2,
         os_locale: None,
         export_dir: home.path().join("Downloads"),
+        idle_lock_secs: riskdesk_console::app::IDLE_LOCK_SECS,
     });
     console.start(|_| {}).await.unwrap();
     console.sign_in_demo("manager.chen".into()).await.unwrap();

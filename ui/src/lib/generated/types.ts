@@ -22,7 +22,12 @@ export type Startup = { preferences: Preferences,
 /**
  * `None` when the configured service could not be reached: `service_error` says why.
  */
-service: ServiceInfo | null, service_error: CommandError | null, demo_operators: Array<DemoOperatorView>, };
+service: ServiceInfo | null, service_error: CommandError | null, demo_operators: Array<DemoOperatorView>, 
+/**
+ * Seconds without the operator's input after which the window locks:
+ * the session ends and signing in again returns to the same screen.
+ */
+idle_lock_secs: number, };
 
 export type ConnectRequest = { service_url: string | null, ca_certificate_path: string | null, };
 
