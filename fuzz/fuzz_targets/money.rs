@@ -8,6 +8,10 @@ use riskdesk_domain::money::Money;
 fuzz_target!(|text: &str| {
     if let Ok(money) = text.parse::<Money>() {
         let printed = money.to_string();
-        assert_eq!(printed.parse::<Money>().ok(), Some(money), "{text:?} printed {printed:?}");
+        assert_eq!(
+            printed.parse::<Money>().ok(),
+            Some(money),
+            "{text:?} printed {printed:?}"
+        );
     }
 });

@@ -44,7 +44,10 @@ fn platform() -> &'static (RsaPrivateKey, WechatPay) {
         // 1,024 bits rather than the platform's 2,048: signing every input
         // is most of each run's time, and the checks do not depend on it.
         let key = RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 1024).expect("a key");
-        let public = key.to_public_key().to_public_key_pem(LineEnding::LF).expect("PEM");
+        let public = key
+            .to_public_key()
+            .to_public_key_pem(LineEnding::LF)
+            .expect("PEM");
         let wechatpay = WechatPay::new(SERIAL, &public, APIV3_KEY).expect("the platform");
         (key, wechatpay)
     })
@@ -57,7 +60,10 @@ fuzz_target!(|input: Input<'_>| {
             .expect("a key")
             .encrypt(
                 Nonce::from_slice(&[7; 12]),
-                Payload { msg: input.plaintext, aad: input.associated_data.as_bytes() },
+                Payload {
+                    msg: input.plaintext,
+                    aad: input.associated_data.as_bytes(),
+                },
             )
             .expect("encryption");
         serde_json::to_vec(&serde_json::json!({
@@ -80,7 +86,11 @@ fuzz_target!(|input: Input<'_>| {
             message.extend_from_slice(part);
             message.push(b'\n');
         }
-        STANDARD.encode(SigningKey::<Sha256>::new(key.clone()).sign(&message).to_vec())
+        STANDARD.encode(
+            SigningKey::<Sha256>::new(key.clone())
+                .sign(&message)
+                .to_vec(),
+        )
     } else {
         input.signature.to_owned()
     };

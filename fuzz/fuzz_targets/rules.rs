@@ -7,6 +7,9 @@ use riskdesk_domain::rules::Rules;
 
 fuzz_target!(|text: &str| {
     if let Err(error) = Rules::parse(text) {
-        assert!(error.line >= 1 && error.line <= text.lines().count().max(1) + 1, "{error}");
+        assert!(
+            error.line >= 1 && error.line <= text.lines().count().max(1) + 1,
+            "{error}"
+        );
     }
 });

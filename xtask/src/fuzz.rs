@@ -54,7 +54,11 @@ fn parsers(seconds: u32) -> anyhow::Result<()> {
             .args(seeds.exists().then_some(&seeds))
             // Inputs of any length from the start: the notification target's
             // runs are few (each is signed), too few to grow the length.
-            .args(["--", &format!("-max_total_time={seconds}"), "-len_control=0"])
+            .args([
+                "--",
+                &format!("-max_total_time={seconds}"),
+                "-len_control=0",
+            ])
             .current_dir(&fuzz)
             // cargo-fuzz builds with sanitizer flags that only nightly takes;
             // the machine has one stable toolchain.
