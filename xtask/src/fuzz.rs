@@ -48,7 +48,7 @@ fn parsers(seconds: u32) -> anyhow::Result<()> {
         let corpus = fuzz.join("corpus").join(target);
         std::fs::create_dir_all(&corpus)?;
         let seeds = fuzz.join("seeds").join(target);
-        let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        let output = cargo()
             .args(["fuzz", "run", target])
             .arg(&corpus)
             .args(seeds.exists().then_some(&seeds))
