@@ -19,8 +19,8 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, bail};
 
 use crate::postgres::{Cluster, Settings};
-use crate::service::Instance;
-use crate::{cargo, run, workspace_root};
+use crate::service::{self, Instance};
+use crate::{cargo, output_of, run, workspace_root};
 
 const BEGIN: &str = "<!-- cargo xtask bench: begin -->";
 const END: &str = "<!-- cargo xtask bench: end -->";
@@ -159,16 +159,7 @@ fn measure(
     let ingestion = ingestion(&stderr).with_context(|| format!("no summary in: {stderr}"))?;
     let sheet = dir.join(format!("{backend}.json"));
     std::fs::write(&sheet, &output.stdout)?;
-    let key = Command::new(release("riskdesk-server"))
-        .args(["service-client", "--database", database, "add", "loadgen"])
-        .output()?;
-    if !key.status.success() {
-        bail!(
-            "service-client add: {}",
-            String::from_utf8_lossy(&key.stderr)
-        );
-    }
-    let key = String::from_utf8(key.stdout)?.trim().to_owned();
+    let key = service::add_client(&release("riskdesk-server"), database, "loadgen")?;
     let mut rows = Vec::new();
     for instances in [1, 2] {
         let serving: Vec<Instance> = (0..instances)
@@ -375,19 +366,6 @@ fn console() -> anyhow::Result<String> {
             .nth(1)
             .unwrap_or_default(),
     ))
-}
-
-/// A command's standard output (its standard error passes through), or its failure.
-fn output_of(command: &mut Command) -> anyhow::Result<String> {
-    let output = command
-        .stderr(Stdio::inherit())
-        .output()
-        .with_context(|| format!("running {command:?}"))?;
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    if !output.status.success() {
-        bail!("{command:?} failed: {stdout}");
-    }
-    Ok(stdout)
 }
 
 fn release(program: &str) -> PathBuf {

@@ -15,8 +15,8 @@ use std::process::Command;
 
 use anyhow::{Context, bail};
 
-use crate::service::Instance;
-use crate::{cargo, run, workspace_root};
+use crate::service::{self, Instance};
+use crate::{cargo, output_of, run, workspace_root};
 
 /// What the test command runs: a short pass over every operation.
 pub const TEST_EXAMPLES: u32 = 20;
@@ -116,48 +116,25 @@ pub fn api(examples: u32, seed: u64) -> anyhow::Result<String> {
     std::fs::create_dir_all(&scratch)?;
     let database = format!("sqlite://{}", scratch.join("fuzz.db").display());
     let sheet = scratch.join("sheet.json");
-    let generated = Command::new(&server)
-        .args(["generate", "--database", &database, "--json"])
-        .args(["--customers", "300", "--months", "3"])
-        .output()
-        .context("riskdesk-server generate")?;
-    if !generated.status.success() {
-        bail!(
-            "generate failed: {}",
-            String::from_utf8_lossy(&generated.stderr)
-        );
-    }
-    std::fs::write(&sheet, &generated.stdout)?;
-    let added = Command::new(&server)
-        .args(["service-client", "--database", &database, "add", "fuzz"])
-        .output()
-        .context("riskdesk-server service-client add")?;
-    let service_key = String::from_utf8_lossy(&added.stdout)
-        .lines()
-        .last()
-        .filter(|line| line.starts_with("rdsvc_"))
-        .context("service-client add printed no key")?
-        .to_owned();
+    let sheet_json = output_of(
+        Command::new(&server)
+            .args(["generate", "--database", &database, "--json"])
+            .args(["--customers", "300", "--months", "3"]),
+    )?;
+    std::fs::write(&sheet, sheet_json)?;
+    let service_key = service::add_client(&server, &database, "fuzz")?;
     // The service's log stays beside the report: a 5xx is explained there.
     let log = std::fs::File::create(scratch.join("service.log"))?;
     let instance = Instance::start(&server, &database, log.into())?;
     let here = workspace_root().join("tests/api-fuzz");
-    let signed_in = Command::new(&python)
-        .arg(here.join("sign_in.py"))
-        .args([
-            sheet.as_os_str(),
-            "officer.li".as_ref(),
-            instance.url.as_ref(),
-        ])
-        .output()
-        .context("sign_in.py")?;
-    if !signed_in.status.success() {
-        bail!(
-            "sign-in failed: {}",
-            String::from_utf8_lossy(&signed_in.stderr)
-        );
-    }
-    let token = String::from_utf8(signed_in.stdout)?.trim().to_owned();
+    let token = output_of(
+        Command::new(&python)
+            .arg(here.join("sign_in.py"))
+            .arg(&sheet)
+            .args(["officer.li", &instance.url]),
+    )?
+    .trim()
+    .to_owned();
     let report = workspace_root().join("target/api-fuzz/report");
     let output = Command::new(python.with_file_name("st"))
         .args(["run", &format!("{}/v1/openapi.json", instance.url)])

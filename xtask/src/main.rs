@@ -23,7 +23,7 @@ mod postgres;
 mod service;
 mod system;
 
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use anyhow::{Context, bail};
 
@@ -319,6 +319,19 @@ fn count_before(text: &str, label: &str) -> u64 {
         })
         .and_then(|n| n.parse().ok())
         .unwrap_or(0)
+}
+
+/// A command's standard output (its standard error passes through), or its failure.
+fn output_of(command: &mut Command) -> anyhow::Result<String> {
+    let output = command
+        .stderr(Stdio::inherit())
+        .output()
+        .with_context(|| format!("running {command:?}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    if !output.status.success() {
+        bail!("{command:?} failed: {stdout}");
+    }
+    Ok(stdout)
 }
 
 fn run(command: &mut Command) -> anyhow::Result<()> {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
-use crate::run;
+use crate::{output_of, run};
 
 /// A `riskdesk-server serve` on a free port.
 pub struct Instance {
@@ -71,4 +71,17 @@ fn healthy(addr: &str) -> bool {
         .and_then(|()| stream.read_to_string(&mut answer))
         .is_ok()
         && answer.starts_with("HTTP/1.0 200")
+}
+
+/// Registers a service client (`riskdesk-server service-client add`) and
+/// returns its key, which the command prints alone on its standard output.
+pub fn add_client(server: &Path, database: &str, id: &str) -> anyhow::Result<String> {
+    let key = output_of(Command::new(server).args([
+        "service-client",
+        "--database",
+        database,
+        "add",
+        id,
+    ]))?;
+    Ok(key.trim().to_owned())
 }

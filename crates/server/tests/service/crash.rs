@@ -11,7 +11,6 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use riskdesk_server::auth;
 use riskdesk_server::clock::Clock;
 use serde_json::{Value, json};
 use sqlx::Connection;
@@ -419,27 +418,15 @@ impl Serving {
             .iter()
             .find(|o| o["id"] == operator_id)
             .expect("the operator");
-        let now = u64::try_from(Clock::system().now_ms() / 1000).expect("after 1970");
-        let code = auth::totp_code(operator["totp_secret"].as_str().expect("a secret"), now)
-            .expect("a TOTP code");
-        let answer: Value = self
-            .client
-            .post(format!("{}/v1/auth/sign-in", self.url))
-            .json(&json!({
-                "operator_id": operator_id,
-                "password": operator["password"],
-                "totp_code": code,
-            }))
-            .send()
-            .await
-            .expect("sign-in")
-            .json()
-            .await
-            .expect("its answer");
-        answer["token"]
-            .as_str()
-            .unwrap_or_else(|| panic!("{answer}"))
-            .to_owned()
+        let text = |field: &str| operator[field].as_str().expect("the sheet's field");
+        support::sign_in_over_http(
+            &self.client,
+            &self.url,
+            operator_id,
+            text("password"),
+            text("totp_secret"),
+        )
+        .await
     }
 
     async fn authorize(&self, key: &str, body: &Value) -> Value {

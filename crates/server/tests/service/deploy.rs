@@ -291,19 +291,14 @@ impl Drop for Instance {
 }
 
 async fn sign_in(http: &reqwest::Client, url: &str, operator: &Operator) -> String {
-    let now = u64::try_from(Clock::system().now_ms() / 1000).expect("after 1970");
-    let code = riskdesk_server::auth::totp_code(&operator.secret, now).expect("a code");
-    let body =
-        json!({"operator_id": operator.id, "password": operator.password, "totp_code": code});
-    let response = http
-        .post(format!("{url}/v1/auth/sign-in"))
-        .json(&body)
-        .send()
-        .await
-        .expect("signing in");
-    let (status, session) = crate::support::read(response).await;
-    assert_eq!(status, 200, "{session}");
-    session["token"].as_str().expect("a token").to_owned()
+    crate::support::sign_in_over_http(
+        http,
+        url,
+        &operator.id,
+        &operator.password,
+        &operator.secret,
+    )
+    .await
 }
 
 async fn get(http: &reqwest::Client, url: &str, path: &str, token: &str) -> Value {

@@ -303,3 +303,27 @@ pub fn totp_secret(uri: &str) -> String {
         .expect("the TOTP secret")
         .to_owned()
 }
+
+/// Signs an operator in over HTTP, as a client does, with the password and
+/// the TOTP code of the real clock's step; the session's bearer token.
+pub async fn sign_in_over_http(
+    http: &reqwest::Client,
+    url: &str,
+    operator_id: &str,
+    password: &str,
+    totp_secret: &str,
+) -> String {
+    let now = u64::try_from(Clock::system().now_ms() / 1000).expect("after 1970");
+    let code = riskdesk_server::auth::totp_code(totp_secret, now).expect("a code");
+    let body =
+        serde_json::json!({"operator_id": operator_id, "password": password, "totp_code": code});
+    let response = http
+        .post(format!("{url}/v1/auth/sign-in"))
+        .json(&body)
+        .send()
+        .await
+        .expect("signing in");
+    let (status, session) = read(response).await;
+    assert_eq!(status, 200, "{session}");
+    session["token"].as_str().expect("a token").to_owned()
+}
