@@ -237,6 +237,77 @@ pub fn log_leak(log: &str) -> Option<String> {
     })
 }
 
+/// The reference service on a port of its own, over a small demo, that the
+/// test can stop and start again on the same port.
+pub struct RemoteService {
+    port: u16,
+    data: tempfile::TempDir,
+    running: Option<(
+        tokio::sync::oneshot::Sender<()>,
+        tokio::task::JoinHandle<std::io::Result<()>>,
+    )>,
+}
+
+impl RemoteService {
+    pub async fn start() -> RemoteService {
+        let mut service = RemoteService {
+            port: 0,
+            data: tempfile::tempdir().expect("a data directory"),
+            running: None,
+        };
+        service.run().await;
+        service
+    }
+
+    pub async fn run(&mut self) {
+        use riskdesk_server::clock::Clock;
+        use riskdesk_server::http::{self, AppState};
+        use riskdesk_server::store::Purpose;
+
+        let clock = Clock::system();
+        let params =
+            riskdesk_server::demo::params(300, 3, riskdesk_server::demo::SEED, clock.now_ms());
+        let (store, _, _) = riskdesk_server::demo::open_or_generate(
+            self.data.path(),
+            params,
+            Purpose::Serve,
+            |_, _| {},
+        )
+        .await
+        .expect("the demo");
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
+            .await
+            .expect("a port");
+        self.port = listener.local_addr().expect("its address").port();
+        let state = AppState::new(store, clock).expect("the service");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(http::serve(listener, state, async {
+            let _ = stopped.await;
+        }));
+        self.running = Some((stop, task));
+    }
+
+    pub async fn stop(&mut self) {
+        if let Some((stop, task)) = self.running.take() {
+            let _ = stop.send(());
+            let _ = task.await;
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn addr(&self) -> std::net::SocketAddr {
+        std::net::SocketAddr::from(([127, 0, 0, 1], self.port))
+    }
+
+    /// The service's SQLite database, to check what it recorded.
+    pub fn database(&self) -> PathBuf {
+        riskdesk_server::demo::database(self.data.path())
+    }
+}
+
 /// A running app and its WebDriver session.
 pub struct App {
     pub client: Client,

@@ -8,6 +8,7 @@
 mod bench;
 mod dashboard;
 mod decisions;
+mod faults;
 mod hardening;
 mod harness;
 mod package;
@@ -19,7 +20,7 @@ use std::time::Duration;
 
 use fantoccini::Locator;
 use fantoccini::key::Key;
-use harness::{App, Desktop, FIRST_START, STEP};
+use harness::{App, Desktop, FIRST_START, RemoteService, STEP};
 use riskdesk_server::{auth, demo, generate};
 use serde_json::json;
 
@@ -198,6 +199,31 @@ pub(crate) async fn sign_in(app: &App, operator_id: &str) {
         .as_secs();
     let code = auth::totp_code(&operator.totp_secret, now).expect("a TOTP code");
     sign_in_with(app, operator_id, &code).await;
+}
+
+/// From the first start's sign-in screen, points the console at the service
+/// at `url` (saving the connection screen as `screenshot`) and waits for
+/// that service's sign-in screen.
+pub(crate) async fn connect(app: &App, url: &str, screenshot: Option<&str>) {
+    app.wait("[data-testid=sign-in]", FIRST_START).await;
+    app.click("[data-testid=change-service]").await;
+    app.wait("[data-testid=connect]", STEP).await;
+    if let Some(name) = screenshot {
+        app.screenshot(name).await;
+    }
+    app.wait("input[name=service-url]", STEP)
+        .await
+        .send_keys(url)
+        .await
+        .expect("typing the URL");
+    app.click("[data-testid=connect] button[type=submit]").await;
+    app.until(
+        "the remote service's sign-in screen",
+        "return document.querySelector('[data-testid=sign-in]') !== null
+            && document.querySelectorAll('[data-testid^=demo-]').length === 0",
+        STEP,
+    )
+    .await;
 }
 
 pub(crate) fn demo_operator(operator_id: &str) -> generate::DemoOperator {
@@ -386,88 +412,13 @@ async fn without_a_keychain_the_console_says_how_to_fix_it_and_signs_nobody_in()
     app.close().await;
 }
 
-/// The reference service on a port of its own, over a small demo, that the
-/// test can stop and start again on the same port.
-struct RemoteService {
-    port: u16,
-    data: tempfile::TempDir,
-    running: Option<(
-        tokio::sync::oneshot::Sender<()>,
-        tokio::task::JoinHandle<std::io::Result<()>>,
-    )>,
-}
-
-impl RemoteService {
-    async fn start() -> RemoteService {
-        let mut service = RemoteService {
-            port: 0,
-            data: tempfile::tempdir().expect("a data directory"),
-            running: None,
-        };
-        service.run().await;
-        service
-    }
-
-    async fn run(&mut self) {
-        use riskdesk_server::clock::Clock;
-        use riskdesk_server::http::{self, AppState};
-        use riskdesk_server::store::Purpose;
-
-        let clock = Clock::system();
-        let params = demo::params(300, 3, demo::SEED, clock.now_ms());
-        let (store, _, _) =
-            demo::open_or_generate(self.data.path(), params, Purpose::Serve, |_, _| {})
-                .await
-                .expect("the demo");
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
-            .await
-            .expect("a port");
-        self.port = listener.local_addr().expect("its address").port();
-        let state = AppState::new(store, clock).expect("the service");
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(http::serve(listener, state, async {
-            let _ = stopped.await;
-        }));
-        self.running = Some((stop, task));
-    }
-
-    async fn stop(&mut self) {
-        if let Some((stop, task)) = self.running.take() {
-            let _ = stop.send(());
-            let _ = task.await;
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-}
-
 #[tokio::test]
 async fn connected_to_a_service_that_goes_away_the_console_keeps_its_screen_and_retries() {
     let _window = ONE_WINDOW.lock().await;
     let mut service = RemoteService::start().await;
     let desktop = Desktop::new();
     let app = desktop.launch().await;
-
-    // The connection screen: point the console at the service.
-    app.wait("[data-testid=sign-in]", FIRST_START).await;
-    app.click("[data-testid=change-service]").await;
-    app.wait("[data-testid=connect]", STEP).await;
-    app.screenshot("connect-zh-light").await;
-    app.wait("input[name=service-url]", STEP)
-        .await
-        .send_keys(&service.url())
-        .await
-        .expect("typing the URL");
-    app.click("[data-testid=connect] button[type=submit]").await;
-    app.until(
-        "the remote service's sign-in screen",
-        "return document.querySelector('[data-testid=sign-in]') !== null
-            && document.querySelectorAll('[data-testid^=demo-]').length === 0",
-        STEP,
-    )
-    .await;
+    connect(&app, &service.url(), Some("connect-zh-light")).await;
     sign_in(&app, "officer.wang").await;
     app.wait("[data-testid=alert-row]", STEP).await;
     let rows = app.find_all("[data-testid=alert-row]").await.len();

@@ -96,6 +96,10 @@ pub enum ClientError {
     Unreachable { url: String, reason: String },
     #[error("the risk service did not answer within {0:?}")]
     Timeout(Duration),
+    /// The connection broke after the request went out and before its
+    /// answer was whole: the request may or may not have arrived.
+    #[error("the connection to the risk service broke off before its answer was complete ({0})")]
+    Interrupted(String),
     /// The TLS handshake failed: usually a certificate the client does not trust.
     #[error(
         "the risk service's certificate is not trusted ({0}); check the service URL and the CA certificate"
@@ -121,7 +125,9 @@ impl ClientError {
     /// Whether trying the same safe request again may succeed.
     fn is_transient(&self) -> bool {
         match self {
-            ClientError::Unreachable { .. } | ClientError::Timeout(_) => true,
+            ClientError::Unreachable { .. }
+            | ClientError::Timeout(_)
+            | ClientError::Interrupted(_) => true,
             ClientError::Problem { status, .. } => matches!(status, 502..=504),
             _ => false,
         }
@@ -569,11 +575,15 @@ impl Client {
         if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
             return ClientError::Tls(chain);
         }
-        if error.is_connect() || error.is_request() {
+        if error.is_connect() {
             return ClientError::Unreachable {
                 url: self.base_url.clone(),
                 reason: chain,
             };
+        }
+        // Decoding, too, is reading the body here: the JSON is parsed apart.
+        if error.is_request() || error.is_body() || error.is_decode() {
+            return ClientError::Interrupted(chain);
         }
         ClientError::Protocol(chain)
     }

@@ -44,6 +44,9 @@ pub enum ErrorCode {
     /// The service cannot be reached: the UI shows the offline banner.
     Unreachable,
     Timeout,
+    /// The connection broke before the answer was whole (also an offline
+    /// banner: the line, not the request, failed).
+    Interrupted,
     /// The service's certificate is not trusted.
     Tls,
     /// A setting is unusable (a bad URL, an unreadable CA file).
@@ -100,6 +103,7 @@ impl From<ClientError> for CommandError {
             ClientError::Undecided(_) => ErrorCode::Undecided,
             ClientError::Unreachable { .. } => ErrorCode::Unreachable,
             ClientError::Timeout(_) => ErrorCode::Timeout,
+            ClientError::Interrupted(_) => ErrorCode::Interrupted,
             ClientError::Tls(_) => ErrorCode::Tls,
             ClientError::Config(_) => ErrorCode::Config,
             ClientError::Protocol(_) => ErrorCode::Protocol,

@@ -97,6 +97,13 @@ export interface Backend {
   onProgress(handler: (progress: Progress) => void): Promise<() => void>;
 }
 
+/** The failures of the line to the service, each with its banner. */
+export type OfflineCode = "unreachable" | "timeout" | "interrupted";
+
+function isOffline(code: ErrorCode): code is OfflineCode {
+  return code === "unreachable" || code === "timeout" || code === "interrupted";
+}
+
 /** A failed command, with the code the screens act on. */
 export class BackendError extends Error {
   readonly code: ErrorCode;
@@ -113,9 +120,9 @@ export class BackendError extends Error {
     return ["session_expired", "unauthenticated", "not_signed_in"].includes(this.code);
   }
 
-  /** The service cannot be reached right now: offline banner, retry. */
+  /** The line to the service failed, not the request: offline banner, retry. */
   get offline(): boolean {
-    return this.code === "unreachable" || this.code === "timeout";
+    return isOffline(this.code);
   }
 }
 

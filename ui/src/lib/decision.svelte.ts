@@ -2,7 +2,8 @@
 // decision, never two sends at once, the same key again when the operator
 // retries one whose fate is unknown, and a plain account of what happened —
 // done, already done by an earlier attempt, refused, stale (with the record
-// as it is now), or not known yet.
+// as it is now), or not known yet. What the screen does with the outcome
+// goes with the decision, so that a Retry that finds it done does it too.
 
 import { BackendError } from "./backend";
 import type { DecisionOutcome, ErrorCode, OperatorDecision } from "./generated/types";
@@ -23,16 +24,24 @@ export class Decider {
   state = $state<DecisionState>({ phase: "idle" });
   private key: string | null = null;
   private decision: OperatorDecision | null = null;
+  private onDone: ((outcome: DecisionOutcome) => unknown) | null = null;
 
   get busy(): boolean {
     return this.state.phase === "sending";
   }
 
-  /** Sends a new decision; ignored while one is being sent. */
-  async send(decision: OperatorDecision): Promise<DecisionOutcome | null> {
+  /**
+   * Sends a new decision; ignored while one is being sent. `onDone` runs
+   * with its outcome once it is done — now, or after a Retry.
+   */
+  async send(
+    decision: OperatorDecision,
+    onDone: (outcome: DecisionOutcome) => unknown = () => {},
+  ): Promise<DecisionOutcome | null> {
     if (this.busy) return null;
     this.key = newKey();
     this.decision = decision;
+    this.onDone = onDone;
     return this.run();
   }
 
@@ -58,6 +67,7 @@ export class Decider {
         return null;
       }
       this.state = { phase: "done", outcome };
+      await this.onDone?.(outcome);
       return outcome;
     } catch (e) {
       const error = e instanceof BackendError ? e : new BackendError({ code: "protocol", message: String(e) });

@@ -44,9 +44,13 @@ describe("a decision", () => {
     const decider = new Decider();
     backend.failures.set("decide", { code: "undecided", message: "no answer" });
     backend.decideAnswer = () => outcome(true);
-    expect(await decider.send(close)).toBeNull();
+    const shown: DecisionOutcome[] = [];
+    expect(await decider.send(close, (o) => shown.push(o))).toBeNull();
     expect(decider.state.phase).toBe("undecided");
+    expect(shown).toEqual([]);
     expect(await decider.retry()).toEqual(outcome(true));
+    // What the screen does with the outcome happens after the Retry too.
+    expect(shown).toEqual([outcome(true)]);
     const [first, second] = backend.callsOf("decide") as { key: string }[];
     expect(second.key).toBe(first.key);
     expect(decider.state).toEqual({ phase: "done", outcome: outcome(true) });

@@ -43,6 +43,15 @@ export function dateTime(iso: string | null | undefined, zone = ZONE): string {
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
 }
 
+/** The time of day to the second in the operator's zone: `14:03:27`. */
+export function clock(ms: number, zone = ZONE): string {
+  const f = new Intl.DateTimeFormat("en-CA", {
+    timeZone: zone, hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23",
+  });
+  const p = parts(f, new Date(ms).toISOString());
+  return `${p.hour}:${p.minute}:${p.second}`;
+}
+
 /** The day in the operator's zone: `2026-11-25`. */
 export function date(iso: string | null | undefined, zone = ZONE): string {
   if (!iso) return "—";

@@ -15,6 +15,8 @@ export class KeysetPager<T> {
   items = $state.raw<T[]>([]);
   done = $state(false);
   loading = $state(false);
+  /** The rows answer the latest query: false from `restart` until its first page is in. */
+  current = $state(true);
   private cursor: string | null = null;
   private generation = 0;
 
@@ -23,15 +25,18 @@ export class KeysetPager<T> {
 
   /**
    * Starts over with another query. The rows shown stay until its first
-   * page arrives, so a failure (the network gone) loses nothing.
+   * page arrives, so a failure (the network gone) loses nothing, but they
+   * are not `current` meanwhile: they answer the old query.
    */
   async restart(fetchPage: FetchPage<T>): Promise<void> {
     this.generation += 1;
     const generation = this.generation;
     this.loading = true;
+    this.current = false;
     try {
       const page = await fetchPage(null);
       if (generation !== this.generation) return;
+      this.current = true;
       this.fetchPage = fetchPage;
       this.items = page.items;
       this.cursor = page.next_cursor;
@@ -39,6 +44,16 @@ export class KeysetPager<T> {
     } finally {
       if (generation === this.generation) this.loading = false;
     }
+  }
+
+  /** Puts `item` in place of the row `matches` finds (a row changed by a decision). */
+  replace(matches: (row: T) => boolean, item: T): void {
+    const index = this.items.findIndex(matches);
+    if (index < 0) return;
+    // A new array: the rows are raw state, seen to change only when replaced.
+    const items = this.items.slice();
+    items[index] = item;
+    this.items = items;
   }
 
   /** Loads the next page unless one is loading or none is left. Errors propagate. */

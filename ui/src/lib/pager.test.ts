@@ -43,6 +43,9 @@ describe("KeysetPager", () => {
     await expect(pager.restart(async () => Promise.reject(new Error("offline")))).rejects.toThrow();
     expect(pager.items).toEqual([0, 1, 2, 3, 4]);
     expect(pager.loading).toBe(false);
+    expect(pager.current).toBe(false); // they answer the old query
+    await pager.restart(fetch);
+    expect(pager.current).toBe(true);
   });
 
   it("lets a failed page be asked for again", async () => {

@@ -3,7 +3,7 @@
 // every backend call, so that a lost session or a lost network is handled the
 // same way everywhere.
 
-import { BackendError, type Backend } from "./backend";
+import { BackendError, type Backend, type OfflineCode } from "./backend";
 import type {
   AccountQuery,
   AlertStatus,
@@ -44,7 +44,10 @@ class AppState {
   progress = $state<Progress | null>(null);
   /** Why the current screen is shown (a failed connection, a lost session …). */
   notice = $state<string | null>(null);
-  offline = $state(false);
+  /** The line to the service is down, and how (the banner says which). */
+  offline = $state<OfflineCode | null>(null);
+  /** When the service last answered (ms since the epoch): the banner says how old the screen may be. */
+  lastAnswerAt = $state<number | null>(null);
   /** How long the window may go without input before it locks. */
   idleLockMs = 15 * 60 * 1000;
   /** Who was signed in when the window locked: the sign-in form starts with them. */
@@ -132,7 +135,7 @@ class AppState {
     this.resumeAt = this.route;
     this.lockedOperatorId = this.operator?.id ?? null;
     this.operator = null;
-    this.offline = false;
+    this.offline = null;
     this.notice = this.tr("lockedIdle");
     this.screen = "sign_in";
     try {
@@ -170,7 +173,9 @@ class AppState {
    */
   async guard<T>(work: () => Promise<T>, again: () => unknown = () => {}): Promise<T | undefined> {
     try {
-      return await work();
+      const answer = await work();
+      this.lastAnswerAt = Date.now();
+      return answer;
     } catch (e) {
       if (e instanceof BackendError && e.sessionLost) {
         this.resumeAt = this.route;
@@ -180,7 +185,7 @@ class AppState {
         return undefined;
       }
       if (e instanceof BackendError && e.offline) {
-        this.offline = true;
+        this.offline = e.code as OfflineCode;
         this.retry = again;
         return undefined;
       }
@@ -191,7 +196,7 @@ class AppState {
   /** The banner's Retry: runs the failed load again; if it fails again, the banner returns. */
   retryNow(): void {
     const again = this.retry;
-    this.offline = false;
+    this.offline = null;
     this.retry = null;
     again?.();
   }

@@ -15,7 +15,7 @@ beforeEach(() => {
   app.operator = officer;
   app.screen = "main";
   app.route = { view: "queue" };
-  app.offline = false;
+  app.offline = null;
 });
 
 describe("the alert queue", () => {
@@ -54,11 +54,39 @@ describe("the alert queue", () => {
     const before = screen.getAllByTestId("alert-row").length;
     backend.failures.set("alert_counts", { code: "unreachable", message: "down" });
     await fireEvent.click(screen.getByTestId("tab-closed"));
-    await waitFor(() => expect(app.offline).toBe(true));
+    await waitFor(() => expect(app.offline).toBe("unreachable"));
     expect(screen.getAllByTestId("alert-row").length).toBeGreaterThanOrEqual(Math.min(before, 1));
     app.retryNow();
     await waitFor(() => expect(screen.getByTestId("tab-closed").textContent).toContain("90"));
-    expect(app.offline).toBe(false);
+    expect(app.offline).toBe(null);
+  });
+
+  it("marks the rows out of date while they answer the tab before, until the new tab's load succeeds", async () => {
+    render(AlertQueue);
+    await waitFor(() => expect(screen.getAllByTestId("alert-row").length).toBeGreaterThan(0));
+    const table = screen.getByTestId("alert-table");
+    expect(table.dataset.current).toBe("true");
+    backend.failures.set("alerts", { code: "interrupted", message: "cut off" });
+    await fireEvent.click(screen.getByTestId("tab-closed"));
+    await waitFor(() => expect(app.offline).toBe("interrupted"));
+    // The open alerts are still shown under the closed tab: marked as such.
+    expect(screen.getAllByTestId("alert-row").every((row) => row.dataset.status === "open")).toBe(true);
+    expect(table.dataset.current).toBe("false");
+    expect(table.classList.contains("outdated")).toBe(true);
+    app.retryNow();
+    await waitFor(() => expect(table.dataset.current).toBe("true"));
+    expect(screen.getAllByTestId("alert-row").every((row) => row.dataset.status === "closed")).toBe(true);
+  });
+
+  it("shows a decision's result in the row as well as in the panel", async () => {
+    app.operator = { ...officer, permissions: ["read_alerts", "triage_alerts"] };
+    render(AlertQueue);
+    await waitFor(() => expect(screen.getByTestId("panel-status").textContent).toContain("待处理"));
+    const first = screen.getAllByTestId("alert-row")[0];
+    expect(first.dataset.status).toBe("open");
+    await fireEvent.keyDown(window, { key: "c" });
+    await waitFor(() => expect(screen.getByTestId("panel-status").textContent).toContain("审核中"));
+    await waitFor(() => expect(screen.getAllByTestId("alert-row")[0].dataset.status).toBe("in_review"));
   });
 
   it("sends the operator to sign in when the session has expired, and back afterwards", async () => {

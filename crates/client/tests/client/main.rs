@@ -4,6 +4,8 @@
 // Helpers here unwrap as the tests do: a failure is the test failing.
 #![allow(clippy::unwrap_used)]
 
+mod faults;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 

@@ -6,7 +6,7 @@ export type CommandError = { code: ErrorCode, message: string,
  */
 current?: unknown, };
 
-export type ErrorCode = "unreachable" | "timeout" | "tls" | "config" | "protocol" | "keychain_unavailable" | "keychain_failed" | "not_signed_in" | "embedded_failed" | "undecided" | "invalid" | "cancelled" | "save_failed" | ProblemCode;
+export type ErrorCode = "unreachable" | "timeout" | "interrupted" | "tls" | "config" | "protocol" | "keychain_unavailable" | "keychain_failed" | "not_signed_in" | "embedded_failed" | "undecided" | "invalid" | "cancelled" | "save_failed" | ProblemCode;
 
 export type Preferences = { lang: Lang, theme: Theme, };
 
