@@ -214,6 +214,60 @@ async fn the_window_runs_only_the_apps_code_and_hands_links_to_the_browser() {
     let title = app.client.title().await.expect("the title");
     assert_ne!(title, "pwned");
 
+    // The app's own commands with arguments they do not take: refused with
+    // a reason, and nothing changes. Types are checked as the arguments
+    // arrive; values the console uses itself (a service URL) by the
+    // console; every other value by the service.
+    let refusal = |command: &str, args: &str| {
+        format!(
+            r#"const done = arguments[arguments.length - 1];
+            window.__TAURI_INTERNALS__.invoke("{command}", {args})
+                .then(() => done("ran"), (e) => done(e));"#
+        )
+    };
+    let settings_file = desktop
+        .config_dir()
+        .join("com.riskdesk.console/settings.json");
+    let settings = std::fs::read(&settings_file).ok();
+    let bad_url = app
+        .run_async(&refusal(
+            "connect",
+            r#"{ request: { service_url: "file:///etc/passwd", ca_certificate_path: null } }"#,
+        ))
+        .await;
+    assert_eq!(bad_url["code"], "config", "{bad_url}");
+    for (command, args) in [
+        (
+            "set_preferences",
+            r#"{ preferences: { lang: "xx", theme: "light" } }"#,
+        ),
+        ("account", r#"{ accountId: "80000001 OR 1=1" }"#),
+        ("sign_in_demo", r#"{ operatorId: { id: "officer.li" } }"#),
+    ] {
+        let answer = app.run_async(&refusal(command, args)).await;
+        let text = answer.as_str().unwrap_or_default();
+        assert!(text.contains("invalid args"), "{command}: {answer}");
+    }
+    assert_eq!(
+        std::fs::read(&settings_file).ok(),
+        settings,
+        "the settings did not change"
+    );
+    // While the same command with good arguments changes them there.
+    let good = app
+        .run_async(&refusal(
+            "set_preferences",
+            r#"{ preferences: { lang: "zh", theme: "dark" } }"#,
+        ))
+        .await;
+    assert_eq!(good, json!("ran"));
+    let written = std::fs::read_to_string(&settings_file).expect("the settings");
+    assert!(written.contains("dark"), "{written}");
+    assert!(
+        app.find_all("[data-testid=alert-row]").await.is_empty(),
+        "nobody signed in"
+    );
+
     // Navigation away: a web link opens in the browser, anything else is
     // refused, and the window stays on the app.
     let home = app.client.current_url().await.expect("the URL");
@@ -241,7 +295,9 @@ fn the_log_scan_finds_secrets_and_unmasked_personal_data() {
     let operator = &riskdesk_server::generate::demo_operators(riskdesk_server::demo::SEED)[0];
     let clean = "INFO signed in operator=officer.li phone=138****5678 id=110***********1234 \
                  at 2026-11-26T14:03:00.123456Z took 1764165780123 ms";
-    assert_eq!(log_leak(clean), None);
+    let customers = ["张三丰".to_owned(), "欧阳娜娜".to_owned()];
+    assert_eq!(log_leak(clean, &customers), None);
+    assert_eq!(log_leak("customer 张*丰 (masked)", &customers), None);
     for leaky in [
         format!("sign-in password={}", operator.password),
         format!("secret {}", operator.totp_secret),
@@ -249,9 +305,10 @@ fn the_log_scan_finds_secrets_and_unmasked_personal_data() {
         "Authorization: Bearer 6JOAjDER8NA2-hroVA2Ua3avlJ".to_owned(),
         "customer phone 13812345678 called".to_owned(),
         "national id 11010519491231002X".to_owned(),
+        "customer 欧阳娜娜 disputed".to_owned(),
     ] {
         assert!(
-            log_leak(&format!("{clean}\n{leaky}\n")).is_some(),
+            log_leak(&format!("{clean}\n{leaky}\n"), &customers).is_some(),
             "{leaky}"
         );
     }

@@ -200,16 +200,50 @@ impl Drop for Desktop {
             return;
         }
         let log = std::fs::read_to_string(self.log()).unwrap_or_default();
-        if let Some(leak) = log_leak(&log) {
+        let customers = customer_names(&self.demo_database());
+        if let Some(leak) = log_leak(&log, &customers) {
             panic!("the app's log ({}) holds {leak}", self.log().display());
         }
     }
 }
 
+/// The full names of the built-in demo's customers (none if it was never
+/// generated), read on a thread of its own: this runs from `drop`, inside
+/// the test's runtime.
+fn customer_names(database: &Path) -> Vec<String> {
+    if !database.exists() {
+        return Vec::new();
+    }
+    let url = format!("sqlite://{}?mode=ro", database.display());
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime");
+        runtime.block_on(async {
+            let mut db = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+                .await
+                .expect("the demo database");
+            sqlx::query_scalar("SELECT DISTINCT name FROM customers")
+                .fetch_all(&mut db)
+                .await
+                .expect("the customers' names")
+        })
+    })
+    .join()
+    .expect("reading the customers' names")
+}
+
 /// What a log must never hold, by name: the demo operators' passwords and
-/// TOTP secrets, service keys, TOTP URIs, bearer tokens, and phone numbers
-/// or national IDs that are not masked.
-pub fn log_leak(log: &str) -> Option<String> {
+/// TOTP secrets, service keys, TOTP URIs, bearer tokens, phone numbers or
+/// national IDs that are not masked, and `customers`' full names.
+pub fn log_leak(log: &str, customers: &[String]) -> Option<String> {
+    if !customers.is_empty() {
+        let names: Vec<String> = customers.iter().map(|n| regex::escape(n)).collect();
+        let pattern = regex::Regex::new(&names.join("|")).expect("the names' pattern");
+        if let Some(found) = pattern.find(log) {
+            return Some(format!("a customer's full name: {:?}", found.as_str()));
+        }
+    }
     for operator in riskdesk_server::generate::demo_operators(riskdesk_server::demo::SEED) {
         if log.contains(&operator.password) {
             return Some(format!("{}'s password", operator.id));

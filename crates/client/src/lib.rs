@@ -2,8 +2,9 @@
 //!
 //! Every failure is a [`ClientError`]: the service's own problems keep their
 //! [`ProblemCode`], and transport failures say what went wrong in words an
-//! operator can act on (unreachable, timed out, untrusted certificate). Safe
-//! reads are retried with backoff. An operator's decision carries an
+//! operator can act on (unreachable, timed out, cut off, untrusted
+//! certificate). Safe reads are retried with backoff when the line failed
+//! (not after a timeout). An operator's decision carries an
 //! idempotency key and is retried with that same key — the service applies
 //! it once however often it arrives — and a decision whose fate stays
 //! unknown is [`ClientError::Undecided`]; sign-in is never retried.
@@ -122,12 +123,12 @@ impl ClientError {
         }
     }
 
-    /// Whether trying the same safe request again may succeed.
+    /// Whether trying the same safe request again may succeed. Not after a
+    /// timeout: the service is slow, and a second wait would double the
+    /// operator's before the console can say so.
     fn is_transient(&self) -> bool {
         match self {
-            ClientError::Unreachable { .. }
-            | ClientError::Timeout(_)
-            | ClientError::Interrupted(_) => true,
+            ClientError::Unreachable { .. } | ClientError::Interrupted(_) => true,
             ClientError::Problem { status, .. } => matches!(status, 502..=504),
             _ => false,
         }
@@ -137,7 +138,7 @@ impl ClientError {
     fn is_undecided(&self) -> bool {
         match self {
             ClientError::Problem { code, .. } => *code == ProblemCode::RequestInFlight,
-            ClientError::Protocol(_) => true,
+            ClientError::Protocol(_) | ClientError::Timeout(_) => true,
             other => other.is_transient(),
         }
     }
