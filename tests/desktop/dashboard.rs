@@ -7,7 +7,7 @@ use riskdesk_domain::billing::{business_date, day_number};
 use riskdesk_server::clock::{Clock, utc};
 
 use crate::harness::{App, Desktop, FIRST_START, STEP};
-use crate::{ONE_WINDOW, sign_in};
+use crate::{ONE_WINDOW, connect, sign_in};
 
 /// Decided payments in the last 30 business days, counted record by record.
 async fn decided(desktop: &Desktop, grade: Option<&str>) -> i64 {
@@ -227,21 +227,7 @@ async fn the_dashboard_after_a_filter_change_on_a_large_portfolio() {
     let _window = ONE_WINDOW.lock().await;
     let desktop = Desktop::new();
     let app = desktop.launch().await;
-    app.wait("[data-testid=sign-in]", FIRST_START).await;
-    app.click("[data-testid=change-service]").await;
-    app.wait("input[name=service-url]", STEP)
-        .await
-        .send_keys(&url)
-        .await
-        .expect("typing the URL");
-    app.click("[data-testid=connect] button[type=submit]").await;
-    app.until(
-        "the large service's sign-in screen",
-        "return document.querySelector('[data-testid=sign-in]') !== null
-            && document.querySelectorAll('[data-testid^=demo-]').length === 0",
-        STEP,
-    )
-    .await;
+    connect(&app, &url, None).await;
     sign_in(&app, "manager.chen").await;
     app.click("[data-testid=nav-dashboard]").await;
     let settled = "return document.querySelectorAll('[data-testid^=chart-] svg').length === 10 \

@@ -40,6 +40,12 @@ async fn selected_row(app: &App) -> (i64, i64) {
     (at(0), at(1))
 }
 
+/// What the offline banner says went wrong, once it shows.
+async fn banner(app: &App) -> String {
+    app.wait("[data-testid=offline-banner]", STEP).await;
+    app.text("[data-testid=offline-reason]").await
+}
+
 /// The panel's decision, once it has an outcome: its phase and its words.
 async fn decision(app: &App, phase: &str) -> String {
     let css =
@@ -100,11 +106,7 @@ async fn through_a_line_that_breaks_the_console_says_what_is_happening_and_decid
     // the time the service last answered; the closed alerts stay, out of date.
     set(&proxy, Fault::TruncateAnswers).await;
     app.click("[data-testid=tab-open]").await;
-    app.wait("[data-testid=offline-banner]", STEP).await;
-    assert_eq!(
-        app.text("[data-testid=offline-reason]").await,
-        "与风控服务的连接在应答途中中断"
-    );
+    assert_eq!(banner(&app).await, "与风控服务的连接在应答途中中断");
     let since = app.text("[data-testid=offline-since]").await;
     assert!(
         regex::Regex::new(r"^\d\d:\d\d:\d\d$")
@@ -187,11 +189,7 @@ async fn through_a_line_that_breaks_the_console_says_what_is_happening_and_decid
     // The service gone: the banner says it cannot be reached.
     set(&proxy, Fault::Down).await;
     app.click("[data-testid=tab-closed]").await;
-    app.wait("[data-testid=offline-banner]", STEP).await;
-    assert_eq!(
-        app.text("[data-testid=offline-reason]").await,
-        "无法连接风控服务"
-    );
+    assert_eq!(banner(&app).await, "无法连接风控服务");
     set(&proxy, Fault::None).await;
     app.click("[data-testid=offline-banner] button").await;
     app.until("the closed alerts", &rows_are("closed"), STEP)

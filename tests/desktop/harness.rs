@@ -329,7 +329,7 @@ impl RemoteService {
     }
 
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        format!("http://{}", self.addr())
     }
 
     pub fn addr(&self) -> std::net::SocketAddr {

@@ -12,7 +12,7 @@ use riskdesk_faultproxy::{Counts, Fault, FaultProxy};
 use riskdesk_server::http;
 use serde_json::{Value, json};
 
-use super::{free_port, sign_in_request, state};
+use super::{free_port, open_alert, sign_in_request, state};
 
 /// The service on a port of its own, a proxy in front of it, and a client
 /// signed in as `operator` through the proxy (with `config`'s timeout and
@@ -102,14 +102,7 @@ async fn reads_arrive_through_faults_or_fail_saying_what_happened() {
 async fn a_decision_lands_once_whatever_becomes_of_its_answers() {
     // A manager: triage, and the audit trail to count what landed.
     let (proxy, client) = behind_a_proxy("manager.chen", ClientConfig::new).await;
-    let alert = client
-        .alerts(&AlertQuery::default())
-        .await
-        .unwrap()
-        .items
-        .into_iter()
-        .find(|a| a.status == AlertStatus::Open && a.assignee.is_none())
-        .expect("an open alert");
+    let alert = open_alert(&client).await;
     let path = format!("/v1/alerts/{}/triage", alert.id);
     let step = |version: i64, action: Value| json!({"version": version, "action": action});
     let decide = |key: &'static str, body: Value| {

@@ -48,6 +48,18 @@ fn sign_in_request(id: &str, password: Option<&str>) -> SignInRequest {
     }
 }
 
+/// An open alert nobody has taken, to decide on.
+async fn open_alert(client: &Client) -> riskdesk_api::views::AlertView {
+    client
+        .alerts(&AlertQuery::default())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|a| a.status == riskdesk_domain::alert::AlertStatus::Open && a.assignee.is_none())
+        .expect("an open alert")
+}
+
 async fn free_port() -> (tokio::net::TcpListener, String) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -292,14 +304,7 @@ async fn a_decision_is_answered_once_and_again_from_its_key() {
         .unwrap()
         .token;
     let client = client.signed_in(&token);
-    let alert = client
-        .alerts(&AlertQuery::default())
-        .await
-        .unwrap()
-        .items
-        .into_iter()
-        .find(|a| a.status == riskdesk_domain::alert::AlertStatus::Open && a.assignee.is_none())
-        .expect("an open alert");
+    let alert = open_alert(&client).await;
     let path = format!("/v1/alerts/{}/triage", alert.id);
     let claim = serde_json::json!({"version": alert.version, "action": {"type": "claim"}});
     let first: riskdesk_client::Decided<serde_json::Value> =
