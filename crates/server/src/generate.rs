@@ -134,6 +134,8 @@ pub async fn generate(
         "fraud patterns replayed"
     );
     decisions::past_triage(store, params).await?;
+    store.settle_after_load().await?;
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), "settled");
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
 }

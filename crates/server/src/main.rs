@@ -380,6 +380,7 @@ async fn main() -> anyhow::Result<()> {
                     let (summary, stream) =
                         generate::generate_history(&*store, params, |done| bar.set_position(done))
                             .await?;
+                    store.settle_after_load().await?;
                     let mut lines = String::new();
                     for event in &stream {
                         lines.push_str(&serde_json::to_string(event)?);

@@ -110,6 +110,10 @@ pub trait Store: Decisions + Metrics + Send + Sync + std::fmt::Debug {
     /// once at the end instead of row by row; at the end it also moves
     /// PostgreSQL's id sequences past the loaded ids. Never while serving.
     async fn bulk_load_mode(&self, loading: bool) -> StoreResult<()>;
+    /// Brings the planner's statistics and PostgreSQL's visibility map up to
+    /// date once a bulk load and its replay are done, so that the first
+    /// requests are planned and served as later ones will be.
+    async fn settle_after_load(&self) -> StoreResult<()>;
 
     /// Makes room for transactions of `from_ms..=to_ms`: on PostgreSQL the
     /// months' partitions, created if missing (returns how many).

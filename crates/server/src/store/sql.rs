@@ -91,15 +91,20 @@ impl SqlStore<Sqlite> {
 impl SqlStore<Postgres> {
     pub async fn open_postgres(url: &str) -> anyhow::Result<Self> {
         let options = PgConnectOptions::from_str(url)?;
-        let pool = PgPoolOptions::new()
-            .max_connections(16)
-            .acquire_timeout(Duration::from_secs(5))
-            .connect_with(options.clone())
-            .await?;
+        // No liveness ping before each use: it was a round trip per request
+        // (sqlx pings every connection it takes back, and drops a dead one
+        // there). A connection that dies while idle fails its next request
+        // once instead; the idle timeout keeps that rare.
+        let pool_of = |size| {
+            PgPoolOptions::new()
+                .max_connections(size)
+                .acquire_timeout(Duration::from_secs(5))
+                .test_before_acquire(false)
+                .idle_timeout(Duration::from_secs(60))
+        };
+        let pool = pool_of(16).connect_with(options.clone()).await?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
-        let payments = PgPoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(Duration::from_secs(5))
+        let payments = pool_of(8)
             .connect_lazy_with(options.options([("plan_cache_mode", "force_generic_plan")]));
         Ok(SqlStore { pool, payments })
     }
@@ -237,6 +242,16 @@ where
                 })
                 .await?;
             }
+        }
+        Ok(())
+    }
+
+    async fn settle_after_load(&self) -> StoreResult<()> {
+        for statement in DB::SETTLE {
+            execute(&self.pool, |q| {
+                q.push(statement);
+            })
+            .await?;
         }
         Ok(())
     }
