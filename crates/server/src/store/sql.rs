@@ -91,16 +91,23 @@ impl SqlStore<Sqlite> {
 impl SqlStore<Postgres> {
     pub async fn open_postgres(url: &str) -> anyhow::Result<Self> {
         let options = PgConnectOptions::from_str(url)?;
-        // No liveness ping before each use: it was a round trip per request
-        // (sqlx pings every connection it takes back, and drops a dead one
-        // there). A connection that dies while idle fails its next request
-        // once instead; the idle timeout keeps that rare.
+        // A liveness ping only for a connection that sat idle: under load a
+        // ping before every use was one round trip in three for a read
+        // (docs/benchmarks.md), and sqlx already pings each connection it
+        // takes back. One idle longer may have lost its server (a restart).
         let pool_of = |size| {
             PgPoolOptions::new()
                 .max_connections(size)
                 .acquire_timeout(Duration::from_secs(5))
                 .test_before_acquire(false)
-                .idle_timeout(Duration::from_secs(60))
+                .before_acquire(|conn, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for > Duration::from_secs(1) {
+                            sqlx::Connection::ping(conn).await?;
+                        }
+                        Ok(true)
+                    })
+                })
         };
         let pool = pool_of(16).connect_with(options.clone()).await?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
