@@ -105,6 +105,10 @@ async fn the_deployment_guide_from_an_empty_database_to_a_restored_backup() {
         .arg(&restored.database)
         .arg(&backup)
         .output());
+    ok(pg(&restored, "vacuumdb")
+        .args(["--analyze", "--dbname"])
+        .arg(&restored.database)
+        .output());
     let from_backup = Instance::start(&restored, &tls).await;
     let manager_token = sign_in(&http, &from_backup.url, &manager).await;
     let payments = get(
