@@ -91,10 +91,10 @@ impl SqlStore<Sqlite> {
 impl SqlStore<Postgres> {
     pub async fn open_postgres(url: &str) -> anyhow::Result<Self> {
         let options = PgConnectOptions::from_str(url)?;
-        // A liveness ping only for a connection that sat idle: under load a
-        // ping before every use was one round trip in three for a read
-        // (docs/benchmarks.md), and sqlx already pings each connection it
-        // takes back. One idle longer may have lost its server (a restart).
+        // A liveness ping only for a connection that sat idle: a ping before
+        // every use doubled each query's round trips (docs/benchmarks.md),
+        // and sqlx already pings each connection it takes back. One idle
+        // for longer may have lost its server to a restart.
         let pool_of = |size| {
             PgPoolOptions::new()
                 .max_connections(size)
