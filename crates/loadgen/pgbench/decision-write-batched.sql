@@ -1,8 +1,9 @@
 -- Ten decisions' write transactions as one: each statement covers the ten
 -- (multi-row), a design probe for a batched write path, not what the service
--- does. Compare with decision-write.sql: the same rows, the same tables
--- (docs/benchmarks.md, "What PostgreSQL alone does"). pgbench counts a batch
--- as one transaction: decisions/s are ten times its tps. Scratch copies only.
+-- does. Compare with decision.sql's write transaction (reads=0): the same
+-- rows, the same tables (docs/benchmarks.md, "What PostgreSQL alone does").
+-- pgbench counts a batch as one transaction: decisions/s are ten times its
+-- tps. Scratch copies only.
 --
 --   pgbench -n -M prepared -c 5 -j 2 -T 20 -D first=<lowest account id> -D last=<highest> -f decision-write-batched.sql <database>
 
