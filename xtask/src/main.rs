@@ -161,6 +161,8 @@ fn test() -> anyhow::Result<()> {
             .env("NO_COLOR", "1"),
         Counts::vitest_line,
     )?;
+    // Built first, so that the keyring daemon lives only while tests run.
+    run(cargo().args(["test", "--workspace", "--no-run"]))?;
     let cluster = postgres::Cluster::start(postgres::Settings::Tests)?;
     println!("xtask: throwaway PostgreSQL on {}", cluster.url());
     let session = DesktopSession::new()?;
@@ -172,6 +174,9 @@ fn test() -> anyhow::Result<()> {
         Counts::cargo_line,
     );
     drop(cluster);
+    if result.is_err() {
+        session.print_daemon_log();
+    }
     // The API fuzzing counts as one test: a short pass over every operation.
     let fuzzed = fuzz::api(fuzz::TEST_EXAMPLES, 1);
     match &fuzzed {
@@ -190,9 +195,11 @@ fn test() -> anyhow::Result<()> {
 
 /// A D-Bus session of its own with an unlocked gnome-keyring, so that the
 /// console's tests use a real OS keychain, in a headless X server, so that
-/// the app opens a real window. The keyring's files go when it is dropped.
+/// the app opens a real window. The keyring's files go when it is dropped;
+/// the daemon's log stays in `target/test-keyring.log`.
 struct DesktopSession {
     keyring_home: std::path::PathBuf,
+    daemon_log: std::path::PathBuf,
 }
 
 impl DesktopSession {
@@ -200,21 +207,47 @@ impl DesktopSession {
         let keyring_home =
             std::env::temp_dir().join(format!("riskdesk-keyring-{}", std::process::id()));
         std::fs::create_dir_all(&keyring_home)?;
-        Ok(DesktopSession { keyring_home })
+        let daemon_log = workspace_root().join("target/test-keyring.log");
+        std::fs::write(&daemon_log, "")?;
+        Ok(DesktopSession {
+            keyring_home,
+            daemon_log,
+        })
     }
 
-    /// cargo, run inside the session.
+    /// cargo, run inside the session once the keyring's default collection
+    /// answers and is unlocked.
     fn cargo(&self) -> Command {
-        let unlock_then_run = "printf riskdesk | gnome-keyring-daemon --unlock \
-            --components=secrets >/dev/null || exit 1; exec \"$@\"";
+        let unlock_then_run = r#"
+            printf riskdesk | gnome-keyring-daemon --foreground --unlock \
+                --components=secrets >/dev/null 2>>"$RISKDESK_KEYRING_LOG" &
+            gdbus wait --session --timeout 10 org.freedesktop.secrets || exit 1
+            locked=$(gdbus call --session --dest org.freedesktop.secrets \
+                --object-path /org/freedesktop/secrets/aliases/default \
+                --method org.freedesktop.DBus.Properties.Get \
+                org.freedesktop.Secret.Collection Locked) || exit 1
+            [ "$locked" = "(<false>,)" ] || { echo "the test keyring is locked" >&2; exit 1; }
+            exec "$@""#;
         let cargo_path = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let mut command = Command::new("dbus-run-session");
         command
             .args(["--", "xvfb-run", "-a", "-s", "-screen 0 1280x800x24"])
             .args(["sh", "-c", unlock_then_run, "sh", &cargo_path])
             .current_dir(workspace_root())
-            .env("XDG_DATA_HOME", &self.keyring_home);
+            .env("XDG_DATA_HOME", &self.keyring_home)
+            .env("RISKDESK_KEYRING_LOG", &self.daemon_log);
         command
+    }
+
+    /// What the keyring daemon logged, for a run that failed: a keychain
+    /// error in a test is often the daemon's own.
+    fn print_daemon_log(&self) {
+        match std::fs::read_to_string(&self.daemon_log) {
+            Ok(log) if !log.trim().is_empty() => {
+                eprintln!("xtask: gnome-keyring-daemon logged:\n{log}");
+            }
+            _ => eprintln!("xtask: gnome-keyring-daemon logged nothing"),
+        }
     }
 }
 

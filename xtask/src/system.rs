@@ -28,15 +28,17 @@ pub const DESKTOP_PACKAGES: &[&str] = &[
 ];
 
 /// What the test suite needs on top: a PostgreSQL server, a headless X
-/// server, WebKit's WebDriver, `secret-tool`, ImageMagick for looking at
-/// screenshots by hand, Python's venv for Schemathesis, and xdg-open,
-/// through which the app hands links to the browser.
+/// server, WebKit's WebDriver, `secret-tool`, `gdbus` to see the test
+/// keyring unlocked, ImageMagick for looking at screenshots by hand,
+/// Python's venv for Schemathesis, and xdg-open, through which the app
+/// hands links to the browser.
 pub const TEST_PACKAGES: &[&str] = &[
     "postgresql",
     "xvfb",
     "xauth",
     "webkit2gtk-driver",
     "libsecret-tools",
+    "libglib2.0-bin",
     "imagemagick",
     "librsvg2-bin",
     "python3-venv",

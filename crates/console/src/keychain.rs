@@ -48,6 +48,7 @@ impl Keychain {
     }
 
     pub fn store(&self, operator_id: &str, secret: &str) -> Result<(), KeychainError> {
+        let _turn = one_at_a_time();
         self.entry(operator_id)?
             .set_password(secret)
             .map_err(classify)
@@ -55,6 +56,7 @@ impl Keychain {
 
     /// The stored secret, or `None` when there is no entry.
     pub fn load(&self, operator_id: &str) -> Result<Option<String>, KeychainError> {
+        let _turn = one_at_a_time();
         match self.entry(operator_id)?.get_password() {
             Ok(secret) => Ok(Some(secret)),
             Err(keyring::Error::NoEntry) => Ok(None),
@@ -64,6 +66,7 @@ impl Keychain {
 
     /// Removes the entry; removing a missing entry is not an error.
     pub fn delete(&self, operator_id: &str) -> Result<(), KeychainError> {
+        let _turn = one_at_a_time();
         match self.entry(operator_id)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(classify(e)),
@@ -73,6 +76,15 @@ impl Keychain {
     fn entry(&self, operator_id: &str) -> Result<keyring::Entry, KeychainError> {
         keyring::Entry::new(SERVICE, &self.account(operator_id)).map_err(classify)
     }
+}
+
+/// Keychain calls from this process, one at a time. gnome-keyring races
+/// between overlapping calls (its log shows items registered twice), and
+/// nothing in the console needs two at once.
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    TURN.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn classify(error: keyring::Error) -> KeychainError {
