@@ -91,7 +91,10 @@ pub struct ScoreBreakdown {
 )]
 pub struct ScoreLineView {
     pub factor: ScoreFactor,
-    /// The input as an officer reads it, e.g. `"97.5%"` or `"34"`.
+    /// The input as an officer reads it: a share (`"97.5%"`), a vocabulary
+    /// word (`"office_worker"`) or a bare count whose unit the factor gives
+    /// (`"34"`: years of age, purchases a month, worst days past due, months
+    /// on book).
     pub value: String,
     pub points: i32,
 }

@@ -209,7 +209,6 @@ fn draw_account_history(
         text(11),
         style.width,
     )?;
-    let yuan = |m: riskdesk_domain::money::Money| m.fen() as f64 / 100.0;
     let top = points
         .iter()
         .map(|p| yuan(p.spending).max(yuan(p.repayments)))
@@ -241,7 +240,7 @@ fn draw_account_history(
         .x_labels(months)
         .x_label_formatter(&label)
         .y_desc(amount)
-        .y_label_formatter(&|y| format!("{y:.0}"))
+        .y_label_formatter(&|y| grouped(*y))
         .label_style(text(11))
         .axis_desc_style(text(11))
         .light_line_style(TRANSPARENT)
@@ -357,8 +356,33 @@ fn nice_ceiling(value: f64) -> f64 {
         .unwrap_or(10.0 * magnitude)
 }
 
+fn yuan(money: riskdesk_domain::money::Money) -> f64 {
+    money.fen() as f64 / 100.0
+}
+
+/// `1234567.0` → `1,234,567`.
+fn grouped(value: f64) -> String {
+    let whole = format!("{:.0}", value.abs());
+    let mut out = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if value < 0.0 { format!("-{out}") } else { out }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn axis_numbers_are_grouped_by_thousands() {
+        assert_eq!(super::grouped(0.0), "0");
+        assert_eq!(super::grouped(999.0), "999");
+        assert_eq!(super::grouped(1_234_567.0), "1,234,567");
+        assert_eq!(super::grouped(-45_000.0), "-45,000");
+    }
+
     #[test]
     fn axis_tops_are_round() {
         for (value, top) in [

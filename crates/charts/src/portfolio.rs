@@ -16,9 +16,10 @@ use riskdesk_domain::metrics::{
     ApprovalDay, BucketMonth, GradeExposure, LimitChangeMonth, LossMonth, Month, RollMatrix,
     RuleDay, RuleDispositions, UtilisationBand, VintageCurve,
 };
-use riskdesk_domain::money::Money;
 
-use crate::{Lang, Style, draw_legend, legend_height, nice_ceiling, palette, series_colour};
+use crate::{
+    Lang, Style, draw_legend, grouped, legend_height, nice_ceiling, palette, series_colour, yuan,
+};
 
 /// A chart of the dashboard and the data it draws.
 #[derive(Clone, Copy, Debug)]
@@ -812,34 +813,6 @@ fn rule_label(rule: Rule, lang: Lang) -> &'static str {
     if lang == Lang::Zh { zh } else { en }
 }
 
-fn yuan(money: Money) -> f64 {
-    money.fen() as f64 / 100.0
-}
-
 fn percent(bp: u32) -> f64 {
     f64::from(bp) / 100.0
-}
-
-/// `1234567.0` → `1,234,567`.
-fn grouped(value: f64) -> String {
-    let whole = format!("{:.0}", value.abs());
-    let mut out = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if value < 0.0 { format!("-{out}") } else { out }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn axis_numbers_are_grouped_by_thousands() {
-        assert_eq!(super::grouped(0.0), "0");
-        assert_eq!(super::grouped(999.0), "999");
-        assert_eq!(super::grouped(1_234_567.0), "1,234,567");
-        assert_eq!(super::grouped(-45_000.0), "-45,000");
-    }
 }

@@ -43,6 +43,7 @@ vocabulary! {
 }
 
 /// A factor's contribution: the input as an officer reads it, and its points.
+/// Counts are bare numbers; the console adds their unit in its language.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScoreLine {
     pub factor: ScoreFactor,
@@ -84,7 +85,7 @@ pub fn assess(inputs: &ScoreInputs) -> Assessment {
         ),
         line(
             ScoreFactor::PaymentFrequency,
-            format!("{}/month", inputs.purchases_per_month),
+            inputs.purchases_per_month.to_string(),
             frequency_points(inputs.purchases_per_month),
         ),
         line(
@@ -99,7 +100,7 @@ pub fn assess(inputs: &ScoreInputs) -> Assessment {
         ),
         line(
             ScoreFactor::WorstDelinquency,
-            format!("{} DPD", inputs.max_dpd_12m),
+            inputs.max_dpd_12m.to_string(),
             worst_dpd_points(inputs.max_dpd_12m),
         ),
         line(

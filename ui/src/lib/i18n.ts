@@ -1,7 +1,7 @@
 // Every word on screen, in Chinese and English. Vocabulary words (rules,
 // statuses …) are labelled by their wire name.
 
-import type { Lang } from "./generated/types";
+import type { Lang, ScoreLineView } from "./generated/types";
 
 const words = {
   appName: ["RiskDesk 风控台", "RiskDesk"],
@@ -463,6 +463,24 @@ const vocabulary: Record<string, [string, string]> = {
   gift_cards: ["礼品卡", "Gift cards"],
   jewellery: ["珠宝", "Jewellery"],
 };
+
+/** A score line's value: its count with the factor's unit, or the label of its word. */
+export function scoreValue(lang: Lang, line: ScoreLineView): string {
+  const n = line.value;
+  const one = n === "1";
+  switch (line.factor) {
+    case "age":
+      return lang === "zh" ? `${n} 岁` : n;
+    case "payment_frequency":
+      return lang === "zh" ? `每月 ${n} 笔` : `${n} a month`;
+    case "worst_delinquency":
+      return lang === "zh" ? `${n} 天` : `${n} ${one ? "day" : "days"}`;
+    case "months_on_book":
+      return lang === "zh" ? `${n} 个月` : `${n} ${one ? "month" : "months"}`;
+    default:
+      return label(lang, n);
+  }
+}
 
 /** The label of a vocabulary word; an unknown word shows as itself. */
 export function label(lang: Lang, word: string | null | undefined): string {

@@ -330,7 +330,10 @@ export type ScoreBreakdown = { base: number, lines: Array<ScoreLineView>, };
 
 export type ScoreLineView = { factor: ScoreFactor, 
 /**
- * The input as an officer reads it, e.g. `"97.5%"` or `"34"`.
+ * The input as an officer reads it: a share (`"97.5%"`), a vocabulary
+ * word (`"office_worker"`) or a bare count whose unit the factor gives
+ * (`"34"`: years of age, purchases a month, worst days past due, months
+ * on book).
  */
 value: string, points: number, };
 
