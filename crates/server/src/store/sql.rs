@@ -230,12 +230,8 @@ where
         } else {
             DB::AFTER_LOAD
         };
-        for statement in indexes.iter().chain(backend_own) {
-            execute(&self.pool, |q| {
-                q.push(statement);
-            })
-            .await?;
-        }
+        execute_each(&self.pool, indexes).await?;
+        execute_each(&self.pool, backend_own).await?;
         if !loading {
             // The generator wrote explicit ids: move the id sequences past
             // them, so that the engine's inserts get fresh ones.
@@ -254,13 +250,7 @@ where
     }
 
     async fn settle_after_load(&self) -> StoreResult<()> {
-        for statement in DB::SETTLE {
-            execute(&self.pool, |q| {
-                q.push(statement);
-            })
-            .await?;
-        }
-        Ok(())
+        execute_each(&self.pool, DB::SETTLE).await
     }
 
     async fn cover_months(&self, from_ms: i64, to_ms: i64) -> StoreResult<u64> {
@@ -1432,6 +1422,22 @@ where
         .await?;
         Ok(row.is_some())
     }
+}
+
+/// Fixed statements, one after the other, each outside any transaction.
+async fn execute_each<DB>(pool: &Pool<DB>, statements: &[&str]) -> StoreResult<()>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+{
+    for statement in statements {
+        execute(pool, |q| {
+            q.push(statement);
+        })
+        .await?;
+    }
+    Ok(())
 }
 
 /// The ledger's steps inside a database transaction, shared by its writes.
