@@ -336,6 +336,9 @@ async fn two_officers_decide_under_four_eyes_with_step_up_codes() {
     app.wait("[data-testid=dispute-timeline] li", STEP).await;
     type_into(&app, "refund-amount", "1.00").await;
     type_into(&app, "dispute-note", "商家确认未发货，退款 ¥1.00").await;
+    // Within the agent's own limit: theirs alone, with a fresh code.
+    let code = authenticator.code("agent.zhao").await;
+    type_into(&app, "dispute-totp", &code).await;
     app.click("[data-testid=dispute-refund]").await;
     assert_eq!(
         decision_phase(&app, "[data-testid=dispute-panel]").await,

@@ -225,15 +225,36 @@ pub enum DisputeAction {
         note: String,
     },
     /// Resolve it by refunding (part of) the payment: a refund transaction,
-    /// and the amount back on the customer's available limit.
+    /// and the amount back on the customer's available limit. Up to the
+    /// rules file's `[dispute_approval] single_max` it needs the current
+    /// TOTP code (`totp`); above it, it is proposed and waits for another
+    /// person's approval (`approve_refund`).
     Refund {
         #[schema(example = "99.00")]
         amount: Money,
         #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
         note: String,
+        #[serde(default)]
+        #[ts(optional)]
+        #[schema(pattern = "^[0-9]{6}$")]
+        totp: Option<String>,
     },
     /// Resolve it by rejecting it, saying why.
     Reject {
+        #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
+        reason: String,
+    },
+    /// Approve the refund waiting on it (never its maker's; a manager's for
+    /// tier `manager`), with the current TOTP code: the money goes back.
+    ApproveRefund {
+        #[schema(pattern = "^[0-9]{6}$")]
+        totp: String,
+        #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
+        note: String,
+    },
+    /// Turn the waiting refund down, saying why: the dispute goes back to
+    /// where it was (open, or with the risk team).
+    RejectRefund {
         #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
         reason: String,
     },
@@ -256,7 +277,8 @@ pub struct DisputeStepRequest {
 pub struct DisputeEventView {
     pub at: DateTime<Utc>,
     pub actor: String,
-    /// `opened`, `escalated`, `refunded`, `rejected`.
+    /// `opened`, `escalated`, `refunded`, `rejected`, `refund_proposed`,
+    /// `refund_rejected`.
     pub kind: String,
     pub note: Option<String>,
 }

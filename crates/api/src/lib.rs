@@ -6,6 +6,7 @@
 //! every error is an `application/problem+json` [`Problem`] with a stable
 //! [`ProblemCode`].
 
+pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod csv;

@@ -174,6 +174,8 @@ pub struct AlertView {
     /// Not closed, and past its SLA time.
     pub overdue: bool,
     pub version: i64,
+    /// Who escalated it: an escalated alert waits for a manager other than them.
+    pub escalated_by: Option<String>,
 }
 
 /// How many alerts are in each status.
@@ -265,6 +267,23 @@ pub struct DisputeView {
     pub refund_transaction_id: Option<i64>,
     /// Not resolved, and past its SLA time.
     pub overdue: bool,
+    /// Who escalated it to the risk team, who decides it from then on.
+    pub escalated_by: Option<String>,
+    /// A refund proposed and waiting for a second person's approval.
+    pub pending_refund: Option<PendingRefundView>,
+}
+
+/// A refund above its maker's own limit, waiting for approval.
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
+pub struct PendingRefundView {
+    #[schema(example = "2000.00")]
+    pub amount: Money,
+    pub proposed_by: String,
+    /// Who may approve it: `second_person` (anyone else who may decide the
+    /// dispute) or `manager`.
+    pub tier: riskdesk_domain::dispute::RefundTier,
 }
 
 /// A freeze on an account's limit, as operators see it.

@@ -31,6 +31,8 @@ pub struct FraudAlert {
     /// When triage should be done by; after it the alert is overdue.
     pub sla_due_at: DateTime<Utc>,
     pub version: i64,
+    /// Who escalated it, kept once it is: they may no longer decide it.
+    pub escalated_by: Option<String>,
 }
 
 vocabulary! {

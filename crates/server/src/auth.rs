@@ -49,6 +49,24 @@ pub fn new_totp_secret() -> String {
     Secret::Raw(bytes.to_vec()).to_encoded().to_string()
 }
 
+/// The `otpauth://` URI an authenticator app scans (as a QR code) or takes
+/// typed in, for `operator`'s secret.
+pub fn otpauth_uri(operator: &str, secret_base32: &str) -> String {
+    format!(
+        "otpauth://totp/RiskDesk:{operator}?secret={secret_base32}&issuer=RiskDesk&digits=6&period=30"
+    )
+}
+
+/// A one-time password for a new operator: 16 characters from an alphabet
+/// without look-alikes (about 80 bits), to be typed once.
+pub fn new_initial_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    (0..16)
+        .map(|_| char::from(ALPHABET[rand::Rng::random_range(&mut rng, 0..ALPHABET.len())]))
+        .collect()
+}
+
 fn totp(secret_base32: &str) -> Option<TOTP> {
     let bytes = Secret::Encoded(secret_base32.to_owned()).to_bytes().ok()?;
     // `new_unchecked` because RFC 6238 allows 80-bit secrets, which `new` refuses.

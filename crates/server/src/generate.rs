@@ -164,6 +164,7 @@ pub async fn generate_history(
             failed_attempts: 0,
             locked_until: None,
             created_at: params.as_of_ms - 400 * DAY,
+            disabled_at: None,
         });
     }
     let mut world = World::new(params);

@@ -2,6 +2,7 @@
 //! real port. Every route is declared once, with its OpenAPI description.
 
 mod accounts;
+mod admin;
 mod alerts;
 mod audit;
 mod blacklist;
@@ -137,6 +138,12 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(records::disputes, disputes::open))
         .routes(routes!(disputes::detail))
         .routes(routes!(disputes::step))
+        .routes(routes!(admin::list, admin::add))
+        .routes(routes!(admin::change))
+        .routes(routes!(admin::sessions))
+        .routes(routes!(admin::end_session))
+        .routes(routes!(admin::service_clients, admin::add_service_client))
+        .routes(routes!(admin::revoke_service_client))
         .routes(routes!(export::transactions))
         .routes(routes!(export::alerts))
         .routes(routes!(export::disputes))

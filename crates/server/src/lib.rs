@@ -10,4 +10,5 @@ pub mod http;
 pub mod jobs;
 pub mod replay;
 pub mod store;
+pub mod team;
 pub mod wechatpay;

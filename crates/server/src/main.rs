@@ -6,14 +6,14 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use riskdesk_domain::operator::Role;
+use riskdesk_domain::operator::{OperatorChange, Role};
 use riskdesk_domain::rules::Rules;
 use riskdesk_server::clock::Clock;
 use riskdesk_server::generate::{self, Params};
 use riskdesk_server::http::{self, AppState};
 use riskdesk_server::store::{self, Purpose};
 use riskdesk_server::wechatpay::WechatPay;
-use riskdesk_server::{demo, eod, replay};
+use riskdesk_server::{demo, eod, replay, team};
 
 // Rows are built on one thread and freed on SQLite's; glibc's malloc spent a
 // fifth of a bulk load on that, mimalloc a small part of it.
@@ -46,6 +46,13 @@ enum Command {
         database: String,
         #[command(subcommand)]
         action: ServiceClientAction,
+    },
+    /// Operators' sessions: list them, end one.
+    Sessions {
+        #[arg(long, env = "RISKDESK_DATABASE_URL")]
+        database: String,
+        #[command(subcommand)]
+        action: SessionsAction,
     },
     /// Manage the operators (officers, agents, managers) who sign in to the console.
     Operator {
@@ -129,6 +136,18 @@ enum ServiceClientAction {
         /// A name for the client, such as `wechatpay`.
         id: String,
     },
+    /// List the clients, revoked ones too.
+    List,
+    /// Revoke a client: its key is refused from the next request on.
+    Revoke { id: String },
+}
+
+#[derive(Subcommand)]
+enum SessionsAction {
+    /// The sessions of an operator that have not ended, with their ids.
+    List { operator: String },
+    /// End a session by its id (as `sessions list` shows it).
+    Revoke { id: String },
 }
 
 #[derive(Subcommand)]
@@ -147,6 +166,17 @@ enum OperatorAction {
         #[arg(long)]
         role: Role,
     },
+    /// List the operators with role, status, last sign-in and sessions.
+    List,
+    /// Disable an operator: no more sign-ins, and every session of theirs ends.
+    Disable { id: String },
+    /// Enable a disabled operator again.
+    Enable { id: String },
+    /// Give an operator a new TOTP secret (printed once as an `otpauth://`
+    /// URI); their sessions end.
+    ResetTotp { id: String },
+    /// Give an operator a new role, from their next request on.
+    Role { id: String, role: Role },
 }
 
 /// How the engine decides, and which payment-platform notifications it takes.
@@ -316,6 +346,7 @@ async fn main() -> anyhow::Result<()> {
                         failed_attempts: 0,
                         locked_until: None,
                         created_at: Clock::system().now_ms(),
+                        disabled_at: None,
                     }],
                     ..store::Batch::default()
                 })
@@ -326,9 +357,112 @@ async fn main() -> anyhow::Result<()> {
                 "operator {id} ({}) added; the TOTP secret for their authenticator (shown once):",
                 role.as_str()
             );
-            println!(
-                "otpauth://totp/RiskDesk:{id}?secret={secret}&issuer=RiskDesk&digits=6&period=30"
+            println!("{}", riskdesk_server::auth::otpauth_uri(&id, &secret));
+            Ok(())
+        }
+        Command::Operator { database, action } => {
+            let store = store::open(&database).await?;
+            let change = match &action {
+                OperatorAction::List => {
+                    let now = Clock::system().now_ms();
+                    for o in store.operators_admin(now).await? {
+                        let status = match (o.disabled_at, o.locked_until) {
+                            (Some(_), _) => "disabled",
+                            (None, Some(until)) if until > now => "locked",
+                            _ => "active",
+                        };
+                        let last = o.last_sign_in_at.map_or("never".to_owned(), |at| {
+                            riskdesk_server::clock::utc(at)
+                                .format("%Y-%m-%d %H:%M UTC")
+                                .to_string()
+                        });
+                        println!(
+                            "{}\t{}\t{}\t{status}\tlast sign-in {last}\t{} failed\t{} sessions",
+                            o.id, o.display_name, o.role, o.failed_attempts, o.active_sessions
+                        );
+                    }
+                    store.close().await;
+                    return Ok(());
+                }
+                OperatorAction::Disable { id } => (id, OperatorChange::Disable),
+                OperatorAction::Enable { id } => (id, OperatorChange::Enable),
+                OperatorAction::ResetTotp { id } => (id, OperatorChange::ResetTotp),
+                OperatorAction::Role { id, role } => (id, OperatorChange::SetRole(*role)),
+                OperatorAction::Add { .. } => unreachable!("matched above"),
+            };
+            let (id, change) = change;
+            let outcome = team::change_operator(&*store, id, change).await;
+            store.close().await;
+            let (operator, otpauth) = outcome?;
+            eprintln!(
+                "operator {} is now {}{}",
+                operator.id,
+                operator.role,
+                if operator.disabled_at.is_some() {
+                    ", disabled"
+                } else {
+                    ""
+                }
             );
+            if let Some(uri) = otpauth {
+                eprintln!("the new TOTP secret for their authenticator (shown once):");
+                println!("{uri}");
+            }
+            Ok(())
+        }
+        Command::Sessions { database, action } => {
+            let store = store::open(&database).await?;
+            let outcome = match action {
+                SessionsAction::List { operator } => store
+                    .operator_sessions(&operator, Clock::system().now_ms())
+                    .await
+                    .map_err(anyhow::Error::from)
+                    .map(|sessions| {
+                        for s in sessions {
+                            let at =
+                                |ms| riskdesk_server::clock::utc(ms).format("%Y-%m-%d %H:%M UTC");
+                            println!(
+                                "{}\tsigned in {}\tlast seen {}",
+                                s.id,
+                                at(s.created_at),
+                                at(s.last_seen_at)
+                            );
+                        }
+                    }),
+                SessionsAction::Revoke { id } => team::end_session(&*store, &id)
+                    .await
+                    .map(|s| eprintln!("session {} of {} ended", s.id, s.operator_id)),
+            };
+            store.close().await;
+            outcome
+        }
+        Command::ServiceClient {
+            database,
+            action: ServiceClientAction::List,
+        } => {
+            let store = store::open(&database).await?;
+            let clients = store.service_clients().await;
+            store.close().await;
+            for c in clients? {
+                let state = c.revoked_at.map_or("active".to_owned(), |at| {
+                    format!(
+                        "revoked {}",
+                        riskdesk_server::clock::utc(at).format("%Y-%m-%d %H:%M UTC")
+                    )
+                });
+                println!("{}\t{state}", c.id);
+            }
+            Ok(())
+        }
+        Command::ServiceClient {
+            database,
+            action: ServiceClientAction::Revoke { id },
+        } => {
+            let store = store::open(&database).await?;
+            let outcome = team::revoke_service_client(&*store, &id).await;
+            store.close().await;
+            outcome?;
+            eprintln!("service client {id} revoked: its key is refused from now on");
             Ok(())
         }
         Command::ServiceClient {

@@ -5,6 +5,7 @@
 //! databases. Rows come back as the plain structs below; the HTTP layer turns
 //! them into wire views.
 
+mod admin;
 mod decisions;
 mod decode;
 mod ledger;
@@ -16,6 +17,7 @@ use std::sync::Arc;
 
 pub use riskdesk_api::lists::{AccountSort, AlertSort};
 
+pub use admin::*;
 pub use decisions::*;
 pub use ledger::*;
 pub use metrics::*;
@@ -94,7 +96,7 @@ pub const METRICS_VERSION: &str = "2";
 
 /// Everything the service reads and writes.
 #[async_trait::async_trait]
-pub trait Store: Decisions + Metrics + Send + Sync + std::fmt::Debug {
+pub trait Store: Decisions + Administration + Metrics + Send + Sync + std::fmt::Debug {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> StoreResult<()>;
@@ -134,7 +136,7 @@ pub trait Store: Decisions + Metrics + Send + Sync + std::fmt::Debug {
     /// Records a successful sign-in that used TOTP time step `step`. Returns
     /// false, changing nothing, when that step (or a later one) was already
     /// used: a code is accepted once, even under concurrent sign-ins.
-    async fn record_sign_in(&self, id: &str, step: i64) -> StoreResult<bool>;
+    async fn record_sign_in(&self, id: &str, step: i64, now: i64) -> StoreResult<bool>;
 
     async fn create_session(&self, session: &SessionRow) -> StoreResult<()>;
     /// The session with its operator's role and name.
@@ -290,6 +292,7 @@ pub struct OperatorRow {
     pub failed_attempts: i32,
     pub locked_until: Option<i64>,
     pub created_at: i64,
+    pub disabled_at: Option<i64>,
 }
 
 impl std::fmt::Debug for OperatorRow {
@@ -316,6 +319,14 @@ pub struct SessionRow {
     // From the operator, so that one query authenticates a request; not written.
     pub role: String,
     pub display_name: String,
+}
+
+impl SessionRow {
+    /// The session's name for an admin: the first 16 hex digits of its
+    /// token's hash, which cannot sign anyone in.
+    pub fn public_id(&self) -> String {
+        self.token_hash.chars().take(16).collect()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
@@ -461,6 +472,8 @@ pub struct AlertRow {
     pub created_at: i64,
     pub sla_due_at: i64,
     pub version: i64,
+    #[serde(default)]
+    pub escalated_by: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
@@ -534,6 +547,15 @@ pub struct DisputeRow {
     pub attachments: String,
     pub resolution_note: Option<String>,
     pub refund_transaction_id: Option<i64>,
+    #[serde(default)]
+    pub escalated_by: Option<String>,
+    /// A proposed refund waiting for approval: amount, maker, tier.
+    #[serde(default)]
+    pub refund_fen: Option<i64>,
+    #[serde(default)]
+    pub refund_proposed_by: Option<String>,
+    #[serde(default)]
+    pub refund_tier: Option<String>,
 }
 
 /// How to find accounts. `search` is already classified by the HTTP layer.

@@ -48,6 +48,7 @@ export function alert(id: number, overrides: Partial<AlertView> = {}): AlertView
     sla_due_at: "2099-01-01T00:00:00Z",
     overdue: false,
     version: 1,
+    escalated_by: null,
     ...overrides,
   };
 }

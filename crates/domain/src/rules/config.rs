@@ -30,6 +30,7 @@ pub struct Rules {
     pub frequent_large_spending: FrequentLargeSpending,
     pub limit_review: LimitReview,
     pub limit_approval: LimitApproval,
+    pub dispute_approval: Spanned<DisputeApproval>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -227,6 +228,18 @@ pub struct LimitApproval {
     pub officer_max_increase: Money,
 }
 
+/// Who approves a dispute's refund (`dispute::refund_tier`): up to
+/// `single_max` the agent alone with a fresh TOTP code, up to
+/// `second_person_max` a second person, above it a manager.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisputeApproval {
+    #[serde(deserialize_with = "amount")]
+    pub single_max: Money,
+    #[serde(deserialize_with = "amount")]
+    pub second_person_max: Money,
+}
+
 /// A rules file that was refused, with the line at fault.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("rules file, line {line}: {message}")]
@@ -266,6 +279,13 @@ impl Rules {
             return Err(at(
                 Some(rules.alerts.severity.span()),
                 "severity floors must rise: medium < high < critical".to_owned(),
+            ));
+        }
+        let refunds = rules.dispute_approval.get_ref();
+        if refunds.single_max > refunds.second_person_max {
+            return Err(at(
+                Some(rules.dispute_approval.span()),
+                "dispute_approval: single_max must not be above second_person_max".to_owned(),
             ));
         }
         if rules.velocity.windows.is_empty() {
@@ -464,6 +484,21 @@ mod tests {
             assert_eq!(error.line, line_of(old), "{new}: {error}");
             assert!(error.message.contains(why), "{new}: {error}");
         }
+    }
+
+    #[test]
+    fn refund_tiers_that_fall_are_refused_in_their_table() {
+        let error = with("single_max = \"500.00\"", "single_max = \"6000.00\"").unwrap_err();
+        assert!(
+            error.message.contains("single_max must not be above"),
+            "{error}"
+        );
+        assert!(error.line >= line_of("[dispute_approval]"), "{error}");
+        let rules = Rules::builtin();
+        assert_eq!(
+            rules.dispute_approval.get_ref().single_max,
+            Money::yuan(500).unwrap()
+        );
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::store::{
 
 /// Triage as it would stand: most alerts older than three days closed with a
 /// disposition, the rest open, in review or escalated, with an assignee once
-/// someone took them.
+/// someone took them (an escalated one waits for a manager, unassigned).
 pub(super) async fn past_triage(store: &dyn Store, params: Params) -> anyhow::Result<()> {
     let mut rng = ChaCha8Rng::seed_from_u64(params.seed ^ 0x7219);
     let filter = AlertFilter {
@@ -48,11 +48,15 @@ pub(super) async fn past_triage(store: &dyn Store, params: Params) -> anyhow::Re
             if status == "open" {
                 continue;
             }
+            let officer = OFFICERS[rng.random_range(0..OFFICERS.len())].to_owned();
+            // An escalated alert left its officer's hands: it waits for a manager.
+            let escalated = status == "escalated";
             triage.push(AlertTriage {
                 id: alert.id,
                 status: status.to_owned(),
-                assignee: Some(OFFICERS[rng.random_range(0..OFFICERS.len())].to_owned()),
+                assignee: (!escalated).then(|| officer.clone()),
                 disposition,
+                escalated_by: escalated.then_some(officer),
             });
         }
         match alerts.last() {
@@ -177,6 +181,10 @@ impl World {
                 attachments: "[]".to_owned(),
                 resolution_note: None,
                 refund_transaction_id: None,
+                escalated_by: (status == "escalated").then(|| "agent.zhao".to_owned()),
+                refund_fen: None,
+                refund_proposed_by: None,
+                refund_tier: None,
             });
             made += 1;
         }

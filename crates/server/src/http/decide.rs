@@ -92,6 +92,32 @@ where
     F: FnOnce(Arc<dyn Store>, Claim, Actor) -> Fut,
     Fut: Future<Output = StoreResult<Decided>>,
 {
+    decide_once(state, signed, key, route, body, totp, None, run).await
+}
+
+/// A secret a decision made (a password, a TOTP secret, a key), shown in
+/// its first answer under `field` and never stored: a replay leaves it out.
+pub struct Once {
+    pub field: &'static str,
+    pub value: serde_json::Value,
+}
+
+/// [`decide`], with a secret for the first answer only.
+#[allow(clippy::too_many_arguments)] // decide's own, and the secret
+pub async fn decide_once<F, Fut>(
+    state: &AppState,
+    signed: &Signed,
+    key: WriteKey,
+    route: &str,
+    body: &(impl serde::Serialize + Sync),
+    totp: Option<&str>,
+    once: Option<Once>,
+    run: F,
+) -> ApiResult<Response>
+where
+    F: FnOnce(Arc<dyn Store>, Claim, Actor) -> Fut,
+    Fut: Future<Output = StoreResult<Decided>>,
+{
     let now = state.clock.now_ms();
     let json = serde_json::to_string(body).map_err(anyhow::Error::from)?;
     let digest = Sha256::digest(format!("{route}\n{json}").as_bytes());
@@ -103,7 +129,7 @@ where
     };
     match state.store.claim(&claim, now - CLAIM_STALE_MS).await? {
         Claimed::New => {}
-        Claimed::Replay(decided) => return Ok(respond(*decided, now, true)),
+        Claimed::Replay(decided) => return Ok(respond(*decided, now, true, None)),
         Claimed::InFlight => {
             return Err(ApiError::new(
                 ProblemCode::RequestInFlight,
@@ -134,7 +160,7 @@ where
         step,
     };
     match run(state.store.clone(), claim.clone(), actor).await {
-        Ok(decided) => Ok(respond(decided, now, false)),
+        Ok(decided) => Ok(respond(decided, now, false, once)),
         Err(e) => {
             if let Err(forget) = state.store.forget_claim(&claim).await {
                 tracing::warn!(error = %forget, "could not forget a failed request's claim");
@@ -162,10 +188,15 @@ async fn step_up(state: &AppState, signed: &Signed, code: &str, now: i64) -> Api
         .ok_or_else(|| refuse("that code is not the current one; check your authenticator's clock"))
 }
 
-/// The answer for what a decision did.
-fn respond(decided: Decided, now: i64, replayed: bool) -> Response {
+/// The answer for what a decision did, with its secret if it made one.
+fn respond(decided: Decided, now: i64, replayed: bool, once: Option<Once>) -> Response {
     let mut response = match view(decided, now) {
-        Ok(Ok(body)) => Json(body).into_response(),
+        Ok(Ok(mut body)) => {
+            if let (Some(once), Some(fields)) = (once, body.as_object_mut()) {
+                fields.insert(once.field.to_owned(), once.value);
+            }
+            Json(body).into_response()
+        }
         Ok(Err(problem)) => problem_response(problem),
         Err(e) => e.into_response(),
     };
@@ -206,6 +237,9 @@ fn view(decided: Decided, now: i64) -> ApiResult<Result<serde_json::Value, Probl
         Decided::Freeze(row) => json(views::freeze(row)?),
         Decided::Blacklist(row) => json(views::blacklist_entry(row)?),
         Decided::Dispute(row) => json(views::dispute(row, now)?),
+        Decided::Operator(row) => json(views::operator_admin(row, now)?),
+        Decided::Session(row) => json(views::session_admin(row)),
+        Decided::ServiceClient(row) => json(views::service_client(row)),
         Decided::Refused(refused) => return Ok(Err(problem(refused, now)?)),
     };
     Ok(Ok(value?))
@@ -225,6 +259,8 @@ fn problem(refused: Refused, now: i64) -> ApiResult<Problem> {
         Decided::Freeze(_) => "freeze",
         Decided::Blacklist(_) => "blacklist entry",
         Decided::Dispute(_) => "dispute",
+        Decided::Operator(_) => "operator",
+        Decided::ServiceClient(_) => "service client",
         _ => "record",
     };
     let current = match view(*current, now)? {

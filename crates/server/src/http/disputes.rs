@@ -1,8 +1,10 @@
 //! Disputes worked by customer-service agents: opened from a payment,
-//! escalated to the risk team, resolved by a refund (recorded as a refund
-//! transaction, the amount back on the available limit, in the same
-//! transaction) or by rejection — each step versioned, idempotent and
-//! audited, with a timeline.
+//! escalated to the risk team (who decide it from then on), resolved by a
+//! refund (recorded as a refund transaction, the amount back on the
+//! available limit, in the same transaction) or by rejection — each step
+//! versioned, idempotent and audited, with a timeline. A refund above the
+//! maker's own limit is proposed and approved by another person with a
+//! TOTP code (`riskdesk_domain::dispute`).
 
 use axum::Json;
 use axum::extract::State;
@@ -18,7 +20,9 @@ use super::problem::{ApiError, ApiResult, Body, PathParam};
 use super::session::Signed;
 use super::views;
 use crate::clock::utc;
-use crate::store::{DisputeOpen, DisputeStep, DisputeStepKind};
+use riskdesk_domain::dispute::DisputeStep as Step;
+
+use crate::store::{DisputeOpen, DisputeStep};
 
 /// How long a dispute may stay unresolved before it is overdue.
 const SLA_MS: i64 = 10 * 24 * 60 * 60 * 1000;
@@ -108,28 +112,35 @@ pub async fn step(
     PathParam(id): PathParam<i64>,
     Body(request): Body<DisputeStepRequest>,
 ) -> ApiResult<Response> {
-    signed.require(Permission::HandleDisputes)?;
-    let action = match &request.action {
-        DisputeAction::Escalate { note } => DisputeStepKind::Escalate {
-            note: text(note, "note", 2_000)?,
-        },
-        DisputeAction::Refund { amount, note } => {
+    signed.require_any(&[
+        Permission::HandleDisputes,
+        Permission::DecideEscalatedDisputes,
+    ])?;
+    let (step, note, totp) = match &request.action {
+        DisputeAction::Escalate { note } => (Step::Escalate, text(note, "note", 2_000)?, None),
+        DisputeAction::Refund { amount, note, totp } => {
             if amount.fen() <= 0 {
                 return Err(ApiError::invalid("a refund is more than zero"));
             }
-            DisputeStepKind::Refund {
-                amount_fen: amount.fen(),
-                note: text(note, "note", 2_000)?,
-            }
+            let step = Step::Refund { amount: *amount };
+            (step, text(note, "note", 2_000)?, totp.as_deref())
         }
-        DisputeAction::Reject { reason } => DisputeStepKind::Reject {
-            reason: text(reason, "reason", 2_000)?,
-        },
+        DisputeAction::Reject { reason } => (Step::Reject, text(reason, "reason", 2_000)?, None),
+        DisputeAction::ApproveRefund { totp, note } => (
+            Step::ApproveRefund,
+            text(note, "note", 2_000)?,
+            Some(totp.as_str()),
+        ),
+        DisputeAction::RejectRefund { reason } => {
+            (Step::RejectRefund, text(reason, "reason", 2_000)?, None)
+        }
     };
     let write = DisputeStep {
         id,
         version: version(request.version, "dispute")?,
-        action,
+        step,
+        note,
+        policy: state.rules.dispute_approval.get_ref().clone(),
     };
     let route = format!("disputes/{id}/steps");
     decide(
@@ -138,7 +149,7 @@ pub async fn step(
         key,
         &route,
         &request,
-        None,
+        totp,
         |store, claim, actor| async move { store.dispute_step(&claim, &actor, &write).await },
     )
     .await

@@ -36,6 +36,7 @@ use super::paging::PAGING;
         (name = "alerts", description = "The fraud-alert queue"),
         (name = "blacklist"), (name = "limits"), (name = "disputes"),
         (name = "audit", description = "The audit trail as a hash chain with signed checkpoints"),
+        (name = "admin", description = "Operators, their sessions and the service clients, for admins"),
         (name = "metrics", description = "Portfolio metrics for the managers' dashboard, from rollups"),
         (name = "payments", description = "The payment channel: authorizations and the ledger, for service clients"),
         (name = "service"),

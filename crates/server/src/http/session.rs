@@ -28,18 +28,20 @@ pub struct Signed {
 impl Signed {
     /// Refuses with 403 unless the operator's role allows `permission`.
     pub fn require(&self, permission: Permission) -> ApiResult<()> {
-        if self.operator.role.can(permission) {
-            Ok(())
-        } else {
-            Err(ApiError::new(
-                ProblemCode::Forbidden,
-                format!(
-                    "role {} may not {}",
-                    self.operator.role.as_str(),
-                    permission.as_str()
-                ),
-            ))
+        self.require_any(&[permission])
+    }
+
+    /// Refuses with 403 unless the role allows one of `permissions`.
+    pub fn require_any(&self, permissions: &[Permission]) -> ApiResult<()> {
+        let role = self.operator.role;
+        if permissions.iter().any(|p| role.can(*p)) {
+            return Ok(());
         }
+        let wanted: Vec<&str> = permissions.iter().map(|p| p.as_str()).collect();
+        Err(ApiError::new(
+            ProblemCode::Forbidden,
+            format!("role {} may not {}", role.as_str(), wanted.join(" or ")),
+        ))
     }
 }
 
@@ -190,8 +192,23 @@ pub async fn sign_in(
     let password_ok = auth::verify_password(&password, &operator.password_hash);
     let unix_secs = u64::try_from(now / 1000).unwrap_or(0);
     let step = auth::totp_step(&operator.totp_secret, &totp_code, unix_secs);
+    // Told only to whoever knows the password and the code.
+    if password_ok && step.is_some() && operator.disabled_at.is_some() {
+        record(
+            &state,
+            now,
+            &operator.id,
+            "session.sign_in_failed",
+            "disabled",
+        )
+        .await?;
+        return Err(ApiError::new(
+            ProblemCode::Forbidden,
+            "this operator is disabled; ask an admin",
+        ));
+    }
     let accepted = match (password_ok, step) {
-        (true, Some(step)) => state.store.record_sign_in(&operator.id, step).await?,
+        (true, Some(step)) => state.store.record_sign_in(&operator.id, step, now).await?,
         _ => false,
     };
     if !accepted {

@@ -169,6 +169,7 @@ pub fn alert(row: crate::store::AlertRow, now: i64) -> ApiResult<AlertView> {
         created_at: alert.created_at,
         sla_due_at: alert.sla_due_at,
         version: alert.version,
+        escalated_by: alert.escalated_by,
     })
 }
 
@@ -249,6 +250,12 @@ pub fn dispute(row: crate::store::DisputeRow, now: i64) -> ApiResult<DisputeView
         sla_due_at: dispute.sla_due_at,
         resolved_at: dispute.resolved_at,
         version: dispute.version,
+        escalated_by: dispute.escalated_by,
+        pending_refund: dispute.pending_refund.map(|p| PendingRefundView {
+            amount: p.amount,
+            proposed_by: p.proposed_by,
+            tier: p.tier,
+        }),
     })
 }
 
@@ -260,5 +267,59 @@ pub fn month(point: riskdesk_domain::history::MonthPoint) -> MonthView {
         repayments: point.repayments,
         balance: point.balance,
         utilisation_bp: point.utilisation_bp,
+    }
+}
+
+/// An operator as an admin sees them at `now`: locked only while the lock lasts.
+pub fn operator_admin(
+    row: crate::store::OperatorAdminRow,
+    now: i64,
+) -> ApiResult<riskdesk_api::admin::OperatorAdminView> {
+    use riskdesk_api::admin::OperatorAdminView;
+    use riskdesk_domain::operator::{OperatorStatus, Role};
+    let role = Role::from_str(&row.role)
+        .map_err(|_| anyhow::anyhow!("operator {}: unknown role {:?}", row.id, row.role))?;
+    let status = if row.disabled_at.is_some() {
+        OperatorStatus::Disabled
+    } else if row.locked_until.is_some_and(|until| until > now) {
+        OperatorStatus::Locked
+    } else {
+        OperatorStatus::Active
+    };
+    Ok(OperatorAdminView {
+        id: row.id,
+        display_name: row.display_name,
+        role,
+        status,
+        created_at: utc(row.created_at),
+        last_sign_in_at: row.last_sign_in_at.map(utc),
+        failed_attempts: row.failed_attempts,
+        locked_until: row.locked_until.filter(|until| *until > now).map(utc),
+        active_sessions: row.active_sessions,
+        version: row.version,
+        credentials: None,
+    })
+}
+
+pub fn session_admin(row: crate::store::SessionAdminRow) -> riskdesk_api::admin::SessionAdminView {
+    riskdesk_api::admin::SessionAdminView {
+        id: row.id,
+        operator_id: row.operator_id,
+        created_at: utc(row.created_at),
+        last_seen_at: utc(row.last_seen_at),
+        expires_at: utc(row.expires_at),
+        ended_at: row.revoked_at.map(utc),
+    }
+}
+
+pub fn service_client(
+    row: crate::store::ServiceClientAdminRow,
+) -> riskdesk_api::admin::ServiceClientView {
+    riskdesk_api::admin::ServiceClientView {
+        id: row.id,
+        created_at: utc(row.created_at),
+        revoked_at: row.revoked_at.map(utc),
+        version: row.version,
+        key: None,
     }
 }

@@ -48,6 +48,9 @@ pub enum Decided {
     Freeze(FreezeRow),
     Blacklist(BlacklistRow),
     Dispute(DisputeRow),
+    Operator(super::OperatorAdminRow),
+    Session(super::SessionAdminRow),
+    ServiceClient(super::ServiceClientAdminRow),
     Refused(Refused),
 }
 
@@ -191,14 +194,11 @@ pub struct DisputeOpen {
 pub struct DisputeStep {
     pub id: i64,
     pub version: i64,
-    pub action: DisputeStepKind,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum DisputeStepKind {
-    Escalate { note: String },
-    Refund { amount_fen: i64, note: String },
-    Reject { reason: String },
+    pub step: riskdesk_domain::dispute::DisputeStep,
+    /// The note or reason the step is recorded with.
+    pub note: String,
+    /// Who approves a refund of which size (the rules file's).
+    pub policy: riskdesk_domain::rules::DisputeApproval,
 }
 
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow, serde::Deserialize)]

@@ -9,7 +9,7 @@ use riskdesk_domain::account::{CreditAccount, CreditLine};
 use riskdesk_domain::alert::{AlertStatus, FraudAlert, RuleHit, Severity};
 use riskdesk_domain::blacklist::BlacklistEntry;
 use riskdesk_domain::customer::CustomerProfile;
-use riskdesk_domain::dispute::Dispute;
+use riskdesk_domain::dispute::{Dispute, PendingRefund};
 use riskdesk_domain::geo::GeoPoint;
 use riskdesk_domain::limit_change::LimitChangeRequest;
 use riskdesk_domain::money::Money;
@@ -166,6 +166,7 @@ impl AlertRow {
                 created_at: utc(self.created_at),
                 sla_due_at: utc(self.sla_due_at),
                 version: self.version,
+                escalated_by: self.escalated_by,
             })
         };
         decode().with_context(|| format!("alert {id}"))
@@ -265,6 +266,15 @@ impl DisputeRow {
                 sla_due_at: utc(self.sla_due_at),
                 resolved_at: self.resolved_at.map(utc),
                 version: self.version,
+                escalated_by: self.escalated_by,
+                pending_refund: match (self.refund_fen, self.refund_proposed_by, self.refund_tier) {
+                    (Some(fen), Some(proposed_by), Some(tier)) => Some(PendingRefund {
+                        amount: money(fen)?,
+                        proposed_by,
+                        tier: word("refund_tier", &tier)?,
+                    }),
+                    _ => None,
+                },
             })
         };
         decode().with_context(|| format!("dispute {id}"))

@@ -227,4 +227,5 @@ pub struct AlertTriage {
     pub status: String,
     pub assignee: Option<String>,
     pub disposition: Option<String>,
+    pub escalated_by: Option<String>,
 }

@@ -12,6 +12,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions, Postgres};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Sqlite, Type};
 
+mod admin;
 mod bulk;
 mod decisions;
 mod metrics;
@@ -136,7 +137,7 @@ const TRANSACTION_INSERT: &str = "account_id, kind, order_id, merchant, category
 const FREEZE_FIELDS: &str = "id, account_id, amount_fen, reason, source, created_by, \
     transaction_id, created_at, lapses_at, released_at, released_by, release_reason, version";
 const ALERT_FIELDS: &str = "id, account_id, transaction_id, rule, severity_rank, status, assignee, \
-    amount_fen, evidence, disposition, created_at, sla_due_at, version";
+    amount_fen, evidence, disposition, created_at, sla_due_at, version, escalated_by";
 const BLACKLIST_FIELDS: &str = "id, kind, value, reason, created_by, created_at, expires_at, \
     removed_at, removal_requested_by, removal_requested_at, removal_reason, removed_by, version";
 const LIMIT_CHANGE_FIELDS: &str = "id, account_id, current_limit_fen, proposed_limit_fen, reason, \
@@ -144,7 +145,7 @@ const LIMIT_CHANGE_FIELDS: &str = "id, account_id, current_limit_fen, proposed_l
     version";
 const DISPUTE_FIELDS: &str = "id, account_id, transaction_id, reason, status, statement, \
     opened_by, created_at, sla_due_at, resolved_at, version, attachments, resolution_note, \
-    refund_transaction_id";
+    refund_transaction_id, escalated_by, refund_fen, refund_proposed_by, refund_tier";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Dir {
@@ -422,7 +423,8 @@ where
             execute(&mut *tx, |q| {
                 q.push(
                     "INSERT INTO disputes (id, account_id, transaction_id, reason, status, \
-                     statement, opened_by, created_at, sla_due_at, resolved_at, version)",
+                     statement, opened_by, created_at, sla_due_at, resolved_at, version, \
+                     escalated_by)",
                 );
                 q.values(chunk, |t, d| {
                     t.bind(d.id)
@@ -435,7 +437,8 @@ where
                         .bind(d.created_at)
                         .bind(d.sla_due_at)
                         .bind(d.resolved_at)
-                        .bind(d.version);
+                        .bind(d.version)
+                        .bind(d.escalated_by.clone());
                 });
             })
             .await?;
@@ -496,10 +499,11 @@ where
         Ok(row.map_or(0, |(n,)| n))
     }
 
-    async fn record_sign_in(&self, id: &str, step: i64) -> StoreResult<bool> {
+    async fn record_sign_in(&self, id: &str, step: i64, now: i64) -> StoreResult<bool> {
         let row: Option<(String,)> = fetch_optional(&self.pool, |q| {
             q.push("UPDATE operators SET failed_attempts = 0, locked_until = NULL, ");
-            q.push("totp_last_step = ").bind(step);
+            q.push("last_sign_in_at = ").bind(now);
+            q.push(", totp_last_step = ").bind(step);
             q.push(" WHERE id = ").bind(id.to_owned());
             q.push(" AND totp_last_step < ")
                 .bind(step)
@@ -513,7 +517,7 @@ where
         execute(&self.pool, |q| {
             q.push(
                 "INSERT INTO sessions (token_hash, operator_id, created_at, last_seen_at, \
-                 expires_at, revoked_at)",
+                 expires_at, revoked_at, id)",
             );
             q.values(std::slice::from_ref(s), |t, s| {
                 t.bind(s.token_hash.clone())
@@ -521,7 +525,8 @@ where
                     .bind(s.created_at)
                     .bind(s.last_seen_at)
                     .bind(s.expires_at)
-                    .bind(s.revoked_at);
+                    .bind(s.revoked_at)
+                    .bind(s.public_id());
             });
         })
         .await
@@ -532,7 +537,8 @@ where
             q.push(
                 "SELECT s.token_hash, s.operator_id, s.created_at, s.last_seen_at, s.expires_at, \
                  s.revoked_at, o.role, o.display_name \
-                 FROM sessions s JOIN operators o ON o.id = s.operator_id WHERE s.token_hash = ",
+                 FROM sessions s JOIN operators o ON o.id = s.operator_id \
+                 WHERE o.disabled_at IS NULL AND s.token_hash = ",
             )
             .bind(token_hash.to_owned());
         })
@@ -1396,6 +1402,7 @@ where
                 q.push("UPDATE alerts SET status = ").bind(t.status.clone());
                 q.push(", assignee = ").bind(t.assignee.clone());
                 q.push(", disposition = ").bind(t.disposition.clone());
+                q.push(", escalated_by = ").bind(t.escalated_by.clone());
                 q.push(", version = version + 1");
                 q.and().push("id = ").bind(t.id);
             })
@@ -1558,15 +1565,13 @@ where
         .await
     }
 
-    /// Refunds (part of) a settled payment inside `tx`: never more than is
-    /// left to refund; the payment is `refunded` once it is all back, and
-    /// the amount pays the oldest bills first. `Ok(None)`: the refund's key
-    /// is already another transaction's order id.
-    pub(super) async fn refund_payment(
+    /// Whether `amount_fen` more can be refunded of a payment inside `tx`:
+    /// a settled purchase, never more than is left to refund.
+    pub(super) async fn refundable(
         tx: &mut sqlx::Transaction<'static, DB>,
         payment: Payment<'_>,
-        m: &MoneyBack,
-    ) -> StoreResult<Result<Option<LedgerRecord>, Refusal>> {
+        amount_fen: i64,
+    ) -> StoreResult<Result<Refundable, Refusal>> {
         let payment: Option<(i64, i64, String, i64, String)> = fetch_optional(&mut **tx, |q| {
             q.push("SELECT id, account_id, status, amount_fen, merchant FROM transactions");
             match payment {
@@ -1595,16 +1600,44 @@ where
         })
         .await?
         .unwrap_or((0,));
-        if refunded + m.amount_fen > amount {
+        if refunded + amount_fen > amount {
             let cny = |fen| Money::from_fen(fen).unwrap_or_default().display_cny();
             return Ok(Err(Refusal::Amount(format!(
                 "{} more would refund {} of a {} payment ({} refunded already)",
-                cny(m.amount_fen),
-                cny(refunded + m.amount_fen),
+                cny(amount_fen),
+                cny(refunded + amount_fen),
                 cny(amount),
                 cny(refunded)
             ))));
         }
+        Ok(Ok(Refundable {
+            payment_id,
+            account_id,
+            amount,
+            merchant,
+            refunded,
+        }))
+    }
+
+    /// Refunds (part of) a settled payment inside `tx` (see `refundable`):
+    /// the payment is `refunded` once it is all back, and the amount pays
+    /// the oldest bills first. `Ok(None)`: the refund's key is already
+    /// another transaction's order id.
+    pub(super) async fn refund_payment(
+        tx: &mut sqlx::Transaction<'static, DB>,
+        payment: Payment<'_>,
+        m: &MoneyBack,
+    ) -> StoreResult<Result<Option<LedgerRecord>, Refusal>> {
+        let Refundable {
+            payment_id,
+            account_id,
+            amount,
+            merchant,
+            refunded,
+        } = match Self::refundable(tx, payment, m.amount_fen).await? {
+            Ok(refundable) => refundable,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
         let refund = TransactionRow::ledger(
             account_id,
             "refund",
@@ -1811,6 +1844,15 @@ fn for_update<DB: Database>() -> &'static str {
     } else {
         ""
     }
+}
+
+/// A settled purchase that can take a refund, as `refundable` found it.
+pub(super) struct Refundable {
+    payment_id: i64,
+    account_id: i64,
+    amount: i64,
+    merchant: String,
+    refunded: i64,
 }
 
 /// Which payment a refund is for.

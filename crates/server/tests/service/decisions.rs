@@ -213,6 +213,7 @@ async fn triage_claims_escalates_and_closes_and_refuses_stale_versions() {
         let service = service_on(store).await;
         let li = service.sign_in("officer.li").await;
         let wang = service.sign_in("officer.wang").await;
+        let chen = service.sign_in("manager.chen").await;
         let (status, next, _) = service
             .write("/v1/alerts/next", &li, &key("next"), &json!(null))
             .await;
@@ -266,10 +267,15 @@ async fn triage_claims_escalates_and_closes_and_refuses_stale_versions() {
             .write(&path, &li, &key("t"), &json!({"version": version, "action": {"type": "escalate"}, "note": "设备与常用地不符"}))
             .await;
         assert_eq!(
-            (status, escalated["status"].as_str()),
-            (200, Some("escalated")),
+            (
+                status,
+                escalated["status"].as_str(),
+                escalated["assignee"].as_str()
+            ),
+            (200, Some("escalated"), None),
             "{backend}: {escalated}"
         );
+        assert_eq!(escalated["escalated_by"], "officer.li");
         // The old version is stale now: 412 with the alert as it is.
         let close = json!({"version": version, "action": {"type": "close", "disposition": "confirmed_fraud"}});
         let (status, stale, _) = service.write(&path, &li, &key("t"), &close).await;
@@ -280,8 +286,18 @@ async fn triage_claims_escalates_and_closes_and_refuses_stale_versions() {
         );
         assert_eq!(stale["current"]["status"], "escalated");
         assert_eq!(stale["current"]["version"], version + 1);
+        // The escalation binds: it has left the officer's hands, closed or released.
         let close = json!({"version": version + 1, "action": {"type": "close", "disposition": "confirmed_fraud"}});
-        let (status, closed, _) = service.write(&path, &li, &key("t"), &close).await;
+        let release = json!({"version": version + 1, "action": {"type": "release"}});
+        for (token, body) in [(&li, &close), (&li, &release), (&wang, &close)] {
+            let (status, refused, _) = service.write(&path, token, &key("t"), body).await;
+            assert_eq!(
+                (status, refused["detail"].as_str()),
+                (409, Some("the alert is escalated: it waits for a manager")),
+                "{backend}: {refused}"
+            );
+        }
+        let (status, closed, _) = service.write(&path, &chen, &key("t"), &close).await;
         assert_eq!(
             (status, closed["disposition"].as_str()),
             (200, Some("confirmed_fraud")),

@@ -21,6 +21,16 @@ fn money(v: &Value) -> Money {
 /// A settled purchase of at least ¥100 on an account with little used:
 /// (account, transaction, amount).
 async fn settled_purchase(service: &Service, token: &str, skip: usize) -> (i64, i64, Money) {
+    settled_purchase_of(service, token, skip, 100).await
+}
+
+/// A settled purchase of at least `min_yuan`: (account, transaction, amount).
+pub async fn settled_purchase_of(
+    service: &Service,
+    token: &str,
+    skip: usize,
+    min_yuan: u32,
+) -> (i64, i64, Money) {
     let (_, accounts) = service
         .get("/v1/accounts?status=active&limit=100", Some(token))
         .await;
@@ -28,7 +38,7 @@ async fn settled_purchase(service: &Service, token: &str, skip: usize) -> (i64, 
     for account in accounts["items"].as_array().unwrap() {
         let id = account["id"].as_i64().unwrap();
         let path = format!(
-            "/v1/accounts/{id}/transactions?kind=purchase&status=settled&amount_min=100&limit=1"
+            "/v1/accounts/{id}/transactions?kind=purchase&status=settled&amount_min={min_yuan}&limit=1"
         );
         let (_, page) = service.get(&path, Some(token)).await;
         if let Some(tx) = page["items"].as_array().unwrap().first() {
@@ -83,7 +93,8 @@ async fn an_agent_opens_and_resolves_a_dispute_by_refund_on_both_backends() {
                 &agent,
                 "dispute-refund-0",
                 &step(
-                    json!({"type": "refund", "amount": too_much.to_string(), "note": "全额退款"}),
+                    json!({"type": "refund", "amount": too_much.to_string(), "note": "全额退款",
+                        "totp": service.fresh_totp("agent.zhao")}),
                     1,
                 ),
             )
@@ -93,16 +104,30 @@ async fn an_agent_opens_and_resolves_a_dispute_by_refund_on_both_backends() {
             (409, "invalid_state"),
             "{backend}: {refused}"
         );
-        let part = Money::from_fen(amount.fen() / 2).unwrap();
+        // Within the agent's own limit (¥500): theirs alone, with a code.
+        let part = Money::yuan(50).unwrap();
+        let refund = json!({"type": "refund", "amount": part.to_string(), "note": "部分退款"});
+        let (status, no_code, _) = service
+            .write(
+                &format!("/v1/disputes/{id}/steps"),
+                &agent,
+                "dispute-refund-nocode",
+                &step(refund.clone(), 1),
+            )
+            .await;
+        assert_eq!(
+            (status, code(&no_code)),
+            (403, "step_up_failed"),
+            "{backend}: {no_code}"
+        );
+        let mut with_code = refund;
+        with_code["totp"] = json!(service.fresh_totp("agent.zhao"));
         let (status, resolved, _) = service
             .write(
                 &format!("/v1/disputes/{id}/steps"),
                 &agent,
                 "dispute-refund-1",
-                &step(
-                    json!({"type": "refund", "amount": part.to_string(), "note": "部分退款"}),
-                    1,
-                ),
+                &step(with_code, 1),
             )
             .await;
         assert_eq!(

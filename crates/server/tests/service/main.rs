@@ -15,6 +15,7 @@ mod generated_files;
 mod metrics;
 mod notifications;
 mod replay;
+mod separation;
 mod store;
 mod support;
 mod upgrade;

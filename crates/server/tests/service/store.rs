@@ -179,7 +179,7 @@ async fn a_totp_step_is_accepted_once_even_concurrently() {
             let store = store.clone();
             tokio::spawn(async move {
                 store
-                    .record_sign_in("officer.li", 59_786_000)
+                    .record_sign_in("officer.li", 59_786_000, 1_793_580_000_000)
                     .await
                     .unwrap()
             })
@@ -191,7 +191,7 @@ async fn a_totp_step_is_accepted_once_even_concurrently() {
         assert_eq!(accepted, 1, "{}", store.backend());
         assert!(
             !store
-                .record_sign_in("officer.li", 59_785_999)
+                .record_sign_in("officer.li", 59_785_999, 1_793_580_000_000)
                 .await
                 .unwrap(),
             "{}: an older step",
@@ -199,7 +199,7 @@ async fn a_totp_step_is_accepted_once_even_concurrently() {
         );
         assert!(
             store
-                .record_sign_in("officer.li", 59_786_001)
+                .record_sign_in("officer.li", 59_786_001, 1_793_580_000_000)
                 .await
                 .unwrap(),
             "{}",

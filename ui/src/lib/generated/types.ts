@@ -356,7 +356,11 @@ export type AlertView = { id: number, account_id: number, transaction_id: number
 /**
  * Not closed, and past its SLA time.
  */
-overdue: boolean, version: number, };
+overdue: boolean, version: number, 
+/**
+ * Who escalated it: an escalated alert waits for a manager other than them.
+ */
+escalated_by: string | null, };
 
 export type AlertCounts = { open: number, in_review: number, escalated: number, closed: number, };
 
@@ -479,13 +483,14 @@ statement: string,
  */
 attachments: Array<string>, };
 
-export type DisputeAction = { "type": "escalate", note: string, } | { "type": "refund", amount: string, note: string, } | { "type": "reject", reason: string, };
+export type DisputeAction = { "type": "escalate", note: string, } | { "type": "refund", amount: string, note: string, totp?: string, } | { "type": "reject", reason: string, } | { "type": "approve_refund", totp: string, note: string, } | { "type": "reject_refund", reason: string, };
 
 export type DisputeStepRequest = { version: number | null, action: DisputeAction, };
 
 export type DisputeEventView = { at: string, actor: string, 
 /**
- * `opened`, `escalated`, `refunded`, `rejected`.
+ * `opened`, `escalated`, `refunded`, `rejected`, `refund_proposed`,
+ * `refund_rejected`.
  */
 kind: string, note: string | null, };
 
@@ -503,7 +508,22 @@ resolution_note: string | null, refund_transaction_id: number | null,
 /**
  * Not resolved, and past its SLA time.
  */
-overdue: boolean, };
+overdue: boolean, 
+/**
+ * Who escalated it to the risk team, who decides it from then on.
+ */
+escalated_by: string | null, 
+/**
+ * A refund proposed and waiting for a second person's approval.
+ */
+pending_refund: PendingRefundView | null, };
+
+export type PendingRefundView = { amount: string, proposed_by: string, 
+/**
+ * Who may approve it: `second_person` (anyone else who may decide the
+ * dispute) or `manager`.
+ */
+tier: RefundTier, };
 
 export type DisputeQuery = { status?: DisputeStatus, account_id?: number, cursor?: string, 
 /**
@@ -513,7 +533,9 @@ limit?: number, };
 
 export type DisputeReason = "unauthorized" | "not_received" | "duplicate_charge" | "wrong_amount" | "refund_not_received";
 
-export type DisputeStatus = "open" | "escalated" | "resolved_refund" | "resolved_rejected";
+export type RefundTier = "single" | "second_person" | "manager";
+
+export type DisputeStatus = "open" | "escalated" | "refund_pending" | "resolved_refund" | "resolved_rejected";
 
 export type BlacklistQuery = { kind?: BlacklistKind, 
 /**
@@ -639,7 +661,7 @@ export type LimitChangeStatus = "pending" | "approved" | "rejected" | "applied" 
 
 export type ApprovalTier = "officer" | "manager";
 
-export type Permission = "read_accounts" | "read_transactions" | "read_alerts" | "read_blacklist" | "read_limit_changes" | "read_disputes" | "triage_alerts" | "propose_limit_change" | "approve_limit_change" | "freeze_credit" | "manage_blacklist" | "handle_disputes" | "reveal_pii" | "read_audit" | "read_metrics" | "manage_operators";
+export type Permission = "read_accounts" | "read_transactions" | "read_alerts" | "read_blacklist" | "read_limit_changes" | "read_disputes" | "triage_alerts" | "propose_limit_change" | "approve_limit_change" | "freeze_credit" | "manage_blacklist" | "handle_disputes" | "decide_escalated_alerts" | "decide_escalated_disputes" | "reveal_pii" | "read_audit" | "read_metrics" | "manage_operators";
 
 export type Role = "risk_officer" | "cs_agent" | "manager" | "admin";
 

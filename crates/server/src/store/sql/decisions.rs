@@ -9,6 +9,7 @@ use std::str::FromStr;
 
 use riskdesk_api::ProblemCode;
 use riskdesk_domain::audit;
+use riskdesk_domain::dispute::{DisputeOutcome, DisputeRefusal, DisputeStatus};
 use riskdesk_domain::limit_change::{ApprovalRefusal, ApprovalTier, approval_tier};
 use riskdesk_domain::money::Money;
 use riskdesk_domain::operator::{Permission, Role};
@@ -18,7 +19,7 @@ use super::metrics::{LimitChangeStep, count_limit_change};
 use super::*;
 use crate::clock::utc;
 
-type Tx<DB> = sqlx::Transaction<'static, DB>;
+pub(super) type Tx<DB> = sqlx::Transaction<'static, DB>;
 
 /// An account's line as a decision reads it, locked.
 #[derive(sqlx::FromRow)]
@@ -35,7 +36,7 @@ fn yuan(fen: i64) -> String {
     Money::from_fen(fen).map_or_else(|_| format!("{fen} fen"), Money::display_cny)
 }
 
-fn decode_error(e: anyhow::Error) -> sqlx::Error {
+pub(super) fn decode_error(e: anyhow::Error) -> sqlx::Error {
     sqlx::Error::Decode(e.into())
 }
 
@@ -139,6 +140,7 @@ where
 
     async fn triage(&self, claim: &Claim, actor: &Actor, w: &TriageWrite) -> StoreResult<Decided> {
         let mut tx = self.begin_write().await?;
+        let mut assignee_role = None;
         if let TriageAction::Assign { to } = &w.action {
             let role: Option<(String,)> = fetch_optional(&mut *tx, |q| {
                 q.push("SELECT role FROM operators WHERE id = ")
@@ -147,7 +149,10 @@ where
             .await?;
             let refusal = match role.map(|(r,)| Role::from_str(&r)) {
                 None => Some(format!("no operator {to}")),
-                Some(Ok(role)) if role.can(Permission::TriageAlerts) => None,
+                Some(Ok(role)) if role.can(Permission::TriageAlerts) => {
+                    assignee_role = Some(role);
+                    None
+                }
                 Some(_) => Some(format!("{to} cannot triage alerts")),
             };
             if let Some(detail) = refusal {
@@ -176,7 +181,9 @@ where
         let mut outcomes = vec![None; w.items.len()];
         for i in order {
             let (id, version) = w.items[i];
-            let outcome = Self::triage_one(&mut tx, actor, w, id, version, claim.now).await?;
+            let outcome =
+                Self::triage_one(&mut tx, actor, assignee_role, w, (id, version), claim.now)
+                    .await?;
             outcomes[i] = Some(BulkItem { id, outcome });
         }
         let mut items: Vec<BulkItem> = outcomes.into_iter().flatten().collect();
@@ -221,6 +228,7 @@ where
                 status: riskdesk_domain::alert::AlertStatus::InReview,
                 assignee: Some(actor.id.clone()),
                 disposition: None,
+                escalated_by: None,
             },
         )
         .await?;
@@ -882,7 +890,7 @@ where
                 .push(DISPUTE_FIELDS)
                 .push(" FROM disputes WHERE transaction_id = ")
                 .bind(w.transaction_id)
-                .push(" AND status IN ('open', 'escalated')");
+                .push(" AND status IN ('open', 'escalated', 'refund_pending')");
         })
         .await?;
         if let Some(open) = open {
@@ -949,30 +957,57 @@ where
             let refused = Refused::stale(Decided::Dispute(before));
             return self.finish(tx, claim, Decided::Refused(refused)).await;
         }
-        let state_refusal = match (&w.action, before.status.as_str()) {
-            (_, "resolved_refund" | "resolved_rejected") => Some("the dispute is resolved"),
-            (DisputeStepKind::Escalate { .. }, "escalated") => {
-                Some("the dispute is already escalated")
+        let dispute = before.clone().decode().map_err(decode_error)?;
+        let fresh_code = actor.step.is_some();
+        let outcome = match dispute.step(w.step, &actor.id, actor.role, fresh_code, &w.policy) {
+            Ok(outcome) => outcome,
+            Err(refusal) => {
+                let code = match refusal {
+                    DisputeRefusal::OwnProposal => ProblemCode::FourEyes,
+                    DisputeRefusal::NeedsCode => ProblemCode::StepUpFailed,
+                    DisputeRefusal::NeedsManager
+                    | DisputeRefusal::RiskTeamOnly
+                    | DisputeRefusal::Escalator
+                    | DisputeRefusal::NotAllowed => ProblemCode::Forbidden,
+                    _ => ProblemCode::InvalidState,
+                };
+                let refused = Refused::new(code, refusal.to_string());
+                return self.finish(tx, claim, Decided::Refused(refused)).await;
             }
-            _ => None,
         };
-        if let Some(why) = state_refusal {
-            let refused = Refused::new(ProblemCode::InvalidState, why);
-            return self.finish(tx, claim, Decided::Refused(refused)).await;
-        }
-        let (status, kind, note, refund) = match &w.action {
-            DisputeStepKind::Escalate { note } => ("escalated", "escalated", note, None),
-            DisputeStepKind::Reject { reason } => ("resolved_rejected", "rejected", reason, None),
-            DisputeStepKind::Refund { amount_fen, note } => {
+        let payment = super::Payment::Id(before.transaction_id);
+        let amount_refusal = |refusal: Refusal| {
+            let detail = match refusal {
+                Refusal::State(d) | Refusal::Amount(d) => d,
+                Refusal::NoAccount | Refusal::NoPayment => "the payment is gone".to_owned(),
+            };
+            Decided::Refused(Refused::new(ProblemCode::InvalidState, detail))
+        };
+        let (status, kind, refund) = match &outcome {
+            DisputeOutcome::Escalated => (DisputeStatus::Escalated, "escalated", None),
+            DisputeOutcome::Rejected => (DisputeStatus::ResolvedRejected, "rejected", None),
+            DisputeOutcome::ProposalRejected { status } => (*status, "refund_rejected", None),
+            DisputeOutcome::Proposed(pending) => {
+                // Refused now if it could never be paid, not at its approval.
+                if let Err(refusal) =
+                    Self::refundable(&mut tx, payment, pending.amount.fen()).await?
+                {
+                    return self.finish(tx, claim, amount_refusal(refusal)).await;
+                }
+                (DisputeStatus::RefundPending, "refund_proposed", None)
+            }
+            DisputeOutcome::Refund { amount } => {
+                if !Self::spend_step(&mut tx, actor).await? {
+                    return self.finish(tx, claim, Decided::Refused(step_used())).await;
+                }
                 let money_back = MoneyBack {
                     key: format!("dispute-{}", w.id),
                     request_hash: String::new(),
-                    amount_fen: *amount_fen,
+                    amount_fen: amount.fen(),
                     occurred_at: now,
                 };
-                let payment = super::Payment::Id(before.transaction_id);
                 match Self::refund_payment(&mut tx, payment, &money_back).await? {
-                    Ok(Some(record)) => ("resolved_refund", "refunded", note, Some(record)),
+                    Ok(Some(record)) => (DisputeStatus::ResolvedRefund, "refunded", Some(record)),
                     Ok(None) => {
                         let refused = Refused::new(
                             ProblemCode::Duplicate,
@@ -980,26 +1015,34 @@ where
                         );
                         return self.finish(tx, claim, Decided::Refused(refused)).await;
                     }
-                    Err(refusal) => {
-                        let detail = match refusal {
-                            Refusal::State(d) | Refusal::Amount(d) => d,
-                            Refusal::NoAccount | Refusal::NoPayment => {
-                                "the payment is gone".to_owned()
-                            }
-                        };
-                        let refused = Refused::new(ProblemCode::InvalidState, detail);
-                        return self.finish(tx, claim, Decided::Refused(refused)).await;
-                    }
+                    Err(refusal) => return self.finish(tx, claim, amount_refusal(refusal)).await,
                 }
             }
         };
-        let resolved = status.starts_with("resolved");
+        let resolved = matches!(
+            status,
+            DisputeStatus::ResolvedRefund | DisputeStatus::ResolvedRejected
+        );
+        let pending = match &outcome {
+            DisputeOutcome::Proposed(p) => Some(p),
+            _ => None,
+        };
         let after: DisputeRow = fetch_optional(&mut *tx, |q| {
             q.push("UPDATE disputes SET status = ")
-                .bind(status.to_owned());
+                .bind(status.as_str().to_owned());
+            if outcome == DisputeOutcome::Escalated {
+                q.push(", escalated_by = ").bind(actor.id.clone());
+            }
+            // A proposal is kept while it waits, and goes once decided.
+            q.push(", refund_fen = ")
+                .bind(pending.map(|p| p.amount.fen()));
+            q.push(", refund_proposed_by = ")
+                .bind(pending.map(|p| p.proposed_by.clone()));
+            q.push(", refund_tier = ")
+                .bind(pending.map(|p| p.tier.as_str().to_owned()));
             if resolved {
                 q.push(", resolved_at = ").bind(now);
-                q.push(", resolution_note = ").bind(note.clone());
+                q.push(", resolution_note = ").bind(w.note.clone());
             }
             if let Some(record) = &refund {
                 q.push(", refund_transaction_id = ")
@@ -1010,7 +1053,7 @@ where
         })
         .await?
         .ok_or(sqlx::Error::RowNotFound)?;
-        Self::dispute_event(&mut tx, w.id, now, &actor.id, kind, Some(note)).await?;
+        Self::dispute_event(&mut tx, w.id, now, &actor.id, kind, Some(&w.note)).await?;
         let target = format!("dispute:{}", w.id);
         let action = format!("dispute.{kind}");
         Self::audit(
@@ -1192,7 +1235,7 @@ where
 
 /// The row of `table` with `id`; `lock`: held (PostgreSQL `FOR UPDATE`) for
 /// the rest of the transaction.
-async fn row_by_id<'c, DB, T>(
+pub(super) async fn row_by_id<'c, DB, T>(
     executor: impl Executor<'c, Database = DB>,
     fields: &str,
     table: &str,
@@ -1244,7 +1287,7 @@ where
 {
     /// Ends a decision: a refusal rolls back whatever was read or locked and
     /// records only its outcome; anything else commits with its outcome.
-    async fn finish(
+    pub(super) async fn finish(
         &self,
         mut tx: Tx<DB>,
         claim: &Claim,
@@ -1271,9 +1314,9 @@ where
     async fn triage_one(
         tx: &mut Tx<DB>,
         actor: &Actor,
+        assignee_role: Option<Role>,
         w: &TriageWrite,
-        id: i64,
-        version: i64,
+        (id, version): (i64, i64),
         now: i64,
     ) -> StoreResult<Result<AlertRow, Refused>> {
         let before: Option<AlertRow> =
@@ -1292,8 +1335,9 @@ where
             status: alert.status,
             assignee: alert.assignee,
             disposition: alert.disposition,
+            escalated_by: alert.escalated_by,
         };
-        let next = match triage(&state, &w.action, &actor.id, actor.role) {
+        let next = match triage(&state, &w.action, &actor.id, actor.role, assignee_role) {
             Ok(next) => next,
             Err(refusal) => return Ok(Err(Refused::new(ProblemCode::InvalidState, refusal.0))),
         };
@@ -1326,6 +1370,7 @@ where
             q.push(", assignee = ").bind(state.assignee.clone());
             q.push(", disposition = ")
                 .bind(state.disposition.map(|d| d.as_str().to_owned()));
+            q.push(", escalated_by = ").bind(state.escalated_by.clone());
             q.push(", version = version + 1 WHERE id = ").bind(id);
             q.push(" RETURNING ").push(ALERT_FIELDS);
         })
@@ -1439,7 +1484,7 @@ where
         .await
     }
 
-    async fn audit(
+    pub(super) async fn audit(
         tx: &mut Tx<DB>,
         now: i64,
         actor: &str,
