@@ -359,3 +359,34 @@ pub trait Decisions: Send + Sync {
         sign: &CheckpointSigner<'_>,
     ) -> StoreResult<Option<CheckpointRow>>;
 }
+
+/// What the audit trail keeps of a blacklist entry: an admin, who reads the
+/// trail, sees no customer's phone or ID hash — only their masked forms.
+impl BlacklistRow {
+    pub fn audited(&self) -> BlacklistRow {
+        let value = match self.kind.as_str() {
+            "phone" => riskdesk_domain::pii::mask_phone(&self.value),
+            "national_id_hash" => riskdesk_domain::pii::mask_national_id(&self.value),
+            _ => self.value.clone(),
+        };
+        BlacklistRow {
+            value,
+            ..self.clone()
+        }
+    }
+}
+
+/// What the audit trail keeps of a dispute: the customer's statement is
+/// referenced, not copied (it stays on the dispute, for those who may read it).
+impl DisputeRow {
+    pub fn audited(&self) -> DisputeRow {
+        DisputeRow {
+            statement: format!(
+                "(the customer's statement: {} characters, on dispute {})",
+                self.statement.chars().count(),
+                self.id
+            ),
+            ..self.clone()
+        }
+    }
+}

@@ -103,3 +103,79 @@ async fn an_operator_added_from_the_command_line_signs_in_with_the_printed_secre
     assert_eq!(session["operator"]["role"], "risk_officer", "{session}");
     assert_eq!(session["operator"]["display_name"], "周风控", "{session}");
 }
+
+#[test]
+fn an_operator_is_added_disabled_and_enabled_again_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let url = format!("sqlite://{}", dir.path().join("team.db").display());
+    let run = |args: &[&str], input: Option<&str>| {
+        let mut command = server();
+        command.args(["operator", "--database", &url]).args(args);
+        match input {
+            Some(input) => crate::support::with_input(&mut command, input),
+            None => command.output().expect("running riskdesk-server"),
+        }
+    };
+    let added = run(
+        &[
+            "add",
+            "officer.zhou",
+            "--name",
+            "周风控",
+            "--role",
+            "risk_officer",
+        ],
+        Some("a long enough password\n"),
+    );
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let listed = |expected: &str| {
+        let list = run(&["list"], None);
+        let out = String::from_utf8_lossy(&list.stdout).into_owned();
+        assert!(
+            out.contains(&format!("officer.zhou\t周风控\trisk_officer\t{expected}\t")),
+            "{out}"
+        );
+    };
+    listed("active");
+    let disabled = run(&["disable", "officer.zhou"], None);
+    assert!(
+        disabled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&disabled.stderr)
+    );
+    listed("disabled");
+    let again = run(&["disable", "officer.zhou"], None);
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("officer.zhou is already disabled"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let enabled = run(&["enable", "officer.zhou"], None);
+    assert!(
+        enabled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&enabled.stderr)
+    );
+    listed("active");
+    let reset = run(&["reset-totp", "officer.zhou"], None);
+    let uri = String::from_utf8_lossy(&reset.stdout);
+    assert!(
+        uri.starts_with("otpauth://totp/RiskDesk:officer.zhou?secret="),
+        "{uri}"
+    );
+    let role = run(&["role", "officer.zhou", "manager"], None);
+    assert!(
+        role.status.success(),
+        "{}",
+        String::from_utf8_lossy(&role.stderr)
+    );
+    let list = run(&["list"], None);
+    assert!(
+        String::from_utf8_lossy(&list.stdout).contains("officer.zhou\t周风控\tmanager\tactive")
+    );
+}

@@ -14,6 +14,7 @@ mod exports;
 mod generated_files;
 mod metrics;
 mod notifications;
+mod permissions;
 mod replay;
 mod separation;
 mod store;

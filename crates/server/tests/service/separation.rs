@@ -531,3 +531,72 @@ async fn the_admin_runs_the_team_and_no_secret_is_kept_with_an_answer() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_audit_trail_shows_an_admin_no_customers_phone_or_statement() {
+    let store = support::sqlite().await;
+    support::portfolio(store.as_ref(), 200).await;
+    let service = Service::start(store).await;
+    let li = service.sign_in("officer.li").await;
+    let zhao = service.sign_in("agent.zhao").await;
+    let admin = service.sign_in("admin.sun").await;
+    let entry =
+        json!({"kind": "phone", "value": "+86 139-1234-5678", "reason": "团伙套现联系电话"});
+    let (status, added, _) = service
+        .write("/v1/blacklist", &li, "pii-blacklist", &entry)
+        .await;
+    assert_eq!(status, 200, "{added}");
+    assert_eq!(added["value"], "139****5678", "shown masked, as everywhere");
+    let (_, transaction, _) = settled_purchase_of(&service, &zhao, 3, 100).await;
+    let statement = "我在深圳出差，那天根本没有去过这家店";
+    let open =
+        json!({"transaction_id": transaction, "reason": "unauthorized", "statement": statement});
+    let (status, _, _) = service
+        .write("/v1/disputes", &zhao, "pii-dispute", &open)
+        .await;
+    assert_eq!(status, 200);
+    let (status, trail) = service.get("/v1/audit?limit=200", Some(&admin)).await;
+    assert_eq!(status, 200, "{trail}");
+    let text = trail.to_string();
+    assert!(
+        text.contains("139****5678"),
+        "the masked phone is kept: {text}"
+    );
+    assert!(!text.contains("13912345678"), "no phone in the trail");
+    assert!(!text.contains(statement), "no statement in the trail");
+    assert!(
+        text.contains("the customer's statement: 18 characters, on dispute"),
+        "the statement is referenced: {text}"
+    );
+}
+
+#[tokio::test]
+async fn a_client_revoked_through_one_instance_is_refused_by_the_other_at_once() {
+    let stores = support::postgres_instances(2).await;
+    support::portfolio(stores[0].as_ref(), 20).await;
+    let key = support::service_key(stores[0].as_ref(), "wechatpay").await;
+    let a = Service::start(stores[0].clone()).await;
+    let b = Service::start(stores[1].clone()).await;
+    let authorize = |service: &Service| {
+        service
+            .client
+            .post(format!("{}/v1/payments/authorize", service.url))
+            .bearer_auth(&key)
+            .json(&json!({}))
+            .send()
+    };
+    // Known to both: past the key, to the body's check.
+    assert_eq!(authorize(&b).await.unwrap().status().as_u16(), 400);
+    let admin = a.sign_in("admin.sun").await;
+    let (status, revoked, _) = a
+        .write(
+            "/v1/service-clients/wechatpay/revoke",
+            &admin,
+            "two-revoke",
+            &json!({"version": 1}),
+        )
+        .await;
+    assert_eq!(status, 200, "{revoked}");
+    assert_eq!(authorize(&b).await.unwrap().status().as_u16(), 401);
+    assert_eq!(authorize(&a).await.unwrap().status().as_u16(), 401);
+}

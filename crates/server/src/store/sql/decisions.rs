@@ -743,7 +743,7 @@ where
             "blacklist.add",
             &target,
             None::<&()>,
-            Some(&row),
+            Some(&row.audited()),
         )
         .await?;
         self.finish(tx, claim, Decided::Blacklist(row)).await
@@ -831,8 +831,8 @@ where
             &actor.id,
             action,
             &target,
-            Some(&before),
-            Some(&after),
+            Some(&before.audited()),
+            Some(&after.audited()),
         )
         .await?;
         self.finish(tx, claim, Decided::Blacklist(after)).await
@@ -932,7 +932,7 @@ where
             "dispute.open",
             &target,
             None::<&()>,
-            Some(&row),
+            Some(&row.audited()),
         )
         .await?;
         self.finish(tx, claim, Decided::Dispute(row)).await
@@ -1062,8 +1062,8 @@ where
             &actor.id,
             &action,
             &target,
-            Some(&before),
-            Some(&after),
+            Some(&before.audited()),
+            Some(&after.audited()),
         )
         .await?;
         self.finish(tx, claim, Decided::Dispute(after)).await
