@@ -36,6 +36,8 @@ const COMMANDS: &[&str] = &[
     "fraud_dashboard",
     "credit_dashboard",
     "export_chart",
+    "team",
+    "operator_sessions",
 ];
 
 fn main() {

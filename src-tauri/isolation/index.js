@@ -36,6 +36,8 @@ const COMMANDS = new Set([
   "fraud_dashboard",
   "credit_dashboard",
   "export_chart",
+  "team",
+  "operator_sessions",
   "plugin:event|listen",
   "plugin:event|unlisten",
 ]);

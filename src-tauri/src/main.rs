@@ -11,6 +11,7 @@
 mod navigation;
 
 use riskdesk_api::Page;
+use riskdesk_api::admin::SessionAdminView;
 use riskdesk_api::audit::{AuditEntryView, AuditQuery, RevealRequest, Revealed};
 use riskdesk_api::auth::{OperatorView, SignInRequest};
 use riskdesk_api::decisions::{AlertNoteView, DisputeDetail};
@@ -25,7 +26,7 @@ use riskdesk_console::app::{Console, ConsoleOptions, IDLE_LOCK_SECS};
 use riskdesk_console::ipc::{
     Account360, AuditVerification, ChartFormat, ChartRequest, CommandError, ConnectRequest,
     CreditDashboard, DashboardChart, DashboardRequest, DecisionOutcome, ExportRequest, ExportSaved,
-    FraudDashboard, OperatorDecision, Preferences, Startup,
+    FraudDashboard, OperatorDecision, Preferences, Startup, Team,
 };
 use riskdesk_domain::blacklist::BlacklistKind;
 use riskdesk_server::demo;
@@ -181,6 +182,19 @@ async fn dispute(console: State<'_, Console>, id: i64) -> Answer<DisputeDetail> 
 }
 
 #[tauri::command]
+async fn team(console: State<'_, Console>) -> Answer<Team> {
+    console.team().await
+}
+
+#[tauri::command]
+async fn operator_sessions(
+    console: State<'_, Console>,
+    operator: String,
+) -> Answer<Vec<SessionAdminView>> {
+    console.operator_sessions(operator).await
+}
+
+#[tauri::command]
 async fn verify_audit(console: State<'_, Console>) -> Answer<AuditVerification> {
     console.verify_audit().await
 }
@@ -303,6 +317,8 @@ fn main() {
             fraud_dashboard,
             credit_dashboard,
             export_chart,
+            team,
+            operator_sessions,
         ])
         .build(tauri::generate_context!());
     match app {

@@ -20,13 +20,18 @@ const DEMO_CUSTOMERS: u32 = 5_000;
 /// TOTP codes as each operator's authenticator shows them, never one whose
 /// time step that operator already used (the service accepts a step once).
 #[derive(Default)]
-struct Authenticator {
+pub(crate) struct Authenticator {
     last_step: HashMap<&'static str, u64>,
 }
 
 impl Authenticator {
-    async fn code(&mut self, operator: &'static str) -> String {
+    pub(crate) async fn code(&mut self, operator: &'static str) -> String {
         let secret = demo_operator(operator).totp_secret;
+        self.code_for(operator, &secret).await
+    }
+
+    /// The code of an operator whose secret the test was shown.
+    pub(crate) async fn code_for(&mut self, operator: &'static str, secret: &str) -> String {
         loop {
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -39,7 +44,7 @@ impl Authenticator {
             let step = (now / 30..=now / 30 + 1).find(|s| last.is_none_or(|l| *s > l));
             if let Some(step) = step {
                 self.last_step.insert(operator, step);
-                return auth::totp_code(&secret, step * 30).expect("a TOTP code");
+                return auth::totp_code(secret, step * 30).expect("a TOTP code");
             }
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
@@ -63,7 +68,7 @@ async fn quiet_account(desktop: &Desktop) -> (i64, i64) {
     .expect("a quiet account")
 }
 
-async fn type_into(app: &App, testid: &str, text: &str) {
+pub(crate) async fn type_into(app: &App, testid: &str, text: &str) {
     app.wait(&format!("[data-testid={testid}]"), STEP)
         .await
         .send_keys(text)
@@ -72,7 +77,7 @@ async fn type_into(app: &App, testid: &str, text: &str) {
 }
 
 /// Waits for the decision's status line to leave "sending" and returns its phase.
-async fn decision_phase(app: &App, scope: &str) -> String {
+pub(crate) async fn decision_phase(app: &App, scope: &str) -> String {
     let css = format!("{scope} [data-testid=decision-status]");
     app.until(
         "the decision's answer",
@@ -92,7 +97,7 @@ async fn decision_phase(app: &App, scope: &str) -> String {
 
 /// Clicks the table row for which `predicate(row)` holds (WebKitWebDriver
 /// cannot click a `<tr>` itself).
-async fn click_row(app: &App, rows: &str, predicate: &str) {
+pub(crate) async fn click_row(app: &App, rows: &str, predicate: &str) {
     app.until(
         "the row",
         &format!(
@@ -104,7 +109,7 @@ async fn click_row(app: &App, rows: &str, predicate: &str) {
     .await;
 }
 
-async fn open_account(app: &App, account: i64) {
+pub(crate) async fn open_account(app: &App, account: i64) {
     send_keys(app, "/").await;
     let search = app.wait("[data-testid=search-input]", STEP).await;
     search.clear().await.expect("clearing the search");
@@ -138,6 +143,42 @@ async fn disputable_account(desktop: &Desktop) -> i64 {
     .await
     .expect("an account with a settled purchase");
     id
+}
+
+/// Opens a dispute, as an agent, about a settled purchase of at least
+/// `min_yuan` of `account`'s, with the customer's `statement`.
+pub(crate) async fn open_dispute(app: &App, account: i64, min_yuan: u32, statement: &str) {
+    open_account(app, account).await;
+    app.click("[data-testid=open-transactions]").await;
+    for (select, value) in [("tx-kind", "purchase"), ("tx-status", "settled")] {
+        app.wait(&format!("[data-testid={select}]"), STEP)
+            .await
+            .select_by_value(value)
+            .await
+            .expect("filtering the payments");
+    }
+    type_into(app, "tx-min", &format!("{min_yuan}{}", Key::Enter)).await;
+    app.until(
+        "settled purchases only",
+        "const rows = [...document.querySelectorAll('[data-testid=tx-row]')];
+         return rows.length > 0 && rows.every(r => r.textContent.includes('已结算'))",
+        STEP,
+    )
+    .await;
+    // The list may still reload for the last filter: choose a payment until
+    // the choice holds.
+    app.until(
+        "a payment chosen",
+        "if (document.querySelector('[data-testid=open-dispute]')) return true;
+         document.querySelector('[data-testid=tx-row]')?.click(); return false",
+        STEP,
+    )
+    .await;
+    app.click("[data-testid=open-dispute]").await;
+    type_into(app, "dispute-statement", statement).await;
+    type_into(app, "dispute-attachments", "聊天记录截图.png").await;
+    app.click("[data-testid=dispute-submit]").await;
+    app.wait("[data-testid=dispute-timeline] li", STEP).await;
 }
 
 fn yuan(fen: i64) -> String {
@@ -303,37 +344,7 @@ async fn two_officers_decide_under_four_eyes_with_step_up_codes() {
     let code = authenticator.code("agent.zhao").await;
     sign_in_with(&app, "agent.zhao", &code).await;
     let disputed = disputable_account(&desktop).await;
-    open_account(&app, disputed).await;
-    app.click("[data-testid=open-transactions]").await;
-    for (select, value) in [("tx-kind", "purchase"), ("tx-status", "settled")] {
-        app.wait(&format!("[data-testid={select}]"), STEP)
-            .await
-            .select_by_value(value)
-            .await
-            .expect("filtering the payments");
-    }
-    type_into(&app, "tx-min", &format!("10{}", Key::Enter)).await;
-    app.until(
-        "settled purchases only",
-        "const rows = [...document.querySelectorAll('[data-testid=tx-row]')];
-         return rows.length > 0 && rows.every(r => r.textContent.includes('已结算'))",
-        STEP,
-    )
-    .await;
-    // The list may still reload for the last filter: choose a payment until
-    // the choice holds.
-    app.until(
-        "a payment chosen",
-        "if (document.querySelector('[data-testid=open-dispute]')) return true;
-         document.querySelector('[data-testid=tx-row]')?.click(); return false",
-        STEP,
-    )
-    .await;
-    app.click("[data-testid=open-dispute]").await;
-    type_into(&app, "dispute-statement", "商品一直没有收到，商家不回复").await;
-    type_into(&app, "dispute-attachments", "聊天记录截图.png").await;
-    app.click("[data-testid=dispute-submit]").await;
-    app.wait("[data-testid=dispute-timeline] li", STEP).await;
+    open_dispute(&app, disputed, 10, "商品一直没有收到，商家不回复").await;
     type_into(&app, "refund-amount", "1.00").await;
     type_into(&app, "dispute-note", "商家确认未发货，退款 ¥1.00").await;
     // Within the agent's own limit: theirs alone, with a fresh code.

@@ -8,6 +8,7 @@
 mod bench;
 mod dashboard;
 mod decisions;
+mod duties;
 mod faults;
 mod hardening;
 mod harness;

@@ -375,6 +375,30 @@ impl Client {
         self.read("/v1/disputes", query).await
     }
 
+    /// Every operator, as an admin sees them.
+    pub async fn operators(
+        &self,
+    ) -> Result<Vec<riskdesk_api::admin::OperatorAdminView>, ClientError> {
+        self.read("/v1/operators", &()).await
+    }
+
+    /// An operator's sessions that have not ended (admins).
+    pub async fn operator_sessions(
+        &self,
+        operator: &str,
+    ) -> Result<Vec<riskdesk_api::admin::SessionAdminView>, ClientError> {
+        let operator = path_id(operator)?;
+        self.read(&format!("/v1/operators/{operator}/sessions"), &())
+            .await
+    }
+
+    /// The payment platform's service clients (admins).
+    pub async fn service_clients(
+        &self,
+    ) -> Result<Vec<riskdesk_api::admin::ServiceClientView>, ClientError> {
+        self.read("/v1/service-clients", &()).await
+    }
+
     /// Fraud and authorization metrics over a period (the dashboard).
     pub async fn fraud_metrics(&self, query: &MetricsQuery) -> Result<FraudMetrics, ClientError> {
         self.read("/v1/metrics/fraud", query).await
@@ -638,4 +662,18 @@ fn error_chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
+}
+/// An operator's or client's id, checked before it goes into a path, so
+/// that no id can name another route.
+pub fn path_id(id: &str) -> Result<&str, ClientError> {
+    if riskdesk_api::admin::valid_id(id) {
+        Ok(id)
+    } else {
+        Err(ClientError::Problem {
+            code: ProblemCode::InvalidValue,
+            status: 400,
+            detail: format!("{id:?} is not an operator or client id"),
+            current: None,
+        })
+    }
 }

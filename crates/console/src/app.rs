@@ -488,6 +488,9 @@ impl Console {
                     DecisionRecord::Dispute,
                 )
             }
+            OperatorDecision::Team { decision } => {
+                crate::team::decide(&client, key, decision).await
+            }
             OperatorDecision::RejectRemoval { id, request } => {
                 let path = format!("/v1/blacklist/{id}/removal/reject");
                 record(
@@ -701,7 +704,7 @@ impl Console {
             })
     }
 
-    fn session_client(&self) -> Result<Client, CommandError> {
+    pub(crate) fn session_client(&self) -> Result<Client, CommandError> {
         self.lock()
             .session
             .as_ref()
@@ -712,7 +715,10 @@ impl Console {
     /// A service answer as the UI gets it. A lost session is forgotten here
     /// (the UI goes back to sign-in); its keychain entry was already refused
     /// by the service and is removed at the next resume.
-    fn checked<T, E: Into<CommandError>>(&self, result: Result<T, E>) -> Result<T, CommandError> {
+    pub(crate) fn checked<T, E: Into<CommandError>>(
+        &self,
+        result: Result<T, E>,
+    ) -> Result<T, CommandError> {
         let result = result.map_err(Into::into);
         if let Err(e) = &result
             && e.is_session_lost()
@@ -782,7 +788,7 @@ fn save(settings: &Settings, options: &ConsoleOptions) -> Result<(), CommandErro
 }
 
 /// A decision's answer as the UI gets it.
-fn record<T>(
+pub(crate) fn record<T>(
     answer: Result<Decided<T>, ClientError>,
     kind: impl FnOnce(T) -> DecisionRecord,
 ) -> Result<DecisionOutcome, ClientError> {

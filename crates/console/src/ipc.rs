@@ -431,6 +431,63 @@ pub enum OperatorDecision {
         id: i64,
         request: DisputeStepRequest,
     },
+    /// An admin's decision about the team (`crate::team`).
+    Team {
+        decision: TeamDecision,
+    },
+}
+
+/// An admin's decision: operators, their sessions, service clients.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum TeamDecision {
+    AddOperator {
+        request: riskdesk_api::admin::AddOperator,
+    },
+    ChangeOperator {
+        id: String,
+        request: riskdesk_api::admin::OperatorChangeRequest,
+    },
+    EndSession {
+        id: String,
+    },
+    AddServiceClient {
+        request: riskdesk_api::admin::AddServiceClient,
+    },
+    RevokeServiceClient {
+        id: String,
+        request: riskdesk_api::admin::RevokeServiceClient,
+    },
+}
+
+/// The team as an admin sees it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, TS)]
+pub struct Team {
+    pub operators: Vec<riskdesk_api::admin::OperatorAdminView>,
+    pub service_clients: Vec<riskdesk_api::admin::ServiceClientView>,
+}
+
+/// An operator after an admin's decision, with what it showed once: a new
+/// operator's password, and their TOTP secret as the QR code their
+/// authenticator scans (drawn here, in Rust) and as the URI it encodes.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, TS)]
+pub struct OperatorShown {
+    pub operator: riskdesk_api::admin::OperatorAdminView,
+    pub credentials: Option<ShownCredentials>,
+}
+
+#[derive(Clone, PartialEq, serde::Serialize, TS)]
+pub struct ShownCredentials {
+    pub initial_password: Option<String>,
+    pub otpauth_uri: String,
+    /// The URI as a QR code, an SVG document.
+    pub qr_svg: String,
+}
+
+impl std::fmt::Debug for ShownCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ShownCredentials(<redacted>)")
+    }
 }
 
 /// What a decision did: the record after it.
@@ -444,6 +501,9 @@ pub enum DecisionRecord {
     Freeze(AccountFreezeView),
     Blacklist(BlacklistEntryView),
     Dispute(DisputeView),
+    Operator(OperatorShown),
+    Session(riskdesk_api::admin::SessionAdminView),
+    ServiceClient(riskdesk_api::admin::ServiceClientView),
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize, TS)]
@@ -574,6 +634,20 @@ pub fn typescript() -> String {
         dec::DisputeStepRequest::decl(&config),
         dec::DisputeEventView::decl(&config),
         dec::DisputeDetail::decl(&config),
+        TeamDecision::decl(&config),
+        Team::decl(&config),
+        OperatorShown::decl(&config),
+        ShownCredentials::decl(&config),
+        riskdesk_api::admin::AddOperator::decl(&config),
+        riskdesk_api::admin::OperatorChangeAction::decl(&config),
+        riskdesk_api::admin::OperatorChangeRequest::decl(&config),
+        riskdesk_api::admin::OperatorAdminView::decl(&config),
+        riskdesk_api::admin::OneTimeCredentials::decl(&config),
+        riskdesk_api::admin::SessionAdminView::decl(&config),
+        riskdesk_api::admin::ServiceClientView::decl(&config),
+        riskdesk_api::admin::AddServiceClient::decl(&config),
+        riskdesk_api::admin::RevokeServiceClient::decl(&config),
+        d::operator::OperatorStatus::decl(&config),
         v::DisputeView::decl(&config),
         v::PendingRefundView::decl(&config),
         l::DisputeQuery::decl(&config),

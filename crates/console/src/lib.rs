@@ -21,3 +21,4 @@ pub mod ipc;
 pub mod keychain;
 pub mod session;
 pub mod settings;
+pub mod team;

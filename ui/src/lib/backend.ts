@@ -43,8 +43,10 @@ import type {
   Page,
   Preferences,
   Progress,
+  SessionAdminView,
   SignInRequest,
   Startup,
+  Team,
   TransactionQuery,
   TransactionView,
 } from "./generated/types";
@@ -91,6 +93,10 @@ export interface Backend {
   /** Saves a list as CSV in the downloads folder; fails with `cancelled` once cancelled. */
   exportCsv(id: string, request: ExportRequest): Promise<ExportSaved>;
   cancelExport(id: string): Promise<void>;
+  /** The operators and service clients (admins). */
+  team(): Promise<Team>;
+  /** An operator's sessions that have not ended (admins). */
+  operatorSessions(operator: string): Promise<SessionAdminView[]>;
   /** Follows every running export; returns the unsubscribe. */
   onExportProgress(handler: (progress: ExportProgress) => void): Promise<() => void>;
   /** Follows the demo portfolio's first generation; returns the unsubscribe. */
@@ -169,6 +175,8 @@ export const tauriBackend: Backend = {
   exportChart: (request, chart, format) => call("export_chart", { request, chart, format }),
   exportCsv: (id, request) => call("export", { id, request }),
   cancelExport: (id) => call("cancel_export", { id }),
+  team: () => call("team"),
+  operatorSessions: (operator) => call("operator_sessions", { operator }),
   onExportProgress: (handler) =>
     listen<ExportProgress>("export-progress", (event) => handler(event.payload)),
   onProgress: (handler) => listen<Progress>("demo-progress", (event) => handler(event.payload)),

@@ -23,6 +23,8 @@ import type {
   OperatorView,
   Page,
   Startup,
+  SessionAdminView,
+  Team,
 } from "./generated/types";
 
 export const officer: OperatorView = {
@@ -213,6 +215,15 @@ export class MockBackend implements Backend {
   async dispute(): Promise<never> {
     this.record("dispute");
     throw new BackendError({ code: "not_found", message: "no such dispute" });
+  }
+  teamInStore: Team = { operators: [], service_clients: [] };
+  async team(): Promise<Team> {
+    this.record("team");
+    return this.teamInStore;
+  }
+  async operatorSessions(operator: string): Promise<SessionAdminView[]> {
+    this.record("operator_sessions", operator);
+    return [];
   }
   dashboard: FraudDashboard | null = null;
   async fraudDashboard(request: DashboardRequest): Promise<FraudDashboard> {

@@ -24,6 +24,7 @@ export type Route =
   | { view: "approvals" }
   | { view: "blacklist" }
   | { view: "audit" }
+  | { view: "team" }
   | { view: "disputes"; id?: number }
   | { view: "account"; id: number }
   | { view: "transactions"; id: number }
@@ -113,6 +114,8 @@ class AppState {
     if (this.resumeAt) {
       this.route = this.resumeAt;
       this.resumeAt = null;
+    } else if (this.route.view === "queue" && !operator.permissions.includes("read_alerts")) {
+      this.route = home(operator);
     }
   }
 
@@ -203,3 +206,12 @@ class AppState {
 }
 
 export const app = new AppState();
+
+/** Where an operator who may not read the alert queue starts. */
+function home(operator: OperatorView): Route {
+  const may = (p: OperatorView["permissions"][number]) => operator.permissions.includes(p);
+  if (may("read_disputes")) return { view: "disputes" };
+  if (may("manage_operators")) return { view: "team" };
+  if (may("read_audit")) return { view: "audit" };
+  return { view: "queue" };
+}

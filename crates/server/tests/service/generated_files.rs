@@ -46,5 +46,32 @@ fn generated_files_are_fresh() {
         }
         table.push('\n');
     }
+    table.push_str(RULES_BEYOND_THE_MATRIX);
     check("docs/permissions.md", &table);
 }
+
+/// What the service decides by the record as well as the role.
+const RULES_BEYOND_THE_MATRIX: &str = "
+## Beyond the matrix
+
+The service also decides by the record (`crates/domain`):
+
+- **Four eyes.** The maker of a limit change, a blacklist removal or a
+  dispute's refund never decides it. A limit increase above
+  `[limit_approval]` needs a manager; a refund above `[dispute_approval]
+  single_max` is a proposal another agent (or a manager) approves, and above
+  `second_person_max` a manager, each with a fresh TOTP code.
+- **Escalation binds.** An escalated alert waits for a role with
+  `decide_escalated_alerts` other than whoever escalated it; an escalated
+  dispute belongs to the risk team (`decide_escalated_disputes`), never to
+  its escalator.
+- **The team.** No admin changes their own role, access or authenticator,
+  and the last active admin is never disabled or demoted.
+- **Payment channel.** `/v1/payments/*` and `/v1/repayments` take a service
+  client's key and nothing else; every other route takes an operator's
+  session and refuses a key.
+
+`crates/server/tests/service/permissions.rs` calls every route of the
+running service with each role, a service client's key and no credential,
+against a table of its own.
+";

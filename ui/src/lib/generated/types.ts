@@ -206,7 +206,7 @@ export type Account360 = { detail: AccountDetail, alerts: Array<AlertView> | nul
 
 export type ChartRequest = { account_id: number, theme: Theme, lang: Lang, width: number, height: number, };
 
-export type OperatorDecision = { "type": "triage", alert_id: number, request: TriageRequest, } | { "type": "bulk_triage", request: BulkTriageRequest, } | { "type": "next_alert" } | { "type": "add_note", alert_id: number, request: NoteRequest, } | { "type": "propose_limit", account_id: number, request: ProposeLimitChange, } | { "type": "approve_limit", id: number, request: StepUpApproval, } | { "type": "reject_limit", id: number, request: ReasonedChange, } | { "type": "freeze", account_id: number, request: FreezeRequest, } | { "type": "release_freeze", id: number, request: ReleaseFreeze, } | { "type": "add_blacklist", request: AddBlacklistEntry, } | { "type": "request_removal", id: number, request: ReasonedChange, } | { "type": "approve_removal", id: number, request: StepUpApproval, } | { "type": "reject_removal", id: number, request: ReasonedChange, } | { "type": "open_dispute", request: OpenDispute, } | { "type": "dispute_step", id: number, request: DisputeStepRequest, };
+export type OperatorDecision = { "type": "triage", alert_id: number, request: TriageRequest, } | { "type": "bulk_triage", request: BulkTriageRequest, } | { "type": "next_alert" } | { "type": "add_note", alert_id: number, request: NoteRequest, } | { "type": "propose_limit", account_id: number, request: ProposeLimitChange, } | { "type": "approve_limit", id: number, request: StepUpApproval, } | { "type": "reject_limit", id: number, request: ReasonedChange, } | { "type": "freeze", account_id: number, request: FreezeRequest, } | { "type": "release_freeze", id: number, request: ReleaseFreeze, } | { "type": "add_blacklist", request: AddBlacklistEntry, } | { "type": "request_removal", id: number, request: ReasonedChange, } | { "type": "approve_removal", id: number, request: StepUpApproval, } | { "type": "reject_removal", id: number, request: ReasonedChange, } | { "type": "open_dispute", request: OpenDispute, } | { "type": "dispute_step", id: number, request: DisputeStepRequest, } | { "type": "team", decision: TeamDecision, };
 
 export type AuditVerification = { 
 /**
@@ -279,7 +279,7 @@ export type Revealed = { field: PiiField, value: string, };
 
 export type PiiField = "name" | "phone" | "national_id";
 
-export type DecisionRecord = { "kind": "alert", "record": AlertView } | { "kind": "bulk", "record": BulkTriageResult } | { "kind": "note", "record": AlertNoteView } | { "kind": "limit_change", "record": LimitChangeView } | { "kind": "freeze", "record": AccountFreezeView } | { "kind": "blacklist", "record": BlacklistEntryView } | { "kind": "dispute", "record": DisputeView };
+export type DecisionRecord = { "kind": "alert", "record": AlertView } | { "kind": "bulk", "record": BulkTriageResult } | { "kind": "note", "record": AlertNoteView } | { "kind": "limit_change", "record": LimitChangeView } | { "kind": "freeze", "record": AccountFreezeView } | { "kind": "blacklist", "record": BlacklistEntryView } | { "kind": "dispute", "record": DisputeView } | { "kind": "operator", "record": OperatorShown } | { "kind": "session", "record": SessionAdminView } | { "kind": "service_client", "record": ServiceClientView };
 
 export type DecisionOutcome = { record: DecisionRecord, 
 /**
@@ -495,6 +495,67 @@ export type DisputeEventView = { at: string, actor: string,
 kind: string, note: string | null, };
 
 export type DisputeDetail = { dispute: DisputeView, events: Array<DisputeEventView>, };
+
+export type TeamDecision = { "type": "add_operator", request: AddOperator, } | { "type": "change_operator", id: string, request: OperatorChangeRequest, } | { "type": "end_session", id: string, } | { "type": "add_service_client", request: AddServiceClient, } | { "type": "revoke_service_client", id: string, request: RevokeServiceClient, };
+
+export type Team = { operators: Array<OperatorAdminView>, service_clients: Array<ServiceClientView>, };
+
+export type OperatorShown = { operator: OperatorAdminView, credentials: ShownCredentials | null, };
+
+export type ShownCredentials = { initial_password: string | null, otpauth_uri: string, 
+/**
+ * The URI as a QR code, an SVG document.
+ */
+qr_svg: string, };
+
+export type AddOperator = { id: string, display_name: string, role: Role, };
+
+export type OperatorChangeAction = { "type": "set_role", role: Role, } | { "type": "disable" } | { "type": "enable" } | { "type": "reset_totp" };
+
+export type OperatorChangeRequest = { version: number | null, action: OperatorChangeAction, };
+
+export type OperatorAdminView = { id: string, display_name: string, role: Role, 
+/**
+ * `active`, `locked` (too many failed sign-ins, until `locked_until`) or `disabled`.
+ */
+status: OperatorStatus, created_at: string, last_sign_in_at: string | null, 
+/**
+ * Failed sign-ins since the last success.
+ */
+failed_attempts: number, locked_until: string | null, 
+/**
+ * Sessions that would let them in now.
+ */
+active_sessions: number, version: number, 
+/**
+ * Only in the first answer to an add or a reset of the authenticator.
+ */
+credentials?: OneTimeCredentials, };
+
+export type OneTimeCredentials = { 
+/**
+ * Only when the operator is new.
+ */
+initial_password: string | null, otpauth_uri: string, };
+
+export type SessionAdminView = { 
+/**
+ * The session's public id (not its token).
+ */
+id: string, operator_id: string, created_at: string, last_seen_at: string, expires_at: string, ended_at: string | null, };
+
+export type ServiceClientView = { id: string, created_at: string, revoked_at: string | null, version: number, 
+/**
+ * Only in the first answer to the add: the key, which is stored only
+ * as its hash.
+ */
+key?: string, };
+
+export type AddServiceClient = { id: string, };
+
+export type RevokeServiceClient = { version: number | null, };
+
+export type OperatorStatus = "active" | "locked" | "disabled";
 
 export type DisputeView = { id: number, account_id: number, transaction_id: number, reason: DisputeReason, status: DisputeStatus, statement: string, opened_by: string, created_at: string, sla_due_at: string, resolved_at: string | null, version: number, 
 /**
