@@ -128,17 +128,18 @@ pub(crate) async fn open_account(app: &App, account: i64) {
     .await;
 }
 
-/// An account with a settled purchase of at least ¥10 and no dispute.
-async fn disputable_account(desktop: &Desktop) -> i64 {
+/// An account with a settled purchase of at least `min_fen` and no dispute.
+pub(crate) async fn disputable_account(desktop: &Desktop, min_fen: i64) -> i64 {
     let url = format!("sqlite://{}?mode=ro", desktop.demo_database().display());
     let mut connection = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
         .await
         .expect("the demo database");
     let (id,): (i64,) = sqlx::query_as(
         "SELECT account_id FROM transactions t WHERE kind = 'purchase' AND status = 'settled' \
-         AND amount_fen >= 1000 AND NOT EXISTS (SELECT 1 FROM disputes d \
+         AND amount_fen >= $1 AND NOT EXISTS (SELECT 1 FROM disputes d \
          WHERE d.account_id = t.account_id) ORDER BY account_id LIMIT 1",
     )
+    .bind(min_fen)
     .fetch_one(&mut connection)
     .await
     .expect("an account with a settled purchase");
@@ -343,7 +344,7 @@ async fn two_officers_decide_under_four_eyes_with_step_up_codes() {
     app.wait("[data-testid=sign-in]", STEP).await;
     let code = authenticator.code("agent.zhao").await;
     sign_in_with(&app, "agent.zhao", &code).await;
-    let disputed = disputable_account(&desktop).await;
+    let disputed = disputable_account(&desktop, 1_000).await;
     open_dispute(&app, disputed, 10, "商品一直没有收到，商家不回复").await;
     type_into(&app, "refund-amount", "1.00").await;
     type_into(&app, "dispute-note", "商家确认未发货，退款 ¥1.00").await;

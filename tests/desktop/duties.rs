@@ -2,13 +2,16 @@
 //! escalator's hands and a manager closes it; a ¥2,000 refund is a proposal
 //! its maker cannot approve, and a manager approves it with a code; an admin
 //! adds an operator, who signs in with the one-time password and a code from
-//! the secret behind the QR code shown, and is disabled — their open console
+//! the secret behind the QR code shown (and chooses their own password), and
+//! is disabled — their open console
 //! signed out at its next request.
 
 use riskdesk_domain::operator::OperatorChange;
 use riskdesk_server::store::{self, Store};
 
-use crate::decisions::{Authenticator, click_row, decision_phase, open_dispute, type_into};
+use crate::decisions::{
+    Authenticator, click_row, decision_phase, disputable_account, open_dispute, type_into,
+};
 use crate::harness::{App, Desktop, FIRST_START, STEP};
 use crate::{ONE_WINDOW, sign_in_with};
 
@@ -121,7 +124,7 @@ async fn no_one_closes_an_escalation_or_refunds_alone_and_an_admin_runs_the_team
     // An agent proposes a ¥2,000 refund: above their own limit, it waits.
     switch_to(&app, &mut authenticator, "agent.zhao").await;
     let store = demo_store(&desktop).await;
-    let account = refundable_account(&desktop).await;
+    let account = disputable_account(&desktop, 200_000).await;
     let before = available(store.as_ref(), account).await;
     open_dispute(&app, account, 2_000, "两笔重复扣款，商户同意退回").await;
     type_into(&app, "refund-amount", "2000.00").await;
@@ -193,11 +196,27 @@ async fn no_one_closes_an_escalation_or_refunds_alone_and_an_admin_runs_the_team
         "gone once closed"
     );
 
-    // The new operator signs in with them.
+    // The new operator signs in with them, and chooses a password of their
+    // own: the one-time one opens nothing else.
     app.click("[data-testid=sign-out]").await;
     app.wait("[data-testid=sign-in]", STEP).await;
     let code = authenticator.code_for("officer.zhou", &secret).await;
     sign_in_typed(&app, "officer.zhou", &password, &code).await;
+    app.wait("[data-testid=choose-password]", STEP).await;
+    let password = "周风控自己的密码-2026-12".to_owned();
+    for field in ["new_password", "new_password_again"] {
+        app.wait(&format!("input[name={field}]"), STEP)
+            .await
+            .send_keys(&password)
+            .await
+            .expect("typing the new password");
+    }
+    app.screenshot("sign-in-own-password-zh-light").await;
+    app.wait("input[name=new_password_again]", STEP)
+        .await
+        .send_keys(&fantoccini::key::Key::Enter.to_string())
+        .await
+        .expect("submitting");
     app.until(
         "officer.zhou signed in",
         "const o = document.querySelector('[data-testid=operator]'); return !!o && o.textContent.includes('周风控')",
@@ -246,21 +265,4 @@ async fn no_one_closes_an_escalation_or_refunds_alone_and_an_admin_runs_the_team
     app.wait("[data-testid=sign-in]", STEP).await;
     store.close().await;
     app.close().await;
-}
-
-/// An account with a settled purchase of at least ¥2,000 and no dispute.
-async fn refundable_account(desktop: &Desktop) -> i64 {
-    let url = format!("sqlite://{}?mode=ro", desktop.demo_database().display());
-    let mut connection = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
-        .await
-        .expect("the demo database");
-    let (id,): (i64,) = sqlx::query_as(
-        "SELECT account_id FROM transactions t WHERE kind = 'purchase' AND status = 'settled' \
-         AND amount_fen >= 200000 AND NOT EXISTS (SELECT 1 FROM disputes d \
-         WHERE d.account_id = t.account_id) ORDER BY account_id LIMIT 1",
-    )
-    .fetch_one(&mut connection)
-    .await
-    .expect("an account with a settled purchase of ¥2,000");
-    id
 }

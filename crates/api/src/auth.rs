@@ -13,6 +13,12 @@ pub struct SignInRequest {
     /// The current six-digit code from the operator's authenticator.
     #[schema(pattern = "^[0-9]{6}$")]
     pub totp_code: String,
+    /// With a one-time password: the operator's own from now on (12–256
+    /// characters, not the one-time one). Otherwise left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(min_length = 12, max_length = 256)]
+    #[ts(optional)]
+    pub new_password: Option<String>,
 }
 
 /// Passwords and codes never print.
@@ -22,6 +28,10 @@ impl std::fmt::Debug for SignInRequest {
             .field("operator_id", &self.operator_id)
             .field("password", &"<redacted>")
             .field("totp_code", &"<redacted>")
+            .field(
+                "new_password",
+                &self.new_password.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }

@@ -290,4 +290,8 @@ pub struct DisputeEventView {
 pub struct DisputeDetail {
     pub dispute: crate::views::DisputeView,
     pub events: Vec<DisputeEventView>,
+    /// The account's standing now (masked), for whoever decides a refund.
+    pub account: crate::views::AccountSummary,
+    /// The account's other disputes, newest first (at most 20).
+    pub account_disputes: Vec<crate::views::DisputeView>,
 }

@@ -42,6 +42,9 @@ pub enum ProblemCode {
     InvalidCredentials,
     /// Too many failed sign-ins: the operator is locked out for a while.
     LockedOut,
+    /// The password was a one-time one (an admin's initial password): the
+    /// operator signs in again with a password of their own (`new_password`).
+    PasswordChangeRequired,
     /// The operator's role does not allow this.
     Forbidden,
     /// The request took too long.
@@ -78,7 +81,7 @@ impl ProblemCode {
             ProblemCode::Unauthenticated
             | ProblemCode::SessionExpired
             | ProblemCode::InvalidCredentials => 401,
-            ProblemCode::Forbidden => 403,
+            ProblemCode::Forbidden | ProblemCode::PasswordChangeRequired => 403,
             ProblemCode::NotFound => 404,
             ProblemCode::MethodNotAllowed => 405,
             ProblemCode::Timeout => 408,

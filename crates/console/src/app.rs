@@ -233,6 +233,7 @@ impl Console {
                 password: operator.password.clone(),
                 totp_code: riskdesk_server::auth::totp_code(&operator.totp_secret, now)
                     .unwrap_or_default(),
+                new_password: None,
             };
             (service, request)
         };

@@ -165,6 +165,7 @@ pub async fn generate_history(
             locked_until: None,
             created_at: params.as_of_ms - 400 * DAY,
             disabled_at: None,
+            must_change_password: 0,
         });
     }
     let mut world = World::new(params);

@@ -347,6 +347,7 @@ async fn main() -> anyhow::Result<()> {
                         locked_until: None,
                         created_at: Clock::system().now_ms(),
                         disabled_at: None,
+                        must_change_password: 0,
                     }],
                     ..store::Batch::default()
                 })

@@ -137,6 +137,8 @@ pub trait Store: Decisions + Administration + Metrics + Send + Sync + std::fmt::
     /// false, changing nothing, when that step (or a later one) was already
     /// used: a code is accepted once, even under concurrent sign-ins.
     async fn record_sign_in(&self, id: &str, step: i64, now: i64) -> StoreResult<bool>;
+    /// The operator's own password in place of a one-time one.
+    async fn set_own_password(&self, id: &str, password_hash: &str) -> StoreResult<()>;
 
     async fn create_session(&self, session: &SessionRow) -> StoreResult<()>;
     /// The session with its operator's role and name.
@@ -293,6 +295,8 @@ pub struct OperatorRow {
     pub locked_until: Option<i64>,
     pub created_at: i64,
     pub disabled_at: Option<i64>,
+    /// 1 while the password is an admin's one-time one.
+    pub must_change_password: i32,
 }
 
 impl std::fmt::Debug for OperatorRow {

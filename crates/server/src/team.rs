@@ -10,8 +10,8 @@ use riskdesk_domain::operator::{OperatorChange, Role};
 use crate::auth;
 use crate::clock::Clock;
 use crate::store::{
-    Actor, Claim, Claimed, Decided, OperatorAdminRow, OperatorWrite, ServiceClientAdminRow,
-    SessionAdminRow, Store,
+    Actor, Claim, Claimed, Decided, OperatorAdminRow, OperatorEdit, OperatorWrite,
+    ServiceClientAdminRow, SessionAdminRow, Store,
 };
 
 /// The audit trail's actor for changes made on the service's host.
@@ -60,16 +60,26 @@ pub async fn change_operator(
         .into_iter()
         .find(|o| o.id == id)
         .with_context(|| format!("no operator {id}"))?;
-    let secret = (change == OperatorChange::ResetTotp).then(auth::new_totp_secret);
+    let edit = match change {
+        OperatorChange::SetRole(role) => OperatorEdit::SetRole(role),
+        OperatorChange::Disable => OperatorEdit::Disable,
+        OperatorChange::Enable => OperatorEdit::Enable,
+        OperatorChange::ResetTotp => OperatorEdit::ResetTotp {
+            secret: auth::new_totp_secret(),
+        },
+    };
+    let otpauth = match &edit {
+        OperatorEdit::ResetTotp { secret } => Some(auth::otpauth_uri(id, secret)),
+        _ => None,
+    };
     let write = OperatorWrite {
         id: id.to_owned(),
         version: current.version,
-        change,
-        totp_secret: secret.clone(),
+        edit,
     };
     let (claim, actor) = claim(store, &format!("operators/{id}/changes")).await?;
     match accepted(store.change_operator(&claim, &actor, &write).await?)? {
-        Decided::Operator(row) => Ok((row, secret.map(|s| auth::otpauth_uri(id, &s)))),
+        Decided::Operator(row) => Ok((row, otpauth)),
         other => bail!("unexpected outcome {other:?}"),
     }
 }

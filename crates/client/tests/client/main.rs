@@ -45,6 +45,7 @@ fn sign_in_request(id: &str, password: Option<&str>) -> SignInRequest {
         operator_id: id.to_owned(),
         password: password.map_or(operator.password, str::to_owned),
         totp_code: code,
+        new_password: None,
     }
 }
 

@@ -63,6 +63,7 @@ impl Service {
             operator_id: id.to_owned(),
             password: operator.password,
             totp_code: auth::totp_code(&operator.totp_secret, secs).unwrap(),
+            new_password: None,
         }
     }
 
@@ -245,6 +246,7 @@ async fn the_embedded_demo_is_generated_once_served_on_loopback_and_stopped_on_d
         operator_id: officer.id.to_owned(),
         password: officer.password.clone(),
         totp_code: auth::totp_code(&officer.totp_secret, secs).unwrap(),
+        new_password: None,
     };
     let signed = session::sign_in(&client, &Keychain::for_client(&client), &request)
         .await

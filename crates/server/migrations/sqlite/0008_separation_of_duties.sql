@@ -15,6 +15,8 @@ ALTER TABLE disputes ADD COLUMN refund_tier TEXT;
 ALTER TABLE operators ADD COLUMN disabled_at BIGINT;
 ALTER TABLE operators ADD COLUMN last_sign_in_at BIGINT;
 ALTER TABLE operators ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
+-- An admin's initial password is one-time: 1 until the operator sets their own.
+ALTER TABLE operators ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
 
 -- A session's public name, for an admin to end one: the first 16 hex digits
 -- of its token's hash (not enough to sign in with, and unique in practice).

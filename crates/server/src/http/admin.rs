@@ -13,7 +13,7 @@ use riskdesk_api::admin::{
     AddOperator, AddServiceClient, OneTimeCredentials, OperatorAdminView, OperatorChangeAction,
     OperatorChangeRequest, RevokeServiceClient, ServiceClientView, SessionAdminView, valid_id,
 };
-use riskdesk_domain::operator::{OperatorChange, Permission};
+use riskdesk_domain::operator::Permission;
 
 use super::AppState;
 use super::decide::{Once, WriteKey, decide, decide_once, text, version};
@@ -21,7 +21,7 @@ use super::problem::{ApiError, ApiResult, Body, PathParam};
 use super::session::Signed;
 use super::views;
 use crate::auth;
-use crate::store::{NewOperator, OperatorWrite};
+use crate::store::{NewOperator, OperatorEdit, OperatorWrite};
 
 fn checked_id(id: &str, what: &str) -> ApiResult<String> {
     if valid_id(id) {
@@ -123,27 +123,24 @@ pub async fn change(
 ) -> ApiResult<Response> {
     signed.require(Permission::ManageOperators)?;
     let id = checked_id(&id, "the operator id")?;
-    let change = match request.action {
-        OperatorChangeAction::SetRole { role } => OperatorChange::SetRole(role),
-        OperatorChangeAction::Disable => OperatorChange::Disable,
-        OperatorChangeAction::Enable => OperatorChange::Enable,
-        OperatorChangeAction::ResetTotp => OperatorChange::ResetTotp,
-    };
-    let (totp_secret, once) = if change == OperatorChange::ResetTotp {
-        let secret = auth::new_totp_secret();
-        let once = credentials(OneTimeCredentials {
-            initial_password: None,
-            otpauth_uri: auth::otpauth_uri(&id, &secret),
-        })?;
-        (Some(secret), Some(once))
-    } else {
-        (None, None)
+    let mut once = None;
+    let edit = match request.action {
+        OperatorChangeAction::SetRole { role } => OperatorEdit::SetRole(role),
+        OperatorChangeAction::Disable => OperatorEdit::Disable,
+        OperatorChangeAction::Enable => OperatorEdit::Enable,
+        OperatorChangeAction::ResetTotp => {
+            let secret = auth::new_totp_secret();
+            once = Some(credentials(OneTimeCredentials {
+                initial_password: None,
+                otpauth_uri: auth::otpauth_uri(&id, &secret),
+            })?);
+            OperatorEdit::ResetTotp { secret }
+        }
     };
     let write = OperatorWrite {
         version: version(request.version, "operator")?,
         id,
-        change,
-        totp_secret,
+        edit,
     };
     let route = format!("operators/{}/changes", write.id);
     decide_once(

@@ -22,7 +22,7 @@ use super::views;
 use crate::clock::utc;
 use riskdesk_domain::dispute::DisputeStep as Step;
 
-use crate::store::{DisputeOpen, DisputeStep};
+use crate::store::{DisputeFilter, DisputeOpen, DisputeStep, PageRequest};
 
 /// How long a dispute may stay unresolved before it is overdue.
 const SLA_MS: i64 = 10 * 24 * 60 * 60 * 1000;
@@ -85,8 +85,33 @@ pub async fn detail(
         .await?
         .ok_or_else(|| ApiError::not_found(format!("dispute {id}")))?;
     let events = state.store.dispute_events(id).await?;
+    let now = state.clock.now_ms();
+    let account = state
+        .store
+        .account(row.account_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("dispute {id}: account {} is gone", row.account_id))?;
+    let filter = DisputeFilter {
+        account_id: Some(row.account_id),
+        ..DisputeFilter::default()
+    };
+    let page = PageRequest {
+        after: None,
+        limit: 21,
+    };
+    let account_disputes = state
+        .store
+        .disputes(&filter, &page)
+        .await?
+        .into_iter()
+        .filter(|d| d.id != id)
+        .take(20)
+        .map(|d| views::dispute(d, now))
+        .collect::<ApiResult<_>>()?;
     Ok(Json(DisputeDetail {
-        dispute: views::dispute(row, state.clock.now_ms())?,
+        account: views::account_summary(&account.account)?,
+        account_disputes,
+        dispute: views::dispute(row, now)?,
         events: events
             .into_iter()
             .map(|e| DisputeEventView {

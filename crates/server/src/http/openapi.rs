@@ -73,6 +73,7 @@ const PROBLEM_JSON: &str = "application/problem+json";
 /// Adds to every operation the problems the layers around its handler can
 /// send, and sends every problem as `application/problem+json`.
 pub fn complete(doc: &mut utoipa::openapi::OpenApi) {
+    closed_variants(doc);
     for (path, item) in &mut doc.paths.paths {
         let names_a_record = path.contains('{');
         // The exports and the queue's counts answer for every row.
@@ -89,6 +90,31 @@ pub fn complete(doc: &mut utoipa::openapi::OpenApi) {
                 parameters.retain(|p| !PAGING.contains(&p.name.as_str()));
             }
             complete_operation(operation, names_a_record);
+        }
+    }
+}
+
+/// The steps an operator sends (`TriageAction`, `DisputeAction`,
+/// `OperatorChangeAction`) are enums tagged by `type` whose variants refuse
+/// unknown fields (serde's `deny_unknown_fields`), which utoipa does not say
+/// of a variant: each variant object says it here, so that the document
+/// describes what the service accepts.
+fn closed_variants(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{AdditionalProperties, Schema};
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    for schema in components.schemas.values_mut() {
+        let RefOr::T(Schema::OneOf(one_of)) = schema else {
+            continue;
+        };
+        for variant in &mut one_of.items {
+            if let RefOr::T(Schema::Object(object)) = variant
+                && object.properties.contains_key("type")
+            {
+                object.additional_properties =
+                    Some(Box::new(AdditionalProperties::FreeForm(false)));
+            }
         }
     }
 }

@@ -18,6 +18,9 @@ use crate::auth;
 use crate::clock::utc;
 use crate::store::{AuditRecord, SessionRow};
 
+/// The shortest password an operator may choose for themselves.
+const MIN_OWN_PASSWORD_CHARS: usize = 12;
+
 /// The operator behind a valid bearer token.
 #[derive(Clone, Debug)]
 pub struct Signed {
@@ -137,6 +140,7 @@ pub fn operator_view(operator: Operator) -> OperatorView {
         (status = 200, body = SignInResponse),
         (status = 400, body = riskdesk_api::Problem, description = "Malformed request"),
         (status = 401, body = riskdesk_api::Problem, description = "Wrong operator, password or code"),
+        (status = 403, body = riskdesk_api::Problem, description = "A one-time password: sign in again with `new_password`; or a disabled operator"),
         (status = 429, body = riskdesk_api::Problem, description = "Locked out after repeated failures"),
     ))]
 pub async fn sign_in(
@@ -147,6 +151,7 @@ pub async fn sign_in(
         operator_id,
         password,
         totp_code,
+        new_password,
     } = request;
     if operator_id.is_empty() || operator_id.chars().count() > 64 {
         return Err(ApiError::invalid("operator_id must be 1–64 characters"));
@@ -156,6 +161,13 @@ pub async fn sign_in(
     }
     if totp_code.len() != 6 || !totp_code.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ApiError::invalid("totp_code must be exactly six digits"));
+    }
+    if let Some(new) = &new_password
+        && (!(MIN_OWN_PASSWORD_CHARS..=256).contains(&new.chars().count()) || *new == password)
+    {
+        return Err(ApiError::invalid(format!(
+            "new_password must be {MIN_OWN_PASSWORD_CHARS}–256 characters and not the one-time password"
+        )));
     }
     let wrong = || {
         ApiError::new(
@@ -207,10 +219,40 @@ pub async fn sign_in(
             "this operator is disabled; ask an admin",
         ));
     }
+    // A one-time password opens nothing but the choice of one's own: the
+    // code is not spent until it is made.
+    let one_time = operator.must_change_password != 0;
+    if password_ok && step.is_some() && one_time != new_password.is_some() {
+        return Err(if one_time {
+            ApiError::new(
+                ProblemCode::PasswordChangeRequired,
+                "this password was for once: choose a password of your own (at least 12 characters)",
+            )
+        } else {
+            ApiError::invalid("new_password is only for a one-time password")
+        });
+    }
     let accepted = match (password_ok, step) {
         (true, Some(step)) => state.store.record_sign_in(&operator.id, step, now).await?,
         _ => false,
     };
+    if accepted
+        && one_time
+        && let Some(new) = new_password
+    {
+        let hash = tokio::task::spawn_blocking(move || auth::hash_password(&new))
+            .await
+            .map_err(anyhow::Error::from)??;
+        state.store.set_own_password(&operator.id, &hash).await?;
+        record(
+            &state,
+            now,
+            &operator.id,
+            "operator.own_password",
+            "replaced the one-time password",
+        )
+        .await?;
+    }
     if !accepted {
         let lock_until = now + auth::LOCKOUT_MS;
         let failures = state

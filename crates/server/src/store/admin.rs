@@ -64,23 +64,39 @@ impl std::fmt::Debug for NewOperator {
     }
 }
 
-/// A change to an existing operator, based on `version`. `totp_secret` is
-/// the new secret of a `ResetTotp`.
-#[derive(Clone, PartialEq, Eq)]
+/// A change to an existing operator, based on `version`.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OperatorWrite {
     pub id: String,
     pub version: i64,
-    pub change: OperatorChange,
-    pub totp_secret: Option<String>,
+    pub edit: OperatorEdit,
 }
 
-impl std::fmt::Debug for OperatorWrite {
+/// What the store writes for a change: a new authenticator carries its
+/// secret, which goes to the table only.
+#[derive(Clone, PartialEq, Eq)]
+pub enum OperatorEdit {
+    SetRole(Role),
+    Disable,
+    Enable,
+    ResetTotp { secret: String },
+}
+
+impl OperatorEdit {
+    /// The change as the domain's rules judge it.
+    pub fn change(&self) -> OperatorChange {
+        match self {
+            OperatorEdit::SetRole(role) => OperatorChange::SetRole(*role),
+            OperatorEdit::Disable => OperatorChange::Disable,
+            OperatorEdit::Enable => OperatorChange::Enable,
+            OperatorEdit::ResetTotp { .. } => OperatorChange::ResetTotp,
+        }
+    }
+}
+
+impl std::fmt::Debug for OperatorEdit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OperatorWrite")
-            .field("id", &self.id)
-            .field("version", &self.version)
-            .field("change", &self.change)
-            .finish_non_exhaustive()
+        self.change().fmt(f)
     }
 }
 

@@ -513,6 +513,16 @@ where
         Ok(row.is_some())
     }
 
+    async fn set_own_password(&self, id: &str, password_hash: &str) -> StoreResult<()> {
+        execute(&self.pool, |q| {
+            q.push("UPDATE operators SET password_hash = ")
+                .bind(password_hash.to_owned());
+            q.push(", must_change_password = 0, version = version + 1 WHERE id = ")
+                .bind(id.to_owned());
+        })
+        .await
+    }
+
     async fn create_session(&self, s: &SessionRow) -> StoreResult<()> {
         execute(&self.pool, |q| {
             q.push(

@@ -37,17 +37,26 @@ fn low_refund_limits() -> Rules {
 /// Signs in with a password and the secret of an `otpauth://` URI, as a
 /// new operator does with what the admin was shown.
 async fn sign_in_new(service: &Service, id: &str, password: &str, otpauth: &str) -> (u16, Value) {
+    sign_in_choosing(service, id, password, otpauth, None).await
+}
+
+/// The same, choosing a password of one's own in place of a one-time one.
+async fn sign_in_choosing(
+    service: &Service,
+    id: &str,
+    password: &str,
+    otpauth: &str,
+    new_password: Option<&str>,
+) -> (u16, Value) {
     service.advance_ms(30_000);
     let secret = support::totp_secret(otpauth);
     let secs = u64::try_from(service.now_ms() / 1000).unwrap();
     let code = riskdesk_server::auth::totp_code(&secret, secs).unwrap();
-    service
-        .post(
-            "/v1/auth/sign-in",
-            None,
-            &json!({"operator_id": id, "password": password, "totp_code": code}),
-        )
-        .await
+    let mut body = json!({"operator_id": id, "password": password, "totp_code": code});
+    if let Some(new_password) = new_password {
+        body["new_password"] = json!(new_password);
+    }
+    service.post("/v1/auth/sign-in", None, &body).await
 }
 
 /// The admin adds a customer-service agent and they sign in: their token
@@ -59,11 +68,12 @@ async fn second_agent(service: &Service, admin: &str) -> (String, String) {
         .await;
     assert_eq!(status, 200, "{added}");
     let credentials = &added["credentials"];
-    let (status, session) = sign_in_new(
+    let (status, session) = sign_in_choosing(
         service,
         "agent.qian",
         credentials["initial_password"].as_str().unwrap(),
         credentials["otpauth_uri"].as_str().unwrap(),
+        Some("钱客服自己的密码-2026"),
     )
     .await;
     assert_eq!(status, 200, "{session}");
@@ -256,6 +266,24 @@ async fn an_escalated_dispute_is_the_risk_teams_not_the_escalators() {
         .write("/v1/disputes", &zhao, "esc-open", &open)
         .await;
     let id = dispute["id"].as_i64().unwrap();
+    // Whoever decides sees the account's standing beside the dispute.
+    let (_, detail) = service.get(&format!("/v1/disputes/{id}"), Some(&li)).await;
+    let (_, account) = service
+        .get(
+            &format!("/v1/accounts/{}", dispute["account_id"]),
+            Some(&li),
+        )
+        .await;
+    assert_eq!(detail["account"]["id"], dispute["account_id"], "{detail}");
+    assert_eq!(
+        detail["account"]["available"], account["available"],
+        "{detail}"
+    );
+    assert_eq!(
+        detail["account_disputes"],
+        json!([]),
+        "its first dispute: {detail}"
+    );
     let path = format!("/v1/disputes/{id}/steps");
     // While open, the risk team cannot decide it.
     let reject = |version: i64| json!({"version": version, "action": {"type": "reject", "reason": "本人交易"}});
@@ -322,8 +350,33 @@ async fn the_admin_runs_the_team_and_no_secret_is_kept_with_an_answer() {
             .write("/v1/operators", &admin, "adm-add-2", &add)
             .await;
         assert_eq!((status, code(&dup)), (409, "duplicate"), "{backend}: {dup}");
-        let (status, zhou) = sign_in_new(&service, "officer.zhou", &password, &otpauth).await;
+        // The one-time password opens nothing but the choice of one's own.
+        let (status, once) = sign_in_new(&service, "officer.zhou", &password, &otpauth).await;
+        assert_eq!(
+            (status, code(&once)),
+            (403, "password_change_required"),
+            "{backend}: {once}"
+        );
+        let (status, same) = sign_in_choosing(
+            &service,
+            "officer.zhou",
+            &password,
+            &otpauth,
+            Some(&password),
+        )
+        .await;
+        assert_eq!(
+            (status, code(&same)),
+            (400, "invalid_value"),
+            "{backend}: {same}"
+        );
+        let own = "周风控的新密码-足够长了吧-2026";
+        let (status, zhou) =
+            sign_in_choosing(&service, "officer.zhou", &password, &otpauth, Some(own)).await;
         assert_eq!(status, 200, "{backend}: {zhou}");
+        let (status, _) = sign_in_new(&service, "officer.zhou", &password, &otpauth).await;
+        assert_eq!(status, 401, "{backend}: the one-time password is spent");
+        let password = own.to_owned();
         let zhou = zhou["token"].as_str().unwrap().to_owned();
         let (status, _) = service.get("/v1/alerts?limit=1", Some(&zhou)).await;
         assert_eq!(status, 200);
@@ -336,7 +389,7 @@ async fn the_admin_runs_the_team_and_no_secret_is_kept_with_an_answer() {
                 path,
                 &admin,
                 "adm-role",
-                &change(1, json!({"type": "set_role", "role": "cs_agent"})),
+                &change(2, json!({"type": "set_role", "role": "cs_agent"})),
             )
             .await;
         assert_eq!(
@@ -353,7 +406,7 @@ async fn the_admin_runs_the_team_and_no_secret_is_kept_with_an_answer() {
                 path,
                 &admin,
                 "adm-disable",
-                &change(2, json!({"type": "disable"})),
+                &change(3, json!({"type": "disable"})),
             )
             .await;
         assert_eq!(
@@ -378,7 +431,7 @@ async fn the_admin_runs_the_team_and_no_secret_is_kept_with_an_answer() {
                 path,
                 &admin,
                 "adm-enable-stale",
-                &change(2, json!({"type": "enable"})),
+                &change(3, json!({"type": "enable"})),
             )
             .await;
         assert_eq!((status, code(&stale)), (412, "stale_version"), "{backend}");
@@ -387,7 +440,7 @@ async fn the_admin_runs_the_team_and_no_secret_is_kept_with_an_answer() {
                 path,
                 &admin,
                 "adm-enable",
-                &change(3, json!({"type": "enable"})),
+                &change(4, json!({"type": "enable"})),
             )
             .await;
         assert_eq!(
@@ -402,7 +455,7 @@ async fn the_admin_runs_the_team_and_no_secret_is_kept_with_an_answer() {
                 path,
                 &admin,
                 "adm-reset",
-                &change(4, json!({"type": "reset_totp"})),
+                &change(5, json!({"type": "reset_totp"})),
             )
             .await;
         assert_eq!(status, 200, "{backend}: {reset}");

@@ -294,13 +294,18 @@ export type Theme = "light" | "dark";
 
 export type Page<T> = { items: Array<T>, next_cursor: string | null, };
 
-export type ProblemCode = "malformed_json" | "invalid_request" | "invalid_value" | "bad_cursor" | "payload_too_large" | "unsupported_media_type" | "not_found" | "method_not_allowed" | "unauthenticated" | "session_expired" | "invalid_credentials" | "locked_out" | "forbidden" | "timeout" | "invalid_state" | "idempotency_mismatch" | "bad_notification" | "precondition_required" | "stale_version" | "request_in_flight" | "duplicate" | "four_eyes" | "step_up_failed" | "internal";
+export type ProblemCode = "malformed_json" | "invalid_request" | "invalid_value" | "bad_cursor" | "payload_too_large" | "unsupported_media_type" | "not_found" | "method_not_allowed" | "unauthenticated" | "session_expired" | "invalid_credentials" | "locked_out" | "password_change_required" | "forbidden" | "timeout" | "invalid_state" | "idempotency_mismatch" | "bad_notification" | "precondition_required" | "stale_version" | "request_in_flight" | "duplicate" | "four_eyes" | "step_up_failed" | "internal";
 
 export type SignInRequest = { operator_id: string, password: string, 
 /**
  * The current six-digit code from the operator's authenticator.
  */
-totp_code: string, };
+totp_code: string, 
+/**
+ * With a one-time password: the operator's own from now on (12–256
+ * characters, not the one-time one). Otherwise left out.
+ */
+new_password?: string, };
 
 export type OperatorView = { id: string, display_name: string, role: Role, 
 /**
@@ -494,7 +499,15 @@ export type DisputeEventView = { at: string, actor: string,
  */
 kind: string, note: string | null, };
 
-export type DisputeDetail = { dispute: DisputeView, events: Array<DisputeEventView>, };
+export type DisputeDetail = { dispute: DisputeView, events: Array<DisputeEventView>, 
+/**
+ * The account's standing now (masked), for whoever decides a refund.
+ */
+account: AccountSummary, 
+/**
+ * The account's other disputes, newest first (at most 20).
+ */
+account_disputes: Array<DisputeView>, };
 
 export type TeamDecision = { "type": "add_operator", request: AddOperator, } | { "type": "change_operator", id: string, request: OperatorChangeRequest, } | { "type": "end_session", id: string, } | { "type": "add_service_client", request: AddServiceClient, } | { "type": "revoke_service_client", id: string, request: RevokeServiceClient, };
 

@@ -68,7 +68,7 @@ where
         let inserted: Option<(String,)> = fetch_optional(&mut *tx, |q| {
             q.push(
                 "INSERT INTO operators (id, display_name, role, password_hash, totp_secret, \
-                 created_at)",
+                 created_at, must_change_password)",
             );
             q.values(&[()], |t, ()| {
                 t.bind(o.id.clone())
@@ -76,7 +76,8 @@ where
                     .bind(o.role.as_str().to_owned())
                     .bind(o.password_hash.clone())
                     .bind(o.totp_secret.clone())
-                    .bind(now);
+                    .bind(now)
+                    .bind(1_i32);
             });
             q.push(" ON CONFLICT (id) DO NOTHING RETURNING id");
         })
@@ -140,7 +141,8 @@ where
         let role = Role::from_str(&before.role)
             .map_err(|_| decode_error(anyhow::anyhow!("operator {}: role", before.id)))?;
         let disabled = before.disabled_at.is_some();
-        if let Err(refusal) = may_change(&actor.id, &w.id, role, disabled, w.change, admins.len()) {
+        let change = w.edit.change();
+        if let Err(refusal) = may_change(&actor.id, &w.id, role, disabled, change, admins.len()) {
             let code = match refusal {
                 AdminRefusal::OwnAccount => ProblemCode::FourEyes,
                 AdminRefusal::LastAdmin(_) | AdminRefusal::Unchanged(..) => {
@@ -152,28 +154,27 @@ where
         }
         execute(&mut *tx, |q| {
             q.push("UPDATE operators SET version = version + 1");
-            match w.change {
-                OperatorChange::SetRole(role) => {
+            match &w.edit {
+                OperatorEdit::SetRole(role) => {
                     q.push(", role = ").bind(role.as_str().to_owned());
                 }
-                OperatorChange::Disable => {
+                OperatorEdit::Disable => {
                     q.push(", disabled_at = ").bind(now);
                 }
                 // Back with a clean slate: no lock carried over from before.
-                OperatorChange::Enable => {
+                OperatorEdit::Enable => {
                     q.push(", disabled_at = NULL, failed_attempts = 0, locked_until = NULL");
                 }
                 // A new secret starts its own steps.
-                OperatorChange::ResetTotp => {
-                    q.push(", totp_secret = ")
-                        .bind(w.totp_secret.clone().unwrap_or_default());
+                OperatorEdit::ResetTotp { secret } => {
+                    q.push(", totp_secret = ").bind(secret.clone());
                     q.push(", totp_last_step = 0");
                 }
             }
             q.push(" WHERE id = ").bind(w.id.clone());
         })
         .await?;
-        let (action, ends_sessions) = match w.change {
+        let (action, ends_sessions) = match change {
             OperatorChange::SetRole(_) => ("operator.role", false),
             OperatorChange::Disable => ("operator.disable", true),
             OperatorChange::Enable => ("operator.enable", false),
