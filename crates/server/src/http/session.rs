@@ -163,10 +163,10 @@ pub async fn sign_in(
         return Err(ApiError::invalid("totp_code must be exactly six digits"));
     }
     if let Some(new) = &new_password
-        && (!(MIN_OWN_PASSWORD_CHARS..=256).contains(&new.chars().count()) || *new == password)
+        && !(MIN_OWN_PASSWORD_CHARS..=256).contains(&new.chars().count())
     {
         return Err(ApiError::invalid(format!(
-            "new_password must be {MIN_OWN_PASSWORD_CHARS}–256 characters and not the one-time password"
+            "new_password must be {MIN_OWN_PASSWORD_CHARS}–256 characters"
         )));
     }
     let wrong = || {
@@ -222,15 +222,27 @@ pub async fn sign_in(
     // A one-time password opens nothing but the choice of one's own: the
     // code is not spent until it is made.
     let one_time = operator.must_change_password != 0;
-    if password_ok && step.is_some() && one_time != new_password.is_some() {
-        return Err(if one_time {
-            ApiError::new(
-                ProblemCode::PasswordChangeRequired,
-                "this password was for once: choose a password of your own (at least 12 characters)",
-            )
-        } else {
-            ApiError::invalid("new_password is only for a one-time password")
-        });
+    if password_ok && step.is_some() {
+        match (one_time, new_password.as_deref()) {
+            (true, None) => {
+                return Err(ApiError::new(
+                    ProblemCode::PasswordChangeRequired,
+                    "this password was for once: choose a password of your own \
+                     (at least 12 characters)",
+                ));
+            }
+            (true, Some(new)) if new == password => {
+                return Err(ApiError::invalid(
+                    "new_password must not be the one-time password",
+                ));
+            }
+            (false, Some(_)) => {
+                return Err(ApiError::invalid(
+                    "new_password is only for a one-time password",
+                ));
+            }
+            _ => {}
+        }
     }
     let accepted = match (password_ok, step) {
         (true, Some(step)) => state.store.record_sign_in(&operator.id, step, now).await?,

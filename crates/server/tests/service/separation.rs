@@ -426,6 +426,26 @@ async fn the_admin_runs_the_team_and_no_secret_is_kept_with_an_answer() {
             (403, Some("this operator is disabled; ask an admin")),
             "{backend}"
         );
+        // Nothing is handed to someone disabled.
+        let (_, open) = service
+            .get("/v1/alerts?status=open&limit=1", Some(&chen))
+            .await;
+        let alert = &open["items"][0];
+        let assign = json!({"version": alert["version"],
+            "action": {"type": "assign", "to": "officer.zhou"}});
+        let (status, refused, _) = service
+            .write(
+                &format!("/v1/alerts/{}/triage", alert["id"]),
+                &chen,
+                "adm-assign-key",
+                &assign,
+            )
+            .await;
+        assert_eq!(
+            (status, refused["detail"].as_str()),
+            (400, Some("officer.zhou is disabled")),
+            "{backend}: {refused}"
+        );
         let (status, stale, _) = service
             .write(
                 path,

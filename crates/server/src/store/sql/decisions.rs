@@ -142,18 +142,21 @@ where
         let mut tx = self.begin_write().await?;
         let mut assignee_role = None;
         if let TriageAction::Assign { to } = &w.action {
-            let role: Option<(String,)> = fetch_optional(&mut *tx, |q| {
-                q.push("SELECT role FROM operators WHERE id = ")
+            let role: Option<(String, Option<i64>)> = fetch_optional(&mut *tx, |q| {
+                q.push("SELECT role, disabled_at FROM operators WHERE id = ")
                     .bind(to.clone());
             })
             .await?;
-            let refusal = match role.map(|(r,)| Role::from_str(&r)) {
+            let refusal = match role.map(|(r, disabled)| (Role::from_str(&r), disabled)) {
                 None => Some(format!("no operator {to}")),
-                Some(Ok(role)) if role.can(Permission::TriageAlerts) => {
-                    assignee_role = Some(role);
-                    None
-                }
-                Some(_) => Some(format!("{to} cannot triage alerts")),
+                Some((_, Some(_))) => Some(format!("{to} is disabled")),
+                Some((role, None)) => match role {
+                    Ok(role) if role.can(Permission::TriageAlerts) => {
+                        assignee_role = Some(role);
+                        None
+                    }
+                    _ => Some(format!("{to} cannot triage alerts")),
+                },
             };
             if let Some(detail) = refusal {
                 let refused = Refused::new(ProblemCode::InvalidValue, detail);
