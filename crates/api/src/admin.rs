@@ -136,6 +136,11 @@ pub struct RevokeServiceClient {
     pub version: Option<i64>,
 }
 
+/// Whether `id` is a session's public id: 16 hex digits.
+pub fn valid_session_id(id: &str) -> bool {
+    id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// Whether `id` is a valid operator or client id (`ID_PATTERN`).
 pub fn valid_id(id: &str) -> bool {
     let bytes = id.as_bytes();

@@ -666,13 +666,30 @@ fn error_chain(error: &dyn std::error::Error) -> String {
 /// An operator's or client's id, checked before it goes into a path, so
 /// that no id can name another route.
 pub fn path_id(id: &str) -> Result<&str, ClientError> {
-    if riskdesk_api::admin::valid_id(id) {
+    checked_path_part(
+        id,
+        riskdesk_api::admin::valid_id(id),
+        "an operator or client id",
+    )
+}
+
+/// A session's public id, checked the same way.
+pub fn path_session_id(id: &str) -> Result<&str, ClientError> {
+    checked_path_part(
+        id,
+        riskdesk_api::admin::valid_session_id(id),
+        "a session id",
+    )
+}
+
+fn checked_path_part<'a>(id: &'a str, valid: bool, what: &str) -> Result<&'a str, ClientError> {
+    if valid {
         Ok(id)
     } else {
         Err(ClientError::Problem {
             code: ProblemCode::InvalidValue,
             status: 400,
-            detail: format!("{id:?} is not an operator or client id"),
+            detail: format!("{id:?} is not {what}"),
             current: None,
         })
     }

@@ -8,7 +8,7 @@
 use qrcode::QrCode;
 use qrcode::render::svg;
 use riskdesk_api::admin::OperatorAdminView;
-use riskdesk_client::{Client, ClientError, path_id};
+use riskdesk_client::{Client, ClientError, path_id, path_session_id};
 
 use crate::app::{Console, record};
 use crate::ipc::{
@@ -57,15 +57,7 @@ pub(crate) async fn decide(
             })
         }
         TeamDecision::EndSession { id } => {
-            if id.len() != 16 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err(ClientError::Problem {
-                    code: riskdesk_api::ProblemCode::InvalidValue,
-                    status: 400,
-                    detail: format!("{id:?} is not a session id"),
-                    current: None,
-                });
-            }
-            let path = format!("/v1/sessions/{id}/end");
+            let path = format!("/v1/sessions/{}/end", path_session_id(id)?);
             record(
                 client.decide(&path, key, &()).await,
                 DecisionRecord::Session,

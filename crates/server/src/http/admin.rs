@@ -12,6 +12,7 @@ use axum::response::Response;
 use riskdesk_api::admin::{
     AddOperator, AddServiceClient, OneTimeCredentials, OperatorAdminView, OperatorChangeAction,
     OperatorChangeRequest, RevokeServiceClient, ServiceClientView, SessionAdminView, valid_id,
+    valid_session_id,
 };
 use riskdesk_domain::operator::Permission;
 
@@ -186,7 +187,7 @@ pub async fn end_session(
     PathParam(id): PathParam<String>,
 ) -> ApiResult<Response> {
     signed.require(Permission::ManageOperators)?;
-    if id.len() != 16 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !valid_session_id(&id) {
         return Err(ApiError::invalid("a session id is 16 hex digits"));
     }
     let route = format!("sessions/{id}/end");
