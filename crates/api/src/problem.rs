@@ -40,8 +40,9 @@ pub enum ProblemCode {
     SessionExpired,
     /// Wrong operator id, password or TOTP code. Deliberately says no more.
     InvalidCredentials,
-    /// Too many failed sign-ins: the operator is locked out for a while.
-    LockedOut,
+    /// Too many sign-in requests, from this address or in all: retry after
+    /// the `Retry-After` header's seconds.
+    RateLimited,
     /// The password was a one-time one (an admin's initial password): the
     /// operator signs in again with a password of their own (`new_password`).
     PasswordChangeRequired,
@@ -94,7 +95,7 @@ impl ProblemCode {
             ProblemCode::FourEyes | ProblemCode::StepUpFailed => 403,
             ProblemCode::PayloadTooLarge => 413,
             ProblemCode::UnsupportedMediaType => 415,
-            ProblemCode::LockedOut => 429,
+            ProblemCode::RateLimited => 429,
             ProblemCode::Internal => 500,
         }
     }

@@ -164,6 +164,16 @@ impl std::fmt::Debug for Client {
     }
 }
 
+/// Whether `url` names this computer, where plain HTTP crosses no network.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
 impl Client {
     pub fn new(config: &ClientConfig) -> Result<Client, ClientError> {
         let base_url = config.base_url.trim_end_matches('/').to_owned();
@@ -172,6 +182,13 @@ impl Client {
         if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
             return Err(ClientError::Config(format!(
                 "service URL {base_url:?} must be http:// or https:// with a host"
+            )));
+        }
+        if url.scheme() == "http" && !is_loopback(&url) {
+            return Err(ClientError::Config(format!(
+                "service URL {base_url:?} is plain HTTP: the password and the session token \
+                 would cross the network readable by anyone on the way. Use https:// \
+                 (http:// is only for a service on this computer: localhost, 127.0.0.1, [::1])"
             )));
         }
         let mut builder = reqwest::Client::builder()
@@ -215,6 +232,20 @@ impl Client {
 
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// The service's origin, `scheme://host:port` (the port written out
+    /// even when it is the scheme's default): what a secret for it is kept under.
+    pub fn origin(&self) -> String {
+        match reqwest::Url::parse(&self.base_url) {
+            Ok(url) => format!(
+                "{}://{}:{}",
+                url.scheme(),
+                url.host_str().unwrap_or_default(),
+                url.port_or_known_default().unwrap_or_default()
+            ),
+            Err(_) => self.base_url.clone(),
+        }
     }
 
     pub async fn health(&self) -> Result<Health, ClientError> {
@@ -692,5 +723,36 @@ fn checked_path_part<'a>(id: &'a str, valid: bool, what: &str) -> Result<&'a str
             detail: format!("{id:?} is not {what}"),
             current: None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Client, ClientConfig, ClientError};
+
+    fn refused(url: &str) -> bool {
+        matches!(Client::new(&ClientConfig::new(url)), Err(ClientError::Config(m)) if m.contains("https://"))
+    }
+
+    #[test]
+    fn plain_http_only_to_this_computer() {
+        for url in [
+            "http://risk.example.test:8640",
+            "http://10.0.0.5",
+            "http://192.168.1.2:8640",
+            "http://[2001:db8::1]:8640",
+            "http://localhost.example.test",
+        ] {
+            assert!(refused(url), "{url}");
+        }
+        for url in [
+            "https://risk.example.test:8640",
+            "http://localhost:8640",
+            "http://127.0.0.1:8640",
+            "http://127.0.0.2",
+            "http://[::1]:8640",
+        ] {
+            assert!(Client::new(&ClientConfig::new(url)).is_ok(), "{url}");
+        }
     }
 }

@@ -1,5 +1,7 @@
 //! The OS keychain: the only place a session token is kept. One entry per
-//! operator and service host, under the service name `riskdesk`.
+//! operator and service origin (scheme, host and port, so that a token kept
+//! for `https://host` is never sent to `http://host`), under the service
+//! name `riskdesk`.
 //!
 //! When no keychain can be reached the operator is told what is wrong and how
 //! to fix it; there is no fallback to a file or to memory.
@@ -29,17 +31,16 @@ pub struct Keychain {
 }
 
 impl Keychain {
-    /// Entries for the service at `host` (for example `risk.example.com:8640`).
+    /// Entries for the service at `host` (for example `https://risk.example.com:8640`).
     pub fn for_host(host: &str) -> Keychain {
         Keychain {
             host: host.to_owned(),
         }
     }
 
-    /// Entries for the service a client talks to, named by its host and port.
+    /// Entries for the service a client talks to, named by its origin.
     pub fn for_client(client: &riskdesk_client::Client) -> Keychain {
-        let url = client.base_url();
-        Keychain::for_host(url.split_once("://").map_or(url, |(_, rest)| rest))
+        Keychain::for_host(&client.origin())
     }
 
     /// The keychain account name of an operator's entry: `operator@host`.
@@ -93,5 +94,38 @@ fn classify(error: keyring::Error) -> KeychainError {
             KeychainError::Unavailable(e.to_string())
         }
         other => KeychainError::Failed(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use riskdesk_client::{Client, ClientConfig};
+
+    use super::Keychain;
+
+    fn account(url: &str) -> String {
+        let client = Client::new(&ClientConfig::new(url)).unwrap();
+        Keychain::for_client(&client).account("officer.li")
+    }
+
+    #[test]
+    fn entries_are_kept_by_scheme_host_and_port() {
+        assert_eq!(
+            account("https://risk.example.test:8640"),
+            "officer.li@https://risk.example.test:8640"
+        );
+        assert_eq!(
+            account("https://risk.example.test/"),
+            "officer.li@https://risk.example.test:443"
+        );
+        assert_eq!(
+            account("http://localhost:8640"),
+            "officer.li@http://localhost:8640"
+        );
+        assert_ne!(
+            account("https://localhost:8640"),
+            account("http://localhost:8640"),
+            "a token kept for https is never found for http"
+        );
     }
 }

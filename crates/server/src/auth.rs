@@ -1,6 +1,6 @@
 //! Operator sign-in: argon2 passwords, RFC 6238 TOTP codes accepted once,
 //! opaque bearer tokens stored only as hashes, idle and absolute expiry,
-//! lockout after repeated failures.
+//! lockouts that grow after repeated failures.
 
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
@@ -18,11 +18,23 @@ pub const IDLE_TIMEOUT_MS: i64 = 15 * 60 * 1000;
 pub const ABSOLUTE_TIMEOUT_MS: i64 = 8 * 60 * 60 * 1000;
 /// Failed sign-ins in a row before the operator is locked out.
 pub const MAX_FAILED_ATTEMPTS: i32 = 10;
-pub const LOCKOUT_MS: i64 = 30 * 60 * 1000;
+/// Each lock in a row lasts longer (the last repeats); a success starts
+/// again from the first, and a lapsed lock starts the count again.
+pub const LOCKS_MS: [i64; 3] = [60 * 1000, 5 * 60 * 1000, 30 * 60 * 1000];
+/// Wrong step-up codes in a row before the session ends.
+pub const MAX_STEP_UP_FAILURES: i32 = 5;
 /// `last_seen_at` is written at most this often, so that reads stay reads.
 pub const TOUCH_INTERVAL_MS: i64 = 60 * 1000;
 
 const TOTP_STEP_SECS: u64 = 30;
+
+/// The lockout policy, for the store.
+pub fn lockout() -> crate::store::Lockout {
+    crate::store::Lockout {
+        max_attempts: MAX_FAILED_ATTEMPTS,
+        locks_ms: LOCKS_MS.to_vec(),
+    }
+}
 
 pub fn hash_password(password: &str) -> anyhow::Result<String> {
     let salt = SaltString::generate(&mut OsRng);

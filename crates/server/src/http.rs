@@ -19,6 +19,7 @@ mod payments;
 mod problem;
 mod records;
 mod session;
+mod throttle;
 mod views;
 
 use std::sync::Arc;
@@ -38,6 +39,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub use problem::{ApiError, problem_response};
+pub use throttle::SignInLimits;
 
 use riskdesk_domain::rules::Rules;
 
@@ -64,6 +66,8 @@ pub struct AppState {
     /// A real argon2 hash to verify against when the operator id is unknown,
     /// so that a sign-in takes as long either way.
     dummy_hash: Arc<str>,
+    throttle: Arc<throttle::Throttle>,
+    exports: Arc<throttle::ExportSlots>,
 }
 
 impl AppState {
@@ -76,6 +80,16 @@ impl AppState {
             wechatpay: None,
             audit_key: None,
             dummy_hash,
+            throttle: Arc::new(throttle::Throttle::new(SignInLimits::default())?),
+            exports: Arc::default(),
+        })
+    }
+
+    /// The same state with other limits on sign-in requests.
+    pub fn with_sign_in_limits(self, limits: SignInLimits) -> anyhow::Result<AppState> {
+        Ok(AppState {
+            throttle: Arc::new(throttle::Throttle::new(limits)?),
+            ..self
         })
     }
 
@@ -104,12 +118,15 @@ impl AppState {
     }
 }
 
-/// The routes and the OpenAPI document that describes them.
-fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    let (router, mut doc) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
-        .routes(routes!(health))
+/// The routes and the OpenAPI document that describes them: the sign-in
+/// routes (rate-limited) apart from the rest.
+fn routes() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
+    let (sign_in, sign_in_doc) = OpenApiRouter::new()
         .routes(routes!(session::sign_in))
         .routes(routes!(session::sign_out))
+        .split_for_parts();
+    let (router, mut doc) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(health))
         .routes(routes!(session::me))
         .routes(routes!(accounts::list))
         .routes(routes!(accounts::detail))
@@ -162,42 +179,44 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(payments::repay))
         .routes(routes!(notifications::wechatpay))
         .split_for_parts();
+    doc.merge(sign_in_doc);
     openapi::complete(&mut doc);
-    (router, doc)
+    (sign_in, router, doc)
 }
 
 /// The OpenAPI 3.1 document, as served at `/v1/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    routes().1
+    routes().2
 }
 
 pub fn router(state: AppState) -> Router {
-    let (api, doc) = routes();
+    let (sign_in, api, doc) = routes();
     let doc = Arc::new(doc);
-    api.route(
-        "/v1/openapi.json",
-        axum::routing::get(move || {
-            let doc = doc.clone();
-            async move { Json(doc.as_ref().clone()) }
-        }),
-    )
-    .fallback(|| async { ApiError::new(ProblemCode::NotFound, "no such route") })
-    .method_not_allowed_fallback(|| async {
-        ApiError::new(
-            ProblemCode::MethodNotAllowed,
-            "this route does not take that method",
+    api.merge(state.throttle.limit(sign_in))
+        .route(
+            "/v1/openapi.json",
+            axum::routing::get(move || {
+                let doc = doc.clone();
+                async move { Json(doc.as_ref().clone()) }
+            }),
         )
-    })
-    .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-    .layer(middleware::from_fn(time_limit))
-    .layer(CatchPanicLayer::custom(|_| {
-        problem_response(Problem::new(
-            ProblemCode::Internal,
-            "the service failed unexpectedly",
-        ))
-    }))
-    .layer(TraceLayer::new_for_http())
-    .with_state(state)
+        .fallback(|| async { ApiError::new(ProblemCode::NotFound, "no such route") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                ProblemCode::MethodNotAllowed,
+                "this route does not take that method",
+            )
+        })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(time_limit))
+        .layer(CatchPanicLayer::custom(|_| {
+            problem_response(Problem::new(
+                ProblemCode::Internal,
+                "the service failed unexpectedly",
+            ))
+        }))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
 }
 
 async fn time_limit(request: Request, next: Next) -> Response {
@@ -261,9 +280,28 @@ pub async fn serve_tls(
     });
     axum_server::from_tcp_rustls(listener.into_std()?, tls)?
         .handle(handle)
-        .serve(router(state).into_make_service())
+        .serve(app(state))
         .await?;
     Ok(())
+}
+
+/// The router as a service that knows each connection's peer address (for
+/// the per-address sign-in limit), and the limiter's housekeeping beside it.
+fn app(
+    state: AppState,
+) -> axum::extract::connect_info::IntoMakeServiceWithConnectInfo<Router, std::net::SocketAddr> {
+    let throttle = Arc::downgrade(&state.throttle);
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            match throttle.upgrade() {
+                Some(throttle) => throttle.forget_quiet_addresses(),
+                None => return,
+            }
+        }
+    });
+    router(state).into_make_service_with_connect_info::<std::net::SocketAddr>()
 }
 
 /// Serves the API on `listener` until `shutdown` completes.
@@ -272,7 +310,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -125,13 +125,24 @@ pub trait Store: Decisions + Administration + Metrics + Send + Sync + std::fmt::
     async fn insert_batch(&self, batch: &Batch) -> StoreResult<()>;
 
     async fn operator(&self, id: &str) -> StoreResult<Option<OperatorRow>>;
-    /// Counts a failed sign-in; locks the operator until `lock_until` when the
-    /// count reaches `max_attempts`. Returns the new count.
+    /// Counts a failed sign-in, unless the operator is locked at `now` (then
+    /// nothing changes and the answer is `None`). A lock that has lapsed
+    /// starts the count again; the count reaching `lockout.max_attempts` locks
+    /// the operator for the next of `lockout.locks_ms`. Returns the new count.
     async fn record_failed_sign_in(
         &self,
         id: &str,
-        max_attempts: i32,
-        lock_until: i64,
+        now: i64,
+        lockout: &Lockout,
+    ) -> StoreResult<Option<i32>>;
+    /// Counts a wrong step-up code; at `max` in a row, ends the session
+    /// `token_hash` and starts the count again. Returns the new count.
+    async fn record_step_up_failure(
+        &self,
+        id: &str,
+        token_hash: &str,
+        max: i32,
+        now: i64,
     ) -> StoreResult<i32>;
     /// Records a successful sign-in that used TOTP time step `step`. Returns
     /// false, changing nothing, when that step (or a later one) was already
@@ -281,6 +292,14 @@ pub struct Batch {
     pub bills: Vec<BillRow>,
     /// The accounts' past month ends (their rollups: `Metrics::rebuild_metrics`).
     pub account_months: Vec<AccountMonthRow>,
+}
+
+/// When failed sign-ins lock an operator out, and for how long.
+#[derive(Clone, Debug)]
+pub struct Lockout {
+    pub max_attempts: i32,
+    /// The first lock's length, the second's, …; the last repeats.
+    pub locks_ms: Vec<i64>,
 }
 
 #[derive(Clone, PartialEq, Eq, sqlx::FromRow)]

@@ -24,7 +24,10 @@ const words = {
   changeService: ["切换服务", "Change service"],
   connectTitle: ["连接风控服务", "Connect to the risk service"],
   serviceUrl: ["服务地址", "Service URL"],
-  serviceUrlHint: ["留空使用内置演示服务", "Leave empty for the built-in demo service"],
+  serviceUrlHint: [
+    "留空使用内置演示服务。须为 https://：密码和会话令牌不能明文经过网络；http:// 仅限本机服务（localhost、127.0.0.1）",
+    "Leave empty for the built-in demo service. Must be https://: your password and session token never cross the network in clear; http:// only for a service on this computer (localhost, 127.0.0.1)",
+  ],
   caFile: ["CA 证书文件（可选）", "CA certificate file (optional)"],
   caHint: ["私有 TLS 根证书的 PEM 文件路径", "Path of a PEM file with a private TLS root"],
   connect: ["连接", "Connect"],

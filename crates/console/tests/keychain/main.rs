@@ -68,10 +68,7 @@ impl Service {
     }
 
     fn host(&self) -> String {
-        self.client
-            .base_url()
-            .trim_start_matches("http://")
-            .to_owned()
+        self.client.origin()
     }
 }
 
@@ -100,6 +97,8 @@ async fn the_token_lives_in_the_os_keychain_and_the_session_resumes_from_it() {
     .unwrap();
     assert_eq!(signed.operator.id, "officer.li");
     let account = Keychain::for_host(&service.host()).account("officer.li");
+    let port = service.client.base_url().rsplit(':').next().unwrap();
+    assert_eq!(account, format!("officer.li@http://127.0.0.1:{port}"));
     let stored = secret_tool_lookup(&account).expect("an entry in the OS keychain");
     assert_eq!(stored.len(), 43, "the token itself is stored");
     assert!(

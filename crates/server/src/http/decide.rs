@@ -19,7 +19,7 @@ use super::problem::{ApiError, ApiResult, problem_response};
 use super::session::Signed;
 use super::views;
 use crate::auth;
-use crate::store::{Actor, Claim, Claimed, Decided, Refused, Store, StoreResult};
+use crate::store::{Actor, AuditRecord, Claim, Claimed, Decided, Refused, Store, StoreResult};
 
 /// A claim still unfinished after this long belongs to a request that died
 /// (requests time out after 10 s); a retry takes it over.
@@ -170,7 +170,9 @@ where
     }
 }
 
-/// The TOTP step a fresh code matches; spent later, in the decision.
+/// The TOTP step a fresh code matches; spent later, in the decision. A
+/// wrong code is counted and audited; the fifth in a row ends the session,
+/// so that a stolen session cannot try the million codes.
 async fn step_up(state: &AppState, signed: &Signed, code: &str, now: i64) -> ApiResult<i64> {
     let refuse = |detail: &str| ApiError::new(ProblemCode::StepUpFailed, detail);
     if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
@@ -184,8 +186,41 @@ async fn step_up(state: &AppState, signed: &Signed, code: &str, now: i64) -> Api
         .await?
         .ok_or_else(|| refuse("unknown operator"))?;
     let unix_secs = u64::try_from(now / 1000).unwrap_or(0);
-    auth::totp_step(&operator.totp_secret, code, unix_secs)
-        .ok_or_else(|| refuse("that code is not the current one; check your authenticator's clock"))
+    if let Some(step) = auth::totp_step(&operator.totp_secret, code, unix_secs) {
+        return Ok(step);
+    }
+    let failures = state
+        .store
+        .record_step_up_failure(
+            &operator.id,
+            signed.token_hash(),
+            auth::MAX_STEP_UP_FAILURES,
+            now,
+        )
+        .await?;
+    let ended = failures >= auth::MAX_STEP_UP_FAILURES;
+    let record = AuditRecord {
+        at: now,
+        actor: operator.id.clone(),
+        action: "session.step_up_failed".to_owned(),
+        target: format!("operator:{}", operator.id),
+        before: None,
+        after: Some(
+            serde_json::json!({ "failures_in_a_row": failures, "session_ended": ended })
+                .to_string(),
+        ),
+    };
+    state.store.record_audit(&[record]).await?;
+    tracing::warn!(operator = %operator.id, failures, "wrong step-up code");
+    if ended {
+        return Err(ApiError::new(
+            ProblemCode::SessionExpired,
+            "five wrong codes in a row ended this session; sign in again",
+        ));
+    }
+    Err(refuse(
+        "that code is not the current one; check your authenticator's clock",
+    ))
 }
 
 /// The answer for what a decision did, with its secret if it made one.

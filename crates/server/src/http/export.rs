@@ -3,12 +3,15 @@
 //! same filters as the lists. UTF-8 with a byte-order mark, so that
 //! spreadsheet applications read Chinese text correctly; streamed a page of
 //! rows at a time by keyset, so a million rows never sit in memory; and the
-//! export itself is recorded in the audit trail.
+//! export itself is recorded in the audit trail. An operator runs at most
+//! two at once; an export ends when its client goes away or after
+//! [`EXPORT_TIME_LIMIT`].
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use riskdesk_api::ProblemCode;
 use riskdesk_api::audit::AuditQuery;
 use riskdesk_api::csv::{BOM, push_line};
 use riskdesk_api::lists::{AlertQuery, DisputeQuery, TransactionQuery};
@@ -16,18 +19,22 @@ use riskdesk_domain::operator::Permission;
 
 use super::AppState;
 use super::paging::unpaged;
-use super::problem::{ApiResult, Params, PathParam};
+use super::problem::{ApiError, ApiResult, Params, PathParam};
 use super::session::Signed;
+use super::throttle::{EXPORTS_PER_OPERATOR, ExportSlot};
 use crate::clock::utc;
 use crate::store::{AuditRecord, PageRequest, StoreResult};
 
 /// Rows read per page while streaming.
 const PAGE: u32 = 5_000;
+/// An export still streaming after this long ends, broken.
+pub const EXPORT_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// An account's transactions as CSV, newest first.
 #[utoipa::path(get, path = "/v1/accounts/{id}/transactions.csv", tag = "accounts",
     params(("id" = i64, Path), TransactionQuery), security(("bearer" = [])),
-    responses((status = 200, content_type = "text/csv"), (status = 400, body = riskdesk_api::Problem)))]
+    responses((status = 200, content_type = "text/csv"), (status = 400, body = riskdesk_api::Problem),
+        (status = 429, body = riskdesk_api::Problem, description = "Two exports of the operator's are still running")))]
 pub async fn transactions(
     State(state): State<AppState>,
     signed: Signed,
@@ -40,9 +47,11 @@ pub async fn transactions(
     if state.store.account(id).await?.is_none() {
         return Err(super::problem::ApiError::not_found(format!("account {id}")));
     }
+    let slot = slot(&state, &signed)?;
     audit_export(&state, &signed, "transactions", &filter).await?;
     let store = state.store.clone();
     Ok(csv(
+        slot,
         "transactions",
         &[
             "id",
@@ -103,7 +112,8 @@ pub async fn transactions(
 /// The alert queue as CSV, under the queue's filters and order.
 #[utoipa::path(get, path = "/v1/alerts.csv", tag = "alerts", params(AlertQuery),
     security(("bearer" = [])),
-    responses((status = 200, content_type = "text/csv"), (status = 400, body = riskdesk_api::Problem)))]
+    responses((status = 200, content_type = "text/csv"), (status = 400, body = riskdesk_api::Problem),
+        (status = 429, body = riskdesk_api::Problem, description = "Two exports of the operator's are still running")))]
 pub async fn alerts(
     State(state): State<AppState>,
     signed: Signed,
@@ -112,10 +122,12 @@ pub async fn alerts(
     signed.require(Permission::ReadAlerts)?;
     unpaged(query.cursor.as_deref(), query.limit)?;
     let filter = super::alerts::alert_filter(&query, state.clock.now_ms())?;
+    let slot = slot(&state, &signed)?;
     audit_export(&state, &signed, "alerts", &filter).await?;
     let store = state.store.clone();
     let order = filter.order;
     Ok(csv(
+        slot,
         "alerts",
         &[
             "id",
@@ -164,7 +176,8 @@ pub async fn alerts(
 /// Disputes as CSV, newest first.
 #[utoipa::path(get, path = "/v1/disputes.csv", tag = "disputes", params(DisputeQuery),
     security(("bearer" = [])),
-    responses((status = 200, content_type = "text/csv"), (status = 400, body = riskdesk_api::Problem)))]
+    responses((status = 200, content_type = "text/csv"), (status = 400, body = riskdesk_api::Problem),
+        (status = 429, body = riskdesk_api::Problem, description = "Two exports of the operator's are still running")))]
 pub async fn disputes(
     State(state): State<AppState>,
     signed: Signed,
@@ -176,9 +189,11 @@ pub async fn disputes(
         status: query.status.map(|s| s.as_str().to_owned()),
         account_id: query.account_id,
     };
+    let slot = slot(&state, &signed)?;
     audit_export(&state, &signed, "disputes", &filter).await?;
     let store = state.store.clone();
     Ok(csv(
+        slot,
         "disputes",
         &[
             "id",
@@ -221,7 +236,8 @@ pub async fn disputes(
 /// The audit trail as CSV, newest first, with each entry's hashes.
 #[utoipa::path(get, path = "/v1/audit.csv", tag = "audit", params(AuditQuery),
     security(("bearer" = [])),
-    responses((status = 200, content_type = "text/csv"), (status = 400, body = riskdesk_api::Problem)))]
+    responses((status = 200, content_type = "text/csv"), (status = 400, body = riskdesk_api::Problem),
+        (status = 429, body = riskdesk_api::Problem, description = "Two exports of the operator's are still running")))]
 pub async fn audit(
     State(state): State<AppState>,
     signed: Signed,
@@ -230,9 +246,11 @@ pub async fn audit(
     signed.require(Permission::ReadAudit)?;
     unpaged(query.cursor.as_deref(), query.limit)?;
     let filter = super::audit::audit_filter(&query)?;
+    let slot = slot(&state, &signed)?;
     audit_export(&state, &signed, "audit", &filter).await?;
     let store = state.store.clone();
     Ok(csv(
+        slot,
         "audit",
         &[
             "id",
@@ -266,6 +284,19 @@ pub async fn audit(
     ))
 }
 
+/// A place for one more export of the operator's, or 429.
+fn slot(state: &AppState, signed: &Signed) -> ApiResult<ExportSlot> {
+    state.exports.take(&signed.operator.id).ok_or_else(|| {
+        ApiError::new(
+            ProblemCode::RateLimited,
+            format!(
+                "{EXPORTS_PER_OPERATOR} exports of yours are still running; \
+                 wait for one to finish"
+            ),
+        )
+    })
+}
+
 /// The export, before a byte of it is sent: who exported what, under which filters.
 async fn audit_export(
     state: &AppState,
@@ -289,6 +320,7 @@ async fn audit_export(
 /// with an error, so the client sees a broken download, never a short file
 /// passed off as complete.
 fn csv<R, F, Fut>(
+    slot: ExportSlot,
     name: &str,
     header: &[&str],
     fetch: F,
@@ -306,11 +338,16 @@ where
         fetch: F,
         after: Option<Vec<i64>>,
         done: bool,
+        deadline: tokio::time::Instant,
+        // Held for as long as the stream lives.
+        _slot: ExportSlot,
     }
     let start = Cursor {
         fetch,
         after: None,
         done: false,
+        deadline: tokio::time::Instant::now() + EXPORT_TIME_LIMIT,
+        _slot: slot,
     };
     let pages =
         futures_util::stream::unfold((start, key, line), |(mut cursor, key, line)| async move {
@@ -321,13 +358,20 @@ where
                 after: cursor.after.take(),
                 limit: PAGE,
             };
-            let rows = match (cursor.fetch)(request).await {
-                Ok(rows) => rows,
-                Err(e) => {
+            let fetched = tokio::time::timeout_at(cursor.deadline, (cursor.fetch)(request)).await;
+            let rows = match fetched {
+                Ok(Ok(rows)) => rows,
+                Ok(Err(e)) => {
                     tracing::error!(error = %e, "an export failed mid-way");
                     cursor.done = true;
                     let failed = std::io::Error::other("the export failed; see the service's log");
                     return Some((Err(failed), (cursor, key, line)));
+                }
+                Err(_) => {
+                    tracing::warn!("an export ran past its time limit");
+                    cursor.done = true;
+                    let late = std::io::Error::other("the export ran past its time limit");
+                    return Some((Err(late), (cursor, key, line)));
                 }
             };
             cursor.done = rows.len() < PAGE as usize;

@@ -29,6 +29,11 @@ pub struct Signed {
 }
 
 impl Signed {
+    /// What the store knows this session by.
+    pub fn token_hash(&self) -> &str {
+        &self.token_hash
+    }
+
     /// Refuses with 403 unless the operator's role allows `permission`.
     pub fn require(&self, permission: Permission) -> ApiResult<()> {
         self.require_any(&[permission])
@@ -119,6 +124,35 @@ async fn record(
     Ok(state.store.record_audit(&[record]).await?)
 }
 
+/// Sign-ins by ids that do not exist, summed up: never written as an actor
+/// (the id is the attacker's text), the last one kept as data.
+async fn record_unknown(
+    state: &AppState,
+    now: i64,
+    attempted: &str,
+    attempts: u64,
+) -> ApiResult<()> {
+    let record = AuditRecord {
+        at: now,
+        actor: UNKNOWN_ACTOR.to_owned(),
+        action: "session.sign_in_failed".to_owned(),
+        target: "operator:?".to_owned(),
+        before: None,
+        after: Some(
+            serde_json::json!({
+                "how": "unknown operator",
+                "attempts_since_last_entry": attempts,
+                "last_attempted_id": attempted,
+            })
+            .to_string(),
+        ),
+    };
+    Ok(state.store.record_audit(&[record]).await?)
+}
+
+/// The audit trail's actor for what nobody signed in did.
+pub const UNKNOWN_ACTOR: &str = "anonymous";
+
 pub fn operator_view(operator: Operator) -> OperatorView {
     let Operator {
         id,
@@ -139,9 +173,9 @@ pub fn operator_view(operator: Operator) -> OperatorView {
     responses(
         (status = 200, body = SignInResponse),
         (status = 400, body = riskdesk_api::Problem, description = "Malformed request"),
-        (status = 401, body = riskdesk_api::Problem, description = "Wrong operator, password or code"),
+        (status = 401, body = riskdesk_api::Problem, description = "Wrong operator, password or code, or locked out after repeated failures: deliberately the same answer"),
         (status = 403, body = riskdesk_api::Problem, description = "A one-time password: sign in again with `new_password`; or a disabled operator"),
-        (status = 429, body = riskdesk_api::Problem, description = "Locked out after repeated failures"),
+        (status = 429, body = riskdesk_api::Problem, description = "Too many sign-in requests from this address or in all; see `Retry-After`"),
     ))]
 pub async fn sign_in(
     State(state): State<AppState>,
@@ -153,8 +187,10 @@ pub async fn sign_in(
         totp_code,
         new_password,
     } = request;
-    if operator_id.is_empty() || operator_id.chars().count() > 64 {
-        return Err(ApiError::invalid("operator_id must be 1–64 characters"));
+    if !riskdesk_api::admin::valid_id(&operator_id) {
+        return Err(ApiError::invalid(
+            "operator_id must be 3–64 characters: a–z, 0–9, '.', '_' or '-'",
+        ));
     }
     if password.is_empty() || password.chars().count() > 256 {
         return Err(ApiError::invalid("password must be 1–256 characters"));
@@ -169,39 +205,44 @@ pub async fn sign_in(
             "new_password must be {MIN_OWN_PASSWORD_CHARS}–256 characters"
         )));
     }
+    // An unknown id, a locked operator and a wrong password or code get this
+    // same answer after the same argon2 work: it tells an attacker nothing.
     let wrong = || {
         ApiError::new(
             ProblemCode::InvalidCredentials,
-            "operator, password or code is wrong, or the code was already used",
+            "operator, password or code is wrong, or the code was already used; \
+             after repeated failures, sign-in is locked for a while",
         )
     };
     let now = state.clock.now_ms();
-    let Some(operator) = state.store.operator(&operator_id).await? else {
-        // Spend the same time as a real check, so that timing does not reveal ids.
-        auth::verify_password(&password, &state.dummy_hash);
+    let operator = state.store.operator(&operator_id).await?;
+    let stored_hash = operator
+        .as_ref()
+        .map_or_else(|| state.dummy_hash.to_string(), |o| o.password_hash.clone());
+    let password_ok = {
+        let password = password.clone();
+        state
+            .throttle
+            .hash(move || auth::verify_password(&password, &stored_hash))
+            .await?
+    };
+    let Some(operator) = operator else {
+        if let Some(attempts) = state.throttle.unknown_id(now) {
+            record_unknown(&state, now, &operator_id, attempts).await?;
+        }
+        return Err(wrong());
+    };
+    if operator.locked_until.is_some_and(|until| until > now) {
         record(
             &state,
             now,
-            &operator_id,
+            &operator.id,
             "session.sign_in_failed",
-            "unknown operator",
+            "locked",
         )
         .await?;
         return Err(wrong());
-    };
-    let locked = |until: i64| {
-        ApiError::new(
-            ProblemCode::LockedOut,
-            format!(
-                "too many failed sign-ins; locked until {} UTC",
-                utc(until).format("%H:%M")
-            ),
-        )
-    };
-    if let Some(until) = operator.locked_until.filter(|until| *until > now) {
-        return Err(locked(until));
     }
-    let password_ok = auth::verify_password(&password, &operator.password_hash);
     let unix_secs = u64::try_from(now / 1000).unwrap_or(0);
     let step = auth::totp_step(&operator.totp_secret, &totp_code, unix_secs);
     // Told only to whoever knows the password and the code.
@@ -252,9 +293,10 @@ pub async fn sign_in(
         && one_time
         && let Some(new) = new_password
     {
-        let hash = tokio::task::spawn_blocking(move || auth::hash_password(&new))
-            .await
-            .map_err(anyhow::Error::from)??;
+        let hash = state
+            .throttle
+            .hash(move || auth::hash_password(&new))
+            .await??;
         state.store.set_own_password(&operator.id, &hash).await?;
         record(
             &state,
@@ -266,23 +308,19 @@ pub async fn sign_in(
         .await?;
     }
     if !accepted {
-        let lock_until = now + auth::LOCKOUT_MS;
         let failures = state
             .store
-            .record_failed_sign_in(&operator.id, auth::MAX_FAILED_ATTEMPTS, lock_until)
+            .record_failed_sign_in(&operator.id, now, &auth::lockout())
             .await?;
-        tracing::warn!(operator = %operator.id, failures, "failed sign-in");
-        let why = if failures >= auth::MAX_FAILED_ATTEMPTS {
-            "wrong password or code; locked out"
-        } else {
-            "wrong password or code"
+        tracing::warn!(operator = %operator.id, ?failures, "failed sign-in");
+        let why = match failures {
+            Some(n) if n >= auth::MAX_FAILED_ATTEMPTS => "wrong password or code; locked",
+            Some(_) => "wrong password or code",
+            // Locked by a concurrent failure since it was read.
+            None => "locked",
         };
         record(&state, now, &operator.id, "session.sign_in_failed", why).await?;
-        return Err(if failures >= auth::MAX_FAILED_ATTEMPTS {
-            locked(lock_until)
-        } else {
-            wrong()
-        });
+        return Err(wrong());
     }
     let token = auth::new_token();
     let session = SessionRow {

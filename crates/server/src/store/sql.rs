@@ -480,28 +480,87 @@ where
     async fn record_failed_sign_in(
         &self,
         id: &str,
-        max_attempts: i32,
-        lock_until: i64,
-    ) -> StoreResult<i32> {
-        // One statement, so that concurrent failures each count.
+        now: i64,
+        lockout: &Lockout,
+    ) -> StoreResult<Option<i32>> {
+        // One statement, so that concurrent failures each count; every
+        // right-hand side reads the row as it was.
+        let lapsed = |q: &mut Query<'_, DB>| {
+            q.push("(locked_until IS NOT NULL AND locked_until <= ")
+                .bind(now)
+                .push(")");
+        };
+        let count = |q: &mut Query<'_, DB>| {
+            q.push("(CASE WHEN ");
+            lapsed(q);
+            q.push(" THEN 1 ELSE failed_attempts + 1 END)");
+        };
         let row: Option<(i32,)> = fetch_optional(&self.pool, |q| {
-            q.push("UPDATE operators SET failed_attempts = failed_attempts + 1, ");
-            q.push("locked_until = CASE WHEN failed_attempts + 1 >= ")
-                .bind(max_attempts);
-            q.push(" THEN ")
-                .bind(lock_until)
-                .push(" ELSE locked_until END");
-            q.push(" WHERE id = ")
-                .bind(id.to_owned())
-                .push(" RETURNING failed_attempts");
+            q.push("UPDATE operators SET failed_attempts = ");
+            count(q);
+            q.push(", lockouts = CASE WHEN ");
+            count(q);
+            q.push(" = ")
+                .bind(lockout.max_attempts)
+                .push(" THEN lockouts + 1 ELSE lockouts END");
+            q.push(", locked_until = CASE WHEN ");
+            count(q);
+            q.push(" = ").bind(lockout.max_attempts);
+            q.push(" THEN ").bind(now).push(" + CASE lockouts");
+            let (last, earlier) = lockout.locks_ms.split_last().unwrap_or((&0, &[]));
+            for (n, ms) in (0_i32..).zip(earlier) {
+                q.push(" WHEN ").bind(n).push(" THEN ").bind(*ms);
+            }
+            q.push(" ELSE ").bind(*last).push(" END");
+            q.push(" WHEN ");
+            lapsed(q);
+            q.push(" THEN NULL ELSE locked_until END");
+            q.push(" WHERE id = ").bind(id.to_owned());
+            q.push(" AND (locked_until IS NULL OR locked_until <= ")
+                .bind(now)
+                .push(") RETURNING failed_attempts");
         })
         .await?;
-        Ok(row.map_or(0, |(n,)| n))
+        Ok(row.map(|(n,)| n))
+    }
+
+    async fn record_step_up_failure(
+        &self,
+        id: &str,
+        token_hash: &str,
+        max: i32,
+        now: i64,
+    ) -> StoreResult<i32> {
+        let mut tx = self.pool.begin().await?;
+        let row: Option<(i32,)> = fetch_optional(&mut *tx, |q| {
+            q.push("UPDATE operators SET step_up_failures = step_up_failures + 1 WHERE id = ")
+                .bind(id.to_owned())
+                .push(" RETURNING step_up_failures");
+        })
+        .await?;
+        let Some((failures,)) = row else {
+            return Ok(0);
+        };
+        if failures >= max {
+            execute(&mut *tx, |q| {
+                q.push("UPDATE operators SET step_up_failures = 0 WHERE id = ")
+                    .bind(id.to_owned());
+            })
+            .await?;
+            execute(&mut *tx, |q| {
+                q.push("UPDATE sessions SET revoked_at = ").bind(now);
+                q.push(" WHERE revoked_at IS NULL AND token_hash = ")
+                    .bind(token_hash.to_owned());
+            })
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(failures)
     }
 
     async fn record_sign_in(&self, id: &str, step: i64, now: i64) -> StoreResult<bool> {
         let row: Option<(String,)> = fetch_optional(&self.pool, |q| {
-            q.push("UPDATE operators SET failed_attempts = 0, locked_until = NULL, ");
+            q.push("UPDATE operators SET failed_attempts = 0, locked_until = NULL, lockouts = 0, ");
             q.push("last_sign_in_at = ").bind(now);
             q.push(", totp_last_step = ").bind(step);
             q.push(" WHERE id = ").bind(id.to_owned());

@@ -2,6 +2,7 @@
 //! HTTP API through a real port with a real client.
 
 mod api;
+mod attacks;
 mod audit;
 mod cli;
 mod crash;

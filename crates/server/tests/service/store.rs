@@ -215,8 +215,12 @@ async fn concurrent_failed_sign_ins_all_count_and_lock_at_the_limit() {
         let failures = (0..10).map(|_| {
             let store = store.clone();
             tokio::spawn(async move {
+                let lockout = Lockout {
+                    max_attempts: 10,
+                    locks_ms: vec![60_000, 300_000],
+                };
                 store
-                    .record_failed_sign_in("agent.zhao", 10, 42)
+                    .record_failed_sign_in("agent.zhao", 1_000, &lockout)
                     .await
                     .unwrap()
             })
@@ -226,11 +230,16 @@ async fn concurrent_failed_sign_ins_all_count_and_lock_at_the_limit() {
             counts.push(failure.await.unwrap());
         }
         counts.sort();
-        assert_eq!(counts, (1..=10).collect::<Vec<_>>(), "{}", store.backend());
+        assert_eq!(
+            counts,
+            (1..=10).map(Some).collect::<Vec<_>>(),
+            "{}",
+            store.backend()
+        );
         let operator = store.operator("agent.zhao").await.unwrap().unwrap();
         assert_eq!(
             (operator.failed_attempts, operator.locked_until),
-            (10, Some(42)),
+            (10, Some(61_000)),
             "{}",
             store.backend()
         );

@@ -98,6 +98,14 @@ pub fn operator(id: &str) -> DemoOperator {
         .expect("demo operator")
 }
 
+/// Sign-in limits no test reaches by accident.
+pub const GENEROUS_SIGN_IN_LIMITS: http::SignInLimits = http::SignInLimits {
+    per_address_burst: 10_000,
+    per_address_every: std::time::Duration::from_millis(1),
+    global_burst: 10_000,
+    global_every: std::time::Duration::from_millis(1),
+};
+
 /// The service on a real port, over `store`, with a clock the test moves.
 pub struct Service {
     pub url: String,
@@ -127,7 +135,12 @@ impl Service {
             .await
             .expect("a free port");
         let url = format!("http://{}", listener.local_addr().expect("local address"));
-        let state = configure(AppState::new(store.clone(), clock).expect("state"));
+        // Tests sign in far more often than a team: the limits on sign-in
+        // are tested apart (attacks.rs), with their own.
+        let state = AppState::new(store.clone(), clock)
+            .and_then(|state| state.with_sign_in_limits(GENEROUS_SIGN_IN_LIMITS))
+            .expect("state");
+        let state = configure(state);
         tokio::spawn(http::serve(listener, state, std::future::pending()));
         Service {
             url,

@@ -1456,7 +1456,8 @@ where
             return Ok(false);
         };
         let spent: Option<(String,)> = fetch_optional(&mut **tx, |q| {
-            q.push("UPDATE operators SET totp_last_step = ").bind(step);
+            q.push("UPDATE operators SET step_up_failures = 0, totp_last_step = ")
+                .bind(step);
             q.push(" WHERE id = ").bind(actor.id.clone());
             q.push(" AND totp_last_step < ")
                 .bind(step)
