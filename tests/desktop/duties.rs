@@ -43,8 +43,12 @@ async fn sign_in_typed(app: &App, operator: &str, password: &str, code: &str) {
 }
 
 async fn demo_store(desktop: &Desktop) -> std::sync::Arc<dyn Store> {
-    let url = format!("sqlite://{}", desktop.demo_database().display());
-    store::open(&url).await.expect("the demo database")
+    let database = desktop.demo_database();
+    let url = format!("sqlite://{}", database.display());
+    let data = database.parent().expect("the demo's directory");
+    let keys = riskdesk_server::data_key::DataKeys::load(&riskdesk_server::demo::data_key(data))
+        .expect("the demo's data key");
+    store::open(&url, &keys).await.expect("the demo database")
 }
 
 /// What the account can still spend, in fen, as the store has it.

@@ -145,8 +145,10 @@ fn measure(
     dir: &Path,
 ) -> anyhow::Result<Vec<Row>> {
     println!("xtask: bench: generating into {backend}");
+    let data_key = dir.join(format!("{backend}.key"));
     let output = Command::new(release("riskdesk-server"))
         .args(["generate", "--database", database, "--json"])
+        .env("RISKDESK_DATA_KEY_FILE", &data_key)
         .args(["--customers", &options.customers.to_string()])
         .args(["--months", &options.months.to_string()])
         .stderr(Stdio::piped())
@@ -159,11 +161,18 @@ fn measure(
     let ingestion = ingestion(&stderr).with_context(|| format!("no summary in: {stderr}"))?;
     let sheet = dir.join(format!("{backend}.json"));
     std::fs::write(&sheet, &output.stdout)?;
-    let key = service::add_client(&release("riskdesk-server"), database, "loadgen")?;
+    let key = service::add_client(&release("riskdesk-server"), database, &data_key, "loadgen")?;
     let mut rows = Vec::new();
     for instances in [1, 2] {
         let serving: Vec<Instance> = (0..instances)
-            .map(|_| Instance::start(&release("riskdesk-server"), database, Stdio::inherit()))
+            .map(|_| {
+                Instance::start(
+                    &release("riskdesk-server"),
+                    database,
+                    &data_key,
+                    Stdio::inherit(),
+                )
+            })
             .collect::<anyhow::Result<_>>()?;
         let urls: Vec<String> = serving.iter().map(|i| i.url.clone()).collect();
         let load = |what: &str, extra: &[&str], clients: &str| {

@@ -116,16 +116,18 @@ pub fn api(examples: u32, seed: u64) -> anyhow::Result<String> {
     std::fs::create_dir_all(&scratch)?;
     let database = format!("sqlite://{}", scratch.join("fuzz.db").display());
     let sheet = scratch.join("sheet.json");
+    let data_key = scratch.join("data.key");
     let sheet_json = output_of(
         Command::new(&server)
             .args(["generate", "--database", &database, "--json"])
-            .args(["--customers", "300", "--months", "3"]),
+            .args(["--customers", "300", "--months", "3"])
+            .env("RISKDESK_DATA_KEY_FILE", &data_key),
     )?;
     std::fs::write(&sheet, sheet_json)?;
-    let service_key = service::add_client(&server, &database, "fuzz")?;
+    let service_key = service::add_client(&server, &database, &data_key, "fuzz")?;
     // The service's log stays beside the report: a 5xx is explained there.
     let log = std::fs::File::create(scratch.join("service.log"))?;
-    let instance = Instance::start(&server, &database, log.into())?;
+    let instance = Instance::start(&server, &database, &data_key, log.into())?;
     let here = workspace_root().join("tests/api-fuzz");
     let token = output_of(
         Command::new(&python)

@@ -18,11 +18,17 @@ pub struct Instance {
 
 impl Instance {
     /// `log` takes the instance's log (its standard error).
-    pub fn start(server: &Path, database: &str, log: Stdio) -> anyhow::Result<Instance> {
+    pub fn start(
+        server: &Path,
+        database: &str,
+        data_key: &Path,
+        log: Stdio,
+    ) -> anyhow::Result<Instance> {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let addr = format!("127.0.0.1:{port}");
         let child = Command::new(server)
             .args(["serve", "--database", database, "--addr", &addr])
+            .env("RISKDESK_DATA_KEY_FILE", data_key)
             .env("RUST_LOG", "warn")
             .stderr(log)
             .spawn()
@@ -75,13 +81,16 @@ fn healthy(addr: &str) -> bool {
 
 /// Registers a service client (`riskdesk-server service-client add`) and
 /// returns its key, which the command prints alone on its standard output.
-pub fn add_client(server: &Path, database: &str, id: &str) -> anyhow::Result<String> {
-    let key = output_of(Command::new(server).args([
-        "service-client",
-        "--database",
-        database,
-        "add",
-        id,
-    ]))?;
+pub fn add_client(
+    server: &Path,
+    database: &str,
+    data_key: &Path,
+    id: &str,
+) -> anyhow::Result<String> {
+    let key = output_of(
+        Command::new(server)
+            .args(["service-client", "--database", database, "add", id])
+            .env("RISKDESK_DATA_KEY_FILE", data_key),
+    )?;
     Ok(key.trim().to_owned())
 }

@@ -32,14 +32,6 @@ pub fn mask_national_id(id: &str) -> String {
     mask_middle(id, 3, 4)
 }
 
-/// National IDs are listed and matched only as this hash (SHA-256 with a
-/// fixed prefix, lowercase hex): the number itself is never stored in a list.
-pub fn national_id_hash(national_id: &str) -> String {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(format!("riskdesk-national-id:{national_id}").as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// The check character of an 18-character resident ID (GB 11643-1999) for
 /// its first 17 digits, or `None` if they are not 17 digits.
 pub fn national_id_check(first17: &str) -> Option<char> {

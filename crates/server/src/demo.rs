@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
+use crate::data_key::DataKeys;
 use crate::generate::{self, DemoOperator, Params, Summary};
 use crate::store::{self, Purpose, Store};
 
@@ -35,6 +36,12 @@ pub fn audit_key(data: &Path) -> PathBuf {
     data.join("audit-signing.key")
 }
 
+/// The demo's data key (which seals its secrets and personal data), beside
+/// its database: a demo's data is made up, and the directory is the user's own.
+pub fn data_key(data: &Path) -> PathBuf {
+    data.join("data.key")
+}
+
 pub fn sqlite_url(path: &Path) -> String {
     format!("sqlite://{}", path.display())
 }
@@ -49,12 +56,14 @@ pub async fn open_or_generate(
     progress: impl Fn(u64, u64),
 ) -> anyhow::Result<(Arc<dyn Store>, Vec<DemoOperator>, Option<Summary>)> {
     let db = database(data);
+    std::fs::create_dir_all(data).with_context(|| format!("creating {}", data.display()))?;
+    let keys = DataKeys::load_or_create(&data_key(data), None)?;
     let summary = if db.exists() {
         None
     } else {
-        Some(generate_into(data, &db, params, progress).await?)
+        Some(generate_into(data, &db, params, &keys, progress).await?)
     };
-    let store = store::open_for(&sqlite_url(&db), purpose).await?;
+    let store = store::open_for(&sqlite_url(&db), purpose, &keys).await?;
     let seed: u64 = store
         .meta("seed")
         .await?
@@ -69,14 +78,14 @@ async fn generate_into(
     data: &Path,
     db: &Path,
     params: Params,
+    keys: &DataKeys,
     progress: impl Fn(u64, u64),
 ) -> anyhow::Result<Summary> {
-    std::fs::create_dir_all(data).with_context(|| format!("creating {}", data.display()))?;
     let partial = data.join("riskdesk.db.partial");
     for stale in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{stale}", partial.display()));
     }
-    let store = store::open_for(&sqlite_url(&partial), Purpose::BulkLoad).await?;
+    let store = store::open_for(&sqlite_url(&partial), Purpose::BulkLoad, keys).await?;
     let total = u64::from(params.customers);
     let summary = generate::generate(store.as_ref(), params, |done| progress(done, total)).await?;
     // The file is complete only once every connection has closed.

@@ -26,7 +26,6 @@ use crate::store::{
     AuthorizationWrite, Authorized, ContextQuery, ContextRows, Idempotent, LedgerRecord, MoneyBack,
     PlannedAlert, PlannedFreeze, Refusal, Store, TransactionRow,
 };
-use riskdesk_domain::pii::national_id_hash;
 
 const MINUTE_MS: i64 = 60_000;
 /// How far ahead of the service's clock a payment's time may be (clock skew).
@@ -75,7 +74,7 @@ pub async fn authorize(
             request.account_id
         )));
     };
-    let id_hash = national_id_hash(&account.national_id);
+    let id_hash = store.index_national_id(&account.national_id);
     let exact = [
         (
             BlacklistKind::Customer,

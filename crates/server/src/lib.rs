@@ -2,6 +2,7 @@
 pub mod audit_key;
 pub mod auth;
 pub mod clock;
+pub mod data_key;
 pub mod demo;
 pub mod engine;
 pub mod eod;

@@ -9,6 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use riskdesk_domain::operator::{OperatorChange, Role};
 use riskdesk_domain::rules::Rules;
 use riskdesk_server::clock::Clock;
+use riskdesk_server::data_key::DataKeys;
 use riskdesk_server::generate::{self, Params};
 use riskdesk_server::http::{self, AppState};
 use riskdesk_server::store::{self, Purpose};
@@ -32,8 +33,8 @@ enum Command {
     /// Serve the API over an existing database.
     Serve {
         /// `sqlite://path/to/file.db` or `postgres://user@host/db`.
-        #[arg(long, env = "RISKDESK_DATABASE_URL")]
-        database: String,
+        #[command(flatten)]
+        database: Database,
         #[command(flatten)]
         listen: Listen,
         #[command(flatten)]
@@ -42,29 +43,29 @@ enum Command {
     /// Manage the service clients (the payment platform) that may call the
     /// payment channel's endpoints.
     ServiceClient {
-        #[arg(long, env = "RISKDESK_DATABASE_URL")]
-        database: String,
+        #[command(flatten)]
+        database: Database,
         #[command(subcommand)]
         action: ServiceClientAction,
     },
     /// Operators' sessions: list them, end one.
     Sessions {
-        #[arg(long, env = "RISKDESK_DATABASE_URL")]
-        database: String,
+        #[command(flatten)]
+        database: Database,
         #[command(subcommand)]
         action: SessionsAction,
     },
     /// Manage the operators (officers, agents, managers) who sign in to the console.
     Operator {
-        #[arg(long, env = "RISKDESK_DATABASE_URL")]
-        database: String,
+        #[command(flatten)]
+        database: Database,
         #[command(subcommand)]
         action: OperatorAction,
     },
     /// Generate a demo portfolio into an empty database.
     Generate {
-        #[arg(long, env = "RISKDESK_DATABASE_URL")]
-        database: String,
+        #[command(flatten)]
+        database: Database,
         #[command(flatten)]
         portfolio: Portfolio,
         /// Write the fraud patterns' payment stream to this JSON-lines file
@@ -79,8 +80,8 @@ enum Command {
     /// Run the end of a business day (statements, days past due, re-scoring,
     /// limit proposals). Once per date: a second run reports the first.
     EndOfDay {
-        #[arg(long, env = "RISKDESK_DATABASE_URL")]
-        database: String,
+        #[command(flatten)]
+        database: Database,
         /// The business date (China time), `yyyy-mm-dd`. Default: yesterday.
         #[arg(long)]
         date: Option<chrono::NaiveDate>,
@@ -92,16 +93,24 @@ enum Command {
     /// It writes to the database: replay into a copy to try a rules change.
     Replay {
         file: PathBuf,
-        #[arg(long, env = "RISKDESK_DATABASE_URL")]
-        database: String,
+        #[command(flatten)]
+        database: Database,
         #[command(flatten)]
         engine: Engine,
     },
     /// Recompute the portfolio metrics' rollups from the records (the
     /// service keeps them up to date itself; this is for a repair or a check).
     RebuildMetrics {
-        #[arg(long, env = "RISKDESK_DATABASE_URL")]
-        database: String,
+        #[command(flatten)]
+        database: Database,
+    },
+    /// Seal every secret and piece of personal data under a new data key
+    /// (--data-key, made if missing), opening what the previous one sealed
+    /// (--previous-data-key). Safe while the service runs: start its
+    /// instances with both keys first (docs/deploy.md).
+    RotateKey {
+        #[command(flatten)]
+        database: Database,
     },
     /// Print the current TOTP code for a secret (for trying the API by hand).
     Totp {
@@ -256,6 +265,40 @@ impl Engine {
     }
 }
 
+/// The database, and the key that seals its secrets and personal data.
+#[derive(clap::Args)]
+struct Database {
+    /// `sqlite://path/to/file.db` or `postgres://user@host/db`.
+    #[arg(long = "database", env = "RISKDESK_DATABASE_URL")]
+    url: String,
+    /// The data key file (made, readable by its owner only, if missing).
+    /// Keep it apart from the database and its backups: without it the
+    /// sealed data cannot be read. Or the key file's text in RISKDESK_DATA_KEY.
+    #[arg(long, env = "RISKDESK_DATA_KEY_FILE")]
+    data_key: Option<PathBuf>,
+    /// During a key rotation: the key being replaced, to open what it sealed.
+    #[arg(long, env = "RISKDESK_PREVIOUS_DATA_KEY_FILE")]
+    previous_data_key: Option<PathBuf>,
+}
+
+impl Database {
+    fn keys(&self) -> anyhow::Result<DataKeys> {
+        let Some(previous) = &self.previous_data_key else {
+            return DataKeys::from_env_or_file(self.data_key.as_deref());
+        };
+        let previous = DataKeys::load(previous)?;
+        let current = match &self.data_key {
+            Some(path) => DataKeys::load_or_create(path, Some(&previous))?,
+            None => DataKeys::from_env_or_file(None)?,
+        };
+        current.with_previous(&previous)
+    }
+
+    async fn open(&self, purpose: Purpose) -> anyhow::Result<std::sync::Arc<dyn store::Store>> {
+        store::open_for(&self.url, purpose, &self.keys()?).await
+    }
+}
+
 /// What portfolio to generate.
 #[derive(clap::Args)]
 struct Portfolio {
@@ -307,7 +350,7 @@ async fn main() -> anyhow::Result<()> {
             engine,
         } => {
             let configure = engine.load()?;
-            let store = store::open(&database).await?;
+            let store = database.open(Purpose::Serve).await?;
             let state = configure(AppState::new(store, Clock::system())?);
             serve(state, &listen, |url| {
                 eprintln!("RiskDesk risk service on {url}")
@@ -332,7 +375,7 @@ async fn main() -> anyhow::Result<()> {
                 !id.trim().is_empty() && !name.trim().is_empty(),
                 "an id and a name, please"
             );
-            let store = store::open(&database).await?;
+            let store = database.open(Purpose::Serve).await?;
             let secret = riskdesk_server::auth::new_totp_secret();
             store
                 .insert_batch(&store::Batch {
@@ -362,7 +405,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Operator { database, action } => {
-            let store = store::open(&database).await?;
+            let store = database.open(Purpose::Serve).await?;
             let change = match &action {
                 OperatorAction::List => {
                     let now = Clock::system().now_ms();
@@ -412,7 +455,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Sessions { database, action } => {
-            let store = store::open(&database).await?;
+            let store = database.open(Purpose::Serve).await?;
             let outcome = match action {
                 SessionsAction::List { operator } => store
                     .operator_sessions(&operator, Clock::system().now_ms())
@@ -441,7 +484,7 @@ async fn main() -> anyhow::Result<()> {
             database,
             action: ServiceClientAction::List,
         } => {
-            let store = store::open(&database).await?;
+            let store = database.open(Purpose::Serve).await?;
             let clients = store.service_clients().await;
             store.close().await;
             for c in clients? {
@@ -459,7 +502,7 @@ async fn main() -> anyhow::Result<()> {
             database,
             action: ServiceClientAction::Revoke { id },
         } => {
-            let store = store::open(&database).await?;
+            let store = database.open(Purpose::Serve).await?;
             let outcome = team::revoke_service_client(&*store, &id).await;
             store.close().await;
             outcome?;
@@ -470,7 +513,7 @@ async fn main() -> anyhow::Result<()> {
             database,
             action: ServiceClientAction::Add { id },
         } => {
-            let store = store::open(&database).await?;
+            let store = database.open(Purpose::Serve).await?;
             let key = riskdesk_server::auth::new_service_key();
             store
                 .add_service_client(&store::ServiceClientRow {
@@ -492,7 +535,7 @@ async fn main() -> anyhow::Result<()> {
             stream_out,
             json,
         } => {
-            let store = store::open_for(&database, Purpose::BulkLoad).await?;
+            let store = database.open(Purpose::BulkLoad).await?;
             let first = store::PageRequest {
                 after: None,
                 limit: 1,
@@ -505,7 +548,7 @@ async fn main() -> anyhow::Result<()> {
                 store.meta("seed").await?.is_none() && !holds_accounts,
                 "{} already holds accounts (perhaps from an interrupted run); \
                  generate into an empty database",
-                store::redact_url(&database)
+                store::redact_url(&database.url)
             );
             let params = portfolio.params();
             let bar = progress_bar(params.customers)?;
@@ -555,7 +598,7 @@ async fn main() -> anyhow::Result<()> {
             engine,
         } => {
             let configure = engine.load()?;
-            let store = store::open(&database).await?;
+            let store = database.open(Purpose::Serve).await?;
             let state = configure(AppState::new(store.clone(), Clock::system())?);
             let now = state.clock.now_ms();
             let date = date.unwrap_or_else(|| eod::due_date_at(now));
@@ -595,7 +638,7 @@ async fn main() -> anyhow::Result<()> {
                 .with_context(|| format!("reading {}", file.display()))?;
             let events =
                 replay::read_events(&text).with_context(|| format!("{}", file.display()))?;
-            let store = store::open(&database).await?;
+            let store = database.open(Purpose::Serve).await?;
             let state = configure(AppState::new(store.clone(), Clock::system())?);
             let report = replay::replay(&*store, &state.rules, events).await?;
             store.close().await;
@@ -603,12 +646,31 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::RebuildMetrics { database } => {
-            let store = store::open(&database).await?;
+            let store = database.open(Purpose::Serve).await?;
             let started = std::time::Instant::now();
             let rows = store.rebuild_metrics().await?;
             store.close().await;
             eprintln!(
                 "metrics rebuilt: {rows} rollup rows in {} ms",
+                started.elapsed().as_millis()
+            );
+            Ok(())
+        }
+        Command::RotateKey { database } => {
+            anyhow::ensure!(
+                database.previous_data_key.is_some(),
+                "rotate-key needs --previous-data-key (the key in use) and --data-key (the new one)"
+            );
+            let store = database.open(Purpose::Serve).await?;
+            let started = std::time::Instant::now();
+            let resealed = store.reseal().await;
+            store.close().await;
+            let resealed = resealed?;
+            eprintln!(
+                "sealed again under the new data key: {} customers, {} operators, in {} ms; \
+                 the previous key is no longer needed once no backup sealed with it is kept",
+                resealed.customers,
+                resealed.operators,
                 started.elapsed().as_millis()
             );
             Ok(())

@@ -15,6 +15,8 @@ mod sql;
 
 use std::sync::Arc;
 
+pub use crate::data_key::DataKeys;
+
 pub use riskdesk_api::lists::{AccountSort, AlertSort};
 
 pub use admin::*;
@@ -41,21 +43,40 @@ pub enum Purpose {
 
 /// Opens the database at `url` (`sqlite:` or `postgres:`) to serve,
 /// creating it and running the migrations as needed.
-pub async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
-    open_for(url, Purpose::Serve).await
+pub async fn open(url: &str, keys: &DataKeys) -> anyhow::Result<Arc<dyn Store>> {
+    open_for(url, Purpose::Serve, keys).await
 }
 
-pub async fn open_for(url: &str, purpose: Purpose) -> anyhow::Result<Arc<dyn Store>> {
+/// Opens the database for `purpose`, sealing and opening personal data
+/// and secrets with `keys`. A database written before sealing is sealed
+/// in place, once.
+pub async fn open_for(
+    url: &str,
+    purpose: Purpose,
+    keys: &DataKeys,
+) -> anyhow::Result<Arc<dyn Store>> {
+    let keys = Arc::new(keys.clone());
     let store: Arc<dyn Store> = if url.starts_with("sqlite:") {
-        Arc::new(SqlStore::open_sqlite(url, purpose).await?)
+        Arc::new(SqlStore::open_sqlite(url, purpose, keys).await?)
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-        Arc::new(SqlStore::open_postgres(url).await?)
+        Arc::new(SqlStore::open_postgres(url, keys).await?)
     } else {
         anyhow::bail!(
             "unsupported database URL (expected sqlite: or postgres:): {}",
             redact_url(url)
         )
     };
+    store.check_data_key().await?;
+    if store.meta(DATA_SEALED).await?.is_none() {
+        let sealed = store.reseal().await?;
+        store.set_meta(DATA_SEALED, "1").await?;
+        if sealed != Resealed::default() {
+            tracing::info!(
+                ?sealed,
+                "personal data and secrets written before sealing are sealed now"
+            );
+        }
+    }
     // A database from before these rollups: built once.
     if store.meta(METRICS_BUILT).await?.as_deref() != Some(METRICS_VERSION) {
         let rows = store.rebuild_metrics().await?;
@@ -88,6 +109,19 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+/// The `meta` key set once every secret and piece of personal data is
+/// sealed (a database from before sealing is sealed at its first open).
+pub const DATA_SEALED: &str = "data_sealed";
+
+/// What [`Store::reseal`] sealed again (or for the first time).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Resealed {
+    pub customers: u64,
+    pub operators: u64,
+    /// National-ID entries moved from the old unkeyed hash to the keyed one.
+    pub blacklist: u64,
+}
+
 /// The `meta` key set once the metrics' rollups hold everything written:
 /// to [`METRICS_VERSION`], the rollups this code keeps.
 pub const METRICS_BUILT: &str = "metrics_built";
@@ -103,6 +137,16 @@ pub trait Store: Decisions + Administration + Metrics + Send + Sync + std::fmt::
     /// Closes every connection, waiting for them: with SQLite this folds the
     /// write-ahead log back into the database file.
     async fn close(&self);
+
+    /// A national ID as the blacklist lists it: its keyed hash.
+    fn index_national_id(&self, national_id: &str) -> String;
+    /// Seals under the current data key every secret and piece of personal
+    /// data that is not yet (written before sealing, or under the previous
+    /// key during a rotation), a page at a time, each page in a transaction,
+    /// racing safely with the service's own writes.
+    async fn reseal(&self) -> StoreResult<Resealed>;
+    /// Refuses a data key that cannot open what the database holds.
+    async fn check_data_key(&self) -> anyhow::Result<()>;
 
     async fn meta(&self, key: &str) -> StoreResult<Option<String>>;
     async fn set_meta(&self, key: &str, value: &str) -> StoreResult<()>;

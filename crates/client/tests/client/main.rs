@@ -22,7 +22,9 @@ const AS_OF_MS: i64 = 1_793_610_000_000;
 const SEED: u64 = 3;
 
 async fn state() -> AppState {
-    let store = store::open("sqlite::memory:").await.unwrap();
+    let store = store::open("sqlite::memory:", &store::DataKeys::ephemeral())
+        .await
+        .unwrap();
     let params = Params {
         customers: 40,
         months: 3,

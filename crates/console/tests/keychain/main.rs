@@ -27,7 +27,9 @@ struct Service {
 }
 
 async fn service() -> Service {
-    let store = store::open("sqlite::memory:").await.unwrap();
+    let store = store::open("sqlite::memory:", &store::DataKeys::ephemeral())
+        .await
+        .unwrap();
     let params = Params {
         customers: 10,
         months: 2,
@@ -278,6 +280,12 @@ async fn the_embedded_demo_is_generated_once_served_on_loopback_and_stopped_on_d
     assert_eq!(again.operators[1].password, officer.password);
 }
 
+/// The data key of the console's demo in `home`.
+fn demo_keys(home: &tempfile::TempDir) -> store::DataKeys {
+    let key = riskdesk_server::demo::data_key(&home.path().join("data"));
+    store::DataKeys::load(&key).expect("the demo's data key")
+}
+
 fn chrono_now_secs() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -499,7 +507,7 @@ async fn the_console_checks_the_chain_itself_across_pages_and_finds_a_missing_en
     console.sign_in_demo("manager.chen".into()).await.unwrap();
     let database = riskdesk_server::demo::database(&home.path().join("data"));
     let url = format!("sqlite://{}", database.display());
-    let trail = store::open(&url).await.unwrap();
+    let trail = store::open(&url, &demo_keys(&home)).await.unwrap();
     let records: Vec<store::AuditRecord> = (0..12_000i64)
         .map(|i| store::AuditRecord {
             at: 1_764_000_000_000 + i,
@@ -558,9 +566,12 @@ async fn a_million_entries_verified_and_exported_by_the_console() {
     console.start(|_| {}).await.unwrap();
     console.sign_in_demo("manager.chen".into()).await.unwrap();
     let database = riskdesk_server::demo::database(&home.path().join("data"));
-    let trail = store::open(&format!("sqlite://{}", database.display()))
-        .await
-        .unwrap();
+    let trail = store::open(
+        &format!("sqlite://{}", database.display()),
+        &demo_keys(&home),
+    )
+    .await
+    .unwrap();
     let row = |id: i64| {
         format!(
             "{{\"id\":{id},\"account_id\":{},\"rule\":\"velocity\",\"status\":\"in_review\",\

@@ -20,7 +20,7 @@ use crate::store::{
     AccountFilter, AccountRow, AccountSearch, AuditRecord, BlacklistProbe, PageRequest,
     TransactionFilter,
 };
-use riskdesk_domain::pii::{PiiField, national_id_hash};
+use riskdesk_domain::pii::PiiField;
 
 /// Reveals one masked field of the account's customer (name, phone or
 /// national ID), with a reason; the reveal — never the value — is recorded
@@ -184,7 +184,7 @@ pub async fn blacklist_matches(
         account_id: id,
         customer_id: account.account.customer_id,
         phone: account.account.phone.clone(),
-        national_id_hash: national_id_hash(&account.national_id),
+        national_id_hash: state.store.index_national_id(&account.national_id),
         geo_area: format!("city:{}", account.account.city),
     };
     let rows = state

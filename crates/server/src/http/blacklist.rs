@@ -9,7 +9,7 @@ use riskdesk_api::Page;
 use riskdesk_api::decisions::{AddBlacklistEntry, ReasonedChange, StepUpApproval};
 use riskdesk_api::lists::BlacklistQuery;
 use riskdesk_api::views::BlacklistEntryView;
-use riskdesk_domain::blacklist::normalise;
+use riskdesk_domain::blacklist::{BlacklistKind, normalise};
 use riskdesk_domain::operator::Permission;
 
 use super::AppState;
@@ -73,8 +73,12 @@ pub async fn add(
     Body(request): Body<AddBlacklistEntry>,
 ) -> ApiResult<Response> {
     signed.require(Permission::ManageBlacklist)?;
-    let value =
+    let mut value =
         normalise(request.kind, &request.value).map_err(|e| ApiError::invalid(e.to_string()))?;
+    // A national ID is listed as its keyed hash; the number goes no further.
+    if request.kind == BlacklistKind::NationalIdHash && value.len() == 18 {
+        value = state.store.index_national_id(&value);
+    }
     if let Some(expires_at) = request.expires_at
         && expires_at <= utc(state.clock.now_ms())
     {

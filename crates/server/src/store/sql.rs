@@ -16,6 +16,7 @@ mod admin;
 mod bulk;
 mod decisions;
 mod metrics;
+mod sealing;
 
 use self::bulk::LargeTables;
 use self::metrics::LimitChangeStep;
@@ -36,6 +37,10 @@ pub struct SqlStore<DB: Database> {
     /// than running it (docs/benchmarks.md). The console's ad-hoc lists
     /// keep plans made for their values. On SQLite, the same pool.
     payments: Pool<DB>,
+    /// Seals TOTP secrets and customers' names, phones and national IDs on
+    /// the way in and opens them on the way out: the rest of the service
+    /// sees them in clear, the database never does.
+    keys: Arc<DataKeys>,
 }
 
 /// Rows per multi-row INSERT: under SQLite's 32,766 and PostgreSQL's 65,535
@@ -44,7 +49,11 @@ const INSERT_CHUNK: usize = 1_000;
 
 impl SqlStore<Sqlite> {
     /// `sqlite::memory:` or `sqlite://path/to/file.db`; the file is created if missing.
-    pub async fn open_sqlite(url: &str, purpose: Purpose) -> anyhow::Result<Self> {
+    pub async fn open_sqlite(
+        url: &str,
+        purpose: Purpose,
+        keys: Arc<DataKeys>,
+    ) -> anyhow::Result<Self> {
         // Serving: write-ahead log, many readers. A bulk load, or a database
         // in memory (which lives in one connection): one connection and a
         // rollback journal in memory, so that pages are written once, not to
@@ -85,12 +94,13 @@ impl SqlStore<Sqlite> {
         Ok(SqlStore {
             payments: pool.clone(),
             pool,
+            keys,
         })
     }
 }
 
 impl SqlStore<Postgres> {
-    pub async fn open_postgres(url: &str) -> anyhow::Result<Self> {
+    pub async fn open_postgres(url: &str, keys: Arc<DataKeys>) -> anyhow::Result<Self> {
         let options = PgConnectOptions::from_str(url)?;
         // A liveness ping only for a connection that sat idle: a ping before
         // every use doubled each query's round trips (docs/benchmarks.md),
@@ -114,7 +124,11 @@ impl SqlStore<Postgres> {
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
         let payments = pool_of(8)
             .connect_lazy_with(options.options([("plan_cache_mode", "force_generic_plan")]));
-        Ok(SqlStore { pool, payments })
+        Ok(SqlStore {
+            pool,
+            payments,
+            keys,
+        })
     }
 }
 
@@ -170,6 +184,18 @@ where
     for<'s> &'s str: ColumnIndex<DB::Row>,
     usize: ColumnIndex<DB::Row>,
 {
+    fn index_national_id(&self, national_id: &str) -> String {
+        SqlStore::index_national_id(self, national_id)
+    }
+
+    async fn reseal(&self) -> StoreResult<Resealed> {
+        self.reseal_all().await
+    }
+
+    async fn check_data_key(&self) -> anyhow::Result<()> {
+        self.check_key().await
+    }
+
     fn backend(&self) -> &'static str {
         if DB::NAME == "SQLite" {
             "sqlite"
@@ -279,7 +305,7 @@ where
                         .bind(o.display_name.clone())
                         .bind(o.role.clone())
                         .bind(o.password_hash.clone())
-                        .bind(o.totp_secret.clone())
+                        .bind(self.keys.seal(&o.totp_secret))
                         .bind(o.totp_last_step)
                         .bind(o.failed_attempts)
                         .bind(o.locked_until)
@@ -297,11 +323,11 @@ where
                 );
                 q.values(chunk, |t, c| {
                     t.bind(c.id)
-                        .bind(c.name.clone())
+                        .bind(self.keys.seal(&c.name))
                         .bind(c.name_masked.clone())
-                        .bind(c.phone.clone())
+                        .bind(self.keys.seal(&c.phone))
                         .bind(c.phone_tail.clone())
-                        .bind(c.national_id.clone())
+                        .bind(self.keys.seal(&c.national_id))
                         .bind(c.age)
                         .bind(c.occupation.clone())
                         .bind(c.income_band.clone())
@@ -470,11 +496,18 @@ where
     }
 
     async fn operator(&self, id: &str) -> StoreResult<Option<OperatorRow>> {
-        fetch_optional(&self.pool, |q| {
+        let row: Option<OperatorRow> = fetch_optional(&self.pool, |q| {
             q.push("SELECT * FROM operators WHERE id = ")
                 .bind(id.to_owned());
         })
-        .await
+        .await?;
+        row.map(|o| {
+            Ok(OperatorRow {
+                totp_secret: self.open(&o.totp_secret)?,
+                ..o
+            })
+        })
+        .transpose()
     }
 
     async fn record_failed_sign_in(
@@ -674,15 +707,19 @@ where
             cmp(q, "a.utilisation_bp >= ", f.utilisation_min_bp);
             cmp(q, "a.utilisation_bp <= ", f.utilisation_max_bp);
         })
-        .await
+        .await?
+        .into_iter()
+        .map(|row| self.opened_account(row))
+        .collect()
     }
 
     async fn account(&self, id: i64) -> StoreResult<Option<AccountDetailRow>> {
-        fetch_optional(&self.pool, |q| {
+        let row: Option<AccountDetailRow> = fetch_optional(&self.pool, |q| {
             q.push("SELECT ").push(ACCOUNT_FIELDS).push(CUSTOMER_DETAIL);
             q.push(ACCOUNT_FROM).and().push("a.id = ").bind(id);
         })
-        .await
+        .await?;
+        row.map(|row| self.opened_detail(row)).transpose()
     }
 
     async fn transactions(
@@ -1389,12 +1426,15 @@ where
         after_id: i64,
         limit: u32,
     ) -> StoreResult<Vec<AccountDetailRow>> {
-        fetch_all(&self.pool, |q| {
+        let rows: Vec<AccountDetailRow> = fetch_all(&self.pool, |q| {
             q.push("SELECT ").push(ACCOUNT_FIELDS).push(CUSTOMER_DETAIL);
             q.push(ACCOUNT_FROM).and().push("a.id > ").bind(after_id);
             q.push(" ORDER BY a.id LIMIT ").bind(i64::from(limit));
         })
-        .await
+        .await?;
+        rows.into_iter()
+            .map(|row| self.opened_detail(row))
+            .collect()
     }
 
     async fn save_scores(&self, scores: &[Rescored], scored_at: i64) -> StoreResult<()> {

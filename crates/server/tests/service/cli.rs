@@ -6,7 +6,9 @@ use std::process::Command;
 use riskdesk_domain::rules::BUILTIN;
 
 fn server() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_riskdesk-server"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_riskdesk-server"));
+    command.env("RISKDESK_DATA_KEY", crate::support::DATA_KEY);
+    command
 }
 
 #[test]
@@ -86,7 +88,7 @@ async fn an_operator_added_from_the_command_line_signs_in_with_the_printed_secre
 
     // The operator signs in with that password and a code from that secret.
     let secret = crate::support::totp_secret(&uri);
-    let store = riskdesk_server::store::open(&url)
+    let store = riskdesk_server::store::open(&url, &crate::support::keys())
         .await
         .expect("the database");
     let service = crate::support::Service::start(store).await;

@@ -328,6 +328,7 @@ async fn list_device(
 /// `generate --json`: the demo operators' sheet.
 fn generate(server: &str, database: &str) -> Value {
     let output = Command::new(server)
+        .env("RISKDESK_DATA_KEY", crate::support::DATA_KEY)
         .args(["generate", "--database", database, "--json"])
         .args(["--customers", "200", "--months", "2"])
         .output()
@@ -342,6 +343,7 @@ fn generate(server: &str, database: &str) -> Value {
 
 fn service_key(server: &str, database: &str) -> String {
     let output = Command::new(server)
+        .env("RISKDESK_DATA_KEY", crate::support::DATA_KEY)
         .args(["service-client", "--database", database, "add", "crash"])
         .output()
         .expect("riskdesk-server service-client add");
@@ -379,6 +381,7 @@ impl Serving {
             .expect("a free port")
             .port();
         let child = Command::new(server)
+            .env("RISKDESK_DATA_KEY", crate::support::DATA_KEY)
             .args(["serve", "--database", database])
             .args(["--addr", &format!("127.0.0.1:{port}")])
             .stdout(Stdio::null())

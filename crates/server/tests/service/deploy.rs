@@ -32,6 +32,7 @@ async fn the_deployment_guide_from_an_empty_database_to_a_restored_backup() {
         database: database.clone(),
         password: password.to_owned(),
         audit_key: dir.path().join("audit.key"),
+        data_key: dir.path().join("data.key"),
     };
     let wrong = Env {
         password: "not-the-password".to_owned(),
@@ -136,6 +137,7 @@ struct Env {
     database: String,
     password: String,
     audit_key: PathBuf,
+    data_key: PathBuf,
 }
 
 fn server(env: &Env) -> Command {
@@ -144,6 +146,8 @@ fn server(env: &Env) -> Command {
         .env("RISKDESK_DATABASE_URL", &env.database)
         .env("PGPASSWORD", &env.password)
         .env("RISKDESK_AUDIT_KEY_FILE", &env.audit_key)
+        .env("RISKDESK_DATA_KEY_FILE", &env.data_key)
+        .env_remove("RISKDESK_DATA_KEY")
         .env_remove("PGPASSFILE");
     command
 }

@@ -763,7 +763,9 @@ async fn authorizations_through_two_instances_never_overspend_on_postgres() {
 async fn an_order_is_answered_once_across_months_on_postgres() {
     use sqlx::Connection;
     let url = support::postgres_database().await;
-    let store = riskdesk_server::store::open(&url).await.unwrap();
+    let store = riskdesk_server::store::open(&url, &support::keys())
+        .await
+        .unwrap();
     support::portfolio(store.as_ref(), 200).await;
     let account = roomy_account(store.as_ref()).await;
     let (service, key) = payment_service(&store, only(&[])).await;

@@ -2,6 +2,7 @@
 //! HTTP API through a real port with a real client.
 
 mod api;
+mod at_rest;
 mod attacks;
 mod audit;
 mod cli;

@@ -784,7 +784,9 @@ async fn a_database_with_older_rollups_gets_them_all_when_it_opens() {
         sqlx::query(sql).execute(&mut db).await.unwrap();
     }
     drop(db);
-    let reopened = riskdesk_server::store::open(&url).await.unwrap();
+    let reopened = riskdesk_server::store::open(&url, &support::keys())
+        .await
+        .unwrap();
     assert_eq!(
         rollups(reopened.as_ref(), &MetricFilter::default()).await,
         whole

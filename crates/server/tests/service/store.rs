@@ -304,10 +304,12 @@ async fn a_failing_batch_writes_nothing() {
 async fn a_bulk_loaded_sqlite_file_reopens_complete_for_serving() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("bulk.db").display());
-    let loading = open_for(&url, Purpose::BulkLoad).await.unwrap();
+    let loading = open_for(&url, Purpose::BulkLoad, &support::keys())
+        .await
+        .unwrap();
     support::portfolio(loading.as_ref(), 20).await;
     loading.close().await;
-    let serving = open(&url).await.unwrap();
+    let serving = open(&url, &support::keys()).await.unwrap();
     assert_eq!(serving.meta("seed").await.unwrap().as_deref(), Some("11"));
     let all = serving
         .accounts(
@@ -351,7 +353,10 @@ async fn a_bulk_loaded_sqlite_file_reopens_complete_for_serving() {
 async fn transactions_are_kept_by_month_on_postgres() {
     use sqlx::Connection;
     let url = support::postgres_database().await;
-    let stores = [open(&url).await.unwrap(), open(&url).await.unwrap()];
+    let stores = [
+        open(&url, &support::keys()).await.unwrap(),
+        open(&url, &support::keys()).await.unwrap(),
+    ];
     support::portfolio(stores[0].as_ref(), 20).await;
     let mut db = sqlx::PgConnection::connect(&url).await.unwrap();
     let by_month = "SELECT tableoid::regclass::text, COUNT(*), MIN(occurred_at), MAX(occurred_at) \

@@ -15,9 +15,18 @@ use sqlx::Connection;
 pub const AS_OF_MS: i64 = 1_793_610_000_000;
 pub const SEED: u64 = 11;
 
+/// The data key of every test database: one, so that a test may open a
+/// database again or hand it to the binary (`RISKDESK_DATA_KEY`).
+pub const DATA_KEY: &str = "sealing = 0101010101010101010101010101010101010101010101010101010101010101\n\
+                            index = 0202020202020202020202020202020202020202020202020202020202020202\n";
+
+pub fn keys() -> store::DataKeys {
+    store::DataKeys::parse(DATA_KEY).expect("the tests' data key")
+}
+
 /// A fresh SQLite database in memory.
 pub async fn sqlite() -> Arc<dyn Store> {
-    store::open("sqlite::memory:")
+    store::open("sqlite::memory:", &keys())
         .await
         .expect("in-memory SQLite")
 }
@@ -27,12 +36,12 @@ pub async fn sqlite() -> Arc<dyn Store> {
 pub async fn sqlite_file() -> (Arc<dyn Store>, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let url = format!("sqlite://{}", dir.path().join("test.db").display());
-    (store::open(&url).await.expect("SQLite file"), dir)
+    (store::open(&url, &keys()).await.expect("SQLite file"), dir)
 }
 
 /// A fresh database in the throwaway PostgreSQL cluster that `cargo xtask test` starts.
 pub async fn postgres() -> Arc<dyn Store> {
-    store::open(&postgres_database().await)
+    store::open(&postgres_database().await, &keys())
         .await
         .expect("opening the test database")
 }
@@ -43,7 +52,11 @@ pub async fn postgres_instances(n: usize) -> Vec<Arc<dyn Store>> {
     let url = postgres_database().await;
     let mut stores = Vec::new();
     for _ in 0..n {
-        stores.push(store::open(&url).await.expect("opening the test database"));
+        stores.push(
+            store::open(&url, &keys())
+                .await
+                .expect("opening the test database"),
+        );
     }
     stores
 }

@@ -20,7 +20,7 @@ const PREVIOUS_RELEASE: i64 = 6;
 /// One customer and account, a decided payment, an alert and two limit
 /// changes (one applied, one rejected), written as the previous release
 /// wrote them: no grade on a limit change, rollups of version 1.
-const PREVIOUS_ROWS: [&str; 8] = [
+const PREVIOUS_ROWS: [&str; 10] = [
     "INSERT INTO customers (id, name, name_masked, phone, phone_tail, national_id, age, \
      occupation, income_band, city, home_lat, home_lon, kyc_level, night_login_bp, created_at) \
      VALUES (1000001, '张三丰', '张*丰', '13800001234', '1234', '110101199001011234', 36, \
@@ -48,6 +48,21 @@ const PREVIOUS_ROWS: [&str; 8] = [
     "INSERT INTO metric_authorizations (day, grade, city, channel, approved, review, declined, \
      approved_fen) VALUES (20758, 'B', '上海', 'qr', 1, 0, 0, 200000)",
     "INSERT INTO meta (key, value) VALUES ('metrics_built', '1')",
+    // Before sealing: a TOTP secret in clear, a national ID by its unkeyed hash.
+    "INSERT INTO operators (id, display_name, role, password_hash, totp_secret, totp_last_step, \
+     failed_attempts, created_at) VALUES ('officer.old', '老员工', 'risk_officer', 'x', \
+     'JBSWY3DPEHPK3PXP', 0, 0, 1700000000000)",
+    "INSERT INTO blacklist (id, kind, value, reason, created_by, created_at) VALUES (1, \
+     'national_id_hash', '5d7cd3b04a2d04df4765bbf55b7afc40217098a3f29ddda39162bc0ef89318e5', \
+     'identity theft', 'officer.li', 1700000000000)",
+];
+
+/// The customer's name, phone and national ID, the operator's TOTP secret
+/// and the blacklist entry's value, as the database holds them.
+const RAW: [&str; 3] = [
+    "SELECT name || '|' || phone || '|' || national_id FROM customers",
+    "SELECT totp_secret FROM operators WHERE id = 'officer.old'",
+    "SELECT value FROM blacklist WHERE id = 1",
 ];
 
 /// The previous release's migrations of `migrator`.
@@ -69,7 +84,22 @@ fn previous(migrator: Migrator) -> Migrator {
 
 /// What this release must find in the upgraded database.
 async fn upgraded(url: &str, backend: &str) {
-    let store = riskdesk_server::store::open(url).await.unwrap();
+    let store = riskdesk_server::store::open(url, &support::keys())
+        .await
+        .unwrap();
+    // Sealed in place, and opened for the service as they were.
+    let customer = store.account(80_000_001).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            customer.name.as_str(),
+            customer.account.phone.as_str(),
+            customer.national_id.as_str()
+        ),
+        ("张三丰", "13800001234", "110101199001011234"),
+        "{backend}"
+    );
+    let operator = store.operator("officer.old").await.unwrap().unwrap();
+    assert_eq!(operator.totp_secret, "JBSWY3DPEHPK3PXP", "{backend}");
     assert_eq!(
         store.meta("metrics_built").await.unwrap().as_deref(),
         Some(METRICS_VERSION),
@@ -161,6 +191,34 @@ async fn a_previous_release_database_upgrades_on_sqlite() {
     }
     pool.close().await;
     upgraded(&url, "sqlite").await;
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let mut raw = Vec::new();
+    for query in RAW {
+        raw.push(sqlx::query_scalar(query).fetch_one(&pool).await.unwrap());
+    }
+    sealed_in_place(&raw, "sqlite");
+}
+
+/// The [`RAW`] values: nothing in clear, the national ID by its keyed hash.
+fn sealed_in_place(raw: &[String], backend: &str) {
+    let customer: Vec<&str> = raw[0].split('|').collect();
+    for value in customer.iter().chain([&raw[1].as_str()]) {
+        assert!(value.starts_with("sealed:"), "{backend}: {value}");
+    }
+    for clear in [
+        "张三丰",
+        "13800001234",
+        "110101199001011234",
+        "JBSWY3DPEHPK3PXP",
+    ] {
+        assert!(!raw.concat().contains(clear), "{backend}: {clear} in clear");
+    }
+    assert_eq!(
+        raw[2],
+        // HMAC-SHA256 of the ID under the tests' index key (support::DATA_KEY).
+        "f16d927506955c1af344d4627d1dba81d25f5387539556c4b5cd39d8619da0d7",
+        "{backend}: the entry moved to the keyed hash"
+    );
 }
 
 #[tokio::test]
@@ -176,4 +234,10 @@ async fn a_previous_release_database_upgrades_on_postgres() {
     }
     pool.close().await;
     upgraded(&url, "postgres").await;
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    let mut raw = Vec::new();
+    for query in RAW {
+        raw.push(sqlx::query_scalar(query).fetch_one(&pool).await.unwrap());
+    }
+    sealed_in_place(&raw, "postgres");
 }

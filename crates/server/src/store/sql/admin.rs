@@ -75,7 +75,7 @@ where
                     .bind(o.display_name.clone())
                     .bind(o.role.as_str().to_owned())
                     .bind(o.password_hash.clone())
-                    .bind(o.totp_secret.clone())
+                    .bind(self.keys.seal(&o.totp_secret))
                     .bind(now)
                     .bind(1_i32);
             });
@@ -167,7 +167,7 @@ where
                 }
                 // A new secret starts its own steps.
                 OperatorEdit::ResetTotp { secret } => {
-                    q.push(", totp_secret = ").bind(secret.clone());
+                    q.push(", totp_secret = ").bind(self.keys.seal(secret));
                     q.push(", totp_last_step = 0");
                 }
             }
