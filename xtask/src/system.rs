@@ -41,6 +41,8 @@ pub const TEST_PACKAGES: &[&str] = &[
     "libglib2.0-bin",
     "imagemagick",
     "librsvg2-bin",
+    // LibreOffice opens the exports in a test, as a manager's spreadsheet would.
+    "libreoffice-calc-nogui",
     "python3-venv",
     "xdg-utils",
 ];

@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::support::{self, Service};
 
@@ -117,5 +117,169 @@ async fn exports_stream_every_row_with_a_bom_and_are_audited() {
     assert!(
         exports[3].contains(&id.to_string()),
         "the filters are recorded"
+    );
+}
+
+/// The cells of a CSV text (RFC 4180), its byte-order mark left off.
+fn cells(text: &str) -> Vec<Vec<String>> {
+    let mut rows = vec![vec![String::new()]];
+    let mut quoted = false;
+    let mut chars = text.trim_start_matches('\u{feff}').chars().peekable();
+    while let Some(c) = chars.next() {
+        let row = rows.last_mut().unwrap();
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                row.last_mut().unwrap().push('"');
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => row.push(String::new()),
+            // CRLF as the exports end lines, LF as LibreOffice does.
+            ('\r', false) if chars.peek() == Some(&'\n') => {}
+            ('\n', false) => rows.push(vec![String::new()]),
+            (c, _) => row.last_mut().unwrap().push(c),
+        }
+    }
+    rows.pop();
+    rows
+}
+
+/// What a spreadsheet runs: a cell starting `=`, `+`, `-`, `@`, a tab or a
+/// carriage return that is not a plain number.
+fn would_run(cell: &str) -> bool {
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && cell.parse::<f64>().is_err()
+}
+
+/// LibreOffice (headless, Debian's package) opening `csv` and saving it as
+/// CSV again: what the spreadsheet shows in each cell.
+fn as_libreoffice_shows(dir: &std::path::Path, name: &str, csv: &str) -> String {
+    let input = dir.join(format!("{name}.csv"));
+    std::fs::write(&input, csv).unwrap();
+    let out = dir.join(format!("{name}-shown"));
+    let profile = format!(
+        "-env:UserInstallation=file://{}",
+        dir.join("lo-profile").display()
+    );
+    let converted = std::process::Command::new("soffice")
+        .args([
+            profile.as_str(),
+            "--headless",
+            "--convert-to",
+            "csv",
+            "--outdir",
+        ])
+        .arg(&out)
+        .arg(&input)
+        .output()
+        .expect("soffice (Debian: libreoffice-calc-nogui; `cargo xtask test` installs it)");
+    assert!(converted.status.success(), "{converted:?}");
+    std::fs::read_to_string(out.join(format!("{name}.csv"))).unwrap()
+}
+
+#[tokio::test]
+async fn no_export_holds_a_cell_a_spreadsheet_would_run() {
+    let store = support::sqlite().await;
+    support::portfolio(store.as_ref(), 60).await;
+    let service = Service::start(store.clone()).await;
+    let agent = service.sign_in("agent.zhao").await;
+    let manager = service.sign_in("manager.chen").await;
+    // Free text from outside in each free-text column: a merchant's name and
+    // a city from the payment channel, a customer's statement, a note.
+    let merchant = "=HYPERLINK(\"http://evil.example\",\"点我\")";
+    let (account, purchase, _) =
+        crate::disputes::settled_purchase_of(&service, &manager, 0, 1).await;
+    let checkout = support::service_key(store.as_ref(), "checkout").await;
+    let order = json!({
+        "order_id": "formula-1", "account_id": account, "merchant": merchant,
+        "category": "groceries", "amount": "1.00", "installments": 1, "channel": "in_app",
+        "device_id": "dev-formula", "ip": "10.0.0.1",
+        "location": {"lat": 31.23, "lon": 121.47, "city": "+上海"},
+        "occurred_at": riskdesk_server::clock::utc(service.now_ms()),
+    });
+    let (status, decided) = service
+        .post("/v1/payments/authorize", Some(&checkout), &order)
+        .await;
+    assert_eq!(status, 200, "{decided}");
+    let statement = "=1+1+cmd|' /C calc'!A0";
+    let (status, dispute, _) = service
+        .write(
+            "/v1/disputes",
+            &agent,
+            "formula-dispute",
+            &json!({"transaction_id": purchase, "reason": "not_received", "statement": statement}),
+        )
+        .await;
+    assert_eq!(status, 200, "{dispute}");
+    let (status, rejected, _) = service
+        .write(
+            &format!("/v1/disputes/{}/steps", dispute["id"]),
+            &agent,
+            "formula-reject",
+            &json!({"version": dispute["version"], "action": {"type": "reject", "reason": "-2+3"}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{rejected}");
+
+    let mut exported = Vec::new();
+    for path in [
+        format!("/v1/accounts/{account}/transactions.csv"),
+        "/v1/alerts.csv".to_owned(),
+        "/v1/disputes.csv".to_owned(),
+        "/v1/audit.csv".to_owned(),
+    ] {
+        let (status, _, text) = csv(&service, &path, &manager).await;
+        assert_eq!(status, 200, "{path}");
+        let running: Vec<String> = cells(&text)
+            .into_iter()
+            .flatten()
+            .filter(|cell| would_run(cell))
+            .collect();
+        assert!(running.is_empty(), "{path}: {running:?}");
+        exported.push(text);
+    }
+    let [transactions, _, disputes, _] = &exported[..] else {
+        unreachable!()
+    };
+    // Readable, behind a `'`.
+    let row = |text: &str, first: &str| {
+        cells(text)
+            .into_iter()
+            .find(|r| r[0] == first)
+            .unwrap_or_else(|| panic!("row {first}"))
+    };
+    let payment = row(transactions, &decided["transaction_id"].to_string());
+    assert_eq!(payment[4], "'=HYPERLINK(\"http://evil.example\",\"点我\")");
+    assert_eq!(payment[13], "'+上海");
+    let case = row(disputes, &dispute["id"].to_string());
+    assert_eq!(case[6], "'=1+1+cmd|' /C calc'!A0");
+    assert_eq!(case[10], "'-2+3");
+
+    // LibreOffice shows the text; the same cell unguarded it runs.
+    let dir = tempfile::tempdir().unwrap();
+    let unguarded =
+        "\u{feff}merchant\r\n\"=HYPERLINK(\"\"http://evil.example\"\",\"\"点我\"\")\"\r\n";
+    assert_eq!(
+        cells(&as_libreoffice_shows(dir.path(), "unguarded", unguarded))[1][0],
+        "点我",
+        "the check can fail: LibreOffice runs an unguarded formula"
+    );
+    let shown = cells(&as_libreoffice_shows(
+        dir.path(),
+        "transactions",
+        transactions,
+    ));
+    let payment = shown
+        .iter()
+        .find(|r| r[0] == decided["transaction_id"].to_string())
+        .unwrap();
+    assert_eq!(payment[4], "'=HYPERLINK(\"http://evil.example\",\"点我\")");
+    let shown = cells(&as_libreoffice_shows(dir.path(), "disputes", disputes));
+    let case = shown
+        .iter()
+        .find(|r| r[0] == dispute["id"].to_string())
+        .unwrap();
+    assert_eq!(
+        (case[6].as_str(), case[10].as_str()),
+        ("'=1+1+cmd|' /C calc'!A0", "'-2+3")
     );
 }
