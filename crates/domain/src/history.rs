@@ -23,29 +23,59 @@ pub struct MonthPoint {
     pub utilisation_bp: i64,
 }
 
-/// The last `months` calendar months up to and including the one holding
-/// `until`, oldest first, from an account's transactions (any order).
-pub fn monthly(
-    transactions: &[Transaction],
-    limit: Money,
+/// What a transaction of `fen` adds to what the customer owes (negative:
+/// takes from it). The one rule: the months below and the sum of everything
+/// before them (`Store::owed_before`) both follow it.
+pub fn owed_change(kind: TxKind, status: TxStatus, fen: i64) -> i64 {
+    match kind {
+        TxKind::Purchase if status == TxStatus::Declined => 0,
+        TxKind::Purchase | TxKind::Fee | TxKind::Interest => fen,
+        TxKind::Repayment | TxKind::Refund => -fen,
+    }
+}
+
+/// The first day of the first of the last `months` calendar months up to
+/// and including the one holding `until`, and where a day starts (China time).
+fn months_back(
     months: u32,
     until: DateTime<Utc>,
-) -> Vec<MonthPoint> {
+) -> (NaiveDate, impl Fn(NaiveDate) -> DateTime<Utc>) {
     // Eight hours is within the ±24 h that FixedOffset accepts.
     let china = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
     let local = until.with_timezone(&china).date_naive();
     let this_month = NaiveDate::from_ymd_opt(local.year(), local.month(), 1).unwrap_or(local);
     let first = this_month - Months::new(months.saturating_sub(1));
-    let start_of = |day: NaiveDate| -> DateTime<Utc> {
+    let start_of = move |day: NaiveDate| -> DateTime<Utc> {
         china
             .from_local_datetime(&day.and_time(chrono::NaiveTime::MIN))
             .single()
             .map(|t| t.with_timezone(&Utc))
             .unwrap_or(until)
     };
+    (first, start_of)
+}
+
+/// When the first of the last `months` months up to `until` starts: the
+/// transactions [`monthly`] needs are the ones from here on.
+pub fn window_start(months: u32, until: DateTime<Utc>) -> DateTime<Utc> {
+    let (first, start_of) = months_back(months, until);
+    start_of(first)
+}
+
+/// The last `months` calendar months up to and including the one holding
+/// `until`, oldest first, from what was owed before them (`owed_before`,
+/// in fen) and the account's transactions since [`window_start`] (any order).
+pub fn monthly(
+    transactions: &[Transaction],
+    owed_before: i64,
+    limit: Money,
+    months: u32,
+    until: DateTime<Utc>,
+) -> Vec<MonthPoint> {
+    let (first, start_of) = months_back(months, until);
     let mut ordered: Vec<&Transaction> = transactions.iter().collect();
     ordered.sort_by_key(|t| (t.occurred_at, t.id));
-    let mut balance_fen: i64 = 0;
+    let mut balance_fen: i64 = owed_before;
     let mut next = ordered.into_iter().peekable();
     (0..months)
         .map(|i| {
@@ -54,19 +84,14 @@ pub fn monthly(
             let (mut spending, mut repayments) = (0i64, 0i64);
             while let Some(t) = next.next_if(|t| t.occurred_at < end) {
                 let fen = t.amount.fen();
-                let in_month = t.occurred_at >= start_of(month_start);
-                match t.kind {
-                    TxKind::Purchase if t.status != TxStatus::Declined => {
-                        balance_fen += fen;
-                        spending += if in_month { fen } else { 0 };
+                let change = owed_change(t.kind, t.status, fen);
+                balance_fen += change;
+                if t.occurred_at >= start_of(month_start) {
+                    match t.kind {
+                        TxKind::Purchase => spending += change,
+                        TxKind::Repayment => repayments -= change,
+                        _ => {}
                     }
-                    TxKind::Purchase => {}
-                    TxKind::Fee | TxKind::Interest => balance_fen += fen,
-                    TxKind::Repayment => {
-                        balance_fen -= fen;
-                        repayments += if in_month { fen } else { 0 };
-                    }
-                    TxKind::Refund => balance_fen -= fen,
                 }
             }
             let balance = Money::from_fen(balance_fen.max(0)).unwrap_or_default();
@@ -124,6 +149,7 @@ mod tests {
         ];
         let points = monthly(
             &history,
+            0,
             Money::yuan(1_000).unwrap(),
             3,
             "2026-10-15T00:00:00Z".parse().unwrap(),
@@ -151,9 +177,35 @@ mod tests {
     }
 
     #[test]
+    fn a_window_starts_from_what_was_owed_before_it() {
+        use TxKind::*;
+        use TxStatus::*;
+        let until = "2026-10-15T00:00:00Z".parse().unwrap();
+        assert_eq!(
+            window_start(2, until),
+            "2026-08-31T16:00:00Z".parse::<DateTime<Utc>>().unwrap(),
+            "September 1st, China time"
+        );
+        let since = [
+            tx(2, Purchase, Settled, 200, "2026-08-31T23:30:00Z"),
+            tx(3, Purchase, Declined, 5_000, "2026-09-02T02:00:00Z"),
+            tx(4, Repayment, Settled, 300, "2026-09-20T02:00:00Z"),
+            tx(5, Fee, Settled, 10, "2026-09-30T02:00:00Z"),
+            tx(6, Refund, Settled, 50, "2026-10-03T02:00:00Z"),
+        ];
+        let points = monthly(&since, 30_000, Money::yuan(1_000).unwrap(), 2, until);
+        let got: Vec<(u32, i64, i64)> = points
+            .iter()
+            .map(|p| (p.month, p.balance.fen() / 100, p.utilisation_bp))
+            .collect();
+        assert_eq!(got, vec![(9, 210, 2_100), (10, 160, 1_600)]);
+    }
+
+    #[test]
     fn no_history_gives_empty_months() {
         let points = monthly(
             &[],
+            0,
             Money::yuan(500).unwrap(),
             12,
             "2026-01-05T00:00:00Z".parse().unwrap(),

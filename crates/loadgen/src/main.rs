@@ -5,7 +5,9 @@
 //! checkout orders for the demo's accounts as a service client. With
 //! `--decide` they are risk officers working the queue: claim the next alert,
 //! close it, and (once the queue is clear) add notes. With `--metrics` they
-//! read the managers' dashboard metrics over several periods and cuts.
+//! read the managers' dashboard metrics over several periods and cuts. With
+//! `--authorize KEY --flood N` the authorizations are measured alone, then
+//! under a sign-in flood from N clients on N loopback addresses.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -46,6 +48,16 @@ struct Args {
     /// Read the dashboard's metrics instead of the lists.
     #[arg(long)]
     metrics: bool,
+    /// With --authorize: measure the authorizations twice in one run, alone
+    /// and then under a sign-in flood from this many clients (random ids,
+    /// wrong passwords), each from its own loopback address (127.0.0.2, …)
+    /// so that the per-address limit alone cannot stop it.
+    #[arg(long, requires = "authorize")]
+    flood: Option<usize>,
+    /// The flood's total sign-ins per second (open loop); without it each
+    /// flood client sends its next sign-in as soon as the last is answered.
+    #[arg(long, requires = "flood")]
+    flood_rate: Option<f64>,
 }
 
 /// The request kinds measured, each a list of paths the clients cycle through.
@@ -285,14 +297,72 @@ async fn authorize_load(
     let run = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)?
         .as_secs();
+    let alone = authorizations(args, client, urls, key, &accounts, format!("LG{run}")).await?;
+    let Some(flooders) = args.flood else {
+        return report_authorizations(args, accounts.len(), &alone);
+    };
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flood = tokio::spawn(sign_in_flood(
+        urls[0].clone(),
+        flooders,
+        args.flood_rate,
+        stop.clone(),
+    ));
+    // The flood's first second fills its connections; then measure.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let flooded = authorizations(args, client, urls, key, &accounts, format!("LGF{run}")).await?;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let flood = flood.await??;
+    let ms = |h: &Histogram<u64>, q: f64| h.value_at_quantile(q) as f64 / 1000.0;
+    println!(
+        "{} payment clients, {} s each; sign-in flood: {flooders} clients on {} loopback \
+         addresses, {:.0} sign-ins/s ({} answered 429, {} answered 401, {} other)",
+        args.clients,
+        args.seconds,
+        flooders.min(250),
+        flood.sent as f64 / flood.seconds,
+        flood.limited,
+        flood.refused,
+        flood.other
+    );
+    println!("| authorize | decisions/s | p50 ms | p99 ms | errors |");
+    println!("|---|---:|---:|---:|---:|");
+    for (name, (h, _, errors)) in [("alone", &alone), ("under the flood", &flooded)] {
+        println!(
+            "| {name} | {:.0} | {:.2} | {:.2} | {errors} |",
+            h.len() as f64 / args.seconds as f64,
+            ms(h, 0.5),
+            ms(h, 0.99)
+        );
+    }
+    println!(
+        "p99 under the flood / alone: {:.2}",
+        ms(&flooded.0, 0.99) / ms(&alone.0, 0.99)
+    );
+    Ok(())
+}
+
+type Decisions = (Histogram<u64>, std::collections::BTreeMap<String, u64>, u64);
+
+/// `args.clients` payment clients sending orders for `args.seconds`: their
+/// latencies, decisions and errors.
+async fn authorizations(
+    args: &Args,
+    client: &reqwest::Client,
+    urls: &[String],
+    key: &str,
+    accounts: &Arc<Vec<(i64, Option<riskdesk_server::generate::City>)>>,
+    run: String,
+) -> anyhow::Result<Decisions> {
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
     let mut tasks = Vec::new();
     for client_no in 0..args.clients {
-        let (client, url, key, accounts) = (
+        let (client, url, key, accounts, run) = (
             client.clone(),
             urls[client_no % urls.len()].clone(),
             key.to_owned(),
             accounts.clone(),
+            run.clone(),
         );
         tasks.push(tokio::spawn(async move {
             let mut latency = Histogram::<u64>::new(3).expect("histogram");
@@ -305,7 +375,7 @@ async fn authorize_load(
                 let location = place.map(|c| serde_json::json!({"lat": c.lat, "lon": c.lon, "city": c.name}));
                 let ip = place.map_or((10, 0), |c| c.ip_prefix);
                 let body = serde_json::json!({
-                    "order_id": format!("LG{run}-{client_no}-{i}"),
+                    "order_id": format!("{run}-{client_no}-{i}"),
                     "account_id": account,
                     "merchant": "美宜佳便利店",
                     "category": CATEGORIES[i % 3],
@@ -351,12 +421,94 @@ async fn authorize_load(
             *decisions.entry(k).or_default() += v;
         }
     }
+    Ok((latency, decisions, errors))
+}
+
+/// What a sign-in flood sent and how it was answered.
+struct Flood {
+    sent: u64,
+    limited: u64,
+    refused: u64,
+    other: u64,
+    seconds: f64,
+}
+
+/// Sign-ins with random ids and wrong passwords from `clients` clients, each
+/// bound to its own loopback address, until `stop`.
+async fn sign_in_flood(
+    url: String,
+    clients: usize,
+    rate: Option<f64>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+) -> anyhow::Result<Flood> {
+    let started = Instant::now();
+    let period = rate.map(|rate| Duration::from_secs_f64(clients as f64 / rate));
+    let mut tasks = Vec::new();
+    for n in 0..clients {
+        let source = std::net::Ipv4Addr::new(127, 0, 0, 2 + u8::try_from(n % 250)?);
+        let client = reqwest::Client::builder()
+            .local_address(std::net::IpAddr::V4(source))
+            .build()?;
+        let (url, stop) = (url.clone(), stop.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut schedule = period.map(|period| {
+                let mut interval = tokio::time::interval(period);
+                interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+                interval
+            });
+            let mut counts = [0u64; 3];
+            let mut i = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                if let Some(interval) = schedule.as_mut() {
+                    interval.tick().await;
+                }
+                let body = serde_json::json!({
+                    "operator_id": format!("flood.{n}.{i}"),
+                    "password": "not the password",
+                    "totp_code": "000000",
+                });
+                let status = client
+                    .post(format!("{url}/v1/auth/sign-in"))
+                    .json(&body)
+                    .send()
+                    .await
+                    .map(|r| r.status().as_u16());
+                counts[match status {
+                    Ok(429) => 0,
+                    Ok(401) => 1,
+                    _ => 2,
+                }] += 1;
+                i += 1;
+            }
+            counts
+        }));
+    }
+    let mut totals = [0u64; 3];
+    for task in tasks {
+        for (total, count) in totals.iter_mut().zip(task.await?) {
+            *total += count;
+        }
+    }
+    Ok(Flood {
+        sent: totals.iter().sum(),
+        limited: totals[0],
+        refused: totals[1],
+        other: totals[2],
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+fn report_authorizations(
+    args: &Args,
+    accounts: usize,
+    (latency, decisions, errors): &Decisions,
+) -> anyhow::Result<()> {
     let ms = |q: f64| latency.value_at_quantile(q) as f64 / 1000.0;
     println!(
         "{} clients, closed loop, {} s, {} accounts: {} decisions ({:.0}/s), {errors} errors; {decisions:?}",
         args.clients,
         args.seconds,
-        accounts.len(),
+        accounts,
         latency.len(),
         latency.len() as f64 / args.seconds as f64
     );

@@ -208,6 +208,9 @@ pub trait Store: Decisions + Administration + Metrics + Send + Sync + std::fmt::
     ) -> StoreResult<Vec<AccountRow>>;
     /// One account with its customer's profile, in one query.
     async fn account(&self, id: i64) -> StoreResult<Option<AccountDetailRow>>;
+    /// What the account's customer owed from the transactions before
+    /// `before` (`domain::history::owed_change` summed), in fen.
+    async fn owed_before(&self, account_id: i64, before: i64) -> StoreResult<i64>;
     async fn transactions(
         &self,
         filter: &TransactionFilter,

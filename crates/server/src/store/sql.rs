@@ -722,6 +722,30 @@ where
         row.map(|row| self.opened_detail(row)).transpose()
     }
 
+    async fn owed_before(&self, account_id: i64, before: i64) -> StoreResult<i64> {
+        use riskdesk_domain::transaction::{TxKind, TxStatus};
+        use strum::IntoEnumIterator;
+        let owed: Option<(i64,)> = fetch_optional(&self.pool, |q| {
+            // The domain's rule, spelled out as SQL for every kind and status.
+            q.push("SELECT CAST(COALESCE(SUM(CASE");
+            for kind in TxKind::iter() {
+                for status in TxStatus::iter() {
+                    let sign = riskdesk_domain::history::owed_change(kind, status, 1);
+                    q.push(" WHEN kind = '").push(kind.as_str());
+                    q.push("' AND status = '").push(status.as_str());
+                    q.push("' THEN ")
+                        .push(&sign.to_string())
+                        .push(" * amount_fen");
+                }
+            }
+            q.push(" ELSE 0 END), 0) AS BIGINT) FROM transactions WHERE account_id = ")
+                .bind(account_id);
+            q.push(" AND occurred_at < ").bind(before);
+        })
+        .await?;
+        Ok(owed.map_or(0, |(fen,)| fen))
+    }
+
     async fn transactions(
         &self,
         f: &TransactionFilter,

@@ -113,6 +113,20 @@ async fn every_endpoint_answers_on_both_backends() {
             (spent - charted).abs() < 0.005,
             "{backend}: {spent} vs {charted}"
         );
+        // Six months read from what was owed before them end where the whole
+        // history (24 months, more than the portfolio has) does.
+        let (_, whole) = service
+            .get(&format!("/v1/accounts/{id}/history?months=24"), token)
+            .await;
+        let balances = |points: &[Value]| -> Vec<String> {
+            points.iter().map(|m| m["balance"].to_string()).collect()
+        };
+        let whole = whole.as_array().unwrap();
+        assert_eq!(balances(&whole[18..]), balances(months), "{backend}");
+        assert!(
+            balances(months).iter().any(|b| b != "\"0.00\""),
+            "{backend}: a balance to compare"
+        );
     }
 }
 
