@@ -274,10 +274,7 @@ async fn no_export_holds_a_cell_a_spreadsheet_would_run() {
         .unwrap();
     assert_eq!(payment[4], "'=HYPERLINK(\"http://evil.example\",\"点我\")");
     let shown = cells(&as_libreoffice_shows(dir.path(), "disputes", disputes));
-    let case = shown
-        .iter()
-        .find(|r| r[0] == dispute["id"].to_string())
-        .unwrap();
+    let case = shown.iter().find(|r| r[0] == dispute_id).unwrap();
     assert_eq!(
         (case[6].as_str(), case[10].as_str()),
         ("'=1+1+cmd|' /C calc'!A0", "'-2+3")
