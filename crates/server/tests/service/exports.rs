@@ -263,15 +263,16 @@ async fn no_export_holds_a_cell_a_spreadsheet_would_run() {
         "点我",
         "the check can fail: LibreOffice runs an unguarded formula"
     );
+    let (payment_id, dispute_id) = (
+        decided["transaction_id"].to_string(),
+        dispute["id"].to_string(),
+    );
     let shown = cells(&as_libreoffice_shows(
         dir.path(),
         "transactions",
         transactions,
     ));
-    let payment = shown
-        .iter()
-        .find(|r| r[0] == decided["transaction_id"].to_string())
-        .unwrap();
+    let payment = shown.iter().find(|r| r[0] == payment_id).unwrap();
     assert_eq!(payment[4], "'=HYPERLINK(\"http://evil.example\",\"点我\")");
     let shown = cells(&as_libreoffice_shows(dir.path(), "disputes", disputes));
     let case = shown.iter().find(|r| r[0] == dispute_id).unwrap();
