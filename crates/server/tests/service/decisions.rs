@@ -530,7 +530,8 @@ async fn limit_changes_need_four_eyes_and_the_right_tier() {
 
 #[tokio::test]
 async fn parallel_approvals_of_one_request_apply_once() {
-    for store in support::backends().await {
+    let (stores, _file) = support::racing_backends().await;
+    for store in stores {
         let backend = store.backend();
         let service = Arc::new(service_on(store).await);
         let li = service.sign_in("officer.li").await;
@@ -604,7 +605,8 @@ async fn parallel_approvals_of_one_request_apply_once() {
 
 #[tokio::test]
 async fn a_thousand_retries_with_one_key_freeze_once() {
-    for store in support::backends().await {
+    let (stores, _file) = support::racing_backends().await;
+    for store in stores {
         let backend = store.backend();
         let service = Arc::new(service_on(store).await);
         let li = service.sign_in("officer.li").await;

@@ -173,7 +173,8 @@ async fn account_filters_agree_with_a_full_scan() {
 
 #[tokio::test]
 async fn a_totp_step_is_accepted_once_even_concurrently() {
-    for store in support::backends().await {
+    let (stores, _file) = support::racing_backends().await;
+    for store in stores {
         support::portfolio(store.as_ref(), 1).await;
         let attempts = (0..8).map(|_| {
             let store = store.clone();
@@ -210,7 +211,8 @@ async fn a_totp_step_is_accepted_once_even_concurrently() {
 
 #[tokio::test]
 async fn concurrent_failed_sign_ins_all_count_and_lock_at_the_limit() {
-    for store in support::backends().await {
+    let (stores, _file) = support::racing_backends().await;
+    for store in stores {
         support::portfolio(store.as_ref(), 1).await;
         let failures = (0..10).map(|_| {
             let store = store.clone();

@@ -91,6 +91,17 @@ pub async fn backends() -> Vec<Arc<dyn Store>> {
     vec![sqlite().await, postgres().await]
 }
 
+/// For the races: the backends, and SQLite as production has it — a file
+/// with its pool of connections and write-ahead log, where writers really
+/// wait for each other (in memory there is one connection). The file lives
+/// as long as the directory.
+pub async fn racing_backends() -> (Vec<Arc<dyn Store>>, tempfile::TempDir) {
+    let (file, dir) = sqlite_file().await;
+    let mut stores = backends().await;
+    stores.push(file);
+    (stores, dir)
+}
+
 /// A small portfolio, the same for every test.
 pub async fn portfolio(store: &dyn Store, customers: u32) {
     let params = Params {
