@@ -208,13 +208,17 @@ impl Drop for Desktop {
 }
 
 /// The full names of the built-in demo's customers (none if it was never
-/// generated), read on a thread of its own: this runs from `drop`, inside
-/// the test's runtime.
+/// generated), opened with the demo's data key (the database holds them
+/// sealed), read on a thread of its own: this runs from `drop`, inside the
+/// test's runtime.
 fn customer_names(database: &Path) -> Vec<String> {
     if !database.exists() {
         return Vec::new();
     }
     let url = format!("sqlite://{}?mode=ro", database.display());
+    let data = database.parent().expect("the demo's directory");
+    let keys = riskdesk_server::data_key::DataKeys::load(&riskdesk_server::demo::data_key(data))
+        .expect("the demo's data key");
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
@@ -223,10 +227,17 @@ fn customer_names(database: &Path) -> Vec<String> {
             let mut db = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
                 .await
                 .expect("the demo database");
-            sqlx::query_scalar("SELECT DISTINCT name FROM customers")
+            let sealed: Vec<String> = sqlx::query_scalar("SELECT name FROM customers")
                 .fetch_all(&mut db)
                 .await
-                .expect("the customers' names")
+                .expect("the customers' names");
+            let mut names: Vec<String> = sealed
+                .iter()
+                .map(|name| keys.open(name).expect("a name the demo's key opens"))
+                .collect();
+            names.sort();
+            names.dedup();
+            names
         })
     })
     .join()

@@ -211,6 +211,23 @@ pub(crate) async fn connect(app: &App, url: &str, screenshot: Option<&str>) {
     app.wait("[data-testid=connect]", STEP).await;
     if let Some(name) = screenshot {
         app.screenshot(name).await;
+        // Plain HTTP to another computer is refused, saying why, before
+        // any password could cross the network in clear.
+        app.wait("input[name=service-url]", STEP)
+            .await
+            .send_keys("http://risk.example.test:8640")
+            .await
+            .expect("typing the URL");
+        app.click("[data-testid=connect] button[type=submit]").await;
+        let refusal = app.wait("[data-testid=connect] [role=alert]", STEP).await;
+        let message = refusal.text().await.expect("the refusal");
+        assert!(message.contains("Use https://"), "{message}");
+        app.screenshot(&format!("{name}-plain-http")).await;
+        app.wait("input[name=service-url]", STEP)
+            .await
+            .clear()
+            .await
+            .expect("clearing the URL");
     }
     app.wait("input[name=service-url]", STEP)
         .await
