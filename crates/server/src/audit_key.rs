@@ -24,19 +24,25 @@ pub fn load_or_create(path: &Path) -> anyhow::Result<SigningKey> {
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let key = SigningKey::from_bytes(&rand::random::<[u8; 32]>());
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            let mut file = options
-                .open(path)
+            write_new_private(path, &format!("{}\n", audit::hex(&key.to_bytes())))
                 .with_context(|| format!("creating the audit key {}", path.display()))?;
-            writeln!(file, "{}", audit::hex(&key.to_bytes()))?;
             tracing::info!(path = %path.display(), key_id = %key_id(&key.verifying_key()), "created an audit signing key");
             Ok(key)
         }
         Err(e) => Err(e).with_context(|| format!("reading the audit key {}", path.display())),
     }
+}
+
+/// Writes `text` into a new file at `path` that only its owner may read
+/// (0600); a file already there is never overwritten. A key file's way in.
+pub fn write_new_private(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
 }
 
 /// A short name for a public key: its first 8 bytes, hex.

@@ -11,7 +11,6 @@
 //! cannot be recomputed from itself). A sealed value names its sealing key,
 //! so that during a rotation the previous key still opens what it sealed.
 
-use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
@@ -132,15 +131,8 @@ impl DataKeys {
                     sealing: rand::random(),
                     index: like.map_or_else(rand::random, |keys| keys.index),
                 };
-                let mut options = std::fs::OpenOptions::new();
-                options.write(true).create_new(true);
-                #[cfg(unix)]
-                std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-                let mut file = options
-                    .open(path)
+                crate::audit_key::write_new_private(path, &text.render())
                     .with_context(|| format!("creating the data key {shown}"))?;
-                file.write_all(text.render().as_bytes())?;
-                file.sync_all()?;
                 let keys = DataKeys::from_text(&text);
                 tracing::info!(path = %shown, key_id = %keys.current.id, "created a data key");
                 Ok(keys)
