@@ -1,7 +1,9 @@
 //! What keeps a sign-in flood from stopping payments: rate limits on
 //! `/v1/auth/*`, per source address and in all (tower_governor, answered
-//! with 429 and `Retry-After`), and password hashing on blocking threads,
-//! no more at once than there are cores.
+//! with 429 and `Retry-After`), password hashing on blocking threads, no
+//! more at once than there are cores, and sign-ins by unknown ids counted
+//! rather than each written. Beside them, what bounds an operator's
+//! exports: two running at once.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
