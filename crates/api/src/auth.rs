@@ -6,7 +6,9 @@ use riskdesk_domain::operator::{Permission, Role};
 #[derive(Clone, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct SignInRequest {
-    #[schema(min_length = 1, max_length = 64)]
+    /// An operator id (`admin::ID_PATTERN`); anything else is refused before
+    /// anything is looked up.
+    #[schema(pattern = "^[a-z0-9][a-z0-9._-]{2,63}$")]
     pub operator_id: String,
     #[schema(min_length = 1, max_length = 256)]
     pub password: String,

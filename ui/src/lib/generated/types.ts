@@ -296,7 +296,12 @@ export type Page<T> = { items: Array<T>, next_cursor: string | null, };
 
 export type ProblemCode = "malformed_json" | "invalid_request" | "invalid_value" | "bad_cursor" | "payload_too_large" | "unsupported_media_type" | "not_found" | "method_not_allowed" | "unauthenticated" | "session_expired" | "invalid_credentials" | "rate_limited" | "password_change_required" | "forbidden" | "timeout" | "invalid_state" | "idempotency_mismatch" | "bad_notification" | "precondition_required" | "stale_version" | "request_in_flight" | "duplicate" | "four_eyes" | "step_up_failed" | "internal";
 
-export type SignInRequest = { operator_id: string, password: string, 
+export type SignInRequest = { 
+/**
+ * An operator id (`admin::ID_PATTERN`); anything else is refused before
+ * anything is looked up.
+ */
+operator_id: string, password: string, 
 /**
  * The current six-digit code from the operator's authenticator.
  */
