@@ -56,6 +56,17 @@ fn wrong_code(right: &str) -> String {
     .to_owned()
 }
 
+/// A sign-in by `id` with a password and code made up.
+async fn as_stranger(service: &Service, id: &str) -> (u16, Value) {
+    service
+        .post(
+            "/v1/auth/sign-in",
+            None,
+            &json!({"operator_id": id, "password": "x", "totp_code": "123456"}),
+        )
+        .await
+}
+
 async fn failures(service: &Service, n: usize) {
     for i in 0..n {
         // Wrong codes count as much as wrong passwords.
@@ -136,13 +147,7 @@ async fn locked_unknown_and_wrong_sign_ins_get_the_same_answer() {
     failures(&service, 9).await;
     let (status, locked) = attempt(&service, true, true).await;
     assert_eq!(status, 401);
-    let (status, unknown) = service
-        .post(
-            "/v1/auth/sign-in",
-            None,
-            &json!({"operator_id": "nobody.here", "password": "x", "totp_code": "123456"}),
-        )
-        .await;
+    let (status, unknown) = as_stranger(&service, "nobody.here").await;
     assert_eq!(status, 401);
     assert_eq!(locked, wrong);
     assert_eq!(unknown, wrong);
@@ -153,24 +158,12 @@ async fn locked_unknown_and_wrong_sign_ins_get_the_same_answer() {
 async fn unknown_ids_are_summed_up_never_written_as_actors() {
     let service = service().await;
     for id in ["nobody.1", "nobody.2", "nobody.3"] {
-        let (status, _) = service
-            .post(
-                "/v1/auth/sign-in",
-                None,
-                &json!({"operator_id": id, "password": "x", "totp_code": "123456"}),
-            )
-            .await;
+        let (status, _) = as_stranger(&service, id).await;
         assert_eq!(status, 401);
     }
     // A formula, a line break: not an operator id, refused before anything.
     for id in ["=HYPERLINK(\"http://x\")", "a\nb", "Officer.Li"] {
-        let (status, body) = service
-            .post(
-                "/v1/auth/sign-in",
-                None,
-                &json!({"operator_id": id, "password": "x", "totp_code": "123456"}),
-            )
-            .await;
+        let (status, body) = as_stranger(&service, id).await;
         assert_eq!(
             (status, code(&body)),
             (400, "invalid_value"),
@@ -178,13 +171,7 @@ async fn unknown_ids_are_summed_up_never_written_as_actors() {
         );
     }
     service.advance_ms(60_000);
-    let (status, _) = service
-        .post(
-            "/v1/auth/sign-in",
-            None,
-            &json!({"operator_id": "nobody.4", "password": "x", "totp_code": "123456"}),
-        )
-        .await;
+    let (status, _) = as_stranger(&service, "nobody.4").await;
     assert_eq!(status, 401);
     let manager = service.sign_in("manager.chen").await;
     let (_, page) = service
@@ -231,71 +218,26 @@ async fn five_wrong_step_up_codes_in_a_row_end_the_session() {
         .get("/v1/accounts?status=active&limit=1", Some(&li))
         .await;
     let account = accounts["items"][0]["id"].as_i64().unwrap();
-    let (status, freeze, _) = service
-        .write(
-            &format!("/v1/accounts/{account}/freezes"),
-            &li,
-            "freeze-1",
-            &json!({"amount": "10.00", "reason": "check"}),
-        )
-        .await;
-    assert_eq!(status, 200, "{freeze}");
-    let release =
-        |totp: String| json!({"version": freeze["version"], "totp": totp, "reason": "ok"});
-    let path = format!("/v1/freezes/{}/release", freeze["id"]);
-    let wrong = |service: &Service| {
-        service.advance_ms(30_000);
-        wrong_code(&service.totp(&support::operator("officer.wang")))
-    };
+    let freeze = place_freeze(&service, &li, account, "freeze-1").await;
     // Four wrong, then a right one: the count starts again.
     for i in 0..4 {
-        let (status, body, _) = service
-            .write(
-                &path,
-                &wang,
-                &format!("release-r{i}"),
-                &release(wrong(&service)),
-            )
-            .await;
+        let (status, body) =
+            release_with(&service, &wang, &freeze, &format!("release-r{i}"), None).await;
         assert_eq!((status, code(&body)), (403, "step_up_failed"), "{body}");
     }
     let (_, me) = service.get("/v1/me", Some(&wang)).await;
     assert_eq!(me["id"], "officer.wang", "four do not end the session");
-    let (status, body, _) = service
-        .write(
-            &path,
-            &wang,
-            "release-right",
-            &release(service.fresh_totp("officer.wang")),
-        )
-        .await;
+    let right = service.fresh_totp("officer.wang");
+    let (status, body) = release_with(&service, &wang, &freeze, "release-right", Some(right)).await;
     assert_eq!(status, 200, "{body}");
     // Five in a row on another decision: the session ends.
-    let (_, freeze, _) = service
-        .write(
-            &format!("/v1/accounts/{account}/freezes"),
-            &li,
-            "freeze-2",
-            &json!({"amount": "10.00", "reason": "check"}),
-        )
-        .await;
-    let path = format!("/v1/freezes/{}/release", freeze["id"]);
-    let release =
-        |totp: String| json!({"version": freeze["version"], "totp": totp, "reason": "ok"});
+    let freeze = place_freeze(&service, &li, account, "freeze-2").await;
     for i in 0..4 {
-        let (status, body, _) = service
-            .write(
-                &path,
-                &wang,
-                &format!("release-s{i}"),
-                &release(wrong(&service)),
-            )
-            .await;
+        let (status, body) =
+            release_with(&service, &wang, &freeze, &format!("release-s{i}"), None).await;
         assert_eq!((status, code(&body)), (403, "step_up_failed"), "{body}");
     }
-    let (status, body, _) = service
-        .write(&path, &wang, "release-s4", &release(wrong(&service)))
-        .await;
+    let (status, body) = release_with(&service, &wang, &freeze, "release-s4", None).await;
     assert_eq!((status, code(&body)), (401, "session_expired"), "{body}");
     let (status, body) = service.get("/v1/me", Some(&wang)).await;
     assert_eq!((status, code(&body)), (401, "session_expired"));
@@ -330,6 +272,39 @@ async fn five_wrong_step_up_codes_in_a_row_end_the_session() {
             json!([1, false]),
         ]
     );
+}
+
+/// officer.li freezes ¥10 on `account`.
+async fn place_freeze(service: &Service, li: &str, account: i64, key: &str) -> Value {
+    let (status, freeze, _) = service
+        .write(
+            &format!("/v1/accounts/{account}/freezes"),
+            li,
+            key,
+            &json!({"amount": "10.00", "reason": "check"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{freeze}");
+    freeze
+}
+
+/// officer.wang releases `freeze` with `code`, or with a wrong code of the
+/// next TOTP step when there is none.
+async fn release_with(
+    service: &Service,
+    wang: &str,
+    freeze: &Value,
+    key: &str,
+    code: Option<String>,
+) -> (u16, Value) {
+    let code = code.unwrap_or_else(|| {
+        service.advance_ms(30_000);
+        wrong_code(&service.totp(&support::operator("officer.wang")))
+    });
+    let body = json!({"version": freeze["version"], "totp": code, "reason": "ok"});
+    let path = format!("/v1/freezes/{}/release", freeze["id"]);
+    let (status, answer, _) = service.write(&path, wang, key, &body).await;
+    (status, answer)
 }
 
 #[tokio::test]
