@@ -3,8 +3,6 @@
 //! and a service gone: the window keeps working, says what is happening,
 //! never passes old rows off as current, and each decision lands once.
 
-use std::time::Duration;
-
 use riskdesk_faultproxy::{Fault, FaultProxy};
 
 use crate::harness::{App, Desktop, RemoteService, STEP};
@@ -80,10 +78,10 @@ async fn through_a_line_that_breaks_the_console_says_what_is_happening_and_decid
     app.until("rows that answer the tab", TABLE_CURRENT, STEP)
         .await;
 
-    // Seconds of latency: the closed tab's alerts take 3 s to come. Meanwhile
+    // A slow line: the closed tab's alerts are held on their way. Meanwhile
     // the open alerts stay, marked out of date, and the window keeps working:
     // the selection moves with the keyboard before the answer is in.
-    set(&proxy, Fault::Latency(Duration::from_secs(3))).await;
+    set(&proxy, Fault::Hold).await;
     app.click("[data-testid=tab-closed]").await;
     app.until("the open rows marked out of date", TABLE_OUTDATED, STEP)
         .await;
@@ -96,6 +94,7 @@ async fn through_a_line_that_breaks_the_console_says_what_is_happening_and_decid
         "it moved while the answer was still on its way"
     );
     app.screenshot("slow-zh-light").await;
+    set(&proxy, Fault::None).await;
     app.until("the closed alerts", &rows_are("closed"), STEP)
         .await;
     app.until("rows that answer the tab", TABLE_CURRENT, STEP)
@@ -138,7 +137,13 @@ async fn through_a_line_that_breaks_the_console_says_what_is_happening_and_decid
 
     // A claim whose answer is lost once: the client sends it again with its
     // key and gets the first answer; the console says it was already done.
-    tokio::time::sleep(Duration::from_secs(1)).await; // the panel's notes are in
+    app.until(
+        "the panel's notes",
+        "return document.querySelector('[data-testid=notes]')?.dataset.alert === \
+         document.querySelector('.vrow.selected [data-testid=alert-row]')?.dataset.alert",
+        STEP,
+    )
+    .await;
     let (_, alert) = selected_row(&app).await;
     let resets = proxy.counts().reset;
     proxy

@@ -70,7 +70,18 @@ impl Desktop {
 
     /// The built-in demo's database.
     pub fn demo_database(&self) -> PathBuf {
-        riskdesk_server::demo::database(&self.data_dir().join("com.riskdesk.console"))
+        riskdesk_server::demo::database(&self.app_data_dir())
+    }
+
+    /// The keychain account of `operator`'s session with the built-in demo.
+    pub fn demo_keychain_account(&self, operator: &str) -> String {
+        let host = riskdesk_console::embedded::keychain_host(&self.app_data_dir());
+        riskdesk_console::keychain::Keychain::for_host(&host).account(operator)
+    }
+
+    /// The app's own data directory (Tauri's, under `XDG_DATA_HOME`).
+    fn app_data_dir(&self) -> PathBuf {
+        self.data_dir().join("com.riskdesk.console")
     }
 
     pub fn config_dir(&self) -> PathBuf {

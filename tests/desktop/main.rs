@@ -64,7 +64,8 @@ async fn an_operator_signs_in_works_the_queue_reads_an_account_and_the_session_s
 
     // The token is in the keychain, and nowhere the webview, a file or a
     // log could show it.
-    let token = keychain_token("officer.li@built-in-demo").expect("the session is in the keychain");
+    let token = keychain_token(&desktop.demo_keychain_account("officer.li"))
+        .expect("the session is in the keychain");
     assert_token_absent(&app, &desktop, &token).await;
 
     // j/k move the selection.
@@ -184,7 +185,10 @@ async fn an_operator_signs_in_works_the_queue_reads_an_account_and_the_session_s
     app.click("[data-testid=sign-out]").await;
     app.wait("[data-testid=sign-in]", STEP).await;
     app.screenshot("sign-in-en-dark").await;
-    assert_eq!(keychain_token("officer.li@built-in-demo"), None);
+    assert_eq!(
+        keychain_token(&desktop.demo_keychain_account("officer.li")),
+        None
+    );
     app.close().await;
     let app = desktop.launch().await;
     app.wait("[data-testid=sign-in]", FIRST_START).await;

@@ -21,7 +21,7 @@ async fn an_idle_console_locks_ends_its_session_and_opens_where_it_was() {
     app.wait("[data-testid=alert-row]", STEP).await;
     app.click("[data-testid=nav-approvals]").await;
     app.wait("[data-testid=approvals]", STEP).await;
-    let account = "officer.li@built-in-demo";
+    let account = &desktop.demo_keychain_account("officer.li");
     assert!(keychain_token(account).is_some(), "signed in");
 
     // No input: the window locks, and what it showed goes with the session.

@@ -1,5 +1,5 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import App from "./App.svelte";
 import { MockBackend } from "./lib/mock";
 import { app } from "./lib/state.svelte";
@@ -11,6 +11,14 @@ beforeEach(async () => {
   // Signed in from the keychain, with a short idle limit for the test.
   await backend.signIn();
   backend.idleLockSecs = 0.3;
+  // The idle lock's own clock is paused: only the test moves it, so a busy
+  // machine cannot lock a console the test keeps busy. (waitFor polls on
+  // setInterval, which stays real.)
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+});
+
+afterEach(() => {
+  vi.useRealTimers();
 });
 
 async function signedIn() {
@@ -22,7 +30,10 @@ describe("the idle lock", () => {
   it("ends the session after the idle limit and returns to the same screen after signing in", async () => {
     await signedIn();
     app.go({ view: "audit" });
-    await waitFor(() => expect(app.screen).toBe("sign_in"), { timeout: 2000 });
+    vi.advanceTimersByTime(299);
+    expect(app.screen).toBe("main");
+    vi.advanceTimersByTime(1);
+    await waitFor(() => expect(app.screen).toBe("sign_in"));
     expect(backend.callsOf("sign_out")).toHaveLength(1);
     expect(app.operator).toBeNull();
     expect(screen.getByRole("status").textContent).toContain("无操作");
@@ -40,11 +51,12 @@ describe("the idle lock", () => {
   it("stays open while the operator works", async () => {
     await signedIn();
     for (let i = 0; i < 6; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      vi.advanceTimersByTime(200);
       await fireEvent.pointerMove(window);
     }
     expect(app.screen).toBe("main");
     expect(backend.callsOf("sign_out")).toHaveLength(0);
-    await waitFor(() => expect(app.screen).toBe("sign_in"), { timeout: 2000 });
+    vi.advanceTimersByTime(300);
+    await waitFor(() => expect(app.screen).toBe("sign_in"));
   });
 });

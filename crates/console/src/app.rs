@@ -94,8 +94,8 @@ struct Service {
 const ACCOUNT_SECTION_ROWS: u32 = 50;
 /// How many accounts a page of a search or a drill-down holds.
 const ACCOUNT_ROWS: u32 = 50;
-/// The keychain's name for the built-in demo service.
-const EMBEDDED_KEYCHAIN_HOST: &str = "built-in-demo";
+/// The name the built-in demo's audit key is pinned under in the settings.
+const EMBEDDED_SERVICE_NAME: &str = "built-in-demo";
 /// The chart's months.
 const CHART_MONTHS: u32 = 12;
 
@@ -572,7 +572,7 @@ impl Console {
                 .as_ref()
                 .map(|s| {
                     if s.info.embedded {
-                        EMBEDDED_KEYCHAIN_HOST.to_owned()
+                        EMBEDDED_SERVICE_NAME.to_owned()
                     } else {
                         s.info.url.clone()
                     }
@@ -640,7 +640,7 @@ impl Console {
             let client = Client::new(&ClientConfig::new(embedded.url.clone()))?;
             return Ok(Service {
                 client,
-                keychain: Keychain::for_host(EMBEDDED_KEYCHAIN_HOST),
+                keychain: Keychain::for_host(&embedded::keychain_host(&self.options.data_dir)),
                 info: ServiceInfo {
                     url: embedded.url.clone(),
                     embedded: true,

@@ -33,6 +33,14 @@ impl Drop for EmbeddedService {
     }
 }
 
+/// The keychain's name for the demo in `data_dir`: its port is new at every
+/// start while its sessions persist in its database, so the name is the
+/// directory's, not a host and port; two demos (two test homes) never share
+/// an entry.
+pub fn keychain_host(data_dir: &Path) -> String {
+    format!("built-in-demo:{}", data_dir.display())
+}
+
 /// Starts the service over the demo in `data_dir`, generating the portfolio
 /// (`customers` over `months`) if there is none; `progress(done, total)`
 /// follows the generation.

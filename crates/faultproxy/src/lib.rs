@@ -35,6 +35,9 @@ pub enum Fault {
     None,
     /// Each answer is held this long before it passes.
     Latency(Duration),
+    /// Each answer is held until the fault changes: a test asserts what the
+    /// client does meanwhile without racing a clock.
+    Hold,
     /// The request reaches the server; its answer does not: the client's
     /// connection is reset instead.
     ResetAnswers,
@@ -88,7 +91,7 @@ impl State {
         }
         match fault {
             Fault::None | Fault::Down => self.counts.passed += 1,
-            Fault::Latency(_) => self.counts.delayed += 1,
+            Fault::Latency(_) | Fault::Hold => self.counts.delayed += 1,
             Fault::ResetAnswers => self.counts.reset += 1,
             Fault::TruncateAnswers => self.counts.truncated += 1,
         }
@@ -267,6 +270,11 @@ async fn carry(
                     match fault {
                         Fault::None | Fault::Down => {}
                         Fault::Latency(wait) => tokio::time::sleep(wait).await,
+                        Fault::Hold => {
+                            while lock(state).fault == Fault::Hold && !*down.borrow() {
+                                tokio::time::sleep(Duration::from_millis(10)).await;
+                            }
+                        }
                         Fault::ResetAnswers => return End::Reset,
                         Fault::TruncateAnswers => match body_start(piece) {
                             Some(at) if n - at >= 2 => {

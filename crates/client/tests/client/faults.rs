@@ -89,10 +89,7 @@ async fn reads_arrive_through_faults_or_fail_saying_what_happened() {
         ..ClientConfig::new(url)
     })
     .await;
-    proxy
-        .set(Fault::Latency(Duration::from_secs(3)))
-        .await
-        .unwrap();
+    proxy.set(Fault::Hold).await.unwrap();
     let error = client.alerts(&query).await.unwrap_err();
     assert!(matches!(error, ClientError::Timeout(_)), "{error:?}");
     assert_eq!(proxy.counts().delayed, 1);

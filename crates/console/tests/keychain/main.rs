@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use riskdesk_api::auth::SignInRequest;
 use riskdesk_client::{Client, ClientConfig};
 use riskdesk_console::keychain::{Keychain, KeychainError, SERVICE};
-use riskdesk_console::session;
+use riskdesk_console::{embedded, session};
 use riskdesk_server::clock::Clock;
 use riskdesk_server::generate::{self, Params};
 use riskdesk_server::http::{self, AppState};
@@ -214,8 +214,6 @@ fn an_unreachable_keychain_is_a_clear_error_not_a_fallback() {
 async fn the_embedded_demo_is_generated_once_served_on_loopback_and_stopped_on_drop() {
     use std::sync::Mutex;
 
-    use riskdesk_console::embedded;
-
     let data = tempfile::tempdir().unwrap();
     let seen = Arc::new(Mutex::new(Vec::new()));
     let record = seen.clone();
@@ -265,12 +263,16 @@ async fn the_embedded_demo_is_generated_once_served_on_loopback_and_stopped_on_d
 
     let url = first.url.clone();
     drop(first);
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    let gone = Client::new(&ClientConfig::new(&url))
-        .unwrap()
-        .health()
-        .await;
-    assert!(gone.is_err(), "the service stops with its handle");
+    // The port closes once the server's task sees the signal: wait for it.
+    let probe = Client::new(&ClientConfig::new(&url)).unwrap();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    while probe.health().await.is_ok() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the service stops with its handle"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 
     // A second start reuses the portfolio: no generation, the same operators.
     seen.lock().unwrap().clear();
@@ -329,7 +331,7 @@ async fn the_console_answers_every_screen_from_the_built_in_demo() {
 
     let manager = console.sign_in_demo("manager.chen".into()).await.unwrap();
     assert_eq!(manager.role, Role::Manager);
-    let token = Keychain::for_host("built-in-demo")
+    let token = Keychain::for_host(&embedded::keychain_host(&home.path().join("data")))
         .load("manager.chen")
         .unwrap()
         .expect("the session is in the keychain");
@@ -475,7 +477,7 @@ async fn the_console_answers_every_screen_from_the_built_in_demo() {
     // A role that may not read the blacklist gets the rest of Account 360.
     console.sign_out().await.unwrap();
     assert_eq!(
-        Keychain::for_host("built-in-demo")
+        Keychain::for_host(&embedded::keychain_host(&home.path().join("data")))
             .load("manager.chen")
             .unwrap(),
         None

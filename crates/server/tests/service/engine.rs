@@ -707,24 +707,37 @@ async fn race(stores: Vec<Arc<dyn Store>>, amounts: Vec<i64>, round: usize) {
             (fen, answer)
         }));
     }
-    let mut approved = 0;
+    let (mut approved, mut approvals, mut largest_declined) = (0, 0, 0);
     for task in tasks {
         let (fen, answer) = task.await.unwrap();
         match answer["decision"].as_str() {
-            Some("approve") => approved += fen,
+            Some("approve") => {
+                approved += fen;
+                approvals += 1;
+            }
             Some("decline") => {
-                assert_eq!(answer["decline_reason"], "insufficient_limit", "{answer}")
+                assert_eq!(answer["decline_reason"], "insufficient_limit", "{answer}");
+                largest_declined = largest_declined.max(fen);
             }
             other => panic!("{other:?}: {answer}"),
         }
     }
     assert!(approved <= available, "approved {approved} of {available}");
+    // Each share is at most 30 %: whichever came first fitted.
+    assert!(approvals >= 1, "every payment was declined");
     // Exactly the approved amounts were taken (frequent large spending may
     // also have frozen part of what was left).
     let after = store.account(account.id).await.unwrap().unwrap().account;
     assert_eq!(after.used_fen - before.used_fen, approved);
     assert!(after.frozen_fen >= before.frozen_fen);
     assert!(after.used_fen + after.frozen_fen <= after.limit_fen);
+    // A decline was right: what was left (it only shrinks in the race)
+    // could not take that payment.
+    let left = after.limit_fen - after.used_fen - after.frozen_fen;
+    assert!(
+        left < largest_declined || largest_declined == 0,
+        "declined {largest_declined} fen with {left} left"
+    );
 }
 
 #[tokio::test]
