@@ -23,13 +23,13 @@ use riskdesk_api::views::{
     LimitChangeView, TransactionView,
 };
 use riskdesk_console::app::{Console, ConsoleOptions, IDLE_LOCK_SECS};
+use riskdesk_console::embedded;
 use riskdesk_console::ipc::{
     Account360, AuditVerification, ChartFormat, ChartRequest, CommandError, ConnectRequest,
     CreditDashboard, DashboardChart, DashboardRequest, DecisionOutcome, ExportRequest, ExportSaved,
     FraudDashboard, OperatorDecision, Preferences, Startup, Team,
 };
 use riskdesk_domain::blacklist::BlacklistKind;
-use riskdesk_server::demo;
 use tauri::{AppHandle, Emitter, Manager, State};
 
 type Answer<T> = Result<T, CommandError>;
@@ -273,8 +273,8 @@ fn main() {
             let console = Console::new(ConsoleOptions {
                 config_dir: paths.app_config_dir()?,
                 data_dir: paths.app_data_dir()?,
-                demo_customers: env_u32("RISKDESK_DEMO_CUSTOMERS", demo::CUSTOMERS),
-                demo_months: env_u32("RISKDESK_DEMO_MONTHS", demo::MONTHS),
+                demo_customers: env_u32("RISKDESK_DEMO_CUSTOMERS", embedded::CUSTOMERS),
+                demo_months: env_u32("RISKDESK_DEMO_MONTHS", embedded::MONTHS),
                 idle_lock_secs: env_u32("RISKDESK_IDLE_LOCK_SECS", IDLE_LOCK_SECS),
                 os_locale: sys_locale::get_locale(),
                 // Where a browser would save a download.

@@ -26,42 +26,23 @@ const BEGIN: &str = "<!-- cargo xtask bench: begin -->";
 const END: &str = "<!-- cargo xtask bench: end -->";
 
 /// The portfolio, how long each load runs, and which parts run.
-struct Options {
+#[derive(Debug, clap::Args)]
+pub struct Options {
+    /// Customers in each database's generated portfolio.
+    #[arg(long, default_value_t = 20_000)]
     customers: u32,
+    /// Months of history in the portfolio.
+    #[arg(long, default_value_t = 12)]
     months: u32,
+    /// How long each load runs.
+    #[arg(long, default_value_t = 20)]
     seconds: u64,
+    /// Only this part of the suite.
+    #[arg(long, value_parser = ["service", "audit", "console"])]
     only: Option<String>,
 }
 
 impl Options {
-    fn parse(args: &[String]) -> anyhow::Result<Options> {
-        let mut options = Options {
-            customers: 20_000,
-            months: 12,
-            seconds: 20,
-            only: None,
-        };
-        let mut args = args.iter();
-        while let Some(flag) = args.next() {
-            let value = args
-                .next()
-                .with_context(|| format!("{flag} needs a value"))?;
-            match flag.as_str() {
-                "--customers" => options.customers = value.parse()?,
-                "--months" => options.months = value.parse()?,
-                "--seconds" => options.seconds = value.parse()?,
-                "--only" if ["service", "audit", "console"].contains(&value.as_str()) => {
-                    options.only = Some(value.clone());
-                }
-                _ => bail!(
-                    "usage: cargo xtask bench [--customers N] [--months N] [--seconds N] \
-                     [--only service|audit|console]"
-                ),
-            }
-        }
-        Ok(options)
-    }
-
     fn runs(&self, part: &str) -> bool {
         self.only.as_deref().is_none_or(|only| only == part)
     }
@@ -74,12 +55,11 @@ impl Options {
     }
 }
 
-pub fn bench(args: &[String]) -> anyhow::Result<()> {
-    let options = Options::parse(args)?;
+pub fn bench(options: &Options) -> anyhow::Result<()> {
     let path = workspace_root().join("docs/benchmarks.md");
     let mut sections = Sections::read(&path)?;
     if options.runs("service") {
-        sections.service = Some(service(&options)?);
+        sections.service = Some(service(options)?);
     }
     if options.runs("audit") {
         sections.audit = Some(audit()?);

@@ -21,15 +21,31 @@ use crate::{cargo, output_of, run, workspace_root};
 /// What the test command runs: a short pass over every operation.
 pub const TEST_EXAMPLES: u32 = 20;
 
-pub fn fuzz(args: &[String]) -> anyhow::Result<()> {
-    match args.first().map(String::as_str) {
-        Some("api") => {
-            let examples = flag(args, "--examples")?.unwrap_or(60);
-            let seed = flag(args, "--seed")?.unwrap_or(1);
+/// What to fuzz.
+#[derive(Debug, clap::Subcommand)]
+pub enum Target {
+    /// Schemathesis against the service's OpenAPI document, every check on.
+    Api {
+        /// At most this many cases per operation and phase.
+        #[arg(long, default_value_t = 60)]
+        examples: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// The cargo-fuzz targets, each the parser of an outside input.
+    Parsers {
+        /// How long each target runs.
+        #[arg(long, default_value_t = 60)]
+        seconds: u32,
+    },
+}
+
+pub fn fuzz(target: &Target) -> anyhow::Result<()> {
+    match *target {
+        Target::Api { examples, seed } => {
             api(examples, seed).map(|summary| println!("xtask: schemathesis: {summary}"))
         }
-        Some("parsers") => parsers(flag(args, "--seconds")?.unwrap_or(60)),
-        _ => bail!("usage: cargo xtask fuzz api [--examples N] [--seed S] | parsers [--seconds N]"),
+        Target::Parsers { seconds } => parsers(seconds),
     }
 }
 
@@ -88,19 +104,6 @@ fn parsers(seconds: u32) -> anyhow::Result<()> {
         println!("  {line}");
     }
     Ok(())
-}
-
-fn flag<T: std::str::FromStr>(args: &[String], name: &str) -> anyhow::Result<Option<T>> {
-    let Some(at) = args.iter().position(|a| a == name) else {
-        return Ok(None);
-    };
-    let value = args
-        .get(at + 1)
-        .with_context(|| format!("{name} needs a value"))?;
-    value
-        .parse()
-        .map(Some)
-        .map_err(|_| anyhow::anyhow!("{name}: not a number: {value}"))
 }
 
 /// Runs Schemathesis with at most `examples` cases per operation and phase;

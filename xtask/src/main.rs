@@ -1,8 +1,9 @@
 //! `cargo xtask <command>`: the project's commands, in Rust so that only
-//! cargo is needed.
+//! cargo is needed (`--help` for each).
 //!
 //! - `demo`    build the UI and the app, and open the console over its built-in
-//!   demo service
+//!   demo service (`--test-keyring`: in a desktop session of its own with an
+//!   unlocked test keyring, for a headless machine)
 //! - `test`    install what the tests need, then format check, the UI's type
 //!   check, clippy, cargo-deny's licence and source policy, and every test:
 //!   Vitest, cargo's with a throwaway PostgreSQL cluster, a real keychain
@@ -27,33 +28,77 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context, bail};
 
+/// The project's commands (`cargo xtask <command> --help` for each).
+#[derive(clap::Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(clap::Subcommand)]
+enum Task {
+    /// Build the UI and the app, and open the console over its built-in demo
+    /// service.
+    Demo {
+        /// Run the console in a D-Bus session of its own with an unlocked
+        /// test keyring (and, with no display, a virtual one): a headless
+        /// machine's console can then be signed in to and used.
+        #[arg(long)]
+        test_keyring: bool,
+    },
+    /// Install what the tests need, then every check and every test.
+    Test,
+    /// Rewrite the committed generated files.
+    Codegen,
+    /// The desktop app as a Debian package, in target/dist/bundle/deb.
+    Dist,
+    /// The benchmark suite; rewrites its section of docs/benchmarks.md.
+    Bench(bench::Options),
+    /// Fuzz the service's API or the parsers of outside input.
+    Fuzz {
+        #[command(subcommand)]
+        target: fuzz::Target,
+    },
+}
+
 fn main() -> anyhow::Result<()> {
-    let command = std::env::args().nth(1).unwrap_or_default();
-    match command.as_str() {
-        "demo" => demo(),
-        "test" => test(),
-        "codegen" => codegen(),
-        "dist" => dist().map(|deb| println!("xtask: {}", deb.display())),
-        "bench" => bench::bench(&std::env::args().skip(2).collect::<Vec<_>>()),
-        "fuzz" => fuzz::fuzz(&std::env::args().skip(2).collect::<Vec<_>>()),
-        _ => bail!("usage: cargo xtask demo | test | codegen | dist | bench | fuzz"),
+    match <Cli as clap::Parser>::parse().task {
+        Task::Demo { test_keyring } => demo(test_keyring),
+        Task::Test => test(),
+        Task::Codegen => codegen(),
+        Task::Dist => dist().map(|deb| println!("xtask: {}", deb.display())),
+        Task::Bench(options) => bench::bench(&options),
+        Task::Fuzz { target } => fuzz::fuzz(&target),
     }
 }
 
 /// Builds the UI and the app (release) and opens the console, which starts
-/// the built-in demo service over a portfolio generated on first start.
-fn demo() -> anyhow::Result<()> {
+/// the built-in demo service over a portfolio generated on first start;
+/// with `test_keyring`, inside a desktop session of its own (the test
+/// command's), so that a headless machine has a keychain to sign in with.
+fn demo(test_keyring: bool) -> anyhow::Result<()> {
     system::ensure_packages(&[system::DESKTOP_PACKAGES])?;
     system::ensure_node()?;
-    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+    let has_display =
+        std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
+    if !has_display && !test_keyring {
         bail!(
             "the console needs a desktop session (no DISPLAY or WAYLAND_DISPLAY); \
-             on a headless machine run it under `xvfb-run -a cargo xtask demo`"
+             on a headless machine run `cargo xtask demo --test-keyring`"
         );
+    }
+    if test_keyring {
+        system::ensure_packages(&[system::TEST_PACKAGES])?;
     }
     build_app(Profile::Release)?;
     let app = workspace_root().join("target/release/riskdesk");
-    run(&mut Command::new(app))
+    if test_keyring {
+        let session = DesktopSession::new()?;
+        run(&mut session.command(&app, !has_display))
+    } else {
+        run(&mut Command::new(app))
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -215,9 +260,16 @@ impl DesktopSession {
         })
     }
 
-    /// cargo, run inside the session once the keyring's default collection
-    /// answers and is unlocked.
+    /// cargo, run inside the session (with a virtual display).
     fn cargo(&self) -> Command {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        self.command(std::path::Path::new(&cargo), true)
+    }
+
+    /// `program`, run inside the session once the keyring's default
+    /// collection answers and is unlocked; in a headless X server of its own
+    /// if `virtual_display`.
+    fn command(&self, program: &std::path::Path, virtual_display: bool) -> Command {
         let unlock_then_run = r#"
             printf riskdesk | gnome-keyring-daemon --foreground --unlock \
                 --components=secrets >/dev/null 2>>"$RISKDESK_KEYRING_LOG" &
@@ -228,11 +280,14 @@ impl DesktopSession {
                 org.freedesktop.Secret.Collection Locked) || exit 1
             [ "$locked" = "(<false>,)" ] || { echo "the test keyring is locked" >&2; exit 1; }
             exec "$@""#;
-        let cargo_path = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let mut command = Command::new("dbus-run-session");
+        command.arg("--");
+        if virtual_display {
+            command.args(["xvfb-run", "-a", "-s", "-screen 0 1280x800x24"]);
+        }
         command
-            .args(["--", "xvfb-run", "-a", "-s", "-screen 0 1280x800x24"])
-            .args(["sh", "-c", unlock_then_run, "sh", &cargo_path])
+            .args(["sh", "-c", unlock_then_run, "sh"])
+            .arg(program)
             .current_dir(workspace_root())
             .env("XDG_DATA_HOME", &self.keyring_home)
             .env("RISKDESK_KEYRING_LOG", &self.daemon_log);

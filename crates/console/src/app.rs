@@ -22,10 +22,8 @@ use riskdesk_client::Decided;
 use riskdesk_client::{Client, ClientConfig, ClientError};
 use riskdesk_domain::blacklist::BlacklistKind;
 use riskdesk_domain::history::MonthPoint;
-use riskdesk_server::clock::Clock;
-use riskdesk_server::generate::DemoOperator;
 
-use crate::embedded::{self, EmbeddedService};
+use crate::embedded::{self, DemoOperator, EmbeddedService};
 use crate::export::Exports;
 use crate::ipc::{
     Account360, AuditVerification, ChartFormat, ChartRequest, CommandError, ConnectRequest,
@@ -56,7 +54,7 @@ pub struct ConsoleOptions {
 }
 
 /// The console locks after 15 minutes without input, as the service ends a
-/// session idle that long (`riskdesk_server::auth::IDLE_TIMEOUT_MS`).
+/// session idle that long (the service's `auth::IDLE_TIMEOUT_MS`).
 pub const IDLE_LOCK_SECS: u32 = 15 * 60;
 
 /// The console's state; every method is one command of the UI.
@@ -227,14 +225,7 @@ impl Console {
                         format!("{operator_id} is not a demo operator of this service"),
                     )
                 })?;
-            let now = u64::try_from(Clock::system().now_ms() / 1000).unwrap_or_default();
-            let request = SignInRequest {
-                operator_id: operator.id.to_owned(),
-                password: operator.password.clone(),
-                totp_code: riskdesk_server::auth::totp_code(&operator.totp_secret, now)
-                    .unwrap_or_default(),
-                new_password: None,
-            };
+            let request = embedded::sign_in_request(operator);
             (service, request)
         };
         let signed = session::sign_in(&client, &keychain, &request).await?;

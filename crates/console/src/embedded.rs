@@ -1,12 +1,16 @@
 //! The embedded default: with no service configured, the console runs the
 //! reference service in-process on 127.0.0.1 (a free port) over a demo
-//! portfolio in the app's data directory, generated on first start.
+//! portfolio in the app's data directory, generated on first start. The
+//! only module of the console that knows the service's crate: the rest talks
+//! to any service through `riskdesk_client`.
 
 use std::path::Path;
 
+use riskdesk_api::auth::SignInRequest;
 use riskdesk_server::clock::Clock;
 use riskdesk_server::demo;
-use riskdesk_server::generate::DemoOperator;
+pub use riskdesk_server::demo::{CUSTOMERS, MONTHS};
+pub use riskdesk_server::generate::DemoOperator;
 use riskdesk_server::http::{self, AppState};
 use riskdesk_server::store::Purpose;
 use tokio::sync::oneshot;
@@ -30,6 +34,18 @@ impl Drop for EmbeddedService {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+    }
+}
+
+/// A demo operator's sign-in, with the TOTP code of this moment: made here,
+/// in Rust, so that neither the password nor the code reaches the webview.
+pub fn sign_in_request(operator: &DemoOperator) -> SignInRequest {
+    let now = u64::try_from(Clock::system().now_ms() / 1000).unwrap_or_default();
+    SignInRequest {
+        operator_id: operator.id.to_owned(),
+        password: operator.password.clone(),
+        totp_code: riskdesk_server::auth::totp_code(&operator.totp_secret, now).unwrap_or_default(),
+        new_password: None,
     }
 }
 

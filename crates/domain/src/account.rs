@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::money::{Money, MoneyError};
+use crate::transaction::DeclineReason;
 
 vocabulary! {
     /// Lifecycle of a credit account.
@@ -171,6 +172,33 @@ impl CreditLine {
     pub fn utilisation_bp(&self) -> i64 {
         Money::ratio_bp(self.used, self.limit)
     }
+
+    /// The line after a payment of `amount` is reserved on it, or why the
+    /// payment is declined: the account is not active, or the amount is
+    /// more than what is available.
+    pub fn reserve(
+        &self,
+        status: AccountStatus,
+        amount: Money,
+    ) -> Result<CreditLine, DeclineReason> {
+        if status != AccountStatus::Active {
+            return Err(DeclineReason::AccountNotActive);
+        }
+        if amount.is_negative() || amount > self.available() {
+            return Err(DeclineReason::InsufficientLimit);
+        }
+        let used = self
+            .used
+            .checked_add(amount)
+            .map_err(|_| DeclineReason::InsufficientLimit)?;
+        Ok(CreditLine { used, ..*self })
+    }
+
+    /// `percent` of what is available, to freeze after frequent large
+    /// spending (rounded half-even to the fen).
+    pub fn share_of_available(&self, percent: u32) -> Money {
+        crate::rules::frozen_share(self.available(), percent)
+    }
 }
 
 #[cfg(test)]
@@ -196,6 +224,28 @@ mod tests {
             assert!(dpd >= lo && hi.is_none_or(|hi| dpd <= hi));
         }
         assert_eq!(<&str>::from(DpdBucket::M3Plus), "M3+");
+    }
+
+    #[test]
+    fn a_payment_is_reserved_only_on_an_active_line_with_room() {
+        let y = |n| Money::yuan(n).unwrap();
+        let line = CreditLine::new(y(1_000), y(600), y(100)).unwrap();
+        let after = line.reserve(AccountStatus::Active, y(300)).unwrap();
+        assert_eq!((after.used(), after.available()), (y(900), y(0)));
+        assert_eq!(
+            line.reserve(AccountStatus::Active, Money::from_fen(30_001).unwrap()),
+            Err(DeclineReason::InsufficientLimit)
+        );
+        assert_eq!(
+            line.reserve(AccountStatus::Frozen, y(1)),
+            Err(DeclineReason::AccountNotActive)
+        );
+        assert_eq!(
+            line.reserve(AccountStatus::Closed, y(1)),
+            Err(DeclineReason::AccountNotActive)
+        );
+        // 15 % of the ¥300 left.
+        assert_eq!(line.share_of_available(15), y(45));
     }
 
     #[test]

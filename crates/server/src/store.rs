@@ -6,11 +6,15 @@
 //! them into wire views.
 
 mod admin;
+mod audit;
 mod decisions;
 mod decode;
+mod end_of_day;
 mod ledger;
+mod lists;
 mod metrics;
 mod query;
+mod sessions;
 mod sql;
 
 use std::sync::Arc;
@@ -20,9 +24,13 @@ pub use crate::data_key::DataKeys;
 pub use riskdesk_api::lists::{AccountSort, AlertSort};
 
 pub use admin::*;
+pub use audit::*;
 pub use decisions::*;
+pub use end_of_day::*;
 pub use ledger::*;
+pub use lists::*;
 pub use metrics::*;
+pub use sessions::*;
 pub use sql::SqlStore;
 
 /// Any store error. Constraint violations and the like are mapped by the
@@ -130,7 +138,19 @@ pub const METRICS_VERSION: &str = "2";
 
 /// Everything the service reads and writes.
 #[async_trait::async_trait]
-pub trait Store: Decisions + Administration + Metrics + Send + Sync + std::fmt::Debug {
+pub trait Store:
+    Sessions
+    + Lists
+    + Ledger
+    + EndOfDay
+    + Decisions
+    + Audit
+    + Administration
+    + Metrics
+    + Send
+    + Sync
+    + std::fmt::Debug
+{
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> StoreResult<()>;
@@ -167,153 +187,6 @@ pub trait Store: Decisions + Administration + Metrics + Send + Sync + std::fmt::
 
     /// Writes a batch of generated records in one transaction.
     async fn insert_batch(&self, batch: &Batch) -> StoreResult<()>;
-
-    async fn operator(&self, id: &str) -> StoreResult<Option<OperatorRow>>;
-    /// Counts a failed sign-in, unless the operator is locked at `now` (then
-    /// nothing changes and the answer is `None`). A lock that has lapsed
-    /// starts the count again; the count reaching `lockout.max_attempts` locks
-    /// the operator for the next of `lockout.locks_ms`. Returns the new count.
-    async fn record_failed_sign_in(
-        &self,
-        id: &str,
-        now: i64,
-        lockout: &Lockout,
-    ) -> StoreResult<Option<i32>>;
-    /// Counts a wrong step-up code; at `max` in a row, ends the session
-    /// `token_hash` and starts the count again. Returns the new count.
-    async fn record_step_up_failure(
-        &self,
-        id: &str,
-        token_hash: &str,
-        max: i32,
-        now: i64,
-    ) -> StoreResult<i32>;
-    /// Records a successful sign-in that used TOTP time step `step`. Returns
-    /// false, changing nothing, when that step (or a later one) was already
-    /// used: a code is accepted once, even under concurrent sign-ins.
-    async fn record_sign_in(&self, id: &str, step: i64, now: i64) -> StoreResult<bool>;
-    /// The operator's own password in place of a one-time one.
-    async fn set_own_password(&self, id: &str, password_hash: &str) -> StoreResult<()>;
-
-    async fn create_session(&self, session: &SessionRow) -> StoreResult<()>;
-    /// The session with its operator's role and name.
-    async fn session(&self, token_hash: &str) -> StoreResult<Option<SessionRow>>;
-    async fn touch_session(&self, token_hash: &str, now: i64) -> StoreResult<()>;
-    async fn revoke_session(&self, token_hash: &str, now: i64) -> StoreResult<()>;
-
-    async fn accounts(
-        &self,
-        filter: &AccountFilter,
-        page: &PageRequest,
-    ) -> StoreResult<Vec<AccountRow>>;
-    /// One account with its customer's profile, in one query.
-    async fn account(&self, id: i64) -> StoreResult<Option<AccountDetailRow>>;
-    /// What the account's customer owed from the transactions before
-    /// `before` (`domain::history::owed_change` summed), in fen.
-    async fn owed_before(&self, account_id: i64, before: i64) -> StoreResult<i64>;
-    async fn transactions(
-        &self,
-        filter: &TransactionFilter,
-        page: &PageRequest,
-    ) -> StoreResult<Vec<TransactionRow>>;
-    async fn alerts(&self, filter: &AlertFilter, page: &PageRequest) -> StoreResult<Vec<AlertRow>>;
-    async fn blacklist(
-        &self,
-        filter: &BlacklistFilter,
-        page: &PageRequest,
-    ) -> StoreResult<Vec<BlacklistRow>>;
-    async fn limit_changes(
-        &self,
-        filter: &LimitChangeFilter,
-        page: &PageRequest,
-    ) -> StoreResult<Vec<LimitChangeRow>>;
-    async fn disputes(
-        &self,
-        filter: &DisputeFilter,
-        page: &PageRequest,
-    ) -> StoreResult<Vec<DisputeRow>>;
-    /// How many alerts the filter holds per status (its own status ignored).
-    async fn alert_counts(&self, filter: &AlertFilter) -> StoreResult<Vec<StatusCount>>;
-    /// Live blacklist entries that match an account: its customer, phone,
-    /// national ID or city, or a device, IP or merchant of its transactions.
-    async fn blacklist_matches(
-        &self,
-        probe: &BlacklistProbe,
-        now: i64,
-    ) -> StoreResult<Vec<BlacklistRow>>;
-
-    async fn add_service_client(&self, client: &ServiceClientRow) -> StoreResult<()>;
-    async fn service_client(&self, key_hash: &str) -> StoreResult<Option<ServiceClientRow>>;
-
-    /// Everything the rules read around a payment, in one round of queries.
-    async fn payment_context(&self, query: &ContextQuery) -> StoreResult<ContextRows>;
-    /// Records a decided authorization in one transaction: lapsed freezes
-    /// released, the amount reserved if still available (else declined),
-    /// the payment, its alerts (deduplicated), a freeze, the idempotent answer.
-    async fn authorize(
-        &self,
-        write: &AuthorizationWrite,
-    ) -> StoreResult<Result<Idempotent<Authorized>, Refusal>>;
-    /// A checkout payment by its order id.
-    async fn payment(&self, order_id: &str) -> StoreResult<Option<TransactionRow>>;
-    /// Authorized → settled: the amount becomes owed. Settling again is a no-op.
-    async fn settle(&self, order_id: &str) -> StoreResult<Result<LedgerRecord, Refusal>>;
-    /// Authorized → reversed: the reservation is released. Again is a no-op.
-    async fn reverse(&self, order_id: &str) -> StoreResult<Result<LedgerRecord, Refusal>>;
-    /// Refunds part or all of a settled payment; refunds never exceed it.
-    async fn refund(
-        &self,
-        order_id: &str,
-        refund: &MoneyBack,
-    ) -> StoreResult<Result<Idempotent<LedgerRecord>, Refusal>>;
-    /// A repayment of at most what is outstanding.
-    async fn repay(
-        &self,
-        account_id: i64,
-        repayment: &MoneyBack,
-    ) -> StoreResult<Result<Idempotent<LedgerRecord>, Refusal>>;
-    /// Releases every freeze whose lapse time has come; returns how many.
-    async fn release_lapsed_freezes(&self, now: i64) -> StoreResult<u64>;
-    /// An account's freezes, newest first.
-    async fn freezes(&self, account_id: i64) -> StoreResult<Vec<FreezeRow>>;
-    /// Claims the end of day of business date `date` (days since 1970);
-    /// an unfinished run started before `stale_before` is taken over.
-    async fn claim_end_of_day(
-        &self,
-        date: i32,
-        now: i64,
-        stale_before: i64,
-    ) -> StoreResult<EodClaim>;
-    async fn finish_end_of_day(&self, date: i32, now: i64, summary: &str) -> StoreResult<()>;
-    /// Accounts billed on one of `bill_days` (days of the month) that owe
-    /// more than their unpaid bills, and by how much.
-    async fn unbilled(&self, bill_days: &[i32]) -> StoreResult<Vec<Unbilled>>;
-    /// Inserts bills, skipping any already cut (same account and date);
-    /// returns how many were new.
-    async fn insert_bills(&self, bills: &[BillRow]) -> StoreResult<u64>;
-    /// An account's bills, oldest first.
-    async fn bills(&self, account_id: i64) -> StoreResult<Vec<BillRow>>;
-    /// Days past due at the end of `date` from the oldest unpaid bill due
-    /// before it; the worst in 12 months follows; over 90 days past due an
-    /// active account is frozen. Returns how many accounts are past due.
-    async fn update_delinquency(&self, date: i32) -> StoreResult<u64>;
-    /// Accounts with their customers, in id order after `after_id`.
-    async fn accounts_after(&self, after_id: i64, limit: u32)
-    -> StoreResult<Vec<AccountDetailRow>>;
-    async fn save_scores(&self, scores: &[Rescored], scored_at: i64) -> StoreResult<()>;
-    /// Inserts the engine's proposals, skipping accounts that already have
-    /// a pending one; returns how many were new.
-    async fn propose_limit_changes(&self, proposals: &[LimitChangeRow]) -> StoreResult<u64>;
-    /// Pending limit changes whose time ran out become expired; returns how many.
-    async fn expire_limit_changes(&self, now: i64) -> StoreResult<u64>;
-    /// Sets alerts' triage (status, assignee, disposition) in one
-    /// transaction: the generator's past work on the demo queue.
-    async fn triage_alerts(&self, triage: &[AlertTriage]) -> StoreResult<()>;
-    /// Remembers a notification nonce; false if it was seen before.
-    async fn accept_nonce(&self, nonce: &str, now: i64) -> StoreResult<bool>;
-    /// Drops the nonces seen before `before`: their timestamps are stale, so
-    /// they could never come back valid.
-    async fn forget_nonces(&self, before: i64) -> StoreResult<()>;
 }
 
 /// A keyset page: rows strictly after `after` in the list's order, at most `limit` of them.
@@ -339,64 +212,6 @@ pub struct Batch {
     pub bills: Vec<BillRow>,
     /// The accounts' past month ends (their rollups: `Metrics::rebuild_metrics`).
     pub account_months: Vec<AccountMonthRow>,
-}
-
-/// When failed sign-ins lock an operator out, and for how long.
-#[derive(Clone, Debug)]
-pub struct Lockout {
-    pub max_attempts: i32,
-    /// The first lock's length, the second's, …; the last repeats.
-    pub locks_ms: Vec<i64>,
-}
-
-#[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct OperatorRow {
-    pub id: String,
-    pub display_name: String,
-    pub role: String,
-    pub password_hash: String,
-    pub totp_secret: String,
-    pub totp_last_step: i64,
-    pub failed_attempts: i32,
-    pub locked_until: Option<i64>,
-    pub created_at: i64,
-    pub disabled_at: Option<i64>,
-    /// 1 while the password is an admin's one-time one.
-    pub must_change_password: i32,
-}
-
-impl std::fmt::Debug for OperatorRow {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OperatorRow")
-            .field("id", &self.id)
-            .field("role", &self.role)
-            .field("password_hash", &"<redacted>")
-            .field("totp_secret", &"<redacted>")
-            .field("failed_attempts", &self.failed_attempts)
-            .field("locked_until", &self.locked_until)
-            .finish_non_exhaustive()
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
-pub struct SessionRow {
-    pub token_hash: String,
-    pub operator_id: String,
-    pub created_at: i64,
-    pub last_seen_at: i64,
-    pub expires_at: i64,
-    pub revoked_at: Option<i64>,
-    // From the operator, so that one query authenticates a request; not written.
-    pub role: String,
-    pub display_name: String,
-}
-
-impl SessionRow {
-    /// The session's name for an admin: the first 16 hex digits of its
-    /// token's hash, which cannot sign anyone in.
-    pub fn public_id(&self) -> String {
-        self.token_hash.chars().take(16).collect()
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
@@ -626,80 +441,4 @@ pub struct DisputeRow {
     pub refund_proposed_by: Option<String>,
     #[serde(default)]
     pub refund_tier: Option<String>,
-}
-
-/// How to find accounts. `search` is already classified by the HTTP layer.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct AccountFilter {
-    pub search: Option<AccountSearch>,
-    pub grade: Option<String>,
-    pub status: Option<String>,
-    /// Inclusive DPD range; `None` upper end means unbounded.
-    pub dpd_range: Option<(i32, Option<i32>)>,
-    /// The customer's home city.
-    pub city: Option<String>,
-    pub utilisation_min_bp: Option<i64>,
-    pub utilisation_max_bp: Option<i64>,
-    /// The id always breaks ties.
-    pub sort: AccountSort,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum AccountSearch {
-    Id(i64),
-    PhoneTail(String),
-    /// A masked name, or its first characters.
-    NamePrefix(String),
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct TransactionFilter {
-    pub account_id: i64,
-    pub from: Option<i64>,
-    pub to: Option<i64>,
-    pub kind: Option<String>,
-    pub status: Option<String>,
-    pub amount_min_fen: Option<i64>,
-    pub amount_max_fen: Option<i64>,
-    pub merchant: Option<String>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct AlertFilter {
-    pub status: Option<String>,
-    pub severity_rank: Option<i16>,
-    pub rule: Option<String>,
-    pub assignee: Option<Assignee>,
-    pub account_id: Option<i64>,
-    pub created_from: Option<i64>,
-    pub created_to: Option<i64>,
-    pub order: AlertSort,
-}
-
-#[derive(serde::Serialize, Clone, Debug, PartialEq, Eq)]
-pub enum Assignee {
-    Nobody,
-    Operator(String),
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct BlacklistFilter {
-    pub kind: Option<String>,
-    pub text: Option<String>,
-    /// Entries that expired before this time are left out; `None` keeps them.
-    pub live_at: Option<i64>,
-    /// Only entries whose removal waits for a second person.
-    pub removal_pending: bool,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct LimitChangeFilter {
-    pub status: Option<String>,
-    pub account_id: Option<i64>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct DisputeFilter {
-    pub status: Option<String>,
-    pub account_id: Option<i64>,
 }

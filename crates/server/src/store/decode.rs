@@ -5,7 +5,7 @@
 use std::str::FromStr;
 
 use anyhow::{Context, anyhow};
-use riskdesk_domain::account::{CreditAccount, CreditLine};
+use riskdesk_domain::account::{AccountStatus, CreditAccount, CreditLine};
 use riskdesk_domain::alert::{AlertStatus, FraudAlert, RuleHit, Severity};
 use riskdesk_domain::blacklist::BlacklistEntry;
 use riskdesk_domain::customer::CustomerProfile;
@@ -34,6 +34,19 @@ fn money(fen: i64) -> anyhow::Result<Money> {
 
 fn small<T: TryFrom<i32>>(column: &str, value: i32) -> anyhow::Result<T> {
     T::try_from(value).map_err(|_| anyhow!("{column} {value} out of range"))
+}
+
+/// An account's line as a write reads it, locked: its status and its line.
+pub fn line(
+    account_id: i64,
+    status: &str,
+    (limit_fen, used_fen, frozen_fen): (i64, i64, i64),
+) -> anyhow::Result<(AccountStatus, CreditLine)> {
+    let decode = || -> anyhow::Result<(AccountStatus, CreditLine)> {
+        let line = CreditLine::new(money(limit_fen)?, money(used_fen)?, money(frozen_fen)?)?;
+        Ok((word("status", status)?, line))
+    };
+    decode().with_context(|| format!("account {account_id}"))
 }
 
 impl AccountRow {

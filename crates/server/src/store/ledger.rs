@@ -1,10 +1,11 @@
 //! The engine's side of the store: what the rules read around a payment, and
 //! the ledger writes (authorize, settle, reverse, refund, repay, freezes).
-//! Each write is one database transaction; the limit check is a conditional
-//! update, so concurrent authorizations can never spend more than is
-//! available, whatever their interleaving.
+//! Each write is one database transaction that locks the account's line
+//! first and lets the domain decide on it (`CreditLine::reserve`), so
+//! concurrent authorizations can never spend more than is available,
+//! whatever their interleaving (and the schema's CHECK backs that up).
 
-use super::{BlacklistRow, TransactionRow};
+use super::{BlacklistRow, StoreResult, TransactionRow};
 
 /// What the rules read around a payment at `at`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -181,51 +182,40 @@ impl std::fmt::Debug for ServiceClientRow {
     }
 }
 
-/// A statement: what an account was billed on a business date, and how much
-/// of it is unpaid. Dates are days since 1970-01-01 (China time).
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow, serde::Deserialize)]
-pub struct BillRow {
-    pub id: i64,
-    pub account_id: i64,
-    pub bill_date: i32,
-    pub due_date: i32,
-    pub amount_fen: i64,
-    pub remaining_fen: i64,
-}
-
-/// An account billed today, with what it owes beyond its unpaid bills.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
-pub struct Unbilled {
-    pub account_id: i64,
-    pub due_day: i32,
-    pub unbilled_fen: i64,
-}
-
-/// Who runs a business date's end of day.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum EodClaim {
-    /// This caller: go on.
-    Started,
-    /// It ran already: its summary (JSON).
-    Done(String),
-    /// Another instance is running it, since this time.
-    Running { since: i64 },
-}
-
-/// A re-scored account.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Rescored {
-    pub account_id: i64,
-    pub score: i32,
-    pub grade: String,
-}
-
-/// An alert's triage, as the generator writes the demo's past work.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AlertTriage {
-    pub id: i64,
-    pub status: String,
-    pub assignee: Option<String>,
-    pub disposition: Option<String>,
-    pub escalated_by: Option<String>,
+/// The payment path's reads and writes.
+#[async_trait::async_trait]
+pub trait Ledger: Send + Sync {
+    async fn payment_context(&self, query: &ContextQuery) -> StoreResult<ContextRows>;
+    /// Records a decided authorization in one transaction: lapsed freezes
+    /// released, the amount reserved if still available (else declined),
+    /// the payment, its alerts (deduplicated), a freeze, the idempotent answer.
+    async fn authorize(
+        &self,
+        write: &AuthorizationWrite,
+    ) -> StoreResult<Result<Idempotent<Authorized>, Refusal>>;
+    /// A checkout payment by its order id.
+    async fn payment(&self, order_id: &str) -> StoreResult<Option<TransactionRow>>;
+    /// Authorized → settled: the amount becomes owed. Settling again is a no-op.
+    async fn settle(&self, order_id: &str) -> StoreResult<Result<LedgerRecord, Refusal>>;
+    /// Authorized → reversed: the reservation is released. Again is a no-op.
+    async fn reverse(&self, order_id: &str) -> StoreResult<Result<LedgerRecord, Refusal>>;
+    /// Refunds part or all of a settled payment; refunds never exceed it.
+    async fn refund(
+        &self,
+        order_id: &str,
+        refund: &MoneyBack,
+    ) -> StoreResult<Result<Idempotent<LedgerRecord>, Refusal>>;
+    /// A repayment of at most what is outstanding.
+    async fn repay(
+        &self,
+        account_id: i64,
+        repayment: &MoneyBack,
+    ) -> StoreResult<Result<Idempotent<LedgerRecord>, Refusal>>;
+    /// Releases every freeze whose lapse time has come; returns how many.
+    async fn release_lapsed_freezes(&self, now: i64) -> StoreResult<u64>;
+    /// Remembers a notification nonce; false if it was seen before.
+    async fn accept_nonce(&self, nonce: &str, now: i64) -> StoreResult<bool>;
+    /// Drops the nonces seen before `before`: their timestamps are stale, so
+    /// they could never come back valid.
+    async fn forget_nonces(&self, before: i64) -> StoreResult<()>;
 }

@@ -8,7 +8,7 @@ use std::str::FromStr;
 use riskdesk_api::ProblemCode;
 use riskdesk_domain::operator::{AdminRefusal, OperatorChange, Role, may_change};
 
-use super::decisions::{Tx, decode_error};
+use super::decisions::Tx;
 use super::*;
 use crate::auth;
 
@@ -17,22 +17,9 @@ const OPERATOR_FIELDS: &str = "o.id, o.display_name, o.role, o.created_at, o.dis
 const SESSION_FIELDS: &str = "id, operator_id, created_at, last_seen_at, expires_at, revoked_at";
 const CLIENT_FIELDS: &str = "id, created_at, revoked_at, version";
 
+#[for_backends]
 #[async_trait::async_trait]
-impl<DB> Administration for SqlStore<DB>
-where
-    DB: Database,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
-    i16: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
-    i32: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
-    i64: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
-    String: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
-    Option<i64>: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
-    Option<f64>: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
-    Option<String>: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
-    for<'s> &'s str: ColumnIndex<DB::Row>,
-    usize: ColumnIndex<DB::Row>,
-{
+impl<DB> Administration for SqlStore<DB> {
     async fn operators_admin(&self, now: i64) -> StoreResult<Vec<OperatorAdminRow>> {
         fetch_all(&self.pool, |q| {
             operators_query(q, now);

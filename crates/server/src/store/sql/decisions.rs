@@ -2,13 +2,10 @@
 //! `BEGIN IMMEDIATE`, PostgreSQL `FOR UPDATE`, the account before anything
 //! of it, as authorizations do), checks the version and the rules, writes
 //! the change and its audit entry, and records its outcome under the claim.
-//! The audit chain is appended here too (`append_audit`), and read back for
-//! lists, verification and checkpoints.
 
 use std::str::FromStr;
 
 use riskdesk_api::ProblemCode;
-use riskdesk_domain::audit;
 use riskdesk_domain::dispute::{DisputeOutcome, DisputeRefusal, DisputeStatus};
 use riskdesk_domain::limit_change::{ApprovalRefusal, ApprovalTier, approval_tier};
 use riskdesk_domain::money::Money;
@@ -36,27 +33,9 @@ fn yuan(fen: i64) -> String {
     Money::from_fen(fen).map_or_else(|_| format!("{fen} fen"), Money::display_cny)
 }
 
-pub(super) fn decode_error(e: anyhow::Error) -> sqlx::Error {
-    sqlx::Error::Decode(e.into())
-}
-
+#[for_backends]
 #[async_trait::async_trait]
-impl<DB> Decisions for SqlStore<DB>
-where
-    DB: Database,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
-    i16: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
-    i32: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
-    i64: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
-    f64: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
-    String: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
-    Option<i64>: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
-    Option<f64>: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
-    Option<String>: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
-    for<'s> &'s str: ColumnIndex<DB::Row>,
-    usize: ColumnIndex<DB::Row>,
-{
+impl<DB> Decisions for SqlStore<DB> {
     async fn claim(&self, c: &Claim, stale_before: i64) -> StoreResult<Claimed> {
         let inserted: Option<(String,)> = fetch_optional(&self.pool, |q| {
             q.push("INSERT INTO idempotency (scope, key, request_hash, outcome, created_at)");
@@ -978,7 +957,7 @@ where
                 return self.finish(tx, claim, Decided::Refused(refused)).await;
             }
         };
-        let payment = super::Payment::Id(before.transaction_id);
+        let payment = super::ledger::Payment::Id(before.transaction_id);
         let amount_refusal = |refusal: Refusal| {
             let detail = match refusal {
                 Refusal::State(d) | Refusal::Amount(d) => d,
@@ -1071,169 +1050,6 @@ where
         .await?;
         self.finish(tx, claim, Decided::Dispute(after)).await
     }
-
-    async fn audit_trail(&self, target: &str) -> StoreResult<Vec<AuditRow>> {
-        fetch_all(&self.pool, |q| {
-            q.push("SELECT ")
-                .push(AUDIT_FIELDS)
-                .push(" FROM audit WHERE target = ")
-                .bind(target.to_owned())
-                .push(" ORDER BY id");
-        })
-        .await
-    }
-
-    async fn record_audit(&self, records: &[AuditRecord]) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
-        Self::append_audit(&mut tx, records).await?;
-        tx.commit().await
-    }
-
-    async fn chain_audit(&self) -> StoreResult<u64> {
-        // At every start: two index lookups, not a scan of the trail. Every
-        // chained entry is at most the head's id, so the chain is whole when
-        // the head is the last entry.
-        let ends: Option<(i64, i64)> = fetch_optional(&self.pool, |q| {
-            q.push("SELECT (SELECT last_id FROM audit_head WHERE id = 1), ");
-            q.push("(SELECT COALESCE(MAX(id), 0) FROM audit)");
-        })
-        .await?;
-        if ends.is_some_and(|(head, last)| head == last) {
-            return Ok(0);
-        }
-        let mut tx = self.begin_write().await?;
-        let unchained: Vec<AuditRow> = fetch_all(&mut *tx, |q| {
-            q.push("SELECT ")
-                .push(AUDIT_FIELDS)
-                .push(" FROM audit WHERE hash IS NULL ORDER BY id");
-        })
-        .await?;
-        if unchained.is_empty() {
-            tx.rollback().await?;
-            return Ok(0);
-        }
-        // Written before the chain existed: taken out and appended again, in
-        // order, with consecutive ids after the chained ones.
-        let records: Vec<AuditRecord> = unchained
-            .iter()
-            .map(|r| AuditRecord {
-                at: r.at,
-                actor: r.actor.clone(),
-                action: r.action.clone(),
-                target: r.target.clone(),
-                before: r.before.clone(),
-                after: r.after.clone(),
-            })
-            .collect();
-        execute(&mut *tx, |q| {
-            q.push("DELETE FROM audit WHERE hash IS NULL");
-        })
-        .await?;
-        Self::append_audit(&mut tx, &records).await?;
-        tx.commit().await?;
-        Ok(records.len() as u64)
-    }
-
-    async fn audit(&self, f: &AuditFilter, page: &PageRequest) -> StoreResult<Vec<AuditRow>> {
-        fetch_page(&self.pool, AUDIT_FIELDS, &[("id", Dir::Desc)], page, |q| {
-            q.push(" FROM audit");
-            eq(q, "actor", &f.actor);
-            eq(q, "target", &f.target);
-            match f.action.as_deref() {
-                Some(prefix) if prefix.ends_with('.') => {
-                    q.and()
-                        .push("action LIKE ")
-                        .bind(format!("{}%", escape_like(prefix)))
-                        .push(" ESCAPE '\\'");
-                }
-                Some(action) => {
-                    q.and().push("action = ").bind(action.to_owned());
-                }
-                None => {}
-            }
-            if let Some(from) = f.from {
-                q.and().push("at >= ").bind(from);
-            }
-            if let Some(to) = f.to {
-                q.and().push("at < ").bind(to);
-            }
-        })
-        .await
-    }
-
-    async fn audit_range(&self, from: i64, to: i64, limit: u32) -> StoreResult<Vec<AuditRow>> {
-        // One JSON row per stretch (see `fetch_rows`): verification reads
-        // the chain in stretches of thousands. Unordered in the aggregate,
-        // which would sort the stretch again (a third of the read), and put
-        // in order here instead, which costs nothing on rows already in it.
-        let mut rows: Vec<AuditRow> = fetch_rows(&self.pool, AUDIT_FIELDS, &[], |q| {
-            q.push(" FROM audit WHERE id >= ").bind(from);
-            q.push(" AND id <= ").bind(to);
-            q.push(" ORDER BY id LIMIT ").bind(i64::from(limit));
-        })
-        .await?;
-        rows.sort_by_key(|row| row.id);
-        Ok(rows)
-    }
-
-    async fn audit_last_id(&self) -> StoreResult<Option<i64>> {
-        let last: Option<(Option<i64>,)> = fetch_optional(&self.pool, |q| {
-            q.push("SELECT MAX(id) FROM audit");
-        })
-        .await?;
-        Ok(last.and_then(|(id,)| id))
-    }
-
-    async fn audit_checkpoints(&self, after_id: i64) -> StoreResult<Vec<CheckpointRow>> {
-        fetch_all(&self.pool, |q| {
-            q.push("SELECT ")
-                .push(CHECKPOINT_FIELDS)
-                .push(" FROM audit_checkpoints WHERE last_id > ")
-                .bind(after_id)
-                .push(" ORDER BY last_id, id");
-        })
-        .await
-    }
-
-    async fn checkpoint_audit(
-        &self,
-        now: i64,
-        sign: &CheckpointSigner<'_>,
-    ) -> StoreResult<Option<CheckpointRow>> {
-        let mut tx = self.begin_write().await?;
-        let (last_id, last_hash): (i64, String) = fetch_optional(&mut *tx, |q| {
-            q.push("SELECT last_id, last_hash FROM audit_head WHERE id = 1")
-                .push(for_update::<DB>());
-        })
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
-        let signed: Option<(Option<i64>,)> = fetch_optional(&mut *tx, |q| {
-            q.push("SELECT MAX(last_id) FROM audit_checkpoints");
-        })
-        .await?;
-        let hash = audit::from_hex::<32>(&last_hash)
-            .ok_or_else(|| decode_error(anyhow::anyhow!("audit head: bad hash")))?;
-        let signed_to = signed.and_then(|(at,)| at).unwrap_or(0);
-        if last_id == 0 || signed_to >= last_id {
-            tx.rollback().await?;
-            return Ok(None);
-        }
-        let (key_id, signature) = sign(&audit::Checkpoint::message(last_id, &hash, now));
-        let row: Option<CheckpointRow> = fetch_optional(&mut *tx, |q| {
-            q.push("INSERT INTO audit_checkpoints (last_id, hash, signed_at, signature, key_id)");
-            q.values(&[()], |t, ()| {
-                t.bind(last_id)
-                    .bind(last_hash.clone())
-                    .bind(now)
-                    .bind(audit::hex(&signature))
-                    .bind(key_id.clone());
-            });
-            q.push(" RETURNING ").push(CHECKPOINT_FIELDS);
-        })
-        .await?;
-        tx.commit().await?;
-        Ok(row)
-    }
 }
 
 /// The row of `table` with `id`; `lock`: held (PostgreSQL `FOR UPDATE`) for
@@ -1262,8 +1078,6 @@ where
 }
 
 const NOTE_FIELDS: &str = "id, alert_id, author, body, created_at";
-const AUDIT_FIELDS: &str = "id, at, actor, action, target, before, after, prev_hash, hash";
-const CHECKPOINT_FIELDS: &str = "id, last_id, hash, signed_at, signature, key_id";
 
 fn step_used() -> Refused {
     Refused::new(
@@ -1273,23 +1087,8 @@ fn step_used() -> Refused {
 }
 
 /// The steps decisions share, inside their transaction.
-impl<DB> SqlStore<DB>
-where
-    DB: Database,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
-    i16: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
-    i32: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
-    i64: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
-    String: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
-    Option<i64>: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
-    Option<f64>: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
-    Option<String>: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
-    for<'s> &'s str: ColumnIndex<DB::Row>,
-    usize: ColumnIndex<DB::Row>,
-{
-    /// Ends a decision: a refusal rolls back whatever was read or locked and
-    /// records only its outcome; anything else commits with its outcome.
+#[for_backends]
+impl<DB> SqlStore<DB> {
     pub(super) async fn finish(
         &self,
         mut tx: Tx<DB>,
@@ -1484,85 +1283,6 @@ where
                     .bind(kind.to_owned())
                     .bind(note.cloned());
             });
-        })
-        .await
-    }
-
-    pub(super) async fn audit(
-        tx: &mut Tx<DB>,
-        now: i64,
-        actor: &str,
-        action: &str,
-        target: &str,
-        before: Option<&(impl serde::Serialize + Sync)>,
-        after: Option<&(impl serde::Serialize + Sync)>,
-    ) -> StoreResult<()> {
-        let before = before.map(serde_json::to_string).transpose();
-        let after = after.map(serde_json::to_string).transpose();
-        let (before, after) = before
-            .and_then(|b| after.map(|a| (b, a)))
-            .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-        let record = AuditRecord {
-            at: now,
-            actor: actor.to_owned(),
-            action: action.to_owned(),
-            target: target.to_owned(),
-            before,
-            after,
-        };
-        Self::append_audit(tx, std::slice::from_ref(&record)).await
-    }
-
-    /// Appends entries to the chain: the head locked (so appends happen one
-    /// transaction at a time — a decision takes no row lock after its first
-    /// entry, so this never deadlocks), ids consecutive, each entry hashed
-    /// after the one before.
-    pub(super) async fn append_audit(tx: &mut Tx<DB>, records: &[AuditRecord]) -> StoreResult<()> {
-        let (mut last_id, last_hash): (i64, String) = fetch_optional(&mut **tx, |q| {
-            q.push("SELECT last_id, last_hash FROM audit_head WHERE id = 1")
-                .push(for_update::<DB>());
-        })
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
-        let mut prev = audit::from_hex::<32>(&last_hash)
-            .ok_or_else(|| decode_error(anyhow::anyhow!("audit head: bad hash {last_hash:?}")))?;
-        for r in records {
-            last_id += 1;
-            let entry = audit::Entry {
-                id: last_id,
-                at: r.at,
-                actor: r.actor.clone(),
-                action: r.action.clone(),
-                target: r.target.clone(),
-                before: r.before.clone(),
-                after: r.after.clone(),
-            };
-            let hash = audit::entry_hash(&prev, &entry);
-            execute(&mut **tx, |q| {
-                q.push(
-                    "INSERT INTO audit (id, at, actor, action, target, before, after, prev_hash, \
-                     hash)",
-                );
-                q.values(&[()], |t, ()| {
-                    t.bind(entry.id)
-                        .bind(entry.at)
-                        .bind(entry.actor.clone())
-                        .bind(entry.action.clone())
-                        .bind(entry.target.clone())
-                        .bind(entry.before.clone())
-                        .bind(entry.after.clone())
-                        .bind(audit::hex(&prev))
-                        .bind(audit::hex(&hash));
-                });
-            })
-            .await?;
-            prev = hash;
-        }
-        execute(&mut **tx, |q| {
-            q.push("UPDATE audit_head SET last_id = ").bind(last_id);
-            q.push(", last_hash = ")
-                .bind(audit::hex(&prev))
-                .push(" WHERE id = 1");
         })
         .await
     }

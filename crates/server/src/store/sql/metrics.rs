@@ -439,23 +439,9 @@ where
     eq(q, "channel", &f.channel);
 }
 
+#[for_backends]
 #[async_trait::async_trait]
-impl<DB> Metrics for SqlStore<DB>
-where
-    DB: Database,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
-    i16: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
-    i32: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
-    i64: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
-    f64: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
-    String: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
-    Option<i64>: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
-    Option<f64>: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
-    Option<String>: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
-    for<'s> &'s str: ColumnIndex<DB::Row>,
-    usize: ColumnIndex<DB::Row>,
-{
+impl<DB> Metrics for SqlStore<DB> {
     async fn rebuild_metrics(&self) -> StoreResult<u64> {
         let mut tx = self.begin_write().await?;
         // Proposals from before their grade was kept carry the grade of today.

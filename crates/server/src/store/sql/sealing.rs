@@ -46,16 +46,8 @@ fn unkeyed_national_id_hash(national_id: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-impl<DB> SqlStore<DB>
-where
-    DB: Database,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
-    i64: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
-    String: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
-    for<'s> &'s str: ColumnIndex<DB::Row>,
-    usize: ColumnIndex<DB::Row>,
-{
+#[for_backends]
+impl<DB> SqlStore<DB> {
     pub(super) async fn reseal_all(&self) -> StoreResult<Resealed> {
         let mut resealed = Resealed::default();
         // Entries by the old unkeyed hash, to move to the keyed one.
