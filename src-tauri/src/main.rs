@@ -5,6 +5,8 @@
 //! built-in demo portfolio generated on first start;
 //! `RISKDESK_IDLE_LOCK_SECS` how long the window waits without input
 //! before it locks (15 minutes; shorter in tests); `RUST_LOG` the log.
+//! Each command is a tracing span; a failed one is logged at `warn` with
+//! its message (never its arguments, which may carry a password).
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
@@ -35,11 +37,13 @@ use tauri::{AppHandle, Emitter, Manager, State};
 type Answer<T> = Result<T, CommandError>;
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn start(app: AppHandle, console: State<'_, Console>) -> Answer<Startup> {
     console.start(|p| drop(app.emit("demo-progress", p))).await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn connect(
     app: AppHandle,
     console: State<'_, Console>,
@@ -51,46 +55,55 @@ async fn connect(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn resume(console: State<'_, Console>) -> Answer<Option<OperatorView>> {
     console.resume().await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn check_keychain(console: State<'_, Console>) -> Answer<()> {
     console.check_keychain().await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn sign_in(console: State<'_, Console>, request: SignInRequest) -> Answer<OperatorView> {
     console.sign_in(request).await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn sign_in_demo(console: State<'_, Console>, operator_id: String) -> Answer<OperatorView> {
     console.sign_in_demo(operator_id).await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn sign_out(console: State<'_, Console>) -> Answer<()> {
     console.sign_out().await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 fn set_preferences(console: State<'_, Console>, preferences: Preferences) -> Answer<()> {
     console.set_preferences(preferences)
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn alerts(console: State<'_, Console>, query: AlertQuery) -> Answer<Page<AlertView>> {
     console.alerts(query).await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn alert_counts(console: State<'_, Console>, query: AlertQuery) -> Answer<AlertCounts> {
     console.alert_counts(query).await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn accounts(
     console: State<'_, Console>,
     query: AccountQuery,
@@ -99,16 +112,19 @@ async fn accounts(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn account(console: State<'_, Console>, account_id: i64) -> Answer<Account360> {
     console.account(account_id).await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn account_chart(console: State<'_, Console>, request: ChartRequest) -> Answer<String> {
     console.account_chart(request).await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn decide(
     console: State<'_, Console>,
     key: String,
@@ -118,16 +134,19 @@ async fn decide(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn alert(console: State<'_, Console>, alert_id: i64) -> Answer<AlertView> {
     console.alert(alert_id).await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn alert_notes(console: State<'_, Console>, alert_id: i64) -> Answer<Vec<AlertNoteView>> {
     console.alert_notes(alert_id).await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn limit_changes(
     console: State<'_, Console>,
     query: LimitChangeQuery,
@@ -136,6 +155,7 @@ async fn limit_changes(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn blacklist(
     console: State<'_, Console>,
     query: BlacklistQuery,
@@ -144,11 +164,13 @@ async fn blacklist(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn freezes(console: State<'_, Console>, account_id: i64) -> Answer<Vec<AccountFreezeView>> {
     console.freezes(account_id).await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 fn normalise_blacklist(
     console: State<'_, Console>,
     kind: BlacklistKind,
@@ -158,11 +180,13 @@ fn normalise_blacklist(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn audit(console: State<'_, Console>, query: AuditQuery) -> Answer<Page<AuditEntryView>> {
     console.audit(query).await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn reveal(
     console: State<'_, Console>,
     account_id: i64,
@@ -172,21 +196,25 @@ async fn reveal(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn disputes(console: State<'_, Console>, query: DisputeQuery) -> Answer<Page<DisputeView>> {
     console.disputes(query).await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn dispute(console: State<'_, Console>, id: i64) -> Answer<DisputeDetail> {
     console.dispute(id).await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn team(console: State<'_, Console>) -> Answer<Team> {
     console.team().await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn operator_sessions(
     console: State<'_, Console>,
     operator: String,
@@ -195,11 +223,13 @@ async fn operator_sessions(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn verify_audit(console: State<'_, Console>) -> Answer<AuditVerification> {
     console.verify_audit().await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn transactions(
     console: State<'_, Console>,
     account_id: i64,
@@ -209,6 +239,7 @@ async fn transactions(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn export(
     app: AppHandle,
     console: State<'_, Console>,
@@ -221,6 +252,7 @@ async fn export(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn fraud_dashboard(
     console: State<'_, Console>,
     request: DashboardRequest,
@@ -229,6 +261,7 @@ async fn fraud_dashboard(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn credit_dashboard(
     console: State<'_, Console>,
     request: DashboardRequest,
@@ -237,6 +270,7 @@ async fn credit_dashboard(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn export_chart(
     console: State<'_, Console>,
     request: DashboardRequest,
@@ -247,6 +281,7 @@ async fn export_chart(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all)]
 fn cancel_export(console: State<'_, Console>, id: String) {
     console.cancel_export(&id);
 }

@@ -18,6 +18,8 @@
 //! # Ok(()) }
 //! ```
 
+mod decisions;
+
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};

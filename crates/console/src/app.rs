@@ -388,107 +388,72 @@ impl Console {
         let client = self.session_client()?;
         let key = key.as_str();
         let outcome = match &decision {
-            OperatorDecision::Triage { alert_id, request } => {
-                let path = format!("/v1/alerts/{alert_id}/triage");
-                record(
-                    client.decide(&path, key, request).await,
-                    DecisionRecord::Alert,
-                )
-            }
-            OperatorDecision::BulkTriage { request } => record(
-                client.decide("/v1/alerts/triage", key, request).await,
-                DecisionRecord::Bulk,
-            ),
-            OperatorDecision::NextAlert => record(
-                client.decide("/v1/alerts/next", key, &()).await,
+            OperatorDecision::Triage { alert_id, request } => record(
+                client.triage(key, *alert_id, request).await,
                 DecisionRecord::Alert,
             ),
-            OperatorDecision::AddNote { alert_id, request } => {
-                let path = format!("/v1/alerts/{alert_id}/notes");
-                record(
-                    client.decide(&path, key, request).await,
-                    DecisionRecord::Note,
-                )
+            OperatorDecision::BulkTriage { request } => {
+                record(client.bulk_triage(key, request).await, DecisionRecord::Bulk)
             }
+            OperatorDecision::NextAlert => {
+                record(client.next_alert(key).await, DecisionRecord::Alert)
+            }
+            OperatorDecision::AddNote { alert_id, request } => record(
+                client.add_note(key, *alert_id, request).await,
+                DecisionRecord::Note,
+            ),
             OperatorDecision::ProposeLimit {
                 account_id,
                 request,
-            } => {
-                let path = format!("/v1/accounts/{account_id}/limit-changes");
-                record(
-                    client.decide(&path, key, request).await,
-                    DecisionRecord::LimitChange,
-                )
-            }
-            OperatorDecision::ApproveLimit { id, request } => {
-                let path = format!("/v1/limit-changes/{id}/approve");
-                record(
-                    client.decide(&path, key, request).await,
-                    DecisionRecord::LimitChange,
-                )
-            }
-            OperatorDecision::RejectLimit { id, request } => {
-                let path = format!("/v1/limit-changes/{id}/reject");
-                record(
-                    client.decide(&path, key, request).await,
-                    DecisionRecord::LimitChange,
-                )
-            }
+            } => record(
+                client.propose_limit(key, *account_id, request).await,
+                DecisionRecord::LimitChange,
+            ),
+            OperatorDecision::ApproveLimit { id, request } => record(
+                client.approve_limit(key, *id, request).await,
+                DecisionRecord::LimitChange,
+            ),
+            OperatorDecision::RejectLimit { id, request } => record(
+                client.reject_limit(key, *id, request).await,
+                DecisionRecord::LimitChange,
+            ),
             OperatorDecision::Freeze {
                 account_id,
                 request,
-            } => {
-                let path = format!("/v1/accounts/{account_id}/freezes");
-                record(
-                    client.decide(&path, key, request).await,
-                    DecisionRecord::Freeze,
-                )
-            }
-            OperatorDecision::ReleaseFreeze { id, request } => {
-                let path = format!("/v1/freezes/{id}/release");
-                record(
-                    client.decide(&path, key, request).await,
-                    DecisionRecord::Freeze,
-                )
-            }
+            } => record(
+                client.freeze(key, *account_id, request).await,
+                DecisionRecord::Freeze,
+            ),
+            OperatorDecision::ReleaseFreeze { id, request } => record(
+                client.release_freeze(key, *id, request).await,
+                DecisionRecord::Freeze,
+            ),
             OperatorDecision::AddBlacklist { request } => record(
-                client.decide("/v1/blacklist", key, request).await,
+                client.add_blacklist(key, request).await,
                 DecisionRecord::Blacklist,
             ),
-            OperatorDecision::RequestRemoval { id, request } => {
-                let path = format!("/v1/blacklist/{id}/removal");
-                record(
-                    client.decide(&path, key, request).await,
-                    DecisionRecord::Blacklist,
-                )
-            }
-            OperatorDecision::ApproveRemoval { id, request } => {
-                let path = format!("/v1/blacklist/{id}/removal/approve");
-                record(
-                    client.decide(&path, key, request).await,
-                    DecisionRecord::Blacklist,
-                )
-            }
+            OperatorDecision::RequestRemoval { id, request } => record(
+                client.request_removal(key, *id, request).await,
+                DecisionRecord::Blacklist,
+            ),
+            OperatorDecision::ApproveRemoval { id, request } => record(
+                client.approve_removal(key, *id, request).await,
+                DecisionRecord::Blacklist,
+            ),
+            OperatorDecision::RejectRemoval { id, request } => record(
+                client.reject_removal(key, *id, request).await,
+                DecisionRecord::Blacklist,
+            ),
             OperatorDecision::OpenDispute { request } => record(
-                client.decide("/v1/disputes", key, request).await,
+                client.open_dispute(key, request).await,
                 DecisionRecord::Dispute,
             ),
-            OperatorDecision::DisputeStep { id, request } => {
-                let path = format!("/v1/disputes/{id}/steps");
-                record(
-                    client.decide(&path, key, request).await,
-                    DecisionRecord::Dispute,
-                )
-            }
+            OperatorDecision::DisputeStep { id, request } => record(
+                client.dispute_step(key, *id, request).await,
+                DecisionRecord::Dispute,
+            ),
             OperatorDecision::Team { decision } => {
                 crate::team::decide(&client, key, decision).await
-            }
-            OperatorDecision::RejectRemoval { id, request } => {
-                let path = format!("/v1/blacklist/{id}/removal/reject");
-                record(
-                    client.decide(&path, key, request).await,
-                    DecisionRecord::Blacklist,
-                )
             }
         };
         self.checked(outcome)

@@ -8,7 +8,7 @@
 use qrcode::QrCode;
 use qrcode::render::svg;
 use riskdesk_api::admin::OperatorAdminView;
-use riskdesk_client::{Client, ClientError, path_id, path_session_id};
+use riskdesk_client::{Client, ClientError};
 
 use crate::app::{Console, record};
 use crate::ipc::{
@@ -46,34 +46,26 @@ pub(crate) async fn decide(
 ) -> Result<DecisionOutcome, ClientError> {
     match decision {
         TeamDecision::AddOperator { request } => {
-            record(client.decide("/v1/operators", key, request).await, |view| {
+            record(client.add_operator(key, request).await, |view| {
                 DecisionRecord::Operator(shown(view))
             })
         }
         TeamDecision::ChangeOperator { id, request } => {
-            let path = format!("/v1/operators/{}/changes", path_id(id)?);
-            record(client.decide(&path, key, request).await, |view| {
+            record(client.change_operator(key, id, request).await, |view| {
                 DecisionRecord::Operator(shown(view))
             })
         }
         TeamDecision::EndSession { id } => {
-            let path = format!("/v1/sessions/{}/end", path_session_id(id)?);
-            record(
-                client.decide(&path, key, &()).await,
-                DecisionRecord::Session,
-            )
+            record(client.end_session(key, id).await, DecisionRecord::Session)
         }
         TeamDecision::AddServiceClient { request } => record(
-            client.decide("/v1/service-clients", key, request).await,
+            client.add_service_client(key, request).await,
             DecisionRecord::ServiceClient,
         ),
-        TeamDecision::RevokeServiceClient { id, request } => {
-            let path = format!("/v1/service-clients/{}/revoke", path_id(id)?);
-            record(
-                client.decide(&path, key, request).await,
-                DecisionRecord::ServiceClient,
-            )
-        }
+        TeamDecision::RevokeServiceClient { id, request } => record(
+            client.revoke_service_client(key, id, request).await,
+            DecisionRecord::ServiceClient,
+        ),
     }
 }
 

@@ -131,6 +131,35 @@ pub enum CreditLineError {
     Money(#[from] MoneyError),
 }
 
+/// Why a change to a credit line was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineRefusal {
+    #[error("the account is {}", .0.as_str())]
+    AccountIs(AccountStatus),
+    #[error("the proposed limit is the current limit ({})", .0.display_cny())]
+    SameLimit(Money),
+    #[error("a line is at most {} (the rules file)", .0.display_cny())]
+    OverMax(Money),
+    #[error(
+        "{} is below what is used and frozen ({}); freeze what is available instead",
+        .proposed.display_cny(),
+        .taken.display_cny()
+    )]
+    BelowTaken { proposed: Money, taken: Money },
+    /// At approval: the line moved since the proposal.
+    #[error(
+        "{} is now below what is used and frozen ({})",
+        .proposed.display_cny(),
+        .taken.display_cny()
+    )]
+    NowBelowTaken { proposed: Money, taken: Money },
+    #[error("nothing is available to freeze")]
+    NothingToFreeze,
+    #[error("only {} is available to freeze", .0.display_cny())]
+    OnlyAvailable(Money),
+}
+
 impl CreditLine {
     pub fn new(limit: Money, used: Money, frozen: Money) -> Result<CreditLine, CreditLineError> {
         if limit.is_negative() || used.is_negative() || frozen.is_negative() {
@@ -192,6 +221,66 @@ impl CreditLine {
             .checked_add(amount)
             .map_err(|_| DeclineReason::InsufficientLimit)?;
         Ok(CreditLine { used, ..*self })
+    }
+
+    /// What is used and frozen: the least the limit may become.
+    fn taken(&self) -> Money {
+        Money::from_fen(self.used.fen() + self.frozen.fen()).unwrap_or(self.limit)
+    }
+
+    /// Whether an officer may propose `proposed` as this line's limit, on an
+    /// account in `status`, when no line may be over `max`.
+    pub fn may_propose_limit(
+        &self,
+        status: AccountStatus,
+        proposed: Money,
+        max: Money,
+    ) -> Result<(), LineRefusal> {
+        if !matches!(status, AccountStatus::Active | AccountStatus::Frozen) {
+            Err(LineRefusal::AccountIs(status))
+        } else if proposed == self.limit {
+            Err(LineRefusal::SameLimit(proposed))
+        } else if proposed > max {
+            Err(LineRefusal::OverMax(max))
+        } else if proposed < self.taken() {
+            Err(LineRefusal::BelowTaken {
+                proposed,
+                taken: self.taken(),
+            })
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Whether an approved limit of `proposed` can still be applied.
+    pub fn may_apply_limit(&self, proposed: Money) -> Result<(), LineRefusal> {
+        if proposed < self.taken() {
+            return Err(LineRefusal::NowBelowTaken {
+                proposed,
+                taken: self.taken(),
+            });
+        }
+        Ok(())
+    }
+
+    /// How much an operator's freeze of `amount` (`None`: all that is
+    /// available) takes on an account in `status`, or why it cannot.
+    pub fn may_freeze(
+        &self,
+        status: AccountStatus,
+        amount: Option<Money>,
+    ) -> Result<Money, LineRefusal> {
+        let available = self.available();
+        let amount = amount.unwrap_or(available);
+        if !matches!(status, AccountStatus::Active | AccountStatus::Frozen) {
+            Err(LineRefusal::AccountIs(status))
+        } else if available <= Money::ZERO {
+            Err(LineRefusal::NothingToFreeze)
+        } else if amount > available {
+            Err(LineRefusal::OnlyAvailable(available))
+        } else {
+            Ok(amount)
+        }
     }
 
     /// `percent` of what is available, to freeze after frequent large

@@ -265,6 +265,46 @@ impl Target {
     }
 }
 
+/// The steps of a blacklist entry's removal under four eyes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RemovalStep {
+    Request,
+    Approve,
+    Reject,
+}
+
+/// Why a step of an entry's removal was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RemovalRefusal {
+    #[error("the entry was already removed")]
+    Removed,
+    #[error("{0} already asked to remove this entry")]
+    Asked(String),
+    #[error("nobody asked to remove this entry")]
+    NobodyAsked,
+    #[error("you asked for this removal; a second person must approve it")]
+    OwnRequest,
+}
+
+/// Whether `actor` may take `step` on an entry (`removed` already or not,
+/// its removal asked for by `requested_by`): one person asks, another
+/// approves; either may reject.
+pub fn may_remove(
+    step: RemovalStep,
+    removed: bool,
+    requested_by: Option<&str>,
+    actor: &str,
+) -> Result<(), RemovalRefusal> {
+    match (step, requested_by) {
+        _ if removed => Err(RemovalRefusal::Removed),
+        (RemovalStep::Request, Some(by)) => Err(RemovalRefusal::Asked(by.to_owned())),
+        (RemovalStep::Approve | RemovalStep::Reject, None) => Err(RemovalRefusal::NobodyAsked),
+        (RemovalStep::Approve, Some(by)) if by == actor => Err(RemovalRefusal::OwnRequest),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -113,7 +113,8 @@ pub enum DisputeOutcome {
 }
 
 /// Why a dispute step was refused.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum DisputeRefusal {
     #[error("the dispute is resolved")]
     Resolved,
@@ -135,6 +136,27 @@ pub enum DisputeRefusal {
     NeedsManager,
     #[error("this decision needs the current six-digit code from your authenticator")]
     NeedsCode,
+}
+
+/// Why a payment cannot be disputed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OpenRefusal {
+    #[error("only a purchase can be disputed; this is a {0}")]
+    NotAPurchase(String),
+    #[error("a declined payment took no money: there is nothing to dispute")]
+    Declined,
+}
+
+/// Whether a payment of `kind` in `status` can be disputed.
+pub fn may_open(kind: &str, status: &str) -> Result<(), OpenRefusal> {
+    if kind != "purchase" {
+        return Err(OpenRefusal::NotAPurchase(kind.to_owned()));
+    }
+    if status == "declined" {
+        return Err(OpenRefusal::Declined);
+    }
+    Ok(())
 }
 
 impl Dispute {

@@ -83,14 +83,15 @@ pub fn approval_tier(current: Money, proposed: Money, policy: &LimitApproval) ->
 }
 
 /// Why an approval or rejection was refused.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ApprovalRefusal {
     #[error("the maker of a request can never decide it (four eyes)")]
     OwnRequest,
     #[error("this change needs a manager's approval (tier manager)")]
     NeedsManager,
     #[error("the request is {0}, not pending")]
-    NotPending(&'static str),
+    NotPending(String),
     #[error("the request expired")]
     Expired,
     #[error("the account's limit changed since the request was made (now {0})")]
@@ -114,7 +115,7 @@ impl LimitChangeRequest {
             return Err(ApprovalRefusal::OwnRequest);
         }
         if self.status != LimitChangeStatus::Pending {
-            return Err(ApprovalRefusal::NotPending(self.status.as_str()));
+            return Err(ApprovalRefusal::NotPending(self.status.as_str().to_owned()));
         }
         if now >= self.expires_at {
             return Err(ApprovalRefusal::Expired);

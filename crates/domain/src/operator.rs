@@ -108,14 +108,15 @@ pub enum OperatorChange {
 }
 
 /// Why an admin's change to an operator was refused.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum AdminRefusal {
     #[error("you may not change your own role, access or authenticator: another admin does")]
     OwnAccount,
     #[error("{0} is the last active admin: make another admin first")]
     LastAdmin(String),
     #[error("{0} is already {1}")]
-    Unchanged(String, &'static str),
+    Unchanged(String, String),
 }
 
 /// Whether `admin` may make `change` to operator `target` (with `role`,
@@ -135,18 +136,21 @@ pub fn may_change(
     }
     let last_admin = role == Role::Admin && !disabled && active_admins <= 1;
     match change {
-        OperatorChange::SetRole(new) if new == role => {
-            Err(AdminRefusal::Unchanged(target.to_owned(), new.as_str()))
-        }
+        OperatorChange::SetRole(new) if new == role => Err(AdminRefusal::Unchanged(
+            target.to_owned(),
+            new.as_str().to_owned(),
+        )),
         OperatorChange::SetRole(_) | OperatorChange::Disable if last_admin => {
             Err(AdminRefusal::LastAdmin(target.to_owned()))
         }
-        OperatorChange::Disable if disabled => {
-            Err(AdminRefusal::Unchanged(target.to_owned(), "disabled"))
-        }
-        OperatorChange::Enable if !disabled => {
-            Err(AdminRefusal::Unchanged(target.to_owned(), "enabled"))
-        }
+        OperatorChange::Disable if disabled => Err(AdminRefusal::Unchanged(
+            target.to_owned(),
+            "disabled".to_owned(),
+        )),
+        OperatorChange::Enable if !disabled => Err(AdminRefusal::Unchanged(
+            target.to_owned(),
+            "enabled".to_owned(),
+        )),
         _ => Ok(()),
     }
 }
@@ -195,7 +199,10 @@ mod tests {
         let again = may_change("admin.wu", "li", Role::RiskOfficer, true, C::Disable, 1);
         assert_eq!(
             again,
-            Err(AdminRefusal::Unchanged("li".to_owned(), "disabled"))
+            Err(AdminRefusal::Unchanged(
+                "li".to_owned(),
+                "disabled".to_owned()
+            ))
         );
         assert_eq!(
             may_change("admin.wu", "li", Role::RiskOfficer, true, C::Enable, 1),
@@ -211,7 +218,10 @@ mod tests {
         );
         assert_eq!(
             same,
-            Err(AdminRefusal::Unchanged("li".to_owned(), "risk_officer"))
+            Err(AdminRefusal::Unchanged(
+                "li".to_owned(),
+                "risk_officer".to_owned()
+            ))
         );
     }
 }

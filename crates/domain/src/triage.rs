@@ -52,9 +52,33 @@ pub struct TriageState {
 }
 
 /// Why a triage step was refused: the alert is not in a state that allows it.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 #[error("{0}")]
 pub struct TriageRefusal(pub String);
+
+/// Why an alert cannot be assigned to an operator.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AssigneeRefusal {
+    #[error("no operator {0}")]
+    Unknown(String),
+    #[error("{0} is disabled")]
+    Disabled(String),
+    #[error("{0} cannot triage alerts")]
+    CannotTriage(String),
+}
+
+/// Whether alerts may be assigned to operator `to`, found with their role
+/// and whether they are disabled (`None`: no such operator). Their role
+/// comes back for the triage step's own rules.
+pub fn may_assign(to: &str, found: Option<(Role, bool)>) -> Result<Role, AssigneeRefusal> {
+    match found {
+        None => Err(AssigneeRefusal::Unknown(to.to_owned())),
+        Some((_, true)) => Err(AssigneeRefusal::Disabled(to.to_owned())),
+        Some((role, false)) if role.can(Permission::TriageAlerts) => Ok(role),
+        Some(_) => Err(AssigneeRefusal::CannotTriage(to.to_owned())),
+    }
+}
 
 /// The state after `actor` (with `role`) takes `action`; `assignee_role` is
 /// the role of the operator an `Assign` names.

@@ -361,11 +361,11 @@ fn idempotent<T>(outcome: Idempotent<T>, key: &str) -> EngineResult<(T, bool)> {
 }
 
 fn refused(refusal: Refusal) -> EngineError {
+    let why = refusal.to_string();
     match refusal {
-        Refusal::NoAccount => EngineError::NotFound("account not found".to_owned()),
-        Refusal::NoPayment => EngineError::NotFound("payment not found".to_owned()),
-        Refusal::State(why) => EngineError::State(why),
-        Refusal::Amount(why) => EngineError::Invalid(why),
+        Refusal::NoAccount | Refusal::NoPayment => EngineError::NotFound(why),
+        _ if refusal.is_amount() => EngineError::Invalid(why),
+        _ => EngineError::State(why),
     }
 }
 

@@ -41,7 +41,7 @@ async fn claim(store: &dyn Store, route: &str) -> anyhow::Result<(Claim, Actor)>
 /// The record a decision returned, or its refusal as an error.
 fn accepted(decided: Decided) -> anyhow::Result<Decided> {
     match decided {
-        Decided::Refused(refused) => bail!("refused: {}", refused.detail),
+        Decided::Refused(refused) => bail!("refused: {}", refused.refusal),
         other => Ok(other),
     }
 }

@@ -19,6 +19,8 @@ use super::problem::{ApiError, ApiResult, problem_response};
 use super::session::Signed;
 use super::views;
 use crate::auth;
+use riskdesk_domain::refusal::Refusal;
+
 use crate::store::{Actor, AuditRecord, Claim, Claimed, Decided, Refused, Store, StoreResult};
 
 /// A claim still unfinished after this long belongs to a request that died
@@ -285,28 +287,81 @@ fn json(view: impl serde::Serialize) -> ApiResult<serde_json::Value> {
 }
 
 fn problem(refused: Refused, now: i64) -> ApiResult<Problem> {
+    let mut problem = Problem::new(code(&refused.refusal), detail(&refused.refusal));
     let Some(current) = refused.current else {
-        return Ok(Problem::new(refused.code, refused.detail));
+        return Ok(problem);
     };
-    let what = match current.as_ref() {
-        Decided::Alert(_) => "alert",
-        Decided::LimitChange(_) => "limit-change request",
-        Decided::Freeze(_) => "freeze",
-        Decided::Blacklist(_) => "blacklist entry",
-        Decided::Dispute(_) => "dispute",
-        Decided::Operator(_) => "operator",
-        Decided::ServiceClient(_) => "service client",
-        _ => "record",
-    };
-    let current = match view(*current, now)? {
+    if matches!(refused.refusal, Refusal::Stale) {
+        let what = match current.as_ref() {
+            Decided::Alert(_) => "alert",
+            Decided::LimitChange(_) => "limit-change request",
+            Decided::Freeze(_) => "freeze",
+            Decided::Blacklist(_) => "blacklist entry",
+            Decided::Dispute(_) => "dispute",
+            Decided::Operator(_) => "operator",
+            Decided::ServiceClient(_) => "service client",
+            _ => "record",
+        };
+        problem = Problem::stale(what, ());
+    }
+    problem.current = Some(match view(*current, now)? {
         Ok(value) => value,
         Err(problem) => json(problem)?,
-    };
-    let mut problem = if refused.code == ProblemCode::StaleVersion {
-        Problem::stale(what, ())
-    } else {
-        Problem::new(refused.code, refused.detail)
-    };
-    problem.current = Some(current);
+    });
     Ok(problem)
+}
+
+/// The problem a refusal of the domain is answered with.
+fn code(refusal: &Refusal) -> ProblemCode {
+    use riskdesk_domain::account::LineRefusal;
+    use riskdesk_domain::blacklist::RemovalRefusal;
+    use riskdesk_domain::dispute::DisputeRefusal;
+    use riskdesk_domain::limit_change::ApprovalRefusal;
+    use riskdesk_domain::operator::AdminRefusal;
+    match refusal {
+        Refusal::Missing(_) => ProblemCode::NotFound,
+        Refusal::Exists(_) => ProblemCode::Duplicate,
+        Refusal::Stale => ProblemCode::StaleVersion,
+        Refusal::StepUsed | Refusal::Dispute(DisputeRefusal::NeedsCode) => {
+            ProblemCode::StepUpFailed
+        }
+        Refusal::Approval(ApprovalRefusal::OwnRequest)
+        | Refusal::Dispute(DisputeRefusal::OwnProposal)
+        | Refusal::Removal(RemovalRefusal::OwnRequest)
+        | Refusal::Admin(AdminRefusal::OwnAccount) => ProblemCode::FourEyes,
+        Refusal::Approval(ApprovalRefusal::NeedsManager)
+        | Refusal::Dispute(
+            DisputeRefusal::NeedsManager
+            | DisputeRefusal::RiskTeamOnly
+            | DisputeRefusal::Escalator
+            | DisputeRefusal::NotAllowed,
+        ) => ProblemCode::Forbidden,
+        Refusal::Line(LineRefusal::SameLimit(_) | LineRefusal::OverMax(_))
+        | Refusal::Assignee(_) => ProblemCode::InvalidValue,
+        Refusal::Line(_)
+        | Refusal::Approval(_)
+        | Refusal::Dispute(_)
+        | Refusal::Open(_)
+        | Refusal::Triage(_)
+        | Refusal::Removal(_)
+        | Refusal::Admin(_)
+        | Refusal::Ended(_)
+        | Refusal::Refund(_) => ProblemCode::InvalidState,
+        Refusal::Earlier { code, .. } => {
+            serde_json::from_value(serde_json::Value::String(code.clone()))
+                .unwrap_or(ProblemCode::InvalidState)
+        }
+    }
+}
+
+/// The answer's detail: the refusal's own words, but for a refund whose
+/// payment or account went missing under it.
+fn detail(refusal: &Refusal) -> String {
+    use riskdesk_domain::ledger::LedgerRefusal;
+    match refusal {
+        Refusal::Refund(LedgerRefusal::NoAccount | LedgerRefusal::NoPayment) => {
+            "the payment is gone".to_owned()
+        }
+        _ => refusal.to_string(),
+    }
 }

@@ -4,8 +4,8 @@
 //! entry, and records its outcome under the request's idempotency key — so a
 //! decision and its recorded answer commit together or not at all.
 
-use riskdesk_api::ProblemCode;
 use riskdesk_domain::operator::Role;
+use riskdesk_domain::refusal::Refusal;
 use riskdesk_domain::triage::TriageAction;
 
 use super::{AlertRow, BlacklistRow, DisputeRow, FreezeRow, LimitChangeRow, StoreResult};
@@ -59,29 +59,63 @@ pub struct BulkItem {
     pub outcome: Result<AlertRow, Refused>,
 }
 
-/// Why a decision was refused; `current` is the record as it is now (for a
-/// stale version).
+/// Why a decision was refused (the domain's reason), with the record as it
+/// is now when that helps the operator (a stale version, a duplicate).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(from = "RecordedRefusal")]
 pub struct Refused {
-    pub code: ProblemCode,
-    pub detail: String,
+    pub refusal: Refusal,
     pub current: Option<Box<Decided>>,
 }
 
 impl Refused {
-    pub fn new(code: ProblemCode, detail: impl Into<String>) -> Refused {
+    pub fn new(refusal: impl Into<Refusal>) -> Refused {
         Refused {
-            code,
-            detail: detail.into(),
+            refusal: refusal.into(),
             current: None,
         }
     }
 
     pub fn stale(current: Decided) -> Refused {
+        Refused::new(Refusal::Stale).with_current(current)
+    }
+
+    pub fn with_current(self, current: Decided) -> Refused {
         Refused {
-            code: ProblemCode::StaleVersion,
-            detail: String::new(),
             current: Some(Box::new(current)),
+            ..self
+        }
+    }
+}
+
+/// A refusal as the idempotency table holds it: as data, or as an earlier
+/// release recorded it (its problem code and text), answered as it was.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum RecordedRefusal {
+    Now {
+        refusal: Refusal,
+        current: Option<Box<Decided>>,
+    },
+    Earlier {
+        code: String,
+        detail: String,
+        current: Option<Box<Decided>>,
+    },
+}
+
+impl From<RecordedRefusal> for Refused {
+    fn from(recorded: RecordedRefusal) -> Refused {
+        match recorded {
+            RecordedRefusal::Now { refusal, current } => Refused { refusal, current },
+            RecordedRefusal::Earlier {
+                code,
+                detail,
+                current,
+            } => Refused {
+                refusal: Refusal::Earlier { code, detail },
+                current,
+            },
         }
     }
 }
@@ -160,13 +194,7 @@ pub struct BlacklistWrite {
     pub expires_at: Option<i64>,
 }
 
-/// The steps of a blacklist entry's removal under four eyes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RemovalStep {
-    Request,
-    Approve,
-    Reject,
-}
+pub use riskdesk_domain::blacklist::RemovalStep;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct RemovalWrite {
@@ -314,5 +342,41 @@ impl DisputeRow {
             ),
             ..self.clone()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use riskdesk_domain::refusal::{Exists, Refusal};
+
+    use super::{Decided, Refused};
+
+    #[test]
+    fn a_refusal_recorded_by_an_earlier_release_is_answered_as_it_was() {
+        let earlier = r#"{"kind":"refused","record":{"code":"duplicate","detail":"device d-1 is already listed","current":null}}"#;
+        let decided: Decided = serde_json::from_str(earlier).unwrap();
+        assert_eq!(
+            decided,
+            Decided::Refused(Refused::new(Refusal::Earlier {
+                code: "duplicate".to_owned(),
+                detail: "device d-1 is already listed".to_owned(),
+            }))
+        );
+    }
+
+    #[test]
+    fn a_refusal_is_recorded_as_data_and_read_back_the_same() {
+        let refused = Refused::new(Exists::OpenDispute(7));
+        let text = serde_json::to_string(&Decided::Refused(refused.clone())).unwrap();
+        assert_eq!(
+            text,
+            r#"{"kind":"refused","record":{"refusal":{"refusal":"exists","why":{"open_dispute":7}},"current":null}}"#
+        );
+        let back: Decided = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, Decided::Refused(refused));
+        assert_eq!(
+            Refusal::from(Exists::OpenDispute(7)).to_string(),
+            "dispute #7 about this payment is still open"
+        );
     }
 }

@@ -117,16 +117,8 @@ pub enum Idempotent<T> {
     Mismatch,
 }
 
-/// Why a ledger write was refused.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Refusal {
-    NoAccount,
-    NoPayment,
-    /// The payment's or account's state does not allow it; the detail says why.
-    State(String),
-    /// The amount is not allowed; the detail says why.
-    Amount(String),
-}
+/// Why the ledger refused a write: the domain's rules.
+pub use riskdesk_domain::ledger::LedgerRefusal as Refusal;
 
 /// A payment's or an account's state after a ledger write.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -536,6 +536,11 @@ fn decode_error(e: anyhow::Error) -> sqlx::Error {
     sqlx::Error::Decode(e.into())
 }
 
+/// An amount the store holds, as money (an impossible one is corrupt data).
+fn fen(fen: i64) -> StoreResult<Money> {
+    Money::from_fen(fen).map_err(|e| decode_error(e.into()))
+}
+
 /// Locks the rows a write transaction reads, on PostgreSQL; SQLite's
 /// `BEGIN IMMEDIATE` already holds the database.
 fn for_update<DB: Database>() -> &'static str {

@@ -5,8 +5,8 @@
 
 use std::str::FromStr;
 
-use riskdesk_api::ProblemCode;
-use riskdesk_domain::operator::{AdminRefusal, OperatorChange, Role, may_change};
+use riskdesk_domain::operator::{OperatorChange, Role, may_change};
+use riskdesk_domain::refusal::{Ended, Exists, Missing};
 
 use super::decisions::Tx;
 use super::*;
@@ -70,11 +70,7 @@ impl<DB> Administration for SqlStore<DB> {
         })
         .await?;
         if inserted.is_none() {
-            let refused = Refused::new(
-                ProblemCode::Duplicate,
-                format!("an operator {} exists already", o.id),
-            );
-            return self.finish(tx, claim, Decided::Refused(refused)).await;
+            return self.refuse(tx, claim, Exists::Operator(o.id.clone())).await;
         }
         let after = operator_row(&mut tx, &o.id, now).await?;
         let target = format!("operator:{}", o.id);
@@ -114,30 +110,20 @@ impl<DB> Administration for SqlStore<DB> {
         })
         .await?;
         if locked.is_none() {
-            let refused = Refused::new(
-                ProblemCode::NotFound,
-                format!("operator {} not found", w.id),
-            );
-            return self.finish(tx, claim, Decided::Refused(refused)).await;
+            return self
+                .refuse(tx, claim, Missing::Operator(w.id.clone()))
+                .await;
         }
         let before = operator_row(&mut tx, &w.id, now).await?;
         if before.version != w.version {
-            let refused = Refused::stale(Decided::Operator(before));
-            return self.finish(tx, claim, Decided::Refused(refused)).await;
+            return self.stale(tx, claim, Decided::Operator(before)).await;
         }
         let role = Role::from_str(&before.role)
             .map_err(|_| decode_error(anyhow::anyhow!("operator {}: role", before.id)))?;
         let disabled = before.disabled_at.is_some();
         let change = w.edit.change();
-        if let Err(refusal) = may_change(&actor.id, &w.id, role, disabled, change, admins.len()) {
-            let code = match refusal {
-                AdminRefusal::OwnAccount => ProblemCode::FourEyes,
-                AdminRefusal::LastAdmin(_) | AdminRefusal::Unchanged(..) => {
-                    ProblemCode::InvalidState
-                }
-            };
-            let refused = Refused::new(code, refusal.to_string());
-            return self.finish(tx, claim, Decided::Refused(refused)).await;
+        if let Err(why) = may_change(&actor.id, &w.id, role, disabled, change, admins.len()) {
+            return self.refuse(tx, claim, why).await;
         }
         execute(&mut *tx, |q| {
             q.push("UPDATE operators SET version = version + 1");
@@ -202,12 +188,12 @@ impl<DB> Administration for SqlStore<DB> {
         })
         .await?;
         let Some(before) = before else {
-            let refused = Refused::new(ProblemCode::NotFound, format!("session {id} not found"));
-            return self.finish(tx, claim, Decided::Refused(refused)).await;
+            return self
+                .refuse(tx, claim, Missing::Session(id.to_owned()))
+                .await;
         };
         if before.revoked_at.is_some() || before.expires_at <= now {
-            let refused = Refused::new(ProblemCode::InvalidState, "the session has ended already");
-            return self.finish(tx, claim, Decided::Refused(refused)).await;
+            return self.refuse(tx, claim, Ended::Session).await;
         }
         let after: SessionAdminRow = fetch_optional(&mut *tx, |q| {
             q.push("UPDATE sessions SET revoked_at = ").bind(now);
@@ -258,11 +244,9 @@ impl<DB> Administration for SqlStore<DB> {
         })
         .await?;
         let Some(after) = after else {
-            let refused = Refused::new(
-                ProblemCode::Duplicate,
-                format!("a service client {id} exists already"),
-            );
-            return self.finish(tx, claim, Decided::Refused(refused)).await;
+            return self
+                .refuse(tx, claim, Exists::ServiceClient(id.to_owned()))
+                .await;
         };
         let target = format!("service_client:{id}");
         Self::audit(
@@ -296,22 +280,17 @@ impl<DB> Administration for SqlStore<DB> {
         })
         .await?;
         let Some(before) = before else {
-            let refused = Refused::new(
-                ProblemCode::NotFound,
-                format!("service client {id} not found"),
-            );
-            return self.finish(tx, claim, Decided::Refused(refused)).await;
+            return self
+                .refuse(tx, claim, Missing::ServiceClient(id.to_owned()))
+                .await;
         };
         if before.version != version {
-            let refused = Refused::stale(Decided::ServiceClient(before));
-            return self.finish(tx, claim, Decided::Refused(refused)).await;
+            return self.stale(tx, claim, Decided::ServiceClient(before)).await;
         }
         if before.revoked_at.is_some() {
-            let refused = Refused::new(
-                ProblemCode::InvalidState,
-                format!("{id} is revoked already"),
-            );
-            return self.finish(tx, claim, Decided::Refused(refused)).await;
+            return self
+                .refuse(tx, claim, Ended::ServiceClient(id.to_owned()))
+                .await;
         }
         let after: ServiceClientAdminRow = fetch_optional(&mut *tx, |q| {
             q.push("UPDATE service_clients SET revoked_at = ").bind(now);

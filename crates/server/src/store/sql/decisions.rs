@@ -5,12 +5,14 @@
 
 use std::str::FromStr;
 
-use riskdesk_api::ProblemCode;
-use riskdesk_domain::dispute::{DisputeOutcome, DisputeRefusal, DisputeStatus};
-use riskdesk_domain::limit_change::{ApprovalRefusal, ApprovalTier, approval_tier};
+use riskdesk_domain::account::{AccountStatus, CreditLine};
+use riskdesk_domain::blacklist::may_remove;
+use riskdesk_domain::dispute::{DisputeOutcome, DisputeStatus, may_open};
+use riskdesk_domain::limit_change::{ApprovalTier, approval_tier};
 use riskdesk_domain::money::Money;
-use riskdesk_domain::operator::{Permission, Role};
-use riskdesk_domain::triage::{TriageAction, TriageState, triage};
+use riskdesk_domain::operator::Role;
+use riskdesk_domain::refusal::{Ended, Exists, Missing, Refusal};
+use riskdesk_domain::triage::{TriageAction, TriageState, may_assign, triage};
 
 use super::metrics::{LimitChangeStep, count_limit_change};
 use super::*;
@@ -29,8 +31,12 @@ struct Line {
     grade: String,
 }
 
-fn yuan(fen: i64) -> String {
-    Money::from_fen(fen).map_or_else(|_| format!("{fen} fen"), Money::display_cny)
+impl Line {
+    /// The account's status and line, as the domain decides on them.
+    fn decode(&self, account_id: i64) -> StoreResult<(AccountStatus, CreditLine)> {
+        let amounts = (self.limit_fen, self.used_fen, self.frozen_fen);
+        crate::store::decode::line(account_id, &self.status, amounts).map_err(decode_error)
+    }
 }
 
 #[for_backends]
@@ -121,25 +127,22 @@ impl<DB> Decisions for SqlStore<DB> {
         let mut tx = self.begin_write().await?;
         let mut assignee_role = None;
         if let TriageAction::Assign { to } = &w.action {
-            let role: Option<(String, Option<i64>)> = fetch_optional(&mut *tx, |q| {
+            let found: Option<(String, Option<i64>)> = fetch_optional(&mut *tx, |q| {
                 q.push("SELECT role, disabled_at FROM operators WHERE id = ")
                     .bind(to.clone());
             })
             .await?;
-            let refusal = match role.map(|(r, disabled)| (Role::from_str(&r), disabled)) {
-                None => Some(format!("no operator {to}")),
-                Some((_, Some(_))) => Some(format!("{to} is disabled")),
-                Some((role, None)) => match role {
-                    Ok(role) if role.can(Permission::TriageAlerts) => {
-                        assignee_role = Some(role);
-                        None
-                    }
-                    _ => Some(format!("{to} cannot triage alerts")),
-                },
+            let found = match found {
+                Some((role, disabled)) => Some((
+                    Role::from_str(&role)
+                        .map_err(|_| decode_error(anyhow::anyhow!("operator {to}: role")))?,
+                    disabled.is_some(),
+                )),
+                None => None,
             };
-            if let Some(detail) = refusal {
-                let refused = Refused::new(ProblemCode::InvalidValue, detail);
-                return self.finish(tx, claim, Decided::Refused(refused)).await;
+            match may_assign(to, found) {
+                Ok(role) => assignee_role = Some(role),
+                Err(why) => return self.refuse(tx, claim, why).await,
             }
         }
         // All locked first, in id order: two bulk steps over the same alerts
@@ -197,11 +200,7 @@ impl<DB> Decisions for SqlStore<DB> {
         })
         .await?;
         let Some(before) = next else {
-            let refused = Refused::new(
-                ProblemCode::NotFound,
-                "no open alert is waiting: the queue is clear",
-            );
-            return self.finish(tx, claim, Decided::Refused(refused)).await;
+            return self.refuse(tx, claim, Missing::OpenAlert).await;
         };
         let after = Self::set_alert(
             &mut tx,
@@ -241,9 +240,7 @@ impl<DB> Decisions for SqlStore<DB> {
         })
         .await?;
         if exists.is_none() {
-            let refused =
-                Refused::new(ProblemCode::NotFound, format!("alert {alert_id} not found"));
-            return self.finish(tx, claim, Decided::Refused(refused)).await;
+            return self.refuse(tx, claim, Missing::Alert(alert_id)).await;
         }
         let note = Self::insert_note(&mut tx, alert_id, &actor.id, body, claim.now).await?;
         let target = format!("alert:{alert_id}");
@@ -272,50 +269,13 @@ impl<DB> Decisions for SqlStore<DB> {
     ) -> StoreResult<Decided> {
         let mut tx = self.begin_write().await?;
         let now = claim.now;
-        let refuse = |code, detail: String| Decided::Refused(Refused::new(code, detail));
         let Some(line) = Self::lock_line(&mut tx, w.account_id).await? else {
-            let refused = refuse(
-                ProblemCode::NotFound,
-                format!("account {} not found", w.account_id),
-            );
-            return self.finish(tx, claim, refused).await;
+            return self.refuse(tx, claim, Missing::Account(w.account_id)).await;
         };
+        let (status, credit) = line.decode(w.account_id)?;
         let proposed = w.proposed_limit_fen;
-        let refusal = if !matches!(line.status.as_str(), "active" | "frozen") {
-            Some(refuse(
-                ProblemCode::InvalidState,
-                format!("the account is {}", line.status),
-            ))
-        } else if proposed == line.limit_fen {
-            Some(refuse(
-                ProblemCode::InvalidValue,
-                format!(
-                    "the proposed limit is the current limit ({})",
-                    yuan(proposed)
-                ),
-            ))
-        } else if proposed > w.max_limit_fen {
-            Some(refuse(
-                ProblemCode::InvalidValue,
-                format!(
-                    "a line is at most {} (the rules file)",
-                    yuan(w.max_limit_fen)
-                ),
-            ))
-        } else if proposed < line.used_fen + line.frozen_fen {
-            Some(refuse(
-                ProblemCode::InvalidState,
-                format!(
-                    "{} is below what is used and frozen ({}); freeze what is available instead",
-                    yuan(proposed),
-                    yuan(line.used_fen + line.frozen_fen)
-                ),
-            ))
-        } else {
-            None
-        };
-        if let Some(refused) = refusal {
-            return self.finish(tx, claim, refused).await;
+        if let Err(why) = credit.may_propose_limit(status, fen(proposed)?, fen(w.max_limit_fen)?) {
+            return self.refuse(tx, claim, why).await;
         }
         let pending: Option<LimitChangeRow> = fetch_optional(&mut *tx, |q| {
             q.push("SELECT ")
@@ -326,16 +286,8 @@ impl<DB> Decisions for SqlStore<DB> {
         })
         .await?;
         if let Some(pending) = pending {
-            let refused = Refused {
-                current: Some(Box::new(Decided::LimitChange(pending.clone()))),
-                ..Refused::new(
-                    ProblemCode::Duplicate,
-                    format!(
-                        "request #{} for this account is still pending; decide it first",
-                        pending.id
-                    ),
-                )
-            };
+            let refused = Refused::new(Exists::PendingLimitChange(pending.id))
+                .with_current(Decided::LimitChange(pending));
             return self.finish(tx, claim, Decided::Refused(refused)).await;
         }
         let money = |fen| Money::from_fen(fen).unwrap_or(Money::ZERO);
@@ -413,11 +365,7 @@ impl<DB> Decisions for SqlStore<DB> {
         })
         .await?;
         let Some((account_id,)) = account else {
-            let refused = Refused::new(
-                ProblemCode::NotFound,
-                format!("limit change {} not found", w.id),
-            );
-            return self.finish(tx, claim, Decided::Refused(refused)).await;
+            return self.refuse(tx, claim, Missing::LimitChange(w.id)).await;
         };
         // The account first, then the request: the order authorizations lock in.
         let line = Self::lock_line(&mut tx, account_id)
@@ -428,39 +376,29 @@ impl<DB> Decisions for SqlStore<DB> {
                 .await?
                 .ok_or(sqlx::Error::RowNotFound)?;
         if before.version != w.version {
-            let refused = Refused::stale(Decided::LimitChange(before));
-            return self.finish(tx, claim, Decided::Refused(refused)).await;
+            return self.stale(tx, claim, Decided::LimitChange(before)).await;
         }
         let tier = ApprovalTier::from_str(&before.tier)
             .map_err(|_| decode_error(anyhow::anyhow!("limit change {}: tier", before.id)))?;
         let request = before.clone().decode().map_err(decode_error)?;
-        let limit_now = Money::from_fen(line.limit_fen).unwrap_or(Money::ZERO);
-        if let Err(refusal) =
-            request.may_decide(tier, &actor.id, actor.role, w.approve, limit_now, utc(now))
-        {
-            let code = match refusal {
-                ApprovalRefusal::OwnRequest => ProblemCode::FourEyes,
-                ApprovalRefusal::NeedsManager => ProblemCode::Forbidden,
-                _ => ProblemCode::InvalidState,
-            };
-            let refused = Refused::new(code, refusal.to_string());
-            return self.finish(tx, claim, Decided::Refused(refused)).await;
+        let (_, credit) = line.decode(account_id)?;
+        if let Err(why) = request.may_decide(
+            tier,
+            &actor.id,
+            actor.role,
+            w.approve,
+            credit.limit(),
+            utc(now),
+        ) {
+            return self.refuse(tx, claim, why).await;
         }
         let proposed = before.proposed_limit_fen;
         if w.approve {
-            if proposed < line.used_fen + line.frozen_fen {
-                let refused = Refused::new(
-                    ProblemCode::InvalidState,
-                    format!(
-                        "{} is now below what is used and frozen ({})",
-                        yuan(proposed),
-                        yuan(line.used_fen + line.frozen_fen)
-                    ),
-                );
-                return self.finish(tx, claim, Decided::Refused(refused)).await;
+            if let Err(why) = credit.may_apply_limit(fen(proposed)?) {
+                return self.refuse(tx, claim, why).await;
             }
             if !Self::spend_step(&mut tx, actor).await? {
-                return self.finish(tx, claim, Decided::Refused(step_used())).await;
+                return self.refuse(tx, claim, Refusal::StepUsed).await;
             }
             Self::set_limit(
                 &mut tx,
@@ -505,37 +443,15 @@ impl<DB> Decisions for SqlStore<DB> {
 
     async fn freeze(&self, claim: &Claim, actor: &Actor, w: &FreezeWrite) -> StoreResult<Decided> {
         let mut tx = self.begin_write().await?;
-        let refuse = |code, detail: String| Decided::Refused(Refused::new(code, detail));
         let Some(line) = Self::lock_line(&mut tx, w.account_id).await? else {
-            let refused = refuse(
-                ProblemCode::NotFound,
-                format!("account {} not found", w.account_id),
-            );
-            return self.finish(tx, claim, refused).await;
+            return self.refuse(tx, claim, Missing::Account(w.account_id)).await;
         };
-        let available = line.limit_fen - line.used_fen - line.frozen_fen;
-        let amount = w.amount_fen.unwrap_or(available);
-        let refusal = if !matches!(line.status.as_str(), "active" | "frozen") {
-            Some(refuse(
-                ProblemCode::InvalidState,
-                format!("the account is {}", line.status),
-            ))
-        } else if available <= 0 {
-            Some(refuse(
-                ProblemCode::InvalidState,
-                "nothing is available to freeze".to_owned(),
-            ))
-        } else if amount > available {
-            Some(refuse(
-                ProblemCode::InvalidState,
-                format!("only {} is available to freeze", yuan(available)),
-            ))
-        } else {
-            None
+        let (status, credit) = line.decode(w.account_id)?;
+        let asked = w.amount_fen.map(fen).transpose()?;
+        let amount = match credit.may_freeze(status, asked) {
+            Ok(amount) => amount.fen(),
+            Err(why) => return self.refuse(tx, claim, why).await,
         };
-        if let Some(refused) = refusal {
-            return self.finish(tx, claim, refused).await;
-        }
         let row: FreezeRow = fetch_optional(&mut *tx, |q| {
             q.push(
                 "INSERT INTO freezes (account_id, amount_fen, reason, source, created_by, \
@@ -588,27 +504,21 @@ impl<DB> Decisions for SqlStore<DB> {
         })
         .await?;
         let Some((account_id,)) = account else {
-            let refused = Refused::new(ProblemCode::NotFound, format!("freeze {} not found", w.id));
-            return self.finish(tx, claim, Decided::Refused(refused)).await;
+            return self.refuse(tx, claim, Missing::Freeze(w.id)).await;
         };
         Self::lock_line(&mut tx, account_id).await?;
         let before: FreezeRow = row_by_id(&mut *tx, FREEZE_FIELDS, "freezes", w.id, true)
             .await?
             .ok_or(sqlx::Error::RowNotFound)?;
         if before.version != w.version {
-            let refused = Refused::stale(Decided::Freeze(before));
-            return self.finish(tx, claim, Decided::Refused(refused)).await;
+            return self.stale(tx, claim, Decided::Freeze(before)).await;
         }
         if before.released_at.is_some() {
             let by = before.released_by.clone().unwrap_or_default();
-            let refused = Refused::new(
-                ProblemCode::InvalidState,
-                format!("the freeze was already released ({by})"),
-            );
-            return self.finish(tx, claim, Decided::Refused(refused)).await;
+            return self.refuse(tx, claim, Ended::Freeze(by)).await;
         }
         if !Self::spend_step(&mut tx, actor).await? {
-            return self.finish(tx, claim, Decided::Refused(step_used())).await;
+            return self.refuse(tx, claim, Refusal::StepUsed).await;
         }
         let after: FreezeRow = fetch_optional(&mut *tx, |q| {
             q.push("UPDATE freezes SET released_at = ").bind(claim.now);
@@ -655,8 +565,7 @@ impl<DB> Decisions for SqlStore<DB> {
             })
             .await?;
             if exists.is_none() {
-                let refused = Refused::new(ProblemCode::NotFound, format!("no customer {id}"));
-                return self.finish(tx, claim, Decided::Refused(refused)).await;
+                return self.refuse(tx, claim, Missing::Customer(id)).await;
             }
         }
         let existing: Option<BlacklistRow> = fetch_optional(&mut *tx, |q| {
@@ -670,16 +579,12 @@ impl<DB> Decisions for SqlStore<DB> {
         .await?;
         if let Some(entry) = existing {
             if entry.expires_at.is_none_or(|at| at > now) {
-                let refused = Refused {
-                    current: Some(Box::new(Decided::Blacklist(entry.clone()))),
-                    ..Refused::new(
-                        ProblemCode::Duplicate,
-                        format!(
-                            "{} {} is already listed (entry #{})",
-                            w.kind, w.value, entry.id
-                        ),
-                    )
+                let listed = Exists::Listed {
+                    kind: w.kind.clone(),
+                    value: w.value.clone(),
+                    entry: entry.id,
                 };
+                let refused = Refused::new(listed).with_current(Decided::Blacklist(entry));
                 return self.finish(tx, claim, Decided::Refused(refused)).await;
             }
             // An expired entry makes way for the new one.
@@ -709,11 +614,11 @@ impl<DB> Decisions for SqlStore<DB> {
             Ok(row) => row.ok_or(sqlx::Error::RowNotFound)?,
             // Listed by someone else a moment ago (PostgreSQL's unique index).
             Err(e) if is_unique_violation(&e) => {
-                let refused = Refused::new(
-                    ProblemCode::Duplicate,
-                    format!("{} {} is already listed", w.kind, w.value),
-                );
-                return self.finish(tx, claim, Decided::Refused(refused)).await;
+                let listed = Exists::ListedMeanwhile {
+                    kind: w.kind.clone(),
+                    value: w.value.clone(),
+                };
+                return self.refuse(tx, claim, listed).await;
             }
             Err(e) => return Err(e),
         };
@@ -741,43 +646,19 @@ impl<DB> Decisions for SqlStore<DB> {
         let now = claim.now;
         let before: Option<BlacklistRow> =
             row_by_id(&mut *tx, BLACKLIST_FIELDS, "blacklist", w.id, true).await?;
-        let refuse = |code, detail: String| Decided::Refused(Refused::new(code, detail));
         let Some(before) = before else {
-            let refused = refuse(
-                ProblemCode::NotFound,
-                format!("blacklist entry {} not found", w.id),
-            );
-            return self.finish(tx, claim, refused).await;
+            return self.refuse(tx, claim, Missing::BlacklistEntry(w.id)).await;
         };
         if before.version != w.version {
-            let refused = Refused::stale(Decided::Blacklist(before));
-            return self.finish(tx, claim, Decided::Refused(refused)).await;
+            return self.stale(tx, claim, Decided::Blacklist(before)).await;
         }
-        let requested_by = before.removal_requested_by.clone();
-        let refusal = match (w.step, requested_by.as_deref()) {
-            _ if before.removed_at.is_some() => Some(refuse(
-                ProblemCode::InvalidState,
-                "the entry was already removed".to_owned(),
-            )),
-            (RemovalStep::Request, Some(by)) => Some(refuse(
-                ProblemCode::InvalidState,
-                format!("{by} already asked to remove this entry"),
-            )),
-            (RemovalStep::Approve | RemovalStep::Reject, None) => Some(refuse(
-                ProblemCode::InvalidState,
-                "nobody asked to remove this entry".to_owned(),
-            )),
-            (RemovalStep::Approve, Some(by)) if by == actor.id => Some(refuse(
-                ProblemCode::FourEyes,
-                "you asked for this removal; a second person must approve it".to_owned(),
-            )),
-            _ => None,
-        };
-        if let Some(refused) = refusal {
-            return self.finish(tx, claim, refused).await;
+        let requested_by = before.removal_requested_by.as_deref();
+        let removed = before.removed_at.is_some();
+        if let Err(why) = may_remove(w.step, removed, requested_by, &actor.id) {
+            return self.refuse(tx, claim, why).await;
         }
         if w.step == RemovalStep::Approve && !Self::spend_step(&mut tx, actor).await? {
-            return self.finish(tx, claim, Decided::Refused(step_used())).await;
+            return self.refuse(tx, claim, Refusal::StepUsed).await;
         }
         let after: BlacklistRow = fetch_optional(&mut *tx, |q| {
             q.push("UPDATE blacklist SET version = version + 1");
@@ -842,31 +723,19 @@ impl<DB> Decisions for SqlStore<DB> {
     ) -> StoreResult<Decided> {
         let mut tx = self.begin_write().await?;
         let now = claim.now;
-        let refuse = |code, detail: String| Decided::Refused(Refused::new(code, detail));
         let payment: Option<(i64, String, String)> = fetch_optional(&mut *tx, |q| {
             q.push("SELECT account_id, kind, status FROM transactions WHERE id = ")
                 .bind(w.transaction_id);
         })
         .await?;
-        let refusal = match &payment {
-            None => Some(refuse(
-                ProblemCode::NotFound,
-                format!("transaction {} not found", w.transaction_id),
-            )),
-            Some((_, kind, _)) if kind != "purchase" => Some(refuse(
-                ProblemCode::InvalidState,
-                format!("only a purchase can be disputed; this is a {kind}"),
-            )),
-            Some((_, _, status)) if status == "declined" => Some(refuse(
-                ProblemCode::InvalidState,
-                "a declined payment took no money: there is nothing to dispute".to_owned(),
-            )),
-            _ => None,
+        let Some((account_id, kind, status)) = payment else {
+            return self
+                .refuse(tx, claim, Missing::Transaction(w.transaction_id))
+                .await;
         };
-        if let Some(refused) = refusal {
-            return self.finish(tx, claim, refused).await;
+        if let Err(why) = may_open(&kind, &status) {
+            return self.refuse(tx, claim, why).await;
         }
-        let account_id = payment.map_or(0, |(account, _, _)| account);
         let open: Option<DisputeRow> = fetch_optional(&mut *tx, |q| {
             q.push("SELECT ")
                 .push(DISPUTE_FIELDS)
@@ -876,13 +745,8 @@ impl<DB> Decisions for SqlStore<DB> {
         })
         .await?;
         if let Some(open) = open {
-            let refused = Refused {
-                current: Some(Box::new(Decided::Dispute(open.clone()))),
-                ..Refused::new(
-                    ProblemCode::Duplicate,
-                    format!("dispute #{} about this payment is still open", open.id),
-                )
-            };
+            let refused =
+                Refused::new(Exists::OpenDispute(open.id)).with_current(Decided::Dispute(open));
             return self.finish(tx, claim, Decided::Refused(refused)).await;
         }
         let row: DisputeRow = fetch_optional(&mut *tx, |q| {
@@ -931,40 +795,18 @@ impl<DB> Decisions for SqlStore<DB> {
         let before: Option<DisputeRow> =
             row_by_id(&mut *tx, DISPUTE_FIELDS, "disputes", w.id, true).await?;
         let Some(before) = before else {
-            let refused =
-                Refused::new(ProblemCode::NotFound, format!("dispute {} not found", w.id));
-            return self.finish(tx, claim, Decided::Refused(refused)).await;
+            return self.refuse(tx, claim, Missing::Dispute(w.id)).await;
         };
         if before.version != w.version {
-            let refused = Refused::stale(Decided::Dispute(before));
-            return self.finish(tx, claim, Decided::Refused(refused)).await;
+            return self.stale(tx, claim, Decided::Dispute(before)).await;
         }
         let dispute = before.clone().decode().map_err(decode_error)?;
         let fresh_code = actor.step.is_some();
         let outcome = match dispute.step(w.step, &actor.id, actor.role, fresh_code, &w.policy) {
             Ok(outcome) => outcome,
-            Err(refusal) => {
-                let code = match refusal {
-                    DisputeRefusal::OwnProposal => ProblemCode::FourEyes,
-                    DisputeRefusal::NeedsCode => ProblemCode::StepUpFailed,
-                    DisputeRefusal::NeedsManager
-                    | DisputeRefusal::RiskTeamOnly
-                    | DisputeRefusal::Escalator
-                    | DisputeRefusal::NotAllowed => ProblemCode::Forbidden,
-                    _ => ProblemCode::InvalidState,
-                };
-                let refused = Refused::new(code, refusal.to_string());
-                return self.finish(tx, claim, Decided::Refused(refused)).await;
-            }
+            Err(why) => return self.refuse(tx, claim, why).await,
         };
         let payment = super::ledger::Payment::Id(before.transaction_id);
-        let amount_refusal = |refusal: Refusal| {
-            let detail = match refusal {
-                Refusal::State(d) | Refusal::Amount(d) => d,
-                Refusal::NoAccount | Refusal::NoPayment => "the payment is gone".to_owned(),
-            };
-            Decided::Refused(Refused::new(ProblemCode::InvalidState, detail))
-        };
         let (status, kind, refund) = match &outcome {
             DisputeOutcome::Escalated => (DisputeStatus::Escalated, "escalated", None),
             DisputeOutcome::Rejected => (DisputeStatus::ResolvedRejected, "rejected", None),
@@ -974,13 +816,13 @@ impl<DB> Decisions for SqlStore<DB> {
                 if let Err(refusal) =
                     Self::refundable(&mut tx, payment, pending.amount.fen()).await?
                 {
-                    return self.finish(tx, claim, amount_refusal(refusal)).await;
+                    return self.refuse(tx, claim, refusal).await;
                 }
                 (DisputeStatus::RefundPending, "refund_proposed", None)
             }
             DisputeOutcome::Refund { amount } => {
                 if !Self::spend_step(&mut tx, actor).await? {
-                    return self.finish(tx, claim, Decided::Refused(step_used())).await;
+                    return self.refuse(tx, claim, Refusal::StepUsed).await;
                 }
                 let money_back = MoneyBack {
                     key: format!("dispute-{}", w.id),
@@ -990,14 +832,8 @@ impl<DB> Decisions for SqlStore<DB> {
                 };
                 match Self::refund_payment(&mut tx, payment, &money_back).await? {
                     Ok(Some(record)) => (DisputeStatus::ResolvedRefund, "refunded", Some(record)),
-                    Ok(None) => {
-                        let refused = Refused::new(
-                            ProblemCode::Duplicate,
-                            "this dispute was refunded already",
-                        );
-                        return self.finish(tx, claim, Decided::Refused(refused)).await;
-                    }
-                    Err(refusal) => return self.finish(tx, claim, amount_refusal(refusal)).await,
+                    Ok(None) => return self.refuse(tx, claim, Exists::Refunded).await,
+                    Err(refusal) => return self.refuse(tx, claim, refusal).await,
                 }
             }
         };
@@ -1079,13 +915,6 @@ where
 
 const NOTE_FIELDS: &str = "id, alert_id, author, body, created_at";
 
-fn step_used() -> Refused {
-    Refused::new(
-        ProblemCode::StepUpFailed,
-        "that code was already used; wait for the next one",
-    )
-}
-
 /// The steps decisions share, inside their transaction.
 #[for_backends]
 impl<DB> SqlStore<DB> {
@@ -1113,6 +942,29 @@ impl<DB> SqlStore<DB> {
         Ok(decided)
     }
 
+    /// Ends a decision refused for `why`: nothing of it is written but its
+    /// outcome.
+    pub(super) async fn refuse(
+        &self,
+        tx: Tx<DB>,
+        claim: &Claim,
+        why: impl Into<Refusal> + Send,
+    ) -> StoreResult<Decided> {
+        let refused = Refused::new(why);
+        self.finish(tx, claim, Decided::Refused(refused)).await
+    }
+
+    /// Ends a decision made on a version other than `current`'s.
+    pub(super) async fn stale(
+        &self,
+        tx: Tx<DB>,
+        claim: &Claim,
+        current: Decided,
+    ) -> StoreResult<Decided> {
+        let refused = Refused::stale(current);
+        self.finish(tx, claim, Decided::Refused(refused)).await
+    }
+
     async fn triage_one(
         tx: &mut Tx<DB>,
         actor: &Actor,
@@ -1124,10 +976,7 @@ impl<DB> SqlStore<DB> {
         let before: Option<AlertRow> =
             row_by_id(&mut **tx, ALERT_FIELDS, "alerts", id, true).await?;
         let Some(before) = before else {
-            return Ok(Err(Refused::new(
-                ProblemCode::NotFound,
-                format!("alert {id} not found"),
-            )));
+            return Ok(Err(Refused::new(Missing::Alert(id))));
         };
         if before.version != version {
             return Ok(Err(Refused::stale(Decided::Alert(before))));
@@ -1141,7 +990,7 @@ impl<DB> SqlStore<DB> {
         };
         let next = match triage(&state, &w.action, &actor.id, actor.role, assignee_role) {
             Ok(next) => next,
-            Err(refusal) => return Ok(Err(Refused::new(ProblemCode::InvalidState, refusal.0))),
+            Err(refusal) => return Ok(Err(Refused::new(refusal))),
         };
         let after = Self::set_alert(tx, id, &next).await?;
         if state.disposition.is_none() && next.disposition.is_some() {

@@ -3,6 +3,8 @@
 //! freeze, and records the answer in one transaction; settle, reverse,
 //! refund and repay move the line the same way.
 
+use riskdesk_domain::ledger;
+
 use super::*;
 
 #[for_backends]
@@ -320,13 +322,8 @@ impl<DB> Ledger for SqlStore<DB> {
         let Some((owed,)) = owed else {
             return Ok(Err(Refusal::NoAccount));
         };
-        if m.amount_fen > owed {
-            let cny = |fen| Money::from_fen(fen).unwrap_or_default().display_cny();
-            return Ok(Err(Refusal::Amount(format!(
-                "{} is more than the outstanding {}",
-                cny(m.amount_fen),
-                cny(owed)
-            ))));
+        if let Err(refusal) = ledger::may_repay(fen(m.amount_fen)?, fen(owed)?) {
+            return Ok(Err(refusal));
         }
         let repayment = TransactionRow::ledger(
             account_id,
@@ -478,31 +475,16 @@ impl<DB> SqlStore<DB> {
         let Some((payment_id, account_id, status, amount, merchant)) = payment else {
             return Ok(Err(Refusal::NoPayment));
         };
-        if status != "settled" {
-            return Ok(Err(Refusal::State(format!(
-                "the payment is {status}; only a settled payment can be refunded{}",
-                if status == "authorized" {
-                    " (reverse it instead)"
-                } else {
-                    ""
-                }
-            ))));
-        }
         let (refunded,): (i64,) = fetch_optional(&mut **tx, |q| {
             q.push("SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM transactions");
             q.and().push("refund_of = ").bind(payment_id);
         })
         .await?
         .unwrap_or((0,));
-        if refunded + amount_fen > amount {
-            let cny = |fen| Money::from_fen(fen).unwrap_or_default().display_cny();
-            return Ok(Err(Refusal::Amount(format!(
-                "{} more would refund {} of a {} payment ({} refunded already)",
-                cny(amount_fen),
-                cny(refunded + amount_fen),
-                cny(amount),
-                cny(refunded)
-            ))));
+        if let Err(refusal) =
+            ledger::may_refund(&status, fen(amount)?, fen(refunded)?, fen(amount_fen)?)
+        {
+            return Ok(Err(refusal));
         }
         Ok(Ok(Refundable {
             payment_id,
@@ -705,12 +687,11 @@ impl<DB> SqlStore<DB> {
                 .await?;
                 match payment {
                     None => return Ok(Err(Refusal::NoPayment)),
-                    Some((id, account_id, status)) if status == to => (id, account_id),
-                    Some((_, _, status)) => {
-                        return Ok(Err(Refusal::State(format!(
-                            "the payment is {status}; only an authorized payment can be {to}"
-                        ))));
-                    }
+                    Some((id, account_id, status)) => match ledger::may_move(&status, to) {
+                        // Moved before: again is a no-op.
+                        Ok(_) => (id, account_id),
+                        Err(refusal) => return Ok(Err(refusal)),
+                    },
                 }
             }
         };

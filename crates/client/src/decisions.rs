@@ -1,0 +1,183 @@
+//! The operators' decisions, one method each: the path is the client's
+//! business, the key and the request the caller's. Each is sent through
+//! [`Client::decide`], so each lands once whatever becomes of its answers.
+
+use riskdesk_api::admin::{
+    AddOperator, AddServiceClient, OperatorAdminView, OperatorChangeRequest, RevokeServiceClient,
+    ServiceClientView, SessionAdminView,
+};
+use riskdesk_api::decisions::{
+    AddBlacklistEntry, AlertNoteView, BulkTriageRequest, BulkTriageResult, DisputeStepRequest,
+    FreezeRequest, NoteRequest, OpenDispute, ProposeLimitChange, ReasonedChange, ReleaseFreeze,
+    StepUpApproval, TriageRequest,
+};
+use riskdesk_api::views::{
+    AccountFreezeView, AlertView, BlacklistEntryView, DisputeView, LimitChangeView,
+};
+
+use crate::{Client, ClientError, Decided, path_id, path_session_id};
+
+type Answer<T> = Result<Decided<T>, ClientError>;
+
+impl Client {
+    pub async fn triage(&self, key: &str, alert: i64, r: &TriageRequest) -> Answer<AlertView> {
+        self.decide(&format!("/v1/alerts/{alert}/triage"), key, r)
+            .await
+    }
+
+    pub async fn bulk_triage(&self, key: &str, r: &BulkTriageRequest) -> Answer<BulkTriageResult> {
+        self.decide("/v1/alerts/triage", key, r).await
+    }
+
+    /// Claims the most urgent open alert nobody holds.
+    pub async fn next_alert(&self, key: &str) -> Answer<AlertView> {
+        self.decide("/v1/alerts/next", key, &()).await
+    }
+
+    pub async fn add_note(&self, key: &str, alert: i64, r: &NoteRequest) -> Answer<AlertNoteView> {
+        self.decide(&format!("/v1/alerts/{alert}/notes"), key, r)
+            .await
+    }
+
+    pub async fn propose_limit(
+        &self,
+        key: &str,
+        account: i64,
+        r: &ProposeLimitChange,
+    ) -> Answer<LimitChangeView> {
+        self.decide(&format!("/v1/accounts/{account}/limit-changes"), key, r)
+            .await
+    }
+
+    pub async fn approve_limit(
+        &self,
+        key: &str,
+        id: i64,
+        r: &StepUpApproval,
+    ) -> Answer<LimitChangeView> {
+        self.decide(&format!("/v1/limit-changes/{id}/approve"), key, r)
+            .await
+    }
+
+    pub async fn reject_limit(
+        &self,
+        key: &str,
+        id: i64,
+        r: &ReasonedChange,
+    ) -> Answer<LimitChangeView> {
+        self.decide(&format!("/v1/limit-changes/{id}/reject"), key, r)
+            .await
+    }
+
+    pub async fn freeze(
+        &self,
+        key: &str,
+        account: i64,
+        r: &FreezeRequest,
+    ) -> Answer<AccountFreezeView> {
+        self.decide(&format!("/v1/accounts/{account}/freezes"), key, r)
+            .await
+    }
+
+    pub async fn release_freeze(
+        &self,
+        key: &str,
+        id: i64,
+        r: &ReleaseFreeze,
+    ) -> Answer<AccountFreezeView> {
+        self.decide(&format!("/v1/freezes/{id}/release"), key, r)
+            .await
+    }
+
+    pub async fn add_blacklist(
+        &self,
+        key: &str,
+        r: &AddBlacklistEntry,
+    ) -> Answer<BlacklistEntryView> {
+        self.decide("/v1/blacklist", key, r).await
+    }
+
+    pub async fn request_removal(
+        &self,
+        key: &str,
+        id: i64,
+        r: &ReasonedChange,
+    ) -> Answer<BlacklistEntryView> {
+        self.decide(&format!("/v1/blacklist/{id}/removal"), key, r)
+            .await
+    }
+
+    pub async fn approve_removal(
+        &self,
+        key: &str,
+        id: i64,
+        r: &StepUpApproval,
+    ) -> Answer<BlacklistEntryView> {
+        self.decide(&format!("/v1/blacklist/{id}/removal/approve"), key, r)
+            .await
+    }
+
+    pub async fn reject_removal(
+        &self,
+        key: &str,
+        id: i64,
+        r: &ReasonedChange,
+    ) -> Answer<BlacklistEntryView> {
+        self.decide(&format!("/v1/blacklist/{id}/removal/reject"), key, r)
+            .await
+    }
+
+    pub async fn open_dispute(&self, key: &str, r: &OpenDispute) -> Answer<DisputeView> {
+        self.decide("/v1/disputes", key, r).await
+    }
+
+    pub async fn dispute_step(
+        &self,
+        key: &str,
+        id: i64,
+        r: &DisputeStepRequest,
+    ) -> Answer<DisputeView> {
+        self.decide(&format!("/v1/disputes/{id}/steps"), key, r)
+            .await
+    }
+
+    /// An admin adds an operator; the answer carries their one-time credentials.
+    pub async fn add_operator(&self, key: &str, r: &AddOperator) -> Answer<OperatorAdminView> {
+        self.decide("/v1/operators", key, r).await
+    }
+
+    pub async fn change_operator(
+        &self,
+        key: &str,
+        id: &str,
+        r: &OperatorChangeRequest,
+    ) -> Answer<OperatorAdminView> {
+        let path = format!("/v1/operators/{}/changes", path_id(id)?);
+        self.decide(&path, key, r).await
+    }
+
+    /// An admin ends a session by its public id.
+    pub async fn end_session(&self, key: &str, id: &str) -> Answer<SessionAdminView> {
+        let path = format!("/v1/sessions/{}/end", path_session_id(id)?);
+        self.decide(&path, key, &()).await
+    }
+
+    /// An admin adds a service client; the answer carries its key, once.
+    pub async fn add_service_client(
+        &self,
+        key: &str,
+        r: &AddServiceClient,
+    ) -> Answer<ServiceClientView> {
+        self.decide("/v1/service-clients", key, r).await
+    }
+
+    pub async fn revoke_service_client(
+        &self,
+        key: &str,
+        id: &str,
+        r: &RevokeServiceClient,
+    ) -> Answer<ServiceClientView> {
+        let path = format!("/v1/service-clients/{}/revoke", path_id(id)?);
+        self.decide(&path, key, r).await
+    }
+}
