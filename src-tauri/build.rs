@@ -2,46 +2,16 @@
 //! a permission (`allow-<command>`) that a window's capability must grant:
 //! nothing is callable from a window unless `capabilities/` names it.
 
-/// Every command of `generate_handler!` in `src/main.rs`, in its order; a
-/// test in `tests/desktop/hardening.rs` checks that the lists agree.
-const COMMANDS: &[&str] = &[
-    "start",
-    "connect",
-    "resume",
-    "check_keychain",
-    "sign_in",
-    "sign_in_demo",
-    "sign_out",
-    "set_preferences",
-    "alerts",
-    "alert_counts",
-    "accounts",
-    "account",
-    "account_chart",
-    "transactions",
-    "decide",
-    "alert",
-    "alert_notes",
-    "limit_changes",
-    "blacklist",
-    "freezes",
-    "normalise_blacklist",
-    "audit",
-    "verify_audit",
-    "reveal",
-    "disputes",
-    "dispute",
-    "export",
-    "cancel_export",
-    "fraud_dashboard",
-    "credit_dashboard",
-    "export_chart",
-    "team",
-    "operator_sessions",
-];
-
 fn main() {
-    let manifest = tauri_build::AppManifest::new().commands(COMMANDS);
+    println!("cargo:rerun-if-changed=commands.txt");
+    // The one list of the app's commands (see its header).
+    let commands: &'static [&str] = include_str!("commands.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .collect::<Vec<_>>()
+        .leak();
+    let manifest = tauri_build::AppManifest::new().commands(commands);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("the app's Tauri build step");
 }

@@ -320,41 +320,8 @@ fn main() {
             app.manage(console);
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            start,
-            connect,
-            resume,
-            check_keychain,
-            sign_in,
-            sign_in_demo,
-            sign_out,
-            set_preferences,
-            alerts,
-            alert_counts,
-            accounts,
-            account,
-            account_chart,
-            transactions,
-            decide,
-            alert,
-            alert_notes,
-            limit_changes,
-            blacklist,
-            freezes,
-            normalise_blacklist,
-            audit,
-            verify_audit,
-            reveal,
-            disputes,
-            dispute,
-            export,
-            cancel_export,
-            fraud_dashboard,
-            credit_dashboard,
-            export_chart,
-            team,
-            operator_sessions,
-        ])
+        // The commands of src-tauri/commands.txt, written by `cargo xtask codegen`.
+        .invoke_handler(include!("invoke_handler.rs"))
         .build(tauri::generate_context!());
     match app {
         Ok(app) => app.run(|_, _| {}),

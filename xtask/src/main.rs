@@ -9,7 +9,8 @@
 //!   Vitest, cargo's with a throwaway PostgreSQL cluster, a real keychain
 //!   and a real window (Xvfb), and a short Schemathesis pass
 //! - `codegen` rewrite the committed generated files (OpenAPI document,
-//!   permission table, golden chart SVGs, the UI's TypeScript types)
+//!   permission table, golden chart SVGs, the UI's TypeScript types, and
+//!   the app's command list in each place that names it)
 //! - `dist`    the desktop app as a Debian package (stripped release build,
 //!   icons, desktop entry, its libraries declared), in `target/dist/bundle/deb`
 //! - `bench`   the benchmark suite (the service on SQLite and PostgreSQL with
@@ -19,6 +20,7 @@
 //!   Schemathesis against the service's OpenAPI document, every check on
 
 mod bench;
+mod commands;
 mod fuzz;
 mod postgres;
 mod service;
@@ -313,6 +315,7 @@ impl Drop for DesktopSession {
 }
 
 fn codegen() -> anyhow::Result<()> {
+    commands::generate()?;
     run(cargo()
         .args(["test", "-p", "riskdesk-server", "-p", "riskdesk-charts"])
         .args(["-p", "riskdesk-console"])

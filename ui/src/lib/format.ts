@@ -92,3 +92,9 @@ export function amountInput(text: string): string | undefined | null {
   if (trimmed === "") return undefined;
   return /^\d{1,12}(\.\d{1,2})?$/.test(trimmed) ? trimmed : null;
 }
+
+/** What a failed call says to the operator: a command's `{code, message}`
+ * arrives as an Error; anything else as its text. */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -4,6 +4,7 @@
 // same way everywhere.
 
 import { BackendError, type Backend, type OfflineCode } from "./backend";
+import { errorMessage } from "./format";
 import type {
   AccountQuery,
   AlertStatus,
@@ -74,7 +75,7 @@ class AppState {
       }
       await this.resume();
     } catch (e) {
-      this.notice = e instanceof Error ? e.message : String(e);
+      this.notice = errorMessage(e);
       this.screen = "connect";
     } finally {
       unlisten();
@@ -100,7 +101,7 @@ class AppState {
         this.notice = e.message;
         this.screen = "keychain";
       } else {
-        this.notice = e instanceof Error ? e.message : String(e);
+        this.notice = errorMessage(e);
         this.screen = "sign_in";
       }
     }
