@@ -6,15 +6,17 @@ use riskdesk_api::metrics::{CreditMetrics, FraudMetrics};
 use riskdesk_charts::{PortfolioChart, Style, portfolio_svg};
 use riskdesk_domain::account::DpdBucket;
 use riskdesk_domain::metrics::{
-    ApprovalDay, BucketMonth, GradeExposure, LimitChangeMonth, LossMonth, Month, RollMatrix,
-    RuleDay, RuleDispositions, UtilisationBand, VintageCurve, VintagePoint,
+    ApprovalDay, BucketMonth, CreditTotals, FraudTotals, GradeExposure, LimitChangeMonth,
+    LossMonth, Month, RollMatrix, RuleDay, RuleDispositions, UtilisationBand, VintageCurve,
+    VintagePoint,
 };
 use riskdesk_domain::money::Money;
 
 use riskdesk_api::csv::{BOM, push_line};
 
 use crate::ipc::{
-    ChartFormat, CommandError, CreditDashboard, DashboardChart, ErrorCode, FraudDashboard,
+    ChartFormat, CommandError, CreditDashboard, CreditTotalsView, DashboardChart, ErrorCode,
+    FraudDashboard, FraudTotalsView,
 };
 
 /// The fraud section: approvals, alerts by rule, dispositions, losses.
@@ -62,7 +64,15 @@ pub fn fraud(metrics: FraudMetrics, style: &Style) -> FraudDashboard {
             }
         })
         .collect();
+    let totals = FraudTotals::of(&approvals, &alerts, &dispositions, &losses);
     FraudDashboard {
+        totals: FraudTotalsView {
+            decided: totals.decided,
+            approval_bp: totals.approval_bp,
+            raised: totals.raised,
+            false_positive_bp: totals.false_positive_bp,
+            losses: totals.losses,
+        },
         approvals_svg: portfolio_svg(&PortfolioChart::ApprovalRate(&approvals), style),
         alerts_svg: portfolio_svg(&PortfolioChart::AlertVolume(&alerts), style),
         dispositions_svg: portfolio_svg(&PortfolioChart::Dispositions(&dispositions), style),
@@ -170,7 +180,17 @@ pub fn credit(metrics: CreditMetrics, style: &Style) -> CreditDashboard {
             average_change: m.average_change,
         })
         .collect();
+    let totals = CreditTotals::of(&buckets, &grades, &changes).map(|t| CreditTotalsView {
+        month: format!("{}-{:02}", t.month.year, t.month.month),
+        accounts: t.accounts,
+        balance: t.balance,
+        delinquency_bp: t.delinquency_bp,
+        dpd30_bp: t.dpd30_bp,
+        utilisation_bp: t.utilisation_bp,
+        limit_changes_approved: t.limit_changes_approved,
+    });
     CreditDashboard {
+        totals,
         delinquency_svg: portfolio_svg(&PortfolioChart::Delinquency(&buckets), style),
         vintage_svg: portfolio_svg(&PortfolioChart::Vintage(&vintages), style),
         rolls_svg: portfolio_svg(&PortfolioChart::RollRates(&last_roll), style),

@@ -268,10 +268,34 @@ pub struct DashboardRequest {
     pub height: u32,
 }
 
-/// The fraud metrics and their charts (SVG, drawn in Rust).
+/// A fraud period at a glance (`domain::metrics::FraudTotals`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, TS)]
+pub struct FraudTotalsView {
+    pub decided: u64,
+    pub approval_bp: u32,
+    pub raised: u64,
+    pub false_positive_bp: u32,
+    pub losses: riskdesk_domain::money::Money,
+}
+
+/// The credit side at its last month's end (`domain::metrics::CreditTotals`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, TS)]
+pub struct CreditTotalsView {
+    /// `yyyy-mm`.
+    pub month: String,
+    pub accounts: u64,
+    pub balance: riskdesk_domain::money::Money,
+    pub delinquency_bp: u32,
+    pub dpd30_bp: u32,
+    pub utilisation_bp: u32,
+    pub limit_changes_approved: u64,
+}
+
+/// The fraud metrics, their totals and their charts (SVG, drawn in Rust).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, TS)]
 pub struct FraudDashboard {
     pub metrics: FraudMetrics,
+    pub totals: FraudTotalsView,
     pub approvals_svg: String,
     pub alerts_svg: String,
     pub dispositions_svg: String,
@@ -295,6 +319,8 @@ impl FraudDashboard {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, TS)]
 pub struct CreditDashboard {
     pub metrics: CreditMetrics,
+    /// At the end of the period's last month (`None`: a period without one).
+    pub totals: Option<CreditTotalsView>,
     pub delinquency_svg: String,
     pub vintage_svg: String,
     /// The last roll of the period, month to month.
@@ -567,7 +593,9 @@ pub fn typescript() -> String {
         DashboardChart::decl(&config),
         ChartFormat::decl(&config),
         FraudDashboard::decl(&config),
+        FraudTotalsView::decl(&config),
         CreditDashboard::decl(&config),
+        CreditTotalsView::decl(&config),
         riskdesk_api::metrics::MetricsQuery::decl(&config),
         riskdesk_api::metrics::FraudMetrics::decl(&config),
         riskdesk_api::metrics::ApprovalDayView::decl(&config),

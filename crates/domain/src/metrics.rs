@@ -205,9 +205,241 @@ pub struct LimitChangeMonth {
     pub average_change: Money,
 }
 
+/// A fraud period at a glance: payments decided and the share approved,
+/// alerts raised, the share of closed alerts that were false positives, and
+/// the confirmed losses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FraudTotals {
+    pub decided: u64,
+    pub approval_bp: u32,
+    pub raised: u64,
+    pub false_positive_bp: u32,
+    pub losses: Money,
+}
+
+impl FraudTotals {
+    pub fn of(
+        approvals: &[ApprovalDay],
+        alerts: &[RuleDay],
+        dispositions: &[RuleDispositions],
+        losses: &[LossMonth],
+    ) -> FraudTotals {
+        let passed: u64 = approvals.iter().map(|d| d.approved + d.review).sum();
+        let decided: u64 = approvals
+            .iter()
+            .map(|d| d.approved + d.review + d.declined)
+            .sum();
+        let false_positives: u64 = dispositions.iter().map(|d| d.false_positive).sum();
+        let closed: u64 = dispositions
+            .iter()
+            .map(|d| d.confirmed_fraud + d.false_positive + d.benign)
+            .sum();
+        FraudTotals {
+            decided,
+            approval_bp: share_bp(passed, decided),
+            raised: alerts.iter().map(|a| a.raised).sum(),
+            false_positive_bp: share_bp(false_positives, closed),
+            losses: sum(losses.iter().map(|l| l.confirmed)),
+        }
+    }
+}
+
+/// The credit side at the end of its last month: accounts and what they
+/// owe, the delinquency rate, the share of accounts 30 or more days past
+/// due, the lines' utilisation, and the limit changes approved in the period.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CreditTotals {
+    pub month: Month,
+    pub accounts: u64,
+    pub balance: Money,
+    pub delinquency_bp: u32,
+    pub dpd30_bp: u32,
+    pub utilisation_bp: u32,
+    pub limit_changes_approved: u64,
+}
+
+impl CreditTotals {
+    /// `None` for a period without a month.
+    pub fn of(
+        buckets: &[BucketMonth],
+        exposure: &[GradeExposure],
+        limit_changes: &[LimitChangeMonth],
+    ) -> Option<CreditTotals> {
+        let last = buckets.last()?;
+        let accounts: u64 = last.accounts.iter().sum();
+        // M2 and beyond: 31 days or more.
+        let late30: u64 = last.accounts[DpdBucket::M2.index()..].iter().sum();
+        let fen = |m: Money| u64::try_from(m.fen()).unwrap_or(0);
+        let limit: u64 = exposure.iter().map(|g| fen(g.limit)).sum();
+        let used: u64 = exposure.iter().map(|g| fen(g.used)).sum();
+        Some(CreditTotals {
+            month: last.month,
+            accounts,
+            balance: sum(last.balances.iter().copied()),
+            delinquency_bp: last.delinquency_rate_bp(),
+            dpd30_bp: share_bp(late30, accounts),
+            utilisation_bp: share_bp(used, limit),
+            limit_changes_approved: limit_changes.iter().map(|c| c.approved).sum(),
+        })
+    }
+}
+
+/// Amounts added up exactly (an impossible sum stops at the last that fit).
+fn sum(amounts: impl Iterator<Item = Money>) -> Money {
+    amounts.fold(Money::ZERO, |total, m| {
+        total.checked_add(m).unwrap_or(total)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_period_at_a_glance_adds_the_counts_then_divides_once() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        let approvals = [
+            ApprovalDay {
+                day: day(24),
+                approved: 90,
+                review: 5,
+                declined: 5,
+            },
+            ApprovalDay {
+                day: day(25),
+                approved: 40,
+                review: 0,
+                declined: 60,
+            },
+        ];
+        let alerts = [
+            RuleDay {
+                day: day(24),
+                rule: Rule::Velocity,
+                raised: 3,
+            },
+            RuleDay {
+                day: day(25),
+                rule: Rule::BlacklistHit,
+                raised: 7,
+            },
+            RuleDay {
+                day: day(25),
+                rule: Rule::Velocity,
+                raised: 2,
+            },
+        ];
+        let dispositions = [
+            RuleDispositions {
+                rule: Rule::BlacklistHit,
+                confirmed_fraud: 6,
+                false_positive: 1,
+                benign: 0,
+            },
+            RuleDispositions {
+                rule: Rule::Velocity,
+                confirmed_fraud: 1,
+                false_positive: 3,
+                benign: 0,
+            },
+        ];
+        let november = Month {
+            year: 2026,
+            month: 11,
+        };
+        let losses = [LossMonth {
+            month: november,
+            confirmed: Money::from_fen(1_234_560).unwrap(),
+            alerts: 7,
+        }];
+        assert_eq!(
+            FraudTotals::of(&approvals, &alerts, &dispositions, &losses),
+            FraudTotals {
+                decided: 200,
+                // 135 of 200 (review counts as approved), not the mean of 95 % and 40 %.
+                approval_bp: 6_750,
+                raised: 12,
+                // 4 of 11 closed.
+                false_positive_bp: 3_636,
+                losses: Money::from_fen(1_234_560).unwrap(),
+            }
+        );
+    }
+
+    #[test]
+    fn the_credit_side_reads_its_last_month_end() {
+        let fen = |f: i64| Money::from_fen(f).unwrap();
+        let month = |m: u32| Month {
+            year: 2026,
+            month: m,
+        };
+        let buckets = [
+            BucketMonth {
+                month: month(10),
+                accounts: [90, 5, 3, 1, 1],
+                balances: [fen(90_000), fen(5_000), fen(3_000), fen(1_000), fen(1_000)],
+            },
+            BucketMonth {
+                month: month(11),
+                accounts: [80, 10, 6, 3, 1],
+                balances: [
+                    fen(100_010),
+                    fen(10_000),
+                    fen(6_000),
+                    fen(3_000),
+                    fen(1_000),
+                ],
+            },
+        ];
+        let exposure = [
+            GradeExposure {
+                grade: "A".into(),
+                accounts: 60,
+                limit: fen(600_000),
+                used: fen(60_005),
+            },
+            GradeExposure {
+                grade: "C".into(),
+                accounts: 40,
+                limit: fen(400_000),
+                used: fen(61_005),
+            },
+        ];
+        let changes = [
+            LimitChangeMonth {
+                month: month(10),
+                proposed: 9,
+                approved: 4,
+                rejected: 2,
+                expired: 1,
+                average_change: fen(150_000),
+            },
+            LimitChangeMonth {
+                month: month(11),
+                proposed: 3,
+                approved: 1,
+                rejected: 0,
+                expired: 0,
+                average_change: fen(-20_000),
+            },
+        ];
+        assert_eq!(
+            CreditTotals::of(&buckets, &exposure, &changes),
+            Some(CreditTotals {
+                month: month(11),
+                accounts: 100,
+                balance: fen(120_010),
+                // 200.00 late of 1,200.10 owed.
+                delinquency_bp: 1_666,
+                // M2, M3 and M3+: 10 of 100 accounts.
+                dpd30_bp: 1_000,
+                // 1,210.10 used of 10,000.00 granted.
+                utilisation_bp: 1_210,
+                limit_changes_approved: 5,
+            })
+        );
+        assert_eq!(CreditTotals::of(&[], &exposure, &changes), None);
+    }
 
     #[test]
     fn months_count_on_by_one_across_years() {

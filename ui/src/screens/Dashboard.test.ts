@@ -26,6 +26,8 @@ const board: FraudDashboard = {
     ],
     losses: [{ year: 2026, month: 11, confirmed: "12345.60", alerts: 7 }],
   },
+  // Computed in Rust from the metrics above (domain::metrics::FraudTotals).
+  totals: { decided: 200, approval_bp: 6_750, raised: 12, false_positive_bp: 3_636, losses: "12345.60" },
   approvals_svg: "<svg data-chart='approvals'></svg>",
   alerts_svg: "<svg data-chart='alerts'></svg>",
   dispositions_svg: "<svg data-chart='dispositions'></svg>",
@@ -57,6 +59,16 @@ const credit: CreditDashboard = {
       { year: 2026, month: 10, proposed: 9, approved: 4, rejected: 2, expired: 1, average_change: "1500.00" },
       { year: 2026, month: 11, proposed: 3, approved: 1, rejected: 0, expired: 0, average_change: "-200.00" },
     ],
+  },
+  // Computed in Rust from the metrics above (domain::metrics::CreditTotals).
+  totals: {
+    month: "2026-11",
+    accounts: 100,
+    balance: "1200.10",
+    delinquency_bp: 1_666,
+    dpd30_bp: 1_000,
+    utilisation_bp: 1_210,
+    limit_changes_approved: 5,
   },
   delinquency_svg: "<svg data-chart='delinquency'></svg>",
   vintage_svg: "<svg data-chart='vintage'></svg>",

@@ -57,13 +57,25 @@ export type DashboardChart = "approvals" | "alerts" | "dispositions" | "losses" 
 
 export type ChartFormat = "svg" | "png" | "csv";
 
-export type FraudDashboard = { metrics: FraudMetrics, approvals_svg: string, alerts_svg: string, dispositions_svg: string, losses_svg: string, };
+export type FraudDashboard = { metrics: FraudMetrics, totals: FraudTotalsView, approvals_svg: string, alerts_svg: string, dispositions_svg: string, losses_svg: string, };
 
-export type CreditDashboard = { metrics: CreditMetrics, delinquency_svg: string, vintage_svg: string, 
+export type FraudTotalsView = { decided: number, approval_bp: number, raised: number, false_positive_bp: number, losses: string, };
+
+export type CreditDashboard = { metrics: CreditMetrics, 
+/**
+ * At the end of the period's last month (`None`: a period without one).
+ */
+totals: CreditTotalsView | null, delinquency_svg: string, vintage_svg: string, 
 /**
  * The last roll of the period, month to month.
  */
 rolls_svg: string, utilisation_svg: string, exposure_svg: string, limit_changes_svg: string, };
+
+export type CreditTotalsView = { 
+/**
+ * `yyyy-mm`.
+ */
+month: string, accounts: number, balance: string, delinquency_bp: number, dpd30_bp: number, utilisation_bp: number, limit_changes_approved: number, };
 
 export type MetricsQuery = { 
 /**
