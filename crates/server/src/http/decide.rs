@@ -12,6 +12,7 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use riskdesk_api::decisions::{BulkItemResult, BulkTriageResult, IDEMPOTENCY_KEY, REPLAYED};
 use riskdesk_api::{Problem, ProblemCode};
+use riskdesk_domain::refusal::Refusal;
 use sha2::{Digest, Sha256};
 
 use super::AppState;
@@ -19,8 +20,6 @@ use super::problem::{ApiError, ApiResult, problem_response};
 use super::session::Signed;
 use super::views;
 use crate::auth;
-use riskdesk_domain::refusal::Refusal;
-
 use crate::store::{Actor, AuditRecord, Claim, Claimed, Decided, Refused, Store, StoreResult};
 
 /// A claim still unfinished after this long belongs to a request that died
@@ -291,7 +290,8 @@ fn problem(refused: Refused, now: i64) -> ApiResult<Problem> {
     let Some(current) = refused.current else {
         return Ok(problem);
     };
-    if matches!(refused.refusal, Refusal::Stale) {
+    // A stale version (or one recorded so by an earlier release).
+    if code(&refused.refusal) == ProblemCode::StaleVersion {
         let what = match current.as_ref() {
             Decided::Alert(_) => "alert",
             Decided::LimitChange(_) => "limit-change request",
