@@ -144,7 +144,12 @@ pub fn api(examples: u32, seed: u64) -> anyhow::Result<String> {
     let output = Command::new(python.with_file_name("st"))
         .args(["run", &format!("{}/v1/openapi.json", instance.url)])
         .args(["--checks", "all", "--max-examples", &examples.to_string()])
-        .args(["--seed", &seed.to_string(), "--workers", "2"])
+        // One worker: Debian 12's Python 3.11 keeps the AST parser's depth
+        // per interpreter, not per thread, so Hypothesis describing lambdas
+        // in two threads at once fails with "AST constructor recursion depth
+        // mismatch" (python/cpython#106905) — a crash of the tool, not a
+        // finding. One worker costs about 20 s.
+        .args(["--seed", &seed.to_string(), "--workers", "1"])
         // Signing out would end the one session the run has; sign-out is
         // covered by the service's tests.
         .args(["--exclude-path", "/v1/auth/sign-out"])
