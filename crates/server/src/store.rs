@@ -143,7 +143,11 @@ pub trait Store:
     + Lists
     + Ledger
     + EndOfDay
-    + Decisions
+    + Claims
+    + AlertDecisions
+    + LineDecisions
+    + BlacklistDecisions
+    + DisputeDecisions
     + Audit
     + Administration
     + Metrics

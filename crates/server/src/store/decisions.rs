@@ -237,17 +237,22 @@ pub struct DisputeEventRow {
     pub note: Option<String>,
 }
 
-/// The operators' decisions. Each returns what it did, or why not
-/// ([`Decided::Refused`]); an `Err` is a database failure, after which the
-/// claim should be forgotten so that a retry can try again.
+/// Idempotency for the operators' decisions: each decision runs under a
+/// claimed key and records its outcome there, so a retry gets the same answer.
 #[async_trait::async_trait]
-pub trait Decisions: Send + Sync {
+pub trait Claims: Send + Sync {
     /// Claims an idempotency key. A claim left unfinished before
     /// `stale_before` (its instance died) is taken over.
     async fn claim(&self, claim: &Claim, stale_before: i64) -> StoreResult<Claimed>;
     /// Drops a claim whose request failed inside the service.
     async fn forget_claim(&self, claim: &Claim) -> StoreResult<()>;
+}
 
+/// Triage of the fraud alerts, and their notes. Each returns what it did, or
+/// why not ([`Decided::Refused`]); an `Err` is a database failure, after
+/// which the claim should be forgotten so that a retry can try again.
+#[async_trait::async_trait]
+pub trait AlertDecisions: Send + Sync {
     async fn alert(&self, id: i64) -> StoreResult<Option<AlertRow>>;
     async fn alert_notes(&self, alert_id: i64) -> StoreResult<Vec<NoteRow>>;
     async fn triage(&self, claim: &Claim, actor: &Actor, w: &TriageWrite) -> StoreResult<Decided>;
@@ -260,7 +265,13 @@ pub trait Decisions: Send + Sync {
         alert_id: i64,
         body: &str,
     ) -> StoreResult<Decided>;
+}
 
+/// Limit changes and freezes on an account's line. Each returns what it did,
+/// or why not ([`Decided::Refused`]); an `Err` is a database failure, after
+/// which the claim should be forgotten so that a retry can try again.
+#[async_trait::async_trait]
+pub trait LineDecisions: Send + Sync {
     async fn limit_change(&self, id: i64) -> StoreResult<Option<LimitChangeRow>>;
     async fn propose_limit_change(
         &self,
@@ -282,7 +293,13 @@ pub trait Decisions: Send + Sync {
         actor: &Actor,
         w: &ReleaseWrite,
     ) -> StoreResult<Decided>;
+}
 
+/// The blacklist's entries. Each returns what it did, or why not
+/// ([`Decided::Refused`]); an `Err` is a database failure, after which the
+/// claim should be forgotten so that a retry can try again.
+#[async_trait::async_trait]
+pub trait BlacklistDecisions: Send + Sync {
     async fn add_blacklist(
         &self,
         claim: &Claim,
@@ -295,7 +312,13 @@ pub trait Decisions: Send + Sync {
         actor: &Actor,
         w: &RemovalWrite,
     ) -> StoreResult<Decided>;
+}
 
+/// Disputes over a payment. Each returns what it did, or why not
+/// ([`Decided::Refused`]); an `Err` is a database failure, after which the
+/// claim should be forgotten so that a retry can try again.
+#[async_trait::async_trait]
+pub trait DisputeDecisions: Send + Sync {
     async fn dispute(&self, id: i64) -> StoreResult<Option<DisputeRow>>;
     async fn dispute_events(&self, id: i64) -> StoreResult<Vec<DisputeEventRow>>;
     async fn open_dispute(
