@@ -1,7 +1,34 @@
 // Every word on screen, in Chinese and English. Vocabulary words (rules,
 // statuses …) are labelled by their wire name.
 
-import type { Lang, ScoreLineView } from "./generated/types";
+import type {
+  AccountStatus,
+  AlertStatus,
+  ApprovalTier,
+  BlacklistKind,
+  Channel,
+  Decision,
+  DeclineReason,
+  Disposition,
+  DisputeReason,
+  DisputeStatus,
+  IncomeBand,
+  KycLevel,
+  Lang,
+  LimitChangeReason,
+  LimitChangeSource,
+  LimitChangeStatus,
+  MerchantCategory,
+  Occupation,
+  OperatorStatus,
+  Role,
+  Rule,
+  ScoreFactor,
+  ScoreLineView,
+  Severity,
+  TxKind,
+  TxStatus,
+} from "./generated/types";
 
 const words = {
   appName: ["RiskDesk 风控台", "RiskDesk"],
@@ -376,7 +403,36 @@ export function t(lang: Lang, key: WordKey): string {
   return words[key][lang === "zh" ? 0 : 1];
 }
 
-const vocabulary: Record<string, [string, string]> = {
+/** The wire's enumerations the screens show: a word added to one of them in
+ *  Rust fails the type check here until it has its Chinese and English. */
+type WireWord =
+  | AccountStatus
+  | AlertStatus
+  | ApprovalTier
+  | BlacklistKind
+  | Channel
+  | Decision
+  | DeclineReason
+  | Disposition
+  | DisputeReason
+  | DisputeStatus
+  | IncomeBand
+  | KycLevel
+  | LimitChangeReason
+  | LimitChangeSource
+  | LimitChangeStatus
+  | MerchantCategory
+  | Occupation
+  | OperatorStatus
+  | Role
+  | Rule
+  | ScoreFactor
+  | Severity
+  | TxKind
+  | TxStatus;
+
+/** Every wire word, and the few others shown by name (a dispute's events …). */
+const vocabulary: Record<WireWord, [string, string]> & Record<string, [string, string]> = {
   // Rules
   velocity: ["交易频次", "Velocity"],
   amount_spike: ["金额突增", "Amount spike"],
