@@ -11,8 +11,10 @@
 // Sampling draws floats; they are rounded to whole fen or counts on purpose.
 #![allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 
+mod blacklist;
 mod data;
 mod decisions;
+mod draws;
 mod fraud;
 
 use std::time::Instant;
@@ -37,6 +39,9 @@ use riskdesk_domain::rules::Rules;
 use riskdesk_domain::scoring::{self, ScoreInputs};
 
 pub use data::{CITIES, City};
+use draws::{
+    amount_for, calendar_months, income_band, limit_for, occupation, seasonality, shopping_day,
+};
 
 use crate::clock::utc;
 use crate::store::*;
@@ -270,126 +275,6 @@ impl World {
             stream: Vec::new(),
             blacklisted_devices: (0..40).map(|i| format!("dev-bl{i:04}")).collect(),
         }
-    }
-
-    fn blacklist(&mut self) -> Vec<BlacklistRow> {
-        let now = self.params.as_of_ms;
-        let mut rows = Vec::new();
-        let push = |rows: &mut Vec<BlacklistRow>,
-                    kind: &str,
-                    value: String,
-                    reason: &str,
-                    expires: Option<i64>| {
-            rows.push(BlacklistRow {
-                id: rows.len() as i64 + 1,
-                kind: kind.to_owned(),
-                value,
-                reason: reason.to_owned(),
-                created_by: "officer.li".to_owned(),
-                created_at: now - 200 * DAY + rows.len() as i64 * HOUR,
-                expires_at: expires,
-                removed_at: None,
-                removal_requested_by: None,
-                removal_requested_at: None,
-                removal_reason: None,
-                removed_by: None,
-                version: 1,
-            });
-        };
-        for m in data::BLACKLISTED_MERCHANTS {
-            push(
-                &mut rows,
-                "merchant",
-                (*m).to_owned(),
-                "套现商户 cash-out front",
-                None,
-            );
-        }
-        for d in self.blacklisted_devices.clone() {
-            push(
-                &mut rows,
-                "device",
-                d,
-                "设备关联欺诈 device linked to fraud",
-                None,
-            );
-        }
-        for i in 0..30 {
-            let phone = format!(
-                "1{}{:09}",
-                self.rng.random_range(3..10),
-                self.rng.random_range(0..1_000_000_000u32)
-            );
-            let expires = (i % 3 == 0).then(|| now + (i64::from(i) - 10) * 10 * DAY);
-            push(
-                &mut rows,
-                "phone",
-                phone,
-                "中介代办 loan-broker number",
-                expires,
-            );
-        }
-        for i in 0..15u8 {
-            push(
-                &mut rows,
-                "ip",
-                format!("103.{}.{}.0/24", 20 + i, self.rng.random_range(0..255)),
-                "代理池 proxy pool",
-                None,
-            );
-            push(
-                &mut rows,
-                "ip",
-                format!(
-                    "45.{}.{}.{}",
-                    60 + i,
-                    self.rng.random_range(0..255),
-                    self.rng.random_range(1..255)
-                ),
-                "撞库来源 credential stuffing",
-                Some(now + 90 * DAY),
-            );
-        }
-        push(
-            &mut rows,
-            "geo_area",
-            "22.2783,114.1747,5km".to_owned(),
-            "跨境套现热点 cross-border cash-out hotspot",
-            None,
-        );
-        push(
-            &mut rows,
-            "geo_area",
-            "city:拉萨".to_owned(),
-            "临时地区管控 temporary regional control",
-            Some(now + 30 * DAY),
-        );
-        let mut listed = std::collections::HashSet::new();
-        for _ in 0..10 {
-            let customer = 1_000_000 + i64::from(self.rng.random_range(0..self.params.customers));
-            // A value is listed once (a small portfolio draws repeats).
-            if !listed.insert(customer) {
-                continue;
-            }
-            push(
-                &mut rows,
-                "customer",
-                customer.to_string(),
-                "多头借贷 borrowing across many lenders",
-                None,
-            );
-        }
-        for i in 0..20u32 {
-            push(
-                &mut rows,
-                "national_id_hash",
-                // The ID itself: the store lists it as its keyed hash.
-                format!("4101{i:014}"),
-                "身份冒用 identity theft",
-                None,
-            );
-        }
-        rows
     }
 
     fn customer(&mut self, index: u32, batch: &mut Batch) {
@@ -852,126 +737,5 @@ fn ledger(id: i64, account_id: i64, kind: &str, amount_fen: i64, at: i64) -> Tra
         id,
         channel: Some("in_app".to_owned()),
         ..TransactionRow::ledger(account_id, kind, order_id, merchant, amount_fen, at)
-    }
-}
-
-fn occupation(rng: &mut impl Rng, age: i32) -> Occupation {
-    use Occupation::*;
-    if age < 23 && rng.random_bool(0.6) {
-        return Student;
-    }
-    if age > 60 && rng.random_bool(0.7) {
-        return Retired;
-    }
-    let weighted = [
-        (OfficeWorker, 26),
-        (ServiceWorker, 14),
-        (FactoryWorker, 10),
-        (SelfEmployed, 10),
-        (Professional, 10),
-        (Teacher, 6),
-        (Healthcare, 5),
-        (CivilServant, 5),
-        (Freelancer, 8),
-        (Unemployed, 3),
-    ];
-    weighted
-        .choose_weighted(rng, |w| w.1)
-        .map(|w| w.0)
-        .unwrap_or(OfficeWorker)
-}
-
-fn income_band(rng: &mut impl Rng, occupation: Occupation) -> IncomeBand {
-    use IncomeBand::*;
-    let base: i32 = match occupation {
-        Occupation::Student | Occupation::Unemployed => 0,
-        Occupation::ServiceWorker | Occupation::FactoryWorker | Occupation::Retired => 1,
-        Occupation::OfficeWorker
-        | Occupation::Teacher
-        | Occupation::Freelancer
-        | Occupation::SelfEmployed => 2,
-        Occupation::Healthcare | Occupation::CivilServant | Occupation::Professional => 3,
-    };
-    let band = (base + rng.random_range(-1..=1)).clamp(0, 4);
-    [Under3k, From3kTo8k, From8kTo15k, From15kTo30k, Over30k][band as usize]
-}
-
-/// ¥500–¥50,000 by income, in hundreds.
-fn limit_for(rng: &mut impl Rng, income: IncomeBand) -> i64 {
-    let median_yuan = match income {
-        IncomeBand::Under3k => 1_500.0,
-        IncomeBand::From3kTo8k => 5_000.0,
-        IncomeBand::From8kTo15k => 12_000.0,
-        IncomeBand::From15kTo30k => 22_000.0,
-        IncomeBand::Over30k => 35_000.0,
-    };
-    let yuan: f64 = LogNormal::new(f64::ln(median_yuan), 0.45)
-        .map(|d| d.sample(rng))
-        .unwrap_or(median_yuan);
-    ((yuan / 100.0).round() as i64 * 100).clamp(500, 50_000) * 100
-}
-
-fn amount_for(rng: &mut impl Rng, category: &str) -> i64 {
-    let (median_yuan, sigma) = match category {
-        "groceries" => (85.0, 0.6),
-        "dining" => (55.0, 0.6),
-        "electronics" => (1_600.0, 0.8),
-        "apparel" => (260.0, 0.6),
-        "travel" => (650.0, 0.7),
-        "education" => (900.0, 0.6),
-        "home" => (480.0, 0.8),
-        "entertainment" => (120.0, 0.6),
-        "health" => (90.0, 0.6),
-        _ => (200.0, 0.8),
-    };
-    let yuan: f64 = LogNormal::new(f64::ln(median_yuan), sigma)
-        .map(|d| d.sample(rng))
-        .unwrap_or(median_yuan);
-    ((yuan * 100.0).round() as i64).clamp(100, 5_000_000)
-}
-
-/// The calendar months that end at `as_of_ms`, `months` of them, oldest first.
-fn calendar_months(as_of_ms: i64, months: u32) -> Vec<(i64, i64, u32)> {
-    let as_of = utc(as_of_ms).date_naive();
-    let this_month = as_of.with_day(1).unwrap_or(as_of);
-    let first = this_month - chrono::Months::new(months.saturating_sub(1));
-    (0..months)
-        .map(|i| {
-            let start = first + chrono::Months::new(i);
-            let end = start + chrono::Months::new(1);
-            let ms = |d: chrono::NaiveDate| {
-                d.and_time(chrono::NaiveTime::MIN)
-                    .and_utc()
-                    .timestamp_millis()
-            };
-            (ms(start), ms(end).min(as_of_ms), start.month())
-        })
-        .collect()
-}
-
-/// The day of the month a purchase falls on: shoppers crowd the days up to
-/// 618 (June 18) and Double 11 (November 11).
-fn shopping_day(rng: &mut impl Rng, month: u32, days: i64) -> i64 {
-    let festival = match month {
-        6 => Some(17),
-        11 => Some(10),
-        _ => None,
-    };
-    match festival {
-        Some(day) if days > day && rng.random_bool(0.4) => day - rng.random_range(0..4),
-        _ => rng.random_range(0..days.max(1)),
-    }
-}
-
-/// Spending by calendar month: 618 in June, Double 11 in November, the
-/// Spring Festival in January and February.
-fn seasonality(month: u32) -> f64 {
-    match month {
-        1 | 2 => 1.35,
-        6 => 1.5,
-        11 => 2.0,
-        12 => 1.2,
-        3 | 4 => 0.9,
-        _ => 1.0,
     }
 }
