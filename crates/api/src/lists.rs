@@ -1,42 +1,15 @@
 //! Query parameters of the list endpoints. Unknown parameters are refused,
 //! so a typo never silently widens a filter.
 
+pub use riskdesk_domain::account::AccountSort;
 use riskdesk_domain::account::{AccountStatus, DpdBucket, Grade};
+pub use riskdesk_domain::alert::AlertSort;
 use riskdesk_domain::alert::{AlertStatus, Rule, Severity};
 use riskdesk_domain::blacklist::BlacklistKind;
 use riskdesk_domain::dispute::DisputeStatus;
 use riskdesk_domain::limit_change::LimitChangeStatus;
 use riskdesk_domain::money::Money;
 use riskdesk_domain::transaction::{TxKind, TxStatus};
-
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    serde::Serialize,
-    serde::Deserialize,
-    utoipa::ToSchema,
-    ts_rs::TS,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum AccountSort {
-    /// Account id, ascending.
-    #[default]
-    Id,
-    /// Lowest score first.
-    ScoreAsc,
-    /// Highest score first.
-    ScoreDesc,
-    /// Highest utilisation first.
-    UtilisationDesc,
-    /// Most days past due first.
-    DpdDesc,
-    /// Largest limit first.
-    LimitDesc,
-}
 
 #[derive(
     Clone,
@@ -106,27 +79,6 @@ pub struct TransactionQuery {
     /// Rows per page (default 50).
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
-}
-
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    serde::Serialize,
-    serde::Deserialize,
-    utoipa::ToSchema,
-    ts_rs::TS,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum AlertSort {
-    /// Most severe first, then oldest: the order in which to work the queue.
-    #[default]
-    Severity,
-    Newest,
-    Oldest,
 }
 
 #[derive(

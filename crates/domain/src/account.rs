@@ -290,6 +290,27 @@ impl CreditLine {
     }
 }
 
+/// The orders the account list offers; the default is the id's.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum AccountSort {
+    /// Account id, ascending.
+    #[default]
+    Id,
+    /// Lowest score first.
+    ScoreAsc,
+    /// Highest score first.
+    ScoreDesc,
+    /// Highest utilisation first.
+    UtilisationDesc,
+    /// Most days past due first.
+    DpdDesc,
+    /// Largest limit first.
+    LimitDesc,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -110,3 +110,16 @@ vocabulary! {
         Benign,
     }
 }
+
+/// The orders the alert queue offers; the default is the one to work it in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum AlertSort {
+    /// Most severe first, then oldest: the order in which to work the queue.
+    #[default]
+    Severity,
+    Newest,
+    Oldest,
+}

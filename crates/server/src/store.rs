@@ -21,7 +21,8 @@ use std::sync::Arc;
 
 pub use crate::data_key::DataKeys;
 
-pub use riskdesk_api::lists::{AccountSort, AlertSort};
+pub use riskdesk_domain::account::AccountSort;
+pub use riskdesk_domain::alert::AlertSort;
 
 pub use admin::*;
 pub use audit::*;

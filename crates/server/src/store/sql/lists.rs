@@ -254,8 +254,7 @@ impl<DB> Lists for SqlStore<DB> {
             used(q, "device", "device_id");
             used(q, "ip", "ip");
             used(q, "merchant", "merchant");
-            q.push(") ORDER BY id DESC LIMIT ")
-                .bind(i64::from(riskdesk_api::MAX_PAGE_SIZE));
+            q.push(") ORDER BY id DESC LIMIT ").bind(MATCHES_LISTED);
         })
         .await
     }
@@ -268,3 +267,6 @@ impl<DB> Lists for SqlStore<DB> {
         .await
     }
 }
+
+/// At most this many blacklist matches for one account: a page's worth.
+const MATCHES_LISTED: i64 = 200;
