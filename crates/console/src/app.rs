@@ -1,35 +1,24 @@
 //! The console as the window sees it: one [`Console`] holds the service
 //! connection (remote, or the built-in demo), the signed-in session and the
 //! settings, and answers every command. The Tauri commands are one call each
-//! into this.
+//! into this. Here the connection, the session and the settings (changed in
+//! one way: a copy changed, saved, then kept); the other commands are
+//! `impl Console` blocks beside what they use: `reads.rs`, `decisions.rs`,
+//! `dashboard.rs`, `team.rs`.
 
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use riskdesk_api::audit::{AuditEntryView, AuditQuery, RevealRequest, Revealed};
+use riskdesk_api::ProblemCode;
 use riskdesk_api::auth::{OperatorView, SignInRequest};
-use riskdesk_api::decisions::{AlertNoteView, DisputeDetail};
-use riskdesk_api::lists::{
-    AccountQuery, AlertQuery, BlacklistQuery, DisputeQuery, LimitChangeQuery, TransactionQuery,
-};
-use riskdesk_api::views::{
-    AccountFreezeView, AccountSummary, AlertCounts, AlertView, BlacklistEntryView, DisputeView,
-    LimitChangeView, MonthView, TransactionView,
-};
-use riskdesk_api::{Page, ProblemCode};
-use riskdesk_charts::{Lang, Style};
-use riskdesk_client::Decided;
+use riskdesk_charts::Lang;
 use riskdesk_client::{Client, ClientConfig, ClientError};
-use riskdesk_domain::blacklist::BlacklistKind;
-use riskdesk_domain::history::MonthPoint;
 
 use crate::embedded::{self, DemoOperator, EmbeddedService};
 use crate::export::Exports;
 use crate::ipc::{
-    Account360, AuditVerification, ChartFormat, ChartRequest, CommandError, ConnectRequest,
-    CreditDashboard, DashboardChart, DashboardRequest, DecisionOutcome, DecisionRecord,
-    DemoOperatorView, ErrorCode, ExportProgress, ExportRequest, ExportSaved, FraudDashboard,
-    OperatorDecision, Preferences, Progress, ServiceInfo, Startup,
+    AuditVerification, CommandError, ConnectRequest, DemoOperatorView, ErrorCode, ExportProgress,
+    ExportRequest, ExportSaved, Preferences, Progress, ServiceInfo, Startup,
 };
 use crate::keychain::Keychain;
 use crate::session::{self, SignedIn};
@@ -88,14 +77,8 @@ struct Service {
     _embedded: Option<EmbeddedService>,
 }
 
-/// How many of an account's alerts and limit changes Account 360 shows.
-const ACCOUNT_SECTION_ROWS: u32 = 50;
-/// How many accounts a page of a search or a drill-down holds.
-const ACCOUNT_ROWS: u32 = 50;
 /// The name the built-in demo's audit key is pinned under in the settings.
 const EMBEDDED_SERVICE_NAME: &str = "built-in-demo";
-/// The chart's months.
-const CHART_MONTHS: u32 = 12;
 
 impl Console {
     pub fn new(options: ConsoleOptions) -> Console {
@@ -160,12 +143,11 @@ impl Console {
         };
         let service = self.open_service(&request, &progress).await?;
         let mut state = self.lock();
-        let mut settings = state.settings.clone();
-        settings.service_url = request.service_url;
-        settings.ca_certificate_path = request.ca_certificate_path;
-        settings.last_operator = None;
-        save(&settings, &self.options)?;
-        state.settings = settings;
+        change_settings(&mut state, &self.options, |settings| {
+            settings.service_url = request.service_url;
+            settings.ca_certificate_path = request.ca_certificate_path;
+            settings.last_operator = None;
+        })?;
         state.session = None;
         let startup = Startup {
             preferences: self.preferences(&state.settings),
@@ -243,277 +225,10 @@ impl Console {
 
     pub fn set_preferences(&self, preferences: Preferences) -> Result<(), CommandError> {
         let mut state = self.lock();
-        let mut settings = state.settings.clone();
-        settings.preferences = Some(preferences);
-        save(&settings, &self.options)?;
-        state.settings = settings;
+        change_settings(&mut state, &self.options, |settings| {
+            settings.preferences = Some(preferences);
+        })?;
         Ok(())
-    }
-
-    pub async fn alerts(&self, query: AlertQuery) -> Result<Page<AlertView>, CommandError> {
-        let client = self.session_client()?;
-        self.checked(client.alerts(&query).await)
-    }
-
-    pub async fn alert_counts(&self, query: AlertQuery) -> Result<AlertCounts, CommandError> {
-        let client = self.session_client()?;
-        self.checked(client.alert_counts(&query).await)
-    }
-
-    /// Accounts by id, phone tail or masked name, or by a filter (the
-    /// dashboard's drill-down), a page at a time.
-    pub async fn accounts(
-        &self,
-        mut query: AccountQuery,
-    ) -> Result<Page<AccountSummary>, CommandError> {
-        let client = self.session_client()?;
-        query.limit = query.limit.or(Some(ACCOUNT_ROWS));
-        self.checked(client.accounts(&query).await)
-    }
-
-    /// The account and its alerts, limit changes and blacklist matches, read
-    /// at once.
-    pub async fn account(&self, account_id: i64) -> Result<Account360, CommandError> {
-        let client = self.session_client()?;
-        let alerts = AlertQuery {
-            account_id: Some(account_id),
-            sort: Some(riskdesk_api::lists::AlertSort::Newest),
-            limit: Some(ACCOUNT_SECTION_ROWS),
-            ..AlertQuery::default()
-        };
-        let changes = LimitChangeQuery {
-            account_id: Some(account_id),
-            limit: Some(ACCOUNT_SECTION_ROWS),
-            ..LimitChangeQuery::default()
-        };
-        let (detail, alerts, changes, matches) = tokio::join!(
-            client.account(account_id),
-            client.alerts(&alerts),
-            client.limit_changes(&changes),
-            client.blacklist_matches(account_id),
-        );
-        Ok(Account360 {
-            detail: self.checked(detail)?,
-            alerts: self.permitted(alerts)?.map(|p| p.items),
-            limit_changes: self.permitted(changes)?.map(|p| p.items),
-            blacklist_matches: self.permitted(matches)?,
-        })
-    }
-
-    /// The account's last twelve months as an SVG chart.
-    pub async fn account_chart(&self, request: ChartRequest) -> Result<String, CommandError> {
-        let client = self.session_client()?;
-        let months = self.checked(client.history(request.account_id, CHART_MONTHS).await)?;
-        let points: Vec<MonthPoint> = months.into_iter().map(month_point).collect();
-        let style = Style {
-            theme: request.theme,
-            lang: request.lang,
-            width: request.width.clamp(320, 2400),
-            height: request.height.clamp(160, 1200),
-        };
-        Ok(riskdesk_charts::account_history_svg(&points, &style))
-    }
-
-    /// The dashboard's fraud metrics and their charts.
-    pub async fn fraud_dashboard(
-        &self,
-        request: DashboardRequest,
-    ) -> Result<FraudDashboard, CommandError> {
-        let client = self.session_client()?;
-        let metrics = self.checked(client.fraud_metrics(&request.query).await)?;
-        Ok(crate::dashboard::fraud(metrics, &dashboard_style(&request)))
-    }
-
-    /// The dashboard's credit metrics and their charts (not cut by channel).
-    pub async fn credit_dashboard(
-        &self,
-        mut request: DashboardRequest,
-    ) -> Result<CreditDashboard, CommandError> {
-        let client = self.session_client()?;
-        request.query.channel = None;
-        let metrics = self.checked(client.credit_metrics(&request.query).await)?;
-        Ok(crate::dashboard::credit(
-            metrics,
-            &dashboard_style(&request),
-        ))
-    }
-
-    /// Saves one of the dashboard's charts in the downloads folder: as SVG
-    /// or PNG, or its numbers as CSV.
-    pub async fn export_chart(
-        &self,
-        request: DashboardRequest,
-        chart: DashboardChart,
-        format: ChartFormat,
-    ) -> Result<ExportSaved, CommandError> {
-        let (svg, csv) = if chart.is_credit() {
-            let board = self.credit_dashboard(request).await?;
-            (
-                board.svg(chart).to_owned(),
-                crate::dashboard::credit_csv(&board.metrics, chart),
-            )
-        } else {
-            let board = self.fraud_dashboard(request).await?;
-            (
-                board.svg(chart).to_owned(),
-                crate::dashboard::fraud_csv(&board.metrics, chart),
-            )
-        };
-        let (bytes, rows, extension) = crate::dashboard::file(&svg, csv, format)?;
-        crate::export::save_file(
-            &self.options.export_dir,
-            chart.name(),
-            extension,
-            &bytes,
-            rows,
-        )
-    }
-
-    pub async fn transactions(
-        &self,
-        account_id: i64,
-        query: TransactionQuery,
-    ) -> Result<Page<TransactionView>, CommandError> {
-        let client = self.session_client()?;
-        self.checked(client.transactions(account_id, &query).await)
-    }
-
-    /// An operator's decision, sent with the key the UI made for it: the UI
-    /// sends the same key again to retry it, so it can never apply twice.
-    pub async fn decide(
-        &self,
-        key: String,
-        decision: OperatorDecision,
-    ) -> Result<DecisionOutcome, CommandError> {
-        let client = self.session_client()?;
-        let key = key.as_str();
-        let outcome = match &decision {
-            OperatorDecision::Triage { alert_id, request } => record(
-                client.triage(key, *alert_id, request).await,
-                DecisionRecord::Alert,
-            ),
-            OperatorDecision::BulkTriage { request } => {
-                record(client.bulk_triage(key, request).await, DecisionRecord::Bulk)
-            }
-            OperatorDecision::NextAlert => {
-                record(client.next_alert(key).await, DecisionRecord::Alert)
-            }
-            OperatorDecision::AddNote { alert_id, request } => record(
-                client.add_note(key, *alert_id, request).await,
-                DecisionRecord::Note,
-            ),
-            OperatorDecision::ProposeLimit {
-                account_id,
-                request,
-            } => record(
-                client.propose_limit(key, *account_id, request).await,
-                DecisionRecord::LimitChange,
-            ),
-            OperatorDecision::ApproveLimit { id, request } => record(
-                client.approve_limit(key, *id, request).await,
-                DecisionRecord::LimitChange,
-            ),
-            OperatorDecision::RejectLimit { id, request } => record(
-                client.reject_limit(key, *id, request).await,
-                DecisionRecord::LimitChange,
-            ),
-            OperatorDecision::Freeze {
-                account_id,
-                request,
-            } => record(
-                client.freeze(key, *account_id, request).await,
-                DecisionRecord::Freeze,
-            ),
-            OperatorDecision::ReleaseFreeze { id, request } => record(
-                client.release_freeze(key, *id, request).await,
-                DecisionRecord::Freeze,
-            ),
-            OperatorDecision::AddBlacklist { request } => record(
-                client.add_blacklist(key, request).await,
-                DecisionRecord::Blacklist,
-            ),
-            OperatorDecision::RequestRemoval { id, request } => record(
-                client.request_removal(key, *id, request).await,
-                DecisionRecord::Blacklist,
-            ),
-            OperatorDecision::ApproveRemoval { id, request } => record(
-                client.approve_removal(key, *id, request).await,
-                DecisionRecord::Blacklist,
-            ),
-            OperatorDecision::RejectRemoval { id, request } => record(
-                client.reject_removal(key, *id, request).await,
-                DecisionRecord::Blacklist,
-            ),
-            OperatorDecision::OpenDispute { request } => record(
-                client.open_dispute(key, request).await,
-                DecisionRecord::Dispute,
-            ),
-            OperatorDecision::DisputeStep { id, request } => record(
-                client.dispute_step(key, *id, request).await,
-                DecisionRecord::Dispute,
-            ),
-            OperatorDecision::Team { decision } => {
-                crate::team::decide(&client, key, decision).await
-            }
-        };
-        self.checked(outcome)
-    }
-
-    pub async fn disputes(&self, query: DisputeQuery) -> Result<Page<DisputeView>, CommandError> {
-        let client = self.session_client()?;
-        self.checked(client.disputes(&query).await)
-    }
-
-    pub async fn dispute(&self, id: i64) -> Result<DisputeDetail, CommandError> {
-        let client = self.session_client()?;
-        self.checked(client.dispute(id).await)
-    }
-
-    pub async fn alert_notes(&self, alert_id: i64) -> Result<Vec<AlertNoteView>, CommandError> {
-        let client = self.session_client()?;
-        self.checked(client.alert_notes(alert_id).await)
-    }
-
-    pub async fn alert(&self, alert_id: i64) -> Result<AlertView, CommandError> {
-        let client = self.session_client()?;
-        self.checked(client.alert(alert_id).await)
-    }
-
-    pub async fn limit_changes(
-        &self,
-        query: LimitChangeQuery,
-    ) -> Result<Page<LimitChangeView>, CommandError> {
-        let client = self.session_client()?;
-        self.checked(client.limit_changes(&query).await)
-    }
-
-    pub async fn blacklist(
-        &self,
-        query: BlacklistQuery,
-    ) -> Result<Page<BlacklistEntryView>, CommandError> {
-        let client = self.session_client()?;
-        self.checked(client.blacklist(&query).await)
-    }
-
-    pub async fn freezes(&self, account_id: i64) -> Result<Vec<AccountFreezeView>, CommandError> {
-        let client = self.session_client()?;
-        self.checked(client.freezes(account_id).await)
-    }
-
-    /// A masked field revealed for the screen that asked, with the
-    /// operator's reason; the console keeps the value nowhere.
-    pub async fn reveal(
-        &self,
-        account_id: i64,
-        request: RevealRequest,
-    ) -> Result<Revealed, CommandError> {
-        let client = self.session_client()?;
-        self.checked(client.reveal(account_id, &request).await)
-    }
-
-    pub async fn audit(&self, query: AuditQuery) -> Result<Page<AuditEntryView>, CommandError> {
-        let client = self.session_client()?;
-        self.checked(client.audit(&query).await)
     }
 
     /// Verifies the audit chain here, with the public key pinned for this
@@ -540,10 +255,9 @@ impl Console {
         let verification = self.checked(crate::audit::verify(&client, pinned.as_deref()).await)?;
         if let (None, Some(key)) = (pinned, &verification.key) {
             let mut state = self.lock();
-            let mut settings = state.settings.clone();
-            settings.audit_keys.insert(service, key.clone());
-            save(&settings, &self.options)?;
-            state.settings = settings;
+            change_settings(&mut state, &self.options, |settings| {
+                settings.audit_keys.insert(service, key.clone());
+            })?;
         }
         Ok(verification)
     }
@@ -566,17 +280,6 @@ impl Console {
 
     pub fn cancel_export(&self, id: &str) {
         self.exports.cancel(id);
-    }
-
-    /// A blacklist value as it will be listed, or why it will be refused:
-    /// the service's own normalisation, run here as the operator types.
-    pub fn normalise_blacklist(
-        &self,
-        kind: BlacklistKind,
-        value: String,
-    ) -> Result<String, CommandError> {
-        riskdesk_domain::blacklist::normalise(kind, &value)
-            .map_err(|e| CommandError::new(ErrorCode::Invalid, e.to_string()))
     }
 
     async fn open_service(
@@ -634,10 +337,9 @@ impl Console {
     fn signed_in(&self, signed: SignedIn) -> Result<OperatorView, CommandError> {
         let operator = signed.operator.clone();
         let mut state = self.lock();
-        let mut settings = state.settings.clone();
-        settings.last_operator = Some(operator.id.clone());
-        save(&settings, &self.options)?;
-        state.settings = settings;
+        change_settings(&mut state, &self.options, |settings| {
+            settings.last_operator = Some(operator.id.clone());
+        })?;
         state.session = Some(signed);
         Ok(operator)
     }
@@ -659,6 +361,11 @@ impl Console {
             .ok_or_else(|| {
                 CommandError::new(ErrorCode::Config, "no service is connected: connect first")
             })
+    }
+
+    /// Where exports are saved.
+    pub(crate) fn export_dir(&self) -> &std::path::Path {
+        &self.options.export_dir
     }
 
     pub(crate) fn session_client(&self) -> Result<Client, CommandError> {
@@ -686,7 +393,10 @@ impl Console {
     }
 
     /// Like `checked`, but a section the role may not read is `None`.
-    fn permitted<T>(&self, result: Result<T, ClientError>) -> Result<Option<T>, CommandError> {
+    pub(crate) fn permitted<T>(
+        &self,
+        result: Result<T, ClientError>,
+    ) -> Result<Option<T>, CommandError> {
         match result {
             Err(e) if e.code() == Some(ProblemCode::Forbidden) => Ok(None),
             other => self.checked(other).map(Some),
@@ -720,49 +430,27 @@ fn demo_views(operators: &[DemoOperator]) -> Vec<DemoOperatorView> {
         .collect()
 }
 
-fn month_point(month: MonthView) -> MonthPoint {
-    MonthPoint {
-        year: month.year,
-        month: month.month,
-        spending: month.spending,
-        repayments: month.repayments,
-        balance: month.balance,
-        utilisation_bp: month.utilisation_bp,
-    }
-}
-
 fn non_empty(text: Option<String>) -> Option<String> {
     text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
 }
 
-fn save(settings: &Settings, options: &ConsoleOptions) -> Result<(), CommandError> {
+/// The one way the settings change: a copy is changed and saved, and kept
+/// only once it is on disk, so a failed save changes nothing.
+fn change_settings(
+    state: &mut State,
+    options: &ConsoleOptions,
+    change: impl FnOnce(&mut Settings),
+) -> Result<(), CommandError> {
+    let mut settings = state.settings.clone();
+    change(&mut settings);
     settings.save(&options.config_dir).map_err(|e| {
         CommandError::new(
             ErrorCode::Config,
             format!("the settings could not be saved: {e:#}"),
         )
-    })
-}
-
-/// A decision's answer as the UI gets it.
-pub(crate) fn record<T>(
-    answer: Result<Decided<T>, ClientError>,
-    kind: impl FnOnce(T) -> DecisionRecord,
-) -> Result<DecisionOutcome, ClientError> {
-    answer.map(|decided| DecisionOutcome {
-        record: kind(decided.record),
-        replayed: decided.replayed,
-    })
-}
-
-/// How a dashboard request's charts are drawn.
-fn dashboard_style(request: &DashboardRequest) -> Style {
-    Style {
-        theme: request.theme,
-        lang: request.lang,
-        width: request.width.clamp(320, 2400),
-        height: request.height.clamp(160, 1200),
-    }
+    })?;
+    state.settings = settings;
+    Ok(())
 }
 
 #[cfg(test)]

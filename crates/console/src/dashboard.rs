@@ -14,9 +14,10 @@ use riskdesk_domain::money::Money;
 
 use riskdesk_api::csv::{BOM, push_line};
 
+use crate::app::Console;
 use crate::ipc::{
-    ChartFormat, CommandError, CreditDashboard, CreditTotalsView, DashboardChart, ErrorCode,
-    FraudDashboard, FraudTotalsView,
+    ChartFormat, CommandError, CreditDashboard, CreditTotalsView, DashboardChart, DashboardRequest,
+    ErrorCode, ExportSaved, FraudDashboard, FraudTotalsView,
 };
 
 /// The fraud section: approvals, alerts by rule, dispositions, losses.
@@ -425,5 +426,66 @@ impl Table {
     /// The text and its rows (the header is not a row).
     fn done(self) -> (String, u64) {
         (self.text, self.lines.saturating_sub(1))
+    }
+}
+
+impl Console {
+    /// The dashboard's fraud metrics and their charts.
+    pub async fn fraud_dashboard(
+        &self,
+        request: DashboardRequest,
+    ) -> Result<FraudDashboard, CommandError> {
+        let client = self.session_client()?;
+        let metrics = self.checked(client.fraud_metrics(&request.query).await)?;
+        Ok(crate::dashboard::fraud(metrics, &dashboard_style(&request)))
+    }
+
+    /// The dashboard's credit metrics and their charts (not cut by channel).
+    pub async fn credit_dashboard(
+        &self,
+        mut request: DashboardRequest,
+    ) -> Result<CreditDashboard, CommandError> {
+        let client = self.session_client()?;
+        request.query.channel = None;
+        let metrics = self.checked(client.credit_metrics(&request.query).await)?;
+        Ok(crate::dashboard::credit(
+            metrics,
+            &dashboard_style(&request),
+        ))
+    }
+
+    /// Saves one of the dashboard's charts in the downloads folder: as SVG
+    /// or PNG, or its numbers as CSV.
+    pub async fn export_chart(
+        &self,
+        request: DashboardRequest,
+        chart: DashboardChart,
+        format: ChartFormat,
+    ) -> Result<ExportSaved, CommandError> {
+        let (svg, csv) = if chart.is_credit() {
+            let board = self.credit_dashboard(request).await?;
+            (
+                board.svg(chart).to_owned(),
+                crate::dashboard::credit_csv(&board.metrics, chart),
+            )
+        } else {
+            let board = self.fraud_dashboard(request).await?;
+            (
+                board.svg(chart).to_owned(),
+                crate::dashboard::fraud_csv(&board.metrics, chart),
+            )
+        };
+        let (bytes, rows, extension) = crate::dashboard::file(&svg, csv, format)?;
+        crate::export::save_file(self.export_dir(), chart.name(), extension, &bytes, rows)
+    }
+}
+
+/// How a dashboard request's charts are drawn.
+fn dashboard_style(request: &DashboardRequest) -> Style {
+    Style {
+        theme: request.theme,
+        lang: request.lang,
+        width: request.width.clamp(320, 2400),
+        height: request.height.clamp(160, 1200),
     }
 }

@@ -15,10 +15,12 @@
 pub mod app;
 pub mod audit;
 pub mod dashboard;
+mod decisions;
 pub mod embedded;
 pub mod export;
 pub mod ipc;
 pub mod keychain;
+mod reads;
 pub mod session;
 pub mod settings;
 pub mod team;

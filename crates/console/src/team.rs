@@ -10,7 +10,8 @@ use qrcode::render::svg;
 use riskdesk_api::admin::OperatorAdminView;
 use riskdesk_client::{Client, ClientError};
 
-use crate::app::{Console, record};
+use crate::app::Console;
+use crate::decisions::record;
 use crate::ipc::{
     CommandError, DecisionOutcome, DecisionRecord, OperatorShown, ShownCredentials, Team,
     TeamDecision,
