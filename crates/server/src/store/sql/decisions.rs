@@ -1,8 +1,9 @@
-//! The operators' decisions over sqlx, one file per kind: each decision locks what it changes (SQLite
-//! `BEGIN IMMEDIATE`, PostgreSQL `FOR UPDATE`, the account before anything
-//! of it, as authorizations do), checks the version and the rules, writes
-//! the change and its audit entry, and records its outcome under the claim
-//! ([`Claims`], and the steps every kind shares, here).
+//! The operators' decisions over sqlx, one file per kind. Each decision
+//! locks what it changes (SQLite `BEGIN IMMEDIATE`, PostgreSQL `FOR UPDATE`,
+//! the account before anything of it, as authorizations do), checks the
+//! version and the rules, writes the change and its audit entry, and records
+//! its outcome under the claim. Here the claims ([`Claims`]) and the steps
+//! every kind shares.
 
 mod alerts;
 mod blacklist;
