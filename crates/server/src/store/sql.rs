@@ -28,6 +28,7 @@ mod sessions;
 
 use riskdesk_store_macros::for_backends;
 
+use self::audit::Entry;
 use self::bulk::LargeTables;
 use self::metrics::LimitChangeStep;
 use super::query::{Query, Tuple, execute, fetch_all, fetch_optional};

@@ -73,18 +73,9 @@ impl<DB> Administration for SqlStore<DB> {
             return self.refuse(tx, claim, Exists::Operator(o.id.clone())).await;
         }
         let after = operator_row(&mut tx, &o.id, now).await?;
-        let target = format!("operator:{}", o.id);
-        Self::audit(
-            &mut tx,
-            now,
-            &actor.id,
-            "operator.add",
-            &target,
-            None::<&()>,
-            Some(&after),
-        )
-        .await?;
-        self.finish(tx, claim, Decided::Operator(after)).await
+        let entry = Entry::added("operator.add", format!("operator:{}", o.id), &after)?;
+        self.conclude(tx, claim, actor, entry, Decided::Operator(after))
+            .await
     }
 
     async fn change_operator(
@@ -162,18 +153,9 @@ impl<DB> Administration for SqlStore<DB> {
             .await?;
         }
         let after = operator_row(&mut tx, &w.id, now).await?;
-        let target = format!("operator:{}", w.id);
-        Self::audit(
-            &mut tx,
-            now,
-            &actor.id,
-            action,
-            &target,
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
-        self.finish(tx, claim, Decided::Operator(after)).await
+        let entry = Entry::changed(action, format!("operator:{}", w.id), &before, &after)?;
+        self.conclude(tx, claim, actor, entry, Decided::Operator(after))
+            .await
     }
 
     async fn end_session(&self, claim: &Claim, actor: &Actor, id: &str) -> StoreResult<Decided> {
@@ -202,18 +184,14 @@ impl<DB> Administration for SqlStore<DB> {
         })
         .await?
         .ok_or(sqlx::Error::RowNotFound)?;
-        let target = format!("operator:{}", before.operator_id);
-        Self::audit(
-            &mut tx,
-            now,
-            &actor.id,
+        let entry = Entry::changed(
             "session.end",
-            &target,
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
-        self.finish(tx, claim, Decided::Session(after)).await
+            format!("operator:{}", before.operator_id),
+            &before,
+            &after,
+        )?;
+        self.conclude(tx, claim, actor, entry, Decided::Session(after))
+            .await
     }
 
     async fn service_clients(&self) -> StoreResult<Vec<ServiceClientAdminRow>> {
@@ -248,18 +226,9 @@ impl<DB> Administration for SqlStore<DB> {
                 .refuse(tx, claim, Exists::ServiceClient(id.to_owned()))
                 .await;
         };
-        let target = format!("service_client:{id}");
-        Self::audit(
-            &mut tx,
-            now,
-            &actor.id,
-            "service_client.add",
-            &target,
-            None::<&()>,
-            Some(&after),
-        )
-        .await?;
-        self.finish(tx, claim, Decided::ServiceClient(after)).await
+        let entry = Entry::added("service_client.add", format!("service_client:{id}"), &after)?;
+        self.conclude(tx, claim, actor, entry, Decided::ServiceClient(after))
+            .await
     }
 
     async fn revoke_service_client(
@@ -300,18 +269,14 @@ impl<DB> Administration for SqlStore<DB> {
         })
         .await?
         .ok_or(sqlx::Error::RowNotFound)?;
-        let target = format!("service_client:{id}");
-        Self::audit(
-            &mut tx,
-            now,
-            &actor.id,
+        let entry = Entry::changed(
             "service_client.revoke",
-            &target,
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
-        self.finish(tx, claim, Decided::ServiceClient(after)).await
+            format!("service_client:{id}"),
+            &before,
+            &after,
+        )?;
+        self.conclude(tx, claim, actor, entry, Decided::ServiceClient(after))
+            .await
     }
 }
 

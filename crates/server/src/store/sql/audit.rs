@@ -4,6 +4,7 @@
 //! and checkpoints.
 
 use riskdesk_domain::audit;
+use serde::Serialize;
 
 use super::decisions::Tx;
 use super::*;
@@ -178,29 +179,64 @@ impl<DB> Audit for SqlStore<DB> {
     }
 }
 
+/// A decision's audit entry: what was done (`action`) to `target`, and the
+/// row before (none for what the decision creates) and after, as JSON.
+pub(super) struct Entry {
+    action: String,
+    target: String,
+    before: Option<String>,
+    after: String,
+}
+
+impl Entry {
+    pub(super) fn added(action: &str, target: String, after: &impl Serialize) -> StoreResult<Self> {
+        let after = json(after)?;
+        let (action, before) = (action.to_owned(), None);
+        Ok(Entry {
+            action,
+            target,
+            before,
+            after,
+        })
+    }
+
+    pub(super) fn changed(
+        action: &str,
+        target: String,
+        before: &impl Serialize,
+        after: &impl Serialize,
+    ) -> StoreResult<Self> {
+        let (before, after) = (Some(json(before)?), json(after)?);
+        let action = action.to_owned();
+        Ok(Entry {
+            action,
+            target,
+            before,
+            after,
+        })
+    }
+}
+
+fn json(row: &impl Serialize) -> StoreResult<String> {
+    serde_json::to_string(row).map_err(|e| sqlx::Error::Encode(Box::new(e)))
+}
+
 #[for_backends]
 impl<DB> SqlStore<DB> {
+    /// Appends `actor`'s `entry` to the chain.
     pub(super) async fn audit(
         tx: &mut Tx<DB>,
         now: i64,
         actor: &str,
-        action: &str,
-        target: &str,
-        before: Option<&(impl serde::Serialize + Sync)>,
-        after: Option<&(impl serde::Serialize + Sync)>,
+        entry: Entry,
     ) -> StoreResult<()> {
-        let before = before.map(serde_json::to_string).transpose();
-        let after = after.map(serde_json::to_string).transpose();
-        let (before, after) = before
-            .and_then(|b| after.map(|a| (b, a)))
-            .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
         let record = AuditRecord {
             at: now,
             actor: actor.to_owned(),
-            action: action.to_owned(),
-            target: target.to_owned(),
-            before,
-            after,
+            action: entry.action,
+            target: entry.target,
+            before: entry.before,
+            after: Some(entry.after),
         };
         Self::append_audit(tx, std::slice::from_ref(&record)).await
     }

@@ -113,6 +113,20 @@ where
 /// The steps decisions share, inside their transaction.
 #[for_backends]
 impl<DB> SqlStore<DB> {
+    /// Ends a decision made: its audit entry appended, then its outcome
+    /// recorded under the claim, all in its transaction.
+    pub(super) async fn conclude(
+        &self,
+        mut tx: Tx<DB>,
+        claim: &Claim,
+        actor: &Actor,
+        entry: Entry,
+        decided: Decided,
+    ) -> StoreResult<Decided> {
+        Self::audit(&mut tx, claim.now, &actor.id, entry).await?;
+        self.finish(tx, claim, decided).await
+    }
+
     pub(super) async fn finish(
         &self,
         mut tx: Tx<DB>,

@@ -119,18 +119,14 @@ impl<DB> AlertDecisions for SqlStore<DB> {
             },
         )
         .await?;
-        let target = format!("alert:{}", before.id);
-        Self::audit(
-            &mut tx,
-            claim.now,
-            &actor.id,
+        let entry = Entry::changed(
             "alert.next",
-            &target,
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
-        self.finish(tx, claim, Decided::Alert(after)).await
+            format!("alert:{}", before.id),
+            &before,
+            &after,
+        )?;
+        self.conclude(tx, claim, actor, entry, Decided::Alert(after))
+            .await
     }
 
     async fn add_note(
@@ -149,18 +145,9 @@ impl<DB> AlertDecisions for SqlStore<DB> {
             return self.refuse(tx, claim, Missing::Alert(alert_id)).await;
         }
         let note = Self::insert_note(&mut tx, alert_id, &actor.id, body, claim.now).await?;
-        let target = format!("alert:{alert_id}");
-        Self::audit(
-            &mut tx,
-            claim.now,
-            &actor.id,
-            "alert.note",
-            &target,
-            None::<&()>,
-            Some(&note),
-        )
-        .await?;
-        self.finish(tx, claim, Decided::Note(note)).await
+        let entry = Entry::added("alert.note", format!("alert:{alert_id}"), &note)?;
+        self.conclude(tx, claim, actor, entry, Decided::Note(note))
+            .await
     }
 }
 
@@ -202,16 +189,8 @@ impl<DB> SqlStore<DB> {
             Self::insert_note(tx, id, &actor.id, note, now).await?;
         }
         let target = format!("alert:{id}");
-        Self::audit(
-            tx,
-            now,
-            &actor.id,
-            w.action.name(),
-            &target,
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
+        let entry = Entry::changed(w.action.name(), target, &before, &after)?;
+        Self::audit(tx, now, &actor.id, entry).await?;
         Ok(Ok(after))
     }
 

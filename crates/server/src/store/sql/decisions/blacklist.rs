@@ -80,18 +80,13 @@ impl<DB> BlacklistDecisions for SqlStore<DB> {
             }
             Err(e) => return Err(e),
         };
-        let target = format!("blacklist:{}", row.id);
-        Self::audit(
-            &mut tx,
-            now,
-            &actor.id,
+        let entry = Entry::added(
             "blacklist.add",
-            &target,
-            None::<&()>,
-            Some(&row.audited()),
-        )
-        .await?;
-        self.finish(tx, claim, Decided::Blacklist(row)).await
+            format!("blacklist:{}", row.id),
+            &row.audited(),
+        )?;
+        self.conclude(tx, claim, actor, entry, Decided::Blacklist(row))
+            .await
     }
 
     async fn blacklist_removal(
@@ -145,17 +140,13 @@ impl<DB> BlacklistDecisions for SqlStore<DB> {
             RemovalStep::Approve => "blacklist.remove",
             RemovalStep::Reject => "blacklist.removal_reject",
         };
-        let target = format!("blacklist:{}", w.id);
-        Self::audit(
-            &mut tx,
-            now,
-            &actor.id,
+        let entry = Entry::changed(
             action,
-            &target,
-            Some(&before.audited()),
-            Some(&after.audited()),
-        )
-        .await?;
-        self.finish(tx, claim, Decided::Blacklist(after)).await
+            format!("blacklist:{}", w.id),
+            &before.audited(),
+            &after.audited(),
+        )?;
+        self.conclude(tx, claim, actor, entry, Decided::Blacklist(after))
+            .await
     }
 }

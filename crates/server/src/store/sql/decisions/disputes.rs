@@ -78,18 +78,13 @@ impl<DB> DisputeDecisions for SqlStore<DB> {
         .await?
         .ok_or(sqlx::Error::RowNotFound)?;
         Self::dispute_event(&mut tx, row.id, now, &actor.id, "opened", None).await?;
-        let target = format!("dispute:{}", row.id);
-        Self::audit(
-            &mut tx,
-            now,
-            &actor.id,
+        let entry = Entry::added(
             "dispute.open",
-            &target,
-            None::<&()>,
-            Some(&row.audited()),
-        )
-        .await?;
-        self.finish(tx, claim, Decided::Dispute(row)).await
+            format!("dispute:{}", row.id),
+            &row.audited(),
+        )?;
+        self.conclude(tx, claim, actor, entry, Decided::Dispute(row))
+            .await
     }
 
     async fn dispute_step(
@@ -182,17 +177,10 @@ impl<DB> DisputeDecisions for SqlStore<DB> {
         Self::dispute_event(&mut tx, w.id, now, &actor.id, kind, Some(&w.note)).await?;
         let target = format!("dispute:{}", w.id);
         let action = format!("dispute.{kind}");
-        Self::audit(
-            &mut tx,
-            now,
-            &actor.id,
-            &action,
-            &target,
-            Some(&before.audited()),
-            Some(&after.audited()),
-        )
-        .await?;
-        self.finish(tx, claim, Decided::Dispute(after)).await
+        let (before, audited) = (before.audited(), after.audited());
+        let entry = Entry::changed(&action, target, &before, &audited)?;
+        self.conclude(tx, claim, actor, entry, Decided::Dispute(after))
+            .await
     }
 }
 

@@ -116,17 +116,9 @@ impl<DB> LineDecisions for SqlStore<DB> {
         } else {
             "limit.propose"
         };
-        Self::audit(
-            &mut tx,
-            now,
-            &actor.id,
-            action,
-            &target,
-            None::<&()>,
-            Some(&row),
-        )
-        .await?;
-        self.finish(tx, claim, Decided::LimitChange(row)).await
+        let entry = Entry::added(action, target, &row)?;
+        self.conclude(tx, claim, actor, entry, Decided::LimitChange(row))
+            .await
     }
 
     async fn decide_limit_change(
@@ -205,18 +197,9 @@ impl<DB> LineDecisions for SqlStore<DB> {
         } else {
             "limit.reject"
         };
-        let target = format!("limit_change:{}", w.id);
-        Self::audit(
-            &mut tx,
-            now,
-            &actor.id,
-            action,
-            &target,
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
-        self.finish(tx, claim, Decided::LimitChange(after)).await
+        let entry = Entry::changed(action, format!("limit_change:{}", w.id), &before, &after)?;
+        self.conclude(tx, claim, actor, entry, Decided::LimitChange(after))
+            .await
     }
 
     async fn freeze(&self, claim: &Claim, actor: &Actor, w: &FreezeWrite) -> StoreResult<Decided> {
@@ -255,18 +238,9 @@ impl<DB> LineDecisions for SqlStore<DB> {
                 .bind(w.account_id);
         })
         .await?;
-        let target = format!("freeze:{}", row.id);
-        Self::audit(
-            &mut tx,
-            claim.now,
-            &actor.id,
-            "freeze.place",
-            &target,
-            None::<&()>,
-            Some(&row),
-        )
-        .await?;
-        self.finish(tx, claim, Decided::Freeze(row)).await
+        let entry = Entry::added("freeze.place", format!("freeze:{}", row.id), &row)?;
+        self.conclude(tx, claim, actor, entry, Decided::Freeze(row))
+            .await
     }
 
     async fn release_freeze(
@@ -314,18 +288,14 @@ impl<DB> LineDecisions for SqlStore<DB> {
                 .bind(account_id);
         })
         .await?;
-        let target = format!("freeze:{}", w.id);
-        Self::audit(
-            &mut tx,
-            claim.now,
-            &actor.id,
+        let entry = Entry::changed(
             "freeze.release",
-            &target,
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
-        self.finish(tx, claim, Decided::Freeze(after)).await
+            format!("freeze:{}", w.id),
+            &before,
+            &after,
+        )?;
+        self.conclude(tx, claim, actor, entry, Decided::Freeze(after))
+            .await
     }
 }
 
@@ -366,15 +336,7 @@ impl<DB> SqlStore<DB> {
         .await?;
         let target = format!("account:{account_id}");
         let limit = |fen| serde_json::json!({ "limit_fen": fen });
-        Self::audit(
-            tx,
-            now,
-            actor,
-            "account.limit",
-            &target,
-            Some(&limit(from)),
-            Some(&limit(to)),
-        )
-        .await
+        let entry = Entry::changed("account.limit", target, &limit(from), &limit(to))?;
+        Self::audit(tx, now, actor, entry).await
     }
 }
