@@ -239,6 +239,12 @@ impl<DB> EndOfDay for SqlStore<DB> {
     async fn triage_alerts(&self, triage: &[AlertTriage]) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
         for t in triage {
+            let (was,): (Option<String>,) = fetch_optional(&mut *tx, |q| {
+                q.push("SELECT disposition FROM alerts WHERE id = ")
+                    .bind(t.id);
+            })
+            .await?
+            .ok_or(sqlx::Error::RowNotFound)?;
             execute(&mut *tx, |q| {
                 q.push("UPDATE alerts SET status = ").bind(t.status.clone());
                 q.push(", assignee = ").bind(t.assignee.clone());
@@ -248,6 +254,10 @@ impl<DB> EndOfDay for SqlStore<DB> {
                 q.and().push("id = ").bind(t.id);
             })
             .await?;
+            // Counted as a close through the API is.
+            if was.is_none() && t.disposition.is_some() {
+                metrics::count_alert::<DB>(&mut tx, t.id, metrics::AlertStep::Closed).await?;
+            }
         }
         tx.commit().await
     }
