@@ -72,35 +72,32 @@ pub struct Context<'a> {
     pub blacklist: &'a [(i64, Target)],
 }
 
-/// Runs every rule; the hits come in the order of [`Rule`].
+/// Runs every rule switched on; the hits come in the order of [`Rule`].
 pub fn evaluate(rules: &Rules, payment: &Payment<'_>, ctx: &Context<'_>) -> Vec<RuleHit> {
-    let checks: [(Rule, Option<String>); 9] = [
-        (Rule::Velocity, velocity(rules, payment, ctx)),
-        (Rule::AmountSpike, amount_spike(rules, payment, ctx)),
-        (Rule::NewDeviceLargeAmount, new_device(rules, payment, ctx)),
-        (Rule::NightBurst, night_burst(rules, payment, ctx)),
-        (
-            Rule::ImpossibleTravel,
-            impossible_travel(rules, payment, ctx),
-        ),
-        (Rule::FarFromHome, far_from_home(rules, payment, ctx)),
-        (Rule::BlacklistHit, blacklist(payment, ctx)),
-        (Rule::RiskyMerchant, risky_merchant(rules, payment)),
-        (
-            Rule::FrequentLargeSpending,
-            frequent_large_spending(rules, payment, ctx),
-        ),
-    ];
-    checks
-        .into_iter()
-        .filter_map(|(rule, evidence)| evidence.map(|evidence| RuleHit { rule, evidence }))
+    use strum::IntoEnumIterator;
+    Rule::iter()
+        .filter(|rule| rules.enabled(*rule))
+        .filter_map(|rule| {
+            let evidence = match rule {
+                Rule::Velocity => velocity(rules, payment, ctx),
+                Rule::AmountSpike => amount_spike(rules, payment, ctx),
+                Rule::NewDeviceLargeAmount => new_device(rules, payment, ctx),
+                Rule::NightBurst => night_burst(rules, payment, ctx),
+                Rule::ImpossibleTravel => impossible_travel(rules, payment, ctx),
+                Rule::FarFromHome => far_from_home(rules, payment, ctx),
+                Rule::BlacklistHit => blacklist(payment, ctx),
+                Rule::RiskyMerchant => risky_merchant(rules, payment),
+                Rule::FrequentLargeSpending => frequent_large_spending(rules, payment, ctx),
+            }?;
+            Some(RuleHit { rule, evidence })
+        })
         .collect()
 }
 
 /// Approve, review or decline from the sum of the weights of the hits.
 pub fn decide(rules: &Rules, hits: &[RuleHit]) -> Decision {
     let total: u32 = hits.iter().map(|h| rules.weight(h.rule)).sum();
-    if total >= *rules.decision.decline_at.get_ref() {
+    if total >= rules.decision.decline_at {
         Decision::Decline
     } else if total >= rules.decision.review_at {
         Decision::Review

@@ -1,9 +1,9 @@
-//! The rules file: every threshold of the fraud rules, validated as it is
-//! read. A bad value is refused with the line it is on, so a typo stops the
-//! service at start instead of silently weakening a rule.
+//! The rules: every threshold of the fraud rules, validated as they are
+//! read — from the rules file (TOML) or from a draft sent to the service
+//! (JSON, the same shape). A bad value is refused naming its field (and, in
+//! a file, its line), so a typo never silently weakens a rule.
 
-use serde::{Deserialize, Deserializer};
-use toml::Spanned;
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::account::Grade;
 use crate::alert::{Rule, Severity};
@@ -14,7 +14,9 @@ use crate::transaction::MerchantCategory;
 pub const BUILTIN: &str = include_str!("../../rules.toml");
 
 /// Every threshold the engine decides with.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Rules {
     pub decision: DecisionPolicy,
@@ -30,30 +32,37 @@ pub struct Rules {
     pub frequent_large_spending: FrequentLargeSpending,
     pub limit_review: LimitReview,
     pub limit_approval: LimitApproval,
-    pub dispute_approval: Spanned<DisputeApproval>,
+    pub dispute_approval: DisputeApproval,
 }
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct DecisionPolicy {
     #[serde(deserialize_with = "weight")]
     pub review_at: u32,
-    pub decline_at: Spanned<u32>,
+    #[serde(deserialize_with = "weight")]
+    pub decline_at: u32,
 }
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct AlertPolicy {
     #[serde(deserialize_with = "weight")]
     pub min_weight: u32,
     #[serde(deserialize_with = "minutes")]
     pub dedup_minutes: u32,
-    pub severity: Spanned<SeverityFloors>,
+    pub severity: SeverityFloors,
     pub sla_minutes: SlaMinutes,
 }
 
 /// The least weight of each severity above low.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct SeverityFloors {
     #[serde(deserialize_with = "weight")]
@@ -64,7 +73,9 @@ pub struct SeverityFloors {
     pub critical: u32,
 }
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct SlaMinutes {
     #[serde(deserialize_with = "minutes")]
@@ -77,16 +88,23 @@ pub struct SlaMinutes {
     pub critical: u32,
 }
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Velocity {
+    /// Off: the rule is not evaluated (a file may leave it out: on).
+    #[serde(default = "on")]
+    pub enabled: bool,
     #[serde(deserialize_with = "weight")]
     pub weight: u32,
     pub windows: Vec<VelocityWindow>,
 }
 
 /// Whose payments a velocity window counts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Subject {
     Account,
@@ -94,7 +112,9 @@ pub enum Subject {
     Ip,
 }
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct VelocityWindow {
     pub subject: Subject,
@@ -106,9 +126,14 @@ pub struct VelocityWindow {
     pub max_amount: Money,
 }
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct AmountSpike {
+    /// Off: the rule is not evaluated (a file may leave it out: on).
+    #[serde(default = "on")]
+    pub enabled: bool,
     #[serde(deserialize_with = "weight")]
     pub weight: u32,
     #[serde(deserialize_with = "multiple")]
@@ -119,18 +144,28 @@ pub struct AmountSpike {
     pub ignore_below: Money,
 }
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct NewDevice {
+    /// Off: the rule is not evaluated (a file may leave it out: on).
+    #[serde(default = "on")]
+    pub enabled: bool,
     #[serde(deserialize_with = "weight")]
     pub weight: u32,
     #[serde(deserialize_with = "amount")]
     pub max_amount: Money,
 }
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct NightBurst {
+    /// Off: the rule is not evaluated (a file may leave it out: on).
+    #[serde(default = "on")]
+    pub enabled: bool,
     #[serde(deserialize_with = "weight")]
     pub weight: u32,
     #[serde(deserialize_with = "hour")]
@@ -143,9 +178,14 @@ pub struct NightBurst {
     pub max_count: u32,
 }
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct ImpossibleTravel {
+    /// Off: the rule is not evaluated (a file may leave it out: on).
+    #[serde(default = "on")]
+    pub enabled: bool,
     #[serde(deserialize_with = "weight")]
     pub weight: u32,
     #[serde(deserialize_with = "speed")]
@@ -154,25 +194,40 @@ pub struct ImpossibleTravel {
     pub ignore_within_km: f64,
 }
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct FarFromHome {
+    /// Off: the rule is not evaluated (a file may leave it out: on).
+    #[serde(default = "on")]
+    pub enabled: bool,
     #[serde(deserialize_with = "weight")]
     pub weight: u32,
     #[serde(deserialize_with = "distance")]
     pub max_distance_km: f64,
 }
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Blacklist {
+    /// Off: the rule is not evaluated (a file may leave it out: on).
+    #[serde(default = "on")]
+    pub enabled: bool,
     #[serde(deserialize_with = "weight")]
     pub weight: u32,
 }
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct RiskyMerchant {
+    /// Off: the rule is not evaluated (a file may leave it out: on).
+    #[serde(default = "on")]
+    pub enabled: bool,
     #[serde(deserialize_with = "weight")]
     pub weight: u32,
     pub categories: Vec<MerchantCategory>,
@@ -180,9 +235,14 @@ pub struct RiskyMerchant {
     pub max_amount: Money,
 }
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct FrequentLargeSpending {
+    /// Off: the rule is not evaluated (a file may leave it out: on).
+    #[serde(default = "on")]
+    pub enabled: bool,
     #[serde(deserialize_with = "weight")]
     pub weight: u32,
     #[serde(deserialize_with = "amount")]
@@ -198,7 +258,9 @@ pub struct FrequentLargeSpending {
 }
 
 /// The end-of-day limit review: when re-scoring proposes a change.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct LimitReview {
     pub increase_grades: Vec<Grade>,
@@ -219,7 +281,9 @@ pub struct LimitReview {
 
 /// Who approves a limit change: an increase of more than either bound
 /// needs a manager (`limit_change::approval_tier`).
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct LimitApproval {
     #[serde(deserialize_with = "percent")]
@@ -231,7 +295,9 @@ pub struct LimitApproval {
 /// Who approves a dispute's refund (`dispute::refund_tier`): up to
 /// `single_max` the agent alone with a fresh TOTP code, up to
 /// `second_person_max` a second person, above it a manager.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct DisputeApproval {
     #[serde(deserialize_with = "amount")]
@@ -240,11 +306,14 @@ pub struct DisputeApproval {
     pub second_person_max: Money,
 }
 
-/// A rules file that was refused, with the line at fault.
+/// Rules that were refused: the field at fault (`impossible_travel.max_speed_kmh`,
+/// `velocity.windows[2].minutes`; empty when the text is not TOML at all),
+/// its line when they came from a file, and why.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("rules file, line {line}: {message}")]
+#[error("{}{}{message}", line.map(|l| format!("rules file, line {l}: ")).unwrap_or_default(), if field.is_empty() { String::new() } else { format!("{field}: ") })]
 pub struct RulesError {
-    pub line: usize,
+    pub field: String,
+    pub line: Option<usize>,
     pub message: String,
 }
 
@@ -256,42 +325,92 @@ impl Rules {
 
     /// Reads and validates a rules file.
     pub fn parse(text: &str) -> Result<Rules, RulesError> {
-        let at = |span: Option<std::ops::Range<usize>>, message: String| RulesError {
-            line: span.map_or(1, |s| {
-                text[..s.start.min(text.len())].matches('\n').count() + 1
-            }),
-            message,
+        let line = |span: Option<std::ops::Range<usize>>| {
+            span.map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
         };
-        let rules: Rules = toml::from_str(text)
-            .map_err(|e: toml::de::Error| at(e.span(), e.message().trim().to_owned()))?;
-        let decline = &rules.decision.decline_at;
-        if *decline.get_ref() <= rules.decision.review_at || *decline.get_ref() > MAX_WEIGHT {
-            return Err(at(
-                Some(decline.span()),
-                format!(
-                    "decline_at must be above review_at ({}) and at most {MAX_WEIGHT}",
-                    rules.decision.review_at
-                ),
-            ));
-        }
-        let floors = rules.alerts.severity.get_ref();
-        if !(floors.medium < floors.high && floors.high < floors.critical) {
-            return Err(at(
-                Some(rules.alerts.severity.span()),
-                "severity floors must rise: medium < high < critical".to_owned(),
-            ));
-        }
-        let refunds = rules.dispute_approval.get_ref();
-        if refunds.single_max > refunds.second_person_max {
-            return Err(at(
-                Some(rules.dispute_approval.span()),
-                "dispute_approval: single_max must not be above second_person_max".to_owned(),
-            ));
-        }
-        if rules.velocity.windows.is_empty() {
-            return Err(at(None, "velocity needs at least one window".to_owned()));
-        }
+        let toml_error = |field: String, e: toml::de::Error| RulesError {
+            field,
+            line: line(e.span()).or(Some(1)),
+            message: e.message().trim().to_owned(),
+        };
+        let document = toml::Deserializer::parse(text).map_err(|e| toml_error(String::new(), e))?;
+        let rules: Rules = serde_path_to_error::deserialize(document).map_err(|e| {
+            let field = field_of(e.path());
+            toml_error(field, e.into_inner())
+        })?;
+        rules.check().map_err(|(field, message)| RulesError {
+            line: Some(line_of_field(text, &field)),
+            field,
+            message,
+        })?;
         Ok(rules)
+    }
+
+    /// Reads and validates rules sent as JSON (a draft), of the same shape
+    /// as the file.
+    pub fn from_json(value: &serde_json::Value) -> Result<Rules, RulesError> {
+        let rules: Rules = serde_path_to_error::deserialize(value).map_err(|e| RulesError {
+            field: field_of(e.path()),
+            line: None,
+            message: strip_position(&e.into_inner().to_string()),
+        })?;
+        rules.check().map_err(|(field, message)| RulesError {
+            field,
+            line: None,
+            message,
+        })?;
+        Ok(rules)
+    }
+
+    /// The checks across fields, each failure with the field it names.
+    fn check(&self) -> Result<(), (String, String)> {
+        let fail = |field: &str, message: String| Err((field.to_owned(), message));
+        let decision = &self.decision;
+        if decision.decline_at <= decision.review_at {
+            return fail(
+                "decision.decline_at",
+                format!(
+                    "decline_at must be above review_at ({})",
+                    decision.review_at
+                ),
+            );
+        }
+        let floors = &self.alerts.severity;
+        if !(floors.medium < floors.high && floors.high < floors.critical) {
+            return fail(
+                "alerts.severity",
+                "severity floors must rise: medium < high < critical".to_owned(),
+            );
+        }
+        let refunds = &self.dispute_approval;
+        if refunds.single_max > refunds.second_person_max {
+            return fail(
+                "dispute_approval.single_max",
+                "single_max must not be above second_person_max".to_owned(),
+            );
+        }
+        if self.velocity.windows.is_empty() {
+            return fail(
+                "velocity.windows",
+                "velocity needs at least one window".to_owned(),
+            );
+        }
+        Ok(())
+    }
+
+    /// Whether a rule is evaluated.
+    pub fn enabled(&self, rule: Rule) -> bool {
+        match rule {
+            Rule::Velocity => self.velocity.enabled,
+            Rule::AmountSpike => self.amount_spike.enabled,
+            Rule::NewDeviceLargeAmount => self.new_device.enabled,
+            Rule::NightBurst => self.night_burst.enabled,
+            Rule::ImpossibleTravel => self.impossible_travel.enabled,
+            Rule::FarFromHome => self.far_from_home.enabled,
+            Rule::BlacklistHit => self.blacklist.enabled,
+            Rule::RiskyMerchant => self.risky_merchant.enabled,
+            Rule::FrequentLargeSpending => self.frequent_large_spending.enabled,
+        }
     }
 
     /// A rule's weight.
@@ -312,7 +431,7 @@ impl Rules {
     /// An alert's severity, from its rule's weight.
     pub fn severity(&self, rule: Rule) -> Severity {
         let weight = self.weight(rule);
-        let floors = self.alerts.severity.get_ref();
+        let floors = &self.alerts.severity;
         if weight >= floors.critical {
             Severity::Critical
         } else if weight >= floors.high {
@@ -354,6 +473,51 @@ impl Rules {
 }
 
 const MAX_WEIGHT: u32 = 1_000;
+
+fn on() -> bool {
+    true
+}
+
+/// A field's path as the rules name it: `velocity.windows[2].minutes`.
+fn field_of(path: &serde_path_to_error::Path) -> String {
+    let path = path.to_string();
+    if path == "." { String::new() } else { path }
+}
+
+/// serde_json's message without its "at line 1 column 2" tail (the field
+/// says where).
+fn strip_position(message: &str) -> String {
+    message
+        .split(" at line ")
+        .next()
+        .unwrap_or(message)
+        .to_owned()
+}
+
+/// The line of a field in a rules file: its key's line inside its
+/// section, or the section's header; 1 if neither is found.
+fn line_of_field(text: &str, field: &str) -> usize {
+    let mut parts = field.split('.');
+    let section = parts.next().unwrap_or_default();
+    let key = parts.next().map(|k| k.split('[').next().unwrap_or(k));
+    let header = format!("[{section}]");
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(start) = lines.iter().position(|l| l.trim() == header) else {
+        return 1;
+    };
+    let key_line = key.and_then(|key| {
+        lines[start + 1..]
+            .iter()
+            .take_while(|l| !l.trim_start().starts_with('['))
+            .position(|l| {
+                let l = l.trim_start();
+                l.strip_prefix(key)
+                    .is_some_and(|rest| rest.trim_start().starts_with('='))
+            })
+            .map(|i| start + 1 + i)
+    });
+    key_line.unwrap_or(start) + 1
+}
 
 fn in_range<'de, D, T>(d: D, ok: impl Fn(&T) -> bool, what: &str) -> Result<T, D::Error>
 where
@@ -481,7 +645,7 @@ mod tests {
         ];
         for (old, new, why) in cases {
             let error = with(old, new).unwrap_err();
-            assert_eq!(error.line, line_of(old), "{new}: {error}");
+            assert_eq!(error.line, Some(line_of(old)), "{new}: {error}");
             assert!(error.message.contains(why), "{new}: {error}");
         }
     }
@@ -493,12 +657,14 @@ mod tests {
             error.message.contains("single_max must not be above"),
             "{error}"
         );
-        assert!(error.line >= line_of("[dispute_approval]"), "{error}");
-        let rules = Rules::builtin();
+        assert_eq!(error.field, "dispute_approval.single_max");
         assert_eq!(
-            rules.dispute_approval.get_ref().single_max,
-            Money::yuan(500).unwrap()
+            error.line,
+            Some(line_of("single_max = \"500.00\"")),
+            "{error}"
         );
+        let rules = Rules::builtin();
+        assert_eq!(rules.dispute_approval.single_max, Money::yuan(500).unwrap());
     }
 
     #[test]
@@ -506,7 +672,8 @@ mod tests {
         let error = Rules::parse("[decision]\nreview_at = 30\ndecline_at = 80\n").unwrap_err();
         assert!(error.message.contains("missing field"), "{error}");
         let error = with("high = 50", "high = 20").unwrap_err();
-        assert_eq!(error.line, line_of("high = 50"));
+        assert_eq!(error.line, Some(line_of("high = 50")));
+        assert_eq!(error.field, "alerts.severity");
         assert!(error.message.contains("must rise"), "{error}");
         let error = with(
             "{ subject = \"ip\", minutes = 60, max_count = 10, max_amount = \"30000.00\" },",
@@ -514,5 +681,65 @@ mod tests {
         )
         .unwrap_err();
         assert!(error.message.contains("unknown variant"), "{error}");
+    }
+
+    #[test]
+    fn a_bad_value_in_a_file_names_its_field() {
+        let error = with("max_speed_kmh = 900.0", "max_speed_kmh = 0.5").unwrap_err();
+        assert_eq!(error.field, "impossible_travel.max_speed_kmh");
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "rules file, line {}: impossible_travel.max_speed_kmh: 0.5 is out of range: \
+                 a speed is 1–100,000 km/h",
+                line_of("max_speed_kmh = 900.0")
+            )
+        );
+        let error = with(
+            "minutes = 1440, max_count = 20",
+            "minutes = 0, max_count = 20",
+        )
+        .unwrap_err();
+        assert_eq!(error.field, "velocity.windows[1].minutes");
+    }
+
+    #[test]
+    fn rules_as_json_read_back_the_same_and_refuse_naming_the_field() {
+        let rules = Rules::builtin();
+        let json = serde_json::to_value(&rules).unwrap();
+        assert_eq!(json["impossible_travel"]["max_speed_kmh"], 900.0);
+        assert_eq!(json["velocity"]["windows"][0]["max_amount"], "10000.00");
+        assert_eq!(json["blacklist"]["enabled"], true);
+        assert_eq!(Rules::from_json(&json).unwrap(), rules);
+
+        let mut bad = json.clone();
+        bad["night_burst"]["to_hour"] = serde_json::json!(24);
+        let error = Rules::from_json(&bad).unwrap_err();
+        assert_eq!(
+            (error.field.as_str(), error.line),
+            ("night_burst.to_hour", None)
+        );
+        assert_eq!(
+            error.to_string(),
+            "night_burst.to_hour: 24 is out of range: an hour of the day is 0–23"
+        );
+        let mut bad = json.clone();
+        bad["decision"]["decline_at"] = serde_json::json!(10);
+        let error = Rules::from_json(&bad).unwrap_err();
+        assert_eq!(error.field, "decision.decline_at");
+        let mut bad = json;
+        bad["velocity"]["speed"] = serde_json::json!(1);
+        let error = Rules::from_json(&bad).unwrap_err();
+        assert_eq!(error.field, "velocity.speed");
+        assert!(error.message.contains("unknown field"), "{error}");
+    }
+
+    #[test]
+    fn a_rule_left_out_of_enabled_is_on_and_can_be_switched_off() {
+        let rules = Rules::builtin();
+        assert!(rules.enabled(Rule::ImpossibleTravel));
+        let off = with("[far_from_home]\n", "[far_from_home]\nenabled = false\n").unwrap();
+        assert!(!off.enabled(Rule::FarFromHome));
+        assert!(off.enabled(Rule::ImpossibleTravel));
     }
 }

@@ -349,6 +349,28 @@ fn far_from_home_is_over_500_km_from_the_home_city() {
 }
 
 #[test]
+fn a_rule_switched_off_never_fires_and_the_others_still_do() {
+    let mut case = Case::new();
+    case.place = Some(north_of_shenzhen(900.0));
+    case.amount = yuan("2500.00");
+    case.device_seen_before = false;
+    let fired = |case: &Case| case.hits().into_iter().map(|h| h.rule).collect::<Vec<_>>();
+    assert_eq!(
+        fired(&case),
+        [
+            Rule::AmountSpike,
+            Rule::NewDeviceLargeAmount,
+            Rule::FarFromHome
+        ]
+    );
+    case.rules.far_from_home.enabled = false;
+    assert_eq!(
+        fired(&case),
+        [Rule::AmountSpike, Rule::NewDeviceLargeAmount]
+    );
+}
+
+#[test]
 fn every_blacklist_kind_fires_with_its_entry() {
     let entries = [
         (BlacklistKind::Customer, "1000042"),
