@@ -15,6 +15,7 @@ pub mod lists;
 pub mod metrics;
 pub mod payments;
 pub mod problem;
+pub mod rules;
 pub mod views;
 
 pub use problem::{Problem, ProblemCode};

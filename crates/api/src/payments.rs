@@ -56,6 +56,9 @@ pub struct AuthorizeResponse {
     /// Alerts this payment raised (hits of a rule already alerted on the
     /// account within the deduplication window raise none).
     pub alerts: Vec<AlertRef>,
+    /// The version of the rules that decided it; none when the service's
+    /// rules come from a file.
+    pub rules_version: Option<i64>,
 }
 
 /// An alert a payment raised.

@@ -60,6 +60,7 @@ pub mod money;
 pub mod operator;
 pub mod pii;
 pub mod refusal;
+pub mod rule_sets;
 pub mod rules;
 pub mod scoring;
 pub mod transaction;

@@ -58,6 +58,12 @@ vocabulary! {
         RevealPii,
         ReadAudit,
         ReadMetrics,
+        /// Read the fraud rules, their versions and what they did.
+        ReadRules,
+        /// Write a draft of the rules, backtest it, run it in shadow.
+        DraftRules,
+        /// Put a version of the rules live (someone else's: four eyes).
+        PublishRules,
         ManageOperators,
     }
 }
@@ -83,6 +89,8 @@ impl Role {
                     | P::DecideEscalatedDisputes
                     | P::RevealPii
                     | P::ReadMetrics
+                    | P::ReadRules
+                    | P::DraftRules
             ),
             Role::CsAgent => matches!(
                 permission,

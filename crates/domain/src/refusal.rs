@@ -10,6 +10,7 @@ use crate::blacklist::RemovalRefusal;
 use crate::dispute::{DisputeRefusal, OpenRefusal};
 use crate::limit_change::ApprovalRefusal;
 use crate::operator::AdminRefusal;
+use crate::rule_sets::RuleSetRefusal;
 use crate::triage::{AssigneeRefusal, TriageRefusal};
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
@@ -44,6 +45,8 @@ pub enum Refusal {
     Admin(#[from] AdminRefusal),
     #[error("{0}")]
     Ended(#[from] Ended),
+    #[error("{0}")]
+    RuleSet(#[from] RuleSetRefusal),
     /// A refund the payment's ledger refused.
     #[error("{0}")]
     Refund(#[from] crate::ledger::LedgerRefusal),
@@ -81,6 +84,8 @@ pub enum Missing {
     Session(String),
     #[error("service client {0} not found")]
     ServiceClient(String),
+    #[error("rules version {0} not found")]
+    RuleSet(i64),
 }
 
 /// What a decision would create exists already.

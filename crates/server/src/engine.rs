@@ -22,6 +22,7 @@ use riskdesk_domain::transaction::{Decision, DeclineReason, Place, TxStatus};
 use sha2::{Digest, Sha256};
 
 use crate::clock::utc;
+use crate::rules_in_force::RuleSet;
 use crate::store::{
     AuthorizationWrite, Authorized, ContextQuery, ContextRows, Idempotent, LedgerRecord, MoneyBack,
     PlannedAlert, PlannedFreeze, Refusal, Store, TransactionRow,
@@ -62,10 +63,11 @@ pub struct Answer<T> {
 /// Decides and records a payment from the checkout.
 pub async fn authorize(
     store: &dyn Store,
-    rules: &Rules,
+    rule_set: &RuleSet,
     request: &AuthorizeRequest,
     now: i64,
 ) -> EngineResult<Answer<AuthorizeResponse>> {
+    let rules = &rule_set.rules;
     let ip = check_authorize(request, now)?;
     let at = request.occurred_at.timestamp_millis();
     let Some(account) = store.account(request.account_id).await? else {
@@ -171,6 +173,7 @@ pub async fn authorize(
             occurred_at: at,
             decline_reason: (decision == Decision::Decline).then(|| "rules".to_owned()),
             grade: None,
+            rules_version: rule_set.version,
         },
         alerts: planned_alerts(rules, &hits),
         dedup_ms: i64::from(rules.alerts.dedup_minutes) * MINUTE_MS,
@@ -410,6 +413,7 @@ fn authorize_response(order_id: &str, a: Authorized) -> EngineResult<AuthorizeRe
                 })
             })
             .collect::<EngineResult<_>>()?,
+        rules_version: a.rules_version,
     })
 }
 

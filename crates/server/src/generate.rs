@@ -44,6 +44,7 @@ use draws::{
 };
 
 use crate::clock::utc;
+use crate::rules_in_force::RuleSet;
 use crate::store::*;
 
 const MINUTE: i64 = 60 * 1000;
@@ -132,7 +133,8 @@ pub async fn generate(
 ) -> anyhow::Result<Summary> {
     let started = Instant::now();
     let (mut summary, stream) = generate_history(store, params, progress).await?;
-    let report = crate::replay::replay(store, &Rules::builtin(), stream).await?;
+    let report =
+        crate::replay::replay(store, &RuleSet::unversioned(Rules::builtin()), stream).await?;
     summary.alerts = usize::try_from(report.alerts.values().sum::<u64>()).unwrap_or(usize::MAX);
     tracing::info!(
         seconds = started.elapsed().as_secs_f64(),
@@ -485,6 +487,7 @@ impl World {
                     occurred_at: at,
                     decline_reason: declined.then(|| "insufficient_limit".to_owned()),
                     grade: None,
+                    rules_version: None,
                 });
                 if declined {
                     continue;

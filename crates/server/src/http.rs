@@ -18,12 +18,15 @@ pub mod paging;
 mod payments;
 mod problem;
 mod records;
+mod rules;
 mod session;
 mod throttle;
 mod views;
 
 use std::sync::Arc;
 use std::time::Duration;
+
+use anyhow::Context as _;
 
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::middleware::{self, Next};
@@ -44,6 +47,7 @@ pub use throttle::SignInLimits;
 use riskdesk_domain::rules::Rules;
 
 use crate::clock::Clock;
+use crate::rules_in_force::RulesInForce;
 use crate::store::Store;
 use crate::wechatpay::WechatPay;
 
@@ -57,8 +61,8 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub clock: Clock,
-    /// The fraud rules' thresholds, read from the rules file at start.
-    pub rules: Arc<Rules>,
+    /// The fraud rules in force, and their version.
+    pub rules: Arc<RulesInForce>,
     /// The payment platform's notification keys, when configured.
     pub wechatpay: Option<Arc<WechatPay>>,
     /// The key that signs the audit chain's checkpoints, when configured.
@@ -76,7 +80,7 @@ impl AppState {
         Ok(AppState {
             store,
             clock,
-            rules: Arc::new(Rules::builtin()),
+            rules: Arc::new(RulesInForce::database()),
             wechatpay: None,
             audit_key: None,
             dummy_hash,
@@ -109,12 +113,24 @@ impl AppState {
         }
     }
 
-    /// The same state deciding with other rules (a rules file).
+    /// The same state deciding with a rules file's rules (not versions
+    /// from the database).
     pub fn with_rules(self, rules: Rules) -> AppState {
         AppState {
-            rules: Arc::new(rules),
+            rules: Arc::new(RulesInForce::file(rules)),
             ..self
         }
+    }
+
+    /// Reads the live rules (see [`RulesInForce::load`]) and keeps them
+    /// current while the state lives: what serving starts with.
+    pub async fn start_rules(&self) -> anyhow::Result<()> {
+        self.rules
+            .load(&*self.store, self.clock.now_ms())
+            .await
+            .context("loading the live rules")?;
+        RulesInForce::spawn_refresh(&self.rules, &self.store);
+        Ok(())
     }
 }
 
@@ -144,6 +160,10 @@ fn routes() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(alerts::triage))
         .routes(routes!(alerts::bulk_triage))
         .routes(routes!(alerts::next))
+        .routes(routes!(rules::overview, rules::save_draft))
+        .routes(routes!(rules::one))
+        .routes(routes!(rules::shadow))
+        .routes(routes!(rules::publish))
         .routes(routes!(blacklist::list, blacklist::add))
         .routes(routes!(blacklist::request_removal))
         .routes(routes!(blacklist::approve_removal))
@@ -278,6 +298,7 @@ pub async fn serve_tls(
         shutdown.await;
         stopper.graceful_shutdown(Some(Duration::from_secs(10)));
     });
+    state.start_rules().await?;
     axum_server::from_tcp_rustls(listener.into_std()?, tls)?
         .handle(handle)
         .serve(app(state))
@@ -310,6 +331,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    (state.start_rules().await).map_err(|e| std::io::Error::other(format!("{e:#}")))?;
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await

@@ -74,7 +74,7 @@ pub async fn run_once(state: &AppState) {
         tracing::error!(error = %e, "forgetting stale notification nonces failed");
     }
     let date = crate::eod::due_date_at(now);
-    if let Err(e) = crate::eod::run(&*state.store, &state.rules, date, now).await {
+    if let Err(e) = crate::eod::run(&*state.store, &state.rules.current().rules, date, now).await {
         tracing::error!(error = format!("{e:#}"), %date, "end of day failed; retrying next round");
     }
 }

@@ -10,6 +10,7 @@ pub mod generate;
 pub mod http;
 pub mod jobs;
 pub mod replay;
+pub mod rules_in_force;
 pub mod store;
 pub mod team;
 pub mod wechatpay;

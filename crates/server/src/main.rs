@@ -601,8 +601,9 @@ async fn main() -> anyhow::Result<()> {
             let store = database.open(Purpose::Serve).await?;
             let state = configure(AppState::new(store.clone(), Clock::system())?);
             let now = state.clock.now_ms();
+            state.rules.load(&*store, now).await?;
             let date = date.unwrap_or_else(|| eod::due_date_at(now));
-            let outcome = eod::run(&*store, &state.rules, date, now).await?;
+            let outcome = eod::run(&*store, &state.rules.current().rules, date, now).await?;
             store.close().await;
             let (s, when) = match outcome {
                 eod::Outcome::Ran(s) => (s, "ran"),
@@ -640,7 +641,8 @@ async fn main() -> anyhow::Result<()> {
                 replay::read_events(&text).with_context(|| format!("{}", file.display()))?;
             let store = database.open(Purpose::Serve).await?;
             let state = configure(AppState::new(store.clone(), Clock::system())?);
-            let report = replay::replay(&*store, &state.rules, events).await?;
+            state.rules.load(&*store, state.clock.now_ms()).await?;
+            let report = replay::replay(&*store, &state.rules.current(), events).await?;
             store.close().await;
             print!("{}", replay::describe(&report));
             Ok(())

@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use riskdesk_api::payments::{PaymentEvent, RefundRequest};
-use riskdesk_domain::rules::Rules;
 
 use crate::engine::{self, EngineError};
+use crate::rules_in_force::RuleSet;
 use crate::store::Store;
 
 /// What a replay did.
@@ -41,7 +41,7 @@ impl Report {
 /// happened (the clock a live service would have had).
 pub async fn replay(
     store: &dyn Store,
-    rules: &Rules,
+    rules: &RuleSet,
     events: impl IntoIterator<Item = PaymentEvent>,
 ) -> anyhow::Result<Report> {
     let started = Instant::now();

@@ -14,6 +14,7 @@ mod ledger;
 mod lists;
 mod metrics;
 mod query;
+mod rule_sets;
 mod sessions;
 mod sql;
 
@@ -31,6 +32,7 @@ pub use end_of_day::*;
 pub use ledger::*;
 pub use lists::*;
 pub use metrics::*;
+pub use rule_sets::*;
 pub use sessions::*;
 pub use sql::SqlStore;
 
@@ -152,6 +154,7 @@ pub trait Store:
     + Audit
     + Administration
     + Metrics
+    + RuleSets
     + Send
     + Sync
     + std::fmt::Debug
@@ -309,6 +312,9 @@ pub struct TransactionRow {
     /// A decided payment's account grade at the time (the store fills it in
     /// from the account it locks); `None` for ledger entries.
     pub grade: Option<String>,
+    /// The version of the rules that decided a payment; `None` for ledger
+    /// entries, for the generated history, and when the rules come from a file.
+    pub rules_version: Option<i64>,
 }
 
 impl TransactionRow {
@@ -343,6 +349,7 @@ impl TransactionRow {
             occurred_at,
             decline_reason: None,
             grade: None,
+            rules_version: None,
         }
     }
 }

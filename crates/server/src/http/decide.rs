@@ -276,6 +276,7 @@ fn view(decided: Decided, now: i64) -> ApiResult<Result<serde_json::Value, Probl
         Decided::Operator(row) => json(views::operator_admin(row, now)?),
         Decided::Session(row) => json(views::session_admin(row)),
         Decided::ServiceClient(row) => json(views::service_client(row)),
+        Decided::RuleSet(row) => json(views::rule_set(&row)?),
         Decided::Refused(refused) => return Ok(Err(problem(refused, now)?)),
     };
     Ok(Ok(value?))
@@ -300,6 +301,7 @@ fn problem(refused: Refused, now: i64) -> ApiResult<Problem> {
             Decided::Dispute(_) => "dispute",
             Decided::Operator(_) => "operator",
             Decided::ServiceClient(_) => "service client",
+            Decided::RuleSet(_) => "rules version",
             _ => "record",
         };
         problem = Problem::stale(what, ());
@@ -318,6 +320,7 @@ fn code(refusal: &Refusal) -> ProblemCode {
     use riskdesk_domain::dispute::DisputeRefusal;
     use riskdesk_domain::limit_change::ApprovalRefusal;
     use riskdesk_domain::operator::AdminRefusal;
+    use riskdesk_domain::rule_sets::RuleSetRefusal;
     match refusal {
         Refusal::Missing(_) => ProblemCode::NotFound,
         Refusal::Exists(_) => ProblemCode::Duplicate,
@@ -328,7 +331,8 @@ fn code(refusal: &Refusal) -> ProblemCode {
         Refusal::Approval(ApprovalRefusal::OwnRequest)
         | Refusal::Dispute(DisputeRefusal::OwnProposal)
         | Refusal::Removal(RemovalRefusal::OwnRequest)
-        | Refusal::Admin(AdminRefusal::OwnAccount) => ProblemCode::FourEyes,
+        | Refusal::Admin(AdminRefusal::OwnAccount)
+        | Refusal::RuleSet(RuleSetRefusal::OwnVersion) => ProblemCode::FourEyes,
         Refusal::Approval(ApprovalRefusal::NeedsManager)
         | Refusal::Dispute(
             DisputeRefusal::NeedsManager
@@ -346,6 +350,7 @@ fn code(refusal: &Refusal) -> ProblemCode {
         | Refusal::Removal(_)
         | Refusal::Admin(_)
         | Refusal::Ended(_)
+        | Refusal::RuleSet(_)
         | Refusal::Refund(_) => ProblemCode::InvalidState,
         Refusal::Earlier { code, .. } => {
             serde_json::from_value(serde_json::Value::String(code.clone()))

@@ -165,7 +165,7 @@ pub async fn step(
         version: version(request.version, "dispute")?,
         step,
         note,
-        policy: state.rules.dispute_approval.clone(),
+        policy: state.rules.current().rules.dispute_approval.clone(),
     };
     let route = format!("disputes/{id}/steps");
     decide(

@@ -40,7 +40,7 @@ pub async fn propose(
         .as_deref()
         .map(|n| text(n, "note", 2_000))
         .transpose()?;
-    let rules = &state.rules;
+    let rules = &state.rules.current().rules;
     let write = ProposalWrite {
         account_id,
         proposed_limit_fen: request.proposed_limit.fen(),

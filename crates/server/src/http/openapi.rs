@@ -38,6 +38,7 @@ use super::paging::PAGING;
         (name = "audit", description = "The audit trail as a hash chain with signed checkpoints"),
         (name = "admin", description = "Operators, their sessions and the service clients, for admins"),
         (name = "metrics", description = "Portfolio metrics for the managers' dashboard, from rollups"),
+        (name = "rules", description = "The fraud rules as versioned records: drafts, shadow, publish under four eyes"),
         (name = "payments", description = "The payment channel: authorizations and the ledger, for service clients"),
         (name = "service"),
     )

@@ -93,8 +93,13 @@ pub async fn authorize(
     client: ServiceClient,
     Body(request): Body<AuthorizeRequest>,
 ) -> ApiResult<Response> {
-    let answer =
-        engine::authorize(&*state.store, &state.rules, &request, state.clock.now_ms()).await?;
+    let answer = engine::authorize(
+        &*state.store,
+        &state.rules.current(),
+        &request,
+        state.clock.now_ms(),
+    )
+    .await?;
     tracing::debug!(
         client = %client.id,
         order = %request.order_id,

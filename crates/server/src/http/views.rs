@@ -323,3 +323,21 @@ pub fn service_client(
         key: None,
     }
 }
+
+/// A version of the rules, its rules read back (and checked) from JSON.
+pub fn rule_set(row: &crate::store::RuleSetRow) -> ApiResult<riskdesk_api::rules::RuleSetView> {
+    let set = crate::rules_in_force::RuleSet::from_row(row)?;
+    Ok(riskdesk_api::rules::RuleSetView {
+        id: row.id,
+        status: riskdesk_domain::rule_sets::RuleSetStatus::from_str(&row.status)
+            .map_err(|_| anyhow::anyhow!("rules version {}: bad status", row.id))?,
+        rules: set.rules,
+        based_on: row.based_on,
+        author: row.author.clone(),
+        note: row.note.clone(),
+        created_at: utc(row.created_at),
+        published_by: row.published_by.clone(),
+        published_at: row.published_at.map(utc),
+        version: row.version,
+    })
+}

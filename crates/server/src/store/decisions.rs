@@ -49,6 +49,7 @@ pub enum Decided {
     Operator(super::OperatorAdminRow),
     Session(super::SessionAdminRow),
     ServiceClient(super::ServiceClientAdminRow),
+    RuleSet(super::RuleSetRow),
     Refused(Refused),
 }
 

@@ -97,6 +97,10 @@ pub struct Authorized {
     pub freeze: Option<FreezeRecord>,
     /// The alerts raised: (id, rule).
     pub alerts: Vec<(i64, String)>,
+    /// The version of the rules that decided it (none in outcomes recorded
+    /// before versions, or with rules from a file).
+    #[serde(default)]
+    pub rules_version: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -23,6 +23,7 @@ mod end_of_day;
 mod ledger;
 mod lists;
 mod metrics;
+mod rule_sets;
 mod sealing;
 mod sessions;
 
@@ -153,11 +154,11 @@ const CUSTOMER_DETAIL: &str = ", c.name, c.national_id, c.home_lat, c.home_lon, 
 const ACCOUNT_FROM: &str = " FROM accounts a JOIN customers c ON c.id = a.customer_id";
 const TRANSACTION_FIELDS: &str = "id, account_id, kind, order_id, merchant, category, channel, \
     amount_fen, installments, device_id, ip, lat, lon, city, status, decision, rule_hits, occurred_at, \
-    decline_reason, grade";
+    decline_reason, grade, rules_version";
 /// The columns a new transaction is written with, its id aside.
 const TRANSACTION_INSERT: &str = "account_id, kind, order_id, merchant, category, channel, \
     amount_fen, installments, device_id, ip, lat, lon, city, status, decision, rule_hits, \
-    occurred_at, decline_reason, grade";
+    occurred_at, decline_reason, grade, rules_version";
 const FREEZE_FIELDS: &str = "id, account_id, amount_fen, reason, source, created_by, \
     transaction_id, created_at, lapses_at, released_at, released_by, release_reason, version";
 const ALERT_FIELDS: &str = "id, account_id, transaction_id, rule, severity_rank, status, assignee, \

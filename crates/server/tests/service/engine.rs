@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use crate::support::{self, AS_OF_MS, Service};
 
 mod concurrency;
+mod rule_sets;
 mod rules;
 
 /// An active account with room on its line, and what the engine knows of it.

@@ -13,6 +13,7 @@ use riskdesk_domain::metrics::{Month, UTILISATION_BANDS_BP};
 use riskdesk_domain::rules::Rules;
 use riskdesk_server::clock::utc;
 use riskdesk_server::generate::{self, Params};
+use riskdesk_server::rules_in_force::RuleSet;
 use riskdesk_server::store::{
     AccountMonthRow, AlertFilter, AlertRow, LimitChangeFilter, LimitChangeRow, MetricFilter,
     PageRequest, Store, TransactionFilter, TransactionRow,
@@ -39,9 +40,13 @@ async fn worked_portfolio(store: Arc<dyn Store>, seed: u64) -> Service {
     let (_, stream) = generate::generate_history(store.as_ref(), params(seed), |_| {})
         .await
         .unwrap();
-    replay::replay(store.as_ref(), &Rules::builtin(), stream)
-        .await
-        .unwrap();
+    replay::replay(
+        store.as_ref(),
+        &RuleSet::unversioned(Rules::builtin()),
+        stream,
+    )
+    .await
+    .unwrap();
     work(store, seed).await
 }
 

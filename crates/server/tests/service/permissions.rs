@@ -74,6 +74,11 @@ POST /v1/payments/{order_id}/refunds             x x x x + x
 POST /v1/payments/{order_id}/reverse             x x x x + x
 POST /v1/payments/{order_id}/settle              x x x x + x
 POST /v1/repayments                              x x x x + x
+GET  /v1/rules                                   + - + - x x
+POST /v1/rules                                   + - + - x x
+GET  /v1/rules/{id}                              + - + - x x
+POST /v1/rules/{id}/publish                      - - + - x x
+POST /v1/rules/{id}/shadow                       + - + - x x
 GET  /v1/service-clients                         - - - + x x
 POST /v1/service-clients                         - - - + x x
 POST /v1/service-clients/{id}/revoke             - - - + x x
@@ -129,7 +134,12 @@ fn body(path: &str, caller: usize) -> Value {
             "role": "cs_agent"}),
         "/v1/operators/{id}/changes" => json!({"version": version, "action": {"type": "disable"}}),
         "/v1/service-clients" => json!({"id": format!("probe-{caller}")}),
-        "/v1/service-clients/{id}/revoke" => json!({"version": version}),
+        "/v1/service-clients/{id}/revoke" | "/v1/rules/{id}/shadow" => {
+            json!({"version": version})
+        }
+        "/v1/rules" => json!({"based_on": 999999999,
+            "rules": riskdesk_domain::rules::Rules::builtin(), "note": "权限检查"}),
+        "/v1/rules/{id}/publish" => json!({"version": version, "totp": "000000"}),
         "/v1/auth/sign-in" => json!({"operator_id": "nobody.here", "password": "wrong",
             "totp_code": "000000"}),
         _ => json!({}),

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use riskdesk_domain::rules::Rules;
 use riskdesk_server::generate::{self, Params};
 use riskdesk_server::replay;
+use riskdesk_server::rules_in_force::RuleSet;
 use riskdesk_server::store::{AlertFilter, PageRequest, Store};
 
 use crate::support::{self, AS_OF_MS, SEED};
@@ -60,9 +61,13 @@ async fn the_generators_stream_raises_the_queue_once() {
     assert!(events == stream, "the stream reads back as it was written");
 
     let rules = Rules::builtin();
-    let report = replay::replay(store.as_ref(), &rules, events.clone())
-        .await
-        .expect("replay");
+    let report = replay::replay(
+        store.as_ref(),
+        &RuleSet::unversioned(rules.clone()),
+        events.clone(),
+    )
+    .await
+    .expect("replay");
     assert_eq!(
         usize::try_from(report.authorizations).unwrap(),
         stream.len()
@@ -79,7 +84,7 @@ async fn the_generators_stream_raises_the_queue_once() {
     }
 
     // The same stream again: every order answered as before, the queue unchanged.
-    let again = replay::replay(store.as_ref(), &rules, events)
+    let again = replay::replay(store.as_ref(), &RuleSet::unversioned(rules.clone()), events)
         .await
         .expect("replay");
     assert_eq!(

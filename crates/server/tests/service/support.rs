@@ -140,11 +140,13 @@ pub struct Service {
 }
 
 impl Service {
+    /// The service deciding payments with the database's live rules (the
+    /// shipped ones, as version 1, on a new database).
     pub async fn start(store: Arc<dyn Store>) -> Service {
-        Service::start_with(store, Rules::builtin()).await
+        Service::start_configured(store, |state| state).await
     }
 
-    /// The service deciding payments with `rules`.
+    /// The service deciding payments with `rules`, as from a rules file.
     pub async fn start_with(store: Arc<dyn Store>, rules: Rules) -> Service {
         Service::start_configured(store, |state| state.with_rules(rules)).await
     }
@@ -165,7 +167,11 @@ impl Service {
             .and_then(|state| state.with_sign_in_limits(GENEROUS_SIGN_IN_LIMITS))
             .expect("state");
         let state = configure(state);
-        tokio::spawn(http::serve(listener, state, std::future::pending()));
+        tokio::spawn(async move {
+            if let Err(e) = http::serve(listener, state, std::future::pending()).await {
+                panic!("the service stopped: {e}");
+            }
+        });
         Service {
             url,
             store,

@@ -752,7 +752,7 @@ export type LimitChangeStatus = "pending" | "approved" | "rejected" | "applied" 
 
 export type ApprovalTier = "officer" | "manager";
 
-export type Permission = "read_accounts" | "read_transactions" | "read_alerts" | "read_blacklist" | "read_limit_changes" | "read_disputes" | "triage_alerts" | "propose_limit_change" | "approve_limit_change" | "freeze_credit" | "manage_blacklist" | "handle_disputes" | "decide_escalated_alerts" | "decide_escalated_disputes" | "reveal_pii" | "read_audit" | "read_metrics" | "manage_operators";
+export type Permission = "read_accounts" | "read_transactions" | "read_alerts" | "read_blacklist" | "read_limit_changes" | "read_disputes" | "triage_alerts" | "propose_limit_change" | "approve_limit_change" | "freeze_credit" | "manage_blacklist" | "handle_disputes" | "decide_escalated_alerts" | "decide_escalated_disputes" | "reveal_pii" | "read_audit" | "read_metrics" | "read_rules" | "draft_rules" | "publish_rules" | "manage_operators";
 
 export type Role = "risk_officer" | "cs_agent" | "manager" | "admin";
 

@@ -215,6 +215,7 @@ impl Columns for TransactionRow {
         field(Field::Int(Some(self.occurred_at)));
         field(Field::Text(self.decline_reason.as_deref()));
         field(Field::Text(self.grade.as_deref()));
+        field(Field::Int(self.rules_version));
     }
 }
 

@@ -176,7 +176,7 @@ impl<DB> SqlStore<DB> {
 
     /// Spends the TOTP step the actor's code matched: false if that step (or
     /// a later one) was already used, at sign-in or by another decision.
-    async fn spend_step(tx: &mut Tx<DB>, actor: &Actor) -> StoreResult<bool> {
+    pub(super) async fn spend_step(tx: &mut Tx<DB>, actor: &Actor) -> StoreResult<bool> {
         let Some(step) = actor.step else {
             return Ok(false);
         };

@@ -250,6 +250,7 @@ impl<DB> Ledger for SqlStore<DB> {
             available_fen: available,
             freeze,
             alerts,
+            rules_version: row.rules_version,
         };
         match Self::record_outcome(&mut tx, &r.order_id, &w.request_hash, w.now, &outcome).await {
             Ok(()) => {}
@@ -752,6 +753,7 @@ where
     String: Type<DB> + Encode<'q, DB>,
     Option<f64>: Type<DB> + Encode<'q, DB>,
     Option<String>: Type<DB> + Encode<'q, DB>,
+    Option<i64>: Type<DB> + Encode<'q, DB>,
 {
     t.bind(r.account_id)
         .bind(r.kind.clone())
@@ -771,7 +773,8 @@ where
         .bind(r.rule_hits.clone())
         .bind(r.occurred_at)
         .bind(r.decline_reason.clone())
-        .bind(r.grade.clone());
+        .bind(r.grade.clone())
+        .bind(r.rules_version);
 }
 
 /// `limit − used − frozen` and what is owed, as ledger results report them.

@@ -1,0 +1,85 @@
+//! The fraud rules as versioned records: the versions, a new draft, and the
+//! steps on a version (shadow, publish). The rules themselves travel as
+//! [`Rules`], the shape of the rules file.
+
+use chrono::{DateTime, Utc};
+use riskdesk_domain::rule_sets::RuleSetStatus;
+use riskdesk_domain::rules::Rules;
+
+/// Where the service's rules come from.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    serde::Deserialize,
+    serde::Serialize,
+    utoipa::ToSchema,
+    ts_rs::TS,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum RulesSource {
+    /// Versions in the database, managed from the console.
+    Database,
+    /// A rules file given at start (`--rules`): read-only here.
+    File,
+}
+
+/// One version of the rules.
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
+pub struct RuleSetView {
+    /// The version's number: payments name it (`rules_version`).
+    pub id: i64,
+    pub status: RuleSetStatus,
+    pub rules: Rules,
+    /// The version this one was drafted from.
+    pub based_on: Option<i64>,
+    pub author: String,
+    pub note: String,
+    pub created_at: DateTime<Utc>,
+    pub published_by: Option<String>,
+    pub published_at: Option<DateTime<Utc>>,
+    /// The row's version, for the next step on it.
+    pub version: i64,
+}
+
+/// The rules in force and every version, newest first (the latest 100).
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
+pub struct RulesOverview {
+    pub source: RulesSource,
+    /// The rules deciding payments now.
+    pub in_force: Rules,
+    /// Their version; none when they come from a file.
+    pub live_version: Option<i64>,
+    pub versions: Vec<RuleSetView>,
+}
+
+/// A new draft: the whole set of rules (validated field by field; a bad
+/// value is refused naming its field), what it started from, and why.
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
+#[serde(deny_unknown_fields)]
+pub struct SaveRuleDraft {
+    pub based_on: Option<i64>,
+    #[schema(value_type = Rules)]
+    #[ts(type = "Rules")]
+    pub rules: serde_json::Value,
+    /// 1–500 characters.
+    pub note: String,
+}
+
+/// A draft put in shadow, based on the version of its row.
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
+#[serde(deny_unknown_fields)]
+pub struct ShadowRuleSet {
+    #[schema(value_type = i64, required = true)]
+    pub version: Option<i64>,
+}

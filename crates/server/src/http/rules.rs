@@ -1,0 +1,184 @@
+//! The fraud rules as versioned records: read by risk officers and
+//! managers; a draft written and put in shadow by an officer; put live by
+//! someone else (a manager) with a fresh TOTP code. With a rules file given
+//! at start, the versions are read-only.
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::Response;
+use riskdesk_api::ProblemCode;
+use riskdesk_api::decisions::StepUpApproval;
+use riskdesk_api::rules::{RuleSetView, RulesOverview, RulesSource, SaveRuleDraft, ShadowRuleSet};
+use riskdesk_domain::operator::Permission;
+use riskdesk_domain::rules::Rules;
+
+use super::AppState;
+use super::decide::{WriteKey, decide, text, version};
+use super::problem::{ApiError, ApiResult, Body, PathParam};
+use super::session::Signed;
+use super::views;
+use crate::rules_in_force::Source;
+use crate::store::{Decided, RuleDraftWrite, RuleSetStep};
+
+/// How many versions the overview lists.
+const VERSIONS_LISTED: u32 = 100;
+
+/// The rules in force, where they come from, and the latest versions.
+#[utoipa::path(get, path = "/v1/rules", tag = "rules", security(("bearer" = [])),
+    responses((status = 200, body = RulesOverview), (status = 403, body = riskdesk_api::Problem)))]
+pub async fn overview(
+    State(state): State<AppState>,
+    signed: Signed,
+) -> ApiResult<Json<RulesOverview>> {
+    signed.require(Permission::ReadRules)?;
+    let in_force = state.rules.current();
+    let versions = state.store.rule_sets(VERSIONS_LISTED).await?;
+    Ok(Json(RulesOverview {
+        source: match state.rules.source() {
+            Source::Database => RulesSource::Database,
+            Source::File => RulesSource::File,
+        },
+        in_force: in_force.rules.clone(),
+        live_version: in_force.version,
+        versions: versions
+            .iter()
+            .map(views::rule_set)
+            .collect::<ApiResult<_>>()?,
+    }))
+}
+
+/// One version of the rules.
+#[utoipa::path(get, path = "/v1/rules/{id}", tag = "rules", params(("id" = i64, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = RuleSetView), (status = 404, body = riskdesk_api::Problem)))]
+pub async fn one(
+    State(state): State<AppState>,
+    signed: Signed,
+    PathParam(id): PathParam<i64>,
+) -> ApiResult<Json<RuleSetView>> {
+    signed.require(Permission::ReadRules)?;
+    let row = state.store.rule_set(id).await?;
+    let row = row.ok_or_else(|| ApiError::not_found(format!("rules version {id}")))?;
+    Ok(Json(views::rule_set(&row)?))
+}
+
+/// Saves a draft: the whole set of rules, checked field by field (a bad
+/// value is refused naming its field), with a note.
+#[utoipa::path(post, path = "/v1/rules", tag = "rules",
+    params(("Idempotency-Key" = String, Header)), request_body = SaveRuleDraft,
+    security(("bearer" = [])),
+    responses((status = 200, body = RuleSetView), (status = 400, body = riskdesk_api::Problem),
+        (status = 404, body = riskdesk_api::Problem), (status = 409, body = riskdesk_api::Problem)))]
+pub async fn save_draft(
+    State(state): State<AppState>,
+    signed: Signed,
+    key: WriteKey,
+    Body(request): Body<SaveRuleDraft>,
+) -> ApiResult<Response> {
+    signed.require(Permission::DraftRules)?;
+    managed_here(&state)?;
+    let rules = Rules::from_json(&request.rules).map_err(|e| ApiError::invalid(e.to_string()))?;
+    let write = RuleDraftWrite {
+        rules: serde_json::to_string(&rules).map_err(|e| ApiError::Internal(e.into()))?,
+        based_on: request.based_on,
+        note: text(&request.note, "note", 500)?,
+    };
+    decide(
+        &state,
+        &signed,
+        key,
+        "rules",
+        &request,
+        None,
+        |store, claim, actor| async move { store.save_rule_draft(&claim, &actor, &write).await },
+    )
+    .await
+}
+
+/// Runs a draft in shadow: evaluated beside the live rules on every
+/// payment, never acted on (the one in shadow before goes back to a draft).
+#[utoipa::path(post, path = "/v1/rules/{id}/shadow", tag = "rules",
+    params(("id" = i64, Path), ("Idempotency-Key" = String, Header)),
+    request_body = ShadowRuleSet, security(("bearer" = [])),
+    responses((status = 200, body = RuleSetView), (status = 409, body = riskdesk_api::Problem),
+        (status = 412, body = riskdesk_api::Problem)))]
+pub async fn shadow(
+    State(state): State<AppState>,
+    signed: Signed,
+    key: WriteKey,
+    PathParam(id): PathParam<i64>,
+    Body(request): Body<ShadowRuleSet>,
+) -> ApiResult<Response> {
+    signed.require(Permission::DraftRules)?;
+    managed_here(&state)?;
+    let seen = version(request.version, "rules version")?;
+    decide(
+        &state,
+        &signed,
+        key,
+        "rules-shadow",
+        &request,
+        None,
+        |store, claim, actor| async move {
+            store
+                .step_rule_set(&claim, &actor, (id, seen), RuleSetStep::Shadow)
+                .await
+        },
+    )
+    .await
+}
+
+/// Puts a version live — a draft, the one in shadow, or an earlier one (a
+/// rollback) — with a fresh TOTP code, never one's own: every instance
+/// decides the next payment with it within a second or two.
+#[utoipa::path(post, path = "/v1/rules/{id}/publish", tag = "rules",
+    params(("id" = i64, Path), ("Idempotency-Key" = String, Header)),
+    request_body = StepUpApproval, security(("bearer" = [])),
+    responses((status = 200, body = RuleSetView), (status = 403, body = riskdesk_api::Problem),
+        (status = 409, body = riskdesk_api::Problem), (status = 412, body = riskdesk_api::Problem)))]
+pub async fn publish(
+    State(state): State<AppState>,
+    signed: Signed,
+    key: WriteKey,
+    PathParam(id): PathParam<i64>,
+    Body(request): Body<StepUpApproval>,
+) -> ApiResult<Response> {
+    signed.require(Permission::PublishRules)?;
+    managed_here(&state)?;
+    let seen = version(request.version, "rules version")?;
+    let totp = request.totp.clone();
+    let rules = state.rules.clone();
+    decide(
+        &state,
+        &signed,
+        key,
+        "rules-publish",
+        &request,
+        Some(&totp),
+        |store, claim, actor| async move {
+            let decided = store
+                .step_rule_set(&claim, &actor, (id, seen), RuleSetStep::Publish)
+                .await?;
+            // This instance decides with it at once; the others within a refresh.
+            if let Decided::RuleSet(row) = &decided
+                && let Err(e) = rules.use_version(row)
+            {
+                tracing::error!(error = format!("{e:#}"), "the published rules did not load");
+            }
+            Ok(decided)
+        },
+    )
+    .await
+}
+
+/// Versions are managed here unless the rules come from a file.
+fn managed_here(state: &AppState) -> ApiResult<()> {
+    match state.rules.source() {
+        Source::Database => Ok(()),
+        Source::File => Err(ApiError::new(
+            ProblemCode::InvalidState,
+            "the rules come from the file the service was started with (--rules): change \
+             that file and restart, or start without it to manage versions here",
+        )),
+    }
+}

@@ -1,0 +1,145 @@
+//! The rules the service decides with, and their version. They come from
+//! the database — the live version, installed from the shipped rules file
+//! on a database that has none, and re-read when any instance publishes
+//! another — or from a rules file given at start, which the console then
+//! shows read-only.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use arc_swap::ArcSwap;
+use riskdesk_domain::rules::{BUILTIN, Rules};
+
+use crate::store::{RuleSetRow, Store};
+
+/// How often an instance asks which version is live: a publish on another
+/// instance decides payments here within this (plus one read).
+pub const REFRESH: Duration = Duration::from_secs(1);
+
+/// A version of the rules: what decides a payment.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleSet {
+    /// The version's number; none for rules from a file.
+    pub version: Option<i64>,
+    pub rules: Rules,
+}
+
+impl RuleSet {
+    /// Rules with no version (a file's).
+    pub fn unversioned(rules: Rules) -> RuleSet {
+        RuleSet {
+            version: None,
+            rules,
+        }
+    }
+
+    /// A stored version, validated again as it is read.
+    pub fn from_row(row: &RuleSetRow) -> anyhow::Result<RuleSet> {
+        let json: serde_json::Value = serde_json::from_str(&row.rules)?;
+        let rules = Rules::from_json(&json)
+            .map_err(|e| anyhow::anyhow!("rules version {}: {e}", row.id))?;
+        Ok(RuleSet {
+            version: Some(row.id),
+            rules,
+        })
+    }
+}
+
+/// Where the rules come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    Database,
+    File,
+}
+
+/// The rules in force, swapped whole when another version goes live:
+/// a payment reads one version from start to end.
+#[derive(Debug)]
+pub struct RulesInForce {
+    current: ArcSwap<RuleSet>,
+    source: Source,
+}
+
+impl RulesInForce {
+    /// Versions from the database: the shipped rules until [`Self::load`]
+    /// reads the live one.
+    pub fn database() -> RulesInForce {
+        RulesInForce {
+            current: ArcSwap::from_pointee(RuleSet::unversioned(Rules::builtin())),
+            source: Source::Database,
+        }
+    }
+
+    /// A rules file's, for as long as the service runs.
+    pub fn file(rules: Rules) -> RulesInForce {
+        RulesInForce {
+            current: ArcSwap::from_pointee(RuleSet::unversioned(rules)),
+            source: Source::File,
+        }
+    }
+
+    pub fn source(&self) -> Source {
+        self.source
+    }
+
+    pub fn current(&self) -> Arc<RuleSet> {
+        self.current.load_full()
+    }
+
+    /// Reads the live version (installing the shipped rules as version 1
+    /// on a database with none). Rules from a file stay as they are.
+    pub async fn load(&self, store: &dyn Store, now: i64) -> anyhow::Result<()> {
+        if self.source == Source::File {
+            return Ok(());
+        }
+        let shipped = serde_json::to_string(&Rules::parse(BUILTIN)?)?;
+        let live = store
+            .install_rule_set(&shipped, "the shipped rules.toml", now)
+            .await?;
+        self.current.store(Arc::new(RuleSet::from_row(&live)?));
+        Ok(())
+    }
+
+    /// Swaps in the live version if it changed; true if it did.
+    pub async fn refresh(&self, store: &dyn Store) -> anyhow::Result<bool> {
+        if self.source == Source::File {
+            return Ok(false);
+        }
+        let live = store.live_rule_set_id().await?;
+        if live.is_none() || live == self.current().version {
+            return Ok(false);
+        }
+        let Some(row) = store.live_rule_set().await? else {
+            return Ok(false);
+        };
+        self.use_version(&row)?;
+        Ok(true)
+    }
+
+    /// Decides with `row` from now on (this instance's own publish).
+    pub fn use_version(&self, row: &RuleSetRow) -> anyhow::Result<()> {
+        let set = RuleSet::from_row(row)?;
+        tracing::info!(version = row.id, "rules version in force");
+        self.current.store(Arc::new(set));
+        Ok(())
+    }
+
+    /// Keeps this instance on the live version, asking every [`REFRESH`]
+    /// for as long as the service's state lives.
+    pub fn spawn_refresh(rules: &Arc<Self>, store: &Arc<dyn Store>) {
+        let (rules, store) = (Arc::downgrade(rules), Arc::downgrade(store));
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(REFRESH);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                let (Some(rules), Some(store)) = (rules.upgrade(), store.upgrade()) else {
+                    return;
+                };
+                if let Err(e) = rules.refresh(&*store).await {
+                    tracing::error!(error = format!("{e:#}"), "reading the live rules failed");
+                }
+            }
+        });
+    }
+}
