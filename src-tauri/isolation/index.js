@@ -39,6 +39,8 @@ const COMMANDS = new Set([
   "export_chart",
   "team",
   "operator_sessions",
+  "rules",
+  "check_rules",
   "plugin:event|listen",
   "plugin:event|unlisten",
 ]);

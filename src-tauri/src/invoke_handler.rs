@@ -33,4 +33,6 @@ tauri::generate_handler![
     export_chart,
     team,
     operator_sessions,
+    rules,
+    check_rules,
 ]

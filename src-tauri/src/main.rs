@@ -165,8 +165,20 @@ async fn blacklist(
 
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Display, level = "warn"))]
+async fn rules(console: State<'_, Console>) -> Answer<riskdesk_api::rules::RulesOverview> {
+    console.rules().await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn freezes(console: State<'_, Console>, account_id: i64) -> Answer<Vec<AccountFreezeView>> {
     console.freezes(account_id).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+fn check_rules(console: State<'_, Console>, rules: serde_json::Value) -> Answer<()> {
+    console.check_rules(rules)
 }
 
 #[tauri::command]

@@ -16,7 +16,11 @@ use crate::harness::{App, Desktop, FIRST_START, STEP};
 use crate::{ONE_WINDOW, sign_in_with};
 
 /// Signs out and in again as a demo operator.
-async fn switch_to(app: &App, authenticator: &mut Authenticator, operator: &'static str) {
+pub(crate) async fn switch_to(
+    app: &App,
+    authenticator: &mut Authenticator,
+    operator: &'static str,
+) {
     app.click("[data-testid=sign-out]").await;
     app.wait("[data-testid=sign-in]", STEP).await;
     let code = authenticator.code(operator).await;
@@ -42,7 +46,7 @@ async fn sign_in_typed(app: &App, operator: &str, password: &str, code: &str) {
         .expect("submitting");
 }
 
-async fn demo_store(desktop: &Desktop) -> std::sync::Arc<dyn Store> {
+pub(crate) async fn demo_store(desktop: &Desktop) -> std::sync::Arc<dyn Store> {
     let database = desktop.demo_database();
     let url = format!("sqlite://{}", database.display());
     let data = database.parent().expect("the demo's directory");

@@ -13,6 +13,7 @@ mod faults;
 mod hardening;
 mod harness;
 mod package;
+mod rules;
 mod session;
 
 use std::path::Path;

@@ -11,6 +11,7 @@ use riskdesk_api::decisions::{
     FreezeRequest, NoteRequest, OpenDispute, ProposeLimitChange, ReasonedChange, ReleaseFreeze,
     StepUpApproval, TriageRequest,
 };
+use riskdesk_api::rules::{RuleSetView, SaveRuleDraft, ShadowRuleSet};
 use riskdesk_api::views::{
     AccountFreezeView, AlertView, BlacklistEntryView, DisputeView, LimitChangeView,
 };
@@ -179,5 +180,26 @@ impl Client {
     ) -> Answer<ServiceClientView> {
         let path = format!("/v1/service-clients/{}/revoke", path_id(id)?);
         self.decide(&path, key, r).await
+    }
+
+    /// Saves a draft of the rules.
+    pub async fn save_rule_draft(&self, key: &str, r: &SaveRuleDraft) -> Answer<RuleSetView> {
+        self.decide("/v1/rules", key, r).await
+    }
+
+    /// Runs a draft of the rules in shadow beside the live ones.
+    pub async fn shadow_rules(&self, key: &str, id: i64, r: &ShadowRuleSet) -> Answer<RuleSetView> {
+        self.decide(&format!("/v1/rules/{id}/shadow"), key, r).await
+    }
+
+    /// Puts a version of the rules live (someone else's, with a fresh code).
+    pub async fn publish_rules(
+        &self,
+        key: &str,
+        id: i64,
+        r: &StepUpApproval,
+    ) -> Answer<RuleSetView> {
+        self.decide(&format!("/v1/rules/{id}/publish"), key, r)
+            .await
     }
 }

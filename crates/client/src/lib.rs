@@ -339,6 +339,11 @@ impl Client {
         self.read("/v1/limit-changes", query).await
     }
 
+    /// The rules in force, where they come from, and the latest versions.
+    pub async fn rules(&self) -> Result<riskdesk_api::rules::RulesOverview, ClientError> {
+        self.read("/v1/rules", &()).await
+    }
+
     pub async fn alert(&self, id: i64) -> Result<AlertView, ClientError> {
         self.read(&format!("/v1/alerts/{id}"), &()).await
     }

@@ -82,6 +82,21 @@ impl Console {
                 client.dispute_step(key, *id, request).await,
                 DecisionRecord::Dispute,
             ),
+            OperatorDecision::SaveRuleDraft { request } => {
+                record(client.save_rule_draft(key, request).await, |r| {
+                    DecisionRecord::RuleSet(Box::new(r))
+                })
+            }
+            OperatorDecision::ShadowRules { id, request } => {
+                record(client.shadow_rules(key, *id, request).await, |r| {
+                    DecisionRecord::RuleSet(Box::new(r))
+                })
+            }
+            OperatorDecision::PublishRules { id, request } => {
+                record(client.publish_rules(key, *id, request).await, |r| {
+                    DecisionRecord::RuleSet(Box::new(r))
+                })
+            }
             OperatorDecision::Team { decision } => {
                 crate::team::decide(&client, key, decision).await
             }
@@ -97,6 +112,14 @@ impl Console {
         value: String,
     ) -> Result<String, CommandError> {
         riskdesk_domain::blacklist::normalise(kind, &value)
+            .map_err(|e| CommandError::new(ErrorCode::Invalid, e.to_string()))
+    }
+
+    /// Checks a draft of the rules as the service will, as the officer
+    /// types: the field at fault and why (`field: why`), or nothing.
+    pub fn check_rules(&self, rules: serde_json::Value) -> Result<(), CommandError> {
+        riskdesk_domain::rules::Rules::from_json(&rules)
+            .map(drop)
             .map_err(|e| CommandError::new(ErrorCode::Invalid, e.to_string()))
     }
 }

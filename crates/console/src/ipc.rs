@@ -14,6 +14,7 @@ use riskdesk_api::decisions::{
 };
 use riskdesk_api::lists::{AlertQuery, DisputeQuery, TransactionQuery};
 use riskdesk_api::metrics::{CreditMetrics, FraudMetrics, MetricsQuery};
+use riskdesk_api::rules::{RuleSetView, SaveRuleDraft, ShadowRuleSet};
 use riskdesk_api::views::{
     AccountDetail, AccountFreezeView, AlertView, BlacklistEntryView, DisputeView, LimitChangeView,
 };
@@ -457,6 +458,17 @@ pub enum OperatorDecision {
         id: i64,
         request: DisputeStepRequest,
     },
+    SaveRuleDraft {
+        request: SaveRuleDraft,
+    },
+    ShadowRules {
+        id: i64,
+        request: ShadowRuleSet,
+    },
+    PublishRules {
+        id: i64,
+        request: StepUpApproval,
+    },
     /// An admin's decision about the team (`crate::team`).
     Team {
         decision: TeamDecision,
@@ -530,6 +542,7 @@ pub enum DecisionRecord {
     Operator(OperatorShown),
     Session(riskdesk_api::admin::SessionAdminView),
     ServiceClient(riskdesk_api::admin::ServiceClientView),
+    RuleSet(Box<RuleSetView>),
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize, TS)]
@@ -620,6 +633,31 @@ pub fn typescript() -> String {
         riskdesk_api::audit::RevealRequest::decl(&config),
         riskdesk_api::audit::Revealed::decl(&config),
         d::pii::PiiField::decl(&config),
+        riskdesk_api::rules::RulesOverview::decl(&config),
+        riskdesk_api::rules::RulesSource::decl(&config),
+        RuleSetView::decl(&config),
+        SaveRuleDraft::decl(&config),
+        ShadowRuleSet::decl(&config),
+        d::rule_sets::RuleSetStatus::decl(&config),
+        d::rules::Rules::decl(&config),
+        d::rules::DecisionPolicy::decl(&config),
+        d::rules::AlertPolicy::decl(&config),
+        d::rules::SeverityFloors::decl(&config),
+        d::rules::SlaMinutes::decl(&config),
+        d::rules::Velocity::decl(&config),
+        d::rules::Subject::decl(&config),
+        d::rules::VelocityWindow::decl(&config),
+        d::rules::AmountSpike::decl(&config),
+        d::rules::NewDevice::decl(&config),
+        d::rules::NightBurst::decl(&config),
+        d::rules::ImpossibleTravel::decl(&config),
+        d::rules::FarFromHome::decl(&config),
+        d::rules::Blacklist::decl(&config),
+        d::rules::RiskyMerchant::decl(&config),
+        d::rules::FrequentLargeSpending::decl(&config),
+        d::rules::LimitReview::decl(&config),
+        d::rules::LimitApproval::decl(&config),
+        d::rules::DisputeApproval::decl(&config),
         DecisionRecord::decl(&config),
         DecisionOutcome::decl(&config),
         Lang::decl(&config),

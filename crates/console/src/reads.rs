@@ -25,6 +25,12 @@ const ACCOUNT_ROWS: u32 = 50;
 const CHART_MONTHS: u32 = 12;
 
 impl Console {
+    /// The rules in force and their versions.
+    pub async fn rules(&self) -> Result<riskdesk_api::rules::RulesOverview, CommandError> {
+        let client = self.session_client()?;
+        self.checked(client.rules().await)
+    }
+
     pub async fn alerts(&self, query: AlertQuery) -> Result<Page<AlertView>, CommandError> {
         let client = self.session_client()?;
         self.checked(client.alerts(&query).await)

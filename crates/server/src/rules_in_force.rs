@@ -94,7 +94,7 @@ impl RulesInForce {
         }
         let shipped = serde_json::to_string(&Rules::parse(BUILTIN)?)?;
         let live = store
-            .install_rule_set(&shipped, "the shipped rules.toml", now)
+            .install_rule_set(&shipped, "随服务发布的规则文件 rules.toml", now)
             .await?;
         self.current.store(Arc::new(RuleSet::from_row(&live)?));
         Ok(())

@@ -8,6 +8,8 @@ import type {
   AccountQuery,
   Account360,
   AccountFreezeView,
+  Rules,
+  RulesOverview,
   AuditEntryView,
   AuditQuery,
   AuditVerification,
@@ -98,6 +100,10 @@ export interface Backend {
   team(): Promise<Team>;
   /** An operator's sessions that have not ended (admins). */
   operatorSessions(operator: string): Promise<SessionAdminView[]>;
+  /** The rules in force, where they come from, and their versions. */
+  rules(): Promise<RulesOverview>;
+  /** Checks a draft as the service will; fails with `invalid` and "field: why". */
+  checkRules(rules: Rules): Promise<void>;
   /** Follows every running export; returns the unsubscribe. */
   onExportProgress(handler: (progress: ExportProgress) => void): Promise<() => void>;
   /** Follows the demo portfolio's first generation; returns the unsubscribe. */
@@ -178,6 +184,8 @@ export const tauriBackend: Backend = {
   cancelExport: (id) => call("cancel_export", { id }),
   team: () => call("team"),
   operatorSessions: (operator) => call("operator_sessions", { operator }),
+  rules: () => call("rules"),
+  checkRules: (rules) => call("check_rules", { rules }),
   onExportProgress: (handler) =>
     listen<ExportProgress>("export-progress", (event) => handler(event.payload)),
   onProgress: (handler) => listen<Progress>("demo-progress", (event) => handler(event.payload)),

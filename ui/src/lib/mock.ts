@@ -22,6 +22,8 @@ import type {
   FraudDashboard,
   OperatorView,
   Page,
+  Rules,
+  RulesOverview,
   Startup,
   SessionAdminView,
   Team,
@@ -52,6 +54,45 @@ export function alert(id: number, overrides: Partial<AlertView> = {}): AlertView
     version: 1,
     escalated_by: null,
     ...overrides,
+  };
+}
+
+/** The shipped rules (crates/domain/rules.toml), as the service sends them. */
+export function shippedRules(): Rules {
+  return {
+    decision: { review_at: 30, decline_at: 80 },
+    alerts: {
+      min_weight: 20,
+      dedup_minutes: 60,
+      severity: { medium: 30, high: 50, critical: 80 },
+      sla_minutes: { low: 2880, medium: 1440, high: 240, critical: 60 },
+    },
+    velocity: {
+      enabled: true,
+      weight: 40,
+      windows: [
+        { subject: "account", minutes: 10, max_count: 3, max_amount: "10000.00" },
+        { subject: "account", minutes: 1440, max_count: 20, max_amount: "30000.00" },
+        { subject: "device", minutes: 60, max_count: 5, max_amount: "20000.00" },
+        { subject: "ip", minutes: 60, max_count: 10, max_amount: "30000.00" },
+      ],
+    },
+    amount_spike: { enabled: true, weight: 35, max_multiple: 5, min_history: 5, ignore_below: "1000.00" },
+    new_device: { enabled: true, weight: 30, max_amount: "2000.00" },
+    night_burst: { enabled: true, weight: 30, from_hour: 0, to_hour: 5, minutes: 60, max_count: 2 },
+    impossible_travel: { enabled: true, weight: 80, max_speed_kmh: 900, ignore_within_km: 50 },
+    far_from_home: { enabled: true, weight: 15, max_distance_km: 500 },
+    blacklist: { enabled: true, weight: 100 },
+    risky_merchant: { enabled: true, weight: 20, categories: ["virtual_goods", "gift_cards", "jewellery"], max_amount: "500.00" },
+    frequent_large_spending: {
+      enabled: true, weight: 30, large_amount: "3000.00", minutes: 1440, max_count: 2, freeze_percent: 50, freeze_hours: 24,
+    },
+    limit_review: {
+      increase_grades: ["A", "B"], increase_min_utilisation_percent: 70, increase_percent: 20, max_limit: "50000.00",
+      decrease_grades: ["E"], max_dpd: 30, decrease_percent: 30, expires_days: 7,
+    },
+    limit_approval: { officer_max_increase_percent: 20, officer_max_increase: "5000.00" },
+    dispute_approval: { single_max: "500.00", second_person_max: "5000.00" },
   };
 }
 
@@ -224,6 +265,26 @@ export class MockBackend implements Backend {
   async operatorSessions(operator: string): Promise<SessionAdminView[]> {
     this.record("operator_sessions", operator);
     return [];
+  }
+  rulesInStore: RulesOverview = {
+    source: "database",
+    in_force: shippedRules(),
+    live_version: 1,
+    versions: [{
+      id: 1, status: "live", rules: shippedRules(), based_on: null, author: "system", note: "随服务发布的规则文件 rules.toml",
+      created_at: "2026-11-25T00:00:00Z", published_by: "system", published_at: "2026-11-25T00:00:00Z", version: 1,
+    }],
+  };
+  async rules(): Promise<RulesOverview> {
+    this.record("rules");
+    return this.rulesInStore;
+  }
+  /** How `checkRules` answers a draft: a refusal's "field: why", or none. */
+  rulesCheck: (rules: Rules) => string | null = () => null;
+  async checkRules(rules: Rules): Promise<void> {
+    this.record("check_rules", rules);
+    const refused = this.rulesCheck(rules);
+    if (refused) throw new BackendError({ code: "invalid", message: refused });
   }
   dashboard: FraudDashboard | null = null;
   async fraudDashboard(request: DashboardRequest): Promise<FraudDashboard> {

@@ -24,6 +24,7 @@ export type Route =
   | { view: "dashboard" }
   | { view: "approvals" }
   | { view: "blacklist" }
+  | { view: "rules" }
   | { view: "audit" }
   | { view: "team" }
   | { view: "disputes"; id?: number }

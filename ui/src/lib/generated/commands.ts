@@ -35,6 +35,8 @@ export const COMMANDS = [
   "export_chart",
   "team",
   "operator_sessions",
+  "rules",
+  "check_rules",
 ] as const;
 
 export type Command = (typeof COMMANDS)[number];

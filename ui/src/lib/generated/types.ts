@@ -218,7 +218,7 @@ export type Account360 = { detail: AccountDetail, alerts: Array<AlertView> | nul
 
 export type ChartRequest = { account_id: number, theme: Theme, lang: Lang, width: number, height: number, };
 
-export type OperatorDecision = { "type": "triage", alert_id: number, request: TriageRequest, } | { "type": "bulk_triage", request: BulkTriageRequest, } | { "type": "next_alert" } | { "type": "add_note", alert_id: number, request: NoteRequest, } | { "type": "propose_limit", account_id: number, request: ProposeLimitChange, } | { "type": "approve_limit", id: number, request: StepUpApproval, } | { "type": "reject_limit", id: number, request: ReasonedChange, } | { "type": "freeze", account_id: number, request: FreezeRequest, } | { "type": "release_freeze", id: number, request: ReleaseFreeze, } | { "type": "add_blacklist", request: AddBlacklistEntry, } | { "type": "request_removal", id: number, request: ReasonedChange, } | { "type": "approve_removal", id: number, request: StepUpApproval, } | { "type": "reject_removal", id: number, request: ReasonedChange, } | { "type": "open_dispute", request: OpenDispute, } | { "type": "dispute_step", id: number, request: DisputeStepRequest, } | { "type": "team", decision: TeamDecision, };
+export type OperatorDecision = { "type": "triage", alert_id: number, request: TriageRequest, } | { "type": "bulk_triage", request: BulkTriageRequest, } | { "type": "next_alert" } | { "type": "add_note", alert_id: number, request: NoteRequest, } | { "type": "propose_limit", account_id: number, request: ProposeLimitChange, } | { "type": "approve_limit", id: number, request: StepUpApproval, } | { "type": "reject_limit", id: number, request: ReasonedChange, } | { "type": "freeze", account_id: number, request: FreezeRequest, } | { "type": "release_freeze", id: number, request: ReleaseFreeze, } | { "type": "add_blacklist", request: AddBlacklistEntry, } | { "type": "request_removal", id: number, request: ReasonedChange, } | { "type": "approve_removal", id: number, request: StepUpApproval, } | { "type": "reject_removal", id: number, request: ReasonedChange, } | { "type": "open_dispute", request: OpenDispute, } | { "type": "dispute_step", id: number, request: DisputeStepRequest, } | { "type": "save_rule_draft", request: SaveRuleDraft, } | { "type": "shadow_rules", id: number, request: ShadowRuleSet, } | { "type": "publish_rules", id: number, request: StepUpApproval, } | { "type": "team", decision: TeamDecision, };
 
 export type AuditVerification = { 
 /**
@@ -291,7 +291,117 @@ export type Revealed = { field: PiiField, value: string, };
 
 export type PiiField = "name" | "phone" | "national_id";
 
-export type DecisionRecord = { "kind": "alert", "record": AlertView } | { "kind": "bulk", "record": BulkTriageResult } | { "kind": "note", "record": AlertNoteView } | { "kind": "limit_change", "record": LimitChangeView } | { "kind": "freeze", "record": AccountFreezeView } | { "kind": "blacklist", "record": BlacklistEntryView } | { "kind": "dispute", "record": DisputeView } | { "kind": "operator", "record": OperatorShown } | { "kind": "session", "record": SessionAdminView } | { "kind": "service_client", "record": ServiceClientView };
+export type RulesOverview = { source: RulesSource, 
+/**
+ * The rules deciding payments now.
+ */
+in_force: Rules, 
+/**
+ * Their version; none when they come from a file.
+ */
+live_version: number | null, versions: Array<RuleSetView>, };
+
+export type RulesSource = "database" | "file";
+
+export type RuleSetView = { 
+/**
+ * The version's number: payments name it (`rules_version`).
+ */
+id: number, status: RuleSetStatus, rules: Rules, 
+/**
+ * The version this one was drafted from.
+ */
+based_on: number | null, author: string, note: string, created_at: string, published_by: string | null, published_at: string | null, 
+/**
+ * The row's version, for the next step on it.
+ */
+version: number, };
+
+export type SaveRuleDraft = { based_on: number | null, rules: Rules, 
+/**
+ * 1–500 characters.
+ */
+note: string, };
+
+export type ShadowRuleSet = { version: number | null, };
+
+export type RuleSetStatus = "draft" | "shadow" | "live" | "retired";
+
+export type Rules = { decision: DecisionPolicy, alerts: AlertPolicy, velocity: Velocity, amount_spike: AmountSpike, new_device: NewDevice, night_burst: NightBurst, impossible_travel: ImpossibleTravel, far_from_home: FarFromHome, blacklist: Blacklist, risky_merchant: RiskyMerchant, frequent_large_spending: FrequentLargeSpending, limit_review: LimitReview, limit_approval: LimitApproval, dispute_approval: DisputeApproval, };
+
+export type DecisionPolicy = { review_at: number, decline_at: number, };
+
+export type AlertPolicy = { min_weight: number, dedup_minutes: number, severity: SeverityFloors, sla_minutes: SlaMinutes, };
+
+export type SeverityFloors = { medium: number, high: number, critical: number, };
+
+export type SlaMinutes = { low: number, medium: number, high: number, critical: number, };
+
+export type Velocity = { 
+/**
+ * Off: the rule is not evaluated (a file may leave it out: on).
+ */
+enabled: boolean, weight: number, windows: Array<VelocityWindow>, };
+
+export type Subject = "account" | "device" | "ip";
+
+export type VelocityWindow = { subject: Subject, minutes: number, max_count: number, max_amount: string, };
+
+export type AmountSpike = { 
+/**
+ * Off: the rule is not evaluated (a file may leave it out: on).
+ */
+enabled: boolean, weight: number, max_multiple: number, min_history: number, ignore_below: string, };
+
+export type NewDevice = { 
+/**
+ * Off: the rule is not evaluated (a file may leave it out: on).
+ */
+enabled: boolean, weight: number, max_amount: string, };
+
+export type NightBurst = { 
+/**
+ * Off: the rule is not evaluated (a file may leave it out: on).
+ */
+enabled: boolean, weight: number, from_hour: number, to_hour: number, minutes: number, max_count: number, };
+
+export type ImpossibleTravel = { 
+/**
+ * Off: the rule is not evaluated (a file may leave it out: on).
+ */
+enabled: boolean, weight: number, max_speed_kmh: number, ignore_within_km: number, };
+
+export type FarFromHome = { 
+/**
+ * Off: the rule is not evaluated (a file may leave it out: on).
+ */
+enabled: boolean, weight: number, max_distance_km: number, };
+
+export type Blacklist = { 
+/**
+ * Off: the rule is not evaluated (a file may leave it out: on).
+ */
+enabled: boolean, weight: number, };
+
+export type RiskyMerchant = { 
+/**
+ * Off: the rule is not evaluated (a file may leave it out: on).
+ */
+enabled: boolean, weight: number, categories: Array<MerchantCategory>, max_amount: string, };
+
+export type FrequentLargeSpending = { 
+/**
+ * Off: the rule is not evaluated (a file may leave it out: on).
+ */
+enabled: boolean, weight: number, large_amount: string, minutes: number, max_count: number, freeze_percent: number, freeze_hours: number, };
+
+export type LimitReview = { increase_grades: Array<Grade>, increase_min_utilisation_percent: number, increase_percent: number, max_limit: string, decrease_grades: Array<Grade>, max_dpd: number, decrease_percent: number, expires_days: number, };
+
+export type LimitApproval = { officer_max_increase_percent: number, officer_max_increase: string, };
+
+export type DisputeApproval = { single_max: string, second_person_max: string, };
+
+export type DecisionRecord = { "kind": "alert", "record": AlertView } | { "kind": "bulk", "record": BulkTriageResult } | { "kind": "note", "record": AlertNoteView } | { "kind": "limit_change", "record": LimitChangeView } | { "kind": "freeze", "record": AccountFreezeView } | { "kind": "blacklist", "record": BlacklistEntryView } | { "kind": "dispute", "record": DisputeView } | { "kind": "operator", "record": OperatorShown } | { "kind": "session", "record": SessionAdminView } | { "kind": "service_client", "record": ServiceClientView } | { "kind": "rule_set", "record": RuleSetView };
 
 export type DecisionOutcome = { record: DecisionRecord, 
 /**
