@@ -70,7 +70,7 @@ pub struct SaveRuleDraft {
     #[schema(value_type = Rules)]
     #[ts(type = "Rules")]
     pub rules: serde_json::Value,
-    /// 1–500 characters.
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     pub note: String,
 }
 

@@ -41,8 +41,10 @@ pub struct Rules {
 #[serde(deny_unknown_fields)]
 pub struct DecisionPolicy {
     #[serde(deserialize_with = "weight")]
+    #[cfg_attr(feature = "schema", schema(minimum = 0, maximum = 1000))]
     pub review_at: u32,
     #[serde(deserialize_with = "weight")]
+    #[cfg_attr(feature = "schema", schema(minimum = 0, maximum = 1000))]
     pub decline_at: u32,
 }
 
@@ -52,8 +54,10 @@ pub struct DecisionPolicy {
 #[serde(deny_unknown_fields)]
 pub struct AlertPolicy {
     #[serde(deserialize_with = "weight")]
+    #[cfg_attr(feature = "schema", schema(minimum = 0, maximum = 1000))]
     pub min_weight: u32,
     #[serde(deserialize_with = "minutes")]
+    #[cfg_attr(feature = "schema", schema(minimum = 1, maximum = 43200))]
     pub dedup_minutes: u32,
     pub severity: SeverityFloors,
     pub sla_minutes: SlaMinutes,
@@ -66,10 +70,13 @@ pub struct AlertPolicy {
 #[serde(deny_unknown_fields)]
 pub struct SeverityFloors {
     #[serde(deserialize_with = "weight")]
+    #[cfg_attr(feature = "schema", schema(minimum = 0, maximum = 1000))]
     pub medium: u32,
     #[serde(deserialize_with = "weight")]
+    #[cfg_attr(feature = "schema", schema(minimum = 0, maximum = 1000))]
     pub high: u32,
     #[serde(deserialize_with = "weight")]
+    #[cfg_attr(feature = "schema", schema(minimum = 0, maximum = 1000))]
     pub critical: u32,
 }
 
@@ -79,12 +86,16 @@ pub struct SeverityFloors {
 #[serde(deny_unknown_fields)]
 pub struct SlaMinutes {
     #[serde(deserialize_with = "minutes")]
+    #[cfg_attr(feature = "schema", schema(minimum = 1, maximum = 43200))]
     pub low: u32,
     #[serde(deserialize_with = "minutes")]
+    #[cfg_attr(feature = "schema", schema(minimum = 1, maximum = 43200))]
     pub medium: u32,
     #[serde(deserialize_with = "minutes")]
+    #[cfg_attr(feature = "schema", schema(minimum = 1, maximum = 43200))]
     pub high: u32,
     #[serde(deserialize_with = "minutes")]
+    #[cfg_attr(feature = "schema", schema(minimum = 1, maximum = 43200))]
     pub critical: u32,
 }
 
@@ -97,6 +108,7 @@ pub struct Velocity {
     #[serde(default = "on")]
     pub enabled: bool,
     #[serde(deserialize_with = "weight")]
+    #[cfg_attr(feature = "schema", schema(minimum = 0, maximum = 1000))]
     pub weight: u32,
     pub windows: Vec<VelocityWindow>,
 }
@@ -119,8 +131,10 @@ pub enum Subject {
 pub struct VelocityWindow {
     pub subject: Subject,
     #[serde(deserialize_with = "minutes")]
+    #[cfg_attr(feature = "schema", schema(minimum = 1, maximum = 43200))]
     pub minutes: u32,
     #[serde(deserialize_with = "count")]
+    #[cfg_attr(feature = "schema", schema(minimum = 1, maximum = 10000))]
     pub max_count: u32,
     #[serde(deserialize_with = "amount")]
     pub max_amount: Money,
@@ -135,10 +149,13 @@ pub struct AmountSpike {
     #[serde(default = "on")]
     pub enabled: bool,
     #[serde(deserialize_with = "weight")]
+    #[cfg_attr(feature = "schema", schema(minimum = 0, maximum = 1000))]
     pub weight: u32,
     #[serde(deserialize_with = "multiple")]
+    #[cfg_attr(feature = "schema", schema(minimum = 1.0, maximum = 1000.0))]
     pub max_multiple: f64,
     #[serde(deserialize_with = "count")]
+    #[cfg_attr(feature = "schema", schema(minimum = 1, maximum = 10000))]
     pub min_history: u32,
     #[serde(deserialize_with = "amount")]
     pub ignore_below: Money,
@@ -153,6 +170,7 @@ pub struct NewDevice {
     #[serde(default = "on")]
     pub enabled: bool,
     #[serde(deserialize_with = "weight")]
+    #[cfg_attr(feature = "schema", schema(minimum = 0, maximum = 1000))]
     pub weight: u32,
     #[serde(deserialize_with = "amount")]
     pub max_amount: Money,
@@ -167,14 +185,19 @@ pub struct NightBurst {
     #[serde(default = "on")]
     pub enabled: bool,
     #[serde(deserialize_with = "weight")]
+    #[cfg_attr(feature = "schema", schema(minimum = 0, maximum = 1000))]
     pub weight: u32,
     #[serde(deserialize_with = "hour")]
+    #[cfg_attr(feature = "schema", schema(minimum = 0, maximum = 23))]
     pub from_hour: u32,
     #[serde(deserialize_with = "hour")]
+    #[cfg_attr(feature = "schema", schema(minimum = 0, maximum = 23))]
     pub to_hour: u32,
     #[serde(deserialize_with = "minutes")]
+    #[cfg_attr(feature = "schema", schema(minimum = 1, maximum = 43200))]
     pub minutes: u32,
     #[serde(deserialize_with = "count")]
+    #[cfg_attr(feature = "schema", schema(minimum = 1, maximum = 10000))]
     pub max_count: u32,
 }
 
@@ -187,10 +210,13 @@ pub struct ImpossibleTravel {
     #[serde(default = "on")]
     pub enabled: bool,
     #[serde(deserialize_with = "weight")]
+    #[cfg_attr(feature = "schema", schema(minimum = 0, maximum = 1000))]
     pub weight: u32,
     #[serde(deserialize_with = "speed")]
+    #[cfg_attr(feature = "schema", schema(minimum = 1.0, maximum = 100000.0))]
     pub max_speed_kmh: f64,
     #[serde(deserialize_with = "distance")]
+    #[cfg_attr(feature = "schema", schema(minimum = 0.0, maximum = 20000.0))]
     pub ignore_within_km: f64,
 }
 
@@ -203,8 +229,10 @@ pub struct FarFromHome {
     #[serde(default = "on")]
     pub enabled: bool,
     #[serde(deserialize_with = "weight")]
+    #[cfg_attr(feature = "schema", schema(minimum = 0, maximum = 1000))]
     pub weight: u32,
     #[serde(deserialize_with = "distance")]
+    #[cfg_attr(feature = "schema", schema(minimum = 0.0, maximum = 20000.0))]
     pub max_distance_km: f64,
 }
 
@@ -217,6 +245,7 @@ pub struct Blacklist {
     #[serde(default = "on")]
     pub enabled: bool,
     #[serde(deserialize_with = "weight")]
+    #[cfg_attr(feature = "schema", schema(minimum = 0, maximum = 1000))]
     pub weight: u32,
 }
 
@@ -229,6 +258,7 @@ pub struct RiskyMerchant {
     #[serde(default = "on")]
     pub enabled: bool,
     #[serde(deserialize_with = "weight")]
+    #[cfg_attr(feature = "schema", schema(minimum = 0, maximum = 1000))]
     pub weight: u32,
     pub categories: Vec<MerchantCategory>,
     #[serde(deserialize_with = "amount")]
@@ -244,16 +274,21 @@ pub struct FrequentLargeSpending {
     #[serde(default = "on")]
     pub enabled: bool,
     #[serde(deserialize_with = "weight")]
+    #[cfg_attr(feature = "schema", schema(minimum = 0, maximum = 1000))]
     pub weight: u32,
     #[serde(deserialize_with = "amount")]
     pub large_amount: Money,
     #[serde(deserialize_with = "minutes")]
+    #[cfg_attr(feature = "schema", schema(minimum = 1, maximum = 43200))]
     pub minutes: u32,
     #[serde(deserialize_with = "count")]
+    #[cfg_attr(feature = "schema", schema(minimum = 1, maximum = 10000))]
     pub max_count: u32,
     #[serde(deserialize_with = "percent")]
+    #[cfg_attr(feature = "schema", schema(minimum = 1, maximum = 100))]
     pub freeze_percent: u32,
     #[serde(deserialize_with = "hours")]
+    #[cfg_attr(feature = "schema", schema(minimum = 1, maximum = 720))]
     pub freeze_hours: u32,
 }
 
@@ -265,17 +300,22 @@ pub struct FrequentLargeSpending {
 pub struct LimitReview {
     pub increase_grades: Vec<Grade>,
     #[serde(deserialize_with = "percent")]
+    #[cfg_attr(feature = "schema", schema(minimum = 1, maximum = 100))]
     pub increase_min_utilisation_percent: u32,
     #[serde(deserialize_with = "percent")]
+    #[cfg_attr(feature = "schema", schema(minimum = 1, maximum = 100))]
     pub increase_percent: u32,
     #[serde(deserialize_with = "amount")]
     pub max_limit: Money,
     pub decrease_grades: Vec<Grade>,
     #[serde(deserialize_with = "count")]
+    #[cfg_attr(feature = "schema", schema(minimum = 1, maximum = 10000))]
     pub max_dpd: u32,
     #[serde(deserialize_with = "percent")]
+    #[cfg_attr(feature = "schema", schema(minimum = 1, maximum = 100))]
     pub decrease_percent: u32,
     #[serde(deserialize_with = "days")]
+    #[cfg_attr(feature = "schema", schema(minimum = 1, maximum = 365))]
     pub expires_days: u32,
 }
 
@@ -287,6 +327,7 @@ pub struct LimitReview {
 #[serde(deny_unknown_fields)]
 pub struct LimitApproval {
     #[serde(deserialize_with = "percent")]
+    #[cfg_attr(feature = "schema", schema(minimum = 1, maximum = 100))]
     pub officer_max_increase_percent: u32,
     #[serde(deserialize_with = "amount")]
     pub officer_max_increase: Money,

@@ -317,11 +317,7 @@ based_on: number | null, author: string, note: string, created_at: string, publi
  */
 version: number, };
 
-export type SaveRuleDraft = { based_on: number | null, rules: Rules, 
-/**
- * 1–500 characters.
- */
-note: string, };
+export type SaveRuleDraft = { based_on: number | null, rules: Rules, note: string, };
 
 export type ShadowRuleSet = { version: number | null, };
 
