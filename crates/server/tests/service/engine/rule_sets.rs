@@ -230,24 +230,38 @@ async fn two_instances_on_postgres_switch_together() {
         "关闭异地",
     );
     let (_, saved, _) = one.write("/v1/rules", &li, "draft-two-1", &off).await;
+    // Not always 2: both instances installed version 1 at once, and the
+    // loser's insert took a number from the sequence.
+    let id = saved["id"].as_i64().unwrap();
     let chen = one.sign_in("manager.chen").await;
     let body = json!({"version": saved["version"], "totp": one.fresh_totp("manager.chen")});
     let (status, live, _) = one
-        .write("/v1/rules/2/publish", &chen, "pub-two-2", &body)
+        .write(
+            &format!("/v1/rules/{id}/publish"),
+            &chen,
+            "pub-two-2",
+            &body,
+        )
         .await;
+    let published = std::time::Instant::now();
     assert_eq!(status, 200, "{live}");
 
-    // The other instance reads the live version every second: wait for it
-    // (generously: the switch's time is measured in docs/benchmarks.md).
-    let li_two = two.sign_in("officer.li").await;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    loop {
-        let (_, overview) = two.get("/v1/rules", Some(&li_two)).await;
-        if overview["live_version"] == 2 {
+    // The other instance reads the live version every second: its payments
+    // name version 1 until it does. Waited for generously; the time it took
+    // is printed (docs/benchmarks.md records it, not an assertion).
+    let deadline = published + std::time::Duration::from_secs(30);
+    for probe in 0.. {
+        let order = order(&account, &format!("WX-PROBE-{probe}"), "1.00", 0);
+        let (status, answer) = two.post("/v1/payments/authorize", Some(&key), &order).await;
+        assert_eq!(status, 200, "{answer}");
+        if answer["rules_version"] == id {
+            let ms = published.elapsed().as_millis();
+            eprintln!("publish → first payment decided by it on the other instance: {ms} ms");
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "still {overview}");
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert_eq!(answer["rules_version"], 1, "{answer}");
+        assert!(std::time::Instant::now() < deadline, "still version 1");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     let (status, decided) = two
         .post(
@@ -257,7 +271,7 @@ async fn two_instances_on_postgres_switch_together() {
         )
         .await;
     assert_eq!(status, 200, "{decided}");
-    assert_eq!(decided["rules_version"], 2);
+    assert_eq!(decided["rules_version"], id);
     assert!(
         !rules_fired(&decided).contains(&"far_from_home"),
         "{decided}"
