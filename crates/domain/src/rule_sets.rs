@@ -11,7 +11,8 @@ vocabulary! {
     pub enum RuleSetStatus {
         /// Saved, not deciding anything.
         Draft,
-        /// Evaluated beside the live set on every payment, never acted on.
+        /// To run beside the live set, never acting (payments are not yet
+        /// evaluated against it).
         Shadow,
         /// Deciding payments: one version at a time.
         Live,

@@ -95,8 +95,9 @@ pub async fn save_draft(
     .await
 }
 
-/// Runs a draft in shadow: evaluated beside the live rules on every
-/// payment, never acted on (the one in shadow before goes back to a draft).
+/// Puts a draft in shadow, the version that will run beside the live rules
+/// and never act (one at a time: the one in shadow before goes back to a
+/// draft). Payments are not yet evaluated against it.
 #[utoipa::path(post, path = "/v1/rules/{id}/shadow", tag = "rules",
     params(("id" = i64, Path), ("Idempotency-Key" = String, Header)),
     request_body = ShadowRuleSet, security(("bearer" = [])),
