@@ -1,5 +1,6 @@
-//! The demo: a generated portfolio in a data directory, opened for serving.
-//! Used by `riskdesk-server demo` and by the console's embedded mode.
+//! The demo: a generated portfolio in a data directory, opened for serving,
+//! and its sign-in sheet. Used by `riskdesk-server demo` and by the
+//! console's embedded mode.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -93,4 +94,42 @@ async fn generate_into(
     std::fs::rename(&partial, db)
         .with_context(|| format!("moving the demo into {}", db.display()))?;
     Ok(summary)
+}
+
+/// The demo's sign-in sheet as one JSON line, with the service's URL when
+/// it is serving. These are demo credentials, generated from the seed,
+/// printed on purpose; real operators' secrets are never printed.
+pub fn sign_in_sheet(url: Option<&str>, operators: &[DemoOperator]) -> serde_json::Value {
+    serde_json::json!({
+        "url": url,
+        "operators": operators.iter().map(|o| serde_json::json!({
+            "id": o.id,
+            "name": o.display_name,
+            "role": o.role.as_str(),
+            "password": o.password,
+            "totp_secret": o.totp_secret,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// How to sign in to the demo, for people or (`json`) for scripts.
+pub fn print_sign_in(url: &str, operators: &[DemoOperator], json: bool) {
+    if json {
+        println!("{}", sign_in_sheet(Some(url), operators));
+        return;
+    }
+    println!("RiskDesk demo service: {url}");
+    println!(
+        "Demo operators (password, then a TOTP code from the secret in any authenticator app):"
+    );
+    for o in operators {
+        println!(
+            "  {:<14} {:<13} password {}  TOTP secret {}",
+            o.id,
+            o.role.as_str(),
+            o.password,
+            o.totp_secret
+        );
+    }
+    println!("Stop with Ctrl-C.");
 }

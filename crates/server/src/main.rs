@@ -587,7 +587,10 @@ async fn main() -> anyhow::Result<()> {
             if json {
                 println!(
                     "{}",
-                    sign_in_sheet(None, &generate::demo_operators(params.seed))
+                    riskdesk_server::demo::sign_in_sheet(
+                        None,
+                        &generate::demo_operators(params.seed)
+                    )
                 );
             }
             Ok(())
@@ -719,7 +722,10 @@ async fn main() -> anyhow::Result<()> {
                 );
             }
             let state = configure(AppState::new(store, Clock::system())?);
-            serve(state, &listen, move |url| print_demo(url, &operators, json)).await
+            serve(state, &listen, move |url| {
+                riskdesk_server::demo::print_sign_in(url, &operators, json)
+            })
+            .await
         }
     }
 }
@@ -763,42 +769,4 @@ async fn serve(state: AppState, listen: &Listen, ready: impl FnOnce(&str)) -> an
             Ok(http::serve(listener, state, stop).await?)
         }
     }
-}
-
-/// The demo's sign-in sheet as one JSON line, with the service's URL when
-/// it is serving. These are demo credentials, generated from the seed,
-/// printed on purpose; real operators' secrets are never printed.
-fn sign_in_sheet(url: Option<&str>, operators: &[generate::DemoOperator]) -> serde_json::Value {
-    serde_json::json!({
-        "url": url,
-        "operators": operators.iter().map(|o| serde_json::json!({
-            "id": o.id,
-            "name": o.display_name,
-            "role": o.role.as_str(),
-            "password": o.password,
-            "totp_secret": o.totp_secret,
-        })).collect::<Vec<_>>(),
-    })
-}
-
-/// How to sign in to the demo, for people or (`json`) for scripts.
-fn print_demo(url: &str, operators: &[generate::DemoOperator], json: bool) {
-    if json {
-        println!("{}", sign_in_sheet(Some(url), operators));
-        return;
-    }
-    println!("RiskDesk demo service: {url}");
-    println!(
-        "Demo operators (password, then a TOTP code from the secret in any authenticator app):"
-    );
-    for o in operators {
-        println!(
-            "  {:<14} {:<13} password {}  TOTP secret {}",
-            o.id,
-            o.role.as_str(),
-            o.password,
-            o.totp_secret
-        );
-    }
-    println!("Stop with Ctrl-C.");
 }

@@ -44,9 +44,14 @@ export function valueAt(rules: Rules, path: FieldPath): unknown {
   return path.reduce<unknown>((node, key) => (node as Record<string | number, unknown>)?.[key], rules);
 }
 
+/** A plain copy of `rules` (of a reactive proxy too), to edit. */
+export function copyOf(rules: Rules): Rules {
+  return JSON.parse(JSON.stringify(rules)) as Rules;
+}
+
 /** A copy of `rules` with `value` at `path`. */
 export function withValue(rules: Rules, path: FieldPath, value: unknown): Rules {
-  const copy = JSON.parse(JSON.stringify(rules)) as Rules;
+  const copy = copyOf(rules);
   let node = copy as unknown as Record<string | number, unknown>;
   for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
   node[path[path.length - 1]] = value;
