@@ -3,6 +3,7 @@
 //! [`Rules`], the shape of the rules file.
 
 use chrono::{DateTime, Utc};
+use riskdesk_domain::backtest::Comparison;
 use riskdesk_domain::rule_sets::RuleSetStatus;
 use riskdesk_domain::rules::Rules;
 
@@ -82,4 +83,62 @@ pub struct SaveRuleDraft {
 pub struct ShadowRuleSet {
     #[schema(value_type = i64, required = true)]
     pub version: Option<i64>,
+}
+
+/// A backtest to start: the version beside the live rules on the payments
+/// of the last `days` days.
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
+#[serde(deny_unknown_fields)]
+pub struct StartBacktest {
+    #[schema(minimum = 1, maximum = 90)]
+    pub days: i64,
+}
+
+/// Where a backtest stands.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    serde::Deserialize,
+    serde::Serialize,
+    utoipa::ToSchema,
+    ts_rs::TS,
+    strum::EnumString,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum BacktestStatus {
+    Running,
+    Done,
+    Cancelled,
+    Failed,
+}
+
+/// A backtest: its progress while it runs, its comparison once done.
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
+pub struct BacktestView {
+    pub id: i64,
+    /// The version tried, and the live one it was compared with.
+    pub rule_set_id: i64,
+    pub against: i64,
+    pub days: i64,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub status: BacktestStatus,
+    /// Payments judged so far, of how many.
+    pub done: i64,
+    pub total: i64,
+    pub started_by: String,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Someone asked it to stop.
+    pub cancelling: bool,
+    pub error: Option<String>,
+    pub report: Option<Comparison>,
 }

@@ -47,6 +47,7 @@ macro_rules! vocabulary {
 pub mod account;
 pub mod alert;
 pub mod audit;
+pub mod backtest;
 pub mod billing;
 pub mod blacklist;
 pub mod customer;

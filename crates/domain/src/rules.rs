@@ -51,6 +51,24 @@ pub struct Typical {
     pub purchases: u32,
 }
 
+impl Typical {
+    /// The median of amounts in fen (the mean of the middle two for an
+    /// even count), and how many there were; none of nothing.
+    pub fn of(mut amounts: Vec<i64>) -> Option<Typical> {
+        amounts.sort_unstable();
+        let n = amounts.len();
+        let middle = match n {
+            0 => return None,
+            _ if n % 2 == 1 => amounts[n / 2],
+            _ => (amounts[n / 2 - 1] + amounts[n / 2]) / 2,
+        };
+        Some(Typical {
+            median: Money::from_fen(middle).ok()?,
+            purchases: u32::try_from(n).ok()?,
+        })
+    }
+}
+
 /// What the engine knows around a payment.
 #[derive(Clone, Debug)]
 pub struct Context<'a> {

@@ -308,31 +308,16 @@ impl Known {
             account: attempts(rows.account),
             device: attempts(rows.device),
             ip: attempts(rows.ip),
-            typical: median(rows.recent_amounts),
+            typical: Typical::of(rows.recent_amounts),
             device_seen_before: rows.device_seen_before,
             blacklist,
         }
     }
 }
 
-/// The median of the amounts (the mean of the middle two for an even count).
-fn median(mut amounts: Vec<i64>) -> Option<Typical> {
-    amounts.sort_unstable();
-    let n = amounts.len();
-    let middle = match n {
-        0 => return None,
-        _ if n % 2 == 1 => amounts[n / 2],
-        _ => (amounts[n / 2 - 1] + amounts[n / 2]) / 2,
-    };
-    Some(Typical {
-        median: Money::from_fen(middle).ok()?,
-        purchases: u32::try_from(n).ok()?,
-    })
-}
-
 fn planned_alerts(rules: &Rules, hits: &[RuleHit]) -> Vec<PlannedAlert> {
     hits.iter()
-        .filter(|h| rules.weight(h.rule) >= rules.alerts.min_weight)
+        .filter(|h| rules.raises_alert(h.rule))
         .map(|h| {
             let severity = rules.severity(h.rule);
             PlannedAlert {
@@ -508,14 +493,6 @@ fn invalid(detail: impl Into<String>) -> EngineError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_median_is_the_middle_or_the_mean_of_the_middle_two() {
-        assert_eq!(median(vec![]), None);
-        let m = |v: Vec<i64>| median(v).map(|t| (t.median.fen(), t.purchases));
-        assert_eq!(m(vec![300, 100, 200]), Some((200, 3)));
-        assert_eq!(m(vec![400, 100, 200, 300]), Some((250, 4)));
-    }
 
     #[test]
     fn a_retry_hashes_the_same_whatever_the_amount_spelling() {

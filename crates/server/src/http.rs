@@ -72,6 +72,8 @@ pub struct AppState {
     dummy_hash: Arc<str>,
     throttle: Arc<throttle::Throttle>,
     exports: Arc<throttle::ExportSlots>,
+    /// This instance's backtests of the rules (one at a time).
+    pub backtester: Arc<crate::backtest::Backtester>,
 }
 
 impl AppState {
@@ -86,6 +88,7 @@ impl AppState {
             dummy_hash,
             throttle: Arc::new(throttle::Throttle::new(SignInLimits::default())?),
             exports: Arc::default(),
+            backtester: Arc::default(),
         })
     }
 
@@ -164,6 +167,9 @@ fn routes() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(rules::one))
         .routes(routes!(rules::shadow))
         .routes(routes!(rules::publish))
+        .routes(routes!(rules::start_backtest, rules::backtests))
+        .routes(routes!(rules::backtest))
+        .routes(routes!(rules::cancel_backtest))
         .routes(routes!(blacklist::list, blacklist::add))
         .routes(routes!(blacklist::request_removal))
         .routes(routes!(blacklist::approve_removal))

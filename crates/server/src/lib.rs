@@ -1,6 +1,7 @@
 //! The reference risk service.
 pub mod audit_key;
 pub mod auth;
+pub mod backtest;
 pub mod clock;
 pub mod data_key;
 pub mod demo;

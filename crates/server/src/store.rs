@@ -7,6 +7,7 @@
 
 mod admin;
 mod audit;
+mod backtests;
 mod decisions;
 mod decode;
 mod end_of_day;
@@ -27,6 +28,7 @@ pub use riskdesk_domain::alert::AlertSort;
 
 pub use admin::*;
 pub use audit::*;
+pub use backtests::*;
 pub use decisions::*;
 pub use end_of_day::*;
 pub use ledger::*;
@@ -155,6 +157,7 @@ pub trait Store:
     + Administration
     + Metrics
     + RuleSets
+    + Backtests
     + Send
     + Sync
     + std::fmt::Debug

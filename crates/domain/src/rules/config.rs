@@ -469,6 +469,12 @@ impl Rules {
         }
     }
 
+    /// Whether a hit of this rule raises an alert: its weight is at least
+    /// the alerts' floor.
+    pub fn raises_alert(&self, rule: Rule) -> bool {
+        self.weight(rule) >= self.alerts.min_weight
+    }
+
     /// An alert's severity, from its rule's weight.
     pub fn severity(&self, rule: Rule) -> Severity {
         let weight = self.weight(rule);

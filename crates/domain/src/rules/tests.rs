@@ -553,3 +553,11 @@ fn a_good_busy_line_is_proposed_higher_and_a_poor_one_lower() {
     );
     assert_eq!(proposed(&line("10000.00", "9950.00", E, 0, 0)), None);
 }
+
+#[test]
+fn the_median_is_the_middle_or_the_mean_of_the_middle_two() {
+    assert_eq!(Typical::of(vec![]), None);
+    let m = |v: Vec<i64>| Typical::of(v).map(|t| (t.median.fen(), t.purchases));
+    assert_eq!(m(vec![300, 100, 200]), Some((200, 3)));
+    assert_eq!(m(vec![400, 100, 200, 300]), Some((250, 4)));
+}

@@ -8,7 +8,10 @@ use axum::extract::State;
 use axum::response::Response;
 use riskdesk_api::ProblemCode;
 use riskdesk_api::decisions::StepUpApproval;
-use riskdesk_api::rules::{RuleSetView, RulesOverview, RulesSource, SaveRuleDraft, ShadowRuleSet};
+use riskdesk_api::rules::{
+    BacktestView, RuleSetView, RulesOverview, RulesSource, SaveRuleDraft, ShadowRuleSet,
+    StartBacktest,
+};
 use riskdesk_domain::operator::Permission;
 use riskdesk_domain::rules::Rules;
 
@@ -17,11 +20,16 @@ use super::decide::{WriteKey, decide, text, version};
 use super::problem::{ApiError, ApiResult, Body, PathParam};
 use super::session::Signed;
 use super::views;
-use crate::rules_in_force::Source;
-use crate::store::{Decided, RuleDraftWrite, RuleSetStep};
+use crate::rules_in_force::{RuleSet, Source};
+use crate::store::{Decided, NewBacktest, NotStarted, RuleDraftWrite, RuleSetStep};
 
 /// How many versions the overview lists.
 const VERSIONS_LISTED: u32 = 100;
+/// How many of a version's backtests are listed.
+const BACKTESTS_LISTED: u32 = 20;
+/// How far back a backtest may look.
+const BACKTEST_MAX_DAYS: i64 = 90;
+const DAY_MS: i64 = 24 * 3_600_000;
 
 /// The rules in force, where they come from, and the latest versions.
 #[utoipa::path(get, path = "/v1/rules", tag = "rules", security(("bearer" = [])),
@@ -170,6 +178,128 @@ pub async fn publish(
         },
     )
     .await
+}
+
+/// Starts a backtest of a version beside the live rules on the recorded
+/// payments of the last `days` days (1–90): a job on the service, one at a
+/// time per version, whose progress and report the version keeps.
+#[utoipa::path(post, path = "/v1/rules/{id}/backtests", tag = "rules",
+    params(("id" = i64, Path)), request_body = StartBacktest, security(("bearer" = [])),
+    responses((status = 202, body = BacktestView), (status = 400, body = riskdesk_api::Problem),
+        (status = 404, body = riskdesk_api::Problem), (status = 409, body = riskdesk_api::Problem)))]
+pub async fn start_backtest(
+    State(state): State<AppState>,
+    signed: Signed,
+    PathParam(id): PathParam<i64>,
+    Body(request): Body<StartBacktest>,
+) -> ApiResult<(axum::http::StatusCode, Json<BacktestView>)> {
+    signed.require(Permission::DraftRules)?;
+    managed_here(&state)?;
+    if !(1..=BACKTEST_MAX_DAYS).contains(&request.days) {
+        return Err(ApiError::invalid(format!(
+            "days: {} is out of range (1 to {BACKTEST_MAX_DAYS})",
+            request.days
+        )));
+    }
+    let draft = state.store.rule_set(id).await?;
+    let draft = draft.ok_or_else(|| ApiError::not_found(format!("rules version {id}")))?;
+    let live = state.rules.current();
+    let against = live.version.ok_or_else(|| {
+        ApiError::new(
+            ProblemCode::InvalidState,
+            "no live version to compare with yet",
+        )
+    })?;
+    let draft_rules = RuleSet::from_row(&draft)?.rules;
+    let now = state.clock.now_ms();
+    let started = state
+        .store
+        .start_backtest(&NewBacktest {
+            rule_set_id: id,
+            against,
+            days: request.days,
+            from_at: now - request.days * DAY_MS,
+            to_at: now,
+            started_by: signed.operator.id.clone(),
+            now,
+        })
+        .await?;
+    let row = match started {
+        Ok(row) => row,
+        Err(NotStarted::NoRuleSet) => {
+            return Err(ApiError::not_found(format!("rules version {id}")));
+        }
+        Err(NotStarted::Running(running)) => {
+            return Err(ApiError::new(
+                ProblemCode::InvalidState,
+                format!("backtest {running} of version {id} is still running: cancel it or wait"),
+            ));
+        }
+    };
+    state.backtester.spawn(
+        state.store.clone(),
+        state.clock.clone(),
+        row.clone(),
+        live.rules.clone(),
+        draft_rules,
+    );
+    Ok((
+        axum::http::StatusCode::ACCEPTED,
+        Json(views::backtest(&row)?),
+    ))
+}
+
+/// A version's backtests, newest first, with their progress and reports.
+#[utoipa::path(get, path = "/v1/rules/{id}/backtests", tag = "rules",
+    params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Vec<BacktestView>), (status = 404, body = riskdesk_api::Problem)))]
+pub async fn backtests(
+    State(state): State<AppState>,
+    signed: Signed,
+    PathParam(id): PathParam<i64>,
+) -> ApiResult<Json<Vec<BacktestView>>> {
+    signed.require(Permission::ReadRules)?;
+    if state.store.rule_set(id).await?.is_none() {
+        return Err(ApiError::not_found(format!("rules version {id}")));
+    }
+    let rows = state.store.backtests(id, BACKTESTS_LISTED).await?;
+    Ok(Json(
+        rows.iter().map(views::backtest).collect::<ApiResult<_>>()?,
+    ))
+}
+
+/// One backtest.
+#[utoipa::path(get, path = "/v1/backtests/{id}", tag = "rules", params(("id" = i64, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = BacktestView), (status = 404, body = riskdesk_api::Problem)))]
+pub async fn backtest(
+    State(state): State<AppState>,
+    signed: Signed,
+    PathParam(id): PathParam<i64>,
+) -> ApiResult<Json<BacktestView>> {
+    signed.require(Permission::ReadRules)?;
+    let row = state.store.backtest(id).await?;
+    let row = row.ok_or_else(|| ApiError::not_found(format!("backtest {id}")))?;
+    Ok(Json(views::backtest(&row)?))
+}
+
+/// Asks a running backtest to stop: it ends, cancelled, within a moment.
+/// One that has ended is answered as it is.
+#[utoipa::path(post, path = "/v1/backtests/{id}/cancel", tag = "rules",
+    params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = BacktestView), (status = 404, body = riskdesk_api::Problem)))]
+pub async fn cancel_backtest(
+    State(state): State<AppState>,
+    signed: Signed,
+    PathParam(id): PathParam<i64>,
+) -> ApiResult<Json<BacktestView>> {
+    signed.require(Permission::DraftRules)?;
+    let row = state
+        .store
+        .cancel_backtest(id, state.clock.now_ms())
+        .await?;
+    let row = row.ok_or_else(|| ApiError::not_found(format!("backtest {id}")))?;
+    Ok(Json(views::backtest(&row)?))
 }
 
 /// Versions are managed here unless the rules come from a file.

@@ -341,3 +341,30 @@ pub fn rule_set(row: &crate::store::RuleSetRow) -> ApiResult<riskdesk_api::rules
         version: row.version,
     })
 }
+
+pub fn backtest(row: &crate::store::BacktestRow) -> ApiResult<riskdesk_api::rules::BacktestView> {
+    let corrupt = |what: &str| anyhow::anyhow!("backtest {}: bad {what}", row.id);
+    Ok(riskdesk_api::rules::BacktestView {
+        id: row.id,
+        rule_set_id: row.rule_set_id,
+        against: row.against,
+        days: row.days,
+        from: utc(row.from_at),
+        to: utc(row.to_at),
+        status: riskdesk_api::rules::BacktestStatus::from_str(&row.status)
+            .map_err(|_| corrupt("status"))?,
+        done: row.done,
+        total: row.total,
+        started_by: row.started_by.clone(),
+        started_at: utc(row.started_at),
+        finished_at: row.finished_at.map(utc),
+        cancelling: row.cancel_at.is_some() && row.status == "running",
+        error: row.error.clone(),
+        report: row
+            .report
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|_| corrupt("report"))?,
+    })
+}

@@ -17,6 +17,7 @@ use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool,
 
 mod admin;
 mod audit;
+mod backtests;
 mod bulk;
 mod decisions;
 mod end_of_day;

@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 
 use crate::support::{self, AS_OF_MS, Service};
 
+mod backtests;
 mod concurrency;
 mod rule_sets;
 mod rules;

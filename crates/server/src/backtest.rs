@@ -1,0 +1,366 @@
+//! The backtest job: a version of the rules beside the live one on the last
+//! days of recorded payments, each judged as of its own time
+//! (`domain::backtest`), with its progress in the database (so that any
+//! instance can show it and ask it to stop) and its report kept with the
+//! version.
+//!
+//! It must never slow payments: the history is read in a few large queries
+//! on the console's pool, and the judging runs on one thread of its own at
+//! a lower scheduling priority; one backtest runs at a time per instance
+//! (others wait their turn).
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use riskdesk_domain::alert::Disposition;
+use riskdesk_domain::backtest::{
+    Compared, Comparison, Judged, Listed, Recorded, TYPICAL_PURCHASES, Walk, strongest,
+};
+use riskdesk_domain::blacklist::{BlacklistKind, Target};
+use riskdesk_domain::geo::GeoPoint;
+use riskdesk_domain::money::Money;
+use riskdesk_domain::rules::{Context, Payment, Rules};
+use riskdesk_domain::transaction::{MerchantCategory, Place};
+use tokio::sync::Semaphore;
+
+use crate::clock::{Clock, utc};
+use crate::store::{AccountDetailRow, BacktestRow, Store, TransactionRow};
+
+/// How often the job reports its progress (and learns of a Cancel).
+const REPORT_EVERY: Duration = Duration::from_millis(250);
+/// The nice value of the judging thread: behind the service's own threads.
+const NICENESS: i32 = 10;
+
+/// The instance's backtests: one at a time.
+#[derive(Debug)]
+pub struct Backtester {
+    turn: Semaphore,
+}
+
+impl Default for Backtester {
+    fn default() -> Self {
+        Backtester {
+            turn: Semaphore::new(1),
+        }
+    }
+}
+
+/// How a job ended.
+#[derive(Debug)]
+enum Ending {
+    Done(Box<Comparison>),
+    Cancelled,
+}
+
+impl Backtester {
+    /// Runs the started backtest `row` in the background: `draft` beside `live`.
+    pub fn spawn(
+        self: &Arc<Self>,
+        store: Arc<dyn Store>,
+        clock: Clock,
+        row: BacktestRow,
+        live: Rules,
+        draft: Rules,
+    ) {
+        let this = self.clone();
+        tokio::spawn(async move {
+            let id = row.id;
+            let ending = match this.turn.acquire().await {
+                Ok(_turn) => run(&store, &clock, &row, live, draft).await,
+                Err(e) => Err(e.into()),
+            };
+            let now = clock.now_ms();
+            let finished = match ending {
+                Ok(Ending::Done(report)) => match serde_json::to_string(&report) {
+                    Ok(json) => {
+                        store
+                            .finish_backtest(id, "done", Some(&json), None, now)
+                            .await
+                    }
+                    Err(e) => {
+                        let error = e.to_string();
+                        store
+                            .finish_backtest(id, "failed", None, Some(&error), now)
+                            .await
+                    }
+                },
+                Ok(Ending::Cancelled) => {
+                    store
+                        .finish_backtest(id, "cancelled", None, None, now)
+                        .await
+                }
+                Err(e) => {
+                    tracing::error!(backtest = id, error = format!("{e:#}"), "backtest failed");
+                    let error = format!("{e:#}");
+                    store
+                        .finish_backtest(id, "failed", None, Some(&error), now)
+                        .await
+                }
+            };
+            if let Err(e) = finished {
+                tracing::error!(backtest = id, error = %e, "recording the backtest's end failed");
+            }
+        });
+    }
+}
+
+/// What the job reads before it judges.
+struct History {
+    transactions: Vec<TransactionRow>,
+    approved: Vec<(i64, i64)>,
+    devices: Vec<(i64, String)>,
+    labels: HashMap<i64, Disposition>,
+    listed: Vec<Listed>,
+    customers: HashMap<i64, Customer>,
+}
+
+/// What the rules read about an account's customer.
+struct Customer {
+    customer_id: i64,
+    phone: String,
+    national_id_hash: String,
+    home: Place,
+}
+
+async fn run(
+    store: &Arc<dyn Store>,
+    clock: &Clock,
+    row: &BacktestRow,
+    live: Rules,
+    draft: Rules,
+) -> anyhow::Result<Ending> {
+    let lookback = live.lookback_minutes().max(draft.lookback_minutes());
+    let start = row.from_at - i64::from(lookback) * 60_000;
+    let history = read(store.as_ref(), start, row.from_at, row.to_at).await?;
+    let (id, from) = (row.id, row.from_at);
+    let (store, clock) = (store.clone(), clock.clone());
+    let runtime = tokio::runtime::Handle::current();
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("backtest".to_owned())
+        .spawn(move || {
+            lower_priority();
+            let progress = |done: i64, total: i64| {
+                runtime.block_on(store.backtest_progress(id, done, total, clock.now_ms()))
+            };
+            let _ = sender.send(judge(history, from, lookback, &live, &draft, progress));
+        })?;
+    receiver.await?
+}
+
+async fn read(store: &dyn Store, start: i64, from: i64, to: i64) -> anyhow::Result<History> {
+    let mut transactions = store.transactions_between(start, to).await?;
+    transactions.sort_unstable_by_key(|t| (t.occurred_at, t.id));
+    let approved = store
+        .approved_before(start, TYPICAL_PURCHASES as i64)
+        .await?;
+    let devices = store.devices_before(start).await?;
+    let mut labels = HashMap::new();
+    for (transaction, disposition) in store.labels_since(from).await? {
+        let label = Disposition::from_str(&disposition)
+            .map_err(|_| anyhow::anyhow!("alert disposition {disposition:?} is not a label"))?;
+        let was = labels.get(&transaction).copied();
+        labels.insert(transaction, strongest(was, label));
+    }
+    let mut listed = Vec::new();
+    for entry in store.blacklist_history().await? {
+        let target = BlacklistKind::from_str(&entry.kind)
+            .ok()
+            .and_then(|kind| Target::parse(kind, &entry.value).ok())
+            .ok_or_else(|| anyhow::anyhow!("blacklist entry {} cannot be parsed", entry.id))?;
+        let until = match (entry.removed_at, entry.expires_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        listed.push(Listed {
+            id: entry.id,
+            target,
+            from: utc(entry.created_at),
+            until: until.map(utc),
+        });
+    }
+    let mut customers = HashMap::new();
+    let mut after = 0;
+    loop {
+        let page = store.accounts_after(after, 2_000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.account.id;
+        for account in page {
+            customers.insert(account.account.id, customer(store, account));
+        }
+    }
+    Ok(History {
+        transactions,
+        approved,
+        devices,
+        labels,
+        listed,
+        customers,
+    })
+}
+
+fn customer(store: &dyn Store, a: AccountDetailRow) -> Customer {
+    Customer {
+        customer_id: a.account.customer_id,
+        national_id_hash: store.index_national_id(&a.national_id),
+        home: Place {
+            point: GeoPoint {
+                lat: a.home_lat,
+                lon: a.home_lon,
+            },
+            city: a.account.city,
+        },
+        phone: a.account.phone,
+    }
+}
+
+/// Walks the history in time order and judges every purchase from `from`
+/// with both versions; `progress` reports and says whether to stop.
+fn judge(
+    history: History,
+    from: i64,
+    lookback_minutes: u32,
+    live: &Rules,
+    draft: &Rules,
+    progress: impl Fn(i64, i64) -> Result<bool, sqlx::Error>,
+) -> anyhow::Result<Ending> {
+    let mut walk = Walk::new(lookback_minutes, history.listed);
+    seed(&mut walk, history.approved, history.devices);
+    let judged = |t: &TransactionRow| t.kind == "purchase" && t.occurred_at >= from;
+    let total = i64::try_from(history.transactions.iter().filter(|t| judged(t)).count())?;
+    let mut comparison = Comparison::new();
+    let (mut done, mut reported) = (0, Instant::now());
+    if progress(0, total)? {
+        return Ok(Ending::Cancelled);
+    }
+    for t in history.transactions {
+        let recorded = recorded(&t)?;
+        if judged(&t) {
+            let customer = history.customers.get(&t.account_id).ok_or_else(|| {
+                anyhow::anyhow!("transaction {}: no account {}", t.id, t.account_id)
+            })?;
+            let ip =
+                t.ip.as_deref()
+                    .and_then(|ip| IpAddr::from_str(ip).ok())
+                    .ok_or_else(|| anyhow::anyhow!("transaction {}: no IP address", t.id))?;
+            let category = t
+                .category
+                .as_deref()
+                .and_then(|c| MerchantCategory::from_str(c).ok())
+                .ok_or_else(|| anyhow::anyhow!("transaction {}: no merchant category", t.id))?;
+            let seen = walk.seen(&recorded);
+            let payment = Payment {
+                amount: recorded.amount,
+                merchant: &t.merchant,
+                category,
+                device_id: t.device_id.as_deref().unwrap_or_default(),
+                ip,
+                place: recorded.place.as_ref(),
+                at: recorded.at,
+            };
+            let context = Context {
+                customer_id: customer.customer_id,
+                phone: &customer.phone,
+                national_id_hash: &customer.national_id_hash,
+                home: &customer.home,
+                account: seen.account,
+                device: seen.device,
+                ip: seen.ip,
+                typical: seen.typical,
+                device_seen_before: seen.device_seen_before,
+                blacklist: seen.blacklist,
+            };
+            let (by_live, by_draft) = (
+                Judged::of(live, &payment, &context),
+                Judged::of(draft, &payment, &context),
+            );
+            comparison.add(&Compared {
+                transaction_id: t.id,
+                order_id: &t.order_id,
+                account_id: t.account_id,
+                at: recorded.at,
+                amount: recorded.amount,
+                label: history.labels.get(&t.id).copied(),
+                live: &by_live,
+                draft: &by_draft,
+            });
+            done += 1;
+            if reported.elapsed() >= REPORT_EVERY {
+                reported = Instant::now();
+                if progress(done, total)? {
+                    return Ok(Ending::Cancelled);
+                }
+            }
+        }
+        walk.record(recorded);
+    }
+    progress(done, total)?;
+    Ok(Ending::Done(Box::new(comparison)))
+}
+
+/// The accounts' approved amounts (oldest first) and devices from before
+/// the history walked.
+fn seed(walk: &mut Walk, approved: Vec<(i64, i64)>, devices: Vec<(i64, String)>) {
+    let mut accounts: HashMap<i64, (Vec<i64>, Vec<String>)> = HashMap::new();
+    for (account, amount) in approved {
+        accounts.entry(account).or_default().0.push(amount);
+    }
+    for (account, device) in devices {
+        accounts.entry(account).or_default().1.push(device);
+    }
+    for (account, (approved, devices)) in accounts {
+        walk.seed(account, approved, devices);
+    }
+}
+
+fn recorded(t: &TransactionRow) -> anyhow::Result<Recorded> {
+    Ok(Recorded {
+        account_id: t.account_id,
+        at: utc(t.occurred_at),
+        purchase: t.kind == "purchase",
+        amount: Money::from_fen(t.amount_fen)
+            .map_err(|e| anyhow::anyhow!("transaction {}: {e}", t.id))?,
+        approved: matches!(t.status.as_str(), "authorized" | "settled" | "refunded"),
+        device_id: t.device_id.clone(),
+        ip: t.ip.clone(),
+        place: match (t.lat, t.lon, &t.city) {
+            (Some(lat), Some(lon), Some(city)) => Some(Place {
+                point: GeoPoint { lat, lon },
+                city: city.clone(),
+            }),
+            _ => None,
+        },
+    })
+}
+
+/// Puts the calling thread behind the service's own (Linux: its nice
+/// value; on a thread id it applies to that thread alone).
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    if let Err(e) = rustix::process::setpriority_process(Some(rustix::thread::gettid()), NICENESS) {
+        tracing::warn!(error = %e, "the backtest runs at the service's priority");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cancel_heard_at_the_first_report_ends_the_job_cancelled() {
+        let history = History {
+            transactions: Vec::new(),
+            approved: Vec::new(),
+            devices: Vec::new(),
+            labels: HashMap::new(),
+            listed: Vec::new(),
+            customers: HashMap::new(),
+        };
+        let rules = Rules::builtin();
+        let ending = judge(history, 0, 60, &rules, &rules, |_, _| Ok(true));
+        assert!(matches!(ending, Ok(Ending::Cancelled)), "{ending:?}");
+    }
+}

@@ -1,0 +1,106 @@
+//! Backtests of a version of the rules (`Backtests`): each a job with its
+//! progress, a way to stop it, and its report kept with the version; and
+//! the recorded history the job replays, read in a few large queries.
+
+use super::{StoreResult, TransactionRow};
+
+/// A backtest: `rule_set_id` beside `against` (the live version when it
+/// started) on the payments from `from_at` until `to_at`.
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct BacktestRow {
+    pub id: i64,
+    pub rule_set_id: i64,
+    pub against: i64,
+    pub days: i64,
+    pub from_at: i64,
+    pub to_at: i64,
+    /// running, done, cancelled or failed.
+    pub status: String,
+    pub done: i64,
+    pub total: i64,
+    /// The comparison as JSON, once done.
+    pub report: Option<String>,
+    pub error: Option<String>,
+    pub started_by: String,
+    pub started_at: i64,
+    /// The job's last sign of life.
+    pub updated_at: i64,
+    pub finished_at: Option<i64>,
+    pub cancel_at: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewBacktest {
+    pub rule_set_id: i64,
+    pub against: i64,
+    pub days: i64,
+    pub from_at: i64,
+    pub to_at: i64,
+    pub started_by: String,
+    pub now: i64,
+}
+
+/// Why a backtest did not start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotStarted {
+    NoRuleSet,
+    /// One of this version is running; its id.
+    Running(i64),
+}
+
+/// A blacklist entry with its times, as the backtest replays them.
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct ListedRow {
+    pub id: i64,
+    pub kind: String,
+    pub value: String,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+    pub removed_at: Option<i64>,
+}
+
+/// A running job that has not reported for this long has lost its instance.
+pub const BACKTEST_SILENT_MS: i64 = 30_000;
+
+#[async_trait::async_trait]
+pub trait Backtests {
+    /// Starts a backtest (after failing any of the version's that went
+    /// silent), or says why not.
+    async fn start_backtest(&self, b: &NewBacktest)
+    -> StoreResult<Result<BacktestRow, NotStarted>>;
+    /// The job's progress; true when someone asked it to stop.
+    async fn backtest_progress(
+        &self,
+        id: i64,
+        done: i64,
+        total: i64,
+        now: i64,
+    ) -> StoreResult<bool>;
+    /// The job's end: done with its report, cancelled or failed with why.
+    async fn finish_backtest(
+        &self,
+        id: i64,
+        status: &str,
+        report: Option<&str>,
+        error: Option<&str>,
+        now: i64,
+    ) -> StoreResult<()>;
+    /// Asks a running backtest to stop; the row as it is now, if any.
+    async fn cancel_backtest(&self, id: i64, now: i64) -> StoreResult<Option<BacktestRow>>;
+    async fn backtest(&self, id: i64) -> StoreResult<Option<BacktestRow>>;
+    /// A version's backtests, newest first (at most `limit`).
+    async fn backtests(&self, rule_set_id: i64, limit: u32) -> StoreResult<Vec<BacktestRow>>;
+
+    /// Every transaction from `from` (inclusive) until `to` (exclusive).
+    async fn transactions_between(&self, from: i64, to: i64) -> StoreResult<Vec<TransactionRow>>;
+    /// Each account's last `per_account` approved purchases before
+    /// `before`, as (account, amount in fen), oldest first per account.
+    async fn approved_before(&self, before: i64, per_account: i64) -> StoreResult<Vec<(i64, i64)>>;
+    /// Each account's devices seen before `before`, as (account, device).
+    async fn devices_before(&self, before: i64) -> StoreResult<Vec<(i64, String)>>;
+    /// The dispositions of closed alerts raised from `from` on, as
+    /// (transaction, disposition).
+    async fn labels_since(&self, from: i64) -> StoreResult<Vec<(i64, String)>>;
+    /// Every blacklist entry ever made, with its times.
+    async fn blacklist_history(&self) -> StoreResult<Vec<ListedRow>>;
+}
