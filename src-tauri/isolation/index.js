@@ -41,6 +41,10 @@ const COMMANDS = new Set([
   "operator_sessions",
   "rules",
   "check_rules",
+  "backtests",
+  "start_backtest",
+  "cancel_backtest",
+  "shadow_comparison",
   "plugin:event|listen",
   "plugin:event|unlisten",
 ]);

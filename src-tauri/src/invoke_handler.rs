@@ -35,4 +35,8 @@ tauri::generate_handler![
     operator_sessions,
     rules,
     check_rules,
+    backtests,
+    start_backtest,
+    cancel_backtest,
+    shadow_comparison,
 ]

@@ -171,6 +171,43 @@ async fn rules(console: State<'_, Console>) -> Answer<riskdesk_api::rules::Rules
 
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Display, level = "warn"))]
+async fn backtests(
+    console: State<'_, Console>,
+    rule_set_id: i64,
+) -> Answer<Vec<riskdesk_api::rules::BacktestView>> {
+    console.backtests(rule_set_id).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+async fn start_backtest(
+    console: State<'_, Console>,
+    rule_set_id: i64,
+    days: i64,
+) -> Answer<riskdesk_api::rules::BacktestView> {
+    console.start_backtest(rule_set_id, days).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+async fn cancel_backtest(
+    console: State<'_, Console>,
+    id: i64,
+) -> Answer<riskdesk_api::rules::BacktestView> {
+    console.cancel_backtest(id).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+async fn shadow_comparison(
+    console: State<'_, Console>,
+    rule_set_id: i64,
+) -> Answer<riskdesk_api::rules::ShadowView> {
+    console.shadow_comparison(rule_set_id).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn freezes(console: State<'_, Console>, account_id: i64) -> Answer<Vec<AccountFreezeView>> {
     console.freezes(account_id).await
 }

@@ -142,3 +142,16 @@ pub struct BacktestView {
     pub error: Option<String>,
     pub report: Option<Comparison>,
 }
+
+/// A version's comparison with the live rules on the payments it judged in
+/// shadow, as it stands now (it grows while the version is in shadow).
+#[derive(
+    Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
+pub struct ShadowView {
+    pub rule_set_id: i64,
+    /// The version is in shadow now (payments still arrive).
+    pub in_shadow: bool,
+    /// None until it has judged a payment.
+    pub report: Option<Comparison>,
+}

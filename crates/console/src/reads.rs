@@ -31,6 +31,42 @@ impl Console {
         self.checked(client.rules().await)
     }
 
+    /// A version's backtests, newest first.
+    pub async fn backtests(
+        &self,
+        rule_set_id: i64,
+    ) -> Result<Vec<riskdesk_api::rules::BacktestView>, CommandError> {
+        let client = self.session_client()?;
+        self.checked(client.backtests(rule_set_id).await)
+    }
+
+    /// Starts a backtest of a version on the service.
+    pub async fn start_backtest(
+        &self,
+        rule_set_id: i64,
+        days: i64,
+    ) -> Result<riskdesk_api::rules::BacktestView, CommandError> {
+        let client = self.session_client()?;
+        self.checked(client.start_backtest(rule_set_id, days).await)
+    }
+
+    pub async fn cancel_backtest(
+        &self,
+        id: i64,
+    ) -> Result<riskdesk_api::rules::BacktestView, CommandError> {
+        let client = self.session_client()?;
+        self.checked(client.cancel_backtest(id).await)
+    }
+
+    /// A version's comparison with the live rules in shadow.
+    pub async fn shadow_comparison(
+        &self,
+        rule_set_id: i64,
+    ) -> Result<riskdesk_api::rules::ShadowView, CommandError> {
+        let client = self.session_client()?;
+        self.checked(client.shadow_comparison(rule_set_id).await)
+    }
+
     pub async fn alerts(&self, query: AlertQuery) -> Result<Page<AlertView>, CommandError> {
         let client = self.session_client()?;
         self.checked(client.alerts(&query).await)

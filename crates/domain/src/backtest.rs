@@ -99,11 +99,11 @@ pub struct DecisionShift {
 }
 
 /// One rule under both versions.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RuleShift {
-    pub rule: Option<Rule>,
+    pub rule: Rule,
     pub live_hits: u64,
     pub draft_hits: u64,
     pub live_alerts: u64,
@@ -179,8 +179,13 @@ impl Comparison {
         Comparison {
             rules: Rule::iter()
                 .map(|rule| RuleShift {
-                    rule: Some(rule),
-                    ..RuleShift::default()
+                    rule,
+                    live_hits: 0,
+                    draft_hits: 0,
+                    live_alerts: 0,
+                    draft_alerts: 0,
+                    alerts_added: 0,
+                    alerts_removed: 0,
                 })
                 .collect(),
             outcomes: Disposition::iter()
@@ -232,7 +237,7 @@ impl Comparison {
             }
         }
         for shift in &mut self.rules {
-            let Some(rule) = shift.rule else { continue };
+            let rule = shift.rule;
             let (live_alert, draft_alert) =
                 (live.alerts.contains(&rule), draft.alerts.contains(&rule));
             shift.live_hits += u64::from(live.hits.contains(&rule));

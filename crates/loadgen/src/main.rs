@@ -7,7 +7,10 @@
 //! close it, and (once the queue is clear) add notes. With `--metrics` they
 //! read the managers' dashboard metrics over several periods and cuts. With
 //! `--authorize KEY --flood N` the authorizations are measured alone, then
-//! under a sign-in flood from N clients on N loopback addresses.
+//! under a sign-in flood from N clients on N loopback addresses. With
+//! `--authorize KEY --backtest DAYS` they are measured alone, then while
+//! an officer backtests a draft of the rules on the last DAYS days, one
+//! backtest after another.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -58,6 +61,21 @@ struct Args {
     /// flood client sends its next sign-in as soon as the last is answered.
     #[arg(long, requires = "flood")]
     flood_rate: Option<f64>,
+    /// With --authorize: measure the authorizations twice in one run, alone
+    /// and then while an officer backtests a draft of the rules on the last
+    /// this many days, one backtest after another; prints each one's time.
+    #[arg(long, requires = "authorize", conflicts_with = "flood")]
+    backtest: Option<i64>,
+}
+
+/// With `--rate`, when client `client_no` sends: its share of the rate,
+/// offset from the others'.
+fn schedule(args: &Args, client_no: usize) -> Option<tokio::time::Interval> {
+    let period = Duration::from_secs_f64(args.clients as f64 / args.rate?);
+    let offset = period.mul_f64(client_no as f64 / args.clients as f64);
+    let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + offset, period);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    Some(interval)
 }
 
 /// The request kinds measured, each a list of paths the clients cycle through.
@@ -109,20 +127,11 @@ async fn main() -> anyhow::Result<()> {
     };
     let kinds = Arc::new(kinds);
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
-    let period = args
-        .rate
-        .map(|rate| Duration::from_secs_f64(args.clients as f64 / rate));
     let mut tasks = Vec::new();
     for client_no in 0..args.clients {
         let url = urls[client_no % urls.len()].clone();
         let (client, token, kinds) = (client.clone(), token.clone(), kinds.clone());
-        let mut schedule = period.map(|period| {
-            let offset = period.mul_f64(client_no as f64 / args.clients as f64);
-            let mut interval =
-                tokio::time::interval_at(tokio::time::Instant::now() + offset, period);
-            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-            interval
-        });
+        let mut schedule = schedule(&args, client_no);
         tasks.push(tokio::spawn(async move {
             let mut histograms: Vec<Histogram<u64>> = kinds
                 .iter()
@@ -298,6 +307,30 @@ async fn authorize_load(
         .duration_since(std::time::UNIX_EPOCH)?
         .as_secs();
     let alone = authorizations(args, client, urls, key, &accounts, format!("LG{run}")).await?;
+    if let Some(days) = args.backtest {
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let backtests = tokio::spawn(backtests(
+            client.clone(),
+            urls[0].clone(),
+            token.to_owned(),
+            days,
+            stop.clone(),
+        ));
+        let during =
+            authorizations(args, client, urls, key, &accounts, format!("LGB{run}")).await?;
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let runs = backtests.await??;
+        println!(
+            "{} payment clients, {} s each{}; backtests of {days} days, one after another: {}",
+            args.clients,
+            args.seconds,
+            args.rate
+                .map(|r| format!(" at {r:.0}/s in all"))
+                .unwrap_or_default(),
+            runs.join("; ")
+        );
+        return compare_authorizations(args, ("alone", &alone), ("during backtests", &during));
+    }
     let Some(flooders) = args.flood else {
         return report_authorizations(args, accounts.len(), &alone);
     };
@@ -313,7 +346,6 @@ async fn authorize_load(
     let flooded = authorizations(args, client, urls, key, &accounts, format!("LGF{run}")).await?;
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let flood = flood.await??;
-    let ms = |h: &Histogram<u64>, q: f64| h.value_at_quantile(q) as f64 / 1000.0;
     println!(
         "{} payment clients, {} s each; sign-in flood: {flooders} clients on {} loopback \
          addresses, {:.0} sign-ins/s ({} answered 429, {} answered 401, {} other)",
@@ -325,9 +357,19 @@ async fn authorize_load(
         flood.refused,
         flood.other
     );
+    compare_authorizations(args, ("alone", &alone), ("under the flood", &flooded))
+}
+
+/// The two runs' authorizations side by side, and the ratio of their p99s.
+fn compare_authorizations(
+    args: &Args,
+    base: (&str, &Decisions),
+    other: (&str, &Decisions),
+) -> anyhow::Result<()> {
+    let ms = |h: &Histogram<u64>, q: f64| h.value_at_quantile(q) as f64 / 1000.0;
     println!("| authorize | decisions/s | p50 ms | p99 ms | errors |");
     println!("|---|---:|---:|---:|---:|");
-    for (name, (h, _, errors)) in [("alone", &alone), ("under the flood", &flooded)] {
+    for (name, (h, _, errors)) in [base, other] {
         println!(
             "| {name} | {:.0} | {:.2} | {:.2} | {errors} |",
             h.len() as f64 / args.seconds as f64,
@@ -336,10 +378,69 @@ async fn authorize_load(
         );
     }
     println!(
-        "p99 under the flood / alone: {:.2}",
-        ms(&flooded.0, 0.99) / ms(&alone.0, 0.99)
+        "p99 {} / {}: {:.2}",
+        other.0,
+        base.0,
+        ms(&other.1.0, 0.99) / ms(&base.1.0, 0.99)
     );
     Ok(())
+}
+
+/// An officer's backtests of a draft (the live rules with the ten-minute
+/// velocity window loosened), one after another until `stop`: each one's
+/// payments and time, as the service recorded them.
+async fn backtests(
+    client: reqwest::Client,
+    url: String,
+    token: String,
+    days: i64,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+) -> anyhow::Result<Vec<String>> {
+    let overview = get(&client, &url, &token, "/v1/rules").await?;
+    let mut rules = overview["in_force"].clone();
+    rules["velocity"]["windows"][0]["max_count"] = serde_json::json!(5);
+    let draft: serde_json::Value = client
+        .post(format!("{url}/v1/rules"))
+        .bearer_auth(&token)
+        .header("Idempotency-Key", format!("loadgen-{}", std::process::id()))
+        .json(&serde_json::json!({"based_on": overview["live_version"], "rules": rules, "note": "loadgen"}))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let id = draft["id"].as_i64().context("draft id")?;
+    let mut runs = Vec::new();
+    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+        let started: serde_json::Value = client
+            .post(format!("{url}/v1/rules/{id}/backtests"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"days": days}))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let backtest = started["id"].as_i64().context("backtest id")?;
+        let view = loop {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let view = get(&client, &url, &token, &format!("/v1/backtests/{backtest}")).await?;
+            if view["status"] != "running" {
+                break view;
+            }
+        };
+        let millis = |field: &str| {
+            chrono::DateTime::parse_from_rfc3339(view[field].as_str().unwrap_or_default())
+                .map(|t| t.timestamp_millis())
+        };
+        runs.push(format!(
+            "{} {} payments in {:.2} s",
+            view["status"].as_str().unwrap_or("?"),
+            view["total"],
+            (millis("finished_at")? - millis("started_at")?) as f64 / 1000.0
+        ));
+    }
+    Ok(runs)
 }
 
 type Decisions = (Histogram<u64>, std::collections::BTreeMap<String, u64>, u64);
@@ -364,6 +465,7 @@ async fn authorizations(
             accounts.clone(),
             run.clone(),
         );
+        let mut schedule = schedule(args, client_no);
         tasks.push(tokio::spawn(async move {
             let mut latency = Histogram::<u64>::new(3).expect("histogram");
             let mut decisions = std::collections::BTreeMap::<String, u64>::new();
@@ -388,7 +490,11 @@ async fn authorizations(
                     "location": location,
                     "occurred_at": chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()).to_rfc3339(),
                 });
-                let started = Instant::now();
+                // Open loop: latency counts from when the order was due.
+                let started = match schedule.as_mut() {
+                    Some(interval) => interval.tick().await.into_std(),
+                    None => Instant::now(),
+                };
                 let answer = client
                     .post(format!("{url}/v1/payments/authorize"))
                     .bearer_auth(&key)

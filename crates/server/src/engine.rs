@@ -14,6 +14,7 @@ use riskdesk_api::payments::{
     RepaymentRequest,
 };
 use riskdesk_domain::alert::{Rule, RuleHit};
+use riskdesk_domain::backtest::Judged;
 use riskdesk_domain::blacklist::{BlacklistKind, Target};
 use riskdesk_domain::geo::GeoPoint;
 use riskdesk_domain::money::Money;
@@ -22,7 +23,7 @@ use riskdesk_domain::transaction::{Decision, DeclineReason, Place, TxStatus};
 use sha2::{Digest, Sha256};
 
 use crate::clock::utc;
-use crate::rules_in_force::RuleSet;
+use crate::rules_in_force::Versions;
 use crate::store::{
     AuthorizationWrite, Authorized, ContextQuery, ContextRows, Idempotent, LedgerRecord, MoneyBack,
     PlannedAlert, PlannedFreeze, Refusal, Store, TransactionRow,
@@ -63,10 +64,11 @@ pub struct Answer<T> {
 /// Decides and records a payment from the checkout.
 pub async fn authorize(
     store: &dyn Store,
-    rule_set: &RuleSet,
+    versions: &Versions,
     request: &AuthorizeRequest,
     now: i64,
 ) -> EngineResult<Answer<AuthorizeResponse>> {
+    let (rule_set, shadow) = (&versions.live, versions.shadow.as_deref());
     let rules = &rule_set.rules;
     let ip = check_authorize(request, now)?;
     let at = request.occurred_at.timestamp_millis();
@@ -94,7 +96,11 @@ pub async fn authorize(
             device_id: request.device_id.clone(),
             ip: request.ip.clone(),
             at,
-            lookback_ms: i64::from(rules.lookback_minutes()) * MINUTE_MS,
+            lookback_ms: i64::from(
+                shadow
+                    .map_or(0, |s| s.rules.lookback_minutes())
+                    .max(rules.lookback_minutes()),
+            ) * MINUTE_MS,
             lookahead_ms: 24 * 60 * MINUTE_MS,
             now,
             exact: exact
@@ -141,6 +147,7 @@ pub async fn authorize(
     };
     let hits = rules::evaluate(rules, &payment, &context);
     let decision = rules::decide(rules, &hits);
+    let shadowed = shadow.map(|s| (s.version, Judged::of(&s.rules, &payment, &context)));
     let write = AuthorizationWrite {
         request_hash: request_hash("authorize", request),
         transaction: TransactionRow {
@@ -174,6 +181,15 @@ pub async fn authorize(
             decline_reason: (decision == Decision::Decline).then(|| "rules".to_owned()),
             grade: None,
             rules_version: rule_set.version,
+            shadow_version: shadowed.as_ref().and_then(|(version, _)| *version),
+            shadow_decision: shadowed
+                .as_ref()
+                .map(|(_, j)| j.decision.as_str().to_owned()),
+            shadow_hits: shadowed
+                .as_ref()
+                .map(|(_, j)| serde_json::to_string(&j.hits))
+                .transpose()
+                .map_err(anyhow::Error::from)?,
         },
         alerts: planned_alerts(rules, &hits),
         dedup_ms: i64::from(rules.alerts.dedup_minutes) * MINUTE_MS,

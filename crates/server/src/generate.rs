@@ -488,6 +488,9 @@ impl World {
                     decline_reason: declined.then(|| "insufficient_limit".to_owned()),
                     grade: None,
                     rules_version: None,
+                    shadow_version: None,
+                    shadow_decision: None,
+                    shadow_hits: None,
                 });
                 if declined {
                     continue;

@@ -166,6 +166,7 @@ fn routes() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(rules::overview, rules::save_draft))
         .routes(routes!(rules::one))
         .routes(routes!(rules::shadow))
+        .routes(routes!(rules::shadow_comparison))
         .routes(routes!(rules::publish))
         .routes(routes!(rules::start_backtest, rules::backtests))
         .routes(routes!(rules::backtest))

@@ -12,6 +12,7 @@ pub mod http;
 pub mod jobs;
 pub mod replay;
 pub mod rules_in_force;
+pub mod shadow;
 pub mod store;
 pub mod team;
 pub mod wechatpay;

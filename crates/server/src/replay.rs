@@ -9,7 +9,7 @@ use std::time::Instant;
 use riskdesk_api::payments::{PaymentEvent, RefundRequest};
 
 use crate::engine::{self, EngineError};
-use crate::rules_in_force::RuleSet;
+use crate::rules_in_force::{RuleSet, Versions};
 use crate::store::Store;
 
 /// What a replay did.
@@ -45,13 +45,14 @@ pub async fn replay(
     events: impl IntoIterator<Item = PaymentEvent>,
 ) -> anyhow::Result<Report> {
     let started = Instant::now();
+    let versions = Versions::live_only(rules.clone());
     let mut report = Report::default();
     for event in events {
         report.events += 1;
         let now = event.occurred_at().timestamp_millis() + 1_000;
         let outcome = match &event {
             PaymentEvent::Authorize(request) => {
-                match engine::authorize(store, rules, request, now).await {
+                match engine::authorize(store, &versions, request, now).await {
                     Ok(answer) => {
                         let a = answer.body;
                         report.authorizations += 1;

@@ -1,13 +1,14 @@
 //! The rules the service decides with, and their version. They come from
 //! the database — the live version, installed from the shipped rules file
 //! on a database that has none, and re-read when any instance publishes
-//! another — or from a rules file given at start, which the console then
-//! shows read-only.
+//! another; beside it the version in shadow, if any, which every payment
+//! is also judged by and which never acts — or from a rules file given at
+//! start, which the console then shows read-only.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use arc_swap::ArcSwap;
+use arc_swap::{ArcSwap, ArcSwapOption};
 use riskdesk_domain::rules::{BUILTIN, Rules};
 
 use crate::store::{RuleSetRow, Store};
@@ -45,6 +46,24 @@ impl RuleSet {
     }
 }
 
+/// The versions a payment meets: the live one decides; the one in shadow,
+/// if any, is judged beside it and recorded, never acted on.
+#[derive(Clone, Debug)]
+pub struct Versions {
+    pub live: Arc<RuleSet>,
+    pub shadow: Option<Arc<RuleSet>>,
+}
+
+impl Versions {
+    /// `live` alone, with nothing in shadow.
+    pub fn live_only(live: RuleSet) -> Versions {
+        Versions {
+            live: Arc::new(live),
+            shadow: None,
+        }
+    }
+}
+
 /// Where the rules come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Source {
@@ -57,6 +76,7 @@ pub enum Source {
 #[derive(Debug)]
 pub struct RulesInForce {
     current: ArcSwap<RuleSet>,
+    shadow: ArcSwapOption<RuleSet>,
     source: Source,
 }
 
@@ -66,6 +86,7 @@ impl RulesInForce {
     pub fn database() -> RulesInForce {
         RulesInForce {
             current: ArcSwap::from_pointee(RuleSet::unversioned(Rules::builtin())),
+            shadow: ArcSwapOption::empty(),
             source: Source::Database,
         }
     }
@@ -74,6 +95,7 @@ impl RulesInForce {
     pub fn file(rules: Rules) -> RulesInForce {
         RulesInForce {
             current: ArcSwap::from_pointee(RuleSet::unversioned(rules)),
+            shadow: ArcSwapOption::empty(),
             source: Source::File,
         }
     }
@@ -82,8 +104,17 @@ impl RulesInForce {
         self.source
     }
 
+    /// The live rules.
     pub fn current(&self) -> Arc<RuleSet> {
         self.current.load_full()
+    }
+
+    /// The live rules and the version in shadow, as a payment meets them.
+    pub fn versions(&self) -> Versions {
+        Versions {
+            live: self.current(),
+            shadow: self.shadow.load_full(),
+        }
     }
 
     /// Reads the live version (installing the shipped rules as version 1
@@ -97,30 +128,49 @@ impl RulesInForce {
             .install_rule_set(&shipped, "随服务发布的规则文件 rules.toml", now)
             .await?;
         self.current.store(Arc::new(RuleSet::from_row(&live)?));
-        Ok(())
+        self.use_shadow(store.shadow_rule_set().await?.as_ref())
     }
 
-    /// Swaps in the live version if it changed; true if it did.
+    /// Swaps in the live version and the one in shadow if either changed;
+    /// true if one did.
     pub async fn refresh(&self, store: &dyn Store) -> anyhow::Result<bool> {
         if self.source == Source::File {
             return Ok(false);
         }
-        let live = store.live_rule_set_id().await?;
-        if live.is_none() || live == self.current().version {
-            return Ok(false);
+        let (live, shadow) = store.rule_sets_in_force().await?;
+        let mut changed = false;
+        if live.is_some() && live != self.current().version {
+            if let Some(row) = store.live_rule_set().await? {
+                self.use_version(&row)?;
+                changed = true;
+            }
         }
-        let Some(row) = store.live_rule_set().await? else {
-            return Ok(false);
-        };
-        self.use_version(&row)?;
-        Ok(true)
+        if shadow != self.shadow.load().as_ref().and_then(|s| s.version) {
+            let row = store.shadow_rule_set().await?;
+            self.use_shadow(row.as_ref())?;
+            changed = true;
+        }
+        Ok(changed)
     }
 
-    /// Decides with `row` from now on (this instance's own publish).
+    /// Decides with `row` from now on (this instance's own publish). The
+    /// version in shadow, if it was this one, no longer is.
     pub fn use_version(&self, row: &RuleSetRow) -> anyhow::Result<()> {
         let set = RuleSet::from_row(row)?;
         tracing::info!(version = row.id, "rules version in force");
         self.current.store(Arc::new(set));
+        if self.shadow.load().as_ref().and_then(|s| s.version) == Some(row.id) {
+            self.shadow.store(None);
+        }
+        Ok(())
+    }
+
+    /// Judges payments with `row` beside the live rules from now on (this
+    /// instance's own step), or with nothing.
+    pub fn use_shadow(&self, row: Option<&RuleSetRow>) -> anyhow::Result<()> {
+        let set = row.map(RuleSet::from_row).transpose()?;
+        tracing::info!(version = row.map(|r| r.id), "rules version in shadow");
+        self.shadow.store(set.map(Arc::new));
         Ok(())
     }
 

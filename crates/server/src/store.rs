@@ -318,6 +318,11 @@ pub struct TransactionRow {
     /// The version of the rules that decided a payment; `None` for ledger
     /// entries, for the generated history, and when the rules come from a file.
     pub rules_version: Option<i64>,
+    /// What the version in shadow made of a payment, never acted on: its
+    /// number, decision, and the rules that fired (a JSON list of names).
+    pub shadow_version: Option<i64>,
+    pub shadow_decision: Option<String>,
+    pub shadow_hits: Option<String>,
 }
 
 impl TransactionRow {
@@ -353,6 +358,9 @@ impl TransactionRow {
             decline_reason: None,
             grade: None,
             rules_version: None,
+            shadow_version: None,
+            shadow_decision: None,
+            shadow_hits: None,
         }
     }
 }

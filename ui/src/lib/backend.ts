@@ -10,6 +10,8 @@ import type {
   AccountFreezeView,
   Rules,
   RulesOverview,
+  BacktestView,
+  ShadowView,
   AuditEntryView,
   AuditQuery,
   AuditVerification,
@@ -104,6 +106,13 @@ export interface Backend {
   rules(): Promise<RulesOverview>;
   /** Checks a draft as the service will; fails with `invalid` and "field: why". */
   checkRules(rules: Rules): Promise<void>;
+  /** A version's backtests, newest first, with progress and reports. */
+  backtests(ruleSetId: number): Promise<BacktestView[]>;
+  /** Starts a backtest of a version on the last `days` days, on the service. */
+  startBacktest(ruleSetId: number, days: number): Promise<BacktestView>;
+  cancelBacktest(id: number): Promise<BacktestView>;
+  /** A version's comparison with the live rules on the payments it judged in shadow. */
+  shadowComparison(ruleSetId: number): Promise<ShadowView>;
   /** Follows every running export; returns the unsubscribe. */
   onExportProgress(handler: (progress: ExportProgress) => void): Promise<() => void>;
   /** Follows the demo portfolio's first generation; returns the unsubscribe. */
@@ -186,6 +195,10 @@ export const tauriBackend: Backend = {
   operatorSessions: (operator) => call("operator_sessions", { operator }),
   rules: () => call("rules"),
   checkRules: (rules) => call("check_rules", { rules }),
+  backtests: (ruleSetId) => call("backtests", { ruleSetId }),
+  startBacktest: (ruleSetId, days) => call("start_backtest", { ruleSetId, days }),
+  cancelBacktest: (id) => call("cancel_backtest", { id }),
+  shadowComparison: (ruleSetId) => call("shadow_comparison", { ruleSetId }),
   onExportProgress: (handler) =>
     listen<ExportProgress>("export-progress", (event) => handler(event.payload)),
   onProgress: (handler) => listen<Progress>("demo-progress", (event) => handler(event.payload)),

@@ -24,6 +24,8 @@ import type {
   Page,
   Rules,
   RulesOverview,
+  BacktestView,
+  ShadowView,
   Startup,
   SessionAdminView,
   Team,
@@ -285,6 +287,34 @@ export class MockBackend implements Backend {
     this.record("check_rules", rules);
     const refused = this.rulesCheck(rules);
     if (refused) throw new BackendError({ code: "invalid", message: refused });
+  }
+  /** Each version's backtests, newest first; a start adds a running one. */
+  backtestsInStore: Record<number, BacktestView[]> = {};
+  async backtests(ruleSetId: number): Promise<BacktestView[]> {
+    this.record("backtests", ruleSetId);
+    return this.backtestsInStore[ruleSetId] ?? [];
+  }
+  async startBacktest(ruleSetId: number, days: number): Promise<BacktestView> {
+    this.record("start_backtest", { ruleSetId, days });
+    const started: BacktestView = {
+      id: 100 + Object.values(this.backtestsInStore).flat().length, rule_set_id: ruleSetId, against: this.rulesInStore.live_version ?? 1, days,
+      from: "2026-11-01T00:00:00Z", to: "2026-12-01T00:00:00Z", status: "running", done: 0, total: 0,
+      started_by: "officer.li", started_at: "2026-12-01T00:00:00Z", finished_at: null, cancelling: false, error: null, report: null,
+    };
+    this.backtestsInStore[ruleSetId] = [started, ...(this.backtestsInStore[ruleSetId] ?? [])];
+    return started;
+  }
+  async cancelBacktest(id: number): Promise<BacktestView> {
+    this.record("cancel_backtest", id);
+    const found = Object.values(this.backtestsInStore).flat().find((b) => b.id === id);
+    if (!found) throw new BackendError({ code: "not_found", message: `backtest ${id}` });
+    found.cancelling = true;
+    return found;
+  }
+  shadowInStore: Record<number, ShadowView> = {};
+  async shadowComparison(ruleSetId: number): Promise<ShadowView> {
+    this.record("shadow_comparison", ruleSetId);
+    return this.shadowInStore[ruleSetId] ?? { rule_set_id: ruleSetId, in_shadow: false, report: null };
   }
   dashboard: FraudDashboard | null = null;
   async fraudDashboard(request: DashboardRequest): Promise<FraudDashboard> {

@@ -2,7 +2,7 @@ import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it } from "vitest";
 import { MockBackend, officer, shippedRules } from "../lib/mock";
 import { app } from "../lib/state.svelte";
-import type { OperatorDecision, RuleSetView } from "../lib/generated/types";
+import type { BacktestView, OperatorDecision, Rule, RuleSetView } from "../lib/generated/types";
 import Rules from "./Rules.svelte";
 
 let backend: MockBackend;
@@ -95,5 +95,86 @@ describe("the rules workbench", () => {
     await waitFor(() => expect(screen.getByTestId("rule-detail").textContent).toContain("v1"));
     expect(screen.queryByTestId("new-draft")).toBeNull();
     expect(screen.queryByTestId("publish")).toBeNull();
+  });
+});
+
+/** A finished backtest of version 2 whose report is written out here. */
+function doneBacktest(): BacktestView {
+  const rule = (r: Rule, live_hits: number, draft_hits: number) => ({
+    rule: r, live_hits, draft_hits, live_alerts: live_hits, draft_alerts: draft_hits,
+    alerts_added: Math.max(0, draft_hits - live_hits), alerts_removed: Math.max(0, live_hits - draft_hits),
+  });
+  return {
+    id: 7, rule_set_id: 2, against: 1, days: 30, from: "2026-11-04T00:00:00Z", to: "2026-12-04T00:00:00Z",
+    status: "done", done: 5, total: 5, started_by: "officer.li", started_at: "2026-12-04T00:00:00Z",
+    finished_at: "2026-12-04T00:00:03Z", cancelling: false, error: null,
+    report: {
+      payments: 5, amount: "648.00", labelled: 1,
+      decisions: [
+        { live: "approve", draft: "approve", payments: 3, amount: "36.00" },
+        { live: "approve", draft: "review", payments: 1, amount: "600.00" },
+        { live: "review", draft: "approve", payments: 1, amount: "12.00" },
+      ],
+      rules: [rule("velocity", 1, 0), rule("risky_merchant", 1, 1)],
+      outcomes: [
+        { label: "confirmed_fraud", payments: 1, amount: "12.00", both: 0, live_only: 1, draft_only: 0, live_approved: "12.00", draft_approved: "12.00" },
+        { label: "false_positive", payments: 0, amount: "0.00", both: 0, live_only: 0, draft_only: 0, live_approved: "0.00", draft_approved: "0.00" },
+        { label: "benign", payments: 0, amount: "0.00", both: 0, live_only: 0, draft_only: 0, live_approved: "0.00", draft_approved: "0.00" },
+      ],
+      live_approved: "648.00", draft_approved: "648.00", changed: 2,
+      changed_payments: [{
+        transaction_id: 11, order_id: "WX-B-3", account_id: 42, at: "2026-12-03T10:03:00Z", amount: "12.00",
+        label: "confirmed_fraud", live: "review", draft: "approve", live_hits: ["velocity"], draft_hits: [],
+      }],
+    },
+  };
+}
+
+describe("backtests and the shadow", () => {
+  it("starts a backtest of the chosen draft and reads its report", async () => {
+    backend.rulesInStore = { ...backend.rulesInStore, versions: [draftBy("officer.li"), ...backend.rulesInStore.versions] };
+    render(Rules);
+    await waitFor(() => expect(screen.getAllByTestId("rule-version").length).toBe(2));
+    await fireEvent.click(screen.getAllByTestId("rule-version")[0]);
+    await fireEvent.click(screen.getByTestId("rule-tab-backtest"));
+    await fireEvent.change(screen.getByTestId("backtest-days"), { target: { value: "14" } });
+    await fireEvent.click(screen.getByTestId("run-backtest"));
+    await waitFor(() => expect(backend.callsOf("start_backtest")).toEqual([{ ruleSetId: 2, days: 14 }]));
+    await waitFor(() => expect(screen.getByTestId("backtest-progress").textContent).toContain("14 天"));
+    expect(screen.getByTestId("cancel-backtest")).toBeTruthy();
+
+    backend.backtestsInStore[2] = [doneBacktest()];
+    await waitFor(() => expect(screen.getByTestId("backtest-report")).toBeTruthy(), { timeout: 2000 });
+    const shifts = screen.getAllByTestId("cmp-shift").map((r) => [r.dataset.from, r.dataset.to]);
+    expect(shifts).toEqual([["approve", "review"], ["review", "approve"]]);
+    const fraud = screen.getAllByTestId("cmp-outcome").find((r) => r.dataset.label === "confirmed_fraud")!;
+    expect(fraud.textContent).toContain("确认欺诈");
+    expect(screen.getByTestId("cmp-changed").textContent).toContain("2");
+    expect(screen.getAllByTestId("cmp-changed-payment")[0].textContent).toContain("WX-B-3");
+  });
+
+  it("shows the approver the draft's latest backtest beside the publish button", async () => {
+    app.operator = { ...manager, permissions: [...manager.permissions] };
+    backend.rulesInStore = { ...backend.rulesInStore, versions: [draftBy("officer.li"), ...backend.rulesInStore.versions] };
+    backend.backtestsInStore[2] = [doneBacktest()];
+    render(Rules);
+    await waitFor(() => expect(screen.getAllByTestId("rule-version").length).toBe(2));
+    await fireEvent.click(screen.getAllByTestId("rule-version")[0]);
+    await waitFor(() => expect(screen.getByTestId("publish-backtest").textContent).toContain("回测 #7"));
+    expect(screen.getByTestId("publish-backtest").textContent).toContain("漏判（仅生效拦截） 1");
+  });
+
+  it("shows a version's shadow comparison, or that it has judged nothing yet", async () => {
+    backend.rulesInStore = { ...backend.rulesInStore, versions: [{ ...draftBy("officer.li"), status: "shadow" }, ...backend.rulesInStore.versions] };
+    render(Rules);
+    await waitFor(() => expect(screen.getAllByTestId("rule-version").length).toBe(2));
+    await fireEvent.click(screen.getAllByTestId("rule-version")[0]);
+    await fireEvent.click(screen.getByTestId("rule-tab-shadow"));
+    await waitFor(() => expect(screen.getByTestId("shadow-none")).toBeTruthy());
+    backend.shadowInStore[2] = { rule_set_id: 2, in_shadow: true, report: doneBacktest().report };
+    await fireEvent.click(screen.getByTestId("rule-tab-rules"));
+    await fireEvent.click(screen.getByTestId("rule-tab-shadow"));
+    await waitFor(() => expect(screen.getByTestId("shadow-report")).toBeTruthy());
+    expect(screen.getByTestId("cmp-payments").textContent).toContain("5");
   });
 });

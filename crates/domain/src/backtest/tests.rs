@@ -232,14 +232,7 @@ fn the_tally_counts_shifts_rules_and_labelled_outcomes() {
             (Review, Decline, 1, yuan(100)),
         ]
     );
-    let rule = |r: Rule| {
-        tally
-            .rules
-            .iter()
-            .find(|s| s.rule == Some(r))
-            .unwrap()
-            .clone()
-    };
+    let rule = |r: Rule| tally.rules.iter().find(|s| s.rule == r).unwrap().clone();
     let velocity = rule(Rule::Velocity);
     assert_eq!(
         (

@@ -30,3 +30,5 @@ CREATE INDEX backtests_rule_set ON backtests (rule_set_id, id);
 ALTER TABLE transactions ADD COLUMN shadow_version BIGINT;
 ALTER TABLE transactions ADD COLUMN shadow_decision TEXT;
 ALTER TABLE transactions ADD COLUMN shadow_hits TEXT;
+-- The shadow's comparison reads these payments alone.
+CREATE INDEX transactions_shadow ON transactions (shadow_version) WHERE shadow_version IS NOT NULL;

@@ -95,7 +95,7 @@ pub async fn authorize(
 ) -> ApiResult<Response> {
     let answer = engine::authorize(
         &*state.store,
-        &state.rules.current(),
+        &state.rules.versions(),
         &request,
         state.clock.now_ms(),
     )

@@ -10,7 +10,7 @@ use riskdesk_api::ProblemCode;
 use riskdesk_api::decisions::StepUpApproval;
 use riskdesk_api::rules::{
     BacktestView, RuleSetView, RulesOverview, RulesSource, SaveRuleDraft, ShadowRuleSet,
-    StartBacktest,
+    ShadowView, StartBacktest,
 };
 use riskdesk_domain::operator::Permission;
 use riskdesk_domain::rules::Rules;
@@ -103,9 +103,10 @@ pub async fn save_draft(
     .await
 }
 
-/// Puts a draft in shadow, the version that will run beside the live rules
-/// and never act (one at a time: the one in shadow before goes back to a
-/// draft). Payments are not yet evaluated against it.
+/// Puts a draft in shadow: every payment is judged by it beside the live
+/// rules and the verdict recorded, never acted on (one at a time: the one
+/// in shadow before goes back to a draft). Its comparison with the live
+/// rules grows as payments arrive (`GET /v1/rules/{id}/shadow`).
 #[utoipa::path(post, path = "/v1/rules/{id}/shadow", tag = "rules",
     params(("id" = i64, Path), ("Idempotency-Key" = String, Header)),
     request_body = ShadowRuleSet, security(("bearer" = [])),
@@ -121,6 +122,7 @@ pub async fn shadow(
     signed.require(Permission::DraftRules)?;
     managed_here(&state)?;
     let seen = version(request.version, "rules version")?;
+    let rules = state.rules.clone();
     decide(
         &state,
         &signed,
@@ -129,12 +131,39 @@ pub async fn shadow(
         &request,
         None,
         |store, claim, actor| async move {
-            store
+            let decided = store
                 .step_rule_set(&claim, &actor, (id, seen), RuleSetStep::Shadow)
-                .await
+                .await?;
+            // This instance judges with it at once; the others within a refresh.
+            if let Decided::RuleSet(row) = &decided
+                && let Err(e) = rules.use_shadow(Some(row))
+            {
+                tracing::error!(error = format!("{e:#}"), "the shadow rules did not load");
+            }
+            Ok(decided)
         },
     )
     .await
+}
+
+/// A version's comparison with the live rules on the payments it judged
+/// in shadow: decisions and alerts that differ, and labelled outcomes.
+#[utoipa::path(get, path = "/v1/rules/{id}/shadow", tag = "rules", params(("id" = i64, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = ShadowView), (status = 404, body = riskdesk_api::Problem)))]
+pub async fn shadow_comparison(
+    State(state): State<AppState>,
+    signed: Signed,
+    PathParam(id): PathParam<i64>,
+) -> ApiResult<Json<ShadowView>> {
+    signed.require(Permission::ReadRules)?;
+    let row = state.store.rule_set(id).await?;
+    let row = row.ok_or_else(|| ApiError::not_found(format!("rules version {id}")))?;
+    Ok(Json(ShadowView {
+        rule_set_id: id,
+        in_shadow: row.status == "shadow",
+        report: crate::shadow::comparison(state.store.as_ref(), id).await?,
+    }))
 }
 
 /// Puts a version live — a draft, the one in shadow, or an earlier one (a

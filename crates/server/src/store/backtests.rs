@@ -91,6 +91,8 @@ pub trait Backtests {
     /// A version's backtests, newest first (at most `limit`).
     async fn backtests(&self, rule_set_id: i64, limit: u32) -> StoreResult<Vec<BacktestRow>>;
 
+    /// The payments judged by version `version` in shadow, oldest first.
+    async fn shadowed_by(&self, version: i64) -> StoreResult<Vec<TransactionRow>>;
     /// Every transaction from `from` (inclusive) until `to` (exclusive).
     async fn transactions_between(&self, from: i64, to: i64) -> StoreResult<Vec<TransactionRow>>;
     /// Each account's last `per_account` approved purchases before

@@ -40,8 +40,9 @@ pub enum RuleSetStep {
 pub trait RuleSets {
     /// The live version, if any.
     async fn live_rule_set(&self) -> StoreResult<Option<RuleSetRow>>;
-    /// The live version's id: cheap enough to ask every second.
-    async fn live_rule_set_id(&self) -> StoreResult<Option<i64>>;
+    /// The ids of the live version and of the one in shadow: cheap enough
+    /// to ask every second.
+    async fn rule_sets_in_force(&self) -> StoreResult<(Option<i64>, Option<i64>)>;
     /// The version running in shadow, if any.
     async fn shadow_rule_set(&self) -> StoreResult<Option<RuleSetRow>>;
     /// Every version, newest first (at most `limit`).

@@ -155,11 +155,11 @@ const CUSTOMER_DETAIL: &str = ", c.name, c.national_id, c.home_lat, c.home_lon, 
 const ACCOUNT_FROM: &str = " FROM accounts a JOIN customers c ON c.id = a.customer_id";
 const TRANSACTION_FIELDS: &str = "id, account_id, kind, order_id, merchant, category, channel, \
     amount_fen, installments, device_id, ip, lat, lon, city, status, decision, rule_hits, occurred_at, \
-    decline_reason, grade, rules_version";
+    decline_reason, grade, rules_version, shadow_version, shadow_decision, shadow_hits";
 /// The columns a new transaction is written with, its id aside.
 const TRANSACTION_INSERT: &str = "account_id, kind, order_id, merchant, category, channel, \
     amount_fen, installments, device_id, ip, lat, lon, city, status, decision, rule_hits, \
-    occurred_at, decline_reason, grade, rules_version";
+    occurred_at, decline_reason, grade, rules_version, shadow_version, shadow_decision, shadow_hits";
 const FREEZE_FIELDS: &str = "id, account_id, amount_fen, reason, source, created_by, \
     transaction_id, created_at, lapses_at, released_at, released_by, release_reason, version";
 const ALERT_FIELDS: &str = "id, account_id, transaction_id, rule, severity_rank, status, assignee, \

@@ -79,6 +79,11 @@ POST /v1/rules                                   + - + - x x
 GET  /v1/rules/{id}                              + - + - x x
 POST /v1/rules/{id}/publish                      - - + - x x
 POST /v1/rules/{id}/shadow                       + - + - x x
+GET  /v1/rules/{id}/shadow                       + - + - x x
+GET  /v1/rules/{id}/backtests                    + - + - x x
+POST /v1/rules/{id}/backtests                    + - + - x x
+GET  /v1/backtests/{id}                          + - + - x x
+POST /v1/backtests/{id}/cancel                   + - + - x x
 GET  /v1/service-clients                         - - - + x x
 POST /v1/service-clients                         - - - + x x
 POST /v1/service-clients/{id}/revoke             - - - + x x
@@ -140,6 +145,7 @@ fn body(path: &str, caller: usize) -> Value {
         "/v1/rules" => json!({"based_on": 999999999,
             "rules": riskdesk_domain::rules::Rules::builtin(), "note": "权限检查"}),
         "/v1/rules/{id}/publish" => json!({"version": version, "totp": "000000"}),
+        "/v1/rules/{id}/backtests" => json!({"days": 1}),
         "/v1/auth/sign-in" => json!({"operator_id": "nobody.here", "password": "wrong",
             "totp_code": "000000"}),
         _ => json!({}),

@@ -37,6 +37,10 @@ export const COMMANDS = [
   "operator_sessions",
   "rules",
   "check_rules",
+  "backtests",
+  "start_backtest",
+  "cancel_backtest",
+  "shadow_comparison",
 ] as const;
 
 export type Command = (typeof COMMANDS)[number];

@@ -321,6 +321,90 @@ export type SaveRuleDraft = { based_on: number | null, rules: Rules, note: strin
 
 export type ShadowRuleSet = { version: number | null, };
 
+export type BacktestView = { id: number, 
+/**
+ * The version tried, and the live one it was compared with.
+ */
+rule_set_id: number, against: number, days: number, from: string, to: string, status: BacktestStatus, 
+/**
+ * Payments judged so far, of how many.
+ */
+done: number, total: number, started_by: string, started_at: string, finished_at: string | null, 
+/**
+ * Someone asked it to stop.
+ */
+cancelling: boolean, error: string | null, report: Comparison | null, };
+
+export type BacktestStatus = "running" | "done" | "cancelled" | "failed";
+
+export type ShadowView = { rule_set_id: number, 
+/**
+ * The version is in shadow now (payments still arrive).
+ */
+in_shadow: boolean, 
+/**
+ * None until it has judged a payment.
+ */
+report: Comparison | null, };
+
+export type Comparison = { payments: number, amount: string, 
+/**
+ * Payments with a label from the team.
+ */
+labelled: number, 
+/**
+ * Every pair of decisions seen, live then draft, mildest first.
+ */
+decisions: Array<DecisionShift>, 
+/**
+ * Every rule, in the order of [`Rule`].
+ */
+rules: Array<RuleShift>, 
+/**
+ * Each label, in the order of [`Disposition`].
+ */
+outcomes: Array<OutcomeShift>, 
+/**
+ * Amounts let through (not declined by the rules).
+ */
+live_approved: string, draft_approved: string, 
+/**
+ * Payments decided or alerted on differently, and the first of them.
+ */
+changed: number, changed_payments: Array<ChangedPayment>, };
+
+export type DecisionShift = { live: Decision, draft: Decision, payments: number, amount: string, };
+
+export type RuleShift = { rule: Rule, live_hits: number, draft_hits: number, live_alerts: number, draft_alerts: number, 
+/**
+ * Payments the draft alerts on for this rule and the live rules do not.
+ */
+alerts_added: number, 
+/**
+ * Payments the live rules alert on for this rule and the draft does not.
+ */
+alerts_removed: number, };
+
+export type OutcomeShift = { label: Disposition, payments: number, amount: string, 
+/**
+ * Flagged (held, declined or alerted) by both versions.
+ */
+both: number, 
+/**
+ * By the live rules only: for fraud, now missed; otherwise avoided.
+ */
+live_only: number, 
+/**
+ * By the draft only: for fraud, newly caught; otherwise added.
+ */
+draft_only: number, 
+/**
+ * Amounts let through (not declined), live and draft.
+ */
+live_approved: string, draft_approved: string, };
+
+export type ChangedPayment = { transaction_id: number, order_id: string, account_id: number, at: string, amount: string, label: Disposition | null, live: Decision, draft: Decision, live_hits: Array<Rule>, draft_hits: Array<Rule>, };
+
 export type RuleSetStatus = "draft" | "shadow" | "live" | "retired";
 
 export type Rules = { decision: DecisionPolicy, alerts: AlertPolicy, velocity: Velocity, amount_spike: AmountSpike, new_device: NewDevice, night_burst: NightBurst, impossible_travel: ImpossibleTravel, far_from_home: FarFromHome, blacklist: Blacklist, risky_merchant: RiskyMerchant, frequent_large_spending: FrequentLargeSpending, limit_review: LimitReview, limit_approval: LimitApproval, dispute_approval: DisputeApproval, };

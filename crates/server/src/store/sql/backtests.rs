@@ -139,6 +139,16 @@ impl<DB> Backtests for SqlStore<DB> {
         .await
     }
 
+    async fn shadowed_by(&self, version: i64) -> StoreResult<Vec<TransactionRow>> {
+        fetch_all(&self.pool, |q| {
+            q.push("SELECT ").push(TRANSACTION_FIELDS);
+            q.push(" FROM transactions WHERE shadow_version = ")
+                .bind(version);
+            q.push(" ORDER BY occurred_at, id");
+        })
+        .await
+    }
+
     async fn transactions_between(&self, from: i64, to: i64) -> StoreResult<Vec<TransactionRow>> {
         fetch_all(&self.pool, |q| {
             q.push("SELECT ").push(TRANSACTION_FIELDS);

@@ -216,6 +216,9 @@ impl Columns for TransactionRow {
         field(Field::Text(self.decline_reason.as_deref()));
         field(Field::Text(self.grade.as_deref()));
         field(Field::Int(self.rules_version));
+        field(Field::Int(self.shadow_version));
+        field(Field::Text(self.shadow_decision.as_deref()));
+        field(Field::Text(self.shadow_hits.as_deref()));
     }
 }
 

@@ -774,7 +774,10 @@ where
         .bind(r.occurred_at)
         .bind(r.decline_reason.clone())
         .bind(r.grade.clone())
-        .bind(r.rules_version);
+        .bind(r.rules_version)
+        .bind(r.shadow_version)
+        .bind(r.shadow_decision.clone())
+        .bind(r.shadow_hits.clone());
 }
 
 /// `limit − used − frozen` and what is owed, as ledger results report them.

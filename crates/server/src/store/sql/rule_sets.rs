@@ -12,7 +12,8 @@ const RULE_SET_FIELDS: &str = "id, status, rules, based_on, author, note, create
     published_by, published_at, version";
 
 /// What the trail keeps of a step on a version: where it stands, not its
-/// rules again (the draft's entry has them).
+/// rules again (the draft's entry has them), and on a publish the backtest
+/// the approver had before them (the version's newest finished one).
 #[derive(serde::Serialize)]
 struct Standing<'a> {
     id: i64,
@@ -20,16 +21,19 @@ struct Standing<'a> {
     published_by: Option<&'a str>,
     published_at: Option<i64>,
     version: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    backtest: Option<i64>,
 }
 
 impl RuleSetRow {
-    fn standing(&self) -> Standing<'_> {
+    fn standing(&self, backtest: Option<i64>) -> Standing<'_> {
         Standing {
             id: self.id,
             status: &self.status,
             published_by: self.published_by.as_deref(),
             published_at: self.published_at,
             version: self.version,
+            backtest,
         }
     }
 }
@@ -41,12 +45,13 @@ impl<DB> RuleSets for SqlStore<DB> {
         with_status(&self.pool, RuleSetStatus::Live).await
     }
 
-    async fn live_rule_set_id(&self) -> StoreResult<Option<i64>> {
-        let live: Option<(i64,)> = fetch_optional(&self.pool, |q| {
-            q.push("SELECT id FROM rule_sets WHERE status = 'live'");
+    async fn rule_sets_in_force(&self) -> StoreResult<(Option<i64>, Option<i64>)> {
+        let rows: Vec<(i64, String)> = fetch_all(&self.pool, |q| {
+            q.push("SELECT id, status FROM rule_sets WHERE status IN ('live', 'shadow')");
         })
         .await?;
-        Ok(live.map(|(id,)| id))
+        let with = |status: &str| rows.iter().find(|(_, s)| s == status).map(|(id, _)| *id);
+        Ok((with("live"), with("shadow")))
     }
 
     async fn shadow_rule_set(&self) -> StoreResult<Option<RuleSetRow>> {
@@ -192,8 +197,23 @@ impl<DB> RuleSets for SqlStore<DB> {
             RuleSetStep::Publish => "rules.publish",
             RuleSetStep::Shadow => "rules.shadow",
         };
+        let attached: Option<(i64,)> = match step {
+            RuleSetStep::Publish => {
+                fetch_optional(&mut *tx, |q| {
+                    q.push("SELECT id FROM backtests WHERE status = 'done' AND rule_set_id = ")
+                        .bind(id);
+                    q.push(" ORDER BY id DESC LIMIT 1");
+                })
+                .await?
+            }
+            RuleSetStep::Shadow => None,
+        };
         let target = format!("rule_set:{id}");
-        let entry = Entry::changed(action, target, &before.standing(), &after.standing())?;
+        let (before, after_standing) = (
+            before.standing(None),
+            after.standing(attached.map(|(id,)| id)),
+        );
+        let entry = Entry::changed(action, target, &before, &after_standing)?;
         self.conclude(tx, claim, actor, entry, Decided::RuleSet(after))
             .await
     }

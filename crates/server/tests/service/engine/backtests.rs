@@ -1,35 +1,43 @@
-//! Backtests through HTTP on a history built by hand, where the right
-//! answer is known: five payments decided by the live rules, one of them
-//! labelled confirmed fraud by the team, and a draft that lets that one
-//! through and holds another. Also the job's rows: one running per
-//! version, a silent one failed, a Cancel seen by the job.
+//! Comparisons of a draft with the live rules through HTTP, on a history
+//! built by hand where the right answer is known: five payments decided by
+//! the live rules, one labelled confirmed fraud by the team, and a draft
+//! that lets that one through and holds another. The backtest replays them;
+//! the shadow judges them as they arrive; both report the same. Also the
+//! job's rows: one running per version, a silent one failed, a Cancel seen
+//! by the job.
 
 use riskdesk_server::store::{AlertTriage, NewBacktest, NotStarted};
 
 use super::*;
 
-/// The service's clock is an hour past the start; a one-day backtest
-/// covers the payments made here and none of the generated history.
-async fn service_with_history(store: &Arc<dyn Store>) -> (Service, Account) {
+/// The service on a small portfolio, its clock an hour past the start
+/// (a one-day backtest covers the payments made here and none of the
+/// generated history), an account, and a service client's key.
+async fn quiet_service(store: &Arc<dyn Store>) -> (Service, Account, String) {
     support::portfolio(store.as_ref(), 50).await;
     let account = roomy_account(store.as_ref()).await;
     let key = support::service_key(store.as_ref(), "wechatpay").await;
     let service = Service::start(store.clone()).await;
     service.advance_ms(START_MS - AS_OF_MS + 3_600_000);
+    (service, account, key)
+}
+
+/// Five payments the live rules decide: four in four minutes (the fourth
+/// is one too many for the account's ten-minute window: held, with a
+/// velocity alert), then a gift card over the risky merchants' bound
+/// (alerted, approved). The team finds the held one to be fraud.
+async fn known_history(store: &Arc<dyn Store>, service: &Service, account: &Account, key: &str) {
     let backend = store.backend();
-    // Four in four minutes (the fourth is one too many for the account's
-    // ten-minute window: held, with a velocity alert), then a gift card
-    // over the risky merchants' bound (alerted, approved).
     let mut bodies: Vec<Value> = (0..4)
-        .map(|i| order(&account, &format!("WX-B-{i}"), "12.00", i))
+        .map(|i| order(account, &format!("WX-B-{i}"), "12.00", i))
         .collect();
-    let mut gift = order(&account, "WX-B-4", "600.00", 30);
+    let mut gift = order(account, "WX-B-4", "600.00", 30);
     gift["category"] = json!("gift_cards");
     bodies.push(gift);
     let mut answers = Vec::new();
     for body in &bodies {
         let (status, answer) = service
-            .post("/v1/payments/authorize", Some(&key), body)
+            .post("/v1/payments/authorize", Some(key), body)
             .await;
         assert_eq!(status, 200, "{backend}: {answer}");
         answers.push(answer);
@@ -43,7 +51,6 @@ async fn service_with_history(store: &Arc<dyn Store>) -> (Service, Account) {
         ["approve", "approve", "approve", "review", "approve"],
         "{backend}"
     );
-    // The team found the held one to be fraud.
     let alert = answers[3]["alerts"][0]["id"].as_i64().unwrap();
     store
         .triage_alerts(&[AlertTriage {
@@ -55,7 +62,107 @@ async fn service_with_history(store: &Arc<dyn Store>) -> (Service, Account) {
         }])
         .await
         .unwrap();
-    (service, account)
+}
+
+/// The draft: ten-minute velocity up to five payments, risky merchants
+/// weighing enough to hold. Returns its id.
+async fn save_draft(service: &Service, token: &str) -> i64 {
+    let mut rules = serde_json::to_value(Rules::builtin()).unwrap();
+    rules["velocity"]["windows"][0]["max_count"] = json!(5);
+    rules["risky_merchant"]["weight"] = json!(35);
+    let body = json!({"based_on": 1, "rules": rules, "note": "放宽频次，高风险商户加重"});
+    let (status, draft, _) = service.write("/v1/rules", token, "bt-draft", &body).await;
+    assert_eq!(status, 200, "{draft}");
+    draft["id"].as_i64().unwrap()
+}
+
+/// What the draft makes of the known history, beside the live rules: the
+/// fourth payment let through (the fraud now missed), the gift card held.
+fn assert_known_comparison(backend: &str, report: &Value) {
+    assert_eq!(
+        (report["payments"].as_i64(), report["labelled"].as_i64()),
+        (Some(5), Some(1))
+    );
+    assert_eq!(report["amount"], "648.00");
+    let shifts: Vec<(&str, &str, i64)> = report["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["live"].as_str().unwrap(),
+                s["draft"].as_str().unwrap(),
+                s["payments"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shifts,
+        [
+            ("approve", "approve", 3),
+            ("approve", "review", 1),
+            ("review", "approve", 1)
+        ],
+        "{backend}"
+    );
+    let rule = |name: &str| {
+        report["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["rule"] == name)
+            .unwrap()
+            .clone()
+    };
+    let velocity = rule("velocity");
+    assert_eq!(
+        [
+            &velocity["live_hits"],
+            &velocity["draft_hits"],
+            &velocity["alerts_removed"]
+        ],
+        [&json!(1), &json!(0), &json!(1)],
+        "{backend}"
+    );
+    let risky = rule("risky_merchant");
+    assert_eq!(
+        [
+            &risky["live_hits"],
+            &risky["draft_hits"],
+            &risky["live_alerts"],
+            &risky["alerts_added"]
+        ],
+        [&json!(1), &json!(1), &json!(1), &json!(0)],
+        "{backend}"
+    );
+    // The confirmed fraud the live rules held, the draft lets through.
+    let fraud = &report["outcomes"][0];
+    assert_eq!(fraud["label"], "confirmed_fraud");
+    assert_eq!(
+        [
+            &fraud["payments"],
+            &fraud["both"],
+            &fraud["live_only"],
+            &fraud["draft_only"]
+        ],
+        [&json!(1), &json!(0), &json!(1), &json!(0)],
+        "{backend}"
+    );
+    assert_eq!(
+        (
+            report["live_approved"].as_str(),
+            report["draft_approved"].as_str()
+        ),
+        (Some("648.00"), Some("648.00"))
+    );
+    assert_eq!(report["changed"], 2);
+    let changed: Vec<&str> = report["changed_payments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["order_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(changed, ["WX-B-3", "WX-B-4"], "{backend}");
 }
 
 /// Polls a backtest until it ends.
@@ -77,20 +184,15 @@ async fn finished(service: &Service, token: &str, id: i64) -> Value {
 async fn a_backtest_reports_the_decisions_rules_and_labelled_outcomes_that_change() {
     for store in support::backends().await {
         let backend = store.backend();
-        let (service, _) = service_with_history(&store).await;
+        let (service, account, key) = quiet_service(&store).await;
+        known_history(&store, &service, &account, &key).await;
         let li = service.sign_in("officer.li").await;
-        let mut rules = serde_json::to_value(Rules::builtin()).unwrap();
-        rules["velocity"]["windows"][0]["max_count"] = json!(5);
-        rules["risky_merchant"]["weight"] = json!(35);
-        let body = json!({"based_on": 1, "rules": rules, "note": "放宽频次，高风险商户加重"});
-        let (status, draft, _) = service.write("/v1/rules", &li, "bt-draft", &body).await;
-        assert_eq!(status, 200, "{backend}: {draft}");
-        let draft_id = draft["id"].as_i64().unwrap();
+        let draft_id = save_draft(&service, &li).await;
 
-        // Out of range, or not a number of days: refused, nothing started.
+        // Out of range: refused, nothing started.
         for (days, detail) in [
-            (json!(0), "days: 0 is out of range (1 to 90)"),
-            (json!(91), "days: 91 is out of range (1 to 90)"),
+            (0, "days: 0 is out of range (1 to 90)"),
+            (91, "days: 91 is out of range (1 to 90)"),
         ] {
             let (status, refused) = service
                 .post(
@@ -128,91 +230,7 @@ async fn a_backtest_reports_the_decisions_rules_and_labelled_outcomes_that_chang
             (done["done"].as_i64(), done["total"].as_i64()),
             (Some(5), Some(5))
         );
-        let report = &done["report"];
-        assert_eq!(
-            (report["payments"].as_i64(), report["labelled"].as_i64()),
-            (Some(5), Some(1))
-        );
-        assert_eq!(report["amount"], "648.00");
-        let shifts: Vec<(&str, &str, i64)> = report["decisions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| {
-                (
-                    s["live"].as_str().unwrap(),
-                    s["draft"].as_str().unwrap(),
-                    s["payments"].as_i64().unwrap(),
-                )
-            })
-            .collect();
-        assert_eq!(
-            shifts,
-            [
-                ("approve", "approve", 3),
-                ("approve", "review", 1),
-                ("review", "approve", 1)
-            ],
-            "{backend}"
-        );
-        let rule = |name: &str| {
-            report["rules"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|r| r["rule"] == name)
-                .unwrap()
-                .clone()
-        };
-        let velocity = rule("velocity");
-        assert_eq!(
-            [
-                &velocity["live_hits"],
-                &velocity["draft_hits"],
-                &velocity["alerts_removed"]
-            ],
-            [&json!(1), &json!(0), &json!(1)],
-            "{backend}"
-        );
-        let risky = rule("risky_merchant");
-        assert_eq!(
-            [
-                &risky["live_hits"],
-                &risky["draft_hits"],
-                &risky["live_alerts"],
-                &risky["alerts_added"]
-            ],
-            [&json!(1), &json!(1), &json!(1), &json!(0)],
-            "{backend}"
-        );
-        // The confirmed fraud the live rules held, the draft lets through.
-        let fraud = &report["outcomes"][0];
-        assert_eq!(fraud["label"], "confirmed_fraud");
-        assert_eq!(
-            [
-                &fraud["payments"],
-                &fraud["both"],
-                &fraud["live_only"],
-                &fraud["draft_only"]
-            ],
-            [&json!(1), &json!(0), &json!(1), &json!(0)],
-            "{backend}"
-        );
-        assert_eq!(
-            (
-                report["live_approved"].as_str(),
-                report["draft_approved"].as_str()
-            ),
-            (Some("648.00"), Some("648.00"))
-        );
-        assert_eq!(report["changed"], 2);
-        let changed: Vec<&str> = report["changed_payments"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["order_id"].as_str().unwrap())
-            .collect();
-        assert_eq!(changed, ["WX-B-3", "WX-B-4"], "{backend}");
+        assert_known_comparison(backend, &done["report"]);
 
         // The version keeps it; an agent may not start one.
         let (_, listed) = service
@@ -228,6 +246,45 @@ async fn a_backtest_reports_the_decisions_rules_and_labelled_outcomes_that_chang
             )
             .await;
         assert_eq!(status, 403, "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn a_draft_in_shadow_judges_every_payment_beside_the_live_rules_and_never_acts() {
+    for store in support::backends().await {
+        let backend = store.backend();
+        let (service, account, key) = quiet_service(&store).await;
+        let li = service.sign_in("officer.li").await;
+        let draft_id = save_draft(&service, &li).await;
+        let (status, none) = service
+            .get(&format!("/v1/rules/{draft_id}/shadow"), Some(&li))
+            .await;
+        assert_eq!(
+            (status, &none["report"]),
+            (200, &Value::Null),
+            "{backend}: {none}"
+        );
+        let (_, draft) = service
+            .get(&format!("/v1/rules/{draft_id}"), Some(&li))
+            .await;
+        let (status, _, _) = service
+            .write(
+                &format!("/v1/rules/{draft_id}/shadow"),
+                &li,
+                "bt-shadow",
+                &json!({"version": draft["version"]}),
+            )
+            .await;
+        assert_eq!(status, 200, "{backend}");
+
+        // The live rules still decide (known_history checks the answers).
+        known_history(&store, &service, &account, &key).await;
+        let (status, shadow) = service
+            .get(&format!("/v1/rules/{draft_id}/shadow"), Some(&li))
+            .await;
+        assert_eq!(status, 200, "{backend}: {shadow}");
+        assert_eq!(shadow["in_shadow"], true);
+        assert_known_comparison(backend, &shadow["report"]);
     }
 }
 
