@@ -3,7 +3,9 @@
 //! [`Rules`], the shape of the rules file.
 
 use chrono::{DateTime, Utc};
+use riskdesk_domain::alert::Rule;
 use riskdesk_domain::backtest::Comparison;
+use riskdesk_domain::money::Money;
 use riskdesk_domain::rule_sets::RuleSetStatus;
 use riskdesk_domain::rules::Rules;
 
@@ -154,4 +156,50 @@ pub struct ShadowView {
     pub in_shadow: bool,
     /// None until it has judged a payment.
     pub report: Option<Comparison>,
+}
+
+/// What one rule did under one version of the rules over a window.
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
+pub struct RuleRecordView {
+    /// The version that decided; none for payments decided before versions.
+    pub version: Option<i64>,
+    pub rule: Rule,
+    /// Payments it fired on, and their amount.
+    pub hits: u64,
+    pub amount: Money,
+    /// Alerts it raised (a hit within an open alert's merge window raises none).
+    pub alerts: u64,
+    /// Payments whose decision it changed: without its weight, another.
+    pub tipped: u64,
+    /// Its alerts as the team closed them.
+    pub confirmed_fraud: u64,
+    pub false_positive: u64,
+    pub benign: u64,
+    /// Confirmed fraud of its closed alerts, in basis points; none before any closed.
+    pub precision_bp: Option<u32>,
+    /// The amount of the payments its confirmed-fraud alerts were on.
+    pub fraud_amount: Money,
+}
+
+/// Each rule's record by version over the last `days` days, newest
+/// version first, rules in their order.
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
+pub struct RulesRecord {
+    pub days: i64,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub payments: u64,
+    pub rows: Vec<RuleRecordView>,
+}
+
+/// The window of a rules record: the last 1–90 days.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct RulesRecordQuery {
+    #[param(minimum = 1, maximum = 90)]
+    pub days: Option<i64>,
 }

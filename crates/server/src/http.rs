@@ -73,7 +73,7 @@ pub struct AppState {
     throttle: Arc<throttle::Throttle>,
     exports: Arc<throttle::ExportSlots>,
     /// This instance's backtests of the rules (one at a time).
-    pub backtester: Arc<crate::backtest::Backtester>,
+    pub backtester: Arc<crate::workbench::backtest::Backtester>,
 }
 
 impl AppState {
@@ -164,6 +164,7 @@ fn routes() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(alerts::bulk_triage))
         .routes(routes!(alerts::next))
         .routes(routes!(rules::overview, rules::save_draft))
+        .routes(routes!(rules::record))
         .routes(routes!(rules::one))
         .routes(routes!(rules::shadow))
         .routes(routes!(rules::shadow_comparison))

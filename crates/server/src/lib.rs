@@ -1,7 +1,6 @@
 //! The reference risk service.
 pub mod audit_key;
 pub mod auth;
-pub mod backtest;
 pub mod clock;
 pub mod data_key;
 pub mod demo;
@@ -12,7 +11,7 @@ pub mod http;
 pub mod jobs;
 pub mod replay;
 pub mod rules_in_force;
-pub mod shadow;
 pub mod store;
 pub mod team;
 pub mod wechatpay;
+pub mod workbench;

@@ -9,15 +9,15 @@ use axum::response::Response;
 use riskdesk_api::ProblemCode;
 use riskdesk_api::decisions::StepUpApproval;
 use riskdesk_api::rules::{
-    BacktestView, RuleSetView, RulesOverview, RulesSource, SaveRuleDraft, ShadowRuleSet,
-    ShadowView, StartBacktest,
+    BacktestView, RuleSetView, RulesOverview, RulesRecord, RulesRecordQuery, RulesSource,
+    SaveRuleDraft, ShadowRuleSet, ShadowView, StartBacktest,
 };
 use riskdesk_domain::operator::Permission;
 use riskdesk_domain::rules::Rules;
 
 use super::AppState;
 use super::decide::{WriteKey, decide, text, version};
-use super::problem::{ApiError, ApiResult, Body, PathParam};
+use super::problem::{ApiError, ApiResult, Body, Params, PathParam};
 use super::session::Signed;
 use super::views;
 use crate::rules_in_force::{RuleSet, Source};
@@ -27,8 +27,8 @@ use crate::store::{Decided, NewBacktest, NotStarted, RuleDraftWrite, RuleSetStep
 const VERSIONS_LISTED: u32 = 100;
 /// How many of a version's backtests are listed.
 const BACKTESTS_LISTED: u32 = 20;
-/// How far back a backtest may look.
-const BACKTEST_MAX_DAYS: i64 = 90;
+/// How far back a backtest or a rules record may look.
+const MAX_DAYS: i64 = 90;
 const DAY_MS: i64 = 24 * 3_600_000;
 
 /// The rules in force, where they come from, and the latest versions.
@@ -52,6 +52,32 @@ pub async fn overview(
             .iter()
             .map(views::rule_set)
             .collect::<ApiResult<_>>()?,
+    }))
+}
+
+/// What each rule did over the last `days` days (7 unless asked; 1–90),
+/// by the version that decided: hits, alerts, decisions tipped, the team's
+/// dispositions and precision, with the amounts.
+#[utoipa::path(get, path = "/v1/rules/record", tag = "rules", params(RulesRecordQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = RulesRecord), (status = 400, body = riskdesk_api::Problem)))]
+pub async fn record(
+    State(state): State<AppState>,
+    signed: Signed,
+    Params(query): Params<RulesRecordQuery>,
+) -> ApiResult<Json<RulesRecord>> {
+    signed.require(Permission::ReadRules)?;
+    let days = window_days(query.days.unwrap_or(7))?;
+    let to = state.clock.now_ms();
+    let from = to - days * DAY_MS;
+    let (rows, payments) =
+        crate::workbench::performance::record(state.store.as_ref(), from, to).await?;
+    Ok(Json(RulesRecord {
+        days,
+        from: crate::clock::utc(from),
+        to: crate::clock::utc(to),
+        payments,
+        rows,
     }))
 }
 
@@ -162,7 +188,7 @@ pub async fn shadow_comparison(
     Ok(Json(ShadowView {
         rule_set_id: id,
         in_shadow: row.status == "shadow",
-        report: crate::shadow::comparison(state.store.as_ref(), id).await?,
+        report: crate::workbench::shadow::comparison(state.store.as_ref(), id).await?,
     }))
 }
 
@@ -224,12 +250,7 @@ pub async fn start_backtest(
 ) -> ApiResult<(axum::http::StatusCode, Json<BacktestView>)> {
     signed.require(Permission::DraftRules)?;
     managed_here(&state)?;
-    if !(1..=BACKTEST_MAX_DAYS).contains(&request.days) {
-        return Err(ApiError::invalid(format!(
-            "days: {} is out of range (1 to {BACKTEST_MAX_DAYS})",
-            request.days
-        )));
-    }
+    let days = window_days(request.days)?;
     let draft = state.store.rule_set(id).await?;
     let draft = draft.ok_or_else(|| ApiError::not_found(format!("rules version {id}")))?;
     let live = state.rules.current();
@@ -246,8 +267,8 @@ pub async fn start_backtest(
         .start_backtest(&NewBacktest {
             rule_set_id: id,
             against,
-            days: request.days,
-            from_at: now - request.days * DAY_MS,
+            days,
+            from_at: now - days * DAY_MS,
             to_at: now,
             started_by: signed.operator.id.clone(),
             now,
@@ -329,6 +350,17 @@ pub async fn cancel_backtest(
         .await?;
     let row = row.ok_or_else(|| ApiError::not_found(format!("backtest {id}")))?;
     Ok(Json(views::backtest(&row)?))
+}
+
+/// A window of recorded payments: 1 to 90 days.
+fn window_days(days: i64) -> ApiResult<i64> {
+    if (1..=MAX_DAYS).contains(&days) {
+        Ok(days)
+    } else {
+        Err(ApiError::invalid(format!(
+            "days: {days} is out of range (1 to {MAX_DAYS})"
+        )))
+    }
 }
 
 /// Versions are managed here unless the rules come from a file.

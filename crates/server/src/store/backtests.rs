@@ -59,6 +59,14 @@ pub struct ListedRow {
     pub removed_at: Option<i64>,
 }
 
+/// An alert on a payment, as the comparisons and the rules' record read it.
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct RaisedRow {
+    pub transaction_id: i64,
+    pub rule: String,
+    pub disposition: Option<String>,
+}
+
 /// A running job that has not reported for this long has lost its instance.
 pub const BACKTEST_SILENT_MS: i64 = 30_000;
 
@@ -100,9 +108,9 @@ pub trait Backtests {
     async fn approved_before(&self, before: i64, per_account: i64) -> StoreResult<Vec<(i64, i64)>>;
     /// Each account's devices seen before `before`, as (account, device).
     async fn devices_before(&self, before: i64) -> StoreResult<Vec<(i64, String)>>;
-    /// The dispositions of closed alerts raised from `from` on, as
-    /// (transaction, disposition).
-    async fn labels_since(&self, from: i64) -> StoreResult<Vec<(i64, String)>>;
+    /// The alerts on payments raised from `from` on: the payment, the
+    /// rule, and the team's disposition once closed.
+    async fn alerts_since(&self, from: i64) -> StoreResult<Vec<RaisedRow>>;
     /// Every blacklist entry ever made, with its times.
     async fn blacklist_history(&self) -> StoreResult<Vec<ListedRow>>;
 }

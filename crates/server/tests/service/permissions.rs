@@ -80,6 +80,7 @@ GET  /v1/rules/{id}                              + - + - x x
 POST /v1/rules/{id}/publish                      - - + - x x
 POST /v1/rules/{id}/shadow                       + - + - x x
 GET  /v1/rules/{id}/shadow                       + - + - x x
+GET  /v1/rules/record                            + - + - x x
 GET  /v1/rules/{id}/backtests                    + - + - x x
 POST /v1/rules/{id}/backtests                    + - + - x x
 GET  /v1/backtests/{id}                          + - + - x x

@@ -183,12 +183,12 @@ impl<DB> Backtests for SqlStore<DB> {
         .await
     }
 
-    async fn labels_since(&self, from: i64) -> StoreResult<Vec<(i64, String)>> {
-        // An alert is raised when its payment is decided, never before it.
+    async fn alerts_since(&self, from: i64) -> StoreResult<Vec<RaisedRow>> {
+        // An alert is raised as of its payment's time, never before it.
         fetch_all(&self.pool, |q| {
-            q.push("SELECT transaction_id, disposition FROM alerts");
-            q.push(" WHERE transaction_id IS NOT NULL AND disposition IS NOT NULL");
-            q.push(" AND created_at >= ").bind(from);
+            q.push("SELECT transaction_id, rule, disposition FROM alerts");
+            q.push(" WHERE transaction_id IS NOT NULL AND created_at >= ")
+                .bind(from);
         })
         .await
     }

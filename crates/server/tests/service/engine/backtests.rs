@@ -232,6 +232,39 @@ async fn a_backtest_reports_the_decisions_rules_and_labelled_outcomes_that_chang
         );
         assert_known_comparison(backend, &done["report"]);
 
+        // The live rules' own record of the same payments.
+        let (status, record) = service.get("/v1/rules/record?days=1", Some(&li)).await;
+        assert_eq!(status, 200, "{backend}: {record}");
+        assert_eq!(record["payments"], 5);
+        let rows: Vec<Value> = record["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                json!([
+                    r["version"],
+                    r["rule"],
+                    r["hits"],
+                    r["amount"],
+                    r["alerts"],
+                    r["tipped"],
+                    r["confirmed_fraud"],
+                    r["precision_bp"],
+                    r["fraud_amount"]
+                ])
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                json!([1, "velocity", 1, "12.00", 1, 1, 1, 10000, "12.00"]),
+                json!([1, "risky_merchant", 1, "600.00", 1, 0, 0, null, "0.00"]),
+            ],
+            "{backend}"
+        );
+        let (status, _) = service.get("/v1/rules/record?days=91", Some(&li)).await;
+        assert_eq!(status, 400, "{backend}");
+
         // The version keeps it; an agent may not start one.
         let (_, listed) = service
             .get(&format!("/v1/rules/{draft_id}/backtests"), Some(&li))

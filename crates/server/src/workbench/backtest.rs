@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use riskdesk_domain::alert::Disposition;
 use riskdesk_domain::backtest::{
-    Compared, Comparison, Judged, Listed, Recorded, TYPICAL_PURCHASES, Walk, strongest,
+    Compared, Comparison, Judged, Listed, Recorded, TYPICAL_PURCHASES, Walk,
 };
 use riskdesk_domain::blacklist::{BlacklistKind, Target};
 use riskdesk_domain::geo::GeoPoint;
@@ -158,13 +158,7 @@ async fn read(store: &dyn Store, start: i64, from: i64, to: i64) -> anyhow::Resu
         .approved_before(start, TYPICAL_PURCHASES as i64)
         .await?;
     let devices = store.devices_before(start).await?;
-    let mut labels = HashMap::new();
-    for (transaction, disposition) in store.labels_since(from).await? {
-        let label = Disposition::from_str(&disposition)
-            .map_err(|_| anyhow::anyhow!("alert disposition {disposition:?} is not a label"))?;
-        let was = labels.get(&transaction).copied();
-        labels.insert(transaction, strongest(was, label));
-    }
+    let labels = super::labels(&store.alerts_since(from).await?)?;
     let mut listed = Vec::new();
     for entry in store.blacklist_history().await? {
         let target = BlacklistKind::from_str(&entry.kind)

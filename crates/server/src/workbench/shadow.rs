@@ -6,14 +6,14 @@
 use std::collections::HashMap;
 use std::str::FromStr;
 
-use riskdesk_domain::alert::{Disposition, Rule, RuleHit};
-use riskdesk_domain::backtest::{Compared, Comparison, Judged, strongest};
+use riskdesk_domain::alert::{Rule, RuleHit};
+use riskdesk_domain::backtest::{Compared, Comparison, Judged};
 use riskdesk_domain::money::Money;
 use riskdesk_domain::rules::{self, Rules};
 use riskdesk_domain::transaction::Decision;
 
+use super::rules_of;
 use crate::clock::utc;
-use crate::rules_in_force::RuleSet;
 use crate::store::Store;
 
 /// Version `version`'s comparison with the live rules on every payment it
@@ -23,13 +23,7 @@ pub async fn comparison(store: &dyn Store, version: i64) -> anyhow::Result<Optio
     let Some(first) = payments.first() else {
         return Ok(None);
     };
-    let mut labels: HashMap<i64, Disposition> = HashMap::new();
-    for (transaction, disposition) in store.labels_since(first.occurred_at).await? {
-        let label = Disposition::from_str(&disposition)
-            .map_err(|_| anyhow::anyhow!("alert disposition {disposition:?} is not a label"))?;
-        let was = labels.get(&transaction).copied();
-        labels.insert(transaction, strongest(was, label));
-    }
+    let labels = super::labels(&store.alerts_since(first.occurred_at).await?)?;
     let shadow = rules_of(store, version).await?;
     let mut live_rules: HashMap<i64, Rules> = HashMap::new();
     let mut comparison = Comparison::new();
@@ -70,12 +64,4 @@ pub async fn comparison(store: &dyn Store, version: i64) -> anyhow::Result<Optio
         });
     }
     Ok(Some(comparison))
-}
-
-async fn rules_of(store: &dyn Store, version: i64) -> anyhow::Result<Rules> {
-    let row = store
-        .rule_set(version)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("rules version {version} is missing"))?;
-    Ok(RuleSet::from_row(&row)?.rules)
 }

@@ -1,0 +1,133 @@
+//! What each rule did, by the version of the rules that decided, over the
+//! last days: hits, alerts raised, decisions it tipped, the team's
+//! dispositions of its alerts and its precision, with the amounts at stake
+//! — read from the payments as recorded (the rules that fired, the version)
+//! and their alerts, so that a publish's effect shows as a new version's rows.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, HashMap};
+use std::str::FromStr;
+
+use riskdesk_api::rules::RuleRecordView;
+use riskdesk_domain::alert::{Disposition, Rule, RuleHit};
+use riskdesk_domain::metrics::share_bp;
+use riskdesk_domain::money::Money;
+use riskdesk_domain::rules::{self, Rules};
+
+use super::rules_of;
+use crate::store::{RaisedRow, Store, TransactionRow};
+
+/// Each rule's record by version over the payments from `from` until `to`:
+/// the rows, newest version first, and how many payments were read.
+pub async fn record(
+    store: &dyn Store,
+    from: i64,
+    to: i64,
+) -> anyhow::Result<(Vec<RuleRecordView>, u64)> {
+    let payments: Vec<TransactionRow> = store
+        .transactions_between(from, to)
+        .await?
+        .into_iter()
+        .filter(|t| t.kind == "purchase")
+        .collect();
+    let alerts = store.alerts_since(from).await?;
+    let mut versions: HashMap<i64, Rules> = HashMap::new();
+    for version in payments.iter().filter_map(|t| t.rules_version) {
+        if !versions.contains_key(&version) {
+            versions.insert(version, rules_of(store, version).await?);
+        }
+    }
+    let count = payments.len() as u64;
+    Ok((tally(&payments, &alerts, &versions)?, count))
+}
+
+/// The record from payments and their alerts; payments decided before
+/// versions are judged by the shipped rules' weights.
+fn tally(
+    payments: &[TransactionRow],
+    alerts: &[RaisedRow],
+    versions: &HashMap<i64, Rules>,
+) -> anyhow::Result<Vec<RuleRecordView>> {
+    let shipped = Rules::builtin();
+    let amounts: HashMap<i64, (Option<i64>, i64)> = payments
+        .iter()
+        .map(|t| (t.id, (t.rules_version, t.amount_fen)))
+        .collect();
+    let mut rows: Rows = BTreeMap::new();
+    for t in payments {
+        let Some(json) = &t.rule_hits else { continue };
+        let hits: Vec<RuleHit> = serde_json::from_str(json)
+            .map_err(|_| anyhow::anyhow!("transaction {}: bad rule hits", t.id))?;
+        let rules = t
+            .rules_version
+            .and_then(|v| versions.get(&v))
+            .unwrap_or(&shipped);
+        let decided = rules::decide(rules, &hits);
+        let amount = money(t.amount_fen)?;
+        for hit in &hits {
+            let without: Vec<RuleHit> = hits
+                .iter()
+                .filter(|h| h.rule != hit.rule)
+                .cloned()
+                .collect();
+            let row = entry(&mut rows, t.rules_version, hit.rule);
+            row.hits += 1;
+            row.amount = row.amount.checked_add(amount).unwrap_or(row.amount);
+            row.tipped += u64::from(rules::decide(rules, &without) != decided);
+        }
+    }
+    for alert in alerts {
+        let Some(&(version, amount_fen)) = amounts.get(&alert.transaction_id) else {
+            continue;
+        };
+        let rule = Rule::from_str(&alert.rule)
+            .map_err(|_| anyhow::anyhow!("alert on {}: bad rule", alert.transaction_id))?;
+        let row = entry(&mut rows, version, rule);
+        row.alerts += 1;
+        match alert.disposition.as_deref().map(Disposition::from_str) {
+            None => {}
+            Some(Ok(Disposition::ConfirmedFraud)) => {
+                row.confirmed_fraud += 1;
+                row.fraud_amount = row
+                    .fraud_amount
+                    .checked_add(money(amount_fen)?)
+                    .unwrap_or(row.fraud_amount);
+            }
+            Some(Ok(Disposition::FalsePositive)) => row.false_positive += 1,
+            Some(Ok(Disposition::Benign)) => row.benign += 1,
+            Some(Err(_)) => anyhow::bail!("alert on {}: bad disposition", alert.transaction_id),
+        }
+    }
+    Ok(rows
+        .into_values()
+        .map(|mut row| {
+            let closed = row.confirmed_fraud + row.false_positive + row.benign;
+            row.precision_bp = (closed > 0).then(|| share_bp(row.confirmed_fraud, closed));
+            row
+        })
+        .collect())
+}
+
+/// The rows by version (newest first, before versions last) and rule.
+type Rows = BTreeMap<(Reverse<Option<i64>>, Rule), RuleRecordView>;
+
+fn entry(rows: &mut Rows, version: Option<i64>, rule: Rule) -> &mut RuleRecordView {
+    rows.entry((Reverse(version), rule))
+        .or_insert_with(|| RuleRecordView {
+            version,
+            rule,
+            hits: 0,
+            amount: Money::ZERO,
+            alerts: 0,
+            tipped: 0,
+            confirmed_fraud: 0,
+            false_positive: 0,
+            benign: 0,
+            precision_bp: None,
+            fraud_amount: Money::ZERO,
+        })
+}
+
+fn money(fen: i64) -> anyhow::Result<Money> {
+    Money::from_fen(fen).map_err(|e| anyhow::anyhow!("amount {fen}: {e}"))
+}
