@@ -41,6 +41,7 @@ const COMMANDS = new Set([
   "operator_sessions",
   "rules",
   "check_rules",
+  "rules_record",
   "backtests",
   "start_backtest",
   "cancel_backtest",

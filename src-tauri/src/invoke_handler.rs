@@ -35,6 +35,7 @@ tauri::generate_handler![
     operator_sessions,
     rules,
     check_rules,
+    rules_record,
     backtests,
     start_backtest,
     cancel_backtest,

@@ -171,6 +171,15 @@ async fn rules(console: State<'_, Console>) -> Answer<riskdesk_api::rules::Rules
 
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Display, level = "warn"))]
+async fn rules_record(
+    console: State<'_, Console>,
+    days: i64,
+) -> Answer<riskdesk_api::rules::RulesRecord> {
+    console.rules_record(days).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn backtests(
     console: State<'_, Console>,
     rule_set_id: i64,

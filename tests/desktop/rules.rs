@@ -1,8 +1,9 @@
 //! The rule workbench in the real window: an officer drafts from the live
 //! rules — a value out of range refused at once naming its field — lowers
 //! the impossible-travel speed and raises a velocity threshold, saves the
-//! draft with a note and runs it in shadow, and cannot publish it; a
-//! manager publishes it with a TOTP code; the next authorization through
+//! draft with a note, backtests it on the last 30 days and reads the
+//! report, runs it in shadow, and cannot publish it; a manager, the
+//! backtest beside the button, publishes it with a TOTP code; the next authorization through
 //! the payment API (a second instance over the same database) is decided
 //! by the new version and names it.
 
@@ -62,6 +63,24 @@ async fn an_officer_drafts_and_shadows_a_manager_publishes_and_the_next_payment_
         STEP,
     )
     .await;
+    app.click("[data-testid=rule-tab-backtest]").await;
+    app.click("[data-testid=run-backtest]").await;
+    app.until(
+        "the backtest's report",
+        "const r = document.querySelector('[data-testid=backtest-report] [data-testid=cmp-payments] strong');
+         return !!r && Number(r.textContent.replace(/,/g, '')) > 0",
+        STEP * 4,
+    )
+    .await;
+    assert_eq!(
+        app.find_all("[data-testid=backtest-report] [data-testid=cmp-outcome]")
+            .await
+            .len(),
+        3,
+        "the three labels"
+    );
+    app.screenshot("rules-backtest-zh-light").await;
+    app.click("[data-testid=rule-tab-rules]").await;
     app.click("[data-testid=run-shadow]").await;
     assert_eq!(
         decision_phase(&app, "[data-testid=rule-detail]").await,
@@ -83,6 +102,12 @@ async fn an_officer_drafts_and_shadows_a_manager_publishes_and_the_next_payment_
         &app,
         "[data-testid=rule-version]",
         "r.dataset.version === '2'",
+    )
+    .await;
+    app.until(
+        "the backtest beside the publish button",
+        "return document.querySelector('[data-testid=publish-backtest]')?.textContent.includes('回测 #')",
+        STEP,
     )
     .await;
     let code = authenticator.code("manager.chen").await;

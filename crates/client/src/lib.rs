@@ -344,6 +344,15 @@ impl Client {
         self.read("/v1/rules", &()).await
     }
 
+    /// Each rule's record by version over the last `days` days.
+    pub async fn rules_record(
+        &self,
+        days: i64,
+    ) -> Result<riskdesk_api::rules::RulesRecord, ClientError> {
+        let query = riskdesk_api::rules::RulesRecordQuery { days: Some(days) };
+        self.read("/v1/rules/record", &query).await
+    }
+
     /// A version's backtests, newest first, with progress and reports.
     pub async fn backtests(
         &self,

@@ -641,6 +641,8 @@ pub fn typescript() -> String {
         riskdesk_api::rules::BacktestView::decl(&config),
         riskdesk_api::rules::BacktestStatus::decl(&config),
         riskdesk_api::rules::ShadowView::decl(&config),
+        riskdesk_api::rules::RulesRecord::decl(&config),
+        riskdesk_api::rules::RuleRecordView::decl(&config),
         d::backtest::Comparison::decl(&config),
         d::backtest::DecisionShift::decl(&config),
         d::backtest::RuleShift::decl(&config),

@@ -31,6 +31,15 @@ impl Console {
         self.checked(client.rules().await)
     }
 
+    /// Each rule's record by version over the last `days` days.
+    pub async fn rules_record(
+        &self,
+        days: i64,
+    ) -> Result<riskdesk_api::rules::RulesRecord, CommandError> {
+        let client = self.session_client()?;
+        self.checked(client.rules_record(days).await)
+    }
+
     /// A version's backtests, newest first.
     pub async fn backtests(
         &self,

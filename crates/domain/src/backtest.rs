@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use strum::IntoEnumIterator;
 
 use crate::alert::{Disposition, Rule};
-use crate::blacklist::Target;
+use crate::blacklist::{BlacklistKind, Target};
 use crate::money::Money;
 use crate::rules::{self, Attempt, Context, Payment, Rules, Typical};
 use crate::transaction::{Decision, Place};
@@ -328,6 +328,9 @@ pub struct Recorded {
 pub struct Listed {
     pub id: i64,
     pub target: Target,
+    /// The (kind, value) a payment names it by, for an entry matched by
+    /// equality; none for an IP block or an area, which every payment meets.
+    pub exact: Option<(BlacklistKind, String)>,
     pub from: DateTime<Utc>,
     /// Removed or expired, whichever came first.
     pub until: Option<DateTime<Utc>>,
@@ -338,6 +341,10 @@ impl Listed {
         self.from <= at && self.until.is_none_or(|until| until > at)
     }
 }
+
+/// What a payment could be named by on the blacklist: its customer id,
+/// phone, national-ID hash, device, merchant and IP, as the entries' values.
+pub type Names<'a> = [(BlacklistKind, &'a str)];
 
 /// What the engine's context holds for a payment, before it is recorded.
 #[derive(Debug)]
@@ -367,10 +374,14 @@ pub struct Walk {
     accounts: HashMap<i64, AccountTrail>,
     devices: HashMap<String, VecDeque<Attempt>>,
     ips: HashMap<String, VecDeque<Attempt>>,
-    /// Entries by the time they come in force, and those in force now.
+    /// Every entry; those in force at `in_force_at`, by how a payment meets
+    /// them; when that next changes; and the ones the last payment could meet.
     listed: Vec<Listed>,
-    in_force: Vec<(i64, Target)>,
+    ranged: Vec<(i64, Target)>,
+    exact: HashMap<(BlacklistKind, String), Vec<(i64, Target)>>,
     in_force_at: Option<DateTime<Utc>>,
+    next_change: Option<DateTime<Utc>>,
+    candidates: Vec<(i64, Target)>,
     empty: Vec<Attempt>,
 }
 
@@ -383,8 +394,11 @@ impl Walk {
             devices: HashMap::new(),
             ips: HashMap::new(),
             listed,
-            in_force: Vec::new(),
+            ranged: Vec::new(),
+            exact: HashMap::new(),
             in_force_at: None,
+            next_change: None,
+            candidates: Vec::new(),
             empty: Vec::new(),
         }
     }
@@ -400,14 +414,25 @@ impl Walk {
         trail.devices.extend(devices);
     }
 
-    /// What the engine knew just before `payment` (not yet recorded).
-    pub fn seen(&mut self, payment: &Recorded) -> Seen<'_> {
+    /// What the engine knew just before `payment` (not yet recorded), which
+    /// `names` name on the blacklist; the typical amount only when `typical`
+    /// (no rule reads it for a small payment, and it is the costly part).
+    pub fn seen(&mut self, payment: &Recorded, names: &Names<'_>, typical: bool) -> Seen<'_> {
         let at = payment.at;
         let from = at - self.lookback;
         self.blacklist_at(at);
+        self.candidates.clear();
+        self.candidates.extend(self.ranged.iter().cloned());
+        for (kind, value) in names {
+            if let Some(entries) = self.exact.get(&(*kind, (*value).to_owned())) {
+                self.candidates.extend(entries.iter().cloned());
+            }
+        }
         let trail = self.accounts.entry(payment.account_id).or_default();
         prune(&mut trail.recent, from);
-        let typical = Typical::of(trail.approved.iter().copied().collect());
+        let typical = typical
+            .then(|| Typical::of(trail.approved.iter().copied().collect()))
+            .flatten();
         let device_seen_before = payment
             .device_id
             .as_ref()
@@ -427,7 +452,7 @@ impl Walk {
             ip: window(&self.ips, payment.ip.as_ref()).unwrap_or(empty),
             typical,
             device_seen_before,
-            blacklist: &self.in_force,
+            blacklist: &self.candidates,
         }
     }
 
@@ -466,23 +491,30 @@ impl Walk {
         push(&mut trail.recent, attempt);
     }
 
-    /// The entries in force at `at`, rebuilt only when one came or went.
+    /// The entries in force at `at`, sorted by how a payment meets them;
+    /// rebuilt only when one came or went since the last payment.
     fn blacklist_at(&mut self, at: DateTime<Utc>) {
-        let changed = match self.in_force_at {
-            None => true,
-            Some(last) => self.listed.iter().any(|l| {
-                (l.from > last && l.from <= at) || l.until.is_some_and(|u| u > last && u <= at)
-            }),
-        };
-        if changed {
-            self.in_force = self
-                .listed
-                .iter()
-                .filter(|l| l.in_force(at))
-                .map(|l| (l.id, l.target.clone()))
-                .collect();
-        }
+        let current = self.in_force_at.is_some() && self.next_change.is_none_or(|next| at < next);
         self.in_force_at = Some(at);
+        if current {
+            return;
+        }
+        self.ranged.clear();
+        self.exact.clear();
+        for l in self.listed.iter().filter(|l| l.in_force(at)) {
+            let entry = (l.id, l.target.clone());
+            match &l.exact {
+                Some(key) => self.exact.entry(key.clone()).or_default().push(entry),
+                None => self.ranged.push(entry),
+            }
+        }
+        self.next_change = self
+            .listed
+            .iter()
+            .flat_map(|l| [Some(l.from), l.until])
+            .flatten()
+            .filter(|t| *t > at)
+            .min();
     }
 }
 

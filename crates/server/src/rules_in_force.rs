@@ -169,7 +169,9 @@ impl RulesInForce {
     /// instance's own step), or with nothing.
     pub fn use_shadow(&self, row: Option<&RuleSetRow>) -> anyhow::Result<()> {
         let set = row.map(RuleSet::from_row).transpose()?;
-        tracing::info!(version = row.map(|r| r.id), "rules version in shadow");
+        if let Some(row) = row {
+            tracing::info!(version = row.id, "rules version in shadow");
+        }
         self.shadow.store(set.map(Arc::new));
         Ok(())
     }

@@ -12,6 +12,7 @@ import type {
   RulesOverview,
   BacktestView,
   ShadowView,
+  RulesRecord,
   AuditEntryView,
   AuditQuery,
   AuditVerification,
@@ -106,6 +107,8 @@ export interface Backend {
   rules(): Promise<RulesOverview>;
   /** Checks a draft as the service will; fails with `invalid` and "field: why". */
   checkRules(rules: Rules): Promise<void>;
+  /** Each rule's record by version over the last `days` days. */
+  rulesRecord(days: number): Promise<RulesRecord>;
   /** A version's backtests, newest first, with progress and reports. */
   backtests(ruleSetId: number): Promise<BacktestView[]>;
   /** Starts a backtest of a version on the last `days` days, on the service. */
@@ -195,6 +198,7 @@ export const tauriBackend: Backend = {
   operatorSessions: (operator) => call("operator_sessions", { operator }),
   rules: () => call("rules"),
   checkRules: (rules) => call("check_rules", { rules }),
+  rulesRecord: (days) => call("rules_record", { days }),
   backtests: (ruleSetId) => call("backtests", { ruleSetId }),
   startBacktest: (ruleSetId, days) => call("start_backtest", { ruleSetId, days }),
   cancelBacktest: (id) => call("cancel_backtest", { id }),

@@ -26,6 +26,7 @@ import type {
   RulesOverview,
   BacktestView,
   ShadowView,
+  RulesRecord,
   Startup,
   SessionAdminView,
   Team,
@@ -287,6 +288,11 @@ export class MockBackend implements Backend {
     this.record("check_rules", rules);
     const refused = this.rulesCheck(rules);
     if (refused) throw new BackendError({ code: "invalid", message: refused });
+  }
+  recordInStore: RulesRecord | null = null;
+  async rulesRecord(days: number): Promise<RulesRecord> {
+    this.record("rules_record", days);
+    return this.recordInStore ?? { days, from: "2026-11-01T00:00:00Z", to: "2026-12-01T00:00:00Z", payments: 0, rows: [] };
   }
   /** Each version's backtests, newest first; a start adds a running one. */
   backtestsInStore: Record<number, BacktestView[]> = {};

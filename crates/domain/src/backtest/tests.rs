@@ -43,7 +43,8 @@ fn shenzhen() -> Place {
 /// Judges `r` with `rules` as the engine would, from what the walk saw.
 fn judge(walk: &mut Walk, rules: &Rules, r: &Recorded) -> Judged {
     let home = shenzhen();
-    let seen = walk.seen(r);
+    let device = r.device_id.as_deref().unwrap_or("");
+    let seen = walk.seen(r, &[(BlacklistKind::Device, device)], true);
     let payment = Payment {
         amount: r.amount,
         merchant: "美团",
@@ -77,7 +78,7 @@ fn a_payment_sees_what_came_before_it_in_the_look_back_and_nothing_after() {
         walk.record(purchase(minutes, 100, "d1"));
     }
     let fourth = purchase(6, 600, "d2");
-    let seen = walk.seen(&fourth);
+    let seen = walk.seen(&fourth, &[], true);
     assert_eq!(seen.account.len(), 3);
     assert_eq!(seen.device.len(), 0, "d2 has not paid before");
     assert_eq!(seen.ip.len(), 3);
@@ -89,7 +90,7 @@ fn a_payment_sees_what_came_before_it_in_the_look_back_and_nothing_after() {
     // Two days on, the day's attempts are out of the look-back; the typical
     // amount and the devices stay.
     let later = purchase(2 * 24 * 60, 100, "d2");
-    let seen = walk.seen(&later);
+    let seen = walk.seen(&later, &[], true);
     assert_eq!(
         (seen.account.len(), seen.device.len(), seen.ip.len()),
         (0, 0, 0)
@@ -109,7 +110,10 @@ fn the_typical_amount_reads_only_the_last_fifty_approved_purchases() {
     let mut declined = purchase(51, 5_000, "d1");
     declined.approved = false;
     walk.record(declined);
-    let typical = walk.seen(&purchase(52, 9, "d1")).typical.unwrap();
+    let typical = walk
+        .seen(&purchase(52, 9, "d1"), &[], true)
+        .typical
+        .unwrap();
     assert_eq!((typical.median, typical.purchases), (yuan(9), 50));
 }
 
@@ -118,6 +122,7 @@ fn a_blacklist_entry_counts_only_while_it_was_in_force() {
     let listed = Listed {
         id: 3,
         target: Target::parse(BlacklistKind::Device, "d9").unwrap(),
+        exact: Some((BlacklistKind::Device, "d9".to_owned())),
         from: t0() + Duration::hours(1),
         until: Some(t0() + Duration::hours(3)),
     };
@@ -289,4 +294,32 @@ fn the_strongest_label_is_fraud_then_false_positive_then_benign() {
         strongest(Some(FalsePositive), ConfirmedFraud),
         ConfirmedFraud
     );
+}
+
+#[test]
+fn an_ip_block_meets_every_payment_and_an_exact_entry_only_the_one_naming_it() {
+    let listed = vec![
+        Listed {
+            id: 1,
+            target: Target::parse(BlacklistKind::Ip, "10.0.0.0/8").unwrap(),
+            exact: None,
+            from: t0(),
+            until: None,
+        },
+        Listed {
+            id: 2,
+            target: Target::parse(BlacklistKind::Phone, "13800000007").unwrap(),
+            exact: Some((BlacklistKind::Phone, "13800000007".to_owned())),
+            from: t0(),
+            until: None,
+        },
+    ];
+    let mut walk = Walk::new(60, listed);
+    let payment = purchase(1, 10, "d1");
+    let ids = |seen: Seen<'_>| seen.blacklist.iter().map(|(id, _)| *id).collect::<Vec<_>>();
+    assert_eq!(ids(walk.seen(&payment, &[], false)), [1]);
+    let named = [(BlacklistKind::Phone, "13800000007")];
+    assert_eq!(ids(walk.seen(&payment, &named, false)), [1, 2]);
+    let other = [(BlacklistKind::Phone, "13900000000")];
+    assert_eq!(ids(walk.seen(&payment, &other, false)), [1]);
 }

@@ -469,6 +469,12 @@ impl Rules {
         }
     }
 
+    /// Whether a payment of `amount` needs the customer's typical amount
+    /// (the amount-spike rule ignores small ones).
+    pub fn reads_typical(&self, amount: Money) -> bool {
+        self.amount_spike.enabled && amount >= self.amount_spike.ignore_below
+    }
+
     /// Whether a hit of this rule raises an alert: its weight is at least
     /// the alerts' floor.
     pub fn raises_alert(&self, rule: Rule) -> bool {

@@ -4,6 +4,10 @@
 
 use super::{StoreResult, TransactionRow};
 
+/// The columns of a [`PastRow`].
+pub const PAST_FIELDS: &str = "id, account_id, kind, order_id, merchant, category, amount_fen, \
+    device_id, ip, lat, lon, city, status, occurred_at, rule_hits, rules_version";
+
 /// A backtest: `rule_set_id` beside `against` (the live version when it
 /// started) on the payments from `from_at` until `to_at`.
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
@@ -46,6 +50,29 @@ pub enum NotStarted {
     NoRuleSet,
     /// One of this version is running; its id.
     Running(i64),
+}
+
+/// A recorded transaction as the workbench reads it: what the rules read,
+/// what fired and which version decided (read as JSON, in [`PAST_FIELDS`]'
+/// order).
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+pub struct PastRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub kind: String,
+    pub order_id: String,
+    pub merchant: String,
+    pub category: Option<String>,
+    pub amount_fen: i64,
+    pub device_id: Option<String>,
+    pub ip: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub city: Option<String>,
+    pub status: String,
+    pub occurred_at: i64,
+    pub rule_hits: Option<String>,
+    pub rules_version: Option<i64>,
 }
 
 /// A blacklist entry with its times, as the backtest replays them.
@@ -102,10 +129,10 @@ pub trait Backtests {
     /// The payments judged by version `version` in shadow, oldest first.
     async fn shadowed_by(&self, version: i64) -> StoreResult<Vec<TransactionRow>>;
     /// Every transaction from `from` (inclusive) until `to` (exclusive).
-    async fn transactions_between(&self, from: i64, to: i64) -> StoreResult<Vec<TransactionRow>>;
-    /// Each account's last `per_account` approved purchases before
-    /// `before`, as (account, amount in fen), oldest first per account.
-    async fn approved_before(&self, before: i64, per_account: i64) -> StoreResult<Vec<(i64, i64)>>;
+    async fn transactions_between(&self, from: i64, to: i64) -> StoreResult<Vec<PastRow>>;
+    /// Every approved purchase before `before`, as (account, time, amount
+    /// in fen), in no order.
+    async fn approved_before(&self, before: i64) -> StoreResult<Vec<(i64, i64, i64)>>;
     /// Each account's devices seen before `before`, as (account, device).
     async fn devices_before(&self, before: i64) -> StoreResult<Vec<(i64, String)>>;
     /// The alerts on payments raised from `from` on: the payment, the

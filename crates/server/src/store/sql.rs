@@ -691,6 +691,39 @@ fn json_list<T: DeserializeOwned>(json: Option<String>) -> StoreResult<Vec<T>> {
 }
 
 /// The backend's JSON array aggregate and object constructor.
+/// Many rows of a few columns in one value: the database builds a JSON
+/// array of arrays (`columns` in order, as `T`'s fields or a tuple) and
+/// Rust parses it. For the large reads of history, where sqlx's SQLite
+/// driver, handing over each row from its worker thread, costs eight times
+/// what SQLite does; `rest` continues the query after `FROM`.
+async fn fetch_as_json<'c, DB, T, E>(
+    executor: E,
+    columns: &str,
+    rest: impl FnOnce(&mut Query<'_, DB>) + Send,
+) -> StoreResult<Vec<T>>
+where
+    DB: Database,
+    E: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    String: Type<DB> + for<'r> Decode<'r, DB>,
+    for<'s> &'s str: ColumnIndex<DB::Row>,
+    usize: ColumnIndex<DB::Row>,
+    T: DeserializeOwned,
+{
+    let (aggregate, array) = if DB::NAME == "PostgreSQL" {
+        ("json_agg", "json_build_array")
+    } else {
+        ("json_group_array", "json_array")
+    };
+    let row: Option<(Option<String>,)> = fetch_optional(executor, |q| {
+        q.push("SELECT CAST(").push(aggregate).push("(").push(array);
+        q.push("(").push(columns).push(")) AS TEXT) FROM ");
+        rest(q);
+    })
+    .await?;
+    json_list(row.and_then(|(json,)| json))
+}
+
 fn json_functions<DB: Database>() -> (&'static str, &'static str) {
     if DB::NAME == "PostgreSQL" {
         ("json_agg", "json_build_object")

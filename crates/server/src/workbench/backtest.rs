@@ -27,7 +27,7 @@ use riskdesk_domain::transaction::{MerchantCategory, Place};
 use tokio::sync::Semaphore;
 
 use crate::clock::{Clock, utc};
-use crate::store::{AccountDetailRow, BacktestRow, Store, TransactionRow};
+use crate::store::{AccountDetailRow, BacktestRow, PastRow, Store};
 
 /// How often the job reports its progress (and learns of a Cancel).
 const REPORT_EVERY: Duration = Duration::from_millis(250);
@@ -109,8 +109,8 @@ impl Backtester {
 
 /// What the job reads before it judges.
 struct History {
-    transactions: Vec<TransactionRow>,
-    approved: Vec<(i64, i64)>,
+    transactions: Vec<PastRow>,
+    approved: HashMap<i64, Vec<i64>>,
     devices: Vec<(i64, String)>,
     labels: HashMap<i64, Disposition>,
     listed: Vec<Listed>,
@@ -134,10 +134,18 @@ async fn run(
 ) -> anyhow::Result<Ending> {
     let lookback = live.lookback_minutes().max(draft.lookback_minutes());
     let start = row.from_at - i64::from(lookback) * 60_000;
+    let reading = Instant::now();
     let history = read(store.as_ref(), start, row.from_at, row.to_at).await?;
+    tracing::info!(
+        backtest = row.id,
+        transactions = history.transactions.len(),
+        millis = reading.elapsed().as_millis(),
+        "backtest history read"
+    );
     let (id, from) = (row.id, row.from_at);
     let (store, clock) = (store.clone(), clock.clone());
     let runtime = tokio::runtime::Handle::current();
+    let judging = Instant::now();
     let (sender, receiver) = tokio::sync::oneshot::channel();
     std::thread::Builder::new()
         .name("backtest".to_owned())
@@ -148,34 +156,87 @@ async fn run(
             };
             let _ = sender.send(judge(history, from, lookback, &live, &draft, progress));
         })?;
-    receiver.await?
+    let ending = receiver.await?;
+    tracing::info!(
+        backtest = id,
+        millis = judging.elapsed().as_millis(),
+        "backtest judged"
+    );
+    ending
 }
 
+/// Reads the history one query at a time: on SQLite the console's pool is
+/// the payments' too, and one connection is all the job takes from it.
 async fn read(store: &dyn Store, start: i64, from: i64, to: i64) -> anyhow::Result<History> {
+    let mut lap = Instant::now();
+    let mut parts = Vec::new();
+    let mut took = |part: &'static str| {
+        parts.push((part, lap.elapsed().as_millis()));
+        lap = Instant::now();
+    };
     let mut transactions = store.transactions_between(start, to).await?;
     transactions.sort_unstable_by_key(|t| (t.occurred_at, t.id));
-    let approved = store
-        .approved_before(start, TYPICAL_PURCHASES as i64)
-        .await?;
+    took("transactions");
+    let approved = last_approved(store.approved_before(start).await?);
+    took("approved");
     let devices = store.devices_before(start).await?;
+    took("devices");
+    let customers = customers(store).await?;
+    took("customers");
+    tracing::info!(?parts, "backtest history read: milliseconds by part");
     let labels = super::labels(&store.alerts_since(from).await?)?;
     let mut listed = Vec::new();
     for entry in store.blacklist_history().await? {
-        let target = BlacklistKind::from_str(&entry.kind)
-            .ok()
+        let kind = BlacklistKind::from_str(&entry.kind).ok();
+        let target = kind
             .and_then(|kind| Target::parse(kind, &entry.value).ok())
             .ok_or_else(|| anyhow::anyhow!("blacklist entry {} cannot be parsed", entry.id))?;
         let until = match (entry.removed_at, entry.expires_at) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
+        // As the engine's context query: areas and IP blocks meet every
+        // payment, the rest only the payment naming their value.
+        let ranged = matches!(target, Target::City(_) | Target::Circle { .. })
+            || (matches!(target, Target::Ip(_)) && entry.value.contains('/'));
         listed.push(Listed {
             id: entry.id,
+            exact: kind
+                .filter(|_| !ranged)
+                .map(|kind| (kind, entry.value.clone())),
             target,
             from: utc(entry.created_at),
             until: until.map(utc),
         });
     }
+    Ok(History {
+        transactions,
+        approved,
+        devices,
+        labels,
+        listed,
+        customers,
+    })
+}
+
+/// Each account's last approved amounts, oldest first.
+fn last_approved(rows: Vec<(i64, i64, i64)>) -> HashMap<i64, Vec<i64>> {
+    let mut by_account: HashMap<i64, Vec<(i64, i64)>> = HashMap::new();
+    for (account, at, amount) in rows {
+        by_account.entry(account).or_default().push((at, amount));
+    }
+    by_account
+        .into_iter()
+        .map(|(account, mut amounts)| {
+            amounts.sort_unstable();
+            let keep = amounts.len().saturating_sub(TYPICAL_PURCHASES);
+            (account, amounts[keep..].iter().map(|(_, a)| *a).collect())
+        })
+        .collect()
+}
+
+/// Every account's customer, as the rules read it.
+async fn customers(store: &dyn Store) -> anyhow::Result<HashMap<i64, Customer>> {
     let mut customers = HashMap::new();
     let mut after = 0;
     loop {
@@ -186,14 +247,7 @@ async fn read(store: &dyn Store, start: i64, from: i64, to: i64) -> anyhow::Resu
             customers.insert(account.account.id, customer(store, account));
         }
     }
-    Ok(History {
-        transactions,
-        approved,
-        devices,
-        labels,
-        listed,
-        customers,
-    })
+    Ok(customers)
 }
 
 fn customer(store: &dyn Store, a: AccountDetailRow) -> Customer {
@@ -223,7 +277,7 @@ fn judge(
 ) -> anyhow::Result<Ending> {
     let mut walk = Walk::new(lookback_minutes, history.listed);
     seed(&mut walk, history.approved, history.devices);
-    let judged = |t: &TransactionRow| t.kind == "purchase" && t.occurred_at >= from;
+    let judged = |t: &PastRow| t.kind == "purchase" && t.occurred_at >= from;
     let total = i64::try_from(history.transactions.iter().filter(|t| judged(t)).count())?;
     let mut comparison = Comparison::new();
     let (mut done, mut reported) = (0, Instant::now());
@@ -245,7 +299,24 @@ fn judge(
                 .as_deref()
                 .and_then(|c| MerchantCategory::from_str(c).ok())
                 .ok_or_else(|| anyhow::anyhow!("transaction {}: no merchant category", t.id))?;
-            let seen = walk.seen(&recorded);
+            let (customer_id, ip_text) = (customer.customer_id.to_string(), ip.to_string());
+            let names = [
+                (BlacklistKind::Customer, customer_id.as_str()),
+                (BlacklistKind::Phone, customer.phone.as_str()),
+                (
+                    BlacklistKind::NationalIdHash,
+                    customer.national_id_hash.as_str(),
+                ),
+                (
+                    BlacklistKind::Device,
+                    t.device_id.as_deref().unwrap_or_default(),
+                ),
+                (BlacklistKind::Merchant, t.merchant.as_str()),
+                (BlacklistKind::Ip, ip_text.as_str()),
+            ];
+            let typical =
+                live.reads_typical(recorded.amount) || draft.reads_typical(recorded.amount);
+            let seen = walk.seen(&recorded, &names, typical);
             let payment = Payment {
                 amount: recorded.amount,
                 merchant: &t.merchant,
@@ -297,20 +368,24 @@ fn judge(
 
 /// The accounts' approved amounts (oldest first) and devices from before
 /// the history walked.
-fn seed(walk: &mut Walk, approved: Vec<(i64, i64)>, devices: Vec<(i64, String)>) {
-    let mut accounts: HashMap<i64, (Vec<i64>, Vec<String>)> = HashMap::new();
-    for (account, amount) in approved {
-        accounts.entry(account).or_default().0.push(amount);
-    }
+fn seed(walk: &mut Walk, approved: HashMap<i64, Vec<i64>>, devices: Vec<(i64, String)>) {
+    let mut by_account: HashMap<i64, Vec<String>> = HashMap::new();
     for (account, device) in devices {
-        accounts.entry(account).or_default().1.push(device);
+        by_account.entry(account).or_default().push(device);
     }
-    for (account, (approved, devices)) in accounts {
-        walk.seed(account, approved, devices);
+    for (account, amounts) in approved {
+        walk.seed(
+            account,
+            amounts,
+            by_account.remove(&account).unwrap_or_default(),
+        );
+    }
+    for (account, devices) in by_account {
+        walk.seed(account, Vec::new(), devices);
     }
 }
 
-fn recorded(t: &TransactionRow) -> anyhow::Result<Recorded> {
+fn recorded(t: &PastRow) -> anyhow::Result<Recorded> {
     Ok(Recorded {
         account_id: t.account_id,
         at: utc(t.occurred_at),

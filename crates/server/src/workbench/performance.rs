@@ -15,7 +15,7 @@ use riskdesk_domain::money::Money;
 use riskdesk_domain::rules::{self, Rules};
 
 use super::rules_of;
-use crate::store::{RaisedRow, Store, TransactionRow};
+use crate::store::{PastRow, RaisedRow, Store};
 
 /// Each rule's record by version over the payments from `from` until `to`:
 /// the rows, newest version first, and how many payments were read.
@@ -24,7 +24,7 @@ pub async fn record(
     from: i64,
     to: i64,
 ) -> anyhow::Result<(Vec<RuleRecordView>, u64)> {
-    let payments: Vec<TransactionRow> = store
+    let payments: Vec<PastRow> = store
         .transactions_between(from, to)
         .await?
         .into_iter()
@@ -44,7 +44,7 @@ pub async fn record(
 /// The record from payments and their alerts; payments decided before
 /// versions are judged by the shipped rules' weights.
 fn tally(
-    payments: &[TransactionRow],
+    payments: &[PastRow],
     alerts: &[RaisedRow],
     versions: &HashMap<i64, Rules>,
 ) -> anyhow::Result<Vec<RuleRecordView>> {

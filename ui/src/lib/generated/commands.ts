@@ -37,6 +37,7 @@ export const COMMANDS = [
   "operator_sessions",
   "rules",
   "check_rules",
+  "rules_record",
   "backtests",
   "start_backtest",
   "cancel_backtest",

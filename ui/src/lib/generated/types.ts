@@ -347,6 +347,38 @@ in_shadow: boolean,
  */
 report: Comparison | null, };
 
+export type RulesRecord = { days: number, from: string, to: string, payments: number, rows: Array<RuleRecordView>, };
+
+export type RuleRecordView = { 
+/**
+ * The version that decided; none for payments decided before versions.
+ */
+version: number | null, rule: Rule, 
+/**
+ * Payments it fired on, and their amount.
+ */
+hits: number, amount: string, 
+/**
+ * Alerts it raised (a hit within an open alert's merge window raises none).
+ */
+alerts: number, 
+/**
+ * Payments whose decision it changed: without its weight, another.
+ */
+tipped: number, 
+/**
+ * Its alerts as the team closed them.
+ */
+confirmed_fraud: number, false_positive: number, benign: number, 
+/**
+ * Confirmed fraud of its closed alerts, in basis points; none before any closed.
+ */
+precision_bp: number | null, 
+/**
+ * The amount of the payments its confirmed-fraud alerts were on.
+ */
+fraud_amount: string, };
+
 export type Comparison = { payments: number, amount: string, 
 /**
  * Payments with a label from the team.
