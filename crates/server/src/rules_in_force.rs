@@ -139,11 +139,12 @@ impl RulesInForce {
         }
         let (live, shadow) = store.rule_sets_in_force().await?;
         let mut changed = false;
-        if live.is_some() && live != self.current().version {
-            if let Some(row) = store.live_rule_set().await? {
-                self.use_version(&row)?;
-                changed = true;
-            }
+        if live.is_some()
+            && live != self.current().version
+            && let Some(row) = store.live_rule_set().await?
+        {
+            self.use_version(&row)?;
+            changed = true;
         }
         if shadow != self.shadow.load().as_ref().and_then(|s| s.version) {
             let row = store.shadow_rule_set().await?;

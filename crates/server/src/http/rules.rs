@@ -70,8 +70,17 @@ pub async fn record(
     let days = window_days(query.days.unwrap_or(7))?;
     let to = state.clock.now_ms();
     let from = to - days * DAY_MS;
-    let (rows, payments) =
-        crate::workbench::performance::record(state.store.as_ref(), from, to).await?;
+    // Weeks of payments parsed: off the async workers, which serve payments.
+    let (store, runtime) = (state.store.clone(), tokio::runtime::Handle::current());
+    let (rows, payments) = tokio::task::spawn_blocking(move || {
+        runtime.block_on(crate::workbench::performance::record(
+            store.as_ref(),
+            from,
+            to,
+        ))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.into()))??;
     Ok(Json(RulesRecord {
         days,
         from: crate::clock::utc(from),

@@ -695,7 +695,8 @@ fn json_list<T: DeserializeOwned>(json: Option<String>) -> StoreResult<Vec<T>> {
 /// array of arrays (`columns` in order, as `T`'s fields or a tuple) and
 /// Rust parses it. For the large reads of history, where sqlx's SQLite
 /// driver, handing over each row from its worker thread, costs eight times
-/// what SQLite does; `rest` continues the query after `FROM`.
+/// what SQLite does; `rest` continues the query after `FROM`. Megabytes are
+/// parsed where this is awaited: its callers run off the async workers.
 async fn fetch_as_json<'c, DB, T, E>(
     executor: E,
     columns: &str,

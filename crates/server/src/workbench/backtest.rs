@@ -4,10 +4,11 @@
 //! instance can show it and ask it to stop) and its report kept with the
 //! version.
 //!
-//! It must never slow payments: the history is read in a few large queries
-//! on the console's pool, and the judging runs on one thread of its own at
-//! a lower scheduling priority; one backtest runs at a time per instance
-//! (others wait their turn).
+//! It must not slow payments: the job runs on one thread of its own at a
+//! lower scheduling priority, reading the history in a few large queries
+//! one at a time (one connection of the pool) and judging it; one backtest
+//! runs at a time per instance (others wait their turn, without reporting:
+//! one waiting over `BACKTEST_SILENT_MS` can be failed by a new start).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -109,8 +110,10 @@ impl Backtester {
 
 /// What the job reads before it judges.
 struct History {
+    /// In no order (the judging thread sorts them).
     transactions: Vec<PastRow>,
-    approved: HashMap<i64, Vec<i64>>,
+    /// Approved purchases before the history as (account, time, amount).
+    approved: Vec<(i64, i64, i64)>,
     devices: Vec<(i64, String)>,
     labels: HashMap<i64, Disposition>,
     listed: Vec<Listed>,
@@ -134,39 +137,43 @@ async fn run(
 ) -> anyhow::Result<Ending> {
     let lookback = live.lookback_minutes().max(draft.lookback_minutes());
     let start = row.from_at - i64::from(lookback) * 60_000;
-    let reading = Instant::now();
-    let history = read(store.as_ref(), start, row.from_at, row.to_at).await?;
-    tracing::info!(
-        backtest = row.id,
-        transactions = history.transactions.len(),
-        millis = reading.elapsed().as_millis(),
-        "backtest history read"
-    );
-    let (id, from) = (row.id, row.from_at);
+    let (id, from, to) = (row.id, row.from_at, row.to_at);
     let (store, clock) = (store.clone(), clock.clone());
     let runtime = tokio::runtime::Handle::current();
-    let judging = Instant::now();
     let (sender, receiver) = tokio::sync::oneshot::channel();
+    // Everything on this thread, reading included: parsing the history is
+    // most of the work the job does outside the database.
     std::thread::Builder::new()
         .name("backtest".to_owned())
         .spawn(move || {
             lower_priority();
+            let started = Instant::now();
+            let history = match runtime.block_on(read(store.as_ref(), start, from, to)) {
+                Ok(history) => history,
+                Err(e) => {
+                    let _ = sender.send(Err(e));
+                    return;
+                }
+            };
+            let read_ms = started.elapsed().as_millis();
             let progress = |done: i64, total: i64| {
                 runtime.block_on(store.backtest_progress(id, done, total, clock.now_ms()))
             };
-            let _ = sender.send(judge(history, from, lookback, &live, &draft, progress));
+            let ending = judge(history, from, lookback, &live, &draft, progress);
+            tracing::info!(
+                backtest = id,
+                read_ms,
+                judged_ms = started.elapsed().as_millis() - read_ms,
+                "backtest ran"
+            );
+            let _ = sender.send(ending);
         })?;
-    let ending = receiver.await?;
-    tracing::info!(
-        backtest = id,
-        millis = judging.elapsed().as_millis(),
-        "backtest judged"
-    );
-    ending
+    receiver.await?
 }
 
-/// Reads the history one query at a time: on SQLite the console's pool is
-/// the payments' too, and one connection is all the job takes from it.
+/// Reads the history one query at a time (on SQLite the console's pool is
+/// the payments' too, and one connection is all the job takes from it), on
+/// the job's own thread.
 async fn read(store: &dyn Store, start: i64, from: i64, to: i64) -> anyhow::Result<History> {
     let mut lap = Instant::now();
     let mut parts = Vec::new();
@@ -174,10 +181,9 @@ async fn read(store: &dyn Store, start: i64, from: i64, to: i64) -> anyhow::Resu
         parts.push((part, lap.elapsed().as_millis()));
         lap = Instant::now();
     };
-    let mut transactions = store.transactions_between(start, to).await?;
-    transactions.sort_unstable_by_key(|t| (t.occurred_at, t.id));
+    let transactions = store.transactions_between(start, to).await?;
     took("transactions");
-    let approved = last_approved(store.approved_before(start).await?);
+    let approved = store.approved_before(start).await?;
     took("approved");
     let devices = store.devices_before(start).await?;
     took("devices");
@@ -276,15 +282,17 @@ fn judge(
     progress: impl Fn(i64, i64) -> Result<bool, sqlx::Error>,
 ) -> anyhow::Result<Ending> {
     let mut walk = Walk::new(lookback_minutes, history.listed);
-    seed(&mut walk, history.approved, history.devices);
+    seed(&mut walk, last_approved(history.approved), history.devices);
+    let mut transactions = history.transactions;
+    transactions.sort_unstable_by_key(|t| (t.occurred_at, t.id));
     let judged = |t: &PastRow| t.kind == "purchase" && t.occurred_at >= from;
-    let total = i64::try_from(history.transactions.iter().filter(|t| judged(t)).count())?;
+    let total = i64::try_from(transactions.iter().filter(|t| judged(t)).count())?;
     let mut comparison = Comparison::new();
     let (mut done, mut reported) = (0, Instant::now());
     if progress(0, total)? {
         return Ok(Ending::Cancelled);
     }
-    for t in history.transactions {
+    for t in transactions {
         let recorded = recorded(&t)?;
         if judged(&t) {
             let customer = history.customers.get(&t.account_id).ok_or_else(|| {

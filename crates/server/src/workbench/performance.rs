@@ -33,8 +33,8 @@ pub async fn record(
     let alerts = store.alerts_since(from).await?;
     let mut versions: HashMap<i64, Rules> = HashMap::new();
     for version in payments.iter().filter_map(|t| t.rules_version) {
-        if !versions.contains_key(&version) {
-            versions.insert(version, rules_of(store, version).await?);
+        if let std::collections::hash_map::Entry::Vacant(entry) = versions.entry(version) {
+            entry.insert(rules_of(store, version).await?);
         }
     }
     let count = payments.len() as u64;

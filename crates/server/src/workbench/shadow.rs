@@ -30,8 +30,8 @@ pub async fn comparison(store: &dyn Store, version: i64) -> anyhow::Result<Optio
     for t in &payments {
         let corrupt = |what: &str| anyhow::anyhow!("transaction {}: bad {what}", t.id);
         let live_version = t.rules_version.ok_or_else(|| corrupt("rules version"))?;
-        if !live_rules.contains_key(&live_version) {
-            live_rules.insert(live_version, rules_of(store, live_version).await?);
+        if let std::collections::hash_map::Entry::Vacant(entry) = live_rules.entry(live_version) {
+            entry.insert(rules_of(store, live_version).await?);
         }
         let live = &live_rules[&live_version];
         let hits: Vec<RuleHit> = match &t.rule_hits {
