@@ -21,11 +21,9 @@ use strum::IntoEnumIterator;
 use crate::alert::{Disposition, Rule};
 use crate::blacklist::{BlacklistKind, Target};
 use crate::money::Money;
-use crate::rules::{self, Attempt, Context, Payment, Rules, Typical};
+use crate::rules::{self, Attempt, Context, Payment, Rules, TYPICAL_PURCHASES, Typical};
 use crate::transaction::{Decision, Place};
 
-/// How many of an account's last approved purchases give its typical amount.
-pub const TYPICAL_PURCHASES: usize = 50;
 /// How many changed payments a comparison lists (the earliest).
 pub const CHANGED_LISTED: usize = 50;
 

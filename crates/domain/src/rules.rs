@@ -51,6 +51,9 @@ pub struct Typical {
     pub purchases: u32,
 }
 
+/// How many of an account's last approved purchases give its typical amount.
+pub const TYPICAL_PURCHASES: usize = 50;
+
 impl Typical {
     /// The median of amounts in fen (the mean of the middle two for an
     /// even count), and how many there were; none of nothing.

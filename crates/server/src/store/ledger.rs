@@ -48,7 +48,7 @@ pub struct ContextRows {
 }
 
 /// How many of the account's last purchases the spike rule's median reads.
-pub const TYPICAL_PURCHASES: i64 = 50;
+pub const TYPICAL_PURCHASES: i64 = riskdesk_domain::rules::TYPICAL_PURCHASES as i64;
 
 /// An alert the engine wants raised, unless one is already open on the
 /// account for the same rule within the deduplication window.

@@ -17,13 +17,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use riskdesk_domain::alert::Disposition;
-use riskdesk_domain::backtest::{
-    Compared, Comparison, Judged, Listed, Recorded, TYPICAL_PURCHASES, Walk,
-};
+use riskdesk_domain::backtest::{Compared, Comparison, Judged, Listed, Recorded, Walk};
 use riskdesk_domain::blacklist::{BlacklistKind, Target};
 use riskdesk_domain::geo::GeoPoint;
 use riskdesk_domain::money::Money;
-use riskdesk_domain::rules::{Context, Payment, Rules};
+use riskdesk_domain::rules::{Context, Payment, Rules, TYPICAL_PURCHASES};
 use riskdesk_domain::transaction::{MerchantCategory, Place};
 use tokio::sync::Semaphore;
 
