@@ -70,7 +70,12 @@ pub async fn record(
     let days = window_days(query.days.unwrap_or(7))?;
     let to = state.clock.now_ms();
     let from = to - days * DAY_MS;
-    // Weeks of payments parsed: off the async workers, which serve payments.
+    // Weeks of payments parsed: one at a time, off the async workers.
+    let _turn = state
+        .backtester
+        .record_turn()
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
     let (store, runtime) = (state.store.clone(), tokio::runtime::Handle::current());
     let (rows, payments) = tokio::task::spawn_blocking(move || {
         runtime.block_on(crate::workbench::performance::record(

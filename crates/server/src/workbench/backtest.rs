@@ -33,16 +33,20 @@ const REPORT_EVERY: Duration = Duration::from_millis(250);
 /// The nice value of the judging thread: behind the service's own threads.
 const NICENESS: i32 = 10;
 
-/// The instance's backtests: one at a time.
+/// The instance's backtests: one at a time; and its reads of the rules'
+/// record, one at a time too (each parses weeks of payments: a flood of
+/// them queues here rather than taking the machine).
 #[derive(Debug)]
 pub struct Backtester {
     turn: Semaphore,
+    records: Semaphore,
 }
 
 impl Default for Backtester {
     fn default() -> Self {
         Backtester {
             turn: Semaphore::new(1),
+            records: Semaphore::new(1),
         }
     }
 }
@@ -55,6 +59,13 @@ enum Ending {
 }
 
 impl Backtester {
+    /// Waits for this instance's turn to read a rules record.
+    pub async fn record_turn(
+        &self,
+    ) -> Result<tokio::sync::SemaphorePermit<'_>, tokio::sync::AcquireError> {
+        self.records.acquire().await
+    }
+
     /// Runs the started backtest `row` in the background: `draft` beside `live`.
     pub fn spawn(
         self: &Arc<Self>,
