@@ -198,6 +198,7 @@ pub struct RulesRecord {
 
 /// The window of a rules record: the last 1–90 days.
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RulesRecordQuery {
     #[param(minimum = 1, maximum = 90)]
