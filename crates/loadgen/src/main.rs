@@ -19,6 +19,9 @@ use anyhow::Context;
 use clap::Parser;
 use hdrhistogram::Histogram;
 
+mod backtests;
+mod flood;
+
 #[derive(Parser)]
 #[command(about = "Load generator for the RiskDesk read API")]
 struct Args {
@@ -309,7 +312,7 @@ async fn authorize_load(
     let alone = authorizations(args, client, urls, key, &accounts, format!("LG{run}")).await?;
     if let Some(days) = args.backtest {
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let backtests = tokio::spawn(backtests(
+        let backtests = tokio::spawn(backtests::one_after_another(
             client.clone(),
             urls[0].clone(),
             token.to_owned(),
@@ -335,7 +338,7 @@ async fn authorize_load(
         return report_authorizations(args, accounts.len(), &alone);
     };
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let flood = tokio::spawn(sign_in_flood(
+    let flood = tokio::spawn(flood::sign_in_flood(
         urls[0].clone(),
         flooders,
         args.flood_rate,
@@ -384,63 +387,6 @@ fn compare_authorizations(
         ms(&other.1.0, 0.99) / ms(&base.1.0, 0.99)
     );
     Ok(())
-}
-
-/// An officer's backtests of a draft (the live rules with the ten-minute
-/// velocity window loosened), one after another until `stop`: each one's
-/// payments and time, as the service recorded them.
-async fn backtests(
-    client: reqwest::Client,
-    url: String,
-    token: String,
-    days: i64,
-    stop: Arc<std::sync::atomic::AtomicBool>,
-) -> anyhow::Result<Vec<String>> {
-    let overview = get(&client, &url, &token, "/v1/rules").await?;
-    let mut rules = overview["in_force"].clone();
-    rules["velocity"]["windows"][0]["max_count"] = serde_json::json!(5);
-    let draft: serde_json::Value = client
-        .post(format!("{url}/v1/rules"))
-        .bearer_auth(&token)
-        .header("Idempotency-Key", format!("loadgen-{}", std::process::id()))
-        .json(&serde_json::json!({"based_on": overview["live_version"], "rules": rules, "note": "loadgen"}))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    let id = draft["id"].as_i64().context("draft id")?;
-    let mut runs = Vec::new();
-    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-        let started: serde_json::Value = client
-            .post(format!("{url}/v1/rules/{id}/backtests"))
-            .bearer_auth(&token)
-            .json(&serde_json::json!({"days": days}))
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
-        let backtest = started["id"].as_i64().context("backtest id")?;
-        let view = loop {
-            tokio::time::sleep(Duration::from_millis(100)).await;
-            let view = get(&client, &url, &token, &format!("/v1/backtests/{backtest}")).await?;
-            if view["status"] != "running" {
-                break view;
-            }
-        };
-        let millis = |field: &str| {
-            chrono::DateTime::parse_from_rfc3339(view[field].as_str().unwrap_or_default())
-                .map(|t| t.timestamp_millis())
-        };
-        runs.push(format!(
-            "{} {} payments in {:.2} s",
-            view["status"].as_str().unwrap_or("?"),
-            view["total"],
-            (millis("finished_at")? - millis("started_at")?) as f64 / 1000.0
-        ));
-    }
-    Ok(runs)
 }
 
 type Decisions = (Histogram<u64>, std::collections::BTreeMap<String, u64>, u64);
@@ -528,80 +474,6 @@ async fn authorizations(
         }
     }
     Ok((latency, decisions, errors))
-}
-
-/// What a sign-in flood sent and how it was answered.
-struct Flood {
-    sent: u64,
-    limited: u64,
-    refused: u64,
-    other: u64,
-    seconds: f64,
-}
-
-/// Sign-ins with random ids and wrong passwords from `clients` clients, each
-/// bound to its own loopback address, until `stop`.
-async fn sign_in_flood(
-    url: String,
-    clients: usize,
-    rate: Option<f64>,
-    stop: Arc<std::sync::atomic::AtomicBool>,
-) -> anyhow::Result<Flood> {
-    let started = Instant::now();
-    let period = rate.map(|rate| Duration::from_secs_f64(clients as f64 / rate));
-    let mut tasks = Vec::new();
-    for n in 0..clients {
-        let source = std::net::Ipv4Addr::new(127, 0, 0, 2 + u8::try_from(n % 250)?);
-        let client = reqwest::Client::builder()
-            .local_address(std::net::IpAddr::V4(source))
-            .build()?;
-        let (url, stop) = (url.clone(), stop.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut schedule = period.map(|period| {
-                let mut interval = tokio::time::interval(period);
-                interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-                interval
-            });
-            let mut counts = [0u64; 3];
-            let mut i = 0u64;
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                if let Some(interval) = schedule.as_mut() {
-                    interval.tick().await;
-                }
-                let body = serde_json::json!({
-                    "operator_id": format!("flood.{n}.{i}"),
-                    "password": "not the password",
-                    "totp_code": "000000",
-                });
-                let status = client
-                    .post(format!("{url}/v1/auth/sign-in"))
-                    .json(&body)
-                    .send()
-                    .await
-                    .map(|r| r.status().as_u16());
-                counts[match status {
-                    Ok(429) => 0,
-                    Ok(401) => 1,
-                    _ => 2,
-                }] += 1;
-                i += 1;
-            }
-            counts
-        }));
-    }
-    let mut totals = [0u64; 3];
-    for task in tasks {
-        for (total, count) in totals.iter_mut().zip(task.await?) {
-            *total += count;
-        }
-    }
-    Ok(Flood {
-        sent: totals.iter().sum(),
-        limited: totals[0],
-        refused: totals[1],
-        other: totals[2],
-        seconds: started.elapsed().as_secs_f64(),
-    })
 }
 
 fn report_authorizations(
