@@ -173,9 +173,9 @@ async fn rules(console: State<'_, Console>) -> Answer<riskdesk_api::rules::Rules
 #[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn rules_record(
     console: State<'_, Console>,
-    days: i64,
-) -> Answer<riskdesk_api::rules::RulesRecord> {
-    console.rules_record(days).await
+    request: riskdesk_console::ipc::RulesRecordRequest,
+) -> Answer<riskdesk_console::ipc::RulesRecordBoard> {
+    console.rules_record(request).await
 }
 
 #[tauri::command]

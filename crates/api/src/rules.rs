@@ -2,7 +2,7 @@
 //! steps on a version (shadow, publish). The rules themselves travel as
 //! [`Rules`], the shape of the rules file.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use riskdesk_domain::alert::Rule;
 use riskdesk_domain::backtest::Comparison;
 use riskdesk_domain::money::Money;
@@ -183,8 +183,23 @@ pub struct RuleRecordView {
     pub fraud_amount: Money,
 }
 
+/// One rule's alerts on one business day (China time), by the version that
+/// decided their payments, and how the team has closed them so far.
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
+)]
+pub struct RuleDayRecord {
+    pub day: NaiveDate,
+    pub version: Option<i64>,
+    pub rule: Rule,
+    pub alerts: u64,
+    /// Closed as confirmed fraud, false positive or benign.
+    pub closed: u64,
+    pub confirmed_fraud: u64,
+}
+
 /// Each rule's record by version over the last `days` days, newest
-/// version first, rules in their order.
+/// version first, rules in their order; and day by day, oldest first.
 #[derive(
     Clone, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ts_rs::TS,
 )]
@@ -194,6 +209,7 @@ pub struct RulesRecord {
     pub to: DateTime<Utc>,
     pub payments: u64,
     pub rows: Vec<RuleRecordView>,
+    pub daily: Vec<RuleDayRecord>,
 }
 
 /// The window of a rules record: the last 1–90 days.

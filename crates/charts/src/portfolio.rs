@@ -5,6 +5,7 @@
 //! matrix of shares. Every chart says so when it has nothing to draw.
 
 mod cohorts;
+mod rule_trend;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -16,10 +17,11 @@ use riskdesk_domain::account::DpdBucket;
 use riskdesk_domain::alert::Rule;
 use riskdesk_domain::metrics::{
     ApprovalDay, BucketMonth, GradeExposure, LimitChangeMonth, LossMonth, Month, RollMatrix,
-    RuleDay, RuleDispositions, UtilisationBand, VintageCurve,
+    RuleDay, RuleDispositions, RuleVersionDay, UtilisationBand, VintageCurve,
 };
 
 use self::cohorts::{roll_rates, vintage};
+use self::rule_trend::rule_trend;
 use crate::{
     Lang, Style, draw_legend, grouped, legend_height, nice_ceiling, palette, series_colour, yuan,
 };
@@ -36,6 +38,13 @@ pub enum PortfolioChart<'a> {
     RollRates(&'a RollMatrix),
     /// Alerts raised per day, stacked by rule.
     AlertVolume(&'a [RuleDay]),
+    /// One rule's alerts on each of `days`, stacked by the version that
+    /// decided; its precision over a trailing week (line, %); a mark where
+    /// another version began deciding.
+    RuleTrend {
+        days: &'a [NaiveDate],
+        records: &'a [RuleVersionDay],
+    },
     /// Closed alerts by disposition per rule (stacked), and the
     /// false-positive rate (line, %).
     Dispositions(&'a [RuleDispositions]),
@@ -106,7 +115,7 @@ impl PortfolioChart<'_> {
                     name: w("逾期率", "Delinquency rate").to_owned(),
                     values: months
                         .iter()
-                        .map(|m| percent(m.delinquency_rate_bp()))
+                        .map(|m| Some(percent(m.delinquency_rate_bp())))
                         .collect(),
                 };
                 bars(
@@ -118,11 +127,13 @@ impl PortfolioChart<'_> {
                         stacked: true,
                         y_desc: w("逾期余额 (元)", "Balance past due (¥)"),
                         rate: Some(rate),
+                        marks: Vec::new(),
                     },
                 )
             }
             PortfolioChart::Vintage(curves) => vintage(root, style, curves),
             PortfolioChart::RollRates(matrix) => roll_rates(root, style, matrix),
+            PortfolioChart::RuleTrend { days, records } => rule_trend(root, style, days, records),
             PortfolioChart::AlertVolume(days) => {
                 let mut raised: BTreeMap<(Rule, NaiveDate), f64> = BTreeMap::new();
                 for d in days {
@@ -155,6 +166,7 @@ impl PortfolioChart<'_> {
                         stacked: true,
                         y_desc: w("预警数", "Alerts"),
                         rate: None,
+                        marks: Vec::new(),
                     },
                 )
             }
@@ -186,7 +198,7 @@ impl PortfolioChart<'_> {
                     name: w("误报率", "False-positive rate").to_owned(),
                     values: rules
                         .iter()
-                        .map(|r| percent(r.false_positive_bp()))
+                        .map(|r| Some(percent(r.false_positive_bp())))
                         .collect(),
                 };
                 bars(
@@ -198,6 +210,7 @@ impl PortfolioChart<'_> {
                         stacked: true,
                         y_desc: w("已结预警", "Closed alerts"),
                         rate: Some(rate),
+                        marks: Vec::new(),
                     },
                 )
             }
@@ -220,6 +233,7 @@ impl PortfolioChart<'_> {
                         stacked: false,
                         y_desc: w("金额 (元)", "Amount (¥)"),
                         rate: None,
+                        marks: Vec::new(),
                     },
                 )
             }
@@ -249,7 +263,10 @@ impl PortfolioChart<'_> {
                 ];
                 let rate = RateLine {
                     name: w("通过率", "Approval rate").to_owned(),
-                    values: days.iter().map(|d| percent(d.approval_bp())).collect(),
+                    values: days
+                        .iter()
+                        .map(|d| Some(percent(d.approval_bp())))
+                        .collect(),
                 };
                 bars(
                     root,
@@ -260,6 +277,7 @@ impl PortfolioChart<'_> {
                         stacked: true,
                         y_desc: w("授权笔数", "Authorizations"),
                         rate: Some(rate),
+                        marks: Vec::new(),
                     },
                 )
             }
@@ -286,6 +304,7 @@ impl PortfolioChart<'_> {
                         stacked: false,
                         y_desc: w("账户数", "Accounts"),
                         rate: None,
+                        marks: Vec::new(),
                     },
                 )
             }
@@ -310,7 +329,7 @@ impl PortfolioChart<'_> {
                         .map(|g| {
                             let used = u64::try_from(g.used.fen()).unwrap_or(0);
                             let limit = u64::try_from(g.limit.fen()).unwrap_or(0);
-                            percent(riskdesk_domain::metrics::share_bp(used, limit))
+                            Some(percent(riskdesk_domain::metrics::share_bp(used, limit)))
                         })
                         .collect(),
                 };
@@ -323,6 +342,7 @@ impl PortfolioChart<'_> {
                         stacked: false,
                         y_desc: w("金额 (元)", "Amount (¥)"),
                         rate: Some(rate),
+                        marks: Vec::new(),
                     },
                 )
             }
@@ -364,6 +384,7 @@ impl PortfolioChart<'_> {
                         stacked: false,
                         y_desc: w("笔数", "Changes"),
                         rate: None,
+                        marks: Vec::new(),
                     },
                 )
             }
@@ -378,10 +399,11 @@ struct Series {
     values: Vec<f64>,
 }
 
-/// A percentage per category, drawn as a line on the right axis.
+/// A percentage per category, drawn as a line on the right axis; none
+/// where there is no rate (a gap in the line).
 struct RateLine {
     name: String,
-    values: Vec<f64>,
+    values: Vec<Option<f64>>,
 }
 
 struct Bars<'a> {
@@ -390,6 +412,8 @@ struct Bars<'a> {
     stacked: bool,
     y_desc: &'a str,
     rate: Option<RateLine>,
+    /// Labelled dashed lines before categories: where something changed.
+    marks: Vec<(usize, String)>,
 }
 
 fn bars<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, style: &Style, chart: Bars<'_>) -> Drawn
@@ -436,7 +460,7 @@ where
     // The rate's axis fits the rates: a 3 % delinquency rate on a 0–100 %
     // axis would read as a flat line.
     let rate_top = chart.rate.as_ref().map_or(100.0, |r| {
-        nice_ceiling(r.values.iter().copied().fold(0.0, f64::max)).clamp(1.0, 100.0)
+        nice_ceiling(r.values.iter().flatten().copied().fold(0.0, f64::max)).clamp(1.0, 100.0)
     });
     let mut cartesian = builder
         .build_cartesian_2d(-0.5f64..n as f64 - 0.5, 0f64..top)?
@@ -472,8 +496,10 @@ where
                 text.push_str(&format!("\n{}: {}", series.name, grouped(value)));
             }
             if let Some(rate) = &chart.rate {
-                let value = rate.values.get(i).copied().unwrap_or(0.0);
-                text.push_str(&format!("\n{}: {value:.2}%", rate.name));
+                match rate.values.get(i).copied().flatten() {
+                    Some(value) => text.push_str(&format!("\n{}: {value:.2}%", rate.name)),
+                    None => text.push_str(&format!("\n{}: —", rate.name)),
+                }
             }
             Tip::between(
                 cartesian.backend_coord(&(x - 0.5, top)),
@@ -529,21 +555,42 @@ where
             .axis_desc_style(text(11))
             .axis_style(colours.grid)
             .draw()?;
-        let points: Vec<(f64, f64)> = rate
-            .values
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (i as f64, *v))
-            .collect();
-        cartesian.draw_secondary_series(LineSeries::new(
-            points.clone(),
-            colours.text.stroke_width(2),
-        ))?;
-        cartesian.draw_secondary_series(
-            points
+        // One line for each run of categories that have a rate.
+        let runs = rate.values.split(Option::is_none).scan(0, |start, run| {
+            let first = *start;
+            *start += run.len() + 1;
+            Some((first, run))
+        });
+        for (first, run) in runs.filter(|(_, run)| !run.is_empty()) {
+            let points: Vec<(f64, f64)> = run
                 .iter()
-                .map(|&p| Circle::new(p, 3, colours.text.filled())),
-        )?;
+                .enumerate()
+                .map(|(i, v)| ((first + i) as f64, v.unwrap_or(0.0)))
+                .collect();
+            cartesian.draw_secondary_series(LineSeries::new(
+                points.clone(),
+                colours.text.stroke_width(2),
+            ))?;
+            cartesian.draw_secondary_series(
+                points
+                    .iter()
+                    .map(|&p| Circle::new(p, 3, colours.text.filled())),
+            )?;
+        }
+    }
+    for (i, name) in &chart.marks {
+        let x = *i as f64 - 0.5;
+        cartesian.draw_series(DashedLineSeries::new(
+            [(x, 0.0), (x, top)],
+            4,
+            3,
+            colours.text.stroke_width(1),
+        ))?;
+        cartesian.draw_series(std::iter::once(Text::new(
+            name.clone(),
+            (x + 0.08, top),
+            text(11).pos(Pos::new(HPos::Left, VPos::Top)),
+        )))?;
     }
     root.present()?;
     Ok(tips)

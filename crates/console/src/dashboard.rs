@@ -1,14 +1,19 @@
 //! The managers' dashboard: the service's metrics, drawn as charts here in
 //! Rust (plotters) in the operator's theme and language.
 
-use chrono::{Datelike, Months};
+use std::collections::BTreeSet;
+
+use chrono::{Datelike, Months, NaiveDate};
 use riskdesk_api::metrics::{CreditMetrics, FraudMetrics};
+use riskdesk_api::rules::RulesRecord;
 use riskdesk_charts::{PortfolioChart, Style, portfolio_svg};
 use riskdesk_domain::account::DpdBucket;
+use riskdesk_domain::alert::Rule;
+use riskdesk_domain::billing::business_date;
 use riskdesk_domain::metrics::{
     ApprovalDay, BucketMonth, CreditTotals, FraudTotals, GradeExposure, LimitChangeMonth,
-    LossMonth, Month, RollMatrix, RuleDay, RuleDispositions, UtilisationBand, VintageCurve,
-    VintagePoint,
+    LossMonth, Month, RollMatrix, RuleDay, RuleDispositions, RuleVersionDay, UtilisationBand,
+    VintageCurve, VintagePoint,
 };
 use riskdesk_domain::money::Money;
 
@@ -17,7 +22,7 @@ use riskdesk_api::csv::{BOM, push_line};
 use crate::app::Console;
 use crate::ipc::{
     ChartFormat, CommandError, CreditDashboard, CreditTotalsView, DashboardChart, DashboardRequest,
-    ErrorCode, ExportSaved, FraudDashboard, FraudTotalsView,
+    ErrorCode, ExportSaved, FraudDashboard, FraudTotalsView, RuleTrendView,
 };
 
 /// The fraud section: approvals, alerts by rule, dispositions, losses.
@@ -80,6 +85,41 @@ pub fn fraud(metrics: FraudMetrics, style: &Style) -> FraudDashboard {
         losses_svg: portfolio_svg(&PortfolioChart::FraudLosses(&losses), style),
         metrics,
     }
+}
+
+/// Each rule's alerts and precision day by day over the record's window,
+/// for the rules that raised any.
+pub fn rule_trends(record: &RulesRecord, style: &Style) -> Vec<RuleTrendView> {
+    let (first, last) = (business_date(record.from), business_date(record.to));
+    let days: Vec<NaiveDate> = first.iter_days().take_while(|d| *d <= last).collect();
+    let rules: BTreeSet<Rule> = record.daily.iter().map(|d| d.rule).collect();
+    rules
+        .into_iter()
+        .map(|rule| {
+            let records: Vec<RuleVersionDay> = record
+                .daily
+                .iter()
+                .filter(|d| d.rule == rule)
+                .map(|d| RuleVersionDay {
+                    day: d.day,
+                    version: d.version,
+                    alerts: d.alerts,
+                    closed: d.closed,
+                    confirmed_fraud: d.confirmed_fraud,
+                })
+                .collect();
+            RuleTrendView {
+                rule,
+                svg: portfolio_svg(
+                    &PortfolioChart::RuleTrend {
+                        days: &days,
+                        records: &records,
+                    },
+                    style,
+                ),
+            }
+        })
+        .collect()
 }
 
 /// Every month the period touches, so that a month without losses shows as

@@ -257,6 +257,32 @@ pub struct ChartRequest {
     pub height: u32,
 }
 
+/// The rules' record over the last `days` days, and how its charts are drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, TS)]
+pub struct RulesRecordRequest {
+    pub days: i64,
+    pub theme: Theme,
+    pub lang: Lang,
+    /// Each chart's size.
+    pub width: u32,
+    pub height: u32,
+}
+
+/// The rules' record, and each rule's trend over its days (SVG, drawn in
+/// Rust): alerts by the version that decided, precision, publishes marked.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, TS)]
+pub struct RulesRecordBoard {
+    pub record: riskdesk_api::rules::RulesRecord,
+    /// Rules that raised alerts in the window, in their order.
+    pub trends: Vec<RuleTrendView>,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, TS)]
+pub struct RuleTrendView {
+    pub rule: riskdesk_domain::alert::Rule,
+    pub svg: String,
+}
+
 /// A dashboard section: the period and cut asked for, and how its charts
 /// are drawn.
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, TS)]
@@ -643,6 +669,10 @@ pub fn typescript() -> String {
         riskdesk_api::rules::ShadowView::decl(&config),
         riskdesk_api::rules::RulesRecord::decl(&config),
         riskdesk_api::rules::RuleRecordView::decl(&config),
+        riskdesk_api::rules::RuleDayRecord::decl(&config),
+        RulesRecordRequest::decl(&config),
+        RulesRecordBoard::decl(&config),
+        RuleTrendView::decl(&config),
         d::backtest::Comparison::decl(&config),
         d::backtest::DecisionShift::decl(&config),
         d::backtest::RuleShift::decl(&config),

@@ -15,7 +15,7 @@ use riskdesk_charts::Style;
 use riskdesk_domain::history::MonthPoint;
 
 use crate::app::Console;
-use crate::ipc::{Account360, ChartRequest, CommandError};
+use crate::ipc::{Account360, ChartRequest, CommandError, RulesRecordBoard, RulesRecordRequest};
 
 /// How many of an account's alerts and limit changes Account 360 shows.
 const ACCOUNT_SECTION_ROWS: u32 = 50;
@@ -31,13 +31,24 @@ impl Console {
         self.checked(client.rules().await)
     }
 
-    /// Each rule's record by version over the last `days` days.
+    /// Each rule's record by version over the last days asked for, and
+    /// its trend day by day.
     pub async fn rules_record(
         &self,
-        days: i64,
-    ) -> Result<riskdesk_api::rules::RulesRecord, CommandError> {
+        request: RulesRecordRequest,
+    ) -> Result<RulesRecordBoard, CommandError> {
         let client = self.session_client()?;
-        self.checked(client.rules_record(days).await)
+        let record = self.checked(client.rules_record(request.days).await)?;
+        let style = Style {
+            theme: request.theme,
+            lang: request.lang,
+            width: request.width.clamp(320, 2400),
+            height: request.height.clamp(160, 1200),
+        };
+        Ok(RulesRecordBoard {
+            trends: crate::dashboard::rule_trends(&record, &style),
+            record,
+        })
     }
 
     /// A version's backtests, newest first.

@@ -123,6 +123,40 @@ pub struct RuleDay {
     pub raised: u64,
 }
 
+/// One rule's alerts on one business day by the version of the rules that
+/// decided their payments, and how many of them the team has closed so far,
+/// and as confirmed fraud.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleVersionDay {
+    pub day: NaiveDate,
+    /// None for payments decided before rules had versions.
+    pub version: Option<i64>,
+    pub alerts: u64,
+    pub closed: u64,
+    pub confirmed_fraud: u64,
+}
+
+/// A rule's precision on each of `days`: confirmed fraud as a share of the
+/// alerts closed among those raised in the `window` days ending that day
+/// (a single day's few closures would make the line jump); none where
+/// none of them is closed.
+pub fn trailing_precision_bp(
+    days: &[NaiveDate],
+    records: &[RuleVersionDay],
+    window: u32,
+) -> Vec<Option<u32>> {
+    days.iter()
+        .map(|day| {
+            let first = *day - chrono::Days::new(u64::from(window.max(1) - 1));
+            let (closed, confirmed) = records
+                .iter()
+                .filter(|r| (first..=*day).contains(&r.day))
+                .fold((0, 0), |(c, f), r| (c + r.closed, f + r.confirmed_fraud));
+            (closed > 0).then(|| share_bp(confirmed, closed))
+        })
+        .collect()
+}
+
 /// How one rule's closed alerts were disposed of.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuleDispositions {
@@ -490,5 +524,41 @@ mod tests {
             balances: [yuan(800), yuan(150), yuan(50), yuan(0), yuan(0)],
         };
         assert_eq!(month.delinquency_rate_bp(), 2_000);
+    }
+
+    #[test]
+    fn a_rules_precision_trails_a_week_of_closed_alerts_across_versions() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        let record = |d: u32, version: i64, closed: u64, confirmed_fraud: u64| RuleVersionDay {
+            day: day(d),
+            version: Some(version),
+            alerts: closed + 1,
+            closed,
+            confirmed_fraud,
+        };
+        let records = [
+            record(1, 1, 4, 1),
+            record(3, 1, 0, 0),
+            record(7, 1, 2, 2),
+            record(7, 2, 2, 0),
+            record(9, 2, 0, 0),
+        ];
+        let days: Vec<NaiveDate> = [1, 2, 3, 7, 8, 9].into_iter().map(day).collect();
+        assert_eq!(
+            trailing_precision_bp(&days, &records, 7),
+            // 1/4; 1/4; 1/4; (1+2+0)/(4+2+2); the 1st has left: 2/4; 2/4.
+            vec![
+                Some(2_500),
+                Some(2_500),
+                Some(2_500),
+                Some(3_750),
+                Some(5_000),
+                Some(5_000),
+            ]
+        );
+        assert_eq!(
+            trailing_precision_bp(&[day(3)], &records[1..2], 7),
+            vec![None]
+        );
     }
 }

@@ -1,5 +1,7 @@
 //! `--backtest DAYS`: an officer backtesting a draft of the rules while the
-//! payment clients run, to measure what a backtest costs the payments.
+//! payment clients run, to measure what a backtest costs the payments; and
+//! `--beside COMMAND`, the same with a command in its place (the database's
+//! own reads of the same history, say): the ceiling to compare it with.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -61,6 +63,27 @@ pub async fn one_after_another(
             view["total"],
             (millis("finished_at")? - millis("started_at")?) as f64 / 1000.0
         ));
+    }
+    Ok(runs)
+}
+
+/// `command` run by the shell, one run after another until `stop`: each
+/// run's time.
+pub async fn command_over_and_over(
+    command: String,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+) -> anyhow::Result<Vec<String>> {
+    let mut runs = Vec::new();
+    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+        let started = std::time::Instant::now();
+        let status = tokio::process::Command::new("sh")
+            .arg("-c")
+            .arg(&command)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .await?;
+        anyhow::ensure!(status.success(), "`{command}` failed: {status}");
+        runs.push(format!("{:.2} s", started.elapsed().as_secs_f64()));
     }
     Ok(runs)
 }

@@ -10,7 +10,8 @@
 //! under a sign-in flood from N clients on N loopback addresses. With
 //! `--authorize KEY --backtest DAYS` they are measured alone, then while
 //! an officer backtests a draft of the rules on the last DAYS days, one
-//! backtest after another.
+//! backtest after another; `--beside COMMAND` runs a shell command in the
+//! backtests' place (the database's own reads: the ceiling).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -69,6 +70,11 @@ struct Args {
     /// this many days, one backtest after another; prints each one's time.
     #[arg(long, requires = "authorize", conflicts_with = "flood")]
     backtest: Option<i64>,
+    /// With --authorize: as --backtest, with this shell command run over
+    /// and over in the backtests' place (the database's own reads of the
+    /// history, for the ceiling).
+    #[arg(long, requires = "authorize", conflicts_with_all = ["flood", "backtest"])]
+    beside: Option<String>,
 }
 
 /// With `--rate`, when client `client_no` sends: its share of the rate,
@@ -310,21 +316,33 @@ async fn authorize_load(
         .duration_since(std::time::UNIX_EPOCH)?
         .as_secs();
     let alone = authorizations(args, client, urls, key, &accounts, format!("LG{run}")).await?;
-    if let Some(days) = args.backtest {
+    if args.backtest.is_some() || args.beside.is_some() {
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let backtests = tokio::spawn(backtests::one_after_another(
-            client.clone(),
-            urls[0].clone(),
-            token.to_owned(),
-            days,
-            stop.clone(),
-        ));
+        let (what, beside) = match (args.backtest, &args.beside) {
+            (Some(days), _) => (
+                format!("backtests of {days} days"),
+                tokio::spawn(backtests::one_after_another(
+                    client.clone(),
+                    urls[0].clone(),
+                    token.to_owned(),
+                    days,
+                    stop.clone(),
+                )),
+            ),
+            (None, command) => {
+                let command = command.clone().unwrap_or_default();
+                (
+                    format!("`{command}`"),
+                    tokio::spawn(backtests::command_over_and_over(command, stop.clone())),
+                )
+            }
+        };
         let during =
             authorizations(args, client, urls, key, &accounts, format!("LGB{run}")).await?;
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        let runs = backtests.await??;
+        let runs = beside.await??;
         println!(
-            "{} payment clients, {} s each{}; backtests of {days} days, one after another: {}",
+            "{} payment clients, {} s each{}; {what}, one after another: {}",
             args.clients,
             args.seconds,
             args.rate
@@ -332,7 +350,12 @@ async fn authorize_load(
                 .unwrap_or_default(),
             runs.join("; ")
         );
-        return compare_authorizations(args, ("alone", &alone), ("during backtests", &during));
+        let during_name = if args.backtest.is_some() {
+            "during backtests"
+        } else {
+            "beside the command"
+        };
+        return compare_authorizations(args, ("alone", &alone), (during_name, &during));
     }
     let Some(flooders) = args.flood else {
         return report_authorizations(args, accounts.len(), &alone);

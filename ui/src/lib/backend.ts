@@ -12,7 +12,8 @@ import type {
   RulesOverview,
   BacktestView,
   ShadowView,
-  RulesRecord,
+  RulesRecordBoard,
+  RulesRecordRequest,
   AuditEntryView,
   AuditQuery,
   AuditVerification,
@@ -107,8 +108,8 @@ export interface Backend {
   rules(): Promise<RulesOverview>;
   /** Checks a draft as the service will; fails with `invalid` and "field: why". */
   checkRules(rules: Rules): Promise<void>;
-  /** Each rule's record by version over the last `days` days. */
-  rulesRecord(days: number): Promise<RulesRecord>;
+  /** Each rule's record by version over the last days asked for, and its trend (SVG). */
+  rulesRecord(request: RulesRecordRequest): Promise<RulesRecordBoard>;
   /** A version's backtests, newest first, with progress and reports. */
   backtests(ruleSetId: number): Promise<BacktestView[]>;
   /** Starts a backtest of a version on the last `days` days, on the service. */
@@ -198,7 +199,7 @@ export const tauriBackend: Backend = {
   operatorSessions: (operator) => call("operator_sessions", { operator }),
   rules: () => call("rules"),
   checkRules: (rules) => call("check_rules", { rules }),
-  rulesRecord: (days) => call("rules_record", { days }),
+  rulesRecord: (request) => call("rules_record", { request }),
   backtests: (ruleSetId) => call("backtests", { ruleSetId }),
   startBacktest: (ruleSetId, days) => call("start_backtest", { ruleSetId, days }),
   cancelBacktest: (id) => call("cancel_backtest", { id }),

@@ -417,6 +417,7 @@ const words = {
   rollback: ["回滚到此版本", "Roll back to this version"],
   tabRules: ["规则", "Rules"],
   ruleRecord: ["各规则表现（按版本）", "Each rule's record, by version"],
+  ruleTrend: ["逐日趋势", "Day by day"],
   tipped: ["改变决策", "Tipped"],
   precision: ["精确率", "Precision"],
   fraudAmount: ["确认欺诈金额", "Confirmed fraud"],

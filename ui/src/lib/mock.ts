@@ -27,6 +27,8 @@ import type {
   BacktestView,
   ShadowView,
   RulesRecord,
+  RulesRecordBoard,
+  RulesRecordRequest,
   Startup,
   SessionAdminView,
   Team,
@@ -290,9 +292,12 @@ export class MockBackend implements Backend {
     if (refused) throw new BackendError({ code: "invalid", message: refused });
   }
   recordInStore: RulesRecord | null = null;
-  async rulesRecord(days: number): Promise<RulesRecord> {
-    this.record("rules_record", days);
-    return this.recordInStore ?? { days, from: "2026-11-01T00:00:00Z", to: "2026-12-01T00:00:00Z", payments: 0, rows: [] };
+  /** Trend charts as the console would draw them: a placeholder SVG per rule. */
+  async rulesRecord(request: RulesRecordRequest): Promise<RulesRecordBoard> {
+    this.record("rules_record", request.days);
+    const record = this.recordInStore ?? { days: request.days, from: "2026-11-01T00:00:00Z", to: "2026-12-01T00:00:00Z", payments: 0, rows: [], daily: [] };
+    const rules = [...new Set(record.daily.map((d) => d.rule))];
+    return { record, trends: rules.map((rule) => ({ rule, svg: `<svg data-rule="${rule}"></svg>` })) };
   }
   /** Each version's backtests, newest first; a start adds a running one. */
   backtestsInStore: Record<number, BacktestView[]> = {};

@@ -177,4 +177,18 @@ describe("backtests and the shadow", () => {
     await waitFor(() => expect(screen.getByTestId("shadow-report")).toBeTruthy());
     expect(screen.getByTestId("cmp-payments").textContent).toContain("5");
   });
+
+  it("draws the trend of the rule that alerted most, and of the rule chosen", async () => {
+    const day = (d: string, rule: Rule, alerts: number) => ({ day: d, version: 1, rule, alerts, closed: 0, confirmed_fraud: 0 });
+    backend.recordInStore = {
+      days: 7, from: "2026-11-28T00:00:00Z", to: "2026-12-05T00:00:00Z", payments: 40, rows: [],
+      daily: [day("2026-12-01", "velocity", 2), day("2026-12-01", "blacklist_hit", 3), day("2026-12-02", "velocity", 2)],
+    };
+    render(Rules);
+    await waitFor(() => expect(screen.getByTestId("rule-trend")).toBeTruthy());
+    const drawn = () => screen.getByTestId("rule-trend").querySelector("svg")?.getAttribute("data-rule");
+    expect(drawn()).toBe("velocity");
+    await fireEvent.change(screen.getByTestId("trend-rule"), { target: { value: "blacklist_hit" } });
+    await waitFor(() => expect(drawn()).toBe("blacklist_hit"));
+  });
 });

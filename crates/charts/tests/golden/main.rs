@@ -88,7 +88,7 @@ mod portfolio {
     use riskdesk_domain::alert::Rule;
     use riskdesk_domain::metrics::{
         ApprovalDay, BucketMonth, GradeExposure, LimitChangeMonth, LossMonth, Month, RollMatrix,
-        RuleDay, RuleDispositions, UtilisationBand, VintageCurve, VintagePoint,
+        RuleDay, RuleDispositions, RuleVersionDay, UtilisationBand, VintageCurve, VintagePoint,
     };
     use riskdesk_domain::money::Money;
 
@@ -262,6 +262,35 @@ mod portfolio {
             .collect()
     }
 
+    /// Two weeks of one rule: v1, then v2 published on the 6th (alerts
+    /// fall), rolled back to v1 on the 12th; no alerts on days 4, 9 and 10.
+    fn rule_trend() -> (Vec<NaiveDate>, Vec<RuleVersionDay>) {
+        let days: Vec<NaiveDate> = (1..=14).map(day).collect();
+        let record =
+            |d: u32, version: i64, alerts: u64, closed: u64, confirmed_fraud: u64| RuleVersionDay {
+                day: day(d),
+                version: Some(version),
+                alerts,
+                closed,
+                confirmed_fraud,
+            };
+        let records = vec![
+            record(1, 1, 12, 6, 1),
+            record(2, 1, 14, 8, 2),
+            record(3, 1, 11, 5, 1),
+            record(5, 1, 13, 7, 1),
+            record(6, 1, 5, 2, 0),
+            record(6, 2, 4, 3, 2),
+            record(7, 2, 6, 4, 3),
+            record(8, 2, 5, 0, 0),
+            record(11, 2, 4, 2, 2),
+            record(12, 1, 9, 3, 1),
+            record(13, 1, 12, 1, 0),
+            record(14, 1, 10, 0, 0),
+        ];
+        (days, records)
+    }
+
     #[test]
     fn golden_portfolio_charts() {
         let style = |theme, lang| Style {
@@ -273,11 +302,19 @@ mod portfolio {
         let (delinquency, vintages, roll, alerts) = (delinquency(), vintages(), roll(), alerts());
         let (dispositions, losses, approvals) = (dispositions(), losses(), approvals());
         let (bands, grades, limit_changes) = (bands(), grades(), limit_changes());
+        let (trend_days, trend) = rule_trend();
         let charts = [
             ("delinquency", PortfolioChart::Delinquency(&delinquency)),
             ("vintage", PortfolioChart::Vintage(&vintages)),
             ("roll_rates", PortfolioChart::RollRates(&roll)),
             ("alert_volume", PortfolioChart::AlertVolume(&alerts)),
+            (
+                "rule_trend",
+                PortfolioChart::RuleTrend {
+                    days: &trend_days,
+                    records: &trend,
+                },
+            ),
             ("dispositions", PortfolioChart::Dispositions(&dispositions)),
             ("fraud_losses", PortfolioChart::FraudLosses(&losses)),
             ("approval_rate", PortfolioChart::ApprovalRate(&approvals)),

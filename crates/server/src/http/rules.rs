@@ -70,14 +70,14 @@ pub async fn record(
     let days = window_days(query.days.unwrap_or(7))?;
     let to = state.clock.now_ms();
     let from = to - days * DAY_MS;
-    // Weeks of payments parsed: one at a time, off the async workers.
+    // Weeks of payments parsed: one at a time, behind the payments.
     let _turn = state
         .backtester
         .record_turn()
         .await
         .map_err(|e| ApiError::Internal(e.into()))?;
-    let (store, runtime) = (state.store.clone(), tokio::runtime::Handle::current());
-    let (rows, payments) = tokio::task::spawn_blocking(move || {
+    let store = state.store.clone();
+    let record = crate::workbench::behind_payments("rules-record", move |runtime| {
         runtime.block_on(crate::workbench::performance::record(
             store.as_ref(),
             from,
@@ -85,13 +85,14 @@ pub async fn record(
         ))
     })
     .await
-    .map_err(|e| ApiError::Internal(e.into()))??;
+    .map_err(ApiError::Internal)??;
     Ok(Json(RulesRecord {
         days,
         from: crate::clock::utc(from),
         to: crate::clock::utc(to),
-        payments,
-        rows,
+        payments: record.payments,
+        rows: record.rows,
+        daily: record.daily,
     }))
 }
 

@@ -2,7 +2,7 @@
 //! progress, a way to stop it, and its report kept with the version; and
 //! the recorded history the job replays, read in a few large queries.
 
-use super::{StoreResult, TransactionRow};
+use super::{AccountDetailRow, StoreResult, TransactionRow};
 
 /// The columns of a [`PastRow`].
 pub const PAST_FIELDS: &str = "id, account_id, kind, order_id, merchant, category, amount_fen, \
@@ -140,4 +140,11 @@ pub trait Backtests {
     async fn alerts_since(&self, from: i64) -> StoreResult<Vec<RaisedRow>>;
     /// Every blacklist entry ever made, with its times.
     async fn blacklist_history(&self) -> StoreResult<Vec<ListedRow>>;
+    /// A page of accounts with their customers, as `accounts_after` reads
+    /// them, on the store's background connection.
+    async fn accounts_in_background(
+        &self,
+        after_id: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<AccountDetailRow>>;
 }

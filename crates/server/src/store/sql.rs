@@ -49,6 +49,12 @@ pub struct SqlStore<DB: Database> {
     /// than running it (docs/benchmarks.md). The console's ad-hoc lists
     /// keep plans made for their values. On SQLite, the same pool.
     payments: Pool<DB>,
+    /// The backtests' large reads of history. On a SQLite file, a
+    /// connection of its own, opened by the first job on its niced thread:
+    /// SQLite works in the connection's worker thread, which inherits that
+    /// thread's priority, so a month of history read in seconds queues
+    /// behind payments for the CPU. Elsewhere, the console's pool.
+    background: Pool<DB>,
     /// Seals TOTP secrets and customers' names, phones and national IDs on
     /// the way in and opens them on the way out: the rest of the service
     /// sees them in clear, the database never does.
@@ -100,11 +106,25 @@ impl SqlStore<Sqlite> {
             .min_connections(u32::from(single))
             .idle_timeout((!single).then_some(Duration::from_secs(600)))
             .max_lifetime((!single).then_some(Duration::from_secs(3600)))
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+        // No minimum, idle timeout or lifetime: no maintenance task ever
+        // opens this connection on a thread of the runtime.
+        let background = if single {
+            pool.clone()
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(1)
+                .test_before_acquire(false)
+                .min_connections(0)
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .connect_lazy_with(options)
+        };
         Ok(SqlStore {
             payments: pool.clone(),
+            background,
             pool,
             keys,
         })
@@ -137,6 +157,7 @@ impl SqlStore<Postgres> {
         let payments = pool_of(8)
             .connect_lazy_with(options.options([("plan_cache_mode", "force_generic_plan")]));
         Ok(SqlStore {
+            background: pool.clone(),
             pool,
             payments,
             keys,
@@ -211,6 +232,7 @@ impl<DB: LargeTables> Store for SqlStore<DB> {
 
     async fn close(&self) {
         self.payments.close().await;
+        self.background.close().await;
         self.pool.close().await;
     }
 

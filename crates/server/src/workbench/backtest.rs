@@ -6,9 +6,10 @@
 //!
 //! It must not slow payments: the job runs on one thread of its own at a
 //! lower scheduling priority, reading the history in a few large queries
-//! one at a time (one connection of the pool) and judging it; one backtest
-//! runs at a time per instance (others wait their turn, without reporting:
-//! one waiting over `BACKTEST_SILENT_MS` can be failed by a new start).
+//! one at a time (on SQLite, through a connection of its own whose worker
+//! thread is niced too) and judging it; one backtest runs at a time per
+//! instance (others wait their turn, saying they are alive and hearing a
+//! Cancel).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -30,8 +31,8 @@ use crate::store::{AccountDetailRow, BacktestRow, PastRow, Store};
 
 /// How often the job reports its progress (and learns of a Cancel).
 const REPORT_EVERY: Duration = Duration::from_millis(250);
-/// The nice value of the judging thread: behind the service's own threads.
-const NICENESS: i32 = 10;
+/// How often a backtest waiting its turn says it is alive.
+const WAITING_REPORT_EVERY: Duration = Duration::from_secs(5);
 
 /// The instance's backtests: one at a time; and its reads of the rules'
 /// record, one at a time too (each parses weeks of payments: a flood of
@@ -66,6 +67,29 @@ impl Backtester {
         self.records.acquire().await
     }
 
+    /// Waits for this instance's turn to run backtest `id`, saying it is
+    /// alive meanwhile (one silent for `BACKTEST_SILENT_MS` may be failed by
+    /// a new start); `None` when it was cancelled while it waited.
+    async fn wait_turn(
+        &self,
+        store: &dyn Store,
+        clock: &Clock,
+        id: i64,
+    ) -> anyhow::Result<Option<tokio::sync::SemaphorePermit<'_>>> {
+        let turn = self.turn.acquire();
+        tokio::pin!(turn);
+        loop {
+            tokio::select! {
+                permit = &mut turn => return Ok(Some(permit?)),
+                () = tokio::time::sleep(WAITING_REPORT_EVERY) => {
+                    if store.backtest_progress(id, 0, 0, clock.now_ms()).await? {
+                        return Ok(None);
+                    }
+                }
+            }
+        }
+    }
+
     /// Runs the started backtest `row` in the background: `draft` beside `live`.
     pub fn spawn(
         self: &Arc<Self>,
@@ -78,9 +102,10 @@ impl Backtester {
         let this = self.clone();
         tokio::spawn(async move {
             let id = row.id;
-            let ending = match this.turn.acquire().await {
-                Ok(_turn) => run(&store, &clock, &row, live, draft).await,
-                Err(e) => Err(e.into()),
+            let ending = match this.wait_turn(store.as_ref(), &clock, id).await {
+                Ok(Some(_turn)) => run(&store, &clock, &row, live, draft).await,
+                Ok(None) => Ok(Ending::Cancelled),
+                Err(e) => Err(e),
             };
             let now = clock.now_ms();
             let finished = match ending {
@@ -148,41 +173,30 @@ async fn run(
     let start = row.from_at - i64::from(lookback) * 60_000;
     let (id, from, to) = (row.id, row.from_at, row.to_at);
     let (store, clock) = (store.clone(), clock.clone());
-    let runtime = tokio::runtime::Handle::current();
-    let (sender, receiver) = tokio::sync::oneshot::channel();
     // Everything on this thread, reading included: parsing the history is
     // most of the work the job does outside the database.
-    std::thread::Builder::new()
-        .name("backtest".to_owned())
-        .spawn(move || {
-            lower_priority();
-            let started = Instant::now();
-            let history = match runtime.block_on(read(store.as_ref(), start, from, to)) {
-                Ok(history) => history,
-                Err(e) => {
-                    let _ = sender.send(Err(e));
-                    return;
-                }
-            };
-            let read_ms = started.elapsed().as_millis();
-            let progress = |done: i64, total: i64| {
-                runtime.block_on(store.backtest_progress(id, done, total, clock.now_ms()))
-            };
-            let ending = judge(history, from, lookback, &live, &draft, progress);
-            tracing::info!(
-                backtest = id,
-                read_ms,
-                judged_ms = started.elapsed().as_millis() - read_ms,
-                "backtest ran"
-            );
-            let _ = sender.send(ending);
-        })?;
-    receiver.await?
+    super::behind_payments("backtest", move |runtime| {
+        let started = Instant::now();
+        let history = runtime.block_on(read(store.as_ref(), start, from, to))?;
+        let read_ms = started.elapsed().as_millis();
+        let progress = |done: i64, total: i64| {
+            runtime.block_on(store.backtest_progress(id, done, total, clock.now_ms()))
+        };
+        let ending = judge(history, from, lookback, &live, &draft, progress);
+        tracing::info!(
+            backtest = id,
+            read_ms,
+            judged_ms = started.elapsed().as_millis() - read_ms,
+            "backtest ran"
+        );
+        ending
+    })
+    .await?
 }
 
-/// Reads the history one query at a time (on SQLite the console's pool is
-/// the payments' too, and one connection is all the job takes from it), on
-/// the job's own thread.
+/// Reads the history one query at a time on the job's own thread: the
+/// store's background connection, which on SQLite this thread opens, so
+/// that the database's work is niced too.
 async fn read(store: &dyn Store, start: i64, from: i64, to: i64) -> anyhow::Result<History> {
     let mut lap = Instant::now();
     let mut parts = Vec::new();
@@ -255,7 +269,7 @@ async fn customers(store: &dyn Store) -> anyhow::Result<HashMap<i64, Customer>> 
     let mut customers = HashMap::new();
     let mut after = 0;
     loop {
-        let page = store.accounts_after(after, 2_000).await?;
+        let page = store.accounts_in_background(after, 2_000).await?;
         let Some(last) = page.last() else { break };
         after = last.account.id;
         for account in page {
@@ -420,15 +434,6 @@ fn recorded(t: &PastRow) -> anyhow::Result<Recorded> {
             _ => None,
         },
     })
-}
-
-/// Puts the calling thread behind the service's own (Linux: its nice
-/// value; on a thread id it applies to that thread alone).
-fn lower_priority() {
-    #[cfg(target_os = "linux")]
-    if let Err(e) = rustix::process::setpriority_process(Some(rustix::thread::gettid()), NICENESS) {
-        tracing::warn!(error = %e, "the backtest runs at the service's priority");
-    }
 }
 
 #[cfg(test)]

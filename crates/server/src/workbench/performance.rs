@@ -8,22 +8,31 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 
-use riskdesk_api::rules::RuleRecordView;
+use chrono::NaiveDate;
+use riskdesk_api::rules::{RuleDayRecord, RuleRecordView};
 use riskdesk_domain::alert::{Disposition, Rule, RuleHit};
+use riskdesk_domain::billing::business_date;
 use riskdesk_domain::metrics::share_bp;
 use riskdesk_domain::money::Money;
 use riskdesk_domain::rules::{self, Rules};
 
 use super::rules_of;
+use crate::clock::utc;
 use crate::store::{PastRow, RaisedRow, Store};
 
-/// Each rule's record by version over the payments from `from` until `to`:
-/// the rows, newest version first, and how many payments were read.
-pub async fn record(
-    store: &dyn Store,
-    from: i64,
-    to: i64,
-) -> anyhow::Result<(Vec<RuleRecordView>, u64)> {
+/// Each rule's record over a window of payments.
+#[derive(Debug)]
+pub struct Record {
+    /// By version, newest first, and rule.
+    pub rows: Vec<RuleRecordView>,
+    /// By business day, oldest first, version and rule.
+    pub daily: Vec<RuleDayRecord>,
+    /// Purchases read.
+    pub payments: u64,
+}
+
+/// Each rule's record by version over the payments from `from` until `to`.
+pub async fn record(store: &dyn Store, from: i64, to: i64) -> anyhow::Result<Record> {
     let payments: Vec<PastRow> = store
         .transactions_between(from, to)
         .await?
@@ -37,23 +46,25 @@ pub async fn record(
             entry.insert(rules_of(store, version).await?);
         }
     }
-    let count = payments.len() as u64;
-    Ok((tally(&payments, &alerts, &versions)?, count))
+    let (rows, daily) = tally(&payments, &alerts, &versions)?;
+    Ok(Record {
+        rows,
+        daily,
+        payments: payments.len() as u64,
+    })
 }
 
-/// The record from payments and their alerts; payments decided before
-/// versions are judged by the shipped rules' weights.
+/// The record from payments and their alerts, by version and by day;
+/// payments decided before versions are judged by the shipped rules' weights.
 fn tally(
     payments: &[PastRow],
     alerts: &[RaisedRow],
     versions: &HashMap<i64, Rules>,
-) -> anyhow::Result<Vec<RuleRecordView>> {
+) -> anyhow::Result<(Vec<RuleRecordView>, Vec<RuleDayRecord>)> {
     let shipped = Rules::builtin();
-    let amounts: HashMap<i64, (Option<i64>, i64)> = payments
-        .iter()
-        .map(|t| (t.id, (t.rules_version, t.amount_fen)))
-        .collect();
+    let paid: HashMap<i64, &PastRow> = payments.iter().map(|t| (t.id, t)).collect();
     let mut rows: Rows = BTreeMap::new();
+    let mut daily: BTreeMap<(NaiveDate, Option<i64>, Rule), RuleDayRecord> = BTreeMap::new();
     for t in payments {
         let Some(json) = &t.rule_hits else { continue };
         let hits: Vec<RuleHit> = serde_json::from_str(json)
@@ -77,35 +88,53 @@ fn tally(
         }
     }
     for alert in alerts {
-        let Some(&(version, amount_fen)) = amounts.get(&alert.transaction_id) else {
+        let Some(t) = paid.get(&alert.transaction_id) else {
             continue;
         };
+        let (version, day) = (t.rules_version, business_date(utc(t.occurred_at)));
         let rule = Rule::from_str(&alert.rule)
             .map_err(|_| anyhow::anyhow!("alert on {}: bad rule", alert.transaction_id))?;
         let row = entry(&mut rows, version, rule);
+        let on_day = daily
+            .entry((day, version, rule))
+            .or_insert_with(|| RuleDayRecord {
+                day,
+                version,
+                rule,
+                alerts: 0,
+                closed: 0,
+                confirmed_fraud: 0,
+            });
         row.alerts += 1;
-        match alert.disposition.as_deref().map(Disposition::from_str) {
-            None => {}
-            Some(Ok(Disposition::ConfirmedFraud)) => {
+        on_day.alerts += 1;
+        let disposition = match alert.disposition.as_deref().map(Disposition::from_str) {
+            None => continue,
+            Some(Ok(disposition)) => disposition,
+            Some(Err(_)) => anyhow::bail!("alert on {}: bad disposition", alert.transaction_id),
+        };
+        on_day.closed += 1;
+        match disposition {
+            Disposition::ConfirmedFraud => {
                 row.confirmed_fraud += 1;
+                on_day.confirmed_fraud += 1;
                 row.fraud_amount = row
                     .fraud_amount
-                    .checked_add(money(amount_fen)?)
+                    .checked_add(money(t.amount_fen)?)
                     .unwrap_or(row.fraud_amount);
             }
-            Some(Ok(Disposition::FalsePositive)) => row.false_positive += 1,
-            Some(Ok(Disposition::Benign)) => row.benign += 1,
-            Some(Err(_)) => anyhow::bail!("alert on {}: bad disposition", alert.transaction_id),
+            Disposition::FalsePositive => row.false_positive += 1,
+            Disposition::Benign => row.benign += 1,
         }
     }
-    Ok(rows
+    let rows = rows
         .into_values()
         .map(|mut row| {
             let closed = row.confirmed_fraud + row.false_positive + row.benign;
             row.precision_bp = (closed > 0).then(|| share_bp(row.confirmed_fraud, closed));
             row
         })
-        .collect())
+        .collect();
+    Ok((rows, daily.into_values().collect()))
 }
 
 /// The rows by version (newest first, before versions last) and rule.

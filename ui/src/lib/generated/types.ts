@@ -347,7 +347,7 @@ in_shadow: boolean,
  */
 report: Comparison | null, };
 
-export type RulesRecord = { days: number, from: string, to: string, payments: number, rows: Array<RuleRecordView>, };
+export type RulesRecord = { days: number, from: string, to: string, payments: number, rows: Array<RuleRecordView>, daily: Array<RuleDayRecord>, };
 
 export type RuleRecordView = { 
 /**
@@ -378,6 +378,26 @@ precision_bp: number | null,
  * The amount of the payments its confirmed-fraud alerts were on.
  */
 fraud_amount: string, };
+
+export type RuleDayRecord = { day: string, version: number | null, rule: Rule, alerts: number, 
+/**
+ * Closed as confirmed fraud, false positive or benign.
+ */
+closed: number, confirmed_fraud: number, };
+
+export type RulesRecordRequest = { days: number, theme: Theme, lang: Lang, 
+/**
+ * Each chart's size.
+ */
+width: number, height: number, };
+
+export type RulesRecordBoard = { record: RulesRecord, 
+/**
+ * Rules that raised alerts in the window, in their order.
+ */
+trends: Array<RuleTrendView>, };
+
+export type RuleTrendView = { rule: Rule, svg: string, };
 
 export type Comparison = { payments: number, amount: string, 
 /**

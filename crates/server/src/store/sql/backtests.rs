@@ -1,6 +1,7 @@
 //! [`Backtests`] over sqlx: the jobs' rows, and the history they replay —
 //! one query for each part of it, so that a month of payments is read in
-//! seconds on the console's pool, never the payment channel's.
+//! seconds on the store's background connection, never the payment
+//! channel's.
 
 use super::*;
 
@@ -150,7 +151,7 @@ impl<DB> Backtests for SqlStore<DB> {
     }
 
     async fn transactions_between(&self, from: i64, to: i64) -> StoreResult<Vec<PastRow>> {
-        fetch_as_json(&self.pool, PAST_FIELDS, |q| {
+        fetch_as_json(&self.background, PAST_FIELDS, |q| {
             q.push("transactions WHERE occurred_at >= ").bind(from);
             q.push(" AND occurred_at < ").bind(to);
         })
@@ -159,18 +160,22 @@ impl<DB> Backtests for SqlStore<DB> {
 
     async fn approved_before(&self, before: i64) -> StoreResult<Vec<(i64, i64, i64)>> {
         // Unsorted: sorting the whole history costs more here than in Rust.
-        fetch_as_json(&self.pool, "account_id, occurred_at, amount_fen", |q| {
-            q.push(
-                "transactions WHERE kind = 'purchase' \
+        fetch_as_json(
+            &self.background,
+            "account_id, occurred_at, amount_fen",
+            |q| {
+                q.push(
+                    "transactions WHERE kind = 'purchase' \
                  AND status IN ('authorized', 'settled', 'refunded') AND occurred_at < ",
-            )
-            .bind(before);
-        })
+                )
+                .bind(before);
+            },
+        )
         .await
     }
 
     async fn devices_before(&self, before: i64) -> StoreResult<Vec<(i64, String)>> {
-        fetch_as_json(&self.pool, "account_id, device_id", |q| {
+        fetch_as_json(&self.background, "account_id, device_id", |q| {
             q.push("(SELECT account_id, device_id FROM transactions WHERE device_id IS NOT NULL");
             q.push(" AND occurred_at < ").bind(before);
             q.push(" GROUP BY account_id, device_id) AS seen");
@@ -180,7 +185,7 @@ impl<DB> Backtests for SqlStore<DB> {
 
     async fn alerts_since(&self, from: i64) -> StoreResult<Vec<RaisedRow>> {
         // An alert is raised as of its payment's time, never before it.
-        fetch_all(&self.pool, |q| {
+        fetch_all(&self.background, |q| {
             q.push("SELECT transaction_id, rule, disposition FROM alerts");
             q.push(" WHERE transaction_id IS NOT NULL AND created_at >= ")
                 .bind(from);
@@ -189,9 +194,18 @@ impl<DB> Backtests for SqlStore<DB> {
     }
 
     async fn blacklist_history(&self) -> StoreResult<Vec<ListedRow>> {
-        fetch_all(&self.pool, |q| {
+        fetch_all(&self.background, |q| {
             q.push("SELECT id, kind, value, created_at, expires_at, removed_at FROM blacklist");
         })
         .await
+    }
+
+    async fn accounts_in_background(
+        &self,
+        after_id: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<AccountDetailRow>> {
+        self.accounts_after_on(&self.background, after_id, limit)
+            .await
     }
 }

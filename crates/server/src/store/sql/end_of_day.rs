@@ -158,15 +158,7 @@ impl<DB> EndOfDay for SqlStore<DB> {
         after_id: i64,
         limit: u32,
     ) -> StoreResult<Vec<AccountDetailRow>> {
-        let rows: Vec<AccountDetailRow> = fetch_all(&self.pool, |q| {
-            q.push("SELECT ").push(ACCOUNT_FIELDS).push(CUSTOMER_DETAIL);
-            q.push(ACCOUNT_FROM).and().push("a.id > ").bind(after_id);
-            q.push(" ORDER BY a.id LIMIT ").bind(i64::from(limit));
-        })
-        .await?;
-        rows.into_iter()
-            .map(|row| self.opened_detail(row))
-            .collect()
+        self.accounts_after_on(&self.pool, after_id, limit).await
     }
 
     async fn save_scores(&self, scores: &[Rescored], scored_at: i64) -> StoreResult<()> {
@@ -260,5 +252,26 @@ impl<DB> EndOfDay for SqlStore<DB> {
             }
         }
         tx.commit().await
+    }
+}
+
+#[for_backends]
+impl<DB> SqlStore<DB> {
+    /// A page of accounts with their customers, opened, on `pool`.
+    pub(super) async fn accounts_after_on(
+        &self,
+        pool: &Pool<DB>,
+        after_id: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<AccountDetailRow>> {
+        let rows: Vec<AccountDetailRow> = fetch_all(pool, |q| {
+            q.push("SELECT ").push(ACCOUNT_FIELDS).push(CUSTOMER_DETAIL);
+            q.push(ACCOUNT_FROM).and().push("a.id > ").bind(after_id);
+            q.push(" ORDER BY a.id LIMIT ").bind(i64::from(limit));
+        })
+        .await?;
+        rows.into_iter()
+            .map(|row| self.opened_detail(row))
+            .collect()
     }
 }

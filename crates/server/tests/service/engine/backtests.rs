@@ -262,6 +262,17 @@ async fn a_backtest_reports_the_decisions_rules_and_labelled_outcomes_that_chang
             ],
             "{backend}"
         );
+        // Day by day: all five on 4 November, China time.
+        assert_eq!(
+            record["daily"],
+            json!([
+                {"day": "2026-11-04", "version": 1, "rule": "velocity",
+                 "alerts": 1, "closed": 1, "confirmed_fraud": 1},
+                {"day": "2026-11-04", "version": 1, "rule": "risky_merchant",
+                 "alerts": 1, "closed": 0, "confirmed_fraud": 0},
+            ]),
+            "{backend}"
+        );
         let (status, _) = service.get("/v1/rules/record?days=91", Some(&li)).await;
         assert_eq!(status, 400, "{backend}");
 
