@@ -124,6 +124,16 @@ async fn an_officer_drafts_and_shadows_a_manager_publishes_and_the_next_payment_
     .await;
     assert!(app.text("[data-testid=live-version]").await.ends_with("v2"));
     app.screenshot("rules-published-zh-light").await;
+    // Under the live version, its record: a rule's trend, drawn in Rust.
+    app.until(
+        "a rule's trend chart with its precision line",
+        "return document.querySelector('[data-testid=rule-trend] svg')?.textContent.includes('精确率')",
+        STEP,
+    )
+    .await;
+    app.run("document.querySelector('[data-testid=rule-trend]').scrollIntoView()")
+        .await;
+    app.screenshot("rules-record-zh-light").await;
 
     // The payment platform asks a second instance over the same database.
     let store = demo_store(&desktop).await;

@@ -75,6 +75,11 @@ struct Args {
     /// history, for the ceiling).
     #[arg(long, requires = "authorize", conflicts_with_all = ["flood", "backtest"])]
     beside: Option<String>,
+    /// With --backtest or --beside: alternate the two measurements this
+    /// many times (alone, beside, alone, …) and compare the pooled
+    /// latencies, so that the machine's drift over minutes falls on both.
+    #[arg(long, default_value_t = 1)]
+    rounds: u32,
 }
 
 /// With `--rate`, when client `client_no` sends: its share of the rate,
@@ -315,48 +320,66 @@ async fn authorize_load(
     let run = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)?
         .as_secs();
-    let alone = authorizations(args, client, urls, key, &accounts, format!("LG{run}")).await?;
     if args.backtest.is_some() || args.beside.is_some() {
-        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let (what, beside) = match (args.backtest, &args.beside) {
-            (Some(days), _) => (
-                format!("backtests of {days} days"),
-                tokio::spawn(backtests::one_after_another(
+        let (mut alone, mut during, mut runs) = (None, None, Vec::new());
+        for round in 0..args.rounds {
+            let measured = authorizations(
+                args,
+                client,
+                urls,
+                key,
+                &accounts,
+                format!("LG{run}R{round}"),
+            );
+            pool(&mut alone, measured.await?)?;
+            let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let beside = match (args.backtest, &args.beside) {
+                (Some(days), _) => tokio::spawn(backtests::one_after_another(
                     client.clone(),
                     urls[0].clone(),
                     token.to_owned(),
                     days,
                     stop.clone(),
                 )),
+                (None, command) => tokio::spawn(backtests::command_over_and_over(
+                    command.clone().unwrap_or_default(),
+                    stop.clone(),
+                )),
+            };
+            let measured = authorizations(
+                args,
+                client,
+                urls,
+                key,
+                &accounts,
+                format!("LGB{run}R{round}"),
+            );
+            pool(&mut during, measured.await?)?;
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            runs.extend(beside.await??);
+        }
+        let (what, during_name) = match (args.backtest, &args.beside) {
+            (Some(days), _) => (format!("backtests of {days} days"), "during backtests"),
+            (None, command) => (
+                format!("`{}`", command.as_deref().unwrap_or_default()),
+                "beside the command",
             ),
-            (None, command) => {
-                let command = command.clone().unwrap_or_default();
-                (
-                    format!("`{command}`"),
-                    tokio::spawn(backtests::command_over_and_over(command, stop.clone())),
-                )
-            }
         };
-        let during =
-            authorizations(args, client, urls, key, &accounts, format!("LGB{run}")).await?;
-        stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        let runs = beside.await??;
         println!(
-            "{} payment clients, {} s each{}; {what}, one after another: {}",
+            "{} payment clients, {} s each{}, {} round(s); {what}, one after another: {}",
             args.clients,
             args.seconds,
             args.rate
                 .map(|r| format!(" at {r:.0}/s in all"))
                 .unwrap_or_default(),
+            args.rounds,
             runs.join("; ")
         );
-        let during_name = if args.backtest.is_some() {
-            "during backtests"
-        } else {
-            "beside the command"
-        };
-        return compare_authorizations(args, ("alone", &alone), (during_name, &during));
+        let (alone, during) = (alone.context("no rounds")?, during.context("no rounds")?);
+        let seconds = args.seconds * u64::from(args.rounds);
+        return compare_authorizations(seconds, ("alone", &alone), (during_name, &during));
     }
+    let alone = authorizations(args, client, urls, key, &accounts, format!("LG{run}")).await?;
     let Some(flooders) = args.flood else {
         return report_authorizations(args, accounts.len(), &alone);
     };
@@ -383,12 +406,16 @@ async fn authorize_load(
         flood.refused,
         flood.other
     );
-    compare_authorizations(args, ("alone", &alone), ("under the flood", &flooded))
+    compare_authorizations(
+        args.seconds,
+        ("alone", &alone),
+        ("under the flood", &flooded),
+    )
 }
 
 /// The two runs' authorizations side by side, and the ratio of their p99s.
 fn compare_authorizations(
-    args: &Args,
+    seconds: u64,
     base: (&str, &Decisions),
     other: (&str, &Decisions),
 ) -> anyhow::Result<()> {
@@ -398,7 +425,7 @@ fn compare_authorizations(
     for (name, (h, _, errors)) in [base, other] {
         println!(
             "| {name} | {:.0} | {:.2} | {:.2} | {errors} |",
-            h.len() as f64 / args.seconds as f64,
+            h.len() as f64 / seconds as f64,
             ms(h, 0.5),
             ms(h, 0.99)
         );
@@ -413,6 +440,21 @@ fn compare_authorizations(
 }
 
 type Decisions = (Histogram<u64>, std::collections::BTreeMap<String, u64>, u64);
+
+/// Adds a round's decisions to those pooled so far.
+fn pool(pooled: &mut Option<Decisions>, round: Decisions) -> anyhow::Result<()> {
+    match pooled {
+        None => *pooled = Some(round),
+        Some((latencies, decisions, errors)) => {
+            latencies.add(&round.0)?;
+            for (decision, n) in round.1 {
+                *decisions.entry(decision).or_default() += n;
+            }
+            *errors += round.2;
+        }
+    }
+    Ok(())
+}
 
 /// `args.clients` payment clients sending orders for `args.seconds`: their
 /// latencies, decisions and errors.

@@ -14,6 +14,7 @@ use riskdesk_server::generate::{self, Params};
 use riskdesk_server::http::{self, AppState};
 use riskdesk_server::store::{self, Purpose};
 use riskdesk_server::wechatpay::WechatPay;
+use riskdesk_server::workbench::backtest::{self, Backtester, JobProcess};
 use riskdesk_server::{demo, eod, replay, team};
 
 // Rows are built on one thread and freed on SQLite's; glibc's malloc spent a
@@ -116,6 +117,15 @@ enum Command {
     Totp {
         /// The base32 secret, as `demo` prints it.
         secret: String,
+    },
+    /// Run a backtest the service started (the service starts this itself,
+    /// in a process of its own, so that the job never slows payments).
+    #[command(hide = true)]
+    BacktestJob {
+        #[command(flatten)]
+        database: Database,
+        #[arg(long)]
+        id: i64,
     },
     /// Generate the demo portfolio if missing, then serve it on SQLite and
     /// print how to sign in.
@@ -297,6 +307,26 @@ impl Database {
     async fn open(&self, purpose: Purpose) -> anyhow::Result<std::sync::Arc<dyn store::Store>> {
         store::open_for(&self.url, purpose, &self.keys()?).await
     }
+
+    /// Backtests in processes of their own (`backtest-job`) over this
+    /// database. The rest of the settings reach them as this process's own
+    /// environment does.
+    fn backtests_apart(&self) -> anyhow::Result<std::sync::Arc<Backtester>> {
+        let mut env = vec![("RISKDESK_DATABASE_URL".to_owned(), self.url.clone())];
+        for (name, path) in [
+            ("RISKDESK_DATA_KEY_FILE", &self.data_key),
+            ("RISKDESK_PREVIOUS_DATA_KEY_FILE", &self.previous_data_key),
+        ] {
+            if let Some(path) = path {
+                env.push((name.to_owned(), path.display().to_string()));
+            }
+        }
+        let program = std::env::current_exe().context("finding this program for backtests")?;
+        Ok(std::sync::Arc::new(Backtester::in_processes(JobProcess {
+            program,
+            env,
+        })))
+    }
 }
 
 /// What portfolio to generate.
@@ -351,11 +381,18 @@ async fn main() -> anyhow::Result<()> {
         } => {
             let configure = engine.load()?;
             let store = database.open(Purpose::Serve).await?;
-            let state = configure(AppState::new(store, Clock::system())?);
+            let mut state = configure(AppState::new(store, Clock::system())?);
+            state.backtester = database.backtests_apart()?;
             serve(state, &listen, |url| {
                 eprintln!("RiskDesk risk service on {url}")
             })
             .await
+        }
+        Command::BacktestJob { database, id } => {
+            let store = database.open(Purpose::Serve).await?;
+            let ran = backtest::run_started(&store, &Clock::system(), id).await;
+            store.close().await;
+            ran
         }
         Command::Operator {
             database,
@@ -721,7 +758,13 @@ async fn main() -> anyhow::Result<()> {
                     s.transactions, s.alerts, s.seconds
                 );
             }
-            let state = configure(AppState::new(store, Clock::system())?);
+            let mut state = configure(AppState::new(store, Clock::system())?);
+            state.backtester = Database {
+                url: demo::sqlite_url(&demo::database(&data)),
+                data_key: Some(demo::data_key(&data)),
+                previous_data_key: None,
+            }
+            .backtests_apart()?;
             serve(state, &listen, move |url| {
                 riskdesk_server::demo::print_sign_in(url, &operators, json)
             })

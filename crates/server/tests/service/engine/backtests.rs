@@ -6,7 +6,9 @@
 //! job's rows: one running per version, a silent one failed, a Cancel seen
 //! by the job.
 
+use riskdesk_server::http::AppState;
 use riskdesk_server::store::{AlertTriage, NewBacktest, NotStarted};
+use riskdesk_server::workbench::backtest::{Backtester, JobProcess};
 
 use super::*;
 
@@ -14,10 +16,17 @@ use super::*;
 /// (a one-day backtest covers the payments made here and none of the
 /// generated history), an account, and a service client's key.
 async fn quiet_service(store: &Arc<dyn Store>) -> (Service, Account, String) {
+    quiet_service_configured(store, |state| state).await
+}
+
+async fn quiet_service_configured(
+    store: &Arc<dyn Store>,
+    configure: impl FnOnce(AppState) -> AppState,
+) -> (Service, Account, String) {
     support::portfolio(store.as_ref(), 50).await;
     let account = roomy_account(store.as_ref()).await;
     let key = support::service_key(store.as_ref(), "wechatpay").await;
-    let service = Service::start(store.clone()).await;
+    let service = Service::start_configured(store.clone(), configure).await;
     service.advance_ms(START_MS - AS_OF_MS + 3_600_000);
     (service, account, key)
 }
@@ -290,6 +299,78 @@ async fn a_backtest_reports_the_decisions_rules_and_labelled_outcomes_that_chang
             )
             .await;
         assert_eq!(status, 403, "{backend}");
+    }
+}
+
+/// As the service binary runs it: in a process of its own (the binary's
+/// `backtest-job`), over the same database, reporting the same.
+#[tokio::test]
+async fn a_backtest_in_a_process_of_its_own_reports_the_same() {
+    let (file, _dir) = support::sqlite_file().await;
+    let file_url = format!("sqlite://{}", _dir.path().join("test.db").display());
+    let pg_url = support::postgres_database().await;
+    let pg = riskdesk_server::store::open(&pg_url, &support::keys())
+        .await
+        .unwrap();
+    for (store, url) in [(file, file_url), (pg, pg_url)] {
+        let backend = store.backend();
+        let apart = |mut state: AppState| {
+            state.backtester = Arc::new(Backtester::in_processes(JobProcess {
+                program: env!("CARGO_BIN_EXE_riskdesk-server").into(),
+                env: vec![
+                    ("RISKDESK_DATABASE_URL".to_owned(), url.clone()),
+                    ("RISKDESK_DATA_KEY".to_owned(), support::DATA_KEY.to_owned()),
+                ],
+            }));
+            state
+        };
+        let (service, account, key) = quiet_service_configured(&store, apart).await;
+        known_history(&store, &service, &account, &key).await;
+        let li = service.sign_in("officer.li").await;
+        let draft_id = save_draft(&service, &li).await;
+        let (status, started) = service
+            .post(
+                &format!("/v1/rules/{draft_id}/backtests"),
+                Some(&li),
+                &json!({"days": 1}),
+            )
+            .await;
+        assert_eq!(status, 202, "{backend}: {started}");
+        let done = finished(&service, &li, started["id"].as_i64().unwrap()).await;
+        assert_eq!(done["status"], "done", "{backend}: {done}");
+        assert_known_comparison(backend, &done["report"]);
+
+        // A process that cannot do the job: the backtest fails, saying so.
+        let broken = |mut state: AppState| {
+            state.backtester = Arc::new(Backtester::in_processes(JobProcess {
+                program: env!("CARGO_BIN_EXE_riskdesk-server").into(),
+                env: vec![(
+                    "RISKDESK_DATABASE_URL".to_owned(),
+                    "sqlite:///nonexistent/riskdesk.db".to_owned(),
+                )],
+            }));
+            state
+        };
+        let service = Service::start_configured(store.clone(), broken).await;
+        // Past the first service's clock: a TOTP code signs in once.
+        service.advance_ms(START_MS - AS_OF_MS + 2 * 3_600_000);
+        let li = service.sign_in("officer.li").await;
+        let (_, started) = service
+            .post(
+                &format!("/v1/rules/{draft_id}/backtests"),
+                Some(&li),
+                &json!({"days": 1}),
+            )
+            .await;
+        let failed = finished(&service, &li, started["id"].as_i64().unwrap()).await;
+        assert_eq!(failed["status"], "failed", "{backend}: {failed}");
+        assert!(
+            failed["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("the backtest's process ended: exit status: 1"),
+            "{backend}: {failed}"
+        );
     }
 }
 
