@@ -22,6 +22,7 @@ use super::session::Signed;
 use super::views;
 use crate::rules_in_force::{RuleSet, Source};
 use crate::store::{Decided, NewBacktest, NotStarted, RuleDraftWrite, RuleSetStep};
+use crate::workbench::backtest::BACKTESTS_PER_INSTANCE;
 
 /// How many versions the overview lists.
 const VERSIONS_LISTED: u32 = 100;
@@ -256,7 +257,8 @@ pub async fn publish(
 #[utoipa::path(post, path = "/v1/rules/{id}/backtests", tag = "rules",
     params(("id" = i64, Path)), request_body = StartBacktest, security(("bearer" = [])),
     responses((status = 202, body = BacktestView), (status = 400, body = riskdesk_api::Problem),
-        (status = 404, body = riskdesk_api::Problem), (status = 409, body = riskdesk_api::Problem)))]
+        (status = 404, body = riskdesk_api::Problem), (status = 409, body = riskdesk_api::Problem),
+        (status = 429, body = riskdesk_api::Problem)))]
 pub async fn start_backtest(
     State(state): State<AppState>,
     signed: Signed,
@@ -277,6 +279,15 @@ pub async fn start_backtest(
     })?;
     let draft_rules = RuleSet::from_row(&draft)?.rules;
     let now = state.clock.now_ms();
+    let slot = state.backtester.slot().ok_or_else(|| {
+        ApiError::new(
+            ProblemCode::RateLimited,
+            format!(
+                "{BACKTESTS_PER_INSTANCE} backtests are running or waiting here: \
+                 try again when one has ended"
+            ),
+        )
+    })?;
     let started = state
         .store
         .start_backtest(&NewBacktest {
@@ -302,6 +313,7 @@ pub async fn start_backtest(
         }
     };
     state.backtester.spawn(
+        slot,
         state.store.clone(),
         state.clock.clone(),
         row.clone(),

@@ -40,19 +40,32 @@ const WAITING_REPORT_EVERY: Duration = Duration::from_secs(5);
 /// payments: a flood of them queues here rather than taking the machine).
 #[derive(Debug)]
 pub struct Backtester {
+    /// Backtests running or waiting here: bounded, so that a flood of
+    /// starts is refused rather than queued without end.
+    slots: Arc<Semaphore>,
     turn: Semaphore,
     records: Semaphore,
     process: Option<JobProcess>,
 }
 
+/// Backtests that may be running or waiting on one instance.
+pub const BACKTESTS_PER_INSTANCE: usize = 4;
+
 impl Default for Backtester {
     fn default() -> Self {
         Backtester {
+            slots: Arc::new(Semaphore::new(BACKTESTS_PER_INSTANCE)),
             turn: Semaphore::new(1),
             records: Semaphore::new(1),
             process: None,
         }
     }
+}
+
+/// A backtest's slot on this instance, held from its start to its end.
+#[derive(Debug)]
+pub struct BacktestSlot {
+    _permit: tokio::sync::OwnedSemaphorePermit,
 }
 
 /// How to run a backtest apart from the service: `program backtest-job
@@ -92,6 +105,13 @@ impl Backtester {
         }
     }
 
+    /// A slot for one more backtest here, or `None` when
+    /// [`BACKTESTS_PER_INSTANCE`] are already running or waiting.
+    pub fn slot(&self) -> Option<BacktestSlot> {
+        let permit = self.slots.clone().try_acquire_owned().ok()?;
+        Some(BacktestSlot { _permit: permit })
+    }
+
     /// Waits for this instance's turn to read a rules record.
     pub async fn record_turn(
         &self,
@@ -122,9 +142,11 @@ impl Backtester {
         }
     }
 
-    /// Runs the started backtest `row` in the background: `draft` beside `live`.
+    /// Runs the started backtest `row` in the background, `draft` beside
+    /// `live`, holding its `slot` until it ends.
     pub fn spawn(
         self: &Arc<Self>,
+        slot: BacktestSlot,
         store: Arc<dyn Store>,
         clock: Clock,
         row: BacktestRow,
@@ -133,6 +155,7 @@ impl Backtester {
     ) {
         let this = self.clone();
         tokio::spawn(async move {
+            let _slot = slot;
             let id = row.id;
             let ending = match this.wait_turn(store.as_ref(), &clock, id).await {
                 Ok(Some(_turn)) => match &this.process {
@@ -517,6 +540,16 @@ fn recorded(t: &PastRow) -> anyhow::Result<Recorded> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_instance_holds_four_backtests_and_refuses_a_fifth_until_one_ends() {
+        let backtester = Backtester::default();
+        let slots: Vec<BacktestSlot> = (0..4).filter_map(|_| backtester.slot()).collect();
+        assert_eq!(slots.len(), 4);
+        assert!(backtester.slot().is_none());
+        drop(slots);
+        assert!(backtester.slot().is_some());
+    }
 
     #[test]
     fn a_cancel_heard_at_the_first_report_ends_the_job_cancelled() {
