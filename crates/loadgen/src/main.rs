@@ -322,16 +322,10 @@ async fn authorize_load(
         .as_secs();
     if args.backtest.is_some() || args.beside.is_some() {
         let (mut alone, mut during, mut runs) = (None, None, Vec::new());
+        let measure = |prefix| authorizations(args, client, urls, key, &accounts, prefix);
         for round in 0..args.rounds {
-            let measured = authorizations(
-                args,
-                client,
-                urls,
-                key,
-                &accounts,
-                format!("LG{run}R{round}"),
-            );
-            pool(&mut alone, measured.await?)?;
+            let measured = measure(format!("LG{run}R{round}")).await?;
+            pool(&mut alone, measured)?;
             let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
             let beside = match (args.backtest, &args.beside) {
                 (Some(days), _) => tokio::spawn(backtests::one_after_another(
@@ -346,15 +340,8 @@ async fn authorize_load(
                     stop.clone(),
                 )),
             };
-            let measured = authorizations(
-                args,
-                client,
-                urls,
-                key,
-                &accounts,
-                format!("LGB{run}R{round}"),
-            );
-            pool(&mut during, measured.await?)?;
+            let measured = measure(format!("LGB{run}R{round}")).await?;
+            pool(&mut during, measured)?;
             stop.store(true, std::sync::atomic::Ordering::Relaxed);
             runs.extend(beside.await??);
         }
