@@ -4,7 +4,8 @@
 //! instance can show it and ask it to stop) and its report kept with the
 //! version.
 //!
-//! It must not slow payments: the job runs on one thread of its own at a
+//! It must not slow payments: the job runs in a process of its own when
+//! the service runs as its binary (else on a thread of its own), at a
 //! lower scheduling priority, reading the history in a few large queries
 //! one at a time (on SQLite, through a connection of its own whose worker
 //! thread is niced too) and judging it; one backtest runs at a time per
