@@ -12,6 +12,7 @@ pub mod auth;
 pub mod csv;
 pub mod decisions;
 pub mod lists;
+pub mod live;
 pub mod metrics;
 pub mod payments;
 pub mod problem;

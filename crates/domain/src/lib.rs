@@ -52,6 +52,7 @@ pub mod billing;
 pub mod blacklist;
 pub mod customer;
 pub mod dispute;
+pub mod events;
 pub mod geo;
 pub mod history;
 pub mod ledger;

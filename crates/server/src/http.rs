@@ -8,6 +8,7 @@ mod audit;
 mod blacklist;
 mod decide;
 mod disputes;
+mod events;
 mod export;
 mod freezes;
 mod limits;
@@ -74,6 +75,8 @@ pub struct AppState {
     exports: Arc<throttle::ExportSlots>,
     /// This instance's backtests of the rules (one at a time).
     pub backtester: Arc<crate::workbench::backtest::Backtester>,
+    /// This instance's live event streams.
+    pub live: Arc<crate::live::Live>,
 }
 
 impl AppState {
@@ -89,7 +92,16 @@ impl AppState {
             throttle: Arc::new(throttle::Throttle::new(SignInLimits::default())?),
             exports: Arc::default(),
             backtester: Arc::default(),
+            live: Arc::default(),
         })
+    }
+
+    /// The same state with live streams that beat every `heartbeat`.
+    pub fn with_live_heartbeat(self, heartbeat: Duration) -> AppState {
+        AppState {
+            live: Arc::new(crate::live::Live::with_heartbeat(heartbeat)),
+            ..self
+        }
     }
 
     /// The same state with other limits on sign-in requests.
@@ -198,6 +210,7 @@ fn routes() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(audit::checkpoints))
         .routes(routes!(audit::keys))
         .routes(routes!(audit::verify))
+        .routes(routes!(events::stream))
         .routes(routes!(metrics::fraud))
         .routes(routes!(metrics::credit))
         .routes(routes!(payments::authorize))
@@ -302,8 +315,10 @@ pub async fn serve_tls(
 ) -> anyhow::Result<()> {
     let handle = axum_server::Handle::new();
     let stopper = handle.clone();
+    let live = state.live.clone();
     tokio::spawn(async move {
         shutdown.await;
+        live.close();
         stopper.graceful_shutdown(Some(Duration::from_secs(10)));
     });
     state.start_rules().await?;
@@ -340,7 +355,12 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     (state.start_rules().await).map_err(|e| std::io::Error::other(format!("{e:#}")))?;
+    let live = state.live.clone();
     axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            // Open streams would hold the shutdown until they end.
+            live.close();
+        })
         .await
 }

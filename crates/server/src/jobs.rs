@@ -3,7 +3,8 @@
 //! are released (authorizations also release an account's own lapsed freezes
 //! first, so a decision never waits for this), limit-change requests nobody
 //! decided in time expire (an approval checks the time itself too), stale
-//! notification nonces are forgotten, and yesterday's end of day
+//! notification nonces and live events older than a day are forgotten,
+//! and yesterday's end of day
 //! runs if it has not (once per business date, whichever instance is first).
 //! On PostgreSQL, the next months' partitions of transactions are created
 //! well before their first payment.
@@ -67,6 +68,13 @@ pub async fn run_once(state: &AppState) {
         Ok(0) => {}
         Ok(n) => tracing::info!(expired = n, "limit-change requests expired"),
         Err(e) => tracing::error!(error = %e, "expiring limit-change requests failed"),
+    }
+    if let Err(e) = state
+        .store
+        .prune_events(now - crate::live::RETENTION_MS)
+        .await
+    {
+        tracing::error!(error = %e, "pruning the live events failed");
     }
     // Nonces older than twice the allowed skew can never come back valid.
     let stale = now - 2 * crate::wechatpay::MAX_SKEW_SECS * 1000;

@@ -11,6 +11,7 @@ mod backtests;
 mod decisions;
 mod decode;
 mod end_of_day;
+mod events;
 mod ledger;
 mod lists;
 mod metrics;
@@ -31,6 +32,7 @@ pub use audit::*;
 pub use backtests::*;
 pub use decisions::*;
 pub use end_of_day::*;
+pub use events::*;
 pub use ledger::*;
 pub use lists::*;
 pub use metrics::*;
@@ -158,6 +160,7 @@ pub trait Store:
     + Metrics
     + RuleSets
     + Backtests
+    + Events
     + Send
     + Sync
     + std::fmt::Debug

@@ -68,7 +68,16 @@ impl FromRequestParts<AppState> for Signed {
             .and_then(|h| h.strip_prefix("Bearer "))
             .filter(|t| !t.is_empty() && t.len() <= 128)
             .ok_or_else(|| unauthenticated("expected Authorization: Bearer <token>"))?;
-        let token_hash = auth::token_hash(token);
+        Signed::check(state, auth::token_hash(token), true).await
+    }
+}
+
+impl Signed {
+    /// The session behind `token_hash` if it is still valid, noting the
+    /// operator's activity when `active` (a request is; a live stream's
+    /// check is not, so an open stream never keeps an idle session alive).
+    pub async fn check(state: &AppState, token_hash: String, active: bool) -> ApiResult<Signed> {
+        let unauthenticated = |detail: &str| ApiError::new(ProblemCode::Unauthenticated, detail);
         let session = state
             .store
             .session(&token_hash)
@@ -89,7 +98,7 @@ impl FromRequestParts<AppState> for Signed {
                 "the session was idle for 15 minutes; sign in again",
             ));
         }
-        if now - session.last_seen_at >= auth::TOUCH_INTERVAL_MS {
+        if active && now - session.last_seen_at >= auth::TOUCH_INTERVAL_MS {
             state.store.touch_session(&token_hash, now).await?;
         }
         Ok(Signed {

@@ -21,6 +21,7 @@ mod backtests;
 mod bulk;
 mod decisions;
 mod end_of_day;
+mod events;
 mod ledger;
 mod lists;
 mod metrics;

@@ -3,7 +3,8 @@
 //! started again over the same database. Every write it acknowledged is
 //! there; a write it never answered is there whole or not at all (sent again
 //! with its key, it lands exactly once); the database passes its own
-//! consistency checks, and the audit chain verifies.
+//! consistency checks, the audit chain verifies, and a live stream resumed
+//! from before the kill gets the event of every change that committed.
 
 use std::collections::BTreeMap;
 use std::net::TcpListener;
@@ -15,6 +16,7 @@ use riskdesk_server::clock::Clock;
 use serde_json::{Value, json};
 use sqlx::Connection;
 
+use crate::live::Stream;
 use crate::support;
 
 /// How many payments are answered before the kill (and at least one
@@ -87,6 +89,12 @@ async fn crash_and_recover(database: &str) {
 
     let mut service = Serving::start(server, database).await;
     let officer = service.sign_in(&sheet, "officer.li").await;
+    // The live stream's place before the stream of writes.
+    let mut live = Stream::open(&service.client, &service.url, &officer, None)
+        .await
+        .expect("the live stream");
+    let before = live.next_of("ready").await.id.expect("the head's id");
+    drop(live);
     let sent = Arc::new(std::sync::Mutex::new(Sent::default()));
     let mut tasks = Vec::new();
     for payer in 0..PAYERS {
@@ -239,6 +247,26 @@ async fn crash_and_recover(database: &str) {
         sent.listed.len() + sent.unanswered_listings.len(),
         "one entry per listing"
     );
+    // Each listing committed has its live event, and a stream resuming
+    // from before the kill gets each of them, once.
+    let listed_ids = conn
+        .ids("SELECT id FROM blacklist WHERE value LIKE 'crash-device-%' ORDER BY id")
+        .await;
+    let mut live = Stream::open(&service.client, &service.url, &officer, Some(&before))
+        .await
+        .expect("the live stream, resumed");
+    assert_eq!(live.next_of("ready").await.data["reload"], json!(false));
+    let mut streamed = Vec::new();
+    while streamed.len() < listed_ids.len() {
+        let event = live.next_of("blacklist.added").await;
+        let target = event.data["target"].as_str().expect("a target").to_owned();
+        streamed.push(target);
+    }
+    let expected: Vec<String> = listed_ids
+        .iter()
+        .map(|id| format!("blacklist:{id}"))
+        .collect();
+    assert_eq!(streamed, expected, "every listing's event, in order, once");
     // No half-written payment: each line moved by exactly what it reserved.
     let reserved = conn.reserved_by_account().await;
     for (account, used_after) in used(database).await {

@@ -70,6 +70,10 @@ The service also decides by the record (`crates/domain`):
 - **Payment channel.** `/v1/payments/*` and `/v1/repayments` take a service
   client's key and nothing else; every other route takes an operator's
   session and refuses a key.
+- **The live stream.** `/v1/events` sends each operator only the events
+  about records their role reads (`EventKind::audience` in
+  `crates/domain/src/events.rs`), with ids and states but never personal
+  data, and ends when the session does.
 
 `crates/server/tests/service/permissions.rs` calls every route of the
 running service with each role, a service client's key and no credential,

@@ -14,6 +14,7 @@ mod end_of_day;
 mod engine;
 mod exports;
 mod generated_files;
+mod live;
 mod metrics;
 mod notifications;
 mod permissions;

@@ -1,9 +1,10 @@
 //! [`Audit`] over sqlx: the chain appended inside each decision's
 //! transaction (`append_audit`: its head row locked, consecutive ids, each
-//! entry hashed after the one before), read back for lists, verification
-//! and checkpoints.
+//! entry hashed after the one before, and the live stream's event of each
+//! decision beside it), read back for lists, verification and checkpoints.
 
 use riskdesk_domain::audit;
+use riskdesk_domain::events::{self, EventKind};
 use serde::Serialize;
 
 use super::decisions::Tx;
@@ -284,6 +285,14 @@ impl<DB> SqlStore<DB> {
                 });
             })
             .await?;
+            // The stream's event of this decision, in its transaction.
+            if let Some(kind) = EventKind::of_action(&entry.action) {
+                let after = entry.after.as_deref().map(serde_json::from_str);
+                let after = after.and_then(Result::ok).unwrap_or_default();
+                let data = events::summary(&after);
+                Self::add_event(tx, entry.at, kind, &entry.target, Some(&entry.actor), &data)
+                    .await?;
+            }
             prev = hash;
         }
         execute(&mut **tx, |q| {

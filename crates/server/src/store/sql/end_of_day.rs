@@ -1,6 +1,8 @@
 //! [`EndOfDay`] over sqlx: the claim on a business date, bills, days past
 //! due, scores, the limit review's proposals and their expiry.
 
+use riskdesk_domain::events::EventKind;
+
 use super::*;
 
 #[for_backends]
@@ -205,6 +207,14 @@ impl<DB> EndOfDay for SqlStore<DB> {
             .await?;
             if let Some((id,)) = id {
                 metrics::count_limit_change::<DB>(&mut tx, id, LimitChangeStep::Proposed).await?;
+                let data = serde_json::json!({
+                    "id": id, "account_id": p.account_id, "status": "pending",
+                    "source": p.source, "maker": p.maker,
+                });
+                let target = format!("limit_change:{id}");
+                let kind = EventKind::LimitChangeProposed;
+                Self::add_event(&mut tx, p.created_at, kind, &target, Some(&p.maker), &data)
+                    .await?;
                 inserted += 1;
             }
         }
@@ -214,15 +224,19 @@ impl<DB> EndOfDay for SqlStore<DB> {
 
     async fn expire_limit_changes(&self, now: i64) -> StoreResult<u64> {
         let mut tx = self.begin_write().await?;
-        let expired: Vec<(i64,)> = fetch_all(&mut *tx, |q| {
+        let expired: Vec<(i64, i64)> = fetch_all(&mut *tx, |q| {
             q.push("UPDATE limit_changes SET status = 'expired', version = version + 1");
             q.and().push("status = 'pending'");
             q.and().push("expires_at <= ").bind(now);
-            q.push(" RETURNING id");
+            q.push(" RETURNING id, account_id");
         })
         .await?;
-        for (id,) in &expired {
-            metrics::count_limit_change::<DB>(&mut tx, *id, LimitChangeStep::Decided).await?;
+        for &(id, account_id) in &expired {
+            metrics::count_limit_change::<DB>(&mut tx, id, LimitChangeStep::Decided).await?;
+            let data = serde_json::json!({"id": id, "account_id": account_id, "status": "expired"});
+            let target = format!("limit_change:{id}");
+            let kind = EventKind::LimitChangeDecided;
+            Self::add_event(&mut tx, now, kind, &target, None, &data).await?;
         }
         tx.commit().await?;
         Ok(expired.len() as u64)

@@ -1,11 +1,16 @@
 //! [`Ledger`] over sqlx: the payment path. An authorization locks its line,
 //! reserves the amount or declines, writes the payment, its alerts and a
-//! freeze, and records the answer in one transaction; settle, reverse,
+//! freeze, their live events, and the answer in one transaction; settle, reverse,
 //! refund and repay move the line the same way.
 
+use riskdesk_domain::events::EventKind;
 use riskdesk_domain::ledger;
 
 use super::*;
+
+/// The actor of the engine's own events (an alert raised, a freeze placed
+/// or lapsed), as its freezes name their maker.
+const ENGINE: Option<&str> = Some("engine");
 
 #[for_backends]
 #[async_trait::async_trait]
@@ -109,7 +114,7 @@ impl<DB> Ledger for SqlStore<DB> {
         };
         if lapsable > 0 {
             let lapsed = Self::release_lapsed(&mut tx, Some(r.account_id), w.now).await?;
-            frozen -= lapsed.iter().map(|(_, fen)| fen).sum::<i64>();
+            frozen -= lapsed.iter().map(|(_, _, fen)| fen).sum::<i64>();
         }
         let (status, line) =
             crate::store::decode::line(r.account_id, &status, (limit, used, frozen))
@@ -191,6 +196,21 @@ impl<DB> Ledger for SqlStore<DB> {
             .await?;
             if let Some((id,)) = id {
                 metrics::count_alert::<DB>(&mut *tx, id, metrics::AlertStep::Raised).await?;
+                let data = serde_json::json!({
+                    "id": id, "account_id": r.account_id, "transaction_id": transaction_id,
+                    "rule": alert.rule, "severity_rank": alert.severity_rank, "status": "open",
+                    "amount_fen": r.amount_fen,
+                });
+                let target = format!("alert:{id}");
+                Self::add_event(
+                    &mut tx,
+                    w.now,
+                    EventKind::AlertRaised,
+                    &target,
+                    ENGINE,
+                    &data,
+                )
+                .await?;
                 alerts.push((id, alert.rule.clone()));
             }
         }
@@ -233,6 +253,20 @@ impl<DB> Ledger for SqlStore<DB> {
                 .await?;
                 if let (Some((id,)), Some((after, _))) = (id, after) {
                     available = after;
+                    let data = serde_json::json!({
+                        "id": id, "account_id": r.account_id, "transaction_id": transaction_id,
+                        "amount_fen": amount, "source": "system", "status": "active",
+                    });
+                    let target = format!("freeze:{id}");
+                    Self::add_event(
+                        &mut tx,
+                        w.now,
+                        EventKind::FreezePlaced,
+                        &target,
+                        ENGINE,
+                        &data,
+                    )
+                    .await?;
                     freeze = Some(FreezeRecord {
                         id,
                         amount_fen: amount,
@@ -539,15 +573,15 @@ impl<DB> SqlStore<DB> {
     }
 
     /// Releases the freezes whose lapse time has come (of one account, or
-    /// all) and takes them off the accounts' `frozen_fen`; returns (account,
-    /// fen) for each. Marking the freezes first makes a concurrent release
-    /// skip them.
+    /// all) and takes them off the accounts' `frozen_fen`; returns (freeze,
+    /// account, fen) for each. Marking the freezes first makes a concurrent
+    /// release skip them.
     async fn release_lapsed(
         tx: &mut sqlx::Transaction<'static, DB>,
         account_id: Option<i64>,
         now: i64,
-    ) -> StoreResult<Vec<(i64, i64)>> {
-        let lapsed: Vec<(i64, i64)> = fetch_all(&mut **tx, |q| {
+    ) -> StoreResult<Vec<(i64, i64, i64)>> {
+        let lapsed: Vec<(i64, i64, i64)> = fetch_all(&mut **tx, |q| {
             q.push(
                 "UPDATE freezes SET released_at = lapses_at, released_by = 'lapsed', \
                  version = version + 1",
@@ -557,12 +591,17 @@ impl<DB> SqlStore<DB> {
             if let Some(account_id) = account_id {
                 q.and().push("account_id = ").bind(account_id);
             }
-            q.push(" RETURNING account_id, amount_fen");
+            q.push(" RETURNING id, account_id, amount_fen");
         })
         .await?;
         let mut per_account = std::collections::BTreeMap::<i64, i64>::new();
-        for (account, fen) in &lapsed {
-            *per_account.entry(*account).or_default() += fen;
+        for &(id, account, fen) in &lapsed {
+            *per_account.entry(account).or_default() += fen;
+            let data = serde_json::json!({
+                "id": id, "account_id": account, "amount_fen": fen, "status": "released",
+            });
+            let target = format!("freeze:{id}");
+            Self::add_event(tx, now, EventKind::FreezeLapsed, &target, ENGINE, &data).await?;
         }
         for (account, fen) in per_account {
             execute(&mut **tx, |q| {
