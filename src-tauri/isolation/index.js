@@ -46,6 +46,8 @@ const COMMANDS = new Set([
   "start_backtest",
   "cancel_backtest",
   "shadow_comparison",
+  "follow_live",
+  "set_view",
   "plugin:event|listen",
   "plugin:event|unlisten",
 ]);

@@ -40,4 +40,6 @@ tauri::generate_handler![
     start_backtest,
     cancel_backtest,
     shadow_comparison,
+    follow_live,
+    set_view,
 ]

@@ -10,6 +10,7 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod live;
 mod navigation;
 
 use riskdesk_api::Page;
@@ -29,7 +30,7 @@ use riskdesk_console::embedded;
 use riskdesk_console::ipc::{
     Account360, AuditVerification, ChartFormat, ChartRequest, CommandError, ConnectRequest,
     CreditDashboard, DashboardChart, DashboardRequest, DecisionOutcome, ExportRequest, ExportSaved,
-    FraudDashboard, OperatorDecision, Preferences, Startup, Team,
+    FraudDashboard, OperatorDecision, Preferences, Startup, Team, ViewState,
 };
 use riskdesk_domain::blacklist::BlacklistKind;
 use tauri::{AppHandle, Emitter, Manager, State};
@@ -342,6 +343,19 @@ async fn export_chart(
 #[tracing::instrument(skip_all)]
 fn cancel_export(console: State<'_, Console>, id: String) {
     console.cancel_export(&id);
+}
+
+/// Follows the service's live stream for this session (see `live.rs`).
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+async fn follow_live(app: AppHandle, console: State<'_, Console>) -> Answer<()> {
+    console.follow_live(std::sync::Arc::new(live::TauriSink(app)))
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+fn set_view(console: State<'_, Console>, view: ViewState) {
+    console.set_view(view);
 }
 
 fn env_u32(name: &str, default: u32) -> u32 {

@@ -15,7 +15,7 @@ pub mod png;
 pub mod portfolio;
 
 pub use png::{cjk_family, svg_to_png};
-pub use portfolio::{PortfolioChart, Tip};
+pub use portfolio::{PortfolioChart, Tip, rule_label};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(

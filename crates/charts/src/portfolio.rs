@@ -640,7 +640,7 @@ fn month_label(month: Month, lang: Lang) -> String {
 }
 
 /// The same words as the console's (ui/src/lib/i18n.ts).
-fn rule_label(rule: Rule, lang: Lang) -> &'static str {
+pub fn rule_label(rule: Rule, lang: Lang) -> &'static str {
     let (zh, en) = match rule {
         Rule::Velocity => ("交易频次", "Velocity"),
         Rule::AmountSpike => ("金额突增", "Amount spike"),

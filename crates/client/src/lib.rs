@@ -19,6 +19,7 @@
 //! ```
 
 mod decisions;
+pub mod live;
 mod rules;
 
 use std::time::Duration;

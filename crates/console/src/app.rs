@@ -21,6 +21,7 @@ use crate::ipc::{
     ExportRequest, ExportSaved, Preferences, Progress, ServiceInfo, Startup,
 };
 use crate::keychain::Keychain;
+use crate::live::Following;
 use crate::session::{self, SignedIn};
 use crate::settings::Settings;
 
@@ -55,6 +56,9 @@ pub struct Console {
     /// `start` never start two.
     connecting: tokio::sync::Mutex<()>,
     exports: Exports,
+    /// What the live stream's notices depend on: kept apart from the
+    /// state, which the follower never locks.
+    pub(crate) notify: std::sync::Arc<Mutex<crate::live::Notify>>,
 }
 
 #[derive(Debug, Default)]
@@ -62,6 +66,8 @@ struct State {
     settings: Settings,
     service: Option<Service>,
     session: Option<SignedIn>,
+    /// The live stream's follower for the session; it stops when dropped.
+    following: Option<Following>,
 }
 
 #[derive(Debug)]
@@ -87,6 +93,7 @@ impl Console {
             state: Mutex::new(State::default()),
             connecting: tokio::sync::Mutex::new(()),
             exports: Exports::default(),
+            notify: std::sync::Arc::default(),
         }
     }
 
@@ -114,6 +121,7 @@ impl Console {
                 Err(e) => Some(e),
             }
         };
+        self.noticing(self.preferences(&settings));
         let mut state = self.lock();
         state.settings = settings;
         Ok(Startup {
@@ -148,7 +156,7 @@ impl Console {
             settings.ca_certificate_path = request.ca_certificate_path;
             settings.last_operator = None;
         })?;
-        state.session = None;
+        state.end_session();
         let startup = Startup {
             preferences: self.preferences(&state.settings),
             service: Some(service.info.clone()),
@@ -174,7 +182,7 @@ impl Console {
             return Ok(None);
         };
         let operator = signed.operator.clone();
-        self.lock().session = Some(signed);
+        self.lock().start_session(signed);
         Ok(Some(operator))
     }
 
@@ -216,7 +224,7 @@ impl Console {
 
     /// Ends the session here and on the service; the keychain entry goes.
     pub async fn sign_out(&self) -> Result<(), CommandError> {
-        let signed = self.lock().session.take();
+        let signed = self.lock().end_session();
         if let Some(signed) = signed {
             session::sign_out(&signed).await?;
         }
@@ -228,6 +236,7 @@ impl Console {
         change_settings(&mut state, &self.options, |settings| {
             settings.preferences = Some(preferences);
         })?;
+        self.noticing(preferences);
         Ok(())
     }
 
@@ -340,7 +349,7 @@ impl Console {
         change_settings(&mut state, &self.options, |settings| {
             settings.last_operator = Some(operator.id.clone());
         })?;
-        state.session = Some(signed);
+        state.start_session(signed);
         Ok(operator)
     }
 
@@ -387,7 +396,7 @@ impl Console {
         if let Err(e) = &result
             && e.is_session_lost()
         {
-            self.lock().session = None;
+            self.lock().end_session();
         }
         result
     }
@@ -403,11 +412,48 @@ impl Console {
         }
     }
 
+    /// The preferences the live stream's notices follow from now on.
+    fn noticing(&self, preferences: Preferences) {
+        let mut notify = self.notify.lock().unwrap_or_else(|e| e.into_inner());
+        notify.lang = preferences.lang;
+        notify.notices = preferences.notices;
+    }
+
+    /// The signed-in session's client and operator.
+    pub(crate) fn session_operator(
+        &self,
+    ) -> Result<(Client, riskdesk_api::auth::OperatorView), CommandError> {
+        self.lock()
+            .session
+            .as_ref()
+            .map(|s| (s.client.clone(), s.operator.clone()))
+            .ok_or_else(|| CommandError::new(ErrorCode::NotSignedIn, "sign in first"))
+    }
+
+    /// Keeps `following` for the session, stopping the one before.
+    pub(crate) fn set_following(&self, following: Following) {
+        self.lock().following = Some(following);
+    }
+
     fn preferences(&self, settings: &Settings) -> Preferences {
         settings.preferences.unwrap_or_else(|| Preferences {
             lang: locale_lang(self.options.os_locale.as_deref()),
             ..Preferences::default()
         })
+    }
+}
+
+impl State {
+    /// A new session: the last one's live stream stops.
+    fn start_session(&mut self, signed: SignedIn) {
+        self.following = None;
+        self.session = Some(signed);
+    }
+
+    /// No session: its live stream stops.
+    fn end_session(&mut self) -> Option<SignedIn> {
+        self.following = None;
+        self.session.take()
     }
 }
 

@@ -23,6 +23,9 @@ use riskdesk_client::ClientError;
 use riskdesk_domain::operator::Role;
 use ts_rs::TS;
 
+mod live;
+pub use live::*;
+
 use crate::keychain::KeychainError;
 use crate::session::SessionError;
 
@@ -137,9 +140,11 @@ impl From<SessionError> for CommandError {
 
 /// The operator's display choices, kept in the settings file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, TS)]
+#[serde(default)]
 pub struct Preferences {
     pub lang: Lang,
     pub theme: Theme,
+    pub notices: NoticePreferences,
 }
 
 /// Which service the console talks to.
@@ -620,6 +625,15 @@ pub fn typescript() -> String {
         CommandError::decl(&config),
         ErrorCode::decl(&config),
         Preferences::decl(&config),
+        NoticePreferences::decl(&config),
+        NoticeKind::decl(&config),
+        Notice::decl(&config),
+        Screen::decl(&config),
+        ViewState::decl(&config),
+        LiveUpdate::decl(&config),
+        LiveStatus::decl(&config),
+        riskdesk_api::live::LiveEvent::decl(&config),
+        riskdesk_api::live::LiveRecord::decl(&config),
         ServiceInfo::decl(&config),
         DemoOperatorView::decl(&config),
         Startup::decl(&config),

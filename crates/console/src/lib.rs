@@ -10,6 +10,7 @@
 //! - [`audit`]: the audit chain verified here, against a pinned key.
 //! - [`export`]: CSV exports streamed into the downloads folder.
 //! - [`dashboard`]: the managers' dashboard: metrics to charts.
+//! - [`live`]: the service's live stream followed, and desktop notices.
 //! - [`settings`]: the settings file (never a secret).
 
 pub mod app;
@@ -20,6 +21,7 @@ pub mod embedded;
 pub mod export;
 pub mod ipc;
 pub mod keychain;
+pub mod live;
 mod reads;
 pub mod session;
 pub mod settings;

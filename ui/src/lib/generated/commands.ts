@@ -42,6 +42,8 @@ export const COMMANDS = [
   "start_backtest",
   "cancel_backtest",
   "shadow_comparison",
+  "follow_live",
+  "set_view",
 ] as const;
 
 export type Command = (typeof COMMANDS)[number];

@@ -8,7 +8,75 @@ current?: unknown, };
 
 export type ErrorCode = "unreachable" | "timeout" | "interrupted" | "tls" | "config" | "protocol" | "keychain_unavailable" | "keychain_failed" | "not_signed_in" | "embedded_failed" | "undecided" | "invalid" | "cancelled" | "save_failed" | ProblemCode;
 
-export type Preferences = { lang: Lang, theme: Theme, };
+export type Preferences = { lang: Lang, theme: Theme, notices: NoticePreferences, };
+
+export type NoticePreferences = { critical_alerts: boolean, approvals: boolean, escalated_disputes: boolean, 
+/**
+ * Quiet hours, minutes after local midnight: from (inclusive) to
+ * (exclusive), across midnight when `to` is earlier. None: never quiet.
+ */
+quiet_from: number | null, quiet_to: number | null, };
+
+export type NoticeKind = "critical_alert" | "approval" | "escalated_dispute";
+
+export type Notice = { kind: NoticeKind, title: string, body: string, screen: Screen, id: number, };
+
+export type Screen = "queue" | "approvals" | "disputes" | "other";
+
+export type ViewState = { screen: Screen | null, 
+/**
+ * The window has the input focus.
+ */
+focused: boolean, };
+
+export type LiveUpdate = { "type": "event", event: LiveEvent, } | { "type": "status", status: LiveStatus, } | { "type": "reload" } | { "type": "ended", reason: string, };
+
+export type LiveStatus = { connected: boolean, 
+/**
+ * Why it is down (the client's error, in English as logged).
+ */
+error: string | null, 
+/**
+ * Milliseconds until the next attempt.
+ */
+retry_in_ms: number | null, };
+
+export type LiveEvent = { 
+/**
+ * The place in the stream, `txid-id`: ordered, durable.
+ */
+id: string, 
+/**
+ * `alert.raised`, `alert.claimed`, `limit_change.proposed`,
+ * `freeze.lapsed`, `dispute.escalated`, `rules.published` …
+ */
+kind: string, at: string, 
+/**
+ * The record changed: `alert:42`, `limit_change:7`, `freeze:3` …
+ */
+target: string, 
+/**
+ * Who made the change: an operator's id, or `engine`.
+ */
+actor: string | null, record: LiveRecord, };
+
+export type LiveRecord = { id?: number, account_id?: number, transaction_id?: number, rule?: string, 
+/**
+ * An alert's: `low` … `critical`.
+ */
+severity?: string, status?: string, assignee?: string, escalated_by?: string, disposition?: string, kind?: string, 
+/**
+ * A limit change's approval tier.
+ */
+tier?: string, source?: string, 
+/**
+ * Who proposed a limit change.
+ */
+maker?: string, amount?: string, 
+/**
+ * The record's version after the change (for a stale check).
+ */
+version?: number, };
 
 export type ServiceInfo = { url: string, 
 /**
