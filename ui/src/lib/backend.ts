@@ -27,6 +27,9 @@ import type {
   DisputeDetail,
   DisputeQuery,
   DisputeView,
+  LiveUpdate,
+  Screen as NoticeScreen,
+  ViewState,
   LimitChangeQuery,
   LimitChangeView,
   OperatorDecision,
@@ -121,7 +124,18 @@ export interface Backend {
   onExportProgress(handler: (progress: ExportProgress) => void): Promise<() => void>;
   /** Follows the demo portfolio's first generation; returns the unsubscribe. */
   onProgress(handler: (progress: Progress) => void): Promise<() => void>;
+  /** Starts following the service's live stream for this session (Rust holds it). */
+  followLive(): Promise<void>;
+  /** Tells Rust what the window shows, so that no notice repeats it. */
+  setView(view: ViewState): Promise<void>;
+  /** The live stream's updates; returns the unsubscribe. */
+  onLive(handler: (update: LiveUpdate) => void): Promise<() => void>;
+  /** A desktop notice clicked: open its item; returns the unsubscribe. */
+  onLiveOpen(handler: (open: LiveOpen) => void): Promise<() => void>;
 }
+
+/** What a clicked notice opens. */
+export type LiveOpen = { screen: NoticeScreen; id: number };
 
 /** The failures of the line to the service, each with its banner. */
 export type OfflineCode = "unreachable" | "timeout" | "interrupted";
@@ -207,4 +221,8 @@ export const tauriBackend: Backend = {
   onExportProgress: (handler) =>
     listen<ExportProgress>("export-progress", (event) => handler(event.payload)),
   onProgress: (handler) => listen<Progress>("demo-progress", (event) => handler(event.payload)),
+  followLive: () => call("follow_live"),
+  setView: (view) => call("set_view", { view }),
+  onLive: (handler) => listen<LiveUpdate>("live", (event) => handler(event.payload)),
+  onLiveOpen: (handler) => listen<LiveOpen>("live-open", (event) => handler(event.payload)),
 };

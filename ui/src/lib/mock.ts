@@ -1,8 +1,10 @@
 // A backend for component tests: the same interface as Rust's, answering
 // from memory, recording every call, and able to fail like the real one.
 
-import { BackendError, type Backend } from "./backend";
+import { BackendError, type Backend, type LiveOpen } from "./backend";
 import type {
+  LiveUpdate,
+  ViewState,
   AccountQuery,
   AccountSummary,
   AlertNoteView,
@@ -125,7 +127,7 @@ export class MockBackend implements Backend {
   async start(): Promise<Startup> {
     this.record("start");
     return {
-      preferences: { lang: "zh", theme: "light" },
+      preferences: { lang: "zh", theme: "light", notices: { critical_alerts: true, approvals: true, escalated_disputes: true, quiet_from: null, quiet_to: null } },
       service: { url: "http://127.0.0.1:1", embedded: true, ca_certificate_path: null },
       service_error: null,
       demo_operators: [{ id: "officer.li", display_name: "李风控", role: "risk_officer" }],
@@ -370,5 +372,28 @@ export class MockBackend implements Backend {
   }
   async onProgress() {
     return () => {};
+  }
+  private liveListeners = new Set<(update: LiveUpdate) => void>();
+  private openListeners = new Set<(open: LiveOpen) => void>();
+  async followLive() {
+    this.record("follow_live");
+  }
+  async setView(view: ViewState) {
+    this.record("set_view", view);
+  }
+  async onLive(handler: (update: LiveUpdate) => void) {
+    this.liveListeners.add(handler);
+    return () => void this.liveListeners.delete(handler);
+  }
+  async onLiveOpen(handler: (open: LiveOpen) => void) {
+    this.openListeners.add(handler);
+    return () => void this.openListeners.delete(handler);
+  }
+  /** As Rust would send it: a live update, or a clicked notice. */
+  emitLive(update: LiveUpdate) {
+    this.liveListeners.forEach((handler) => handler(update));
+  }
+  emitOpen(open: LiveOpen) {
+    this.openListeners.forEach((handler) => handler(open));
   }
 }

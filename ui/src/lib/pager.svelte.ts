@@ -47,6 +47,13 @@ export class KeysetPager<T> {
   }
 
   /** Puts `item` in place of the row `matches` finds (a row changed by a decision). */
+  /** Puts a row in at `index` (a new one, where the order puts it). */
+  insert(index: number, item: T): void {
+    const items = this.items.slice();
+    items.splice(index, 0, item);
+    this.items = items;
+  }
+
   replace(matches: (row: T) => boolean, item: T): void {
     const index = this.items.findIndex(matches);
     if (index < 0) return;

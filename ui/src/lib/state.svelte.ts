@@ -40,7 +40,11 @@ class AppState {
   screen = $state<Screen>("starting");
   route = $state<Route>({ view: "queue" });
   history = $state<Route[]>([]);
-  preferences = $state<Preferences>({ lang: "zh", theme: "light" });
+  preferences = $state<Preferences>({
+    lang: "zh",
+    theme: "light",
+    notices: { critical_alerts: true, approvals: true, escalated_disputes: true, quiet_from: null, quiet_to: null },
+  });
   service = $state<ServiceInfo | null>(null);
   demoOperators = $state<DemoOperatorView[]>([]);
   operator = $state<OperatorView | null>(null);

@@ -1,6 +1,7 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it } from "vitest";
 import { alert, MockBackend, officer } from "../lib/mock";
+import { live } from "../lib/live.svelte";
 import { app } from "../lib/state.svelte";
 import AlertQueue from "./AlertQueue.svelte";
 
@@ -119,5 +120,46 @@ describe("the alert queue", () => {
     expect(backend.callsOf("decide")).toHaveLength(0);
     expect(document.activeElement).toBe(screen.getByTestId("note-input"));
   });
+
+  it("puts a new alert where its order puts it and keeps the operator's row, and greys one another officer claims", async () => {
+    backend.alertsInStore = [
+      alert(1, { severity: "critical" }),
+      alert(2, { severity: "high" }),
+      alert(3, { severity: "low" }),
+    ];
+    app.operator = { ...officer, permissions: ["read_alerts", "triage_alerts"] };
+    render(AlertQueue);
+    await waitFor(() => expect(screen.getAllByTestId("alert-row").length).toBe(3));
+    await fireEvent.keyDown(window, { key: "j" });
+    await waitFor(() => expect(screen.getByTestId("triage-panel").textContent).toContain("#2"));
+    const ids = () => screen.getAllByTestId("alert-row").map((row) => Number(row.dataset.alert));
+
+    // Critical, and newer than #1: second.
+    backend.alertsInStore.push(alert(4, { severity: "critical", created_at: "2026-11-25T02:00:00Z" }));
+    live.handle({ type: "event", event: liveEvent("alert.raised", 4, "engine") });
+    await waitFor(() => expect(ids()).toEqual([1, 4, 2, 3]));
+    expect(screen.getByTestId("triage-panel").textContent).toContain("#2");
+    expect(screen.getByTestId("claim")).toBeTruthy();
+
+    // Another officer claims #3: greyed in place, and not offered here.
+    backend.alertsInStore[2] = alert(3, { severity: "low", status: "in_review", assignee: "officer.wang", version: 2 });
+    live.handle({ type: "event", event: liveEvent("alert.claimed", 3, "officer.wang") });
+    const row3 = () => screen.getAllByTestId("alert-row").find((row) => row.dataset.alert === "3");
+    await waitFor(() => expect(row3()?.classList.contains("taken")).toBe(true));
+    expect(ids()).toEqual([1, 4, 2, 3]);
+    await fireEvent.keyDown(window, { key: "j" });
+    await waitFor(() => expect(screen.getByTestId("panel-acted-on").textContent).toContain("officer.wang"));
+    expect(screen.queryByTestId("claim")).toBeNull();
+  });
 });
 
+function liveEvent(kind: string, id: number, actor: string) {
+  return {
+    id: `0-${id}`,
+    kind,
+    at: "2026-11-25T02:00:00Z",
+    target: `alert:${id}`,
+    actor,
+    record: { id },
+  };
+}
