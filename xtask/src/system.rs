@@ -30,8 +30,8 @@ pub const DESKTOP_PACKAGES: &[&str] = &[
 /// What the test suite needs on top: a PostgreSQL server, a headless X
 /// server, WebKit's WebDriver, `secret-tool`, `gdbus` to see the test
 /// keyring unlocked, ImageMagick for looking at screenshots by hand,
-/// Python's venv for Schemathesis, and xdg-open, through which the app
-/// hands links to the browser.
+/// Python's venv for Schemathesis, xdg-open, through which the app
+/// hands links to the browser, and a notification daemon.
 pub const TEST_PACKAGES: &[&str] = &[
     "postgresql",
     "xvfb",
@@ -45,6 +45,9 @@ pub const TEST_PACKAGES: &[&str] = &[
     "libreoffice-calc-nogui",
     "python3-venv",
     "xdg-utils",
+    // A desktop's notification daemon: the live test reads the console's
+    // notices from its history.
+    "dunst",
 ];
 
 pub fn ensure_packages(packages: &[&[&str]]) -> anyhow::Result<()> {
