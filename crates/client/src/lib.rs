@@ -558,6 +558,18 @@ impl Client {
             .request(Method::GET, path)
             .query(query)
             .timeout(DOWNLOAD_LIMIT);
+        Ok(Download {
+            response: self.open_body(request).await?,
+            client: self.clone(),
+        })
+    }
+
+    /// Sends a request whose body is read later, a piece at a time: the
+    /// answer must begin within the client's timeout; a refusal is its problem.
+    async fn open_body(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, ClientError> {
         let response = tokio::time::timeout(self.timeout, request.send())
             .await
             .map_err(|_| ClientError::Timeout(self.timeout))?
@@ -570,10 +582,7 @@ impl Client {
                 .map_err(|e| self.transport_error(&e))?;
             return Err(problem(status, &bytes));
         }
-        Ok(Download {
-            response,
-            client: self.clone(),
-        })
+        Ok(response)
     }
 
     async fn write<B: serde::Serialize, T: serde::de::DeserializeOwned>(

@@ -11,7 +11,7 @@ use futures_util::{Stream, StreamExt};
 use reqwest::Method;
 use riskdesk_api::live::{LiveEnd, LiveEvent, LiveReady};
 
-use crate::{Client, ClientError, problem};
+use crate::{Client, ClientError};
 
 /// The service's heartbeat is every 15 s: silence for this long is a
 /// broken line.
@@ -80,18 +80,7 @@ impl Client {
         if let Some(last) = last_event_id {
             request = request.header("last-event-id", last);
         }
-        let response = tokio::time::timeout(self.timeout, request.send())
-            .await
-            .map_err(|_| ClientError::Timeout(self.timeout))?
-            .map_err(|e| self.transport_error(&e))?;
-        let status = response.status();
-        if !status.is_success() {
-            let bytes = response
-                .bytes()
-                .await
-                .map_err(|e| self.transport_error(&e))?;
-            return Err(problem(status, &bytes));
-        }
+        let response = self.open_body(request).await?;
         Ok(LiveStream {
             frames: watched(response),
             client: self.clone(),
