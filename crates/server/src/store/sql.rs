@@ -22,6 +22,7 @@ mod bulk;
 mod decisions;
 mod end_of_day;
 mod events;
+mod lapses;
 mod ledger;
 mod lists;
 mod metrics;

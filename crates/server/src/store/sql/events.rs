@@ -8,6 +8,10 @@ use riskdesk_domain::events::EventKind;
 use super::decisions::Tx;
 use super::*;
 
+/// The actor of the engine's own events (an alert raised, a freeze placed
+/// or lapsed), as its freezes name their maker.
+pub(super) const ENGINE: Option<&str> = Some("engine");
+
 const EVENT_FIELDS: &str = "id, txid, at, kind, target, actor, audience, data";
 
 /// The columns of [`EVENT_FIELDS`] as each backend reads them: PostgreSQL's

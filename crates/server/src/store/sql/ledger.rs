@@ -6,11 +6,8 @@
 use riskdesk_domain::events::EventKind;
 use riskdesk_domain::ledger;
 
+use super::events::ENGINE;
 use super::*;
-
-/// The actor of the engine's own events (an alert raised, a freeze placed
-/// or lapsed), as its freezes name their maker.
-const ENGINE: Option<&str> = Some("engine");
 
 #[for_backends]
 #[async_trait::async_trait]
@@ -570,48 +567,6 @@ impl<DB> SqlStore<DB> {
         }
         let record = Self::pay_back(tx, account_id, transaction_id, m.amount_fen).await?;
         Ok(Ok(Some(record)))
-    }
-
-    /// Releases the freezes whose lapse time has come (of one account, or
-    /// all) and takes them off the accounts' `frozen_fen`; returns (freeze,
-    /// account, fen) for each. Marking the freezes first makes a concurrent
-    /// release skip them.
-    async fn release_lapsed(
-        tx: &mut sqlx::Transaction<'static, DB>,
-        account_id: Option<i64>,
-        now: i64,
-    ) -> StoreResult<Vec<(i64, i64, i64)>> {
-        let lapsed: Vec<(i64, i64, i64)> = fetch_all(&mut **tx, |q| {
-            q.push(
-                "UPDATE freezes SET released_at = lapses_at, released_by = 'lapsed', \
-                 version = version + 1",
-            );
-            q.and().push("released_at IS NULL");
-            q.and().push("lapses_at <= ").bind(now);
-            if let Some(account_id) = account_id {
-                q.and().push("account_id = ").bind(account_id);
-            }
-            q.push(" RETURNING id, account_id, amount_fen");
-        })
-        .await?;
-        let mut per_account = std::collections::BTreeMap::<i64, i64>::new();
-        for &(id, account, fen) in &lapsed {
-            *per_account.entry(account).or_default() += fen;
-            let data = serde_json::json!({
-                "id": id, "account_id": account, "amount_fen": fen, "status": "released",
-            });
-            let target = format!("freeze:{id}");
-            Self::add_event(tx, now, EventKind::FreezeLapsed, &target, ENGINE, &data).await?;
-        }
-        for (account, fen) in per_account {
-            execute(&mut **tx, |q| {
-                q.push("UPDATE accounts SET frozen_fen = frozen_fen - ")
-                    .bind(fen);
-                q.push(", version = version + 1 WHERE id = ").bind(account);
-            })
-            .await?;
-        }
-        Ok(lapsed)
     }
 
     /// Inserts a refund or repayment; `None` if its id is already another
