@@ -7,12 +7,12 @@
 //! signed out at its next request.
 
 use riskdesk_domain::operator::OperatorChange;
-use riskdesk_server::store::{self, Store};
+use riskdesk_server::store::Store;
 
 use crate::decisions::{
     Authenticator, click_row, decision_phase, disputable_account, open_dispute, type_into,
 };
-use crate::harness::{App, Desktop, FIRST_START, STEP};
+use crate::harness::{App, Desktop, FIRST_START, STEP, open_demo_store};
 use crate::{ONE_WINDOW, sign_in_with};
 
 /// Signs out and in again as a demo operator.
@@ -47,12 +47,7 @@ async fn sign_in_typed(app: &App, operator: &str, password: &str, code: &str) {
 }
 
 pub(crate) async fn demo_store(desktop: &Desktop) -> std::sync::Arc<dyn Store> {
-    let database = desktop.demo_database();
-    let url = format!("sqlite://{}", database.display());
-    let data = database.parent().expect("the demo's directory");
-    let keys = riskdesk_server::data_key::DataKeys::load(&riskdesk_server::demo::data_key(data))
-        .expect("the demo's data key");
-    store::open(&url, &keys).await.expect("the demo database")
+    open_demo_store(&desktop.demo_database()).await
 }
 
 /// What the account can still spend, in fen, as the store has it.

@@ -4,10 +4,12 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::Duration;
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
+use riskdesk_server::store::Store;
 use serde_json::{Value, json};
 
 /// How long the first start may take: it generates the demo portfolio.
@@ -358,10 +360,47 @@ impl RemoteService {
         std::net::SocketAddr::from(([127, 0, 0, 1], self.port))
     }
 
+    /// A new key of the payment platform's for this service.
+    pub async fn payment_key(&self, id: &str) -> String {
+        payment_key(open_demo_store(&self.database()).await.as_ref(), id).await
+    }
+
     /// The service's SQLite database, to check what it recorded.
     pub fn database(&self) -> PathBuf {
         riskdesk_server::demo::database(self.data.path())
     }
+}
+
+/// Now, as the payment API reads times (RFC 3339, UTC).
+pub fn now_rfc3339() -> String {
+    let now = riskdesk_server::clock::Clock::system().now_ms();
+    riskdesk_server::clock::utc(now / 1000 * 1000).to_rfc3339()
+}
+
+/// The store of a demo's SQLite database, opened with the demo's data key.
+pub async fn open_demo_store(database: &Path) -> Arc<dyn Store> {
+    let url = format!("sqlite://{}", database.display());
+    let data = database.parent().expect("the demo's directory");
+    let keys = riskdesk_server::data_key::DataKeys::load(&riskdesk_server::demo::data_key(data))
+        .expect("the demo's data key");
+    riskdesk_server::store::open(&url, &keys)
+        .await
+        .expect("the demo database")
+}
+
+/// A new key of the payment platform's, as the service client `id`.
+pub async fn payment_key(store: &dyn Store, id: &str) -> String {
+    let key = riskdesk_server::auth::new_service_key();
+    store
+        .add_service_client(&riskdesk_server::store::ServiceClientRow {
+            id: id.to_owned(),
+            key_hash: riskdesk_server::auth::token_hash(&key),
+            created_at: riskdesk_server::clock::Clock::system().now_ms(),
+            revoked_at: None,
+        })
+        .await
+        .expect("a service client");
+    key
 }
 
 /// A running app and its WebDriver session.

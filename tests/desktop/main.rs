@@ -12,6 +12,7 @@ mod duties;
 mod faults;
 mod hardening;
 mod harness;
+mod live;
 mod package;
 mod rules;
 mod session;

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::decisions::{Authenticator, click_row, decision_phase, type_into};
 use crate::duties::{demo_store, switch_to};
-use crate::harness::{App, Desktop, FIRST_START, STEP};
+use crate::harness::{App, Desktop, FIRST_START, STEP, now_rfc3339, payment_key};
 use crate::{ONE_WINDOW, sign_in_with};
 
 /// Types `value` into the draft's field named as the service names it.
@@ -137,16 +137,7 @@ async fn an_officer_drafts_and_shadows_a_manager_publishes_and_the_next_payment_
 
     // The payment platform asks a second instance over the same database.
     let store = demo_store(&desktop).await;
-    let key = riskdesk_server::auth::new_service_key();
-    store
-        .add_service_client(&riskdesk_server::store::ServiceClientRow {
-            id: "rules-e2e".to_owned(),
-            key_hash: riskdesk_server::auth::token_hash(&key),
-            created_at: Clock::system().now_ms(),
-            revoked_at: None,
-        })
-        .await
-        .expect("a service client");
+    let key = payment_key(store.as_ref(), "rules-e2e").await;
     let account: (i64,) = sqlx::query_as(
         "SELECT id FROM accounts WHERE status = 'active' \
          AND limit_fen - used_fen - frozen_fen > 10000 ORDER BY id LIMIT 1",
@@ -164,7 +155,7 @@ async fn an_officer_drafts_and_shadows_a_manager_publishes_and_the_next_payment_
         "order_id": "WX-RULES-E2E-1", "account_id": account.0, "merchant": "美宜佳便利店",
         "category": "groceries", "amount": "10.00", "installments": 1, "channel": "qr",
         "device_id": "dev-rules-e2e", "ip": "10.20.30.40",
-        "occurred_at": chrono_now(),
+        "occurred_at": now_rfc3339(),
     });
     let answer: Value = reqwest::Client::new()
         .post(format!("{url}/v1/payments/authorize"))
@@ -191,13 +182,4 @@ async fn sqlite(desktop: &Desktop) -> sqlx::SqlitePool {
     sqlx::SqlitePool::connect(&url)
         .await
         .expect("the demo database")
-}
-
-/// Now, as the payment API reads times (RFC 3339, UTC).
-fn chrono_now() -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("time after 1970");
-    let seconds = i64::try_from(now.as_secs()).expect("seconds");
-    riskdesk_server::clock::utc(seconds * 1000).to_rfc3339()
 }

@@ -23,6 +23,9 @@ pub struct LiveEvent {
     pub target: String,
     /// Who made the change: an operator's id, or `engine`.
     pub actor: Option<String>,
+    /// The operator's display name, for a change an operator made.
+    #[serde(default)]
+    pub actor_name: Option<String>,
     pub record: LiveRecord,
 }
 

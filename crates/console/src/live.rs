@@ -171,6 +171,12 @@ fn notice_for(event: &LiveEvent, me: &OperatorView, now: &Notify, minute: u16) -
     let id = r.id?;
     let zh = now.lang == Lang::Zh;
     let by_other = event.actor.as_deref() != Some(me.id.as_str());
+    // Who acted, by name where the service knows it.
+    let actor = event
+        .actor_name
+        .clone()
+        .or_else(|| event.actor.clone())
+        .unwrap_or_default();
     let can = |p: Permission| me.role.can(p);
     let (kind, title, body) = match event.kind.as_str() {
         "alert.raised"
@@ -207,7 +213,11 @@ fn notice_for(event: &LiveEvent, me: &OperatorView, now: &Notify, minute: u16) -
                 && (r.tier.as_deref() != Some("manager") || me.role == Role::Manager) =>
         {
             let account = r.account_id.unwrap_or_default();
-            let maker = r.maker.clone().unwrap_or_default();
+            let maker = if r.maker == event.actor {
+                actor
+            } else {
+                r.maker.clone().unwrap_or_default()
+            };
             if zh {
                 (
                     NoticeKind::Approval,
@@ -223,7 +233,6 @@ fn notice_for(event: &LiveEvent, me: &OperatorView, now: &Notify, minute: u16) -
             }
         }
         "dispute.escalated" if by_other && can(Permission::DecideEscalatedDisputes) => {
-            let actor = event.actor.clone().unwrap_or_default();
             if zh {
                 (
                     NoticeKind::EscalatedDispute,
@@ -307,6 +316,7 @@ mod tests {
             at: chrono::DateTime::from_timestamp_millis(1_700_000_000_000).unwrap_or_default(),
             target: "x:1".to_owned(),
             actor: Some(actor.to_owned()),
+            actor_name: None,
             record,
         }
     }
@@ -447,11 +457,22 @@ mod tests {
                 },
             )
         };
-        let notice = notice_for(&escalated("agent.zhao"), &officer, &zh(), 600).expect("a notice");
+        let by_zhao = LiveEvent {
+            actor_name: Some("赵客服".to_owned()),
+            ..escalated("agent.zhao")
+        };
+        let notice = notice_for(&by_zhao, &officer, &zh(), 600).expect("a notice");
         assert_eq!(
-            (notice.kind, notice.title.as_str()),
-            (NoticeKind::EscalatedDispute, "争议 #9 已升级至风控")
+            (notice.kind, notice.title.as_str(), notice.body.as_str()),
+            (
+                NoticeKind::EscalatedDispute,
+                "争议 #9 已升级至风控",
+                "升级人 赵客服"
+            )
         );
+        // A service that names nobody: the actor's id.
+        let notice = notice_for(&escalated("agent.zhao"), &officer, &zh(), 600).expect("a notice");
+        assert_eq!(notice.body, "升级人 agent.zhao");
         assert_eq!(
             notice_for(&escalated("officer.li"), &officer, &zh(), 600),
             None

@@ -33,6 +33,9 @@ pub struct Live {
     streams: Mutex<HashMap<String, usize>>,
     closing: watch::Sender<bool>,
     poller: OnceLock<()>,
+    /// Actors' display names (`None`: not an operator, as the engine): a
+    /// name never changes, so each is read once per instance.
+    names: Mutex<HashMap<String, Option<String>>>,
     /// How often a stream sends a heartbeat and checks its session.
     pub heartbeat: Duration,
 }
@@ -50,6 +53,7 @@ impl Live {
             streams: Mutex::default(),
             closing: watch::channel(false).0,
             poller: OnceLock::new(),
+            names: Mutex::default(),
             heartbeat,
         }
     }
@@ -76,6 +80,28 @@ impl Live {
     /// Becomes true when the instance shuts down.
     pub fn closing(&self) -> watch::Receiver<bool> {
         self.closing.subscribe()
+    }
+
+    /// The display name of `actor` when it is an operator.
+    pub async fn actor_name(&self, store: &dyn Store, actor: &str) -> Option<String> {
+        let known = |names: &Self| {
+            let names = names.names.lock().unwrap_or_else(|e| e.into_inner());
+            names.get(actor).cloned()
+        };
+        if let Some(name) = known(self) {
+            return name;
+        }
+        let name = match store.operator(actor).await {
+            Ok(operator) => operator.map(|o| o.display_name),
+            Err(e) => {
+                // Not kept: the next event asks again.
+                tracing::warn!(error = %e, "an actor's name could not be read");
+                return None;
+            }
+        };
+        let mut names = self.names.lock().unwrap_or_else(|e| e.into_inner());
+        names.insert(actor.to_owned(), name.clone());
+        name
     }
 
     /// One more stream for `operator`; `None` at the limit. The stream

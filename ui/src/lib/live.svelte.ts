@@ -10,6 +10,7 @@ import { app, type Route } from "./state.svelte";
 export type NavCounts = { alerts: number | null; approvals: number | null; disputes: number | null };
 
 /** Another operator's step on a record shown: who, which event, when (ms). */
+/** Who (by name where the service gives it) did what to a row, and when. */
 export type ActedOn = { actor: string; kind: string; at: number };
 
 /** Lists read for a count: beyond this it shows "200+". */
@@ -43,7 +44,7 @@ class Live {
           const route: Route =
             open.screen === "approvals" ? { view: "approvals" }
             : open.screen === "disputes" ? { view: "disputes", id: open.id }
-            : { view: "queue", status: null };
+            : { view: "queue", alert: open.id };
           app.go(route);
         }),
       );

@@ -19,8 +19,9 @@ import type {
 import { t, type WordKey } from "./i18n";
 
 export type Route =
-  /** The queue; a drill-down names a rule and a status to open it at. */
-  | { view: "queue"; rule?: Rule; status?: AlertStatus | null }
+  /** The queue; a drill-down names a rule and a status to open it at, a
+   *  notice the alert to show in the panel. */
+  | { view: "queue"; rule?: Rule; status?: AlertStatus | null; alert?: number }
   | { view: "dashboard" }
   | { view: "approvals" }
   | { view: "blacklist" }

@@ -121,6 +121,19 @@ describe("the alert queue", () => {
     expect(document.activeElement).toBe(screen.getByTestId("note-input"));
   });
 
+  it("opens at the alert a notice names: its row selected, or read on its own when not loaded", async () => {
+    // #7 is open, so among the rows loaded; #6 is closed, so not.
+    const first = render(AlertQueue, { alert: 7 });
+    await waitFor(() => expect(screen.getByTestId("triage-panel").textContent).toContain("#7"));
+    const selected = document.querySelector(".vrow.selected [data-testid=alert-row]") as HTMLElement;
+    expect(selected.dataset.alert).toBe("7");
+    expect(backend.callsOf("alert")).toEqual([]);
+    first.unmount();
+    render(AlertQueue, { alert: 6 });
+    await waitFor(() => expect(screen.getByTestId("triage-panel").textContent).toContain("#6"));
+    expect(backend.callsOf("alert")).toEqual([6]);
+  });
+
   it("puts a new alert where its order puts it and keeps the operator's row, and greys one another officer claims", async () => {
     backend.alertsInStore = [
       alert(1, { severity: "critical" }),
@@ -148,18 +161,21 @@ describe("the alert queue", () => {
     await waitFor(() => expect(row3()?.classList.contains("taken")).toBe(true));
     expect(ids()).toEqual([1, 4, 2, 3]);
     await fireEvent.keyDown(window, { key: "j" });
-    await waitFor(() => expect(screen.getByTestId("panel-acted-on").textContent).toContain("officer.wang"));
+    await waitFor(() => expect(screen.getByTestId("panel-acted-on").textContent).toContain("王风控"));
     expect(screen.queryByTestId("claim")).toBeNull();
   });
 });
 
+/** An event as the service sends it: an operator's change names them. */
 function liveEvent(kind: string, id: number, actor: string) {
+  const names: Record<string, string> = { "officer.wang": "王风控" };
   return {
     id: `0-${id}`,
     kind,
     at: "2026-11-25T02:00:00Z",
     target: `alert:${id}`,
     actor,
+    actor_name: names[actor] ?? null,
     record: { id },
   };
 }

@@ -187,10 +187,18 @@ impl Follower {
         if !readable {
             return true;
         }
+        let mut data = live_event(row);
+        if let Some(actor) = &row.actor {
+            data.actor_name = self
+                .state
+                .live
+                .actor_name(self.state.store.as_ref(), actor)
+                .await;
+        }
         let event = Event::default()
             .event(&row.kind)
             .id(row.cursor().to_string())
-            .json_data(live_event(row));
+            .json_data(data);
         match event {
             Ok(event) => self.sender.send(event).await.is_ok(),
             Err(e) => {
@@ -249,7 +257,7 @@ struct Summary {
     version: Option<i64>,
 }
 
-/// An outbox row as the wire has it.
+/// An outbox row as the wire has it (the actor's name apart).
 fn live_event(row: &EventRow) -> LiveEvent {
     let s: Summary = serde_json::from_str(&row.data).unwrap_or_default();
     LiveEvent {
@@ -258,6 +266,7 @@ fn live_event(row: &EventRow) -> LiveEvent {
         at: utc(row.at),
         target: row.target.clone(),
         actor: row.actor.clone(),
+        actor_name: None,
         record: LiveRecord {
             id: s.id,
             account_id: s.account_id,

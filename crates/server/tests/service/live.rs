@@ -188,6 +188,7 @@ async fn a_stream_sends_each_change_as_it_commits_to_those_who_may_read_it() {
         assert_eq!(listed.event, "blacklist.added", "{backend}");
         assert_eq!(listed.data["target"], json!(format!("blacklist:{entry}")));
         assert_eq!(listed.data["actor"], json!("officer.li"));
+        assert_eq!(listed.data["actor_name"], json!("李风控"));
         // The listed value is personal data: never on the stream.
         assert!(
             !listed.data.to_string().contains("live-stolen-phone"),
@@ -201,8 +202,12 @@ async fn a_stream_sends_each_change_as_it_commits_to_those_who_may_read_it() {
         let alert = raised.data["record"]["id"].as_i64().unwrap();
         assert_eq!(paid["alerts"][0]["id"].as_i64(), Some(alert), "{paid}");
         assert_eq!(
-            (&raised.data["actor"], &raised.data["record"]["severity"]),
-            (&json!("engine"), &json!("critical"))
+            (
+                &raised.data["actor"],
+                &raised.data["actor_name"],
+                &raised.data["record"]["severity"]
+            ),
+            (&json!("engine"), &Value::Null, &json!("critical"))
         );
         assert_eq!(raised.data["record"]["rule"], json!("blacklist_hit"));
         assert_eq!(raised.data["record"]["account_id"], json!(account));

@@ -58,7 +58,11 @@ target: string,
 /**
  * Who made the change: an operator's id, or `engine`.
  */
-actor: string | null, record: LiveRecord, };
+actor: string | null, 
+/**
+ * The operator's display name, for a change an operator made.
+ */
+actor_name: string | null, record: LiveRecord, };
 
 export type LiveRecord = { id?: number, account_id?: number, transaction_id?: number, rule?: string, 
 /**
