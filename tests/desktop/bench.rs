@@ -174,6 +174,51 @@ async fn console_benchmarks() {
     app.close().await;
 }
 
+/// The console's memory with the live stream open for a long run: the app
+/// connects to the service at `RISKDESK_BENCH_URL` (a `riskdesk-server
+/// demo`, under load from `riskdesk-loadgen --streams`), signs in, shows the
+/// queue newest first, and its PSS is read every minute for
+/// `RISKDESK_BENCH_MINUTES` (60 unless told).
+#[tokio::test]
+#[ignore = "a benchmark: run by hand, see docs/benchmarks.md (issue 26)"]
+async fn console_memory_with_the_live_stream() {
+    let url = std::env::var("RISKDESK_BENCH_URL").expect("RISKDESK_BENCH_URL: the service");
+    let minutes: u64 = std::env::var("RISKDESK_BENCH_MINUTES")
+        .ok()
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(60);
+    let desktop = Desktop::new();
+    let app = desktop.launch().await;
+    crate::connect(&app, &url, None).await;
+    sign_in(&app, "officer.li").await;
+    app.wait("[data-testid=alert-row]", STEP).await;
+    app.wait("[data-testid=sort]", STEP)
+        .await
+        .select_by_value("newest")
+        .await
+        .expect("choosing the order");
+    let top = || app.run("return document.querySelector('[data-testid=alert-row]')?.dataset.alert");
+    let began = Instant::now();
+    let mut samples = Vec::new();
+    for minute in 0..=minutes {
+        tokio::time::sleep_until((began + Duration::from_secs(60 * minute)).into()).await;
+        let (pss_kib, _) = app_pss_kib();
+        let newest = top().await;
+        println!("minute {minute}: PSS {} MiB, newest alert on screen #{newest}", pss_kib / 1024);
+        samples.push(pss_kib);
+    }
+    let (first, last) = (samples[0], samples[samples.len() - 1]);
+    let peak = samples.iter().max().copied().unwrap_or(0);
+    println!(
+        "PSS over {minutes} min: start {} MiB, end {} MiB ({:+.1} %), peak {} MiB",
+        first / 1024,
+        last / 1024,
+        (last as f64 / first as f64 - 1.0) * 100.0,
+        peak / 1024
+    );
+    app.close().await;
+}
+
 /// Copies the demo's alerts under new ids until the queue holds at least
 /// `rows`; returns how many it holds.
 async fn grow_alerts(desktop: &Desktop, rows: i64) -> i64 {

@@ -11,7 +11,10 @@
 //! `--authorize KEY --backtest DAYS` they are measured alone, then while
 //! an officer backtests a draft of the rules on the last DAYS days, one
 //! backtest after another; `--beside COMMAND` runs a shell command in the
-//! backtests' place (the database's own reads: the ceiling).
+//! backtests' place (the database's own reads: the ceiling). With
+//! `--authorize KEY --streams N` N consoles' live streams are open during
+//! the run, and each alert's delay from its order to each stream is
+//! measured.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,6 +25,7 @@ use hdrhistogram::Histogram;
 
 mod backtests;
 mod flood;
+mod streams;
 
 #[derive(Parser)]
 #[command(about = "Load generator for the RiskDesk read API")]
@@ -80,6 +84,15 @@ struct Args {
     /// latencies, so that the machine's drift over minutes falls on both.
     #[arg(long, default_value_t = 1)]
     rounds: u32,
+    /// With --authorize: open this many consoles' live streams (each a new
+    /// risk officer, added as the demo's admin) and measure how long each
+    /// alert raised takes to reach each stream.
+    #[arg(long, requires = "authorize", conflicts_with_all = ["flood", "backtest", "beside"])]
+    streams: Option<usize>,
+    /// With --streams: every this-many-th order is paid on a blacklisted
+    /// device, so it raises a critical alert.
+    #[arg(long, default_value_t = 20, requires = "streams")]
+    listed_every: usize,
 }
 
 /// With `--rate`, when client `client_no` sends: its share of the rate,
@@ -129,7 +142,7 @@ async fn main() -> anyhow::Result<()> {
     };
 
     if let Some(key) = &args.authorize {
-        return authorize_load(&args, &client, &urls, &token, key).await;
+        return authorize_load(&args, &client, &urls, &token, key, &demo).await;
     }
     if args.decide {
         return decide_load(&args, &client, &urls, &token).await;
@@ -292,6 +305,7 @@ async fn authorize_load(
     urls: &[String],
     token: &str,
     key: &str,
+    demo: &serde_json::Value,
 ) -> anyhow::Result<()> {
     let url = &urls[0];
     let mut accounts = Vec::new();
@@ -322,7 +336,7 @@ async fn authorize_load(
         .as_secs();
     if args.backtest.is_some() || args.beside.is_some() {
         let (mut alone, mut during, mut runs) = (None, None, Vec::new());
-        let measure = |prefix| authorizations(args, client, urls, key, &accounts, prefix);
+        let measure = |prefix| authorizations(args, client, urls, key, &accounts, prefix, None);
         for round in 0..args.rounds {
             let measured = measure(format!("LG{run}R{round}")).await?;
             pool(&mut alone, measured)?;
@@ -366,7 +380,29 @@ async fn authorize_load(
         let seconds = args.seconds * u64::from(args.rounds);
         return compare_authorizations(seconds, ("alone", &alone), (during_name, &during));
     }
-    let alone = authorizations(args, client, urls, key, &accounts, format!("LG{run}")).await?;
+    if let Some(count) = args.streams {
+        let admin = demo["operators"]
+            .as_array()
+            .and_then(|ops| ops.iter().find(|o| o["role"] == "admin"))
+            .context("an admin in the demo JSON")?;
+        let consoles = streams::open(url, admin, count, run).await?;
+        let raised = streams::Raised::default();
+        let measured = authorizations(
+            args,
+            client,
+            urls,
+            key,
+            &accounts,
+            format!("LG{run}"),
+            Some(&raised),
+        )
+        .await?;
+        let delays = consoles.close(&raised).await?;
+        report_authorizations(args, accounts.len(), &measured)?;
+        return report_delays(count, &delays);
+    }
+    let alone =
+        authorizations(args, client, urls, key, &accounts, format!("LG{run}"), None).await?;
     let Some(flooders) = args.flood else {
         return report_authorizations(args, accounts.len(), &alone);
     };
@@ -379,7 +415,16 @@ async fn authorize_load(
     ));
     // The flood's first second fills its connections; then measure.
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let flooded = authorizations(args, client, urls, key, &accounts, format!("LGF{run}")).await?;
+    let flooded = authorizations(
+        args,
+        client,
+        urls,
+        key,
+        &accounts,
+        format!("LGF{run}"),
+        None,
+    )
+    .await?;
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let flood = flood.await??;
     println!(
@@ -444,7 +489,8 @@ fn pool(pooled: &mut Option<Decisions>, round: Decisions) -> anyhow::Result<()> 
 }
 
 /// `args.clients` payment clients sending orders for `args.seconds`: their
-/// latencies, decisions and errors.
+/// latencies, decisions and errors; with `raised`, when each order that
+/// raised an alert was sent and answered.
 async fn authorizations(
     args: &Args,
     client: &reqwest::Client,
@@ -452,7 +498,9 @@ async fn authorizations(
     key: &str,
     accounts: &Arc<Vec<(i64, Option<riskdesk_server::generate::City>)>>,
     run: String,
+    raised: Option<&streams::Raised>,
 ) -> anyhow::Result<Decisions> {
+    let listed_every = raised.map(|_| args.listed_every.max(1));
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
     let mut tasks = Vec::new();
     for client_no in 0..args.clients {
@@ -464,6 +512,7 @@ async fn authorizations(
             run.clone(),
         );
         let mut schedule = schedule(args, client_no);
+        let raised = raised.cloned();
         tasks.push(tokio::spawn(async move {
             let mut latency = Histogram::<u64>::new(3).expect("histogram");
             let mut decisions = std::collections::BTreeMap::<String, u64>::new();
@@ -482,8 +531,12 @@ async fn authorizations(
                     "amount": format!("{}.{:02}", 10 + n % 290, n % 100),
                     "installments": 1,
                     "channel": "qr",
-                    // The customer's own phone, on the city's mobile network.
-                    "device_id": format!("dev-lg{account:x}"),
+                    // The customer's own phone, on the city's mobile
+                    // network; or one of the demo's blacklisted devices.
+                    "device_id": match listed_every {
+                        Some(k) if i.is_multiple_of(k) => format!("dev-bl{:04}", n % 40),
+                        _ => format!("dev-lg{account:x}"),
+                    },
                     "ip": format!("{}.{}.{}.{}", ip.0, ip.1, (n / 250) % 256, 1 + n % 250),
                     "location": location,
                     "occurred_at": chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()).to_rfc3339(),
@@ -493,6 +546,7 @@ async fn authorizations(
                     Some(interval) => interval.tick().await.into_std(),
                     None => Instant::now(),
                 };
+                let sent = Instant::now();
                 let answer = client
                     .post(format!("{url}/v1/payments/authorize"))
                     .bearer_auth(&key)
@@ -504,6 +558,9 @@ async fn authorizations(
                         let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
                         latency.record(micros).ok();
                         let answer: serde_json::Value = r.json().await.unwrap_or_default();
+                        if let Some(raised) = &raised {
+                            raised.note(&answer, sent, Instant::now());
+                        }
                         let decision = answer["decision"].as_str().unwrap_or("?").to_owned();
                         *decisions.entry(decision).or_default() += 1;
                     }
@@ -528,6 +585,30 @@ async fn authorizations(
     Ok((latency, decisions, errors))
 }
 
+fn report_delays(streams: usize, delays: &streams::Delays) -> anyhow::Result<()> {
+    let ms = |h: &Histogram<u64>, q: f64| h.value_at_quantile(q) as f64 / 1000.0;
+    println!(
+        "{streams} live streams; {} alerts raised; {} deliveries, {} missed",
+        delays.alerts,
+        delays.from_sent.len(),
+        delays.missed
+    );
+    println!("| alert.raised to each stream | p50 ms | p99 ms | max ms |");
+    println!("|---|---:|---:|---:|");
+    for (name, h) in [
+        ("from the order sent", &delays.from_sent),
+        ("from its answer", &delays.from_answer),
+    ] {
+        println!(
+            "| {name} | {:.1} | {:.1} | {:.1} |",
+            ms(h, 0.5),
+            ms(h, 0.99),
+            h.max() as f64 / 1000.0
+        );
+    }
+    Ok(())
+}
+
 fn report_authorizations(
     args: &Args,
     accounts: usize,
@@ -535,8 +616,10 @@ fn report_authorizations(
 ) -> anyhow::Result<()> {
     let ms = |q: f64| latency.value_at_quantile(q) as f64 / 1000.0;
     println!(
-        "{} clients, closed loop, {} s, {} accounts: {} decisions ({:.0}/s), {errors} errors; {decisions:?}",
+        "{} clients, {}, {} s, {} accounts: {} decisions ({:.0}/s), {errors} errors; {decisions:?}",
         args.clients,
+        args.rate
+            .map_or("closed loop".to_owned(), |r| format!("open loop at {r:.0}/s")),
         args.seconds,
         accounts,
         latency.len(),

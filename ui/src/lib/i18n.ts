@@ -48,6 +48,7 @@ const words = {
   navApprovals: ["待我审批", "Waiting for my approval"],
   navOverdue: ["超时争议", "Overdue disputes"],
   newAbove: ["条新预警在上方", "new above"],
+  newUnshown: ["条新预警未显示 · 点击载入", "new alerts not shown · load them"],
   takenBy: ["操作", "acted on this"],
   secondsAgo: ["秒前", "s ago"],
   liveClaimed: ["认领了此预警", "claimed this"],

@@ -73,9 +73,12 @@ class Live {
    */
   reloadOn(kind: string, load: () => unknown): () => void {
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // Once per burst, and at least that often through a steady flow.
     const soon = () => {
-      clearTimeout(timer);
-      timer = setTimeout(load, COUNTS_AFTER_MS);
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        load();
+      }, COUNTS_AFTER_MS);
     };
     const unsubscribe = this.subscribe((event) => {
       if (event.kind.startsWith(kind)) soon();
@@ -109,8 +112,10 @@ class Live {
   }
 
   private countsSoon(): void {
-    clearTimeout(this.countsTimer);
-    this.countsTimer = setTimeout(() => this.refreshCounts(), COUNTS_AFTER_MS);
+    this.countsTimer ??= setTimeout(() => {
+      this.countsTimer = undefined;
+      this.refreshCounts();
+    }, COUNTS_AFTER_MS);
   }
 
   /** The navigation's counts, each read only when the role reads its list. */

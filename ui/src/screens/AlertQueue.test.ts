@@ -121,6 +121,33 @@ describe("the alert queue", () => {
     expect(document.activeElement).toBe(screen.getByTestId("note-input"));
   });
 
+  it("puts in at most 200 new alerts between loads and counts the rest, and keeps its counts fresh through a steady flow", async () => {
+    backend.alertsInStore = [alert(1, { severity: "low" })];
+    app.operator = { ...officer, permissions: ["read_alerts", "triage_alerts"] };
+    render(AlertQueue);
+    await waitFor(() => expect(screen.getAllByTestId("alert-row").length).toBe(1));
+    const countsBefore = backend.callsOf("alert_counts").length;
+    for (let id = 2; id <= 206; id++) {
+      backend.alertsInStore.push(alert(id, { severity: "critical" }));
+      live.handle({
+        type: "event",
+        event: liveEvent("alert.raised", id, "engine", { severity: "critical" }),
+      });
+    }
+    await waitFor(() => expect(screen.getByTestId("unshown").textContent).toContain("5"));
+    expect(backend.callsOf("alert")).toHaveLength(200);
+    expect(screen.getByTestId("alert-queue").querySelector("[aria-rowcount]")?.getAttribute("aria-rowcount")).toBe("201");
+    // A steady flow, one event every 100 ms for 1.2 s: the counts are read
+    // during it, not only once it stops.
+    for (let i = 0; i < 12; i++) {
+      live.handle({ type: "event", event: liveEvent("alert.claimed", 1, "officer.wang") });
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    expect(backend.callsOf("alert_counts").length - countsBefore).toBeGreaterThanOrEqual(2);
+    await fireEvent.click(screen.getByTestId("unshown"));
+    await waitFor(() => expect(screen.queryByTestId("unshown")).toBeNull());
+  });
+
   it("opens at the alert a notice names: its row selected, or read on its own when not loaded", async () => {
     // #7 is open, so among the rows loaded; #6 is closed, so not.
     const first = render(AlertQueue, { alert: 7 });
@@ -149,7 +176,7 @@ describe("the alert queue", () => {
 
     // Critical, and newer than #1: second.
     backend.alertsInStore.push(alert(4, { severity: "critical", created_at: "2026-11-25T02:00:00Z" }));
-    live.handle({ type: "event", event: liveEvent("alert.raised", 4, "engine") });
+    live.handle({ type: "event", event: liveEvent("alert.raised", 4, "engine", { severity: "critical" }) });
     await waitFor(() => expect(ids()).toEqual([1, 4, 2, 3]));
     expect(screen.getByTestId("triage-panel").textContent).toContain("#2");
     expect(screen.getByTestId("claim")).toBeTruthy();
@@ -166,8 +193,9 @@ describe("the alert queue", () => {
   });
 });
 
-/** An event as the service sends it: an operator's change names them. */
-function liveEvent(kind: string, id: number, actor: string) {
+/** An event as the service sends it: an operator's change names them; a
+ *  raised alert is open. */
+function liveEvent(kind: string, id: number, actor: string, record: { severity?: string } = {}) {
   const names: Record<string, string> = { "officer.wang": "王风控" };
   return {
     id: `0-${id}`,
@@ -176,6 +204,6 @@ function liveEvent(kind: string, id: number, actor: string) {
     target: `alert:${id}`,
     actor,
     actor_name: names[actor] ?? null,
-    record: { id },
+    record: { id, ...(kind === "alert.raised" ? { status: "open" } : {}), ...record },
   };
 }
