@@ -189,14 +189,7 @@ async fn console_memory_with_the_live_stream() {
         .unwrap_or(60);
     let desktop = Desktop::new();
     let app = desktop.launch().await;
-    crate::connect(&app, &url, None).await;
-    sign_in(&app, "officer.li").await;
-    app.wait("[data-testid=alert-row]", STEP).await;
-    app.wait("[data-testid=sort]", STEP)
-        .await
-        .select_by_value("newest")
-        .await
-        .expect("choosing the order");
+    crate::live::queue_newest_first(&app, &url, "officer.li").await;
     let top = || app.run("return document.querySelector('[data-testid=alert-row]')?.dataset.alert");
     let began = Instant::now();
     let mut samples = Vec::new();
@@ -204,7 +197,10 @@ async fn console_memory_with_the_live_stream() {
         tokio::time::sleep_until((began + Duration::from_secs(60 * minute)).into()).await;
         let (pss_kib, _) = app_pss_kib();
         let newest = top().await;
-        println!("minute {minute}: PSS {} MiB, newest alert on screen #{newest}", pss_kib / 1024);
+        println!(
+            "minute {minute}: PSS {} MiB, newest alert on screen #{newest}",
+            pss_kib / 1024
+        );
         samples.push(pss_kib);
     }
     let (first, last) = (samples[0], samples[samples.len() - 1]);

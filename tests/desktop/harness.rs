@@ -377,6 +377,21 @@ pub fn now_rfc3339() -> String {
     riskdesk_server::clock::utc(now / 1000 * 1000).to_rfc3339()
 }
 
+/// `order` through the payment API at `url`, as the payment platform sends
+/// it with `key`; the answer.
+pub async fn authorize(url: &str, key: &str, order: &Value) -> Value {
+    reqwest::Client::new()
+        .post(format!("{url}/v1/payments/authorize"))
+        .bearer_auth(key)
+        .json(order)
+        .send()
+        .await
+        .expect("the authorization")
+        .json()
+        .await
+        .expect("its answer")
+}
+
 /// The store of a demo's SQLite database, opened with the demo's data key.
 pub async fn open_demo_store(database: &Path) -> Arc<dyn Store> {
     let url = format!("sqlite://{}", database.display());

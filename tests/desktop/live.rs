@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::harness::{App, Desktop, RemoteService, STEP, now_rfc3339};
+use crate::harness::{App, Desktop, RemoteService, STEP, authorize, now_rfc3339};
 use crate::{ONE_WINDOW, connect, demo_operator, sign_in};
 
 /// A device the demo's blacklist holds: a payment on it raises a critical
@@ -143,16 +143,7 @@ async fn pay_on_listed_device(
         "category": "groceries", "amount": "12.00", "installments": 1, "channel": "qr",
         "device_id": LISTED_DEVICE, "ip": "10.20.30.40", "occurred_at": now_rfc3339(),
     });
-    let answer: Value = reqwest::Client::new()
-        .post(format!("{}/v1/payments/authorize", service.url()))
-        .bearer_auth(key)
-        .json(&body)
-        .send()
-        .await
-        .expect("the authorization")
-        .json()
-        .await
-        .expect("its answer");
+    let answer = authorize(&service.url(), key, &body).await;
     assert_eq!(
         answer["alerts"][0]["rule"],
         json!("blacklist_hit"),
@@ -207,6 +198,21 @@ async fn claim_over_http(service: &RemoteService, token: &str, alert: i64) {
     assert_eq!(response.status(), 200, "{:?}", response.text().await);
 }
 
+/// Connects the console to the service at `url`, signs `operator` in and
+/// sorts the queue newest first, so a new alert lands at the top of the
+/// loaded page.
+pub(crate) async fn queue_newest_first(app: &App, url: &str, operator: &str) {
+    connect(app, url, None).await;
+    sign_in(app, operator).await;
+    app.wait("[data-testid=alert-row]", STEP).await;
+    app.wait("[data-testid=sort]", STEP)
+        .await
+        .select_by_value("newest")
+        .await
+        .expect("choosing the order");
+    app.wait("[data-testid=alert-row]", STEP).await;
+}
+
 /// Waits for `alert`'s row in the queue, with no input to the window.
 async fn row_shows(app: &App, alert: i64, timeout: Duration) {
     app.until(
@@ -227,16 +233,7 @@ async fn the_queue_follows_the_team_live_notices_what_needs_the_officer_and_catc
     let accounts = accounts_with_room(service.database(), 3).await;
     let desktop = Desktop::new();
     let app = desktop.launch().await;
-    connect(&app, &service.url(), None).await;
-    sign_in(&app, "officer.wang").await;
-    app.wait("[data-testid=alert-row]", STEP).await;
-    // Newest first: a new alert lands at the top of the loaded page.
-    app.wait("[data-testid=sort]", STEP)
-        .await
-        .select_by_value("newest")
-        .await
-        .expect("choosing the order");
-    app.wait("[data-testid=alert-row]", STEP).await;
+    queue_newest_first(&app, &service.url(), "officer.wang").await;
 
     // A payment on a listed device: the row appears, nobody touched a key.
     let first = pay_on_listed_device(&service, &key, "LIVE-E2E-1", accounts[0]).await;

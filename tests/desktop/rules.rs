@@ -9,11 +9,11 @@
 
 use riskdesk_server::clock::Clock;
 use riskdesk_server::http::{self, AppState};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::decisions::{Authenticator, click_row, decision_phase, type_into};
 use crate::duties::{demo_store, switch_to};
-use crate::harness::{App, Desktop, FIRST_START, STEP, now_rfc3339, payment_key};
+use crate::harness::{App, Desktop, FIRST_START, STEP, authorize, now_rfc3339, payment_key};
 use crate::{ONE_WINDOW, sign_in_with};
 
 /// Types `value` into the draft's field named as the service names it.
@@ -157,16 +157,7 @@ async fn an_officer_drafts_and_shadows_a_manager_publishes_and_the_next_payment_
         "device_id": "dev-rules-e2e", "ip": "10.20.30.40",
         "occurred_at": now_rfc3339(),
     });
-    let answer: Value = reqwest::Client::new()
-        .post(format!("{url}/v1/payments/authorize"))
-        .bearer_auth(&key)
-        .json(&order)
-        .send()
-        .await
-        .expect("the authorization")
-        .json()
-        .await
-        .expect("its answer");
+    let answer = authorize(&url, &key, &order).await;
     assert_eq!(answer["rules_version"], 2, "{answer}");
     let (recorded,): (Option<i64>,) =
         sqlx::query_as("SELECT rules_version FROM transactions WHERE order_id = 'WX-RULES-E2E-1'")

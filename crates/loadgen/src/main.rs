@@ -618,8 +618,9 @@ fn report_authorizations(
     println!(
         "{} clients, {}, {} s, {} accounts: {} decisions ({:.0}/s), {errors} errors; {decisions:?}",
         args.clients,
-        args.rate
-            .map_or("closed loop".to_owned(), |r| format!("open loop at {r:.0}/s")),
+        args.rate.map_or("closed loop".to_owned(), |r| format!(
+            "open loop at {r:.0}/s"
+        )),
         args.seconds,
         accounts,
         latency.len(),
