@@ -9,8 +9,8 @@ import { app, type Route } from "./state.svelte";
 /** The navigation's counts; `null` until known (or not the role's). */
 export type NavCounts = { alerts: number | null; approvals: number | null; disputes: number | null };
 
-/** Another operator's step on a record shown: who, which event, when (ms). */
-/** Who (by name where the service gives it) did what to a row, and when. */
+/** Another operator's step on a record shown: who (by name where the
+ *  service gives it), which event, when (ms). */
 export type ActedOn = { actor: string; kind: string; at: number };
 
 /** Lists read for a count: beyond this it shows "200+". */
