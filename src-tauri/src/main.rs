@@ -30,12 +30,18 @@ use riskdesk_console::embedded;
 use riskdesk_console::ipc::{
     Account360, AuditVerification, ChartFormat, ChartRequest, CommandError, ConnectRequest,
     CreditDashboard, DashboardChart, DashboardRequest, DecisionOutcome, ExportRequest, ExportSaved,
-    FraudDashboard, OperatorDecision, Preferences, Startup, Team, ViewState,
+    FraudDashboard, LinksBoard, OperatorDecision, Preferences, Startup, Team, ViewState,
 };
 use riskdesk_domain::blacklist::BlacklistKind;
 use tauri::{AppHandle, Emitter, Manager, State};
 
 type Answer<T> = Result<T, CommandError>;
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+fn preferences(console: State<'_, Console>) -> Answer<Preferences> {
+    console.stored_preferences()
+}
 
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Display, level = "warn"))]
@@ -122,6 +128,39 @@ async fn account(console: State<'_, Console>, account_id: i64) -> Answer<Account
 #[tracing::instrument(skip_all, err(Display, level = "warn"))]
 async fn account_chart(console: State<'_, Console>, request: ChartRequest) -> Answer<String> {
     console.account_chart(request).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+async fn case_report(
+    console: State<'_, Console>,
+    request: riskdesk_console::ipc::CaseReportRequest,
+) -> Answer<ExportSaved> {
+    console.case_report(request).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+async fn cases(
+    console: State<'_, Console>,
+    query: riskdesk_api::investigations::CaseQuery,
+) -> Answer<Page<riskdesk_api::investigations::CaseView>> {
+    console.cases(query).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+async fn case(
+    console: State<'_, Console>,
+    id: i64,
+) -> Answer<riskdesk_api::investigations::CaseDetail> {
+    console.case(id).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+async fn account_links(console: State<'_, Console>, request: ChartRequest) -> Answer<LinksBoard> {
+    console.account_links(request).await
 }
 
 #[tauri::command]

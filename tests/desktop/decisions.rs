@@ -374,6 +374,18 @@ async fn two_officers_decide_under_four_eyes_with_step_up_codes() {
         verification(&app).await,
         ("intact".to_owned(), String::new())
     );
+    // The approval's entry, field by field in words: the status it changed.
+    click_row(
+        &app,
+        "[data-testid=audit-row]",
+        "r.querySelector('[data-testid=audit-action-label]').title === 'limit.approve'",
+    )
+    .await;
+    app.wait("[data-testid=audit-fields]", STEP).await;
+    let status = app
+        .run("return [...document.querySelector('[data-testid=audit-fields] tr.changed[data-field=status]').cells].map(c => c.textContent)")
+        .await;
+    assert_eq!(status, serde_json::json!(["状态", "待审批", "已生效"]));
     app.screenshot("audit-zh-light").await;
 
     // The manager exports the trail: a CSV with a byte-order mark in the
@@ -388,13 +400,13 @@ async fn two_officers_decide_under_four_eyes_with_step_up_codes() {
     assert_eq!(path.parent(), Some(desktop.downloads_dir().as_path()));
     let csv = std::fs::read_to_string(&path).expect("the exported file");
     assert!(
-        csv.starts_with("\u{feff}id,time_utc,actor,action,target,"),
+        csv.starts_with("\u{feff}id,time_utc,时间（北京时间）,actor,action,操作,target,对象,"),
         "{}",
         &csv[..80.min(csv.len())]
     );
     let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
     assert!(
-        lines[1].contains(",manager.chen,export.audit,export:audit,"),
+        lines[1].contains(",manager.chen,export.audit,导出审计记录,export:audit,"),
         "{}",
         lines[1]
     );

@@ -466,6 +466,21 @@ impl App {
     /// Clicks the first element matching `css`, finding it again if the
     /// screen re-rendered it in between.
     pub async fn click(&self, css: &str) {
+        // A pointer click lands where the target was measured: one that is
+        // still moving (a count arriving in the bar beside it) would hand
+        // the click to its neighbour. Wait until it rests for a poll.
+        let target = serde_json::to_string(css).expect("a selector");
+        self.until(
+            &format!("{css} at rest"),
+            &format!(
+                "const e = document.querySelector({target}); if (!e) return false;
+                 const r = JSON.stringify(e.getBoundingClientRect());
+                 const rested = window.__riskdeskLastRect === r;
+                 window.__riskdeskLastRect = r; return rested;"
+            ),
+            STEP,
+        )
+        .await;
         let mut attempts = 0;
         loop {
             match self.wait(css, STEP).await.click().await {
@@ -520,9 +535,30 @@ impl App {
     }
 
     /// Saves the window as `docs/screenshots/<name>.png`, once the last DOM
-    /// change has been painted.
+    /// change has been painted. A Chinese screen (`…-zh-…`) must read in
+    /// Chinese: any English word in its text fails the test.
     pub async fn screenshot(&self, name: &str) {
         tokio::time::sleep(Duration::from_millis(500)).await;
+        if name.contains("-zh") {
+            // Text marked as English (a service's own detail under the
+            // console's words) is not the screen's language, nor is a
+            // command to type.
+            let text = self
+                .run(
+                    "const marked = [...document.body.querySelectorAll('[lang]:not([lang^=zh]), code')];
+                     const shown = marked.map(e => e.style.display);
+                     marked.forEach(e => { e.style.display = 'none'; });
+                     const text = document.body.innerText;
+                     marked.forEach((e, i) => { e.style.display = shown[i]; });
+                     return text",
+                )
+                .await;
+            let stray = english_words(text.as_str().unwrap_or_default());
+            assert!(
+                stray.is_empty(),
+                "English on the Chinese screen {name}: {stray:?}"
+            );
+        }
         let png = self.client.screenshot().await.expect("a screenshot");
         let path = workspace()
             .join("docs/screenshots")
@@ -545,6 +581,89 @@ impl Drop for App {
             .status();
         let _ = self.driver.wait();
     }
+}
+
+/// Latin words a Chinese screen may show: the product's name, the payment
+/// channel's (`App`), file formats, protocols and what an address is made
+/// of, the names of keys, and units.
+const LATIN_ALLOWED: &[&str] = &[
+    "RiskDesk",
+    "Linux",
+    "App",
+    "CSV",
+    "PDF",
+    "PNG",
+    "JPEG",
+    "SVG",
+    "JSON",
+    "PEM",
+    "CA",
+    "IP",
+    "TOTP",
+    "ID",
+    "SHA",
+    "HTTP",
+    "HTTPS",
+    "TLS",
+    "http",
+    "https",
+    "localhost",
+    "Enter",
+    "Esc",
+    "Tab",
+    "Shift",
+    "Ctrl",
+    "Alt",
+    "CNY",
+    "km",
+    "GB",
+    "MB",
+    "KB",
+];
+
+/// The English words in a screen's text: runs of two or more Latin letters
+/// outside the allow-list, in a token that is not a code — a token with a
+/// digit or a joining mark (`dev-bl0020`, `officer.li`, `http://…`; not a
+/// hyphen, which English words take too) is an id, a value or an address
+/// the operator types, not a word (a file's extension, `.pdf`, too; a
+/// sentence's full stop does not make a word a code).
+pub fn english_words(text: &str) -> Vec<String> {
+    let mut stray = Vec::new();
+    let separators = |c: char| c.is_whitespace() || !(c.is_ascii() || c == '…');
+    for token in text.split(separators) {
+        let inner = token.trim_end_matches(|c: char| c.is_ascii_punctuation());
+        let coded = inner
+            .chars()
+            .any(|c| c.is_ascii_digit() || "._@:/#*=&?+".contains(c));
+        if coded {
+            continue;
+        }
+        let token = inner.trim_start_matches(|c: char| c.is_ascii_punctuation());
+        for word in token.split(|c: char| !c.is_ascii_alphabetic()) {
+            if word.len() >= 2
+                && !LATIN_ALLOWED.contains(&word)
+                && !stray.contains(&word.to_owned())
+            {
+                stray.push(word.to_owned());
+            }
+        }
+    }
+    stray
+}
+
+#[test]
+fn english_words_are_found_among_chinese_ids_and_codes() {
+    let text = "预警队列 107\n设备 dev-bl0020 在黑名单上（条目 #23）\nofficer.li · 导出 CSV\n\
+                http://127.0.0.1:8080 Enter 打开账户 n 下一条\n客户说明.pdf\n金额 is too high. 2.5 × median";
+    assert_eq!(english_words(text), ["is", "too", "high", "median"]);
+    assert_eq!(
+        english_words("杭州 → 广州：1,043 公里，时速 1,234 公里"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        english_words("自动还款 auto-repay；分期手续费 Installment fee"),
+        ["auto", "repay", "Installment", "fee"]
+    );
 }
 
 pub fn workspace() -> PathBuf {

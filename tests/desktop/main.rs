@@ -12,6 +12,7 @@ mod duties;
 mod faults;
 mod hardening;
 mod harness;
+mod investigations;
 mod live;
 mod package;
 mod rules;
@@ -63,6 +64,38 @@ async fn an_operator_signs_in_works_the_queue_reads_an_account_and_the_session_s
     )
     .await;
     app.screenshot("queue-zh-light").await;
+
+    // The panel's evidence in English is the same finding, from the same
+    // data: the same numbers, in the other language's words.
+    let zh = app.text("[data-testid=panel-evidence]").await;
+    choose(&app, "lang", "en").await;
+    let en = app.text("[data-testid=panel-evidence]").await;
+    choose(&app, "lang", "zh").await;
+    // In each language's order: compared sorted.
+    let numbers = |text: &str| -> Vec<String> {
+        let mut numbers: Vec<String> = text
+            .split(|c: char| !(c.is_ascii_digit() || c == ',' || c == '.'))
+            .map(|n| n.trim_matches([',', '.']).to_owned())
+            .filter(|n| n.chars().any(|c| c.is_ascii_digit()))
+            .collect();
+        numbers.sort();
+        numbers
+    };
+    assert!(
+        !numbers(&zh).is_empty(),
+        "the evidence has its numbers: {zh}"
+    );
+    assert_eq!(numbers(&zh), numbers(&en), "{zh} / {en}");
+    assert!(
+        ["公里", "分钟", "笔", "上限", "黑名单"]
+            .iter()
+            .all(|w| !en.contains(w)),
+        "English evidence: {en}"
+    );
+    assert!(
+        harness::english_words(&zh).is_empty(),
+        "Chinese evidence: {zh}"
+    );
 
     // The token is in the keychain, and nowhere the webview, a file or a
     // log could show it.
@@ -279,7 +312,7 @@ pub(crate) async fn sign_in_with(app: &App, operator_id: &str, code: &str) {
 }
 
 /// Picks `value` in the top bar's `lang` or `theme` selector.
-async fn choose(app: &App, selector: &str, value: &str) {
+pub(crate) async fn choose(app: &App, selector: &str, value: &str) {
     app.wait(&format!("[data-testid={selector}]"), STEP)
         .await
         .select_by_value(value)
@@ -445,13 +478,17 @@ async fn connected_to_a_service_that_goes_away_the_console_keeps_its_screen_and_
     connect(&app, &service.url(), Some("connect-zh-light")).await;
     sign_in(&app, "officer.wang").await;
     app.wait("[data-testid=alert-row]", STEP).await;
-    let rows = app.find_all("[data-testid=alert-row]").await.len();
+    // What the screen holds: the alerts loaded, and the first ones shown
+    // (how many rows are drawn depends on the height the banner leaves).
+    let held = "return [document.querySelector('[data-testid=loaded-count]').textContent,
+        [...document.querySelectorAll('[data-testid=alert-row]')].slice(0, 10).map(r => r.dataset.alert)]";
+    let before = app.run(held).await;
 
     // The service goes away: the next load raises the banner, the rows stay.
     service.stop().await;
     app.click("[data-testid=tab-closed]").await;
     app.wait("[data-testid=offline-banner]", STEP).await;
-    assert_eq!(app.find_all("[data-testid=alert-row]").await.len(), rows);
+    assert_eq!(app.run(held).await, before);
     app.screenshot("offline-zh-light").await;
 
     // It comes back: Retry loads the screen again and the banner goes.

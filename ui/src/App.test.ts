@@ -36,7 +36,8 @@ describe("the idle lock", () => {
     await waitFor(() => expect(app.screen).toBe("sign_in"));
     expect(backend.callsOf("sign_out")).toHaveLength(1);
     expect(app.operator).toBeNull();
-    expect(screen.getByRole("status").textContent).toContain("无操作");
+    // The notice comes once sign-out has run: the keychain no longer holds the session.
+    await waitFor(() => expect(screen.getByRole("status").textContent).toContain("无操作"));
     const operator = screen.getByRole("textbox", { name: "操作员" }) as HTMLInputElement;
     expect(operator.value).toBe("officer.li");
     expect(document.querySelector("nav.topbar")).toBeNull();
@@ -58,5 +59,35 @@ describe("the idle lock", () => {
     expect(backend.callsOf("sign_out")).toHaveLength(0);
     vi.advanceTimersByTime(300);
     await waitFor(() => expect(app.screen).toBe("sign_in"));
+  });
+});
+
+describe("the search shortcut", () => {
+  it("is / anywhere but in a field, where / is typed", async () => {
+    await signedIn();
+    const search = screen.getByTestId("search-input");
+    const note = document.createElement("textarea");
+    document.body.append(note);
+    note.focus();
+    await fireEvent.keyDown(note, { key: "/" });
+    expect(document.activeElement).toBe(note);
+    note.remove();
+    await fireEvent.keyDown(document.body, { key: "/" });
+    expect(document.activeElement).toBe(search);
+  });
+});
+
+describe("the first screen", () => {
+  it("is drawn in the stored language, read before the service starts", async () => {
+    backend.storedPreferences = { ...backend.storedPreferences, lang: "en" };
+    backend.start = () => {
+      backend.calls.push({ command: "start", args: null });
+      return new Promise(() => {});
+    };
+    render(App, { backend });
+    await waitFor(() => expect(app.screen).toBe("starting"));
+    expect(screen.getByTestId("starting").textContent).toContain("Starting");
+    const commands = backend.calls.map((c) => c.command);
+    expect(commands.indexOf("preferences")).toBeLessThan(commands.indexOf("start"));
   });
 });

@@ -6,7 +6,13 @@
 //! Three parts, each of which can be run alone with `--only`:
 //! - `service`: each database gets a generated portfolio (ingestion), then
 //!   `riskdesk-loadgen` drives the release service: reads (50 clients),
-//!   authorizations (50 clients) and the dashboard's metrics (one client);
+//!   authorizations (50 clients, with the CPU each decision cost the
+//!   service and the database, from `/proc`) and the dashboard's metrics
+//!   (one client); then each database alone writes the batched decisions
+//!   for the limit — PostgreSQL through pgbench
+//!   (`crates/loadgen/pgbench/decision-write-batched.sql`), SQLite in a loop
+//!   in one process (`riskdesk-sqlite-alone`, the same rows) — and the table
+//!   states the full path's CPU per decision against it;
 //! - `audit`: a million audit entries verified and exported through the
 //!   service, on each database (the ignored test `verify_a_million…`);
 //! - `console`: the release app in a real window over the built-in demo:
@@ -18,6 +24,7 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context, bail};
 
+use crate::cpu;
 use crate::postgres::{Cluster, Settings};
 use crate::service::{self, Instance};
 use crate::{cargo, output_of, run, workspace_root};
@@ -83,19 +90,115 @@ fn service(options: &Options) -> anyhow::Result<String> {
     ]))?;
     let dir = std::env::temp_dir().join(format!("riskdesk-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    let sqlite = format!("sqlite://{}", dir.join("bench.db").display());
-    let mut rows = measure("SQLite", &sqlite, options, &dir)?;
+    let file = dir.join("bench.db");
+    let sqlite = format!("sqlite://{}", file.display());
+    // SQLite runs inside the service: its CPU is the service's.
+    let mut rows = measure("SQLite", &sqlite, options, &dir, &|| Ok(None))?;
+    let sqlite_limit = sqlite_alone(&file, options)?;
     let cluster = Cluster::start(Settings::AsDeployed)?;
     cluster.create_database("bench")?;
+    let data = cluster.data_dir();
     rows.extend(measure(
         "PostgreSQL",
         &cluster.database_url("bench"),
         options,
         &dir,
+        &|| cpu::cluster_seconds(&data).map(Some),
     )?);
+    let postgres_limit = postgres_alone(&cluster, "bench", options)?;
     drop(cluster);
     let _ = std::fs::remove_dir_all(&dir);
-    service_table(options, &rows)
+    service_table(options, &rows, &sqlite_limit, &postgres_limit)
+}
+
+/// What a database alone does with the batched decision writes, no service.
+struct Limit {
+    decisions_per_second: f64,
+    /// The database's CPU per decision (for SQLite: the writing process's).
+    cpu_ms: f64,
+}
+
+/// `riskdesk-sqlite-alone` writes batched decisions into the portfolio's
+/// file for the loads' time.
+fn sqlite_alone(file: &Path, options: &Options) -> anyhow::Result<Limit> {
+    println!("xtask: bench: SQLite alone, the batched decision writes");
+    let output = crate::output_of(
+        Command::new(release("riskdesk-sqlite-alone"))
+            .arg(file)
+            .arg(options.seconds.to_string()),
+    )?;
+    // "decisions=N seconds=S cpu_seconds=C"
+    let value = |name: &str| -> Option<f64> {
+        output
+            .split_whitespace()
+            .find_map(|f| f.strip_prefix(name)?.strip_prefix('='))?
+            .parse()
+            .ok()
+    };
+    let (Some(decisions), Some(seconds), Some(cpu)) =
+        (value("decisions"), value("seconds"), value("cpu_seconds"))
+    else {
+        bail!("unexpected riskdesk-sqlite-alone output: {output}");
+    };
+    Ok(Limit {
+        decisions_per_second: decisions / seconds,
+        cpu_ms: cpu * 1000.0 / decisions,
+    })
+}
+
+/// pgbench runs `decision-write-batched.sql` (ten decisions' writes as one
+/// transaction) over the portfolio's accounts for the loads' time, the
+/// cluster's CPU measured around it.
+fn postgres_alone(cluster: &Cluster, database: &str, options: &Options) -> anyhow::Result<Limit> {
+    println!("xtask: bench: PostgreSQL alone, the batched decision SQL");
+    let range = cluster.client(
+        "psql",
+        database,
+        &[
+            "-At",
+            "-c",
+            "SELECT MIN(id) || ' ' || MAX(id) FROM accounts",
+        ],
+    )?;
+    let (first, last) = range.trim().split_once(' ').context("no accounts")?;
+    let script = workspace_root().join("crates/loadgen/pgbench/decision-write-batched.sql");
+    let before = cpu::cluster_seconds(&cluster.data_dir())?;
+    let output = cluster.client(
+        "pgbench",
+        database,
+        &[
+            "-n",
+            "-M",
+            "prepared",
+            "-c",
+            "5",
+            "-j",
+            "2",
+            "-T",
+            &options.seconds.to_string(),
+            "-D",
+            &format!("first={first}"),
+            "-D",
+            &format!("last={last}"),
+            "-f",
+            &script.to_string_lossy(),
+        ],
+    )?;
+    let used = cpu::cluster_seconds(&cluster.data_dir())? - before;
+    // "tps = 903.5 (without initial connection time)"; a batch is ten decisions.
+    let tps: f64 = output
+        .lines()
+        .find_map(|l| l.strip_prefix("tps = "))
+        .and_then(|l| l.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .with_context(|| format!("no tps in pgbench's output: {output}"))?;
+    let decisions_per_second = tps * 10.0;
+    #[allow(clippy::cast_precision_loss)] // Seconds of a benchmark's run.
+    let decisions = decisions_per_second * options.seconds as f64;
+    Ok(Limit {
+        decisions_per_second,
+        cpu_ms: used * 1000.0 / decisions,
+    })
 }
 
 /// One line of the table: a backend with some number of instances.
@@ -106,6 +209,9 @@ struct Row {
     ingestion: (f64, f64),
     reads: Load,
     authorize: Load,
+    /// CPU per decision of the authorizations, ms: the service's
+    /// instances, and the database's when it runs apart (PostgreSQL).
+    authorize_cpu: (f64, Option<f64>),
     metrics: Load,
 }
 
@@ -123,6 +229,7 @@ fn measure(
     database: &str,
     options: &Options,
     dir: &Path,
+    database_seconds: &dyn Fn() -> anyhow::Result<Option<f64>>,
 ) -> anyhow::Result<Vec<Row>> {
     println!("xtask: bench: generating into {backend}");
     let data_key = dir.join(format!("{backend}.key"));
@@ -160,7 +267,21 @@ fn measure(
             loadgen(&sheet, &urls, clients, options.seconds, extra)
         };
         let reads = load("reads", &[], "50")?;
+        // The CPU of the service and of the database over the run; the
+        // load generator's own is left out.
+        let service_seconds = || -> anyhow::Result<f64> {
+            serving.iter().map(|i| cpu::process_seconds(i.pid())).sum()
+        };
+        let before = (service_seconds()?, database_seconds()?);
         let authorize = load("authorizations", &["--authorize", &key], "50")?;
+        let after = (service_seconds()?, database_seconds()?);
+        #[allow(clippy::cast_precision_loss)] // Seconds of a benchmark's run.
+        let decisions = authorize.per_second * options.seconds as f64;
+        let per_decision = |seconds: f64| seconds * 1000.0 / decisions;
+        let authorize_cpu = (
+            per_decision(after.0 - before.0),
+            after.1.zip(before.1).map(|(a, b)| per_decision(a - b)),
+        );
         let metrics = load("metrics", &["--metrics"], "1")?;
         rows.push(Row {
             backend,
@@ -168,6 +289,7 @@ fn measure(
             ingestion,
             reads,
             authorize,
+            authorize_cpu,
             metrics,
         });
         for instance in serving {
@@ -362,7 +484,12 @@ fn release(program: &str) -> PathBuf {
 }
 
 /// The service part: the portfolio, then a line per database and instances.
-fn service_table(options: &Options, rows: &[Row]) -> anyhow::Result<String> {
+fn service_table(
+    options: &Options,
+    rows: &[Row],
+    sqlite: &Limit,
+    postgres: &Limit,
+) -> anyhow::Result<String> {
     let mut text = format!(
         "Measured {}: `{}`. {} customers, {} months of history, generated into \
          each database; each load runs {} s against the release service, with \
@@ -370,8 +497,10 @@ fn service_table(options: &Options, rows: &[Row]) -> anyhow::Result<String> {
          | database | instances | ingestion: transactions/s (whole generation) | \
          reads, 50 clients: requests/s | reads p50 / p99 ms (slowest kind) | \
          authorize, 50 clients: decisions/s | authorize p50 / p99 ms | \
+         authorize, CPU per decision: service / database ms | \
+         full path / database alone | \
          metrics, 1 client: p50 / p99 ms (slowest kind) | errors |\n\
-         |---|---:|---|---:|---|---:|---|---|---:|\n",
+         |---|---:|---|---:|---|---:|---|---|---:|---|---:|\n",
         today()?,
         options.command(),
         options.customers,
@@ -380,7 +509,7 @@ fn service_table(options: &Options, rows: &[Row]) -> anyhow::Result<String> {
     );
     for r in rows {
         text.push_str(&format!(
-            "| {} | {} | {:.0} ({:.1} s) | {:.0} | {:.1} / {:.1} | {:.0} | {:.1} / {:.1} | {:.1} / {:.1} | {} |\n",
+            "| {} | {} | {:.0} ({:.1} s) | {:.0} | {:.1} / {:.1} | {:.0} | {:.1} / {:.1} | {} | {} | {:.1} / {:.1} | {} |\n",
             r.backend,
             r.instances,
             r.ingestion.0,
@@ -391,11 +520,30 @@ fn service_table(options: &Options, rows: &[Row]) -> anyhow::Result<String> {
             r.authorize.per_second,
             r.authorize.p50_ms,
             r.authorize.p99_ms,
+            match r.authorize_cpu {
+                (service, Some(database)) => format!("{service:.2} / {database:.2}"),
+                (service, None) => format!("{service:.2} (SQLite inside)"),
+            },
+            match r.authorize_cpu {
+                (service, Some(database)) => {
+                    format!("{:.1}×", (service + database) / postgres.cpu_ms)
+                }
+                (service, None) => format!("{:.1}×", service / sqlite.cpu_ms),
+            },
             r.metrics.p50_ms,
             r.metrics.p99_ms,
             r.reads.errors + r.authorize.errors + r.metrics.errors,
         ));
     }
+    text.push_str(&format!(
+        "\nThe limit, each database alone with ten decisions' writes as one transaction \
+         and no service: SQLite in one process (`riskdesk-sqlite-alone`) {:.0} decisions/s, \
+         {:.3} ms of CPU per decision; PostgreSQL through pgbench with 5 clients \
+         (`crates/loadgen/pgbench/decision-write-batched.sql`) {:.0} decisions/s, {:.3} ms \
+         of the cluster's CPU per decision. \"Full path / database alone\" is the \
+         authorizations' CPU per decision (service and database) over the limit's.\n",
+        sqlite.decisions_per_second, sqlite.cpu_ms, postgres.decisions_per_second, postgres.cpu_ms,
+    ));
     Ok(text)
 }
 

@@ -21,6 +21,7 @@
 
 mod bench;
 mod commands;
+mod cpu;
 mod fuzz;
 mod postgres;
 mod service;

@@ -112,6 +112,23 @@ impl Cluster {
         format!("postgres://riskdesk@127.0.0.1:{}/{name}", self.port)
     }
 
+    /// The cluster's data directory (its `postmaster.pid` names the postmaster).
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.join("data")
+    }
+
+    /// A client program of the cluster's version (`psql`, `pgbench`), run
+    /// against `database` with `args`; its standard output.
+    pub fn client(&self, program: &str, database: &str, args: &[&str]) -> anyhow::Result<String> {
+        let port = self.port.to_string();
+        crate::output_of(
+            Command::new(self.bin.join(program))
+                .args(["-h", "127.0.0.1", "-p", &port, "-U", "riskdesk"])
+                .args(args)
+                .arg(database),
+        )
+    }
+
     pub fn create_database(&self, name: &str) -> anyhow::Result<()> {
         let port = self.port.to_string();
         self.pg(

@@ -48,6 +48,10 @@ impl Instance {
         Ok(instance)
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// SIGTERM, as a service manager stops it, and its exit.
     pub fn stop(mut self) -> anyhow::Result<()> {
         run(Command::new("kill").arg(self.child.id().to_string()))?;

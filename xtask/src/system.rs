@@ -48,6 +48,8 @@ pub const TEST_PACKAGES: &[&str] = &[
     // A desktop's notification daemon: the live test reads the console's
     // notices from its history.
     "dunst",
+    // pdftotext reads a case's PDF report back, as a compliance officer would.
+    "poppler-utils",
 ];
 
 pub fn ensure_packages(packages: &[&[&str]]) -> anyhow::Result<()> {

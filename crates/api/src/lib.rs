@@ -11,6 +11,7 @@ pub mod audit;
 pub mod auth;
 pub mod csv;
 pub mod decisions;
+pub mod investigations;
 pub mod lists;
 pub mod live;
 pub mod metrics;

@@ -167,7 +167,11 @@ pub struct AlertView {
     pub assignee: Option<String>,
     #[schema(example = "4999.00")]
     pub amount: Option<Money>,
+    /// What the rule found, in one English sentence.
     pub evidence: String,
+    /// The same as values, for the reader's language; empty for alerts
+    /// raised before findings were kept (then `evidence` is all there is).
+    pub findings: Vec<riskdesk_domain::evidence::Finding>,
     pub disposition: Option<Disposition>,
     pub created_at: DateTime<Utc>,
     pub sla_due_at: DateTime<Utc>,
@@ -295,7 +299,12 @@ pub struct AccountFreezeView {
     pub account_id: i64,
     #[schema(example = "2350.00")]
     pub amount: Money,
+    /// An officer's words, or for the engine's freeze its rule's evidence
+    /// as an English sentence (rendered from `findings` where there are some).
     pub reason: String,
+    /// What the engine's rule found; empty for an officer's freeze, and for
+    /// the engine's freezes placed before findings were kept.
+    pub findings: Vec<riskdesk_domain::evidence::Finding>,
     /// `system` (the engine) or `operator`.
     pub source: String,
     pub created_by: String,

@@ -1,5 +1,6 @@
 //! Each dashboard chart drawn as SVG from a busy period's data (180 days,
-//! every rule, twelve cohorts), and one as PNG: p50/p99 over many draws.
+//! every rule, twelve cohorts), one as PNG, and the links graph of 200
+//! accounts: p50/p99 over many draws.
 //!
 //! `cargo bench -p riskdesk-charts --bench charts`
 
@@ -15,8 +16,13 @@ use std::time::Instant;
 
 use chrono::{Days, NaiveDate};
 use hdrhistogram::Histogram;
-use riskdesk_charts::{Lang, PortfolioChart, Style, Theme, portfolio_svg, svg_to_png};
+use riskdesk_charts::{
+    GraphEdge, GraphNode, Lang, LinkGraph, PortfolioChart, Style, Theme, network_svg,
+    portfolio_svg, svg_to_png,
+};
+use riskdesk_domain::account::{AccountStatus, Grade};
 use riskdesk_domain::alert::Rule;
+use riskdesk_domain::links::LinkKind;
 use riskdesk_domain::metrics::{
     ApprovalDay, BucketMonth, LossMonth, Month, RollMatrix, RuleDay, RuleDispositions,
     VintageCurve, VintagePoint,
@@ -148,4 +154,48 @@ fn main() {
     measure("alerts (180 d × 9)", 50, || {
         svg_to_png(&svg, 2.0).unwrap().len()
     });
+
+    // A ring of 200: the centre, 60 on the first hop, 139 beyond.
+    let nodes: Vec<GraphNode> = (0..200)
+        .map(|i| GraphNode {
+            id: 80_000_000 + i,
+            hop: match i {
+                0 => 0,
+                1..=60 => 1,
+                _ => 2,
+            },
+            name_masked: "王*".to_owned(),
+            grade: [Grade::A, Grade::B, Grade::C, Grade::D, Grade::E][i as usize % 5],
+            status: if i % 7 == 0 {
+                AccountStatus::Frozen
+            } else {
+                AccountStatus::Active
+            },
+            confirmed_fraud: i % 5 == 0,
+            open_alerts: (i % 3) as u32,
+        })
+        .collect();
+    let edges: Vec<GraphEdge> = (1..200)
+        .map(|i| GraphEdge {
+            from: if i <= 60 {
+                80_000_000
+            } else {
+                80_000_000 + (i % 60) + 1
+            },
+            to: 80_000_000 + i,
+            kinds: vec![[LinkKind::Device, LinkKind::Merchant, LinkKind::Phone][i as usize % 3]],
+        })
+        .collect();
+    let graph = LinkGraph {
+        nodes: &nodes,
+        edges: &edges,
+        hidden: 800,
+    };
+    let big = Style {
+        width: 1200,
+        height: 520,
+        ..style
+    };
+    println!("The links graph, {}×{}:", big.width, big.height);
+    measure("200 accounts", DRAWS, || network_svg(&graph, &big).len());
 }

@@ -11,11 +11,13 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use riskdesk_domain::history::MonthPoint;
 
+pub mod network;
 pub mod png;
 pub mod portfolio;
 
+pub use network::{GraphEdge, GraphNode, LinkGraph, network_svg};
 pub use png::{cjk_family, svg_to_png};
-pub use portfolio::{PortfolioChart, Tip, rule_label};
+pub use portfolio::{PortfolioChart, Tip};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(
@@ -29,17 +31,7 @@ pub enum Theme {
     Dark,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "ipc",
-    derive(serde::Serialize, serde::Deserialize, ts_rs::TS)
-)]
-#[cfg_attr(feature = "ipc", serde(rename_all = "snake_case"))]
-pub enum Lang {
-    #[default]
-    Zh,
-    En,
-}
+pub use riskdesk_domain::words::Lang;
 
 /// How a chart looks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,9 +93,13 @@ fn with_tips(mut svg: String, tips: &[Tip]) -> String {
     let mut layer = String::from("<g class=\"tips\">");
     for tip in tips {
         let text = escape_xml(&tip.text);
+        let opens = tip
+            .opens
+            .map(|id| format!(" data-account=\"{id}\""))
+            .unwrap_or_default();
         layer.push_str(&format!(
             "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#000\" \
-             fill-opacity=\"0\" data-tip=\"{}\"><title>{text}</title></rect>",
+             fill-opacity=\"0\"{opens} data-tip=\"{}\"><title>{text}</title></rect>",
             tip.left,
             tip.top,
             (tip.right - tip.left).max(0),

@@ -43,6 +43,22 @@ fn fonts() -> &'static (Arc<fontdb::Database>, Option<&'static str>) {
     })
 }
 
+/// The CJK face's file and its index in it (a collection holds several),
+/// for documents that embed it; `None` when none is installed.
+pub fn cjk_face() -> Option<(Vec<u8>, u32)> {
+    let (db, family) = fonts();
+    let family = (*family)?;
+    let id = db
+        .faces()
+        .find(|face| {
+            face.families.iter().any(|(name, _)| name == family)
+                && face.weight == fontdb::Weight::NORMAL
+                && face.style == fontdb::Style::Normal
+        })?
+        .id;
+    db.with_face_data(id, |data, index| (data.to_vec(), index))
+}
+
 /// The CJK family PNGs are drawn with; `None` when none is installed (then
 /// Chinese labels cannot read, and the export says so).
 pub fn cjk_family() -> Option<&'static str> {

@@ -19,6 +19,7 @@ use riskdesk_domain::metrics::{
     ApprovalDay, BucketMonth, GradeExposure, LimitChangeMonth, LossMonth, Month, RollMatrix,
     RuleDay, RuleDispositions, RuleVersionDay, UtilisationBand, VintageCurve,
 };
+use riskdesk_domain::words;
 
 use self::cohorts::{roll_rates, vintage};
 use self::rule_trend::rule_trend;
@@ -70,6 +71,8 @@ pub struct Tip {
     pub bottom: i32,
     /// Lines, the first naming the region.
     pub text: String,
+    /// The account a click on the region opens.
+    pub opens: Option<i64>,
 }
 
 impl Tip {
@@ -81,6 +84,7 @@ impl Tip {
             right: corner.0.max(opposite.0),
             bottom: corner.1.max(opposite.1),
             text,
+            opens: None,
         }
     }
 }
@@ -145,7 +149,7 @@ impl PortfolioChart<'_> {
                     .iter()
                     .enumerate()
                     .map(|(i, rule)| Series {
-                        name: rule_label(*rule, style.lang).to_owned(),
+                        name: words::word(style.lang, rule.as_str()).to_owned(),
                         colour: series_colour(i),
                         values: dates
                             .iter()
@@ -173,7 +177,7 @@ impl PortfolioChart<'_> {
             PortfolioChart::Dispositions(rules) => {
                 let labels = rules
                     .iter()
-                    .map(|r| rule_label(r.rule, style.lang).to_owned())
+                    .map(|r| words::word(style.lang, r.rule.as_str()).to_owned())
                     .collect();
                 let counts =
                     |f: fn(&RuleDispositions) -> u64| rules.iter().map(|r| f(r) as f64).collect();
@@ -637,22 +641,6 @@ fn month_label(month: Month, lang: Lang) -> String {
         Lang::Zh => format!("{}年{}月", month.year % 100, month.month),
         Lang::En => format!("{:02}/{:02}", month.month, month.year % 100),
     }
-}
-
-/// The same words as the console's (ui/src/lib/i18n.ts).
-pub fn rule_label(rule: Rule, lang: Lang) -> &'static str {
-    let (zh, en) = match rule {
-        Rule::Velocity => ("交易频次", "Velocity"),
-        Rule::AmountSpike => ("金额突增", "Amount spike"),
-        Rule::NewDeviceLargeAmount => ("新设备大额", "New device, large amount"),
-        Rule::NightBurst => ("夜间集中交易", "Night-time burst"),
-        Rule::ImpossibleTravel => ("不可能的位移", "Impossible travel"),
-        Rule::FarFromHome => ("远离常住地", "Far from home"),
-        Rule::BlacklistHit => ("命中黑名单", "Blacklist hit"),
-        Rule::RiskyMerchant => ("高风险商户", "Risky merchant"),
-        Rule::FrequentLargeSpending => ("频繁大额消费", "Frequent large spending"),
-    };
-    if lang == Lang::Zh { zh } else { en }
 }
 
 fn percent(bp: u32) -> f64 {

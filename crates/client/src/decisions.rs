@@ -11,6 +11,10 @@ use riskdesk_api::decisions::{
     FreezeRequest, NoteRequest, OpenDispute, ProposeLimitChange, ReasonedChange, ReleaseFreeze,
     StepUpApproval, TriageRequest,
 };
+use riskdesk_api::investigations::{
+    AttachmentView, CaseBlacklistResult, CaseBlacklistShared, CaseFreezeAll, CaseFreezesResult,
+    CaseStepRequest, CaseView, OpenCase,
+};
 use riskdesk_api::rules::{RuleSetView, SaveRuleDraft, ShadowRuleSet};
 use riskdesk_api::views::{
     AccountFreezeView, AlertView, BlacklistEntryView, DisputeView, LimitChangeView,
@@ -140,6 +144,53 @@ impl Client {
     ) -> Answer<DisputeView> {
         self.decide(&format!("/v1/disputes/{id}/steps"), key, r)
             .await
+    }
+
+    pub async fn open_case(&self, key: &str, r: &OpenCase) -> Answer<CaseView> {
+        self.decide("/v1/cases", key, r).await
+    }
+
+    pub async fn case_step(&self, key: &str, id: i64, r: &CaseStepRequest) -> Answer<CaseView> {
+        self.decide(&format!("/v1/cases/{id}/steps"), key, r).await
+    }
+
+    pub async fn freeze_case(
+        &self,
+        key: &str,
+        id: i64,
+        r: &CaseFreezeAll,
+    ) -> Answer<CaseFreezesResult> {
+        self.decide(&format!("/v1/cases/{id}/freeze-all"), key, r)
+            .await
+    }
+
+    pub async fn blacklist_case(
+        &self,
+        key: &str,
+        id: i64,
+        r: &CaseBlacklistShared,
+    ) -> Answer<CaseBlacklistResult> {
+        self.decide(&format!("/v1/cases/{id}/blacklist-shared"), key, r)
+            .await
+    }
+
+    /// Sends a file for a case, as `content_type`, named `name`.
+    pub async fn attach(
+        &self,
+        key: &str,
+        case: i64,
+        name: &str,
+        content_type: &str,
+        content: &[u8],
+    ) -> Answer<AttachmentView> {
+        let content = bytes::Bytes::copy_from_slice(content);
+        self.decide_with(&format!("/v1/cases/{case}/attachments"), key, |request| {
+            request
+                .query(&[("name", name)])
+                .header(reqwest::header::CONTENT_TYPE, content_type)
+                .body(content.clone())
+        })
+        .await
     }
 
     /// An admin adds an operator; the answer carries their one-time credentials.

@@ -19,8 +19,12 @@
 //! ```
 
 mod decisions;
+mod exports;
+mod investigations;
 pub mod live;
 mod rules;
+
+pub use exports::Download;
 
 use std::time::Duration;
 
@@ -444,52 +448,6 @@ impl Client {
         self.read("/v1/metrics/credit", query).await
     }
 
-    /// An account's transactions as CSV (see [`Download`]).
-    pub async fn export_transactions(
-        &self,
-        account_id: i64,
-        query: &TransactionQuery,
-    ) -> Result<Download, ClientError> {
-        let filters = TransactionQuery {
-            cursor: None,
-            limit: None,
-            ..query.clone()
-        };
-        self.download(
-            &format!("/v1/accounts/{account_id}/transactions.csv"),
-            &filters,
-        )
-        .await
-    }
-
-    /// The alert queue as CSV, under the queue's filters.
-    pub async fn export_alerts(&self, query: &AlertQuery) -> Result<Download, ClientError> {
-        let filters = AlertQuery {
-            cursor: None,
-            limit: None,
-            ..query.clone()
-        };
-        self.download("/v1/alerts.csv", &filters).await
-    }
-
-    pub async fn export_disputes(&self, query: &DisputeQuery) -> Result<Download, ClientError> {
-        let filters = DisputeQuery {
-            cursor: None,
-            limit: None,
-            ..query.clone()
-        };
-        self.download("/v1/disputes.csv", &filters).await
-    }
-
-    pub async fn export_audit(&self, query: &AuditQuery) -> Result<Download, ClientError> {
-        let filters = AuditQuery {
-            cursor: None,
-            limit: None,
-            ..query.clone()
-        };
-        self.download("/v1/audit.csv", &filters).await
-    }
-
     /// An operator's decision: POSTed with its idempotency key, and sent
     /// again with the same key (after 200 ms, 400 ms, …) while no answer
     /// comes back or the first attempt is still in flight. Returns the record
@@ -500,12 +458,24 @@ impl Client {
         key: &str,
         body: &B,
     ) -> Result<Decided<T>, ClientError> {
+        self.decide_with(path, key, |request| request.json(body))
+            .await
+    }
+
+    /// [`Client::decide`] with a body of its own (a file, say), which
+    /// `with_body` adds to each attempt.
+    pub async fn decide_with<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        key: &str,
+        with_body: impl Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+    ) -> Result<Decided<T>, ClientError> {
         let mut attempt = 1;
         loop {
-            let request = self
-                .request(Method::POST, path)
-                .header(IDEMPOTENCY_KEY, key)
-                .json(body);
+            let request = with_body(
+                self.request(Method::POST, path)
+                    .header(IDEMPOTENCY_KEY, key),
+            );
             match self.send_with_headers(request).await {
                 Ok((record, headers)) => {
                     let replayed = headers
@@ -543,25 +513,6 @@ impl Client {
                 result => return result,
             }
         }
-    }
-
-    /// A streamed GET of every row under the filters (the callers leave out
-    /// the list's page, which the exports refuse). Never retried (the service
-    /// audits every export) and without the overall timeout, which a long
-    /// export would outlast: the timeout bounds the wait for each piece.
-    async fn download<Q: serde::Serialize>(
-        &self,
-        path: &str,
-        query: &Q,
-    ) -> Result<Download, ClientError> {
-        let request = self
-            .request(Method::GET, path)
-            .query(query)
-            .timeout(DOWNLOAD_LIMIT);
-        Ok(Download {
-            response: self.open_body(request).await?,
-            client: self.clone(),
-        })
     }
 
     /// Sends a request whose body is read later, a piece at a time: the
@@ -670,29 +621,6 @@ fn problem(status: StatusCode, bytes: &[u8]) -> ClientError {
         Err(_) => ClientError::Protocol(format!(
             "{status} without a problem document (is this the risk service?)"
         )),
-    }
-}
-
-/// The longest a download may take in all; each piece of it must still
-/// arrive within the client's timeout.
-const DOWNLOAD_LIMIT: Duration = Duration::from_secs(24 * 3600);
-
-/// A file streaming from the service (a CSV export), read a piece at a time.
-#[derive(Debug)]
-pub struct Download {
-    response: reqwest::Response,
-    client: Client,
-}
-
-impl Download {
-    /// The next piece, or `None` at the end. A stream the service ended with
-    /// an error is an error here, never a short file passed off as complete.
-    pub async fn chunk(&mut self) -> Result<Option<bytes::Bytes>, ClientError> {
-        let timeout = self.client.timeout;
-        tokio::time::timeout(timeout, self.response.chunk())
-            .await
-            .map_err(|_| ClientError::Timeout(timeout))?
-            .map_err(|e| self.client.transport_error(&e))
     }
 }
 

@@ -97,6 +97,15 @@ impl Console {
         }
     }
 
+    /// The operator's preferences as the settings keep them (the OS's
+    /// language when none are kept): read before anything is drawn, so that
+    /// the first screen is in the language of the rest.
+    pub fn stored_preferences(&self) -> Result<Preferences, CommandError> {
+        let settings = Settings::load(&self.options.config_dir)
+            .map_err(|e| CommandError::new(ErrorCode::Config, format!("{e:#}")))?;
+        Ok(self.preferences(&settings))
+    }
+
     /// Loads the settings and connects to the configured service, starting the
     /// built-in demo when none is configured (`progress` follows a first
     /// generation). A service that cannot be reached is reported in the
@@ -280,9 +289,17 @@ impl Console {
         progress: impl Fn(ExportProgress),
     ) -> Result<ExportSaved, CommandError> {
         let client = self.session_client()?;
+        let lang = self.stored_preferences()?.lang;
         let result = self
             .exports
-            .run(id, &client, &request, &self.options.export_dir, progress)
+            .run(
+                id,
+                &client,
+                &request,
+                &self.options.export_dir,
+                lang,
+                progress,
+            )
             .await;
         self.checked(result)
     }
@@ -457,11 +474,15 @@ impl State {
     }
 }
 
-/// Chinese when the OS locale is Chinese or unknown, English otherwise.
+/// Chinese when the OS locale is Chinese or names no language (`C`,
+/// `POSIX`, as on a server), English otherwise.
 fn locale_lang(locale: Option<&str>) -> Lang {
-    match locale {
-        Some(l) if !l.to_ascii_lowercase().starts_with("zh") && !l.is_empty() => Lang::En,
-        _ => Lang::Zh,
+    let l = locale.unwrap_or_default().to_ascii_lowercase();
+    let no_language = l.is_empty() || l == "c" || l.starts_with("c.") || l == "posix";
+    if no_language || l.starts_with("zh") {
+        Lang::Zh
+    } else {
+        Lang::En
     }
 }
 
@@ -508,6 +529,8 @@ mod tests {
         assert_eq!(locale_lang(Some("zh-CN")), Lang::Zh);
         assert_eq!(locale_lang(Some("zh_TW.UTF-8")), Lang::Zh);
         assert_eq!(locale_lang(Some("en-US")), Lang::En);
+        assert_eq!(locale_lang(Some("C.UTF-8")), Lang::Zh);
+        assert_eq!(locale_lang(Some("POSIX")), Lang::Zh);
         assert_eq!(locale_lang(Some("de")), Lang::En);
         assert_eq!(locale_lang(None), Lang::Zh);
     }

@@ -16,6 +16,7 @@ use riskdesk_domain::metrics::{
     VintageCurve, VintagePoint,
 };
 use riskdesk_domain::money::Money;
+use riskdesk_domain::words::{self, Lang};
 
 use riskdesk_api::csv::{BOM, push_line};
 
@@ -382,7 +383,12 @@ pub fn file(
 }
 
 /// A fraud chart's numbers as CSV (the exports' dialect), and how many rows.
-pub fn fraud_csv(metrics: &FraudMetrics, chart: DashboardChart) -> (String, u64) {
+/// A fraud chart's numbers; each rule's code beside its name in `lang`.
+pub fn fraud_csv(metrics: &FraudMetrics, chart: DashboardChart, lang: Lang) -> (String, u64) {
+    let rule_words = match lang {
+        Lang::Zh => "规则",
+        Lang::En => "Rule",
+    };
     let mut table = Table::default();
     let mut line = |fields: Vec<String>| table.line(fields);
     match chart {
@@ -405,11 +411,17 @@ pub fn fraud_csv(metrics: &FraudMetrics, chart: DashboardChart) -> (String, u64)
             }
         }
         DashboardChart::Alerts => {
-            line(vec!["day".into(), "rule".into(), "raised".into()]);
+            line(vec![
+                "day".into(),
+                "rule".into(),
+                rule_words.into(),
+                "raised".into(),
+            ]);
             for a in &metrics.alerts {
                 line(vec![
                     a.day.to_string(),
                     a.rule.as_str().to_owned(),
+                    words::word(lang, a.rule.as_str()).to_owned(),
                     a.raised.to_string(),
                 ]);
             }
@@ -417,6 +429,7 @@ pub fn fraud_csv(metrics: &FraudMetrics, chart: DashboardChart) -> (String, u64)
         DashboardChart::Dispositions => {
             line(vec![
                 "rule".into(),
+                rule_words.into(),
                 "confirmed_fraud".into(),
                 "false_positive".into(),
                 "benign".into(),
@@ -425,6 +438,7 @@ pub fn fraud_csv(metrics: &FraudMetrics, chart: DashboardChart) -> (String, u64)
             for d in &metrics.dispositions {
                 line(vec![
                     d.rule.as_str().to_owned(),
+                    words::word(lang, d.rule.as_str()).to_owned(),
                     d.confirmed_fraud.to_string(),
                     d.false_positive.to_string(),
                     d.benign.to_string(),
@@ -502,6 +516,7 @@ impl Console {
         chart: DashboardChart,
         format: ChartFormat,
     ) -> Result<ExportSaved, CommandError> {
+        let lang = request.lang;
         let (svg, csv) = if chart.is_credit() {
             let board = self.credit_dashboard(request).await?;
             (
@@ -512,7 +527,7 @@ impl Console {
             let board = self.fraud_dashboard(request).await?;
             (
                 board.svg(chart).to_owned(),
-                crate::dashboard::fraud_csv(&board.metrics, chart),
+                crate::dashboard::fraud_csv(&board.metrics, chart, lang),
             )
         };
         let (bytes, rows, extension) = crate::dashboard::file(&svg, csv, format)?;
@@ -527,5 +542,50 @@ fn dashboard_style(request: &DashboardRequest) -> Style {
         lang: request.lang,
         width: request.width.clamp(320, 2400),
         height: request.height.clamp(160, 1200),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use riskdesk_api::metrics::{RuleDayView, RuleDispositionsView};
+
+    use super::*;
+
+    fn metrics() -> FraudMetrics {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 30).expect("a day");
+        FraudMetrics {
+            from: day,
+            to: day,
+            approvals: Vec::new(),
+            alerts: vec![RuleDayView {
+                day,
+                rule: Rule::ImpossibleTravel,
+                raised: 7,
+            }],
+            dispositions: vec![RuleDispositionsView {
+                rule: Rule::BlacklistHit,
+                confirmed_fraud: 3,
+                false_positive: 1,
+                benign: 0,
+                false_positive_bp: 2500,
+            }],
+            losses: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_rules_code_keeps_its_column_beside_its_name_in_the_operators_language() {
+        let (zh, rows) = fraud_csv(&metrics(), DashboardChart::Alerts, Lang::Zh);
+        assert_eq!(rows, 1, "rows under the header");
+        assert_eq!(
+            zh,
+            "\u{feff}day,rule,规则,raised\r\n2026-11-30,impossible_travel,不可能的位移,7\r\n"
+        );
+        let (en, _) = fraud_csv(&metrics(), DashboardChart::Dispositions, Lang::En);
+        assert_eq!(
+            en,
+            "\u{feff}rule,Rule,confirmed_fraud,false_positive,benign,false_positive_bp\r\n\
+             blacklist_hit,Blacklist hit,3,1,0,2500\r\n"
+        );
     }
 }

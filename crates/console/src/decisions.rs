@@ -97,6 +97,40 @@ impl Console {
                     DecisionRecord::RuleSet(Box::new(r))
                 })
             }
+            OperatorDecision::OpenCase { request } => {
+                record(client.open_case(key, request).await, DecisionRecord::Case)
+            }
+            OperatorDecision::CaseStep { id, request } => record(
+                client.case_step(key, *id, request).await,
+                DecisionRecord::Case,
+            ),
+            OperatorDecision::FreezeCase { id, request } => record(
+                client.freeze_case(key, *id, request).await,
+                DecisionRecord::CaseFreezes,
+            ),
+            OperatorDecision::BlacklistCase { id, request } => record(
+                client.blacklist_case(key, *id, request).await,
+                DecisionRecord::CaseBlacklist,
+            ),
+            OperatorDecision::Attach {
+                case_id,
+                name,
+                content_type,
+                content_base64,
+            } => {
+                use base64::Engine;
+                let content = base64::engine::general_purpose::STANDARD
+                    .decode(content_base64)
+                    .map_err(|_| {
+                        CommandError::new(ErrorCode::Invalid, "the file did not arrive whole")
+                    })?;
+                record(
+                    client
+                        .attach(key, *case_id, name, content_type, &content)
+                        .await,
+                    DecisionRecord::Attachment,
+                )
+            }
             OperatorDecision::Team { decision } => {
                 crate::team::decide(&client, key, decision).await
             }

@@ -10,6 +10,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use riskdesk_client::{Client, ClientError, Download};
+use riskdesk_domain::words::Lang;
 use tokio::io::AsyncWriteExt;
 use tokio_util::sync::CancellationToken;
 
@@ -32,6 +33,7 @@ impl Exports {
         client: &Client,
         request: &ExportRequest,
         dir: &Path,
+        lang: Lang,
         progress: impl Fn(ExportProgress),
     ) -> Result<ExportSaved, CommandError> {
         let cancel = CancellationToken::new();
@@ -45,7 +47,7 @@ impl Exports {
             }
             running.insert(id.clone(), cancel.clone());
         }
-        let result = save(&id, client, request, dir, progress, &cancel).await;
+        let result = save(&id, client, request, dir, lang, progress, &cancel).await;
         self.lock().remove(&id);
         result
     }
@@ -69,13 +71,14 @@ async fn save(
     client: &Client,
     request: &ExportRequest,
     dir: &Path,
+    lang: Lang,
     progress: impl Fn(ExportProgress),
     cancel: &CancellationToken,
 ) -> Result<ExportSaved, CommandError> {
     let cancelled = || CommandError::new(ErrorCode::Cancelled, "the export was cancelled");
     let mut download = tokio::select! {
         () = cancel.cancelled() => return Err(cancelled()),
-        download = open(client, request) => download?,
+        download = open(client, request, lang) => download?,
     };
     let (path, part) = reserve(dir, request.name(), "csv").map_err(|e| {
         let dir = dir.display();
@@ -134,14 +137,19 @@ async fn save(
     })
 }
 
-async fn open(client: &Client, request: &ExportRequest) -> Result<Download, ClientError> {
+/// The export's stream, its columns in words in `lang`.
+async fn open(
+    client: &Client,
+    request: &ExportRequest,
+    lang: Lang,
+) -> Result<Download, ClientError> {
     match request {
         ExportRequest::Transactions { account_id, query } => {
-            client.export_transactions(*account_id, query).await
+            client.export_transactions(*account_id, query, lang).await
         }
-        ExportRequest::Alerts { query } => client.export_alerts(query).await,
-        ExportRequest::Disputes { query } => client.export_disputes(query).await,
-        ExportRequest::Audit { query } => client.export_audit(query).await,
+        ExportRequest::Alerts { query } => client.export_alerts(query, lang).await,
+        ExportRequest::Disputes { query } => client.export_disputes(query, lang).await,
+        ExportRequest::Audit { query } => client.export_audit(query, lang).await,
     }
 }
 

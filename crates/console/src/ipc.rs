@@ -26,7 +26,7 @@ use ts_rs::TS;
 mod live;
 mod typescript;
 pub use live::*;
-pub use typescript::typescript;
+pub use typescript::{typescript, words};
 
 use crate::keychain::KeychainError;
 use crate::session::SessionError;
@@ -252,6 +252,21 @@ pub struct Account360 {
     pub alerts: Option<Vec<AlertView>>,
     pub limit_changes: Option<Vec<LimitChangeView>>,
     pub blacklist_matches: Option<Vec<BlacklistEntryView>>,
+}
+
+/// A case's report, as PDF in the downloads folder, in `lang`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, TS)]
+pub struct CaseReportRequest {
+    pub case_id: i64,
+    pub lang: Lang,
+}
+
+/// The accounts linked to one, and their graph (SVG) of the most strongly
+/// linked.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, TS)]
+pub struct LinksBoard {
+    pub links: riskdesk_api::investigations::AccountLinks,
+    pub graph: String,
 }
 
 /// How the account chart is drawn.
@@ -502,6 +517,29 @@ pub enum OperatorDecision {
         id: i64,
         request: StepUpApproval,
     },
+    OpenCase {
+        request: riskdesk_api::investigations::OpenCase,
+    },
+    CaseStep {
+        id: i64,
+        request: riskdesk_api::investigations::CaseStepRequest,
+    },
+    FreezeCase {
+        id: i64,
+        request: riskdesk_api::investigations::CaseFreezeAll,
+    },
+    BlacklistCase {
+        id: i64,
+        request: riskdesk_api::investigations::CaseBlacklistShared,
+    },
+    /// A file for a case, read by the webview from the file the operator
+    /// chose (base64: the IPC carries text).
+    Attach {
+        case_id: i64,
+        name: String,
+        content_type: String,
+        content_base64: String,
+    },
     /// An admin's decision about the team (`crate::team`).
     Team {
         decision: TeamDecision,
@@ -576,6 +614,10 @@ pub enum DecisionRecord {
     Session(riskdesk_api::admin::SessionAdminView),
     ServiceClient(riskdesk_api::admin::ServiceClientView),
     RuleSet(Box<RuleSetView>),
+    Case(riskdesk_api::investigations::CaseView),
+    CaseFreezes(riskdesk_api::investigations::CaseFreezesResult),
+    CaseBlacklist(riskdesk_api::investigations::CaseBlacklistResult),
+    Attachment(riskdesk_api::investigations::AttachmentView),
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize, TS)]

@@ -15,8 +15,8 @@ use riskdesk_api::live::LiveEvent;
 use riskdesk_charts::Lang;
 use riskdesk_client::live::LiveMessage;
 use riskdesk_client::{Client, ClientError};
-use riskdesk_domain::alert::Rule;
 use riskdesk_domain::operator::{Permission, Role};
+use riskdesk_domain::words;
 
 use crate::app::Console;
 use crate::ipc::{
@@ -182,14 +182,12 @@ fn notice_for(event: &LiveEvent, me: &OperatorView, now: &Notify, minute: u16) -
         "alert.raised"
             if r.severity.as_deref() == Some("critical") && can(Permission::TriageAlerts) =>
         {
+            // A rule this console does not know shows as its code.
             let rule = r
                 .rule
                 .as_deref()
-                .and_then(|rule| rule.parse::<Rule>().ok())
-                .map_or_else(
-                    || r.rule.clone().unwrap_or_default(),
-                    |rule| riskdesk_charts::rule_label(rule, now.lang).to_owned(),
-                );
+                .map(|rule| words::word(now.lang, rule).to_owned())
+                .unwrap_or_default();
             let amount = r.amount.map(|a| a.display_cny()).unwrap_or_default();
             let account = r.account_id.unwrap_or_default();
             if zh {

@@ -15,7 +15,9 @@ use riskdesk_charts::Style;
 use riskdesk_domain::history::MonthPoint;
 
 use crate::app::Console;
-use crate::ipc::{Account360, ChartRequest, CommandError, RulesRecordBoard, RulesRecordRequest};
+use crate::ipc::{
+    Account360, ChartRequest, CommandError, LinksBoard, RulesRecordBoard, RulesRecordRequest,
+};
 
 /// How many of an account's alerts and limit changes Account 360 shows.
 const ACCOUNT_SECTION_ROWS: u32 = 50;
@@ -149,6 +151,37 @@ impl Console {
             height: request.height.clamp(160, 1200),
         };
         Ok(riskdesk_charts::account_history_svg(&points, &style))
+    }
+
+    pub async fn cases(
+        &self,
+        query: riskdesk_api::investigations::CaseQuery,
+    ) -> Result<Page<riskdesk_api::investigations::CaseView>, CommandError> {
+        let client = self.session_client()?;
+        self.checked(client.cases(&query).await)
+    }
+
+    pub async fn case(
+        &self,
+        id: i64,
+    ) -> Result<riskdesk_api::investigations::CaseDetail, CommandError> {
+        let client = self.session_client()?;
+        self.checked(client.case(id).await)
+    }
+
+    /// The accounts linked to this one, and their graph: the
+    /// [`GRAPH_NODES`] most strongly linked drawn, the rest counted.
+    pub async fn account_links(&self, request: ChartRequest) -> Result<LinksBoard, CommandError> {
+        let client = self.session_client()?;
+        let links = self.checked(client.account_links(request.account_id).await)?;
+        let style = Style {
+            theme: request.theme,
+            lang: request.lang,
+            width: request.width.clamp(320, 2400),
+            height: request.height.clamp(200, 1600),
+        };
+        let graph = crate::investigations::graph_svg(&links, &style);
+        Ok(LinksBoard { links, graph })
     }
 
     pub async fn transactions(

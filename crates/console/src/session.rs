@@ -93,14 +93,15 @@ pub async fn check_keychain(keychain: &Keychain) -> Result<(), SessionError> {
     Ok(())
 }
 
-/// Ends the session on the service and removes it from the keychain. The
-/// entry goes even if the service cannot be reached, so that signing out on
-/// this machine always works.
+/// Removes the session from the keychain, then ends it on the service. The
+/// entry goes first, so that signing out on this machine always works and
+/// never waits for a slow or unreachable service.
 pub async fn sign_out(session: &SignedIn) -> Result<(), SessionError> {
     let keychain = session.keychain.clone();
     let id = session.operator.id.clone();
+    let removed = blocking(move || keychain.delete(&id)).await;
     let service = session.client.sign_out().await;
-    blocking(move || keychain.delete(&id)).await?;
+    removed?;
     match service {
         Err(e) if e.code().is_none() => Err(e.into()),
         _ => Ok(()),

@@ -4,14 +4,19 @@ use chrono::{DateTime, Utc};
 
 use crate::money::Money;
 
-/// A rule that fired on a payment, with its evidence in numbers, e.g.
-/// `"1,180 km in 14 min = 5,057 km/h"`. Stored and sent as it is.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// A rule that fired on a payment: what it found, as values each reader
+/// renders in their language, and as one English sentence (`evidence`, e.g.
+/// `"1,180 km in 14 min = 5,057 km/h"`) — all that records written before
+/// findings were have.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RuleHit {
     pub rule: Rule,
     pub evidence: String,
+    /// Empty in records written before findings were.
+    #[serde(default)]
+    pub findings: Vec<crate::evidence::Finding>,
 }
 
 /// A fraud alert in the queue.
@@ -26,6 +31,8 @@ pub struct FraudAlert {
     pub assignee: Option<String>,
     pub amount: Option<Money>,
     pub evidence: String,
+    /// Empty for alerts raised before findings were kept.
+    pub findings: Vec<crate::evidence::Finding>,
     pub disposition: Option<Disposition>,
     pub created_at: DateTime<Utc>,
     /// When triage should be done by; after it the alert is overdue.

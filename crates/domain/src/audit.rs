@@ -17,6 +17,201 @@ pub type Hash = [u8; 32];
 /// The "previous hash" of the first entry.
 pub const GENESIS: Hash = [0; 32];
 
+/// Every action the trail records: a closed set, so that an entry the
+/// service writes outside it fails (the chain's writer refuses it), and
+/// the console's labels (one for each, in both languages) are checked
+/// against it. Entries keep the action's dotted name.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "AuditAction"))]
+pub enum Action {
+    #[serde(rename = "account.limit")]
+    #[strum(serialize = "account.limit")]
+    AccountLimit,
+    #[serde(rename = "alert.assign")]
+    #[strum(serialize = "alert.assign")]
+    AlertAssign,
+    #[serde(rename = "alert.claim")]
+    #[strum(serialize = "alert.claim")]
+    AlertClaim,
+    #[serde(rename = "alert.close")]
+    #[strum(serialize = "alert.close")]
+    AlertClose,
+    #[serde(rename = "alert.escalate")]
+    #[strum(serialize = "alert.escalate")]
+    AlertEscalate,
+    #[serde(rename = "alert.next")]
+    #[strum(serialize = "alert.next")]
+    AlertNext,
+    #[serde(rename = "alert.note")]
+    #[strum(serialize = "alert.note")]
+    AlertNote,
+    #[serde(rename = "alert.release")]
+    #[strum(serialize = "alert.release")]
+    AlertRelease,
+    #[serde(rename = "blacklist.add")]
+    #[strum(serialize = "blacklist.add")]
+    BlacklistAdd,
+    #[serde(rename = "blacklist.removal_reject")]
+    #[strum(serialize = "blacklist.removal_reject")]
+    BlacklistRemovalReject,
+    #[serde(rename = "blacklist.removal_request")]
+    #[strum(serialize = "blacklist.removal_request")]
+    BlacklistRemovalRequest,
+    #[serde(rename = "blacklist.remove")]
+    #[strum(serialize = "blacklist.remove")]
+    BlacklistRemove,
+    #[serde(rename = "case.add_members")]
+    #[strum(serialize = "case.add_members")]
+    CaseAddMembers,
+    #[serde(rename = "case.assign")]
+    #[strum(serialize = "case.assign")]
+    CaseAssign,
+    #[serde(rename = "case.attach")]
+    #[strum(serialize = "case.attach")]
+    CaseAttach,
+    #[serde(rename = "case.blacklist_shared")]
+    #[strum(serialize = "case.blacklist_shared")]
+    CaseBlacklistShared,
+    #[serde(rename = "case.check")]
+    #[strum(serialize = "case.check")]
+    CaseCheck,
+    #[serde(rename = "case.close")]
+    #[strum(serialize = "case.close")]
+    CaseClose,
+    #[serde(rename = "case.freeze_all")]
+    #[strum(serialize = "case.freeze_all")]
+    CaseFreezeAll,
+    #[serde(rename = "case.note")]
+    #[strum(serialize = "case.note")]
+    CaseNote,
+    #[serde(rename = "case.open")]
+    #[strum(serialize = "case.open")]
+    CaseOpen,
+    #[serde(rename = "case.tag")]
+    #[strum(serialize = "case.tag")]
+    CaseTag,
+    #[serde(rename = "dispute.escalated")]
+    #[strum(serialize = "dispute.escalated")]
+    DisputeEscalated,
+    #[serde(rename = "dispute.open")]
+    #[strum(serialize = "dispute.open")]
+    DisputeOpen,
+    #[serde(rename = "dispute.refund_proposed")]
+    #[strum(serialize = "dispute.refund_proposed")]
+    DisputeRefundProposed,
+    #[serde(rename = "dispute.refund_rejected")]
+    #[strum(serialize = "dispute.refund_rejected")]
+    DisputeRefundRejected,
+    #[serde(rename = "dispute.refunded")]
+    #[strum(serialize = "dispute.refunded")]
+    DisputeRefunded,
+    #[serde(rename = "dispute.rejected")]
+    #[strum(serialize = "dispute.rejected")]
+    DisputeRejected,
+    #[serde(rename = "export.alerts")]
+    #[strum(serialize = "export.alerts")]
+    ExportAlerts,
+    #[serde(rename = "export.audit")]
+    #[strum(serialize = "export.audit")]
+    ExportAudit,
+    #[serde(rename = "export.disputes")]
+    #[strum(serialize = "export.disputes")]
+    ExportDisputes,
+    #[serde(rename = "export.transactions")]
+    #[strum(serialize = "export.transactions")]
+    ExportTransactions,
+    #[serde(rename = "freeze.place")]
+    #[strum(serialize = "freeze.place")]
+    FreezePlace,
+    #[serde(rename = "freeze.release")]
+    #[strum(serialize = "freeze.release")]
+    FreezeRelease,
+    #[serde(rename = "limit.approve")]
+    #[strum(serialize = "limit.approve")]
+    LimitApprove,
+    #[serde(rename = "limit.decrease")]
+    #[strum(serialize = "limit.decrease")]
+    LimitDecrease,
+    #[serde(rename = "limit.propose")]
+    #[strum(serialize = "limit.propose")]
+    LimitPropose,
+    #[serde(rename = "limit.reject")]
+    #[strum(serialize = "limit.reject")]
+    LimitReject,
+    #[serde(rename = "operator.add")]
+    #[strum(serialize = "operator.add")]
+    OperatorAdd,
+    #[serde(rename = "operator.disable")]
+    #[strum(serialize = "operator.disable")]
+    OperatorDisable,
+    #[serde(rename = "operator.enable")]
+    #[strum(serialize = "operator.enable")]
+    OperatorEnable,
+    #[serde(rename = "operator.own_password")]
+    #[strum(serialize = "operator.own_password")]
+    OperatorOwnPassword,
+    #[serde(rename = "operator.reset_totp")]
+    #[strum(serialize = "operator.reset_totp")]
+    OperatorResetTotp,
+    #[serde(rename = "operator.role")]
+    #[strum(serialize = "operator.role")]
+    OperatorRole,
+    #[serde(rename = "pii.reveal")]
+    #[strum(serialize = "pii.reveal")]
+    PiiReveal,
+    #[serde(rename = "rules.draft")]
+    #[strum(serialize = "rules.draft")]
+    RulesDraft,
+    #[serde(rename = "rules.publish")]
+    #[strum(serialize = "rules.publish")]
+    RulesPublish,
+    #[serde(rename = "rules.shadow")]
+    #[strum(serialize = "rules.shadow")]
+    RulesShadow,
+    #[serde(rename = "service_client.add")]
+    #[strum(serialize = "service_client.add")]
+    ServiceClientAdd,
+    #[serde(rename = "service_client.revoke")]
+    #[strum(serialize = "service_client.revoke")]
+    ServiceClientRevoke,
+    #[serde(rename = "session.end")]
+    #[strum(serialize = "session.end")]
+    SessionEnd,
+    #[serde(rename = "session.sign_in")]
+    #[strum(serialize = "session.sign_in")]
+    SessionSignIn,
+    #[serde(rename = "session.sign_in_failed")]
+    #[strum(serialize = "session.sign_in_failed")]
+    SessionSignInFailed,
+    #[serde(rename = "session.sign_out")]
+    #[strum(serialize = "session.sign_out")]
+    SessionSignOut,
+    #[serde(rename = "session.step_up_failed")]
+    #[strum(serialize = "session.step_up_failed")]
+    SessionStepUpFailed,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
 /// One entry as it is hashed: who did what to which record, when, and the
 /// record before and after (JSON text, as stored).
 #[derive(Clone, Debug, PartialEq, Eq)]

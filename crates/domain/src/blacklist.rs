@@ -1,5 +1,6 @@
 //! Blacklist entries: what they match and for how long.
 
+use crate::evidence::Finding;
 use std::net::IpAddr;
 use std::str::FromStr;
 
@@ -228,8 +229,8 @@ pub struct Probe<'a> {
 }
 
 impl Target {
-    /// What matched, in words with numbers, or `None`.
-    pub fn matches(&self, probe: &Probe<'_>) -> Option<String> {
+    /// What entry `entry` (this target) found in the payment, or `None`.
+    pub fn matches(&self, entry: i64, probe: &Probe<'_>) -> Option<Finding> {
         match self {
             Target::Exact(kind, value) => {
                 let hit = match kind {
@@ -242,23 +243,34 @@ impl Target {
                 };
                 let shown = match kind {
                     BlacklistKind::Phone => crate::pii::mask_phone(value),
-                    BlacklistKind::NationalIdHash => "national ID".to_owned(),
+                    BlacklistKind::NationalIdHash => String::new(),
                     _ => value.clone(),
                 };
-                hit.then(|| format!("{} {shown} is blacklisted", kind.as_str()))
+                hit.then_some(Finding::Blacklisted {
+                    entry,
+                    kind: *kind,
+                    value: shown,
+                })
             }
             Target::Ip(net) => net
                 .contains(&probe.ip)
-                .then(|| format!("IP {} is in blacklisted {net}", probe.ip)),
-            Target::City(city) => (probe.city == Some(city.as_str()))
-                .then(|| format!("payment in blacklisted area city:{city}")),
+                .then(|| Finding::BlacklistedAddress {
+                    entry,
+                    ip: probe.ip.to_string(),
+                    net: net.to_string(),
+                }),
+            Target::City(city) => {
+                (probe.city == Some(city.as_str())).then(|| Finding::BlacklistedCity {
+                    entry,
+                    city: city.clone(),
+                })
+            }
             Target::Circle { centre, radius_km } => {
                 let distance = centre.distance_km(probe.point?);
-                (distance <= *radius_km).then(|| {
-                    format!(
-                        "payment {distance:.1} km from the centre of a blacklisted \
-                         {radius_km} km area"
-                    )
+                (distance <= *radius_km).then(|| Finding::BlacklistedArea {
+                    entry,
+                    km: (distance * 10.0).round() / 10.0,
+                    radius_km: *radius_km,
                 })
             }
         }
@@ -362,8 +374,12 @@ mod tests {
         }
     }
 
+    /// What entry #7, listing `value`, finds in the payment, in English.
     fn hit(kind: BlacklistKind, value: &str) -> Option<String> {
-        Target::parse(kind, value).unwrap().matches(&probe())
+        Target::parse(kind, value)
+            .unwrap()
+            .matches(7, &probe())
+            .map(|f| f.english())
     }
 
     #[test]
@@ -384,8 +400,21 @@ mod tests {
 
     #[test]
     fn cidr_blocks_match_their_addresses_only() {
-        let inside = hit(BlacklistKind::Ip, "103.21.7.0/24").unwrap();
-        assert_eq!(inside, "IP 103.21.7.9 is in blacklisted 103.21.7.0/24");
+        let inside = Target::parse(BlacklistKind::Ip, "103.21.7.0/24")
+            .unwrap()
+            .matches(7, &probe());
+        assert_eq!(
+            inside,
+            Some(Finding::BlacklistedAddress {
+                entry: 7,
+                ip: "103.21.7.9".to_owned(),
+                net: "103.21.7.0/24".to_owned()
+            })
+        );
+        assert_eq!(
+            hit(BlacklistKind::Ip, "103.21.7.0/24").unwrap(),
+            "IP 103.21.7.9 is in blacklisted 103.21.7.0/24 (entry #7)"
+        );
         assert!(hit(BlacklistKind::Ip, "103.21.7.10/31").is_none());
         assert!(hit(BlacklistKind::Ip, "103.21.7.8/30").is_some());
         // A block written with host bits set means the block.
@@ -404,7 +433,7 @@ mod tests {
         let evidence = hit(BlacklistKind::GeoArea, "22.2783,114.1747,5km").unwrap();
         assert_eq!(
             evidence,
-            "payment 2.5 km from the centre of a blacklisted 5 km area"
+            "payment 2.5 km from the centre of a blacklisted 5 km area (entry #7)"
         );
     }
 

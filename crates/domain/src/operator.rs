@@ -56,6 +56,8 @@ vocabulary! {
         /// Decide a dispute an agent escalated to the risk team.
         DecideEscalatedDisputes,
         RevealPii,
+        /// See the accounts linked to one: what they share, and the ring.
+        Investigate,
         ReadAudit,
         ReadMetrics,
         /// Read the fraud rules, their versions and what they did.
@@ -88,6 +90,7 @@ impl Role {
                     | P::ManageBlacklist
                     | P::DecideEscalatedDisputes
                     | P::RevealPii
+                    | P::Investigate
                     | P::ReadMetrics
                     | P::ReadRules
                     | P::DraftRules

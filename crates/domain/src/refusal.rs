@@ -47,6 +47,8 @@ pub enum Refusal {
     Ended(#[from] Ended),
     #[error("{0}")]
     RuleSet(#[from] RuleSetRefusal),
+    #[error("{0}")]
+    Case(#[from] crate::case::CaseRefusal),
     /// A refund the payment's ledger refused.
     #[error("{0}")]
     Refund(#[from] crate::ledger::LedgerRefusal),
@@ -86,6 +88,8 @@ pub enum Missing {
     ServiceClient(String),
     #[error("rules version {0} not found")]
     RuleSet(i64),
+    #[error("case {0} not found")]
+    Case(i64),
 }
 
 /// What a decision would create exists already.

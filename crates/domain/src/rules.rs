@@ -18,6 +18,7 @@ pub use config::*;
 use crate::account::Grade;
 use crate::alert::{Rule, RuleHit};
 use crate::blacklist::{Probe, Target};
+use crate::evidence::{Finding, sentence, whole};
 use crate::limit_change::LimitChangeReason;
 use crate::money::Money;
 use crate::transaction::{Decision, MerchantCategory, Place};
@@ -99,7 +100,7 @@ pub fn evaluate(rules: &Rules, payment: &Payment<'_>, ctx: &Context<'_>) -> Vec<
     Rule::iter()
         .filter(|rule| rules.enabled(*rule))
         .filter_map(|rule| {
-            let evidence = match rule {
+            let findings = match rule {
                 Rule::Velocity => velocity(rules, payment, ctx),
                 Rule::AmountSpike => amount_spike(rules, payment, ctx),
                 Rule::NewDeviceLargeAmount => new_device(rules, payment, ctx),
@@ -109,8 +110,12 @@ pub fn evaluate(rules: &Rules, payment: &Payment<'_>, ctx: &Context<'_>) -> Vec<
                 Rule::BlacklistHit => blacklist(payment, ctx),
                 Rule::RiskyMerchant => risky_merchant(rules, payment),
                 Rule::FrequentLargeSpending => frequent_large_spending(rules, payment, ctx),
-            }?;
-            Some(RuleHit { rule, evidence })
+            };
+            (!findings.is_empty()).then(|| RuleHit {
+                rule,
+                evidence: sentence(&findings),
+                findings,
+            })
         })
         .collect()
 }
@@ -234,72 +239,74 @@ fn spent(attempts: impl Iterator<Item = Attempt>, payment: Money) -> Money {
     Money::from_fen(fen).unwrap_or(payment)
 }
 
-fn velocity(rules: &Rules, p: &Payment<'_>, ctx: &Context<'_>) -> Option<String> {
+fn velocity(rules: &Rules, p: &Payment<'_>, ctx: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     for window in &rules.velocity.windows {
-        let (attempts, on) = match window.subject {
-            Subject::Account => (ctx.account, "the account"),
-            Subject::Device => (ctx.device, "device"),
-            Subject::Ip => (ctx.ip, "IP"),
-        };
-        let on = match window.subject {
-            Subject::Account => on.to_owned(),
-            Subject::Device => format!("{on} {}", p.device_id),
-            Subject::Ip => format!("{on} {}", p.ip),
+        let (attempts, value) = match window.subject {
+            Subject::Account => (ctx.account, None),
+            Subject::Device => (ctx.device, Some(p.device_id.to_owned())),
+            Subject::Ip => (ctx.ip, Some(p.ip.to_string())),
         };
         let recent: Vec<Attempt> = in_window(attempts, p.at, window.minutes).cloned().collect();
-        let count = recent.len() + 1;
+        let count = u32::try_from(recent.len() + 1).unwrap_or(u32::MAX);
         let amount = spent(recent.into_iter(), p.amount);
-        let period = span(window.minutes);
-        if count > window.max_count as usize {
-            findings.push(format!(
-                "{count} payments in {period} on {on} (max {})",
-                window.max_count
-            ));
+        if count > window.max_count {
+            findings.push(Finding::PaymentCount {
+                count,
+                minutes: window.minutes,
+                on: window.subject,
+                value: value.clone(),
+                max: window.max_count,
+            });
         }
         if amount > window.max_amount {
-            findings.push(format!(
-                "{} in {period} on {on} (max {})",
-                amount.display_cny(),
-                window.max_amount.display_cny()
-            ));
+            findings.push(Finding::AmountInWindow {
+                amount,
+                minutes: window.minutes,
+                on: window.subject,
+                value,
+                max: window.max_amount,
+            });
         }
     }
-    (!findings.is_empty()).then(|| findings.join("; "))
+    findings
 }
 
-fn amount_spike(rules: &Rules, p: &Payment<'_>, ctx: &Context<'_>) -> Option<String> {
+fn amount_spike(rules: &Rules, p: &Payment<'_>, ctx: &Context<'_>) -> Vec<Finding> {
     let policy = &rules.amount_spike;
-    let typical = ctx.typical?;
+    let Some(typical) = ctx.typical else {
+        return Vec::new();
+    };
     if typical.purchases < policy.min_history
         || p.amount < policy.ignore_below
         || typical.median.fen() <= 0
     {
-        return None;
+        return Vec::new();
     }
     #[allow(clippy::cast_precision_loss)] // A ratio for a threshold, not money.
     let multiple = p.amount.fen() as f64 / typical.median.fen() as f64;
-    (multiple > policy.max_multiple).then(|| {
-        format!(
-            "{} is {multiple:.1} × the median {} of {} purchases (max {} ×)",
-            p.amount.display_cny(),
-            typical.median.display_cny(),
-            typical.purchases,
-            policy.max_multiple
-        )
-    })
+    if multiple <= policy.max_multiple {
+        return Vec::new();
+    }
+    vec![Finding::AmountSpike {
+        amount: p.amount,
+        multiple: (multiple * 10.0).round() / 10.0,
+        median: typical.median,
+        purchases: typical.purchases,
+        max_multiple: policy.max_multiple,
+    }]
 }
 
-fn new_device(rules: &Rules, p: &Payment<'_>, ctx: &Context<'_>) -> Option<String> {
+fn new_device(rules: &Rules, p: &Payment<'_>, ctx: &Context<'_>) -> Vec<Finding> {
     let max = rules.new_device.max_amount;
-    (!ctx.device_seen_before && p.amount > max).then(|| {
-        format!(
-            "device {} never paid on this account; {} (max {} on a new device)",
-            p.device_id,
-            p.amount.display_cny(),
-            max.display_cny()
-        )
-    })
+    if ctx.device_seen_before || p.amount <= max {
+        return Vec::new();
+    }
+    vec![Finding::NewDevice {
+        device: p.device_id.to_owned(),
+        amount: p.amount,
+        max,
+    }]
 }
 
 /// China time, where "night" is meant.
@@ -315,29 +322,33 @@ fn at_night(rules: &Rules, at: DateTime<Utc>) -> bool {
     }
 }
 
-fn night_burst(rules: &Rules, p: &Payment<'_>, ctx: &Context<'_>) -> Option<String> {
+fn night_burst(rules: &Rules, p: &Payment<'_>, ctx: &Context<'_>) -> Vec<Finding> {
     let policy = &rules.night_burst;
     if !at_night(rules, p.at) {
-        return None;
+        return Vec::new();
     }
     let count = in_window(ctx.account, p.at, policy.minutes)
         .filter(|a| at_night(rules, a.at))
         .count()
         + 1;
-    (count > policy.max_count as usize).then(|| {
-        format!(
-            "{count} payments between {:02}:00 and {:02}:00 within {} (max {})",
-            policy.from_hour,
-            policy.to_hour,
-            span(policy.minutes),
-            policy.max_count
-        )
-    })
+    let count = u32::try_from(count).unwrap_or(u32::MAX);
+    if count <= policy.max_count {
+        return Vec::new();
+    }
+    vec![Finding::NightBurst {
+        count,
+        from_hour: policy.from_hour,
+        to_hour: policy.to_hour,
+        minutes: policy.minutes,
+        max: policy.max_count,
+    }]
 }
 
-fn impossible_travel(rules: &Rules, p: &Payment<'_>, ctx: &Context<'_>) -> Option<String> {
+fn impossible_travel(rules: &Rules, p: &Payment<'_>, ctx: &Context<'_>) -> Vec<Finding> {
     let policy = &rules.impossible_travel;
-    let here = p.place?;
+    let Some(here) = p.place else {
+        return Vec::new();
+    };
     let day = Duration::days(1);
     let located = ctx
         .account
@@ -368,39 +379,37 @@ fn impossible_travel(rules: &Rules, p: &Payment<'_>, ctx: &Context<'_>) -> Optio
             } else {
                 (here, there)
             };
-            let speed = if seconds == 0.0 {
-                "at the same moment".to_owned()
-            } else {
-                format!("= {} km/h", grouped(speed))
-            };
-            findings.push(format!(
-                "{} → {}: {} km in {} {speed} (max {} km/h)",
-                from.city,
-                to.city,
-                grouped(km),
-                elapsed(seconds),
-                grouped(policy.max_speed_kmh)
-            ));
+            findings.push(Finding::Travel {
+                from: from.city.clone(),
+                to: to.city.clone(),
+                km: whole(km),
+                seconds: whole(seconds),
+                speed_kmh: (seconds > 0.0).then(|| whole(speed)),
+                max_kmh: whole(policy.max_speed_kmh),
+            });
         }
     }
-    (!findings.is_empty()).then(|| findings.join("; "))
+    findings
 }
 
-fn far_from_home(rules: &Rules, p: &Payment<'_>, ctx: &Context<'_>) -> Option<String> {
+fn far_from_home(rules: &Rules, p: &Payment<'_>, ctx: &Context<'_>) -> Vec<Finding> {
     let max = rules.far_from_home.max_distance_km;
-    let km = ctx.home.point.distance_km(p.place?.point);
-    (km > max).then(|| {
-        format!(
-            "{} km from home ({}) in {} (max {} km)",
-            grouped(km),
-            ctx.home.city,
-            p.place.map_or("", |place| place.city.as_str()),
-            grouped(max)
-        )
-    })
+    let Some(place) = p.place else {
+        return Vec::new();
+    };
+    let km = ctx.home.point.distance_km(place.point);
+    if km <= max {
+        return Vec::new();
+    }
+    vec![Finding::FarFromHome {
+        km: whole(km),
+        home: ctx.home.city.clone(),
+        city: place.city.clone(),
+        max_km: whole(max),
+    }]
 }
 
-fn blacklist(p: &Payment<'_>, ctx: &Context<'_>) -> Option<String> {
+fn blacklist(p: &Payment<'_>, ctx: &Context<'_>) -> Vec<Finding> {
     let probe = Probe {
         customer_id: ctx.customer_id,
         phone: ctx.phone,
@@ -411,64 +420,46 @@ fn blacklist(p: &Payment<'_>, ctx: &Context<'_>) -> Option<String> {
         point: p.place.map(|place| place.point),
         city: p.place.map(|place| place.city.as_str()),
     };
-    let matches: Vec<String> = ctx
-        .blacklist
+    ctx.blacklist
         .iter()
-        .filter_map(|(id, target)| Some(format!("{} (entry #{id})", target.matches(&probe)?)))
-        .collect();
-    (!matches.is_empty()).then(|| matches.join("; "))
+        .filter_map(|(id, target)| target.matches(*id, &probe))
+        .collect()
 }
 
-fn risky_merchant(rules: &Rules, p: &Payment<'_>) -> Option<String> {
+fn risky_merchant(rules: &Rules, p: &Payment<'_>) -> Vec<Finding> {
     let policy = &rules.risky_merchant;
-    (policy.categories.contains(&p.category) && p.amount > policy.max_amount).then(|| {
-        format!(
-            "{} at {}: {} (max {})",
-            p.category.as_str(),
-            p.merchant,
-            p.amount.display_cny(),
-            policy.max_amount.display_cny()
-        )
-    })
+    if !policy.categories.contains(&p.category) || p.amount <= policy.max_amount {
+        return Vec::new();
+    }
+    vec![Finding::RiskyMerchant {
+        category: p.category,
+        merchant: p.merchant.to_owned(),
+        amount: p.amount,
+        max: policy.max_amount,
+    }]
 }
 
-fn frequent_large_spending(rules: &Rules, p: &Payment<'_>, ctx: &Context<'_>) -> Option<String> {
+fn frequent_large_spending(rules: &Rules, p: &Payment<'_>, ctx: &Context<'_>) -> Vec<Finding> {
     let policy = &rules.frequent_large_spending;
     if p.amount <= policy.large_amount {
-        return None;
+        return Vec::new();
     }
     let count = in_window(ctx.account, p.at, policy.minutes)
         .filter(|a| a.approved && a.amount > policy.large_amount)
         .count()
         + 1;
-    (count > policy.max_count as usize).then(|| {
-        format!(
-            "{count} payments over {} in {} (max {}); {}% of the available limit frozen for {} h",
-            policy.large_amount.display_cny(),
-            span(policy.minutes),
-            policy.max_count,
-            policy.freeze_percent,
-            policy.freeze_hours
-        )
-    })
-}
-
-/// A window's length as people say it: `10 min`, `24 h`.
-fn span(minutes: u32) -> String {
-    if minutes >= 60 && minutes.is_multiple_of(60) {
-        format!("{} h", minutes / 60)
-    } else {
-        format!("{minutes} min")
+    let count = u32::try_from(count).unwrap_or(u32::MAX);
+    if count <= policy.max_count {
+        return Vec::new();
     }
-}
-
-/// Time between two payments: seconds under a minute, else whole minutes.
-fn elapsed(seconds: f64) -> String {
-    if seconds < 60.0 {
-        format!("{seconds:.0} s")
-    } else {
-        format!("{} min", grouped(seconds / 60.0))
-    }
+    vec![Finding::FrequentLarge {
+        count,
+        over: policy.large_amount,
+        minutes: policy.minutes,
+        max: policy.max_count,
+        freeze_percent: policy.freeze_percent,
+        freeze_hours: policy.freeze_hours,
+    }]
 }
 
 /// A whole number with thousands separators, as evidence reads: `5,057`.

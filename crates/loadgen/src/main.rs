@@ -14,7 +14,7 @@
 //! backtests' place (the database's own reads: the ceiling). With
 //! `--authorize KEY --streams N` N consoles' live streams are open during
 //! the run, and each alert's delay from its order to each stream is
-//! measured.
+//! measured. With `--links` they read the accounts linked to accounts.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -94,6 +94,15 @@ struct Args {
     /// device, so it raises a critical alert.
     #[arg(long, default_value_t = 20, requires = "streams")]
     listed_every: usize,
+    /// Read the accounts linked to accounts (two hops and the ring's
+    /// score) instead of the lists: accounts from the list, and those of
+    /// open alerts.
+    #[arg(long, conflicts_with_all = ["authorize", "decide", "metrics"])]
+    links: bool,
+    /// With --links: these accounts' links too, as a kind of their own (a
+    /// device farm's members, say).
+    #[arg(long, value_delimiter = ',', requires = "links")]
+    links_of: Vec<i64>,
 }
 
 /// With `--rate`, when client `client_no` sends: its share of the rate,
@@ -150,6 +159,8 @@ async fn main() -> anyhow::Result<()> {
     }
     let kinds = if args.metrics {
         metrics_kinds()
+    } else if args.links {
+        links_kinds(&client, &url, &token, &args.links_of).await?
     } else {
         read_kinds(&client, &url, &token).await?
     };
@@ -414,6 +425,60 @@ async fn decide_load(
 
 /// The read API's request kinds: the targets picked once (accounts, the
 /// busiest account, and deep cursors).
+/// The links of accounts from the list (by id and by worst score), of
+/// open alerts' accounts, and of `extra`.
+async fn links_kinds(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    extra: &[i64],
+) -> anyhow::Result<Vec<Kind>> {
+    let ids = |page: serde_json::Value, field: &str| -> Vec<i64> {
+        page["items"]
+            .as_array()
+            .map(|items| items.iter().filter_map(|a| a[field].as_i64()).collect())
+            .unwrap_or_default()
+    };
+    let mut listed = ids(
+        get(client, url, token, "/v1/accounts?limit=200").await?,
+        "id",
+    );
+    listed.extend(ids(
+        get(client, url, token, "/v1/accounts?limit=200&sort=score_asc").await?,
+        "id",
+    ));
+    let alerted = ids(
+        get(client, url, token, "/v1/alerts?status=open&limit=200").await?,
+        "account_id",
+    );
+    let links = |ids: &[i64]| {
+        ids.iter()
+            .map(|id| format!("/v1/accounts/{id}/links"))
+            .collect()
+    };
+    let mut kinds = vec![
+        Kind {
+            name: "links, accounts from the list",
+            paths: links(&listed),
+        },
+        Kind {
+            name: "links, accounts of open alerts",
+            paths: links(&alerted),
+        },
+    ];
+    if !extra.is_empty() {
+        kinds.push(Kind {
+            name: "links, the accounts given",
+            paths: links(extra),
+        });
+    }
+    anyhow::ensure!(
+        kinds.iter().all(|k| !k.paths.is_empty()),
+        "no accounts to read the links of"
+    );
+    Ok(kinds)
+}
+
 async fn read_kinds(client: &reqwest::Client, url: &str, token: &str) -> anyhow::Result<Vec<Kind>> {
     // Pick the targets once: accounts, the busiest account, and deep cursors.
     let accounts = get(client, url, token, "/v1/accounts?limit=200&sort=limit_desc").await?;

@@ -272,6 +272,16 @@ impl DataKeys {
         mac.update(national_id.as_bytes());
         audit::hex(&mac.finalize().into_bytes())
     }
+
+    /// A phone number as accounts are linked by it: a keyed hash, like a
+    /// national ID's, that a copy of the database cannot be searched by.
+    pub fn index_phone(&self, phone: &str) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.index)
+            .expect("HMAC takes a key of any length");
+        mac.update(b"riskdesk-phone:");
+        mac.update(phone.as_bytes());
+        audit::hex(&mac.finalize().into_bytes())
+    }
 }
 
 /// A key file others may read is a key others may have copied.

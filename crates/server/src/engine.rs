@@ -201,6 +201,7 @@ pub async fn authorize(
                 lapses_at: at
                     + i64::from(rules.frequent_large_spending.freeze_hours) * 60 * MINUTE_MS,
                 reason: hit.evidence.clone(),
+                findings: serde_json::to_string(&hit.findings).unwrap_or_else(|_| "[]".to_owned()),
             }),
         now,
     };
@@ -340,6 +341,7 @@ fn planned_alerts(rules: &Rules, hits: &[RuleHit]) -> Vec<PlannedAlert> {
                 rule: h.rule.as_str().to_owned(),
                 severity_rank: severity.rank(),
                 evidence: h.evidence.clone(),
+                findings: serde_json::to_string(&h.findings).unwrap_or_else(|_| "[]".to_owned()),
                 sla_ms: i64::from(rules.sla_minutes(severity)) * MINUTE_MS,
             }
         })

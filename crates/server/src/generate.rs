@@ -16,6 +16,7 @@ mod data;
 mod decisions;
 mod draws;
 mod fraud;
+mod rings;
 
 use std::time::Instant;
 
@@ -30,6 +31,7 @@ use riskdesk_domain::account::Grade;
 use riskdesk_domain::alert::Rule;
 use riskdesk_domain::billing;
 use riskdesk_domain::customer::{IncomeBand, KycLevel, Occupation};
+use riskdesk_domain::evidence::{Finding, sentence, whole};
 use riskdesk_domain::geo::GeoPoint;
 use riskdesk_domain::metrics::Month;
 use riskdesk_domain::money::Money;
@@ -51,6 +53,8 @@ const MINUTE: i64 = 60 * 1000;
 const HOUR: i64 = 60 * MINUTE;
 const DAY: i64 = 24 * HOUR;
 const MONTH: i64 = 30 * DAY;
+/// Past payments this far from home carry a far-from-home hit (km).
+const FAR_KM: u32 = 800;
 
 /// What to generate.
 #[derive(Clone, Copy, Debug)]
@@ -206,6 +210,7 @@ pub async fn generate_history(
                 return Vec::new();
             }
         }
+        world.plant_rings();
         let mut last = Batch::default();
         world.decisions(&mut last);
         let _ = batches.blocking_send(last);
@@ -227,6 +232,8 @@ pub async fn generate_history(
     // What was loaded in bulk, counted at once; the engine counts the rest.
     store.rebuild_metrics().await?;
     store.set_meta(METRICS_BUILT, METRICS_VERSION).await?;
+    store.rebuild_links().await?;
+    store.set_meta(LINKS_BUILT, LINKS_VERSION).await?;
     stream.sort_by_key(PaymentEvent::occurred_at);
     store.set_meta("seed", &params.seed.to_string()).await?;
     store
@@ -239,6 +246,14 @@ pub async fn generate_history(
     summary.seconds = started.elapsed().as_secs_f64();
     Ok((summary, stream))
 }
+
+/// Addresses of a city's mobile carrier exit (`a.b.250.1`…), shared by
+/// every customer paying on mobile data there.
+const CARRIER_EXITS: u8 = 32;
+
+/// The first account's id; the customer at index `i` holds account
+/// `ACCOUNT_BASE + i`.
+const ACCOUNT_BASE: i64 = 80_000_000;
 
 /// The demo's risk officers, who decided its past work.
 const OFFICERS: [&str; 2] = ["officer.li", "officer.wang"];
@@ -283,7 +298,7 @@ impl World {
         let rng = &mut self.rng;
         let as_of = self.params.as_of_ms;
         let id = 1_000_000 + i64::from(index);
-        let account_id = 80_000_000 + i64::from(index);
+        let account_id = ACCOUNT_BASE + i64::from(index);
         let city = *CITIES
             .choose_weighted(rng, |c| c.weight)
             .unwrap_or(&CITIES[0]);
@@ -322,6 +337,21 @@ impl World {
         };
         let opened_at =
             as_of - rng.random_range(15 * DAY..(i64::from(self.params.months) + 24) * MONTH);
+        // Homes spread over the city (from a generator of their own, so that
+        // the stream of every other draw stays as it was).
+        let mut spread = ChaCha8Rng::seed_from_u64(self.params.seed ^ id.unsigned_abs());
+        let home = GeoPoint {
+            lat: city.lat + spread.random_range(-0.08..0.08),
+            lon: city.lon + spread.random_range(-0.08..0.08),
+        };
+        // The addresses the customer pays from: home and office broadband of
+        // their own, or the mobile carrier's shared exit (a small pool per
+        // city, as carrier-grade NAT has it).
+        let first_exit: u8 = spread.random_range(0..CARRIER_EXITS);
+        let own_addresses: [(u8, u8); 2] = [
+            (spread.random_range(0..250), spread.random_range(1..255)),
+            (spread.random_range(0..250), spread.random_range(1..255)),
+        ];
         batch.customers.push(CustomerRow {
             id,
             name_masked: pii::mask_name(&name),
@@ -333,8 +363,8 @@ impl World {
             occupation: occupation.as_str().to_owned(),
             income_band: income.as_str().to_owned(),
             city: city.name.to_owned(),
-            home_lat: city.lat,
-            home_lon: city.lon,
+            home_lat: home.lat,
+            home_lon: home.lon,
             kyc_level: [KycLevel::Basic, KycLevel::Verified, KycLevel::Enhanced]
                 [rng.random_range(0..10usize).min(8) / 4]
                 .as_str()
@@ -426,18 +456,22 @@ impl World {
                     && home.distance_km(GeoPoint {
                         lat: place.lat,
                         lon: place.lon,
-                    }) > 800.0;
+                    }) > f64::from(FAR_KM);
                 let hits = if far && rng.random_bool(0.6) {
+                    let km = home.distance_km(GeoPoint {
+                        lat: place.lat,
+                        lon: place.lon,
+                    });
+                    let findings = vec![Finding::FarFromHome {
+                        km: whole(km),
+                        home: city.name.to_owned(),
+                        city: place.name.to_owned(),
+                        max_km: FAR_KM,
+                    }];
                     vec![RuleHit {
                         rule: Rule::FarFromHome,
-                        evidence: format!(
-                            "{} km from {}",
-                            riskdesk_domain::rules::grouped(home.distance_km(GeoPoint {
-                                lat: place.lat,
-                                lon: place.lon
-                            })),
-                            city.name
-                        ),
+                        evidence: sentence(&findings),
+                        findings,
                     }]
                 } else {
                     Vec::new()
@@ -456,11 +490,18 @@ impl World {
                     amount_fen: amount,
                     installments,
                     device_id: Some(devices[usize::from(rng.random_bool(0.1))].clone()),
-                    ip: Some(format!(
-                        "{ip_a}.{ip_b}.{}.{}",
-                        rng.random_range(0..256),
-                        rng.random_range(1..255)
-                    )),
+                    ip: Some({
+                        // The two draws that once made a random address choose one.
+                        let (pick, nat): (u32, u8) =
+                            (rng.random_range(0..256), rng.random_range(1..255));
+                        let (c, d) = match pick {
+                            // Four exits of the pool, as the phone roams.
+                            0..128 => (250, (first_exit + nat % 4) % CARRIER_EXITS + 1),
+                            128..208 => own_addresses[0],
+                            _ => own_addresses[1],
+                        };
+                        format!("{ip_a}.{ip_b}.{c}.{d}")
+                    }),
                     lat: Some(place.lat + rng.random_range(-0.05..0.05)),
                     lon: Some(place.lon + rng.random_range(-0.05..0.05)),
                     city: Some(place.name.to_owned()),
@@ -637,7 +678,7 @@ impl World {
                 id: account_id,
                 account_id,
                 amount_fen: frozen_fen,
-                reason: "疑似账户共用 suspected account sharing".to_owned(),
+                reason: "疑似账户共用".to_owned(),
                 source: "operator".to_owned(),
                 created_by: "officer.li".to_owned(),
                 transaction_id: None,
@@ -647,6 +688,7 @@ impl World {
                 released_by: None,
                 release_reason: None,
                 version: 1,
+                findings: None,
             });
         }
         // The grade is known only now; the account's decided payments are
@@ -732,11 +774,12 @@ impl World {
 
 /// A repayment, refund, fee or interest entry: no checkout, no location.
 fn ledger(id: i64, account_id: i64, kind: &str, amount_fen: i64, at: i64) -> TransactionRow {
+    // What the platform's statement calls it; the kind says it to machines.
     let (prefix, merchant) = match kind {
-        "repayment" => ("RP", "自动还款 auto-repay"),
-        "refund" => ("RF", "商户退款 merchant refund"),
-        "fee" => ("FE", "分期手续费 installment fee"),
-        _ => ("IN", "逾期罚息 late interest"),
+        "repayment" => ("RP", "自动还款"),
+        "refund" => ("RF", "商户退款"),
+        "fee" => ("FE", "分期手续费"),
+        _ => ("IN", "逾期罚息"),
     };
     let order_id = format!("{prefix}{}{id:010}", utc(at).format("%Y%m%d"));
     TransactionRow {

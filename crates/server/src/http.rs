@@ -11,6 +11,7 @@ mod disputes;
 mod events;
 mod export;
 mod freezes;
+mod investigations;
 mod limits;
 mod metrics;
 mod notifications;
@@ -165,6 +166,15 @@ fn routes() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(accounts::history))
         .routes(routes!(accounts::blacklist_matches))
         .routes(routes!(accounts::reveal))
+        .routes(routes!(investigations::account_links))
+        .routes(routes!(investigations::cases, investigations::open_case))
+        .routes(routes!(investigations::case))
+        .routes(routes!(investigations::step))
+        .routes(routes!(investigations::attach))
+        .routes(routes!(investigations::freeze_all))
+        .routes(routes!(investigations::blacklist_shared))
+        .routes(routes!(investigations::report))
+        .routes(routes!(investigations::attachment))
         .routes(routes!(freezes::list, freezes::place))
         .routes(routes!(freezes::release))
         .routes(routes!(limits::propose))

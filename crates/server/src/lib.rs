@@ -9,6 +9,7 @@ pub mod eod;
 pub mod generate;
 pub mod http;
 pub mod jobs;
+pub mod links;
 pub mod live;
 pub mod replay;
 pub mod rules_in_force;

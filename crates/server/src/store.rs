@@ -8,11 +8,13 @@
 mod admin;
 mod audit;
 mod backtests;
+mod cases;
 mod decisions;
 mod decode;
 mod end_of_day;
 mod events;
 mod ledger;
+mod links;
 mod lists;
 mod metrics;
 mod query;
@@ -30,10 +32,12 @@ pub use riskdesk_domain::alert::AlertSort;
 pub use admin::*;
 pub use audit::*;
 pub use backtests::*;
+pub use cases::*;
 pub use decisions::*;
 pub use end_of_day::*;
 pub use events::*;
 pub use ledger::*;
+pub use links::*;
 pub use lists::*;
 pub use metrics::*;
 pub use rule_sets::*;
@@ -98,6 +102,12 @@ pub async fn open_for(
         store.set_meta(METRICS_BUILT, METRICS_VERSION).await?;
         tracing::info!(rows, "the portfolio metrics' rollups were built");
     }
+    // A database from before the links: built once.
+    if store.meta(LINKS_BUILT).await?.as_deref() != Some(LINKS_VERSION) {
+        let rows = store.rebuild_links().await?;
+        store.set_meta(LINKS_BUILT, LINKS_VERSION).await?;
+        tracing::info!(rows, "the links between accounts were built");
+    }
     let chained = store.chain_audit().await?;
     if chained > 0 {
         tracing::info!(
@@ -161,6 +171,8 @@ pub trait Store:
     + RuleSets
     + Backtests
     + Events
+    + Links
+    + Cases
     + Send
     + Sync
     + std::fmt::Debug
@@ -385,6 +397,9 @@ pub struct AlertRow {
     pub version: i64,
     #[serde(default)]
     pub escalated_by: Option<String>,
+    /// JSON: what the rule found, as values; none before findings were kept.
+    #[serde(default)]
+    pub findings: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow, serde::Deserialize, serde::Serialize)]

@@ -26,6 +26,7 @@ pub fn for_backends(attr: TokenStream, item: TokenStream) -> TokenStream {
             i64: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
             f64: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
             String: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
+            Vec<u8>: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
             Option<i64>: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
             Option<f64>: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,
             Option<String>: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB>,

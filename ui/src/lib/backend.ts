@@ -37,7 +37,12 @@ import type {
   AlertCounts,
   AlertQuery,
   AlertView,
+  CaseDetail,
+  CaseReportRequest,
+  CaseQuery,
+  CaseView,
   ChartRequest,
+  LinksBoard,
   CommandError,
   ConnectRequest,
   ErrorCode,
@@ -62,6 +67,8 @@ import type {
 } from "./generated/types";
 
 export interface Backend {
+  /** The stored preferences, read before the first screen is drawn. */
+  preferences(): Promise<Preferences>;
   start(): Promise<Startup>;
   connect(request: ConnectRequest): Promise<Startup>;
   resume(): Promise<OperatorView | null>;
@@ -77,6 +84,8 @@ export interface Backend {
   accounts(query: AccountQuery): Promise<Page<AccountSummary>>;
   account(accountId: number): Promise<Account360>;
   accountChart(request: ChartRequest): Promise<string>;
+  /** The accounts linked to one, and their graph. */
+  accountLinks(request: ChartRequest): Promise<LinksBoard>;
   transactions(accountId: number, query: TransactionQuery): Promise<Page<TransactionView>>;
   /** An operator's decision under its idempotency key (the same key retries it). */
   decide(key: string, decision: OperatorDecision): Promise<DecisionOutcome>;
@@ -92,6 +101,11 @@ export interface Backend {
   verifyAudit(): Promise<AuditVerification>;
   disputes(query: DisputeQuery): Promise<Page<DisputeView>>;
   dispute(id: number): Promise<DisputeDetail>;
+  cases(query: CaseQuery): Promise<Page<CaseView>>;
+  /** A case with its members, notes and attachments. */
+  case(id: number): Promise<CaseDetail>;
+  /** The case's report as a PDF in the downloads folder. */
+  caseReport(request: CaseReportRequest): Promise<ExportSaved>;
   /** One masked field, with the operator's reason (audited); keep it nowhere. */
   reveal(accountId: number, request: RevealRequest): Promise<Revealed>;
   /** The dashboard's fraud metrics and their charts, drawn in Rust. */
@@ -178,6 +192,7 @@ async function call<T>(command: Command, args?: Record<string, unknown>): Promis
 }
 
 export const tauriBackend: Backend = {
+  preferences: () => call("preferences"),
   start: () => call("start"),
   connect: (request) => call("connect", { request }),
   resume: () => call("resume"),
@@ -191,6 +206,7 @@ export const tauriBackend: Backend = {
   accounts: (query) => call("accounts", { query }),
   account: (accountId) => call("account", { accountId }),
   accountChart: (request) => call("account_chart", { request }),
+  accountLinks: (request) => call("account_links", { request }),
   transactions: (accountId, query) => call("transactions", { accountId, query }),
   decide: (key, decision) => call("decide", { key, decision }),
   alert: (alertId) => call("alert", { alertId }),
@@ -203,6 +219,9 @@ export const tauriBackend: Backend = {
   verifyAudit: () => call("verify_audit"),
   disputes: (query) => call("disputes", { query }),
   dispute: (id) => call("dispute", { id }),
+  cases: (query) => call("cases", { query }),
+  case: (id) => call("case", { id }),
+  caseReport: (request) => call("case_report", { request }),
   reveal: (accountId, request) => call("reveal", { accountId, request }),
   fraudDashboard: (request) => call("fraud_dashboard", { request }),
   creditDashboard: (request) => call("credit_dashboard", { request }),

@@ -7,7 +7,6 @@
 
 import { BackendError } from "./backend";
 import type { DecisionOutcome, ErrorCode, OperatorDecision } from "./generated/types";
-import { isWord } from "./i18n";
 import { app } from "./state.svelte";
 
 export type DecisionState =
@@ -76,17 +75,11 @@ export class Decider {
       } else if (error.code === "stale_version") {
         this.state = { phase: "stale", message: app.tr("stale"), current: error.current };
       } else {
-        this.state = { phase: "refused", code: error.code, message: refusal(error) };
+        this.state = { phase: "refused", code: error.code, message: app.errorText(error) };
       }
       return null;
     }
   }
-}
-
-/** The refusal in the operator's language, with the service's own detail. */
-function refusal(error: BackendError): string {
-  const key = `refused_${error.code}`;
-  return isWord(key) ? `${app.tr(key)} — ${error.message}` : error.message;
 }
 
 function newKey(): string {

@@ -74,7 +74,7 @@ describe("a decision", () => {
     expect(decider.state).toEqual({
       phase: "refused",
       code: "four_eyes",
-      message: "四眼原则：发起人不能审批自己的申请 — the maker of a request can never decide it",
+      message: "四眼原则：发起人不能审批自己的申请\nthe maker of a request can never decide it",
     });
     expect(new BackendError({ code: "four_eyes", message: "x" }).offline).toBe(false);
   });

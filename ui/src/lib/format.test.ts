@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { age, amountInput, date, dateTime, dayStart, money, percent } from "./format";
+import { age, amountInput, date, dateTime, dayStart, money, parseDay, percent } from "./format";
 
 describe("money", () => {
   it("groups thousands and always shows fen", () => {
@@ -37,5 +37,18 @@ describe("inputs", () => {
     expect(amountInput("abc")).toBeNull();
     expect(percent(2875)).toBe("28.75%");
     expect(percent(5000)).toBe("50%");
+  });
+});
+
+describe("a typed day", () => {
+  it("reads YYYY-MM-DD (and HH:mm) whatever the system's locale, and refuses the rest", () => {
+    expect(parseDay("2026-12-05")).toBe("2026-12-05");
+    expect(parseDay(" 2026-12-05 ")).toBe("2026-12-05");
+    expect(parseDay("")).toBe("");
+    expect(parseDay("12/05/2026")).toBeNull();
+    expect(parseDay("2026-02-30")).toBeNull();
+    expect(parseDay("2026-12-05 18:30", true)).toBe("2026-12-05T18:30");
+    expect(parseDay("2026-12-05 24:00", true)).toBeNull();
+    expect(parseDay("2026-12-05", true)).toBeNull();
   });
 });

@@ -93,8 +93,18 @@ export function amountInput(text: string): string | undefined | null {
   return /^\d{1,12}(\.\d{1,2})?$/.test(trimmed) ? trimmed : null;
 }
 
-/** What a failed call says to the operator: a command's `{code, message}`
- * arrives as an Error; anything else as its text. */
-export function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+
+/** A day typed as `2026-12-05` (with `withTime`, `2026-12-05 18:30`) in
+ *  its ISO form (`2026-12-05`, `2026-12-05T18:30`); empty text is empty,
+ *  anything that is not a real day or time is `null`. */
+export function parseDay(text: string, withTime = false): string | null {
+  const trimmed = text.trim();
+  if (trimmed === "") return "";
+  const match = (withTime ? /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})$/ : /^(\d{4})-(\d{2})-(\d{2})$/).exec(trimmed);
+  if (!match) return null;
+  const [year, month, day, hour = 0, minute = 0] = match.slice(1).map(Number);
+  const date = new Date(Date.UTC(year, month - 1, day));
+  const realDay = date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  if (!realDay || hour > 23 || minute > 59) return null;
+  return withTime ? `${match[1]}-${match[2]}-${match[3]}T${match[4]}:${match[5]}` : `${match[1]}-${match[2]}-${match[3]}`;
 }

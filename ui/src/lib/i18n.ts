@@ -5,12 +5,15 @@ import type {
   AccountStatus,
   AlertStatus,
   ApprovalTier,
+  AuditAction,
   BlacklistKind,
+  CaseCheck,
   Channel,
   Decision,
   DeclineReason,
   Disposition,
   DisputeReason,
+  ErrorCode,
   DisputeStatus,
   IncomeBand,
   KycLevel,
@@ -18,6 +21,7 @@ import type {
   LimitChangeReason,
   LimitChangeSource,
   LimitChangeStatus,
+  LinkKind,
   MerchantCategory,
   Occupation,
   OperatorStatus,
@@ -29,6 +33,10 @@ import type {
   TxKind,
   TxStatus,
 } from "./generated/types";
+import { auditActionWords, recordKindWords, wireWords } from "./generated/words";
+
+/** A word in Chinese and in English. */
+type Words = readonly [string, string];
 
 const words = {
   appName: ["RiskDesk 风控台", "RiskDesk"],
@@ -87,10 +95,9 @@ const words = {
     "RiskDesk keeps your session token only in the system keychain; it never falls back to a file or to memory.",
   ],
   keychainFix: [
-    "请解锁系统的登录钥匙串（Linux：登录桌面会话，或启动 gnome-keyring-daemon 并解锁），然后重试。",
-    "Unlock your login keyring (on Linux: sign in to the desktop session, or start gnome-keyring-daemon and unlock it), then try again.",
+    "请解锁系统的登录钥匙串（Linux：登录桌面会话，或启动 {command} 并解锁），然后重试。",
+    "Unlock your login keyring (on Linux: sign in to the desktop session, or start {command} and unlock it), then try again.",
   ],
-  details: ["详情", "Details"],
   tryAgain: ["重试", "Try again"],
   // The offline banner: why, by the failure's code, then how old the screen is.
   offline_unreachable: ["无法连接风控服务", "The risk service cannot be reached"],
@@ -149,6 +156,61 @@ const words = {
   opened: ["开户", "Opened"],
   history: ["近 12 个月", "Last 12 months"],
   accountAlerts: ["该账户预警", "Alerts on this account"],
+  links: ["关联网络", "Linked accounts"],
+  cases: ["案件", "Cases"],
+  caseOpenTab: ["进行中", "Open"],
+  caseClosedTab: ["已结案", "Closed"],
+  selectCase: ["选择一个案件查看", "Choose a case to see it"],
+  caseTitle: ["案件名称", "Title"],
+  caseOwner: ["负责人", "Owner"],
+  caseDue: ["期限", "Due"],
+  caseMembers: ["涉案记录", "Records"],
+  caseChecklist: ["调查清单", "Checklist"],
+  caseNotes: ["调查记录", "Notes"],
+  caseTags: ["标签", "Tags"],
+  caseTagsHint: ["以逗号分隔", "comma-separated"],
+  saveTags: ["保存标签", "Save tags"],
+  caseAddNote: ["添加记录", "Add note"],
+  caseAttachments: ["附件", "Attachments"],
+  attachFile: ["上传附件", "Attach a file"],
+  attachHint: ["PDF、PNG、JPEG、文本或 CSV，最大 5 MB", "PDF, PNG, JPEG, text or CSV, up to 5 MB"],
+  caseFreezeAll: ["冻结全部账户", "Freeze all accounts"],
+  freezeAllReason: ["冻结原因", "Reason for the freezes"],
+  closeCase: ["结案", "Close the case"],
+  caseOutcome: ["结论", "Outcome"],
+  caseOutcomeLabel: ["处置结论", "Disposition"],
+  openCase: ["以此团伙立案", "Open a case on this group"],
+  openCaseFromAlert: ["立案调查", "Open a case"],
+  caseFrozen: ["已冻结", "frozen"],
+  caseNotFrozen: ["未冻结", "not frozen"],
+  caseShared: ["账户间共用", "Shared between the accounts"],
+  caseSharedHashed: ["（哈希匹配，不显示）", "(matched by hash, not shown)"],
+  caseBlacklistShared: ["拉黑所选设备与 IP", "Blacklist the chosen devices and IPs"],
+  blacklistSharedReason: ["拉黑原因", "Reason for the entries"],
+  caseListed: ["已拉黑", "listed"],
+  caseNotListed: ["未拉黑", "not listed"],
+  caseBlacklisted: ["黑名单", "Blacklist entries"],
+  caseSharedBy: ["个账户", "accounts"],
+  hashColumn: ["哈希", "Hash"],
+  prevHash: ["前一条哈希", "Previous hash"],
+  caseAccounts: ["账户", "Accounts"],
+  caseAlerts: ["预警", "Alerts"],
+  caseFreezes: ["冻结", "Freezes"],
+  caseDisputes: ["争议", "Disputes"],
+  overdueCase: ["已逾期", "overdue"],
+  caseReport: ["导出案件报告（PDF）", "Export the case report (PDF)"],
+  viewLinks: ["关联网络", "Links"],
+  showLinks: ["查看关联账户与团伙评分", "Show the linked accounts and the ring score"],
+  ringMembers: ["团伙规模", "Group size"],
+  ringAtLeast: ["至少", "at least"],
+  ringConfirmed: ["已确认欺诈", "Confirmed fraud"],
+  ringOpenAlerts: ["未结预警", "Open alerts"],
+  ringExposure: ["敞口（已用+可用）", "Exposure (used + available)"],
+  hop: ["跳数", "Hop"],
+  sharedWith: ["共用", "Shares"],
+  commonThings: ["过于常见、未作关联", "Too common to link"],
+  accountsShare: ["个以上账户共用", "+ accounts share it"],
+  noLinks: ["没有关联账户", "No linked accounts"],
   limitChanges: ["额度调整记录", "Limit changes"],
   blacklistMatches: ["黑名单命中", "Blacklist matches"],
   notPermitted: ["你的角色无权查看", "Your role may not see this"],
@@ -250,13 +312,6 @@ const words = {
   decreaseNow: ["降额将立即生效（留痕）", "A decrease applies at once (audited)"],
   submit: ["提交", "Submit"],
   awaitingChecker: ["等待另一人审批", "waiting for another person's approval"],
-  refused_four_eyes: ["四眼原则：发起人不能审批自己的申请", "Four eyes: the maker cannot decide it"],
-  refused_step_up_failed: ["动态验证码无效或已使用，请输入验证器上的下一个验证码", "The code is wrong or already used: enter the next one from your authenticator"],
-  refused_forbidden: ["你的角色无权执行此操作", "Your role may not do this"],
-  refused_duplicate: ["已存在相同的记录", "An equal record already exists"],
-  refused_invalid_state: ["当前状态不允许此操作", "Not allowed in the record's current state"],
-  refused_invalid_value: ["输入有误", "Invalid input"],
-  refused_not_found: ["记录不存在", "Not found"],
   freeze: ["冻结额度", "Freeze"],
   freezeAll: ["冻结全部可用额度", "Freeze all that is available"],
   freezeAmount: ["冻结金额", "Amount to freeze"],
@@ -337,6 +392,9 @@ const words = {
   target: ["对象", "Target"],
   before: ["变更前", "Before"],
   after: ["变更后", "After"],
+  field: ["字段", "Field"],
+  openEntry: ["查看黑名单条目", "Open the entry"],
+  storedRecord: ["原始记录（JSON，计入哈希）", "The stored record (JSON, as hashed)"],
   verifyChain: ["校验审计链", "Verify the chain"],
   verifying: ["正在本机校验审计链…", "Verifying the chain here…"],
   chainIntact: ["审计链完整：已在本机重算全部哈希并核验签名检查点", "The chain is intact: every hash recomputed here and every signed checkpoint checked"],
@@ -388,7 +446,7 @@ const words = {
   dpd30Share: ["逾期 30 天以上占比", "30+ days past due"],
   limitChangesApproved: ["额度调整（已批准）", "Limit changes approved"],
   delinquencyChart: ["逾期余额（按账龄）与逾期率", "Balances past due by bucket, and the delinquency rate"],
-  vintageChart: ["账龄分析（Vintage，30+ 逾期占比）", "Vintages: share 30+ days past due by months on book"],
+  vintageChart: ["账龄分析（30+ 逾期占比）", "Vintages: share 30+ days past due by months on book"],
   rollRatesChart: ["迁徙率（月末到次月末）", "Roll rates, month end to month end"],
   utilisationChart: ["额度使用率分布", "Utilisation of the limits"],
   exposureChart: ["按等级的授信与余额", "Limits and balances by grade"],
@@ -552,144 +610,35 @@ type WireWord =
   | TxStatus;
 
 /** Every wire word, and the few others shown by name (a dispute's events …). */
-const vocabulary: Record<WireWord, [string, string]> & Record<string, [string, string]> = {
-  // Rules
-  velocity: ["交易频次", "Velocity"],
-  amount_spike: ["金额突增", "Amount spike"],
-  new_device_large_amount: ["新设备大额", "New device, large amount"],
-  night_burst: ["夜间集中交易", "Night-time burst"],
-  impossible_travel: ["不可能的位移", "Impossible travel"],
-  far_from_home: ["远离常住地", "Far from home"],
-  blacklist_hit: ["命中黑名单", "Blacklist hit"],
-  risky_merchant: ["高风险商户", "Risky merchant"],
-  frequent_large_spending: ["频繁大额消费", "Frequent large spending"],
-  // Severities
-  low: ["低", "Low"],
-  medium: ["中", "Medium"],
-  high: ["高", "High"],
-  critical: ["严重", "Critical"],
-  // Alert statuses and dispositions
-  open: ["待处理", "Open"],
-  in_review: ["审核中", "In review"],
-  escalated: ["已升级", "Escalated"],
-  closed: ["已关闭", "Closed"],
-  confirmed_fraud: ["确认欺诈", "Confirmed fraud"],
-  false_positive: ["误报", "False positive"],
-  benign: ["正常", "Benign"],
-  // Account statuses
-  active: ["正常", "Active"],
-  frozen: ["已冻结", "Frozen"],
-  written_off: ["已核销", "Written off"],
-  // Transactions
-  purchase: ["消费", "Purchase"],
-  repayment: ["还款", "Repayment"],
-  refund: ["退款", "Refund"],
-  fee: ["费用", "Fee"],
-  interest: ["利息", "Interest"],
-  authorized: ["已授权", "Authorized"],
-  declined: ["已拒绝", "Declined"],
-  settled: ["已结算", "Settled"],
-  reversed: ["已冲正", "Reversed"],
-  refunded: ["已退款", "Refunded"],
-  approve: ["通过", "Approve"],
-  decline: ["拒绝", "Decline"],
-  // Why a payment was declined
-  rules: ["规则拒绝", "by the rules"],
-  insufficient_limit: ["额度不足", "insufficient limit"],
-  account_not_active: ["账户非正常状态", "account not active"],
-  review: ["人工审核", "Review"],
-  in_app: ["App 内", "In app"],
-  mini_program: ["小程序", "Mini program"],
-  qr: ["扫码", "QR code"],
-  // Limit changes
-  good_repayment_history: ["还款记录良好", "Good repayment history"],
-  income_increase: ["收入提高", "Income increase"],
-  customer_request: ["客户申请", "Customer request"],
-  rising_delinquency: ["逾期上升", "Rising delinquency"],
-  fraud_suspicion: ["疑似欺诈", "Fraud suspicion"],
-  high_utilisation: ["使用率过高", "High utilisation"],
-  inactivity: ["长期未使用", "Inactivity"],
-  officer: ["风控专员", "Officer"],
-  system: ["系统", "System"],
-  pending: ["待审批", "Pending"],
-  approved: ["已批准", "Approved"],
-  rejected: ["已驳回", "Rejected"],
-  applied: ["已生效", "Applied"],
-  expired: ["已过期", "Expired"],
-  // Disputes
-  unauthorized: ["非本人交易", "Unauthorized"],
-  not_received: ["未收到商品", "Not received"],
-  duplicate_charge: ["重复扣款", "Duplicate charge"],
-  wrong_amount: ["金额错误", "Wrong amount"],
-  refund_not_received: ["未收到退款", "Refund not received"],
-  resolved_refund: ["已退款结案", "Resolved: refunded"],
-  resolved_rejected: ["已驳回结案", "Resolved: rejected"],
-  refund_pending: ["退款待审批", "Refund pending"],
-  refund_proposed: ["提交退款审批", "Refund proposed"],
-  refund_rejected: ["退款申请被退回", "Refund turned down"],
-  opened: ["发起", "Opened"],
-  // Blacklist kinds
-  customer: ["客户", "Customer"],
-  device: ["设备", "Device"],
-  phone: ["手机号", "Phone"],
-  national_id_hash: ["身份证(哈希)", "National ID (hash)"],
-  ip: ["IP", "IP"],
-  merchant: ["商户", "Merchant"],
-  geo_area: ["地理区域", "Area"],
-  // Roles
-  risk_officer: ["风控专员", "Risk officer"],
-  cs_agent: ["客服专员", "CS agent"],
-  manager: ["经理", "Manager"],
-  admin: ["管理员", "Administrator"],
-  // Operator statuses
-  locked: ["已锁定", "Locked"],
-  disabled: ["已停用", "Disabled"],
-  // Score factors
-  age: ["年龄", "Age"],
-  occupation: ["职业", "Occupation"],
-  income: ["收入", "Income"],
-  payment_frequency: ["支付频次", "Payment frequency"],
-  bill_amount: ["账单金额", "Bill amount"],
-  on_time_repayment: ["按时还款率", "On-time repayment"],
-  worst_delinquency: ["最长逾期", "Worst delinquency"],
-  login_times: ["登录时段", "Login times"],
-  months_on_book: ["在册月数", "Months on book"],
-  // Occupations
-  civil_servant: ["公务员", "Civil servant"],
-  professional: ["专业人士", "Professional"],
-  office_worker: ["职员", "Office worker"],
-  teacher: ["教师", "Teacher"],
-  healthcare: ["医护", "Healthcare"],
-  self_employed: ["个体经营", "Self-employed"],
-  factory_worker: ["工人", "Factory worker"],
-  service_worker: ["服务业", "Service worker"],
-  student: ["学生", "Student"],
-  freelancer: ["自由职业", "Freelancer"],
-  retired: ["退休", "Retired"],
-  unemployed: ["无业", "Unemployed"],
-  // Income bands and KYC levels
-  under3k: ["3千以下", "Under ¥3k"],
-  from3k_to8k: ["3千–8千", "¥3k–8k"],
-  from8k_to15k: ["8千–1.5万", "¥8k–15k"],
-  from15k_to30k: ["1.5万–3万", "¥15k–30k"],
-  over30k: ["3万以上", "Over ¥30k"],
-  basic: ["基础", "Basic"],
-  verified: ["已认证", "Verified"],
-  enhanced: ["增强", "Enhanced"],
-  // Merchant categories
-  groceries: ["日用百货", "Groceries"],
-  dining: ["餐饮", "Dining"],
-  electronics: ["数码电器", "Electronics"],
-  apparel: ["服饰", "Apparel"],
-  travel: ["出行", "Travel"],
-  education: ["教育", "Education"],
-  home: ["家居", "Home"],
-  entertainment: ["娱乐", "Entertainment"],
-  health: ["医药健康", "Health"],
-  virtual_goods: ["虚拟商品", "Virtual goods"],
-  gift_cards: ["礼品卡", "Gift cards"],
-  jewellery: ["珠宝", "Jewellery"],
+const vocabulary: Record<WireWord, Words> & Record<string, Words> = wireWords;
+
+/** The investigation checklist's items. */
+const caseChecks: Record<CaseCheck, [string, string]> = {
+  links_reviewed: ["已核查关联网络", "Links and ring reviewed"],
+  customers_contacted: ["已联系客户核实", "Customers contacted"],
+  merchants_reviewed: ["已核查收款商户", "Merchants looked into"],
+  actions_taken: ["已决定冻结与拉黑", "Freezes and blacklist decided"],
+  outcome_recorded: ["已记录结论", "Outcome written down"],
 };
+
+export function checkLabel(lang: Lang, item: CaseCheck): string {
+  return caseChecks[item][lang === "zh" ? 0 : 1];
+}
+
+/** What two linked accounts share, by kind. */
+const linkKinds: Record<LinkKind, [string, string]> = {
+  device: ["设备", "Device"],
+  ip: ["IP", "IP"],
+  ip_block: ["IP 网段", "IP /24"],
+  phone: ["手机号", "Phone"],
+  national_id: ["身份证", "National ID"],
+  home: ["住址", "Home"],
+  merchant: ["套现商户", "Cash-out merchant"],
+};
+
+export function linkLabel(lang: Lang, kind: LinkKind): string {
+  return linkKinds[kind][lang === "zh" ? 0 : 1];
+}
 
 /** A score line's value: its count with the factor's unit, or the label of its word. */
 export function scoreValue(lang: Lang, line: ScoreLineView): string {
@@ -714,4 +663,92 @@ export function label(lang: Lang, word: string | null | undefined): string {
   if (word == null) return "—";
   const entry = vocabulary[word];
   return entry ? entry[lang === "zh" ? 0 : 1] : word;
+}
+
+/** What each error the console can meet means, in both languages; the
+ *  service's own detail follows on a line of its own. A code without a
+ *  message here fails the type check. */
+const errorWords: Record<ErrorCode, [string, string]> = {
+  unreachable: ["无法连接风控服务", "Cannot reach the risk service"],
+  timeout: ["风控服务响应超时", "The risk service did not answer in time"],
+  interrupted: ["连接中断", "The connection was interrupted"],
+  tls: ["安全连接失败（证书无效）", "The secure connection failed (certificate)"],
+  config: ["设置有误", "The settings are wrong"],
+  protocol: ["服务返回了无法识别的应答", "The service answered something unexpected"],
+  keychain_unavailable: ["系统钥匙串不可用", "The OS keychain is not available"],
+  keychain_failed: ["读写系统钥匙串失败", "Reading or writing the OS keychain failed"],
+  not_signed_in: ["尚未登录", "Not signed in"],
+  embedded_failed: ["内置演示服务启动失败", "The built-in demo service failed to start"],
+  undecided: ["结果未确认：请刷新后查看是否已生效", "Outcome unknown: reload to see whether it took effect"],
+  invalid: ["输入有误", "Invalid input"],
+  cancelled: ["已取消", "Cancelled"],
+  save_failed: ["保存文件失败", "Saving the file failed"],
+  malformed_json: ["请求格式错误", "Malformed request"],
+  invalid_request: ["请求无效", "Invalid request"],
+  invalid_value: ["输入有误", "Invalid input"],
+  bad_cursor: ["分页位置已失效，请刷新", "The page position expired: reload"],
+  payload_too_large: ["内容过大", "Too large"],
+  unsupported_media_type: ["不支持的文件类型", "Unsupported file type"],
+  not_found: ["记录不存在", "Not found"],
+  method_not_allowed: ["不支持此操作", "Not supported"],
+  unauthenticated: ["未登录或登录已失效", "Not signed in, or the session ended"],
+  session_expired: ["登录已过期，请重新登录", "The session expired: sign in again"],
+  invalid_credentials: ["账号、密码或动态验证码错误", "Wrong operator id, password or code"],
+  rate_limited: ["操作过于频繁，请稍后再试", "Too many attempts: wait a moment"],
+  password_change_required: ["请先修改密码", "Change your password first"],
+  forbidden: ["你的角色无权执行此操作", "Your role may not do this"],
+  invalid_state: ["当前状态不允许此操作", "Not allowed in the record's current state"],
+  idempotency_mismatch: ["同一请求编号已用于不同内容", "The same request key was used for another request"],
+  bad_notification: ["通知内容无效", "Invalid notification"],
+  precondition_required: ["缺少记录版本号", "The record's version is missing"],
+  stale_version: ["记录已被他人修改，请查看最新内容", "Someone changed it since you loaded it"],
+  request_in_flight: ["相同请求正在处理中", "The same request is still being processed"],
+  duplicate: ["已存在相同的记录", "An equal record already exists"],
+  four_eyes: ["四眼原则：发起人不能审批自己的申请", "Four eyes: the maker cannot decide it"],
+  step_up_failed: ["动态验证码无效或已使用，请输入验证器上的下一个验证码", "The code is wrong or already used: enter the next one from your authenticator"],
+  internal: ["风控服务内部错误", "The risk service failed inside"],
+};
+
+/** An error in the operator's language: its code's message, then the
+ *  service's or the console's own words on a second line. */
+export function errorText(lang: Lang, error: { code: ErrorCode; message: string }): string {
+  const words = errorWords[error.code];
+  if (!words) return error.message;
+  const said = words[lang === "zh" ? 0 : 1];
+  return error.message && error.message !== said ? `${said}\n${error.message}` : said;
+}
+
+/** Every action of the audit trail (the service's closed set). */
+const auditActions: Record<AuditAction, Words> = auditActionWords;
+
+/** The kinds of record an audit entry's target names (`kind:id`). */
+const auditTargets: Record<string, Words> = recordKindWords;
+
+/** Who acted when it was the service itself, not an operator. */
+const serviceActors: Record<string, [string, string]> = {
+  system: ["系统", "System"],
+  engine: ["风控引擎", "Risk engine"],
+  lapsed: ["到期自动解除", "Lapsed"],
+};
+
+/** Who made or did something: an operator by their id, the service in words. */
+export function who(lang: Lang, actor: string | null | undefined): string {
+  if (actor == null) return "—";
+  const words = serviceActors[actor];
+  return words ? words[lang === "zh" ? 0 : 1] : actor;
+}
+
+/** An audit action in words; one the console does not know shows as its code. */
+export function auditAction(lang: Lang, action: string): string {
+  const words = (auditActions as Record<string, Words | undefined>)[action];
+  return words ? words[lang === "zh" ? 0 : 1] : action;
+}
+
+/** An audit target, `alert:42`, as `预警 #42`; an operator by their id. */
+export function auditTarget(lang: Lang, target: string): string {
+  const colon = target.indexOf(":");
+  const words = colon > 0 ? auditTargets[target.slice(0, colon)] : undefined;
+  if (!words) return target;
+  const id = target.slice(colon + 1);
+  return `${words[lang === "zh" ? 0 : 1]} ${/^\d+$/.test(id) ? `#${id}` : id}`;
 }

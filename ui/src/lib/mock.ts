@@ -5,6 +5,8 @@ import { BackendError, type Backend, type LiveOpen } from "./backend";
 import type {
   LiveUpdate,
   ViewState,
+  CaseDetail,
+  Preferences,
   AccountQuery,
   AccountSummary,
   AlertNoteView,
@@ -53,7 +55,8 @@ export function alert(id: number, overrides: Partial<AlertView> = {}): AlertView
     status: "open",
     assignee: null,
     amount: "1234.50",
-    evidence: `${id} payments in 9 min`,
+    evidence: `${id} payments in 9 min on the account (max 5)`,
+    findings: [{ type: "payment_count", count: id, minutes: 9, on: "account", value: null, max: 5 }],
     disposition: null,
     created_at: "2026-11-25T01:00:00Z",
     sla_due_at: "2099-01-01T00:00:00Z",
@@ -124,10 +127,18 @@ export class MockBackend implements Backend {
     return this.calls.filter((c) => c.command === command).map((c) => c.args);
   }
 
+  storedPreferences: Preferences = {
+    lang: "zh", theme: "light",
+    notices: { critical_alerts: true, approvals: true, escalated_disputes: true, quiet_from: null, quiet_to: null },
+  };
+  async preferences(): Promise<Preferences> {
+    this.record("preferences");
+    return this.storedPreferences;
+  }
   async start(): Promise<Startup> {
     this.record("start");
     return {
-      preferences: { lang: "zh", theme: "light", notices: { critical_alerts: true, approvals: true, escalated_disputes: true, quiet_from: null, quiet_to: null } },
+      preferences: this.storedPreferences,
       service: { url: "http://127.0.0.1:1", embedded: true, ca_certificate_path: null },
       service_error: null,
       demo_operators: [{ id: "officer.li", display_name: "李风控", role: "risk_officer" }],
@@ -191,6 +202,10 @@ export class MockBackend implements Backend {
   async accountChart() {
     this.record("account_chart");
     return "<svg></svg>";
+  }
+  async accountLinks(): Promise<never> {
+    this.record("account_links");
+    throw new BackendError({ code: "not_found", message: "no such account" });
   }
   async transactions() {
     this.record("transactions");
@@ -263,6 +278,18 @@ export class MockBackend implements Backend {
   async dispute(): Promise<never> {
     this.record("dispute");
     throw new BackendError({ code: "not_found", message: "no such dispute" });
+  }
+  async cases() {
+    this.record("cases");
+    return { items: [], next_cursor: null };
+  }
+  async caseReport(): Promise<never> {
+    this.record("case_report");
+    throw new BackendError({ code: "not_found", message: "no such case" });
+  }
+  async case(id: number): Promise<CaseDetail> {
+    this.record("case", id);
+    throw new BackendError({ code: "not_found", message: "no such case" });
   }
   teamInStore: Team = { operators: [], service_clients: [] };
   async team(): Promise<Team> {

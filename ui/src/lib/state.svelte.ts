@@ -4,7 +4,6 @@
 // same way everywhere.
 
 import { BackendError, type Backend, type OfflineCode } from "./backend";
-import { errorMessage } from "./format";
 import type {
   AccountQuery,
   AlertStatus,
@@ -16,7 +15,7 @@ import type {
   ServiceInfo,
   Startup,
 } from "./generated/types";
-import { t, type WordKey } from "./i18n";
+import { errorText, t, type WordKey } from "./i18n";
 
 export type Route =
   /** The queue; a drill-down names a rule and a status to open it at, a
@@ -24,21 +23,25 @@ export type Route =
   | { view: "queue"; rule?: Rule; status?: AlertStatus | null; alert?: number }
   | { view: "dashboard" }
   | { view: "approvals" }
-  | { view: "blacklist" }
+  /** The blacklist; `entry` opens that entry (found among entries matching `q`). */
+  | { view: "blacklist"; entry?: number; q?: string }
   | { view: "rules" }
   | { view: "audit" }
   | { view: "team" }
   | { view: "disputes"; id?: number }
-  | { view: "account"; id: number }
+  | { view: "cases"; id?: number }
+  /** An account; `section` scrolls to one of its sections once shown. */
+  | { view: "account"; id: number; section?: "links" }
   | { view: "transactions"; id: number }
   /** Accounts found by a search (`q`), or by a drill-down's filter. */
   | { view: "accounts"; query: AccountQuery };
 
-export type Screen = "starting" | "connect" | "keychain" | "sign_in" | "main";
+/** `booting`: nothing drawn until the stored language is known. */
+export type Screen = "booting" | "starting" | "connect" | "keychain" | "sign_in" | "main";
 
 class AppState {
   backend!: Backend;
-  screen = $state<Screen>("starting");
+  screen = $state<Screen>("booting");
   route = $state<Route>({ view: "queue" });
   history = $state<Route[]>([]);
   preferences = $state<Preferences>({
@@ -61,14 +64,22 @@ class AppState {
   /** Who was signed in when the window locked: the sign-in form starts with them. */
   lockedOperatorId = $state<string | null>(null);
   private retry: (() => void) | null = null;
-  /** Where to go back to after signing in again. */
-  private resumeAt: Route | null = null;
+  /** Where to go back to when the same operator signs in again. */
+  private resumeAt: { operator: string; route: Route } | null = null;
 
   tr = (key: WordKey): string => t(this.preferences.lang, key);
+  /** What a failed call says to the operator, in their language. */
+  errorText = (e: unknown): string =>
+    e instanceof BackendError ? errorText(this.preferences.lang, e) : e instanceof Error ? e.message : String(e);
 
   /** Opens the window: connect (or start the demo), then resume the session. */
   async boot(backend: Backend): Promise<void> {
     this.backend = backend;
+    try {
+      this.preferences = await backend.preferences();
+    } catch {
+      // Unreadable settings are reported by `start`, on the screen for them.
+    }
     this.screen = "starting";
     const unlisten = await backend.onProgress((p) => (this.progress = p));
     try {
@@ -81,7 +92,7 @@ class AppState {
       }
       await this.resume();
     } catch (e) {
-      this.notice = errorMessage(e);
+      this.notice = this.errorText(e);
       this.screen = "connect";
     } finally {
       unlisten();
@@ -104,10 +115,10 @@ class AppState {
       else this.screen = "sign_in";
     } catch (e) {
       if (e instanceof BackendError && e.code.startsWith("keychain")) {
-        this.notice = e.message;
+        this.notice = this.errorText(e);
         this.screen = "keychain";
       } else {
-        this.notice = errorMessage(e);
+        this.notice = this.errorText(e);
         this.screen = "sign_in";
       }
     }
@@ -118,11 +129,13 @@ class AppState {
     this.lockedOperatorId = null;
     this.notice = null;
     this.screen = "main";
-    if (this.resumeAt) {
-      this.route = this.resumeAt;
-      this.resumeAt = null;
-    } else if (this.route.view === "queue" && !operator.permissions.includes("read_alerts")) {
-      this.route = home(operator);
+    const resume = this.resumeAt;
+    this.resumeAt = null;
+    if (resume?.operator === operator.id) {
+      this.route = resume.route;
+    } else {
+      this.route = operator.permissions.includes("read_alerts") ? { view: "queue" } : home(operator);
+      this.history = [];
     }
   }
 
@@ -141,18 +154,20 @@ class AppState {
    * TOTP — returns to this route.
    */
   async lock(): Promise<void> {
-    if (this.screen !== "main") return;
-    this.resumeAt = this.route;
-    this.lockedOperatorId = this.operator?.id ?? null;
+    if (this.screen !== "main" || !this.operator) return;
+    this.resumeAt = { operator: this.operator.id, route: this.route };
+    this.lockedOperatorId = this.operator.id;
     this.operator = null;
     this.offline = null;
-    this.notice = this.tr("lockedIdle");
+    this.notice = null;
     this.screen = "sign_in";
     try {
       await this.backend.signOut();
     } catch {
       // Unreachable service: its session ends by itself when idle this long.
     }
+    // Said once the keychain has let the session go, not before.
+    if (this.screen === "sign_in" && !this.operator) this.notice = this.tr("lockedIdle");
   }
 
   go(route: Route): void {
@@ -188,7 +203,10 @@ class AppState {
       return answer;
     } catch (e) {
       if (e instanceof BackendError && e.sessionLost) {
-        this.resumeAt = this.route;
+        // An answer to a session already signed out (a poll still on its
+        // way) changes nothing: whoever signs in next starts afresh.
+        if (!this.operator) return undefined;
+        this.resumeAt = { operator: this.operator.id, route: this.route };
         this.operator = null;
         this.notice = this.tr("sessionEnded");
         this.screen = "sign_in";

@@ -18,7 +18,7 @@ describe("the keychain screen", () => {
     backend.failures.set("check_keychain", { code: "keychain_unavailable", message: "still locked: unlock it" });
     render(Keychain);
     await fireEvent.click(screen.getByTestId("keychain-retry"));
-    await waitFor(() => expect(app.notice).toBe("still locked: unlock it"));
+    await waitFor(() => expect(app.notice).toBe("系统钥匙串不可用\nstill locked: unlock it"));
     expect(app.screen).toBe("keychain");
     expect(backend.callsOf("resume")).toHaveLength(0);
   });

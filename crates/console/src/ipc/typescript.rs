@@ -60,6 +60,38 @@ pub fn typescript() -> String {
         riskdesk_api::metrics::GradeExposureView::decl(&config),
         riskdesk_api::metrics::LimitChangeMonthView::decl(&config),
         Account360::decl(&config),
+        LinksBoard::decl(&config),
+        CaseReportRequest::decl(&config),
+        riskdesk_api::investigations::AccountLinks::decl(&config),
+        riskdesk_api::investigations::RingScoreView::decl(&config),
+        riskdesk_api::investigations::LinkedAccount::decl(&config),
+        riskdesk_api::investigations::AccountLink::decl(&config),
+        riskdesk_api::investigations::SharedThing::decl(&config),
+        riskdesk_api::investigations::SharedAmong::decl(&config),
+        riskdesk_api::investigations::CommonThing::decl(&config),
+        riskdesk_api::investigations::OpenCase::decl(&config),
+        riskdesk_api::investigations::CaseStepRequest::decl(&config),
+        riskdesk_api::investigations::CaseQuery::decl(&config),
+        riskdesk_api::investigations::CaseView::decl(&config),
+        riskdesk_api::investigations::CheckedItem::decl(&config),
+        riskdesk_api::investigations::CaseDetail::decl(&config),
+        riskdesk_api::investigations::CaseMemberView::decl(&config),
+        riskdesk_api::investigations::CaseNoteView::decl(&config),
+        riskdesk_api::investigations::AttachmentView::decl(&config),
+        riskdesk_api::investigations::CaseFreezeAll::decl(&config),
+        riskdesk_api::investigations::CaseFreezesResult::decl(&config),
+        riskdesk_api::investigations::CaseFreezeResult::decl(&config),
+        riskdesk_api::investigations::CaseBlacklistShared::decl(&config),
+        riskdesk_api::investigations::ThingRef::decl(&config),
+        riskdesk_api::investigations::CaseBlacklistResult::decl(&config),
+        riskdesk_api::investigations::CaseBlacklistItem::decl(&config),
+        d::case::CaseStep::decl(&config),
+        d::case::CaseStatus::decl(&config),
+        d::case::CaseMemberKind::decl(&config),
+        d::case::CaseCheck::decl(&config),
+        d::links::LinkKind::decl(&config),
+        d::evidence::Finding::decl(&config),
+        d::audit::Action::decl(&config),
         ChartRequest::decl(&config),
         OperatorDecision::decl(&config),
         AuditVerification::decl(&config),
@@ -212,5 +244,28 @@ pub fn typescript() -> String {
     }
     file.truncate(file.trim_end().len());
     file.push('\n');
+    file
+}
+
+/// `ui/src/lib/generated/words.ts`: the vocabulary's words
+/// ([`riskdesk_domain::words`]) as constant tables the UI's labels read.
+pub fn words() -> String {
+    use riskdesk_domain::words::{AUDIT_ACTIONS, RECORD_KINDS, WORDS};
+    let mut file = String::from(
+        "// Generated from crates/domain/src/words.rs by `cargo xtask codegen`; do not edit.\n",
+    );
+    for (name, table) in [
+        ("wireWords", WORDS),
+        ("auditActionWords", AUDIT_ACTIONS),
+        ("recordKindWords", RECORD_KINDS),
+    ] {
+        file.push_str(&format!("\nexport const {name} = {{\n"));
+        for (code, zh, en) in table {
+            let [code, zh, en] =
+                [code, zh, en].map(|s| serde_json::to_string(s).unwrap_or_default());
+            file.push_str(&format!("  {code}: [{zh}, {en}],\n"));
+        }
+        file.push_str("} as const;\n");
+    }
     file
 }

@@ -374,8 +374,14 @@ async fn the_console_answers_every_screen_from_the_built_in_demo() {
             .iter()
             .all(|t| t.account_id == account_id)
     );
-    // Exports: the file is complete, with every row of the list; a
-    // cancelled one leaves nothing behind.
+    // Exports: the file is complete, with every row of the list, its
+    // columns in words in the operator's language; a cancelled one leaves
+    // nothing behind.
+    let english = riskdesk_console::ipc::Preferences {
+        lang: riskdesk_charts::Lang::En,
+        ..console.stored_preferences().unwrap()
+    };
+    console.set_preferences(english).unwrap();
     let saved = console
         .export(
             "alerts-1".into(),
@@ -387,7 +393,11 @@ async fn the_console_answers_every_screen_from_the_built_in_demo() {
         .await
         .unwrap();
     let csv = std::fs::read_to_string(&saved.path).unwrap();
-    assert!(csv.starts_with("\u{feff}id,created_utc,account_id,rule"));
+    assert!(
+        csv.starts_with("\u{feff}id,created_utc,Created (China),account_id,rule,Rule,"),
+        "{}",
+        &csv[..80]
+    );
     assert_eq!(i64::try_from(saved.rows).unwrap(), all);
     assert_eq!(saved.bytes, u64::try_from(csv.len()).unwrap());
     let cancelled = console

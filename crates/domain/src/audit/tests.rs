@@ -206,3 +206,23 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn actions_keep_their_dotted_names() {
+    assert_eq!(
+        "blacklist.removal_request".parse::<Action>(),
+        Ok(Action::BlacklistRemovalRequest)
+    );
+    assert_eq!(
+        Action::SessionSignInFailed.as_str(),
+        "session.sign_in_failed"
+    );
+    assert_eq!(
+        serde_json::to_string(&Action::CaseBlacklistShared).unwrap(),
+        "\"case.blacklist_shared\""
+    );
+    assert!(
+        "alert.claimed".parse::<Action>().is_err(),
+        "an event, not an action"
+    );
+}

@@ -293,6 +293,23 @@ fn impossible_travel_is_faster_than_a_plane_between_two_payments() {
         case.fired(Rule::ImpossibleTravel).as_deref(),
         Some("北京 → 深圳: 1,943 km in 14 min = 8,328 km/h (max 900 km/h)")
     );
+    // The same as values, for each reader to render in their language.
+    let hit = case
+        .hits()
+        .into_iter()
+        .find(|h| h.rule == Rule::ImpossibleTravel)
+        .unwrap();
+    assert_eq!(
+        hit.findings,
+        [crate::evidence::Finding::Travel {
+            from: "北京".to_owned(),
+            to: "深圳".to_owned(),
+            km: 1_943,
+            seconds: 840,
+            speed_kmh: Some(8_328),
+            max_kmh: 900,
+        }]
+    );
 }
 
 #[test]
@@ -408,7 +425,7 @@ fn risky_merchants_fire_above_their_amount() {
     case.amount = yuan("500.01");
     assert_eq!(
         case.fired(Rule::RiskyMerchant).as_deref(),
-        Some("virtual_goods at 美宜佳: ¥500.01 (max ¥500.00)")
+        Some("Virtual goods at 美宜佳: ¥500.01 (max ¥500.00)")
     );
     case.category = MerchantCategory::Groceries;
     assert_eq!(case.fired(Rule::RiskyMerchant), None);
@@ -478,6 +495,7 @@ fn the_decision_follows_the_sum_of_weights() {
     let hit = |rule| RuleHit {
         rule,
         evidence: String::new(),
+        findings: Vec::new(),
     };
     // far from home 15 < review at 30.
     assert_eq!(decide(&rules, &[hit(Rule::FarFromHome)]), Decision::Approve);

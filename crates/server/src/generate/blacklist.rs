@@ -29,22 +29,10 @@ impl World {
             });
         };
         for m in data::BLACKLISTED_MERCHANTS {
-            push(
-                &mut rows,
-                "merchant",
-                (*m).to_owned(),
-                "套现商户 cash-out front",
-                None,
-            );
+            push(&mut rows, "merchant", (*m).to_owned(), "套现商户", None);
         }
         for d in self.blacklisted_devices.clone() {
-            push(
-                &mut rows,
-                "device",
-                d,
-                "设备关联欺诈 device linked to fraud",
-                None,
-            );
+            push(&mut rows, "device", d, "设备关联欺诈", None);
         }
         for i in 0..30 {
             let phone = format!(
@@ -53,20 +41,14 @@ impl World {
                 self.rng.random_range(0..1_000_000_000u32)
             );
             let expires = (i % 3 == 0).then(|| now + (i64::from(i) - 10) * 10 * DAY);
-            push(
-                &mut rows,
-                "phone",
-                phone,
-                "中介代办 loan-broker number",
-                expires,
-            );
+            push(&mut rows, "phone", phone, "中介代办", expires);
         }
         for i in 0..15u8 {
             push(
                 &mut rows,
                 "ip",
                 format!("103.{}.{}.0/24", 20 + i, self.rng.random_range(0..255)),
-                "代理池 proxy pool",
+                "代理池",
                 None,
             );
             push(
@@ -78,7 +60,7 @@ impl World {
                     self.rng.random_range(0..255),
                     self.rng.random_range(1..255)
                 ),
-                "撞库来源 credential stuffing",
+                "撞库来源",
                 Some(now + 90 * DAY),
             );
         }
@@ -86,14 +68,14 @@ impl World {
             &mut rows,
             "geo_area",
             "22.2783,114.1747,5km".to_owned(),
-            "跨境套现热点 cross-border cash-out hotspot",
+            "跨境套现热点",
             None,
         );
         push(
             &mut rows,
             "geo_area",
             "city:拉萨".to_owned(),
-            "临时地区管控 temporary regional control",
+            "临时地区管控",
             Some(now + 30 * DAY),
         );
         let mut listed = std::collections::HashSet::new();
@@ -107,7 +89,7 @@ impl World {
                 &mut rows,
                 "customer",
                 customer.to_string(),
-                "多头借贷 borrowing across many lenders",
+                "多头借贷",
                 None,
             );
         }
@@ -117,7 +99,7 @@ impl World {
                 "national_id_hash",
                 // The ID itself: the store lists it as its keyed hash.
                 format!("4101{i:014}"),
-                "身份冒用 identity theft",
+                "身份冒用",
                 None,
             );
         }

@@ -26,13 +26,24 @@ pub(super) async fn past_triage(store: &dyn Store, params: Params) -> anyhow::Re
         after: None,
         limit: 200,
     };
+    // The rings' older members were found out: confirmed; the newer wait.
+    let mut rings = std::collections::HashMap::new();
+    for ring in super::rings::plan(&params) {
+        for slot in 0..ring.members.len() {
+            rings.insert(ring.account_id(slot), ring.confirmed(slot));
+        }
+    }
     let mut triage = Vec::new();
     loop {
         let alerts = store.alerts(&filter, &page).await?;
         for alert in &alerts {
-            let (status, disposition) = if params.as_of_ms - alert.created_at > 3 * DAY
-                && rng.random_bool(0.7)
-            {
+            let (status, disposition) = if let Some(&confirmed) = rings.get(&alert.account_id) {
+                if confirmed {
+                    ("closed", Some("confirmed_fraud".to_owned()))
+                } else {
+                    ("open", None)
+                }
+            } else if params.as_of_ms - alert.created_at > 3 * DAY && rng.random_bool(0.7) {
                 let d = match rng.random_range(0..20) {
                     0..=6 => "confirmed_fraud",
                     7..=15 => "false_positive",
@@ -127,8 +138,7 @@ impl World {
                 note: None,
                 maker,
                 checker,
-                decision_note: (status == "rejected")
-                    .then(|| "收入证明不足 insufficient proof of income".to_owned()),
+                decision_note: (status == "rejected").then(|| "收入证明不足".to_owned()),
                 created_at: created,
                 expires_at: created + 7 * DAY,
                 decided_at: (status == "applied" || status == "rejected")

@@ -154,7 +154,7 @@ impl World {
     }
 
     /// A checkout order in the stream, near the city's centre, from a local address.
-    fn order(
+    pub(super) fn order(
         &mut self,
         payer: &Payer<'_>,
         at: i64,

@@ -11,6 +11,9 @@ use axum::http::HeaderValue;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use riskdesk_api::decisions::{BulkItemResult, BulkTriageResult, IDEMPOTENCY_KEY, REPLAYED};
+use riskdesk_api::investigations::{
+    CaseBlacklistItem, CaseBlacklistResult, CaseFreezeResult, CaseFreezesResult, ThingRef,
+};
 use riskdesk_api::{Problem, ProblemCode};
 use riskdesk_domain::refusal::Refusal;
 use sha2::{Digest, Sha256};
@@ -277,6 +280,52 @@ fn view(decided: Decided, now: i64) -> ApiResult<Result<serde_json::Value, Probl
         Decided::Session(row) => json(views::session_admin(row)),
         Decided::ServiceClient(row) => json(views::service_client(row)),
         Decided::RuleSet(row) => json(views::rule_set(&row)?),
+        Decided::Case(row) => json(views::case(row, now)?),
+        Decided::CaseFreezes(items) => {
+            let results = items
+                .into_iter()
+                .map(|item| {
+                    Ok(match item.outcome {
+                        Ok(row) => CaseFreezeResult {
+                            account_id: item.account_id,
+                            freeze: Some(views::freeze(row)?),
+                            problem: None,
+                        },
+                        Err(refused) => CaseFreezeResult {
+                            account_id: item.account_id,
+                            freeze: None,
+                            problem: Some(problem(refused, now)?),
+                        },
+                    })
+                })
+                .collect::<ApiResult<Vec<_>>>()?;
+            json(CaseFreezesResult { results })
+        }
+        Decided::CaseBlacklist(items) => {
+            let results = items
+                .into_iter()
+                .map(|item| {
+                    let thing = ThingRef {
+                        kind: item.kind,
+                        value: item.value,
+                    };
+                    Ok(match item.outcome {
+                        Ok(row) => CaseBlacklistItem {
+                            thing,
+                            entry: Some(views::blacklist_entry(row)?),
+                            problem: None,
+                        },
+                        Err(refused) => CaseBlacklistItem {
+                            thing,
+                            entry: None,
+                            problem: Some(problem(refused, now)?),
+                        },
+                    })
+                })
+                .collect::<ApiResult<Vec<_>>>()?;
+            json(CaseBlacklistResult { results })
+        }
+        Decided::Attachment(row) => json(views::attachment(row)),
         Decided::Refused(refused) => return Ok(Err(problem(refused, now)?)),
     };
     Ok(Ok(value?))
@@ -317,6 +366,7 @@ fn problem(refused: Refused, now: i64) -> ApiResult<Problem> {
 fn code(refusal: &Refusal) -> ProblemCode {
     use riskdesk_domain::account::LineRefusal;
     use riskdesk_domain::blacklist::RemovalRefusal;
+    use riskdesk_domain::case::CaseRefusal;
     use riskdesk_domain::dispute::DisputeRefusal;
     use riskdesk_domain::limit_change::ApprovalRefusal;
     use riskdesk_domain::operator::AdminRefusal;
@@ -340,7 +390,11 @@ fn code(refusal: &Refusal) -> ProblemCode {
             | DisputeRefusal::Escalator
             | DisputeRefusal::NotAllowed,
         ) => ProblemCode::Forbidden,
+        Refusal::Case(CaseRefusal::NotOwner(_) | CaseRefusal::CannotInvestigate(_)) => {
+            ProblemCode::Forbidden
+        }
         Refusal::Line(LineRefusal::SameLimit(_) | LineRefusal::OverMax(_))
+        | Refusal::Case(CaseRefusal::NoOutcome)
         | Refusal::Assignee(_) => ProblemCode::InvalidValue,
         Refusal::Line(_)
         | Refusal::Approval(_)
@@ -351,6 +405,7 @@ fn code(refusal: &Refusal) -> ProblemCode {
         | Refusal::Admin(_)
         | Refusal::Ended(_)
         | Refusal::RuleSet(_)
+        | Refusal::Case(_)
         | Refusal::Refund(_) => ProblemCode::InvalidState,
         Refusal::Earlier { code, .. } => {
             serde_json::from_value(serde_json::Value::String(code.clone()))

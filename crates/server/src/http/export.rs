@@ -3,19 +3,27 @@
 //! same filters as the lists. UTF-8 with a byte-order mark, so that
 //! spreadsheet applications read Chinese text correctly; streamed a page of
 //! rows at a time by keyset, so a million rows never sit in memory; and the
-//! export itself is recorded in the audit trail. An operator runs at most
+//! export itself is recorded in the audit trail. Each code (a rule, a
+//! status, a kind, an audit action) keeps its own column for filtering, and
+//! beside it the same in words in the reader's language (`Accept-Language`:
+//! English for `en…`, else Chinese), as is an alert's evidence; times are
+//! in UTC and beside them in China time. An operator runs at most
 //! two at once; an export ends when its client goes away or after
 //! [`EXPORT_TIME_LIMIT`].
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use riskdesk_api::ProblemCode;
 use riskdesk_api::audit::AuditQuery;
 use riskdesk_api::csv::{BOM, push_line};
 use riskdesk_api::lists::{AlertQuery, DisputeQuery, TransactionQuery};
+use riskdesk_domain::alert::Severity;
+use riskdesk_domain::billing::CHINA_OFFSET;
+use riskdesk_domain::evidence::{Finding, evidence_text};
 use riskdesk_domain::operator::Permission;
+use riskdesk_domain::words::{self, Lang};
 
 use super::AppState;
 use super::paging::unpaged;
@@ -32,7 +40,7 @@ pub const EXPORT_TIME_LIMIT: std::time::Duration = std::time::Duration::from_sec
 
 /// An account's transactions as CSV, newest first.
 #[utoipa::path(get, path = "/v1/accounts/{id}/transactions.csv", tag = "accounts",
-    params(("id" = i64, Path), TransactionQuery), security(("bearer" = [])),
+    params(("id" = i64, Path), TransactionQuery, ("Accept-Language" = Option<String>, Header, description = "The language of the columns in words: English for `en…`, else Chinese")), security(("bearer" = [])),
     responses((status = 200, content_type = "text/csv"), (status = 400, body = riskdesk_api::Problem),
         (status = 429, body = riskdesk_api::Problem, description = "Two exports of the operator's are still running")))]
 pub async fn transactions(
@@ -40,7 +48,9 @@ pub async fn transactions(
     signed: Signed,
     PathParam(id): PathParam<i64>,
     Params(query): Params<TransactionQuery>,
+    headers: HeaderMap,
 ) -> ApiResult<Response> {
+    let lang = reader_lang(&headers);
     signed.require(Permission::ReadTransactions)?;
     unpaged(query.cursor.as_deref(), query.limit)?;
     let filter = super::accounts::transaction_filter(id, &query)?;
@@ -53,28 +63,39 @@ pub async fn transactions(
     Ok(csv(
         slot,
         "transactions",
-        &[
-            "id",
-            "time_utc",
-            "kind",
-            "order_id",
-            "merchant",
-            "category",
-            "channel",
-            "amount",
-            "installments",
-            "status",
-            "decision",
-            "decline_reason",
-            "rules",
-            "city",
-        ],
+        &headings(
+            lang,
+            &[
+                Code("id"),
+                Code("time_utc"),
+                Words("时间（北京时间）", "Time (China)"),
+                Code("kind"),
+                Words("类型", "Kind"),
+                Code("order_id"),
+                Code("merchant"),
+                Code("category"),
+                Words("商户类别", "Category"),
+                Code("channel"),
+                Words("渠道", "Channel"),
+                Code("amount"),
+                Code("installments"),
+                Code("status"),
+                Words("状态", "Status"),
+                Code("decision"),
+                Words("决策", "Decision"),
+                Code("decline_reason"),
+                Words("拒绝原因", "Decline reason"),
+                Code("rules"),
+                Words("命中规则", "Rules hit"),
+                Code("city"),
+            ],
+        ),
         move |page| {
             let (store, filter) = (store.clone(), filter.clone());
             async move { store.transactions(&filter, &page).await }
         },
         |row| vec![row.occurred_at, row.id],
-        |row| {
+        move |row| {
             let amount = riskdesk_domain::money::Money::from_fen(row.amount_fen)
                 .map(|m| m.to_string())
                 .unwrap_or_default();
@@ -86,23 +107,42 @@ pub async fn transactions(
                     hits.iter()
                         .filter_map(|h| h["rule"].as_str().map(str::to_owned))
                         .collect::<Vec<_>>()
-                        .join(" ")
                 })
                 .unwrap_or_default();
+            let rules_in_words = rules
+                .iter()
+                .map(|r| words::word(lang, r))
+                .collect::<Vec<_>>();
+            let (category, channel) = (
+                row.category.unwrap_or_default(),
+                row.channel.unwrap_or_default(),
+            );
+            let (decision, declined) = (
+                row.decision.unwrap_or_default(),
+                row.decline_reason.unwrap_or_default(),
+            );
             vec![
                 row.id.to_string(),
                 utc(row.occurred_at).to_rfc3339(),
-                row.kind,
+                china_time(row.occurred_at),
+                row.kind.clone(),
+                in_words(lang, &row.kind),
                 row.order_id,
                 row.merchant,
-                row.category.unwrap_or_default(),
-                row.channel.unwrap_or_default(),
+                category.clone(),
+                in_words(lang, &category),
+                channel.clone(),
+                in_words(lang, &channel),
                 amount,
                 row.installments.to_string(),
-                row.status,
-                row.decision.unwrap_or_default(),
-                row.decline_reason.unwrap_or_default(),
-                rules,
+                row.status.clone(),
+                in_words(lang, &row.status),
+                decision.clone(),
+                in_words(lang, &decision),
+                declined.clone(),
+                in_words(lang, &declined),
+                rules.join(" "),
+                rules_in_words.join(if lang == Lang::Zh { "、" } else { ", " }),
                 row.city.unwrap_or_default(),
             ]
         },
@@ -110,7 +150,7 @@ pub async fn transactions(
 }
 
 /// The alert queue as CSV, under the queue's filters and order.
-#[utoipa::path(get, path = "/v1/alerts.csv", tag = "alerts", params(AlertQuery),
+#[utoipa::path(get, path = "/v1/alerts.csv", tag = "alerts", params(AlertQuery, ("Accept-Language" = Option<String>, Header, description = "The language of the columns in words: English for `en…`, else Chinese")),
     security(("bearer" = [])),
     responses((status = 200, content_type = "text/csv"), (status = 400, body = riskdesk_api::Problem),
         (status = 429, body = riskdesk_api::Problem, description = "Two exports of the operator's are still running")))]
@@ -118,7 +158,9 @@ pub async fn alerts(
     State(state): State<AppState>,
     signed: Signed,
     Params(query): Params<AlertQuery>,
+    headers: HeaderMap,
 ) -> ApiResult<Response> {
+    let lang = reader_lang(&headers);
     signed.require(Permission::ReadAlerts)?;
     unpaged(query.cursor.as_deref(), query.limit)?;
     let filter = super::alerts::alert_filter(&query, state.clock.now_ms())?;
@@ -129,19 +171,29 @@ pub async fn alerts(
     Ok(csv(
         slot,
         "alerts",
-        &[
-            "id",
-            "created_utc",
-            "account_id",
-            "rule",
-            "severity_rank",
-            "status",
-            "assignee",
-            "amount",
-            "evidence",
-            "disposition",
-            "sla_due_utc",
-        ],
+        &headings(
+            lang,
+            &[
+                Code("id"),
+                Code("created_utc"),
+                Words("创建时间（北京时间）", "Created (China)"),
+                Code("account_id"),
+                Code("rule"),
+                Words("规则", "Rule"),
+                Code("severity_rank"),
+                Words("严重度", "Severity"),
+                Code("status"),
+                Words("状态", "Status"),
+                Code("assignee"),
+                Code("amount"),
+                Code("evidence"),
+                Words("证据", "Evidence"),
+                Code("disposition"),
+                Words("结论", "Disposition"),
+                Code("sla_due_utc"),
+                Words("处理时限（北京时间）", "Due (China)"),
+            ],
+        ),
         move |page| {
             let (store, filter) = (store.clone(), filter.clone());
             async move { store.alerts(&filter, &page).await }
@@ -152,29 +204,44 @@ pub async fn alerts(
             }
             _ => vec![row.created_at, row.id],
         },
-        |row| {
+        move |row| {
+            let severity = Severity::from_rank(row.severity_rank).map_or("", Severity::as_str);
+            let findings: Vec<Finding> = row
+                .findings
+                .as_deref()
+                .and_then(|f| serde_json::from_str(f).ok())
+                .unwrap_or_default();
+            let disposition = row.disposition.unwrap_or_default();
+            let evidence = evidence_text(lang, &row.evidence, &findings);
             vec![
                 row.id.to_string(),
                 utc(row.created_at).to_rfc3339(),
+                china_time(row.created_at),
                 row.account_id.to_string(),
-                row.rule,
+                row.rule.clone(),
+                in_words(lang, &row.rule),
                 row.severity_rank.to_string(),
-                row.status,
+                in_words(lang, severity),
+                row.status.clone(),
+                in_words(lang, &row.status),
                 row.assignee.unwrap_or_default(),
                 row.amount_fen
                     .and_then(|f| riskdesk_domain::money::Money::from_fen(f).ok())
                     .map(|m| m.to_string())
                     .unwrap_or_default(),
                 row.evidence,
-                row.disposition.unwrap_or_default(),
+                evidence,
+                disposition.clone(),
+                in_words(lang, &disposition),
                 utc(row.sla_due_at).to_rfc3339(),
+                china_time(row.sla_due_at),
             ]
         },
     ))
 }
 
 /// Disputes as CSV, newest first.
-#[utoipa::path(get, path = "/v1/disputes.csv", tag = "disputes", params(DisputeQuery),
+#[utoipa::path(get, path = "/v1/disputes.csv", tag = "disputes", params(DisputeQuery, ("Accept-Language" = Option<String>, Header, description = "The language of the columns in words: English for `en…`, else Chinese")),
     security(("bearer" = [])),
     responses((status = 200, content_type = "text/csv"), (status = 400, body = riskdesk_api::Problem),
         (status = 429, body = riskdesk_api::Problem, description = "Two exports of the operator's are still running")))]
@@ -182,7 +249,9 @@ pub async fn disputes(
     State(state): State<AppState>,
     signed: Signed,
     Params(query): Params<DisputeQuery>,
+    headers: HeaderMap,
 ) -> ApiResult<Response> {
+    let lang = reader_lang(&headers);
     signed.require(Permission::ReadDisputes)?;
     unpaged(query.cursor.as_deref(), query.limit)?;
     let filter = crate::store::DisputeFilter {
@@ -195,32 +264,41 @@ pub async fn disputes(
     Ok(csv(
         slot,
         "disputes",
-        &[
-            "id",
-            "created_utc",
-            "account_id",
-            "transaction_id",
-            "reason",
-            "status",
-            "statement",
-            "opened_by",
-            "sla_due_utc",
-            "resolved_utc",
-            "resolution_note",
-        ],
+        &headings(
+            lang,
+            &[
+                Code("id"),
+                Code("created_utc"),
+                Words("受理时间（北京时间）", "Opened (China)"),
+                Code("account_id"),
+                Code("transaction_id"),
+                Code("reason"),
+                Words("争议原因", "Reason"),
+                Code("status"),
+                Words("状态", "Status"),
+                Code("statement"),
+                Code("opened_by"),
+                Code("sla_due_utc"),
+                Code("resolved_utc"),
+                Code("resolution_note"),
+            ],
+        ),
         move |page| {
             let (store, filter) = (store.clone(), filter.clone());
             async move { store.disputes(&filter, &page).await }
         },
         |row| vec![row.id],
-        |row| {
+        move |row| {
             vec![
                 row.id.to_string(),
                 utc(row.created_at).to_rfc3339(),
+                china_time(row.created_at),
                 row.account_id.to_string(),
                 row.transaction_id.to_string(),
-                row.reason,
-                row.status,
+                row.reason.clone(),
+                in_words(lang, &row.reason),
+                row.status.clone(),
+                in_words(lang, &row.status),
                 row.statement,
                 row.opened_by,
                 utc(row.sla_due_at).to_rfc3339(),
@@ -234,7 +312,7 @@ pub async fn disputes(
 }
 
 /// The audit trail as CSV, newest first, with each entry's hashes.
-#[utoipa::path(get, path = "/v1/audit.csv", tag = "audit", params(AuditQuery),
+#[utoipa::path(get, path = "/v1/audit.csv", tag = "audit", params(AuditQuery, ("Accept-Language" = Option<String>, Header, description = "The language of the columns in words: English for `en…`, else Chinese")),
     security(("bearer" = [])),
     responses((status = 200, content_type = "text/csv"), (status = 400, body = riskdesk_api::Problem),
         (status = 429, body = riskdesk_api::Problem, description = "Two exports of the operator's are still running")))]
@@ -242,7 +320,9 @@ pub async fn audit(
     State(state): State<AppState>,
     signed: Signed,
     Params(query): Params<AuditQuery>,
+    headers: HeaderMap,
 ) -> ApiResult<Response> {
+    let lang = reader_lang(&headers);
     signed.require(Permission::ReadAudit)?;
     unpaged(query.cursor.as_deref(), query.limit)?;
     let filter = super::audit::audit_filter(&query)?;
@@ -252,29 +332,38 @@ pub async fn audit(
     Ok(csv(
         slot,
         "audit",
-        &[
-            "id",
-            "time_utc",
-            "actor",
-            "action",
-            "target",
-            "before",
-            "after",
-            "prev_hash",
-            "hash",
-        ],
+        &headings(
+            lang,
+            &[
+                Code("id"),
+                Code("time_utc"),
+                Words("时间（北京时间）", "Time (China)"),
+                Code("actor"),
+                Code("action"),
+                Words("操作", "Action"),
+                Code("target"),
+                Words("对象", "Target"),
+                Code("before"),
+                Code("after"),
+                Code("prev_hash"),
+                Code("hash"),
+            ],
+        ),
         move |page| {
             let (store, filter) = (store.clone(), filter.clone());
             async move { store.audit(&filter, &page).await }
         },
         |row| vec![row.id],
-        |row| {
+        move |row| {
             vec![
                 row.id.to_string(),
                 utc(row.at).to_rfc3339(),
+                china_time(row.at),
                 row.actor,
-                row.action,
-                row.target,
+                row.action.clone(),
+                words::action(lang, &row.action).to_owned(),
+                row.target.clone(),
+                words::target(lang, &row.target),
                 row.before.unwrap_or_default(),
                 row.after.unwrap_or_default(),
                 row.prev_hash.unwrap_or_default(),
@@ -282,6 +371,52 @@ pub async fn audit(
             ]
         },
     ))
+}
+
+/// A CSV column: a code under its machine name, or the same in words,
+/// headed in the reader's language.
+enum Column {
+    Code(&'static str),
+    Words(&'static str, &'static str),
+}
+use Column::{Code, Words};
+
+fn headings(lang: Lang, columns: &[Column]) -> Vec<&'static str> {
+    columns
+        .iter()
+        .map(|c| match (c, lang) {
+            (Code(name), _) => name,
+            (Words(zh, _), Lang::Zh) => zh,
+            (Words(_, en), Lang::En) => en,
+        })
+        .copied()
+        .collect()
+}
+
+/// The language of the columns in words: English when the reader asks for
+/// it first, else Chinese (the operators' language).
+fn reader_lang(headers: &HeaderMap) -> Lang {
+    let asked = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if asked.trim_start().to_ascii_lowercase().starts_with("en") {
+        Lang::En
+    } else {
+        Lang::Zh
+    }
+}
+
+/// A code in words; an empty cell stays empty.
+fn in_words(lang: Lang, code: &str) -> String {
+    words::word(lang, code).to_owned()
+}
+
+/// A time as the console shows it: China time, to the second.
+fn china_time(ms: i64) -> String {
+    (utc(ms) + CHINA_OFFSET)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
 }
 
 /// A place for one more export of the operator's, or 429.

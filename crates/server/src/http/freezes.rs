@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use riskdesk_api::decisions::{FreezeRequest, ReleaseFreeze};
 use riskdesk_api::views::AccountFreezeView;
 use riskdesk_domain::operator::Permission;
@@ -19,6 +19,20 @@ use crate::store::{FreezeWrite, ReleaseWrite};
 
 /// The furthest a lapse time may be.
 const MAX_LAPSE_DAYS: i64 = 366;
+
+/// When a freeze lapses by itself, in ms: in the future and within
+/// [`MAX_LAPSE_DAYS`], or never.
+pub fn lapse(lapses_at: Option<DateTime<Utc>>, now_ms: i64) -> ApiResult<Option<i64>> {
+    let now = utc(now_ms);
+    match lapses_at {
+        Some(at) if at <= now || at > now + Duration::days(MAX_LAPSE_DAYS) => {
+            Err(ApiError::invalid(format!(
+                "lapses_at must be in the future and within {MAX_LAPSE_DAYS} days"
+            )))
+        }
+        at => Ok(at.map(|t| t.timestamp_millis())),
+    }
+}
 
 /// An account's freezes, newest first: live and released.
 #[utoipa::path(get, path = "/v1/accounts/{id}/freezes", tag = "accounts", params(("id" = i64, Path)),
@@ -58,19 +72,11 @@ pub async fn place(
     if request.amount.is_some_and(|a| a.fen() <= 0) {
         return Err(ApiError::invalid("amount must be more than zero"));
     }
-    let now = utc(state.clock.now_ms());
-    if let Some(lapses_at) = request.lapses_at
-        && (lapses_at <= now || lapses_at > now + Duration::days(MAX_LAPSE_DAYS))
-    {
-        return Err(ApiError::invalid(format!(
-            "lapses_at must be in the future and within {MAX_LAPSE_DAYS} days"
-        )));
-    }
     let write = FreezeWrite {
         account_id,
         amount_fen: request.amount.map(|a| a.fen()),
         reason: text(&request.reason, "reason", 500)?,
-        lapses_at: request.lapses_at.map(|t| t.timestamp_millis()),
+        lapses_at: lapse(request.lapses_at, state.clock.now_ms())?,
     };
     let route = format!("accounts/{account_id}/freezes");
     decide(

@@ -33,6 +33,7 @@ use super::paging::PAGING;
     tags(
         (name = "auth", description = "Operator sign-in with password and TOTP"),
         (name = "accounts", description = "Credit accounts and their transactions"),
+        (name = "investigations", description = "Accounts linked to one, and the rings they form"),
         (name = "alerts", description = "The fraud-alert queue"),
         (name = "blacklist"), (name = "limits"), (name = "disputes"),
         (name = "audit", description = "The audit trail as a hash chain with signed checkpoints"),

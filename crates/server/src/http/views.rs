@@ -1,5 +1,6 @@
 //! Domain records to wire views. Personal data is masked here, on the way out.
 
+use riskdesk_api::investigations::*;
 use riskdesk_api::views::*;
 use riskdesk_domain::account::CreditAccount;
 use riskdesk_domain::alert::FraudAlert;
@@ -37,6 +38,13 @@ pub fn freeze(row: FreezeRow) -> ApiResult<AccountFreezeView> {
         account_id: row.account_id,
         amount,
         reason: row.reason,
+        findings: row
+            .findings
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("freeze {}: bad findings: {e}", row.id))?
+            .unwrap_or_default(),
         source: row.source,
         created_by: row.created_by,
         created_at: utc(row.created_at),
@@ -165,6 +173,7 @@ pub fn alert(row: crate::store::AlertRow, now: i64) -> ApiResult<AlertView> {
         assignee: alert.assignee,
         amount: alert.amount,
         evidence: alert.evidence,
+        findings: alert.findings,
         disposition: alert.disposition,
         created_at: alert.created_at,
         sla_due_at: alert.sla_due_at,
@@ -366,5 +375,206 @@ pub fn backtest(row: &crate::store::BacktestRow) -> ApiResult<riskdesk_api::rule
             .map(serde_json::from_str)
             .transpose()
             .map_err(|_| corrupt("report"))?,
+    })
+}
+
+/// A walked network as investigators see it: the most strongly linked
+/// accounts first, hashed things without their values.
+pub fn account_links(walked: crate::links::Walked) -> ApiResult<AccountLinks> {
+    use riskdesk_domain::links::{MemberFacts, RingScore};
+    let crate::links::Walked { network, accounts } = walked;
+    let mut facts = Vec::with_capacity(accounts.len());
+    let mut listed = Vec::with_capacity(accounts.len());
+    for a in accounts {
+        let member = LinkedAccount {
+            hop: network.members().get(&a.id).copied().unwrap_or(0),
+            ..linked_account(a)?
+        };
+        // What the line lends: used plus available (the limit less frozen).
+        let exposure = member
+            .used
+            .checked_add(member.available)
+            .map_err(|_| anyhow::anyhow!("account {}: exposure", member.id))?;
+        facts.push(MemberFacts {
+            account_id: member.id,
+            confirmed_fraud: member.confirmed_fraud,
+            open_alerts: i64::from(member.open_alerts),
+            exposure,
+        });
+        listed.push(member);
+    }
+    let score = RingScore::of(&facts, network.truncated())
+        .map_err(|e| anyhow::anyhow!("the group's exposure: {e}"))?;
+    let weights = network.weights();
+    let weight = |id: i64| weights.get(&id).copied().unwrap_or(0);
+    listed.sort_by_key(|a| (a.hop != 0, std::cmp::Reverse(weight(a.id)), a.hop, a.id));
+    listed.truncate(MAX_LISTED);
+    let shown: std::collections::BTreeSet<i64> = listed.iter().map(|a| a.id).collect();
+    let value = |e: &riskdesk_domain::links::Entity| e.kind.shows_value().then(|| e.value.clone());
+    let links = network
+        .edges()
+        .iter()
+        .filter(|((a, b), _)| shown.contains(a) && shown.contains(b))
+        .map(|(&(from, to), shares)| AccountLink {
+            from,
+            to,
+            shared: shares
+                .iter()
+                .map(|s| SharedThing {
+                    kind: s.entity.kind,
+                    value: value(&s.entity),
+                    payments: s.payments,
+                    last_at: utc(s.last_at),
+                })
+                .collect(),
+        })
+        .collect();
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    Ok(AccountLinks {
+        account_id: network.centre(),
+        score: RingScoreView {
+            members: count(score.members),
+            at_least: score.at_least,
+            confirmed_fraud: count(score.confirmed_fraud),
+            open_alerts: u32::try_from(score.open_alerts).unwrap_or(u32::MAX),
+            exposure: score.exposure,
+        },
+        accounts: listed,
+        links,
+        common: network
+            .common()
+            .iter()
+            .map(|c| CommonThing {
+                kind: c.entity.kind,
+                value: value(&c.entity),
+                more_than: count(c.more_than),
+            })
+            .collect(),
+    })
+}
+
+/// A case as investigators see it; `now` says whether it is overdue.
+pub fn case(row: crate::store::CaseRow, now: i64) -> ApiResult<CaseView> {
+    #[derive(serde::Deserialize)]
+    struct Checked {
+        item: CaseCheck,
+        done_by: String,
+        done_at: i64,
+    }
+    let corrupt = |what: &str| anyhow::anyhow!("case {}: {what}", row.id);
+    let checked: Vec<Checked> =
+        serde_json::from_str(&row.checklist).map_err(|_| corrupt("checklist"))?;
+    let status: CaseStatus = row.status.parse().map_err(|_| corrupt("status"))?;
+    Ok(CaseView {
+        id: row.id,
+        severity: row.severity.parse().map_err(|_| corrupt("severity"))?,
+        overdue: status == CaseStatus::Open && row.due_at < now,
+        status,
+        owner: row.owner,
+        due_at: utc(row.due_at),
+        checklist: checked
+            .into_iter()
+            .map(|c| CheckedItem {
+                item: c.item,
+                done_by: c.done_by,
+                done_at: utc(c.done_at),
+            })
+            .collect(),
+        tags: serde_json::from_str(&row.tags).map_err(|_| corrupt("tags"))?,
+        disposition: row
+            .disposition
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(|_| corrupt("disposition"))?,
+        outcome: row.outcome,
+        created_by: row.created_by,
+        created_at: utc(row.created_at),
+        closed_by: row.closed_by,
+        closed_at: row.closed_at.map(utc),
+        version: row.version,
+        title: row.title,
+    })
+}
+
+pub fn attachment(row: crate::store::AttachmentRow) -> AttachmentView {
+    AttachmentView {
+        id: row.id,
+        case_id: row.case_id,
+        name: row.name,
+        content_type: row.content_type,
+        size_bytes: row.size_bytes,
+        sha256: row.sha256,
+        uploaded_by: row.uploaded_by,
+        uploaded_at: utc(row.uploaded_at),
+    }
+}
+
+pub fn case_detail(
+    detail: crate::store::CaseDetailRow,
+    shared: Vec<SharedAmong>,
+    now: i64,
+) -> ApiResult<CaseDetail> {
+    let id = detail.case.id;
+    Ok(CaseDetail {
+        case: case(detail.case, now)?,
+        members: detail
+            .members
+            .into_iter()
+            .map(|m| {
+                Ok(CaseMemberView {
+                    kind: m
+                        .kind
+                        .parse()
+                        .map_err(|_| anyhow::anyhow!("case {id}: member kind {:?}", m.kind))?,
+                    id: m.ref_id,
+                    added_by: m.added_by,
+                    added_at: utc(m.added_at),
+                })
+            })
+            .collect::<ApiResult<_>>()?,
+        notes: detail
+            .notes
+            .into_iter()
+            .map(|n| CaseNoteView {
+                id: n.id,
+                author: n.author,
+                body: n.body,
+                created_at: utc(n.created_at),
+            })
+            .collect(),
+        attachments: detail.attachments.into_iter().map(attachment).collect(),
+        shared,
+    })
+}
+
+/// A member of a group or a case as investigators see it (hop 0).
+pub fn linked_account(a: crate::store::LinkedAccountRow) -> ApiResult<LinkedAccount> {
+    let money = |fen: i64| {
+        riskdesk_domain::money::Money::from_fen(fen)
+            .map_err(|_| anyhow::anyhow!("account {}: bad amount {fen}", a.id))
+    };
+    let (limit, used, frozen) = (
+        money(a.limit_fen)?,
+        money(a.used_fen)?,
+        money(a.frozen_fen)?,
+    );
+    let available = limit
+        .checked_sub(used)
+        .and_then(|m| m.checked_sub(frozen))
+        .map_err(|_| anyhow::anyhow!("account {}: used and frozen exceed the limit", a.id))?;
+    Ok(LinkedAccount {
+        id: a.id,
+        hop: 0,
+        grade: FromStr::from_str(&a.grade)
+            .map_err(|_| anyhow::anyhow!("account {}: unknown grade {:?}", a.id, a.grade))?,
+        status: FromStr::from_str(&a.status)
+            .map_err(|_| anyhow::anyhow!("account {}: unknown status {:?}", a.id, a.status))?,
+        confirmed_fraud: a.confirmed_fraud != 0,
+        open_alerts: u32::try_from(a.open_alerts).unwrap_or(u32::MAX),
+        limit,
+        used,
+        available,
+        name_masked: a.name_masked,
     })
 }

@@ -50,6 +50,10 @@ pub enum Decided {
     Session(super::SessionAdminRow),
     ServiceClient(super::ServiceClientAdminRow),
     RuleSet(super::RuleSetRow),
+    Case(super::CaseRow),
+    CaseFreezes(Vec<super::CaseFreezeItem>),
+    CaseBlacklist(Vec<super::CaseBlacklistItem>),
+    Attachment(super::AttachmentRow),
     Refused(Refused),
 }
 

@@ -175,6 +175,13 @@ impl AlertRow {
                 assignee: self.assignee,
                 amount: self.amount_fen.map(money).transpose()?,
                 evidence: self.evidence,
+                findings: self
+                    .findings
+                    .as_deref()
+                    .map(serde_json::from_str)
+                    .transpose()
+                    .context("findings")?
+                    .unwrap_or_default(),
                 disposition: word_opt("disposition", self.disposition.as_deref())?,
                 created_at: utc(self.created_at),
                 sla_due_at: utc(self.sla_due_at),

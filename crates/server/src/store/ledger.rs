@@ -57,6 +57,8 @@ pub struct PlannedAlert {
     pub rule: String,
     pub severity_rank: i16,
     pub evidence: String,
+    /// JSON: the hit's findings.
+    pub findings: String,
     pub sla_ms: i64,
 }
 
@@ -82,6 +84,8 @@ pub struct PlannedFreeze {
     pub percent: u32,
     pub lapses_at: i64,
     pub reason: String,
+    /// JSON: the hit's findings.
+    pub findings: String,
 }
 
 /// What an authorization recorded; kept as the idempotent answer.
@@ -158,6 +162,8 @@ pub struct FreezeRow {
     pub released_by: Option<String>,
     pub release_reason: Option<String>,
     pub version: i64,
+    /// JSON: what the engine's rule found; none for an officer's freeze.
+    pub findings: Option<String>,
 }
 
 #[derive(Clone, PartialEq, Eq, sqlx::FromRow)]

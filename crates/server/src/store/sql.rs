@@ -25,8 +25,10 @@ mod events;
 mod fetch;
 mod lapses;
 mod ledger;
+mod links;
 mod lists;
 mod metrics;
+mod raised;
 mod rule_sets;
 mod sealing;
 mod sessions;
@@ -189,9 +191,9 @@ const TRANSACTION_INSERT: &str = "account_id, kind, order_id, merchant, category
     amount_fen, installments, device_id, ip, lat, lon, city, status, decision, rule_hits, \
     occurred_at, decline_reason, grade, rules_version, shadow_version, shadow_decision, shadow_hits";
 const FREEZE_FIELDS: &str = "id, account_id, amount_fen, reason, source, created_by, \
-    transaction_id, created_at, lapses_at, released_at, released_by, release_reason, version";
+    transaction_id, created_at, lapses_at, released_at, released_by, release_reason, version, findings";
 const ALERT_FIELDS: &str = "id, account_id, transaction_id, rule, severity_rank, status, assignee, \
-    amount_fen, evidence, disposition, created_at, sla_due_at, version, escalated_by";
+    amount_fen, evidence, disposition, created_at, sla_due_at, version, escalated_by, findings";
 const BLACKLIST_FIELDS: &str = "id, kind, value, reason, created_by, created_at, expires_at, \
     removed_at, removal_requested_by, removal_requested_at, removal_reason, removed_by, version";
 const LIMIT_CHANGE_FIELDS: &str = "id, account_id, current_limit_fen, proposed_limit_fen, reason, \
@@ -407,7 +409,7 @@ impl<DB: LargeTables> Store for SqlStore<DB> {
                 q.push(
                     "INSERT INTO alerts (id, account_id, transaction_id, rule, severity_rank, \
                      status, assignee, amount_fen, evidence, disposition, created_at, sla_due_at, \
-                     version)",
+                     version, findings)",
                 );
                 q.values(chunk, |t, a| {
                     t.bind(a.id)
@@ -422,7 +424,8 @@ impl<DB: LargeTables> Store for SqlStore<DB> {
                         .bind(a.disposition.clone())
                         .bind(a.created_at)
                         .bind(a.sla_due_at)
-                        .bind(a.version);
+                        .bind(a.version)
+                        .bind(a.findings.clone());
                 });
             })
             .await?;

@@ -9,10 +9,21 @@ use serde_json::{Value, json};
 use crate::support::{self, Service};
 
 async fn csv(service: &Service, path: &str, token: &str) -> (u16, String, String) {
+    csv_in(service, path, token, "zh-CN").await
+}
+
+/// A CSV with its columns in words in `language` (`Accept-Language`).
+async fn csv_in(
+    service: &Service,
+    path: &str,
+    token: &str,
+    language: &str,
+) -> (u16, String, String) {
     let response = service
         .client
         .get(format!("{}{path}", service.url))
         .bearer_auth(token)
+        .header("accept-language", language)
         .send()
         .await
         .unwrap();
@@ -61,7 +72,7 @@ async fn exports_stream_every_row_with_a_bom_and_are_audited() {
     .await;
     assert_eq!((status, kind.as_str()), (200, "text/csv; charset=utf-8"));
     assert!(
-        text.starts_with("\u{feff}id,time_utc,kind,order_id,merchant"),
+        text.starts_with("\u{feff}id,time_utc,时间（北京时间）,kind,类型,order_id,merchant"),
         "{}",
         &text[..80]
     );
@@ -93,7 +104,7 @@ async fn exports_stream_every_row_with_a_bom_and_are_audited() {
     assert_eq!(status, 403, "an agent reads no alerts, so exports none");
     let (status, _, disputes) = csv(&service, "/v1/disputes.csv", &agent).await;
     assert_eq!(status, 200);
-    assert!(disputes.starts_with("\u{feff}id,created_utc"));
+    assert!(disputes.starts_with("\u{feff}id,created_utc,受理时间（北京时间）"));
 
     let (_, _, trail) = csv(&service, "/v1/audit.csv?action=export.", &manager).await;
     let exports: Vec<&str> = trail.trim_end().split("\r\n").skip(1).collect();
@@ -102,7 +113,7 @@ async fn exports_stream_every_row_with_a_bom_and_are_audited() {
     // entry), the transactions.
     let actions: Vec<&str> = exports
         .iter()
-        .map(|l| l.split(',').nth(3).unwrap())
+        .map(|l| l.split(',').nth(4).unwrap())
         .collect();
     assert_eq!(
         actions,
@@ -117,6 +128,133 @@ async fn exports_stream_every_row_with_a_bom_and_are_audited() {
     assert!(
         exports[3].contains(&id.to_string()),
         "the filters are recorded"
+    );
+}
+
+#[tokio::test]
+async fn each_code_keeps_its_column_beside_the_same_in_the_readers_words() {
+    let store = support::sqlite().await;
+    support::portfolio(store.as_ref(), 300).await;
+    let service = Service::start(store).await;
+    let manager = service.sign_in("manager.chen").await;
+
+    let (_, _, zh) = csv_in(
+        &service,
+        "/v1/alerts.csv?status=open",
+        &manager,
+        "zh-CN,zh;q=0.9",
+    )
+    .await;
+    let (_, _, en) = csv_in(
+        &service,
+        "/v1/alerts.csv?status=open",
+        &manager,
+        "en-GB,en;q=0.8",
+    )
+    .await;
+    let (zh, en) = (cells(&zh), cells(&en));
+    assert_eq!(
+        zh[0],
+        [
+            "id",
+            "created_utc",
+            "创建时间（北京时间）",
+            "account_id",
+            "rule",
+            "规则",
+            "severity_rank",
+            "严重度",
+            "status",
+            "状态",
+            "assignee",
+            "amount",
+            "evidence",
+            "证据",
+            "disposition",
+            "结论",
+            "sla_due_utc",
+            "处理时限（北京时间）"
+        ]
+    );
+    assert_eq!(
+        en[0],
+        [
+            "id",
+            "created_utc",
+            "Created (China)",
+            "account_id",
+            "rule",
+            "Rule",
+            "severity_rank",
+            "Severity",
+            "status",
+            "Status",
+            "assignee",
+            "amount",
+            "evidence",
+            "Evidence",
+            "disposition",
+            "Disposition",
+            "sla_due_utc",
+            "Due (China)"
+        ]
+    );
+    assert_eq!(zh.len(), en.len());
+    // The same codes in both, and each beside its words.
+    let words = |rows: &[Vec<String>], code: usize| -> std::collections::BTreeMap<String, String> {
+        rows[1..]
+            .iter()
+            .map(|r| (r[code].clone(), r[code + 1].clone()))
+            .collect()
+    };
+    let (rules_zh, rules_en) = (words(&zh, 4), words(&en, 4));
+    assert_eq!(
+        rules_zh.keys().collect::<Vec<_>>(),
+        rules_en.keys().collect::<Vec<_>>()
+    );
+    assert_eq!(rules_zh["amount_spike"], "金额突增");
+    assert_eq!(rules_en["amount_spike"], "Amount spike");
+    assert_eq!(words(&zh, 8)["open"], "待处理");
+    assert_eq!(words(&en, 8)["open"], "Open");
+    assert!(
+        words(&zh, 6)
+            .values()
+            .all(|w| ["低", "中", "高", "严重"].contains(&w.as_str()))
+    );
+    // The evidence in words, from the findings; the English sentence kept.
+    let spike = zh[1..].iter().find(|r| r[4] == "amount_spike").unwrap();
+    assert!(
+        spike[12].contains(" is ") && spike[12].contains("the median"),
+        "{spike:?}"
+    );
+    assert!(
+        spike[13].contains("是近") && spike[13].contains("笔消费中位数"),
+        "{spike:?}"
+    );
+    // China time beside UTC: eight hours on.
+    let utc = chrono::DateTime::parse_from_rfc3339(&zh[1][1]).unwrap();
+    let china = (utc + chrono::Duration::hours(8))
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string();
+    assert_eq!(zh[1][2], china);
+
+    // Without a language asked for, the operators' Chinese.
+    let response = service
+        .client
+        .get(format!("{}/v1/audit.csv", service.url))
+        .bearer_auth(&manager)
+        .send()
+        .await
+        .unwrap();
+    let trail = cells(&response.text().await.unwrap());
+    assert_eq!(trail[0][5], "操作");
+    let sign_in = trail[1..]
+        .iter()
+        .find(|r| r[4] == "session.sign_in")
+        .unwrap();
+    assert_eq!(
+        (sign_in[5].as_str(), sign_in[7].as_str()),
+        ("登录", "操作员 manager.chen")
     );
 }
 
@@ -248,11 +386,11 @@ async fn no_export_holds_a_cell_a_spreadsheet_would_run() {
             .unwrap_or_else(|| panic!("row {first}"))
     };
     let payment = row(transactions, &decided["transaction_id"].to_string());
-    assert_eq!(payment[4], "'=HYPERLINK(\"http://evil.example\",\"点我\")");
-    assert_eq!(payment[13], "'+上海");
+    assert_eq!(payment[6], "'=HYPERLINK(\"http://evil.example\",\"点我\")");
+    assert_eq!(payment[21], "'+上海");
     let case = row(disputes, &dispute["id"].to_string());
-    assert_eq!(case[6], "'=1+1+cmd|' /C calc'!A0");
-    assert_eq!(case[10], "'-2+3");
+    assert_eq!(case[9], "'=1+1+cmd|' /C calc'!A0");
+    assert_eq!(case[13], "'-2+3");
 
     // LibreOffice shows the text; the same cell unguarded it runs.
     let dir = tempfile::tempdir().unwrap();
@@ -273,11 +411,11 @@ async fn no_export_holds_a_cell_a_spreadsheet_would_run() {
         transactions,
     ));
     let payment = shown.iter().find(|r| r[0] == payment_id).unwrap();
-    assert_eq!(payment[4], "'=HYPERLINK(\"http://evil.example\",\"点我\")");
+    assert_eq!(payment[6], "'=HYPERLINK(\"http://evil.example\",\"点我\")");
     let shown = cells(&as_libreoffice_shows(dir.path(), "disputes", disputes));
     let case = shown.iter().find(|r| r[0] == dispute_id).unwrap();
     assert_eq!(
-        (case[6].as_str(), case[10].as_str()),
+        (case[9].as_str(), case[13].as_str()),
         ("'=1+1+cmd|' /C calc'!A0", "'-2+3")
     );
 }

@@ -24,6 +24,7 @@ GET  /v1/accounts/{id}/blacklist-matches         + - + - x x
 GET  /v1/accounts/{id}/freezes                   + + + - x x
 POST /v1/accounts/{id}/freezes                   + - + - x x
 GET  /v1/accounts/{id}/history                   + + + - x x
+GET  /v1/accounts/{id}/links                     + - + - x x
 POST /v1/accounts/{id}/limit-changes             + - + - x x
 POST /v1/accounts/{id}/reveal                    + + + - x x
 GET  /v1/accounts/{id}/transactions              + + + - x x
@@ -84,6 +85,15 @@ GET  /v1/rules/{id}/shadow                       + - + - x x
 GET  /v1/rules/record                            + - + - x x
 GET  /v1/rules/{id}/backtests                    + - + - x x
 POST /v1/rules/{id}/backtests                    + - + - x x
+GET  /v1/cases                                   + - + - x x
+POST /v1/cases                                   + - + - x x
+GET  /v1/cases/{id}                              + - + - x x
+POST /v1/cases/{id}/steps                        + - + - x x
+POST /v1/cases/{id}/attachments                  + - + - x x
+GET  /v1/cases/{id}/attachments/{attachment}     + - + - x x
+POST /v1/cases/{id}/freeze-all                   + - + - x x
+POST /v1/cases/{id}/blacklist-shared             + - + - x x
+GET  /v1/cases/{id}/report                       + - + - x x
 GET  /v1/backtests/{id}                          + - + - x x
 POST /v1/backtests/{id}/cancel                   + - + - x x
 GET  /v1/service-clients                         - - - + x x
@@ -105,8 +115,16 @@ fn concrete(path: &str) -> String {
     } else {
         "999999999"
     };
+    // An upload names its file in the query, read before the role.
+    let query = if path.ends_with("/attachments") {
+        "?name=perm.txt"
+    } else {
+        ""
+    };
     path.replace("{id}", id)
+        .replace("{attachment}", "999999999")
         .replace("{order_id}", "WX-NOBODY-1")
+        + query
 }
 
 /// A well-formed body for each write, so that the role is what decides.
@@ -121,6 +139,14 @@ fn body(path: &str, caller: usize) -> Value {
         "/v1/alerts/triage" => json!({"items": [{"id": 999999999, "version": 1}],
             "action": {"type": "claim"}}),
         "/v1/alerts/{id}/notes" => json!({"body": "权限检查"}),
+        "/v1/cases" => json!({"title": "权限检查", "alert_id": 999999999}),
+        "/v1/cases/{id}/freeze-all" => json!({"reason": "权限检查"}),
+        "/v1/cases/{id}/blacklist-shared" => {
+            json!({"things": [{"kind": "device", "value": "dev-perm"}], "reason": "权限检查"})
+        }
+        "/v1/cases/{id}/steps" => {
+            json!({"version": version, "step": {"type": "note", "body": "权限检查"}})
+        }
         "/v1/alerts/{id}/triage" => json!({"version": version, "action": {"type": "claim"}}),
         "/v1/blacklist" => json!({"kind": "device", "value": format!("dev-perm-{caller}"),
             "reason": "权限检查"}),

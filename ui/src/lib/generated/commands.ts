@@ -2,6 +2,7 @@
 
 /** The app's commands: `call` takes no other name. */
 export const COMMANDS = [
+  "preferences",
   "start",
   "connect",
   "resume",
@@ -15,6 +16,10 @@ export const COMMANDS = [
   "accounts",
   "account",
   "account_chart",
+  "account_links",
+  "cases",
+  "case",
+  "case_report",
   "transactions",
   "decide",
   "alert",

@@ -288,9 +288,220 @@ average_change: string, };
 
 export type Account360 = { detail: AccountDetail, alerts: Array<AlertView> | null, limit_changes: Array<LimitChangeView> | null, blacklist_matches: Array<BlacklistEntryView> | null, };
 
+export type LinksBoard = { links: AccountLinks, graph: string, };
+
+export type CaseReportRequest = { case_id: number, lang: Lang, };
+
+export type AccountLinks = { account_id: number, score: RingScoreView, 
+/**
+ * The group's accounts, the one asked about first (hop 0), then the
+ * most strongly linked; at most [`MAX_LISTED`], the score counts all.
+ */
+accounts: Array<LinkedAccount>, 
+/**
+ * Who is linked to whom, each pair once, nearer account first; only
+ * between listed accounts.
+ */
+links: Array<AccountLink>, 
+/**
+ * Things the account or its links share with too many accounts to be
+ * evidence (a carrier's address, a busy shop): counted, not followed.
+ */
+common: Array<CommonThing>, };
+
+export type RingScoreView = { 
+/**
+ * Accounts in the group, the one asked about included.
+ */
+members: number, 
+/**
+ * The walk stopped at a limit: the group has at least `members`.
+ */
+at_least: boolean, 
+/**
+ * Members with an alert closed as confirmed fraud.
+ */
+confirmed_fraud: number, 
+/**
+ * Alerts not yet closed, over the members.
+ */
+open_alerts: number, 
+/**
+ * What the members' lines lend: used plus available.
+ */
+exposure: string, };
+
+export type LinkedAccount = { id: number, 
+/**
+ * 0 for the account asked about, then 1 or 2.
+ */
+hop: number, name_masked: string, grade: Grade, status: AccountStatus, confirmed_fraud: boolean, open_alerts: number, limit: string, used: string, available: string, };
+
+export type AccountLink = { 
+/**
+ * The account nearer the one asked about.
+ */
+from: number, to: number, shared: Array<SharedThing>, };
+
+export type SharedThing = { kind: LinkKind, 
+/**
+ * The device, address, block or merchant; absent for a phone, an
+ * identity or a home, which are matched by keyed hash and never shown.
+ */
+value: string | null, 
+/**
+ * Payments the farther account made with it (0 for what the customer
+ * is rather than does).
+ */
+payments: number, last_at: string, };
+
+export type SharedAmong = { kind: LinkKind, 
+/**
+ * Absent for a phone, an identity or a home (matched by keyed hash).
+ */
+value: string | null, accounts: Array<number>, };
+
+export type CommonThing = { kind: LinkKind, value: string | null, 
+/**
+ * More than this many accounts share it.
+ */
+more_than: number, };
+
+export type OpenCase = { 
+/**
+ * 1–200 characters.
+ */
+title: string, 
+/**
+ * Absent: the alert's, or medium.
+ */
+severity?: Severity, alert_id?: number, 
+/**
+ * At most 500.
+ */
+accounts: Array<number>, 
+/**
+ * Also the alerts of these accounts that wait in the queue (open and
+ * unassigned), so that closing the case closes them.
+ */
+with_waiting_alerts?: boolean, };
+
+export type CaseStepRequest = { 
+/**
+ * The case's version the step is based on; without it, 428.
+ */
+version?: number, step: CaseStep, };
+
+export type CaseQuery = { status?: CaseStatus, cursor?: string, 
+/**
+ * 1–200; 50 when absent.
+ */
+limit?: number, };
+
+export type CaseView = { id: number, title: string, severity: Severity, status: CaseStatus, owner: string, due_at: string, 
+/**
+ * Open past its due time.
+ */
+overdue: boolean, 
+/**
+ * The items checked off, in the order they were.
+ */
+checklist: Array<CheckedItem>, tags: Array<string>, disposition: Disposition | null, outcome: string | null, created_by: string, created_at: string, closed_by: string | null, closed_at: string | null, version: number, };
+
+export type CheckedItem = { item: CaseCheck, done_by: string, done_at: string, };
+
+export type CaseDetail = { case: CaseView, members: Array<CaseMemberView>, notes: Array<CaseNoteView>, attachments: Array<AttachmentView>, 
+/**
+ * Each thing two or more of the case's accounts share, with them.
+ */
+shared: Array<SharedAmong>, };
+
+export type CaseMemberView = { kind: CaseMemberKind, id: number, added_by: string, added_at: string, };
+
+export type CaseNoteView = { id: number, author: string, body: string, created_at: string, };
+
+export type AttachmentView = { id: number, case_id: number, name: string, 
+/**
+ * The type its bytes are (checked, not as declared).
+ */
+content_type: string, size_bytes: number, 
+/**
+ * SHA-256 of the bytes, hex.
+ */
+sha256: string, uploaded_by: string, uploaded_at: string, };
+
+export type CaseFreezeAll = { 
+/**
+ * 1–500 characters.
+ */
+reason: string, 
+/**
+ * When the freezes lapse by themselves; absent: until released.
+ */
+lapses_at?: string, };
+
+export type CaseFreezesResult = { results: Array<CaseFreezeResult>, };
+
+export type CaseFreezeResult = { account_id: number, freeze: AccountFreezeView | null, problem: Problem | null, };
+
+export type CaseBlacklistShared = { 
+/**
+ * 1–100 things, each a `device`, `ip` or `ip_block` that two or more
+ * of the case's accounts share (`shared` of the case).
+ */
+things: Array<ThingRef>, 
+/**
+ * 1–500 characters.
+ */
+reason: string, 
+/**
+ * When the entries lapse; absent: until removed.
+ */
+expires_at?: string, };
+
+export type ThingRef = { kind: LinkKind, value: string, };
+
+export type CaseBlacklistResult = { results: Array<CaseBlacklistItem>, };
+
+export type CaseBlacklistItem = { thing: ThingRef, entry: BlacklistEntryView | null, problem: Problem | null, };
+
+export type CaseStep = { "type": "add_members", accounts: Array<number>, alerts: Array<number>, disputes: Array<number>, freezes: Array<number>, } | { "type": "note", body: string, } | { "type": "check", item: CaseCheck, done: boolean, } | { "type": "tag", tags: Array<string>, } | { "type": "assign", to: string, } | { "type": "close", disposition: Disposition, 
+/**
+ * 1–2,000 characters.
+ */
+outcome: string, };
+
+export type CaseStatus = "open" | "closed";
+
+export type CaseMemberKind = "account" | "alert" | "dispute" | "freeze" | "blacklist";
+
+export type CaseCheck = "links_reviewed" | "customers_contacted" | "merchants_reviewed" | "actions_taken" | "outcome_recorded";
+
+export type LinkKind = "device" | "ip" | "ip_block" | "phone" | "national_id" | "home" | "merchant";
+
+export type Finding = { "type": "payment_count", count: number, minutes: number, on: Subject, value: string | null, max: number, } | { "type": "amount_in_window", amount: string, minutes: number, on: Subject, value: string | null, max: string, } | { "type": "amount_spike", amount: string, 
+/**
+ * To one decimal place.
+ */
+multiple: number, median: string, purchases: number, max_multiple: number, } | { "type": "new_device", device: string, amount: string, max: string, } | { "type": "night_burst", count: number, from_hour: number, to_hour: number, minutes: number, max: number, } | { "type": "travel", from: string, to: string, km: number, seconds: number, 
+/**
+ * Absent when the two were at the same moment.
+ */
+speed_kmh: number | null, max_kmh: number, } | { "type": "far_from_home", km: number, home: string, city: string, max_km: number, } | { "type": "blacklisted", entry: number, kind: BlacklistKind, 
+/**
+ * A phone masked.
+ */
+value: string, } | { "type": "blacklisted_address", entry: number, ip: string, net: string, } | { "type": "blacklisted_city", entry: number, city: string, } | { "type": "blacklisted_area", entry: number, 
+/**
+ * From the centre, to one decimal place.
+ */
+km: number, radius_km: number, } | { "type": "risky_merchant", category: MerchantCategory, merchant: string, amount: string, max: string, } | { "type": "frequent_large", count: number, over: string, minutes: number, max: number, freeze_percent: number, freeze_hours: number, };
+
+export type AuditAction = "account.limit" | "alert.assign" | "alert.claim" | "alert.close" | "alert.escalate" | "alert.next" | "alert.note" | "alert.release" | "blacklist.add" | "blacklist.removal_reject" | "blacklist.removal_request" | "blacklist.remove" | "case.add_members" | "case.assign" | "case.attach" | "case.blacklist_shared" | "case.check" | "case.close" | "case.freeze_all" | "case.note" | "case.open" | "case.tag" | "dispute.escalated" | "dispute.open" | "dispute.refund_proposed" | "dispute.refund_rejected" | "dispute.refunded" | "dispute.rejected" | "export.alerts" | "export.audit" | "export.disputes" | "export.transactions" | "freeze.place" | "freeze.release" | "limit.approve" | "limit.decrease" | "limit.propose" | "limit.reject" | "operator.add" | "operator.disable" | "operator.enable" | "operator.own_password" | "operator.reset_totp" | "operator.role" | "pii.reveal" | "rules.draft" | "rules.publish" | "rules.shadow" | "service_client.add" | "service_client.revoke" | "session.end" | "session.sign_in" | "session.sign_in_failed" | "session.sign_out" | "session.step_up_failed";
+
 export type ChartRequest = { account_id: number, theme: Theme, lang: Lang, width: number, height: number, };
 
-export type OperatorDecision = { "type": "triage", alert_id: number, request: TriageRequest, } | { "type": "bulk_triage", request: BulkTriageRequest, } | { "type": "next_alert" } | { "type": "add_note", alert_id: number, request: NoteRequest, } | { "type": "propose_limit", account_id: number, request: ProposeLimitChange, } | { "type": "approve_limit", id: number, request: StepUpApproval, } | { "type": "reject_limit", id: number, request: ReasonedChange, } | { "type": "freeze", account_id: number, request: FreezeRequest, } | { "type": "release_freeze", id: number, request: ReleaseFreeze, } | { "type": "add_blacklist", request: AddBlacklistEntry, } | { "type": "request_removal", id: number, request: ReasonedChange, } | { "type": "approve_removal", id: number, request: StepUpApproval, } | { "type": "reject_removal", id: number, request: ReasonedChange, } | { "type": "open_dispute", request: OpenDispute, } | { "type": "dispute_step", id: number, request: DisputeStepRequest, } | { "type": "save_rule_draft", request: SaveRuleDraft, } | { "type": "shadow_rules", id: number, request: ShadowRuleSet, } | { "type": "publish_rules", id: number, request: StepUpApproval, } | { "type": "team", decision: TeamDecision, };
+export type OperatorDecision = { "type": "triage", alert_id: number, request: TriageRequest, } | { "type": "bulk_triage", request: BulkTriageRequest, } | { "type": "next_alert" } | { "type": "add_note", alert_id: number, request: NoteRequest, } | { "type": "propose_limit", account_id: number, request: ProposeLimitChange, } | { "type": "approve_limit", id: number, request: StepUpApproval, } | { "type": "reject_limit", id: number, request: ReasonedChange, } | { "type": "freeze", account_id: number, request: FreezeRequest, } | { "type": "release_freeze", id: number, request: ReleaseFreeze, } | { "type": "add_blacklist", request: AddBlacklistEntry, } | { "type": "request_removal", id: number, request: ReasonedChange, } | { "type": "approve_removal", id: number, request: StepUpApproval, } | { "type": "reject_removal", id: number, request: ReasonedChange, } | { "type": "open_dispute", request: OpenDispute, } | { "type": "dispute_step", id: number, request: DisputeStepRequest, } | { "type": "save_rule_draft", request: SaveRuleDraft, } | { "type": "shadow_rules", id: number, request: ShadowRuleSet, } | { "type": "publish_rules", id: number, request: StepUpApproval, } | { "type": "open_case", request: OpenCase, } | { "type": "case_step", id: number, request: CaseStepRequest, } | { "type": "freeze_case", id: number, request: CaseFreezeAll, } | { "type": "blacklist_case", id: number, request: CaseBlacklistShared, } | { "type": "attach", case_id: number, name: string, content_type: string, content_base64: string, } | { "type": "team", decision: TeamDecision, };
 
 export type AuditVerification = { 
 /**
@@ -605,7 +816,7 @@ export type LimitApproval = { officer_max_increase_percent: number, officer_max_
 
 export type DisputeApproval = { single_max: string, second_person_max: string, };
 
-export type DecisionRecord = { "kind": "alert", "record": AlertView } | { "kind": "bulk", "record": BulkTriageResult } | { "kind": "note", "record": AlertNoteView } | { "kind": "limit_change", "record": LimitChangeView } | { "kind": "freeze", "record": AccountFreezeView } | { "kind": "blacklist", "record": BlacklistEntryView } | { "kind": "dispute", "record": DisputeView } | { "kind": "operator", "record": OperatorShown } | { "kind": "session", "record": SessionAdminView } | { "kind": "service_client", "record": ServiceClientView } | { "kind": "rule_set", "record": RuleSetView };
+export type DecisionRecord = { "kind": "alert", "record": AlertView } | { "kind": "bulk", "record": BulkTriageResult } | { "kind": "note", "record": AlertNoteView } | { "kind": "limit_change", "record": LimitChangeView } | { "kind": "freeze", "record": AccountFreezeView } | { "kind": "blacklist", "record": BlacklistEntryView } | { "kind": "dispute", "record": DisputeView } | { "kind": "operator", "record": OperatorShown } | { "kind": "session", "record": SessionAdminView } | { "kind": "service_client", "record": ServiceClientView } | { "kind": "rule_set", "record": RuleSetView } | { "kind": "case", "record": CaseView } | { "kind": "case_freezes", "record": CaseFreezesResult } | { "kind": "case_blacklist", "record": CaseBlacklistResult } | { "kind": "attachment", "record": AttachmentView };
 
 export type DecisionOutcome = { record: DecisionRecord, 
 /**
@@ -686,9 +897,22 @@ decline_reason: DeclineReason | null, };
 
 export type Location = { lat: number, lon: number, city: string, };
 
-export type RuleHit = { rule: Rule, evidence: string, };
+export type RuleHit = { rule: Rule, evidence: string, 
+/**
+ * Empty in records written before findings were.
+ */
+findings: Array<Finding>, };
 
-export type AlertView = { id: number, account_id: number, transaction_id: number | null, rule: Rule, severity: Severity, status: AlertStatus, assignee: string | null, amount: string | null, evidence: string, disposition: Disposition | null, created_at: string, sla_due_at: string, 
+export type AlertView = { id: number, account_id: number, transaction_id: number | null, rule: Rule, severity: Severity, status: AlertStatus, assignee: string | null, amount: string | null, 
+/**
+ * What the rule found, in one English sentence.
+ */
+evidence: string, 
+/**
+ * The same as values, for the reader's language; empty for alerts
+ * raised before findings were kept (then `evidence` is all there is).
+ */
+findings: Array<Finding>, disposition: Disposition | null, created_at: string, sla_due_at: string, 
 /**
  * Not closed, and past its SLA time.
  */
@@ -724,7 +948,17 @@ note: string | null, maker: string, checker: string | null,
  */
 decision_note: string | null, created_at: string, expires_at: string, decided_at: string | null, version: number, };
 
-export type AccountFreezeView = { id: number, account_id: number, amount: string, reason: string, 
+export type AccountFreezeView = { id: number, account_id: number, amount: string, 
+/**
+ * An officer's words, or for the engine's freeze its rule's evidence
+ * as an English sentence (rendered from `findings` where there are some).
+ */
+reason: string, 
+/**
+ * What the engine's rule found; empty for an officer's freeze, and for
+ * the engine's freezes placed before findings were kept.
+ */
+findings: Array<Finding>, 
 /**
  * `system` (the engine) or `operator`.
  */
@@ -1066,7 +1300,7 @@ export type LimitChangeStatus = "pending" | "approved" | "rejected" | "applied" 
 
 export type ApprovalTier = "officer" | "manager";
 
-export type Permission = "read_accounts" | "read_transactions" | "read_alerts" | "read_blacklist" | "read_limit_changes" | "read_disputes" | "triage_alerts" | "propose_limit_change" | "approve_limit_change" | "freeze_credit" | "manage_blacklist" | "handle_disputes" | "decide_escalated_alerts" | "decide_escalated_disputes" | "reveal_pii" | "read_audit" | "read_metrics" | "read_rules" | "draft_rules" | "publish_rules" | "manage_operators";
+export type Permission = "read_accounts" | "read_transactions" | "read_alerts" | "read_blacklist" | "read_limit_changes" | "read_disputes" | "triage_alerts" | "propose_limit_change" | "approve_limit_change" | "freeze_credit" | "manage_blacklist" | "handle_disputes" | "decide_escalated_alerts" | "decide_escalated_disputes" | "reveal_pii" | "investigate" | "read_audit" | "read_metrics" | "read_rules" | "draft_rules" | "publish_rules" | "manage_operators";
 
 export type Role = "risk_officer" | "cs_agent" | "manager" | "admin";
 

@@ -256,6 +256,13 @@ impl<DB> SqlStore<DB> {
         let mut prev = audit::from_hex::<32>(&last_hash)
             .ok_or_else(|| decode_error(anyhow::anyhow!("audit head: bad hash {last_hash:?}")))?;
         for r in records {
+            // Only the trail's own vocabulary: the console labels each one.
+            if r.action.parse::<audit::Action>().is_err() {
+                return Err(decode_error(anyhow::anyhow!(
+                    "audit action {:?} is not in audit::Action",
+                    r.action
+                )));
+            }
             last_id += 1;
             let entry = audit::Entry {
                 id: last_id,

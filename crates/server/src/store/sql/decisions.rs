@@ -7,6 +7,7 @@
 
 mod alerts;
 mod blacklist;
+mod cases;
 mod disputes;
 mod lines;
 

@@ -169,48 +169,8 @@ impl<DB> Ledger for SqlStore<DB> {
             Err(e) => return Err(e),
         };
         metrics::count_authorization::<DB>(&mut *tx, transaction_id, r.occurred_at).await?;
-        let mut alerts = Vec::new();
-        for alert in &w.alerts {
-            let id: Option<(i64,)> = fetch_optional(&mut *tx, |q| {
-                q.push(
-                    "INSERT INTO alerts (account_id, transaction_id, rule, severity_rank, status, \
-                     amount_fen, evidence, created_at, sla_due_at, grade) SELECT ",
-                );
-                q.bind(r.account_id).push(", ").bind(transaction_id);
-                q.push(", ").bind(alert.rule.clone());
-                q.push(", ").bind(alert.severity_rank).push(", 'open', ");
-                q.bind(r.amount_fen).push(", ").bind(alert.evidence.clone());
-                q.push(", ").bind(r.occurred_at);
-                q.push(", ").bind(r.occurred_at + alert.sla_ms);
-                q.push(", ").bind(grade.clone());
-                q.push(" WHERE NOT EXISTS (SELECT 1 FROM alerts WHERE account_id = ")
-                    .bind(r.account_id);
-                q.push(" AND rule = ").bind(alert.rule.clone());
-                q.push(" AND status <> 'closed' AND created_at > ")
-                    .bind(r.occurred_at - w.dedup_ms);
-                q.push(") RETURNING id");
-            })
-            .await?;
-            if let Some((id,)) = id {
-                metrics::count_alert::<DB>(&mut *tx, id, metrics::AlertStep::Raised).await?;
-                let data = serde_json::json!({
-                    "id": id, "account_id": r.account_id, "transaction_id": transaction_id,
-                    "rule": alert.rule, "severity_rank": alert.severity_rank, "status": "open",
-                    "amount_fen": r.amount_fen,
-                });
-                let target = format!("alert:{id}");
-                Self::add_event(
-                    &mut tx,
-                    w.now,
-                    EventKind::AlertRaised,
-                    &target,
-                    ENGINE,
-                    &data,
-                )
-                .await?;
-                alerts.push((id, alert.rule.clone()));
-            }
-        }
+        super::links::record_links::<DB>(&mut *tx, &row).await?;
+        let alerts = Self::raise_alerts(&mut tx, w, &row, transaction_id).await?;
         let mut freeze = None;
         if let Some(plan) = w.freeze.as_ref().filter(|_| row.decline_reason.is_none()) {
             let amount = line.share_of_available(plan.percent).fen();
@@ -225,7 +185,7 @@ impl<DB> Ledger for SqlStore<DB> {
                 let id: Option<(i64,)> = fetch_optional(&mut *tx, |q| {
                     q.push(
                         "INSERT INTO freezes (account_id, amount_fen, reason, source, \
-                         created_by, transaction_id, created_at, lapses_at)",
+                         created_by, transaction_id, created_at, lapses_at, findings)",
                     );
                     q.values(&[()], |t, ()| {
                         t.bind(r.account_id)
@@ -235,7 +195,8 @@ impl<DB> Ledger for SqlStore<DB> {
                             .bind("engine".to_owned())
                             .bind(transaction_id)
                             .bind(w.now)
-                            .bind(plan.lapses_at);
+                            .bind(plan.lapses_at)
+                            .bind(plan.findings.clone());
                     });
                     q.push(" RETURNING id");
                 })

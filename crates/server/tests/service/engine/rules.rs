@@ -51,8 +51,12 @@ async fn a_blacklisted_device_is_declined_and_alerted_once() {
             .expect("blacklist hit");
         assert_eq!(
             hit["evidence"],
-            "device dev-stolen-77 is blacklisted (entry #900001)"
+            "Device dev-stolen-77 is blacklisted (entry #900001)"
         );
+        // The same as values, for the reader's language.
+        let found = json!([{"type": "blacklisted", "entry": 900_001, "kind": "device",
+            "value": "dev-stolen-77"}]);
+        assert_eq!(hit["findings"], found, "{backend}");
         assert_eq!(
             fen(&first, "available"),
             account.available_fen,
@@ -78,6 +82,38 @@ async fn a_blacklisted_device_is_declined_and_alerted_once() {
             .await;
         let alert = &alerts["items"][0];
         assert_eq!(alert["severity"], "critical", "{backend}: {alerts}");
+        assert_eq!(alert["findings"], found, "{backend}: {alerts}");
+        // An alert raised before findings were kept: its sentence, no values.
+        store
+            .insert_batch(&riskdesk_server::store::Batch {
+                alerts: vec![riskdesk_server::store::AlertRow {
+                    id: 900_002,
+                    account_id: account.id,
+                    transaction_id: None,
+                    rule: "blacklist_hit".to_owned(),
+                    severity_rank: 4,
+                    status: "closed".to_owned(),
+                    assignee: None,
+                    amount_fen: Some(2_000),
+                    evidence: "device dev-old-1 is blacklisted (entry #7)".to_owned(),
+                    disposition: Some("confirmed_fraud".to_owned()),
+                    created_at: AS_OF_MS - 86_400_000,
+                    sla_due_at: AS_OF_MS,
+                    version: 1,
+                    escalated_by: None,
+                    findings: None,
+                }],
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let (status, old) = service.get("/v1/alerts/900002", Some(&token)).await;
+        assert_eq!(status, 200, "{backend}: {old}");
+        assert_eq!(
+            old["evidence"],
+            "device dev-old-1 is blacklisted (entry #7)"
+        );
+        assert_eq!(old["findings"], json!([]), "{backend}: {old}");
         // The ledger says why.
         let (_, page) = service
             .get(

@@ -153,7 +153,7 @@ impl<DB> AlertDecisions for SqlStore<DB> {
 
 #[for_backends]
 impl<DB> SqlStore<DB> {
-    async fn triage_one(
+    pub(super) async fn triage_one(
         tx: &mut Tx<DB>,
         actor: &Actor,
         assignee_role: Option<Role>,

@@ -15,78 +15,11 @@ impl<DB> BlacklistDecisions for SqlStore<DB> {
         w: &BlacklistWrite,
     ) -> StoreResult<Decided> {
         let mut tx = self.begin_write().await?;
-        let now = claim.now;
-        if w.kind == "customer" {
-            let id = w.value.parse::<i64>().unwrap_or(0);
-            let exists: Option<(i64,)> = fetch_optional(&mut *tx, |q| {
-                q.push("SELECT id FROM customers WHERE id = ").bind(id);
-            })
-            .await?;
-            if exists.is_none() {
-                return self.refuse(tx, claim, Missing::Customer(id)).await;
-            }
-        }
-        let existing: Option<BlacklistRow> = fetch_optional(&mut *tx, |q| {
-            q.push("SELECT ")
-                .push(BLACKLIST_FIELDS)
-                .push(" FROM blacklist WHERE kind = ")
-                .bind(w.kind.clone());
-            q.push(" AND value = ").bind(w.value.clone());
-            q.push(" AND removed_at IS NULL").push(for_update::<DB>());
-        })
-        .await?;
-        if let Some(entry) = existing {
-            if entry.expires_at.is_none_or(|at| at > now) {
-                let listed = Exists::Listed {
-                    kind: w.kind.clone(),
-                    value: w.value.clone(),
-                    entry: entry.id,
-                };
-                let refused = Refused::new(listed).with_current(Decided::Blacklist(entry));
-                return self.finish(tx, claim, Decided::Refused(refused)).await;
-            }
-            // An expired entry makes way for the new one.
-            execute(&mut *tx, |q| {
-                q.push("UPDATE blacklist SET removed_at = ").bind(now);
-                q.push(", removed_by = 'expired', version = version + 1 WHERE id = ")
-                    .bind(entry.id);
-            })
-            .await?;
-        }
-        let inserted: Result<Option<BlacklistRow>, _> = fetch_optional(&mut *tx, |q| {
-            q.push(
-                "INSERT INTO blacklist (kind, value, reason, created_by, created_at, expires_at)",
-            );
-            q.values(&[()], |t, ()| {
-                t.bind(w.kind.clone())
-                    .bind(w.value.clone())
-                    .bind(w.reason.clone())
-                    .bind(actor.id.clone())
-                    .bind(now)
-                    .bind(w.expires_at);
-            });
-            q.push(" RETURNING ").push(BLACKLIST_FIELDS);
-        })
-        .await;
-        let row = match inserted {
-            Ok(row) => row.ok_or(sqlx::Error::RowNotFound)?,
-            // Listed by someone else a moment ago (PostgreSQL's unique index).
-            Err(e) if is_unique_violation(&e) => {
-                let listed = Exists::ListedMeanwhile {
-                    kind: w.kind.clone(),
-                    value: w.value.clone(),
-                };
-                return self.refuse(tx, claim, listed).await;
-            }
-            Err(e) => return Err(e),
+        let decided = match Self::place_blacklist(&mut tx, actor, w, claim.now).await? {
+            Ok(row) => Decided::Blacklist(row),
+            Err(refused) => Decided::Refused(refused),
         };
-        let entry = Entry::added(
-            "blacklist.add",
-            format!("blacklist:{}", row.id),
-            &row.audited(),
-        )?;
-        self.conclude(tx, claim, actor, entry, Decided::Blacklist(row))
-            .await
+        self.finish(tx, claim, decided).await
     }
 
     async fn blacklist_removal(
@@ -148,5 +81,91 @@ impl<DB> BlacklistDecisions for SqlStore<DB> {
         )?;
         self.conclude(tx, claim, actor, entry, Decided::Blacklist(after))
             .await
+    }
+}
+
+#[for_backends]
+impl<DB> SqlStore<DB> {
+    /// Lists a value, with the entry's audit entry, inside the caller's
+    /// transaction; or why not (nothing written). An entry that expired
+    /// makes way. `ListedMeanwhile` means PostgreSQL refused the insert,
+    /// and with it the rest of the transaction.
+    pub(super) async fn place_blacklist(
+        tx: &mut Tx<DB>,
+        actor: &Actor,
+        w: &BlacklistWrite,
+        now: i64,
+    ) -> StoreResult<Result<BlacklistRow, Refused>> {
+        if w.kind == "customer" {
+            let id = w.value.parse::<i64>().unwrap_or(0);
+            let exists: Option<(i64,)> = fetch_optional(&mut **tx, |q| {
+                q.push("SELECT id FROM customers WHERE id = ").bind(id);
+            })
+            .await?;
+            if exists.is_none() {
+                return Ok(Err(Refused::new(Missing::Customer(id))));
+            }
+        }
+        let existing: Option<BlacklistRow> = fetch_optional(&mut **tx, |q| {
+            q.push("SELECT ")
+                .push(BLACKLIST_FIELDS)
+                .push(" FROM blacklist WHERE kind = ")
+                .bind(w.kind.clone());
+            q.push(" AND value = ").bind(w.value.clone());
+            q.push(" AND removed_at IS NULL").push(for_update::<DB>());
+        })
+        .await?;
+        if let Some(entry) = existing {
+            if entry.expires_at.is_none_or(|at| at > now) {
+                let listed = Exists::Listed {
+                    kind: w.kind.clone(),
+                    value: w.value.clone(),
+                    entry: entry.id,
+                };
+                return Ok(Err(
+                    Refused::new(listed).with_current(Decided::Blacklist(entry))
+                ));
+            }
+            execute(&mut **tx, |q| {
+                q.push("UPDATE blacklist SET removed_at = ").bind(now);
+                q.push(", removed_by = 'expired', version = version + 1 WHERE id = ")
+                    .bind(entry.id);
+            })
+            .await?;
+        }
+        let inserted: Result<Option<BlacklistRow>, _> = fetch_optional(&mut **tx, |q| {
+            q.push(
+                "INSERT INTO blacklist (kind, value, reason, created_by, created_at, expires_at)",
+            );
+            q.values(&[()], |t, ()| {
+                t.bind(w.kind.clone())
+                    .bind(w.value.clone())
+                    .bind(w.reason.clone())
+                    .bind(actor.id.clone())
+                    .bind(now)
+                    .bind(w.expires_at);
+            });
+            q.push(" RETURNING ").push(BLACKLIST_FIELDS);
+        })
+        .await;
+        let row = match inserted {
+            Ok(row) => row.ok_or(sqlx::Error::RowNotFound)?,
+            // Listed by someone else a moment ago (PostgreSQL's unique index).
+            Err(e) if is_unique_violation(&e) => {
+                let listed = Exists::ListedMeanwhile {
+                    kind: w.kind.clone(),
+                    value: w.value.clone(),
+                };
+                return Ok(Err(Refused::new(listed)));
+            }
+            Err(e) => return Err(e),
+        };
+        let entry = Entry::added(
+            "blacklist.add",
+            format!("blacklist:{}", row.id),
+            &row.audited(),
+        )?;
+        Self::audit(tx, now, &actor.id, entry).await?;
+        Ok(Ok(row))
     }
 }

@@ -204,43 +204,10 @@ impl<DB> LineDecisions for SqlStore<DB> {
 
     async fn freeze(&self, claim: &Claim, actor: &Actor, w: &FreezeWrite) -> StoreResult<Decided> {
         let mut tx = self.begin_write().await?;
-        let Some(line) = Self::lock_line(&mut tx, w.account_id).await? else {
-            return self.refuse(tx, claim, Missing::Account(w.account_id)).await;
-        };
-        let (status, credit) = line.decode(w.account_id)?;
-        let asked = w.amount_fen.map(fen).transpose()?;
-        let amount = match credit.may_freeze(status, asked) {
-            Ok(amount) => amount.fen(),
-            Err(why) => return self.refuse(tx, claim, why).await,
-        };
-        let row: FreezeRow = fetch_optional(&mut *tx, |q| {
-            q.push(
-                "INSERT INTO freezes (account_id, amount_fen, reason, source, created_by, \
-                 created_at, lapses_at)",
-            );
-            q.values(&[()], |t, ()| {
-                t.bind(w.account_id)
-                    .bind(amount)
-                    .bind(w.reason.clone())
-                    .bind("operator".to_owned())
-                    .bind(actor.id.clone())
-                    .bind(claim.now)
-                    .bind(w.lapses_at);
-            });
-            q.push(" RETURNING ").push(FREEZE_FIELDS);
-        })
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
-        execute(&mut *tx, |q| {
-            q.push("UPDATE accounts SET frozen_fen = frozen_fen + ")
-                .bind(amount);
-            q.push(", version = version + 1 WHERE id = ")
-                .bind(w.account_id);
-        })
-        .await?;
-        let entry = Entry::added("freeze.place", format!("freeze:{}", row.id), &row)?;
-        self.conclude(tx, claim, actor, entry, Decided::Freeze(row))
-            .await
+        match Self::place_freeze(&mut tx, actor, w, claim.now).await? {
+            Ok(row) => self.finish(tx, claim, Decided::Freeze(row)).await,
+            Err(why) => self.refuse(tx, claim, why).await,
+        }
     }
 
     async fn release_freeze(
@@ -302,6 +269,54 @@ impl<DB> LineDecisions for SqlStore<DB> {
 #[for_backends]
 impl<DB> SqlStore<DB> {
     /// The account's line, locked for the rest of the transaction.
+    /// Freezes part or all of an account's available limit, with the
+    /// freeze's audit entry, inside the caller's transaction; or why not
+    /// (nothing written).
+    pub(super) async fn place_freeze(
+        tx: &mut Tx<DB>,
+        actor: &Actor,
+        w: &FreezeWrite,
+        now: i64,
+    ) -> StoreResult<Result<FreezeRow, Refusal>> {
+        let Some(line) = Self::lock_line(tx, w.account_id).await? else {
+            return Ok(Err(Missing::Account(w.account_id).into()));
+        };
+        let (status, credit) = line.decode(w.account_id)?;
+        let asked = w.amount_fen.map(fen).transpose()?;
+        let amount = match credit.may_freeze(status, asked) {
+            Ok(amount) => amount.fen(),
+            Err(why) => return Ok(Err(why.into())),
+        };
+        let row: FreezeRow = fetch_optional(&mut **tx, |q| {
+            q.push(
+                "INSERT INTO freezes (account_id, amount_fen, reason, source, created_by, \
+                 created_at, lapses_at)",
+            );
+            q.values(&[()], |t, ()| {
+                t.bind(w.account_id)
+                    .bind(amount)
+                    .bind(w.reason.clone())
+                    .bind("operator".to_owned())
+                    .bind(actor.id.clone())
+                    .bind(now)
+                    .bind(w.lapses_at);
+            });
+            q.push(" RETURNING ").push(FREEZE_FIELDS);
+        })
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+        execute(&mut **tx, |q| {
+            q.push("UPDATE accounts SET frozen_fen = frozen_fen + ")
+                .bind(amount);
+            q.push(", version = version + 1 WHERE id = ")
+                .bind(w.account_id);
+        })
+        .await?;
+        let entry = Entry::added("freeze.place", format!("freeze:{}", row.id), &row)?;
+        Self::audit(tx, now, &actor.id, entry).await?;
+        Ok(Ok(row))
+    }
+
     async fn lock_line(tx: &mut Tx<DB>, account_id: i64) -> StoreResult<Option<Line>> {
         fetch_optional(&mut **tx, |q| {
             q.push(
