@@ -32,6 +32,7 @@ mod raised;
 mod rule_sets;
 mod sealing;
 mod sessions;
+mod writer;
 
 use riskdesk_store_macros::for_backends;
 
@@ -58,6 +59,8 @@ pub struct SqlStore<DB: Database> {
     /// than running it (docs/benchmarks.md). The console's ad-hoc lists
     /// keep plans made for their values. On SQLite, the same pool.
     payments: Pool<DB>,
+    /// The payment path's writes, committed in batches on `payments`.
+    writer: writer::Writer<DB>,
     /// The backtests' large reads of history. On a SQLite file, a
     /// connection of its own, opened by the first job on its niced thread:
     /// SQLite works in the connection's worker thread, which inherits that
@@ -132,6 +135,7 @@ impl SqlStore<Sqlite> {
                 .connect_lazy_with(options)
         };
         Ok(SqlStore {
+            writer: writer::Writer::batches(pool.clone(), Self::write_transactions()),
             payments: pool.clone(),
             background,
             pool,
@@ -166,6 +170,7 @@ impl SqlStore<Postgres> {
         let payments = pool_of(8)
             .connect_lazy_with(options.options([("plan_cache_mode", "force_generic_plan")]));
         Ok(SqlStore {
+            writer: writer::Writer::alone(payments.clone(), Self::write_transactions()),
             background: pool.clone(),
             pool,
             payments,
@@ -552,11 +557,12 @@ impl<DB> SqlStore<DB> {
         Self::begin_write_on(&self.pool).await
     }
 
-    /// A write transaction of the payment channel.
-    async fn begin_payment(&self) -> StoreResult<sqlx::Transaction<'static, DB>> {
-        Self::begin_write_on(&self.payments).await
+    /// How the payment writer opens its transactions.
+    fn write_transactions() -> writer::Begin<DB> {
+        std::sync::Arc::new(|pool| Box::pin(async move { Self::begin_write_on(&pool).await }))
     }
 
+    /// A write transaction on `pool`.
     async fn begin_write_on(pool: &Pool<DB>) -> StoreResult<sqlx::Transaction<'static, DB>> {
         if DB::NAME == "SQLite" {
             pool.begin_with("BEGIN IMMEDIATE").await

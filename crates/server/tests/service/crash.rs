@@ -1,10 +1,11 @@
 //! Crash safety with the real binary: the service is killed with SIGKILL in
-//! the middle of a stream of authorizations and operator decisions, then
-//! started again over the same database. Every write it acknowledged is
-//! there; a write it never answered is there whole or not at all (sent again
-//! with its key, it lands exactly once); the database passes its own
-//! consistency checks, the audit chain verifies, and a live stream resumed
-//! from before the kill gets the event of every change that committed.
+//! the middle of a stream of authorizations (written in batches) and
+//! operator decisions, then started again over the same database. Every
+//! write it acknowledged is there; a write it never answered is there whole
+//! or not at all (sent again with its key, it lands exactly once); the
+//! database passes its own consistency checks, the audit chain verifies,
+//! and a live stream resumed from before the kill gets the event of every
+//! change that committed.
 
 use std::collections::BTreeMap;
 use std::net::TcpListener;
@@ -22,7 +23,9 @@ use crate::support;
 /// How many payments are answered before the kill (and at least one
 /// listing): the kill comes once the stream runs, however slow the machine.
 const BEFORE_THE_KILL: usize = 20;
-const PAYERS: usize = 4;
+/// Payers at once: enough that the payment writer's batches hold several
+/// writes when the kill comes (a batch commits whole or not at all).
+const PAYERS: usize = 16;
 
 #[tokio::test]
 async fn a_killed_service_keeps_every_acknowledged_write_and_half_of_none_on_sqlite() {

@@ -1,12 +1,14 @@
 //! [`Ledger`] over sqlx: the payment path. An authorization locks its line,
 //! reserves the amount or declines, writes the payment, its alerts and a
-//! freeze, their live events, and the answer in one transaction; settle, reverse,
-//! refund and repay move the line the same way.
+//! freeze, their live events, and the answer; settle, reverse, refund and
+//! repay move the line the same way. Each is one write of the payment
+//! writer (`writer.rs`): all of it commits, or none.
 
 use riskdesk_domain::events::EventKind;
 use riskdesk_domain::ledger;
 
 use super::events::ENGINE;
+use super::writer::{Tx, Written};
 use super::*;
 
 #[for_backends]
@@ -91,170 +93,21 @@ impl<DB> Ledger for SqlStore<DB> {
         &self,
         w: &AuthorizationWrite,
     ) -> StoreResult<Result<Idempotent<Authorized>, Refusal>> {
-        let r = &w.transaction;
-        let mut tx = self.begin_payment().await?;
-        // The account's line, locked: authorizations on one account queue here.
-        let line: Option<(String, i64, i64, i64, i64, String)> = fetch_optional(&mut *tx, |q| {
-            q.push(
-                "SELECT status, limit_fen, used_fen, frozen_fen, (SELECT COUNT(*) FROM freezes \
-                 WHERE account_id = a.id AND released_at IS NULL AND lapses_at <= ",
-            )
-            .bind(w.now);
-            q.push("), grade");
-            q.push(" FROM accounts a WHERE id = ")
-                .bind(r.account_id)
-                .push(for_update::<DB>());
-        })
-        .await?;
-        let Some((status, limit, used, mut frozen, lapsable, grade)) = line else {
-            return Ok(Err(Refusal::NoAccount));
-        };
-        if lapsable > 0 {
-            let lapsed = Self::release_lapsed(&mut tx, Some(r.account_id), w.now).await?;
-            frozen -= lapsed.iter().map(|(_, _, fen)| fen).sum::<i64>();
-        }
-        let (status, line) =
-            crate::store::decode::line(r.account_id, &status, (limit, used, frozen))
-                .map_err(decode_error)?;
-        let mut row = r.clone();
-        row.grade = Some(grade.clone());
-        // The domain decides whether the line takes the payment (a decline by
-        // the rules arrives as one); the line is locked, so it stays decided.
-        let amount = Money::from_fen(row.amount_fen).map_err(|e| decode_error(e.into()))?;
-        let line = if row.decision.as_deref() == Some("decline") {
-            line
-        } else {
-            match line.reserve(status, amount) {
-                Ok(reserved) => {
-                    execute(&mut *tx, |q| {
-                        q.push("UPDATE accounts SET ");
-                        move_used(q, row.amount_fen);
-                        q.push(", version = version + 1 WHERE id = ")
-                            .bind(r.account_id);
-                    })
-                    .await?;
-                    reserved
-                }
-                Err(why) => {
-                    row.status = "declined".to_owned();
-                    row.decision = Some("decline".to_owned());
-                    row.decline_reason = Some(<&str>::from(why).to_owned());
-                    line
-                }
-            }
-        };
-        let mut available = line.available().fen();
-        let inserted: Result<Option<(i64,)>, _> = fetch_optional(&mut *tx, |q| {
-            q.push("INSERT INTO transactions (")
-                .push(TRANSACTION_INSERT)
-                .push(")");
-            q.values(std::slice::from_ref(&row), bind_transaction);
-            q.push(" RETURNING id");
-        })
-        .await;
-        let transaction_id = match inserted {
-            Ok(Some((id,))) => id,
-            Ok(None) => return Err(sqlx::Error::RowNotFound),
-            // The order was seen before: its first answer (a retry finds out
-            // here, after the work, so that a first attempt saves a round trip).
-            Err(e) if is_unique_violation(&e) => {
-                tx.rollback().await?;
-                return Ok(Ok(Self::earlier(
-                    &self.payments,
-                    &r.order_id,
-                    &w.request_hash,
-                )
-                .await?));
-            }
-            Err(e) => return Err(e),
-        };
-        metrics::count_authorization::<DB>(&mut *tx, transaction_id, r.occurred_at).await?;
-        super::links::record_links::<DB>(&mut *tx, &row).await?;
-        let alerts = Self::raise_alerts(&mut tx, w, &row, transaction_id).await?;
-        let mut freeze = None;
-        if let Some(plan) = w.freeze.as_ref().filter(|_| row.decline_reason.is_none()) {
-            let amount = line.share_of_available(plan.percent).fen();
-            let live: Option<(i64,)> = fetch_optional(&mut *tx, |q| {
-                q.push("SELECT id FROM freezes WHERE account_id = ")
-                    .bind(r.account_id);
-                q.push(" AND source = 'system' AND released_at IS NULL LIMIT 1");
-            })
+        let write = w.clone();
+        let written = self
+            .writer
+            .run(move |tx| Box::pin(async move { Self::authorize_in(tx, &write).await }))
             .await?;
-            // One engine freeze at a time: frequent spending does not stack them.
-            if amount > 0 && live.is_none() {
-                let id: Option<(i64,)> = fetch_optional(&mut *tx, |q| {
-                    q.push(
-                        "INSERT INTO freezes (account_id, amount_fen, reason, source, \
-                         created_by, transaction_id, created_at, lapses_at, findings)",
-                    );
-                    q.values(&[()], |t, ()| {
-                        t.bind(r.account_id)
-                            .bind(amount)
-                            .bind(plan.reason.clone())
-                            .bind("system".to_owned())
-                            .bind("engine".to_owned())
-                            .bind(transaction_id)
-                            .bind(w.now)
-                            .bind(plan.lapses_at)
-                            .bind(plan.findings.clone());
-                    });
-                    q.push(" RETURNING id");
-                })
-                .await?;
-                let after: Option<(i64, i64)> = fetch_optional(&mut *tx, |q| {
-                    q.push("UPDATE accounts SET frozen_fen = frozen_fen + ")
-                        .bind(amount);
-                    q.push(", version = version + 1 WHERE id = ")
-                        .bind(r.account_id);
-                    q.push(LINE_AFTER);
-                })
-                .await?;
-                if let (Some((id,)), Some((after, _))) = (id, after) {
-                    available = after;
-                    let data = serde_json::json!({
-                        "id": id, "account_id": r.account_id, "transaction_id": transaction_id,
-                        "amount_fen": amount, "source": "system", "status": "active",
-                    });
-                    let target = format!("freeze:{id}");
-                    Self::add_event(
-                        &mut tx,
-                        w.now,
-                        EventKind::FreezePlaced,
-                        &target,
-                        ENGINE,
-                        &data,
-                    )
-                    .await?;
-                    freeze = Some(FreezeRecord {
-                        id,
-                        amount_fen: amount,
-                        lapses_at: Some(plan.lapses_at),
-                    });
-                }
-            }
+        match written {
+            Some(answer) => Ok(answer),
+            // The order was seen before: its first answer, committed by now.
+            None => Ok(Ok(Self::earlier(
+                &self.payments,
+                &w.transaction.order_id,
+                &w.request_hash,
+            )
+            .await?)),
         }
-        let outcome = Authorized {
-            transaction_id,
-            status: row.status,
-            decision: row.decision.unwrap_or_default(),
-            decline_reason: row.decline_reason.clone(),
-            rule_hits: row.rule_hits,
-            available_fen: available,
-            freeze,
-            alerts,
-            rules_version: row.rules_version,
-        };
-        match Self::record_outcome(&mut tx, &r.order_id, &w.request_hash, w.now, &outcome).await {
-            Ok(()) => {}
-            // The id is a refund's or repayment's key: another request.
-            Err(e) if is_unique_violation(&e) => {
-                tx.rollback().await?;
-                return Ok(Ok(Idempotent::Mismatch));
-            }
-            Err(e) => return Err(e),
-        }
-        tx.commit().await?;
-        Ok(Ok(Idempotent::Done(outcome)))
     }
 
     async fn payment(&self, order_id: &str) -> StoreResult<Option<TransactionRow>> {
@@ -280,20 +133,10 @@ impl<DB> Ledger for SqlStore<DB> {
         order_id: &str,
         m: &MoneyBack,
     ) -> StoreResult<Result<Idempotent<LedgerRecord>, Refusal>> {
-        let mut tx = self.begin_payment().await?;
-        if let Some(earlier) =
-            Self::claim_key(&mut tx, &m.key, &m.request_hash, m.occurred_at).await?
-        {
-            return Ok(Ok(earlier));
-        }
-        let record = match Self::refund_payment(&mut tx, Payment::Order(order_id), m).await? {
-            Ok(Some(record)) => record,
-            Ok(None) => return Ok(Ok(Idempotent::Mismatch)),
-            Err(refusal) => return Ok(Err(refusal)),
-        };
-        Self::save_outcome(&mut tx, &m.key, &record).await?;
-        tx.commit().await?;
-        Ok(Ok(Idempotent::Done(record)))
+        let (order_id, m) = (order_id.to_owned(), m.clone());
+        self.writer
+            .run(move |tx| Box::pin(async move { Self::refund_in(tx, &order_id, &m).await }))
+            .await
     }
 
     async fn repay(
@@ -301,38 +144,10 @@ impl<DB> Ledger for SqlStore<DB> {
         account_id: i64,
         m: &MoneyBack,
     ) -> StoreResult<Result<Idempotent<LedgerRecord>, Refusal>> {
-        let mut tx = self.begin_payment().await?;
-        if let Some(earlier) =
-            Self::claim_key(&mut tx, &m.key, &m.request_hash, m.occurred_at).await?
-        {
-            return Ok(Ok(earlier));
-        }
-        let owed: Option<(i64,)> = fetch_optional(&mut *tx, |q| {
-            q.push("SELECT outstanding_fen FROM accounts WHERE id = ")
-                .bind(account_id);
-        })
-        .await?;
-        let Some((owed,)) = owed else {
-            return Ok(Err(Refusal::NoAccount));
-        };
-        if let Err(refusal) = ledger::may_repay(fen(m.amount_fen)?, fen(owed)?) {
-            return Ok(Err(refusal));
-        }
-        let repayment = TransactionRow::ledger(
-            account_id,
-            "repayment",
-            m.key.clone(),
-            "还款 repayment",
-            m.amount_fen,
-            m.occurred_at,
-        );
-        let Some(transaction_id) = Self::insert_ledger_row(&mut tx, &repayment, None).await? else {
-            return Ok(Ok(Idempotent::Mismatch));
-        };
-        let record = Self::pay_back(&mut tx, account_id, transaction_id, m.amount_fen).await?;
-        Self::save_outcome(&mut tx, &m.key, &record).await?;
-        tx.commit().await?;
-        Ok(Ok(Idempotent::Done(record)))
+        let m = m.clone();
+        self.writer
+            .run(move |tx| Box::pin(async move { Self::repay_in(tx, account_id, &m).await }))
+            .await
     }
 
     async fn release_lapsed_freezes(&self, now: i64) -> StoreResult<u64> {
@@ -365,6 +180,214 @@ impl<DB> Ledger for SqlStore<DB> {
 /// The ledger's steps inside a database transaction, shared by its writes.
 #[for_backends]
 impl<DB> SqlStore<DB> {
+    /// An authorization inside the writer's transaction (see
+    /// [`Ledger::authorize`]). `None`: the order id was taken before, and
+    /// nothing is written (a retry finds out here, after the work, so that
+    /// a first attempt saves a round trip).
+    async fn authorize_in(
+        tx: &mut Tx<DB>,
+        w: &AuthorizationWrite,
+    ) -> StoreResult<Written<Option<Result<Idempotent<Authorized>, Refusal>>>> {
+        let r = &w.transaction;
+        // The account's line, locked: authorizations on one account queue here.
+        let line: Option<(String, i64, i64, i64, i64, String)> = fetch_optional(&mut **tx, |q| {
+            q.push(
+                "SELECT status, limit_fen, used_fen, frozen_fen, (SELECT COUNT(*) FROM freezes \
+                 WHERE account_id = a.id AND released_at IS NULL AND lapses_at <= ",
+            )
+            .bind(w.now);
+            q.push("), grade");
+            q.push(" FROM accounts a WHERE id = ")
+                .bind(r.account_id)
+                .push(for_update::<DB>());
+        })
+        .await?;
+        let Some((status, limit, used, mut frozen, lapsable, grade)) = line else {
+            return Ok(Written::kept(Some(Err(Refusal::NoAccount))));
+        };
+        if lapsable > 0 {
+            let lapsed = Self::release_lapsed(tx, Some(r.account_id), w.now).await?;
+            frozen -= lapsed.iter().map(|(_, _, fen)| fen).sum::<i64>();
+        }
+        let (status, line) =
+            crate::store::decode::line(r.account_id, &status, (limit, used, frozen))
+                .map_err(decode_error)?;
+        let mut row = r.clone();
+        row.grade = Some(grade.clone());
+        // The domain decides whether the line takes the payment (a decline by
+        // the rules arrives as one); the line is locked, so it stays decided.
+        let amount = Money::from_fen(row.amount_fen).map_err(|e| decode_error(e.into()))?;
+        let line = if row.decision.as_deref() == Some("decline") {
+            line
+        } else {
+            match line.reserve(status, amount) {
+                Ok(reserved) => {
+                    execute(&mut **tx, |q| {
+                        q.push("UPDATE accounts SET ");
+                        move_used(q, row.amount_fen);
+                        q.push(", version = version + 1 WHERE id = ")
+                            .bind(r.account_id);
+                    })
+                    .await?;
+                    reserved
+                }
+                Err(why) => {
+                    row.status = "declined".to_owned();
+                    row.decision = Some("decline".to_owned());
+                    row.decline_reason = Some(<&str>::from(why).to_owned());
+                    line
+                }
+            }
+        };
+        let mut available = line.available().fen();
+        let inserted: Result<Option<(i64,)>, _> = fetch_optional(&mut **tx, |q| {
+            q.push("INSERT INTO transactions (")
+                .push(TRANSACTION_INSERT)
+                .push(")");
+            q.values(std::slice::from_ref(&row), bind_transaction);
+            q.push(" RETURNING id");
+        })
+        .await;
+        let transaction_id = match inserted {
+            Ok(Some((id,))) => id,
+            Ok(None) => return Err(sqlx::Error::RowNotFound),
+            Err(e) if is_unique_violation(&e) => return Ok(Written::undone(None)),
+            Err(e) => return Err(e),
+        };
+        metrics::count_authorization::<DB>(&mut **tx, transaction_id, r.occurred_at).await?;
+        super::links::record_links::<DB>(&mut **tx, &row).await?;
+        let alerts = Self::raise_alerts(tx, w, &row, transaction_id).await?;
+        let mut freeze = None;
+        if let Some(plan) = w.freeze.as_ref().filter(|_| row.decline_reason.is_none()) {
+            let amount = line.share_of_available(plan.percent).fen();
+            let live: Option<(i64,)> = fetch_optional(&mut **tx, |q| {
+                q.push("SELECT id FROM freezes WHERE account_id = ")
+                    .bind(r.account_id);
+                q.push(" AND source = 'system' AND released_at IS NULL LIMIT 1");
+            })
+            .await?;
+            // One engine freeze at a time: frequent spending does not stack them.
+            if amount > 0 && live.is_none() {
+                let id: Option<(i64,)> = fetch_optional(&mut **tx, |q| {
+                    q.push(
+                        "INSERT INTO freezes (account_id, amount_fen, reason, source, \
+                         created_by, transaction_id, created_at, lapses_at, findings)",
+                    );
+                    q.values(&[()], |t, ()| {
+                        t.bind(r.account_id)
+                            .bind(amount)
+                            .bind(plan.reason.clone())
+                            .bind("system".to_owned())
+                            .bind("engine".to_owned())
+                            .bind(transaction_id)
+                            .bind(w.now)
+                            .bind(plan.lapses_at)
+                            .bind(plan.findings.clone());
+                    });
+                    q.push(" RETURNING id");
+                })
+                .await?;
+                let after: Option<(i64, i64)> = fetch_optional(&mut **tx, |q| {
+                    q.push("UPDATE accounts SET frozen_fen = frozen_fen + ")
+                        .bind(amount);
+                    q.push(", version = version + 1 WHERE id = ")
+                        .bind(r.account_id);
+                    q.push(LINE_AFTER);
+                })
+                .await?;
+                if let (Some((id,)), Some((after, _))) = (id, after) {
+                    available = after;
+                    let data = serde_json::json!({
+                        "id": id, "account_id": r.account_id, "transaction_id": transaction_id,
+                        "amount_fen": amount, "source": "system", "status": "active",
+                    });
+                    let target = format!("freeze:{id}");
+                    Self::add_event(tx, w.now, EventKind::FreezePlaced, &target, ENGINE, &data)
+                        .await?;
+                    freeze = Some(FreezeRecord {
+                        id,
+                        amount_fen: amount,
+                        lapses_at: Some(plan.lapses_at),
+                    });
+                }
+            }
+        }
+        let outcome = Authorized {
+            transaction_id,
+            status: row.status,
+            decision: row.decision.unwrap_or_default(),
+            decline_reason: row.decline_reason.clone(),
+            rule_hits: row.rule_hits,
+            available_fen: available,
+            freeze,
+            alerts,
+            rules_version: row.rules_version,
+        };
+        match Self::record_outcome(tx, &r.order_id, &w.request_hash, w.now, &outcome).await {
+            Ok(()) => Ok(Written::kept(Some(Ok(Idempotent::Done(outcome))))),
+            // The id is a refund's or repayment's key: another request.
+            Err(e) if is_unique_violation(&e) => {
+                Ok(Written::undone(Some(Ok(Idempotent::Mismatch))))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A refund inside the writer's transaction (see [`Ledger::refund`]):
+    /// anything but a new refund leaves nothing behind, its key's claim included.
+    async fn refund_in(
+        tx: &mut Tx<DB>,
+        order_id: &str,
+        m: &MoneyBack,
+    ) -> StoreResult<Written<Result<Idempotent<LedgerRecord>, Refusal>>> {
+        if let Some(earlier) = Self::claim_key(tx, &m.key, &m.request_hash, m.occurred_at).await? {
+            return Ok(Written::undone(Ok(earlier)));
+        }
+        let record = match Self::refund_payment(tx, Payment::Order(order_id), m).await? {
+            Ok(Some(record)) => record,
+            Ok(None) => return Ok(Written::undone(Ok(Idempotent::Mismatch))),
+            Err(refusal) => return Ok(Written::undone(Err(refusal))),
+        };
+        Self::save_outcome(tx, &m.key, &record).await?;
+        Ok(Written::kept(Ok(Idempotent::Done(record))))
+    }
+
+    /// A repayment inside the writer's transaction (see [`Ledger::repay`]).
+    async fn repay_in(
+        tx: &mut Tx<DB>,
+        account_id: i64,
+        m: &MoneyBack,
+    ) -> StoreResult<Written<Result<Idempotent<LedgerRecord>, Refusal>>> {
+        if let Some(earlier) = Self::claim_key(tx, &m.key, &m.request_hash, m.occurred_at).await? {
+            return Ok(Written::undone(Ok(earlier)));
+        }
+        let owed: Option<(i64,)> = fetch_optional(&mut **tx, |q| {
+            q.push("SELECT outstanding_fen FROM accounts WHERE id = ")
+                .bind(account_id);
+        })
+        .await?;
+        let Some((owed,)) = owed else {
+            return Ok(Written::undone(Err(Refusal::NoAccount)));
+        };
+        if let Err(refusal) = ledger::may_repay(fen(m.amount_fen)?, fen(owed)?) {
+            return Ok(Written::undone(Err(refusal)));
+        }
+        let repayment = TransactionRow::ledger(
+            account_id,
+            "repayment",
+            m.key.clone(),
+            "还款 repayment",
+            m.amount_fen,
+            m.occurred_at,
+        );
+        let Some(transaction_id) = Self::insert_ledger_row(tx, &repayment, None).await? else {
+            return Ok(Written::undone(Ok(Idempotent::Mismatch)));
+        };
+        let record = Self::pay_back(tx, account_id, transaction_id, m.amount_fen).await?;
+        Self::save_outcome(tx, &m.key, &record).await?;
+        Ok(Written::kept(Ok(Idempotent::Done(record))))
+    }
+
     /// The first outcome recorded under an order id, if the request was the
     /// same; a mismatch if it differed or the id belongs to something else.
     async fn earlier<'c, T: DeserializeOwned>(
@@ -610,8 +633,19 @@ impl<DB> SqlStore<DB> {
         order_id: &str,
         to: &'static str,
     ) -> StoreResult<Result<LedgerRecord, Refusal>> {
-        let mut tx = self.begin_payment().await?;
-        let moved: Option<(i64, i64, i64)> = fetch_optional(&mut *tx, |q| {
+        let order_id = order_id.to_owned();
+        self.writer
+            .run(move |tx| Box::pin(async move { Self::move_in(tx, &order_id, to).await }))
+            .await
+    }
+
+    /// [`Self::move_payment`] inside the writer's transaction.
+    async fn move_in(
+        tx: &mut Tx<DB>,
+        order_id: &str,
+        to: &'static str,
+    ) -> StoreResult<Written<Result<LedgerRecord, Refusal>>> {
+        let moved: Option<(i64, i64, i64)> = fetch_optional(&mut **tx, |q| {
             q.push("UPDATE transactions SET status = ")
                 .bind(to.to_owned());
             q.and().push("order_id = ").bind(order_id.to_owned());
@@ -621,7 +655,7 @@ impl<DB> SqlStore<DB> {
         .await?;
         let (transaction_id, account_id) = match moved {
             Some((id, account_id, amount)) => {
-                execute(&mut *tx, |q| {
+                execute(&mut **tx, |q| {
                     q.push("UPDATE accounts SET ");
                     if to == "settled" {
                         q.push("outstanding_fen = outstanding_fen + ").bind(amount);
@@ -635,35 +669,34 @@ impl<DB> SqlStore<DB> {
                 (id, account_id)
             }
             None => {
-                let payment: Option<(i64, i64, String)> = fetch_optional(&mut *tx, |q| {
+                let payment: Option<(i64, i64, String)> = fetch_optional(&mut **tx, |q| {
                     q.push("SELECT id, account_id, status FROM transactions");
                     q.and().push("order_id = ").bind(order_id.to_owned());
                     q.and().push("kind = 'purchase'");
                 })
                 .await?;
                 match payment {
-                    None => return Ok(Err(Refusal::NoPayment)),
+                    None => return Ok(Written::kept(Err(Refusal::NoPayment))),
                     Some((id, account_id, status)) => match ledger::may_move(&status, to) {
                         // Moved before: again is a no-op.
                         Ok(_) => (id, account_id),
-                        Err(refusal) => return Ok(Err(refusal)),
+                        Err(refusal) => return Ok(Written::kept(Err(refusal))),
                     },
                 }
             }
         };
-        let (available_fen, outstanding_fen): (i64, i64) = fetch_optional(&mut *tx, |q| {
+        let (available_fen, outstanding_fen): (i64, i64) = fetch_optional(&mut **tx, |q| {
             q.push("SELECT limit_fen - used_fen - frozen_fen, outstanding_fen FROM accounts");
             q.and().push("id = ").bind(account_id);
         })
         .await?
         .ok_or(sqlx::Error::RowNotFound)?;
-        tx.commit().await?;
-        Ok(Ok(LedgerRecord {
+        Ok(Written::kept(Ok(LedgerRecord {
             transaction_id,
             status: to.to_owned(),
             available_fen,
             outstanding_fen,
-        }))
+        })))
     }
 }
 
