@@ -212,7 +212,8 @@ async fn an_operator_signs_in_works_the_queue_reads_an_account_and_the_session_s
     // Second start: the session resumes from the keychain, no sign-in.
     let app = desktop.launch().await;
     app.wait("[data-testid=alert-row]", FIRST_START).await;
-    assert!(app.text("[data-testid=operator]").await.contains("李风控"));
+    let operator = app.text("[data-testid=operator]").await;
+    assert!(operator.contains("李风控"), "{operator:?}");
 
     // Signing out removes the keychain entry; the next start asks again.
     choose(&app, "lang", "en").await;
