@@ -7,7 +7,7 @@ use futures_util::StreamExt;
 use riskdesk_api::audit::{AuditEntryView, AuditQuery, CheckpointView};
 use riskdesk_client::{Client, ClientError};
 use riskdesk_domain::audit::{
-    self, Break, Chained, Checkpoint, Entry, GENESIS, Verified, Verifier,
+    self, Break, Chained, Checkpoint, Entry, GENESIS, Hashed, Verified, Verifier,
 };
 
 use crate::ipc::{AuditVerification, BrokenEntry};
@@ -115,7 +115,7 @@ async fn own_check(
         if let Some(last) = batch.last() {
             checked_to = last.entry.id;
         }
-        if let Err(b) = verifier.feed(&batch) {
+        if let Err(b) = verifier.feed(&Hashed::new(batch)) {
             return Ok(Err(b));
         }
     }

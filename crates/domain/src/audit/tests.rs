@@ -90,7 +90,7 @@ fn batches_verify_like_the_whole_and_find_the_same_breaks() {
     let key = key().verifying_key();
     let mut verifier = Verifier::new(GENESIS, checkpoints.clone(), Some(&key));
     for batch in entries.chunks(13) {
-        verifier.feed(batch).unwrap();
+        verifier.feed(&Hashed::new(batch.to_vec())).unwrap();
     }
     let verified = verifier.finish(true).unwrap();
     assert_eq!((verified.entries, verified.checkpoints), (100, 14));
@@ -98,7 +98,7 @@ fn batches_verify_like_the_whole_and_find_the_same_breaks() {
     let mut verifier = Verifier::new(GENESIS, checkpoints.clone(), Some(&key));
     let broken = entries
         .chunks(13)
-        .find_map(|b| verifier.feed(b).err())
+        .find_map(|b| verifier.feed(&Hashed::new(b.to_vec())).err())
         .unwrap();
     assert_eq!(
         broken,
@@ -109,7 +109,7 @@ fn batches_verify_like_the_whole_and_find_the_same_breaks() {
     );
     // Cut short: the last checkpoint is past the end.
     let mut verifier = Verifier::new(GENESIS, checkpoints, Some(&key));
-    verifier.feed(&entries[..50]).unwrap();
+    verifier.feed(&Hashed::new(entries[..50].to_vec())).unwrap();
     assert_eq!(verifier.finish(true).unwrap_err().why, BreakKind::Truncated);
 }
 
@@ -225,4 +225,13 @@ fn actions_keep_their_dotted_names() {
         "alert.claimed".parse::<Action>().is_err(),
         "an event, not an action"
     );
+}
+
+#[test]
+fn hex_reads_both_cases_and_nothing_else() {
+    assert_eq!(from_hex::<2>("0aFf"), Some([0x0a, 0xff]));
+    assert_eq!(from_hex::<2>("A09b"), Some([0xa0, 0x9b]));
+    for bad in ["0aF", "0aFf0", "0g00", "00 0", "0:00", "é0"] {
+        assert_eq!(from_hex::<2>(bad), None, "{bad:?}");
+    }
 }

@@ -12,7 +12,7 @@ use riskdesk_api::audit::{
     AuditEntryView, AuditKeyView, AuditQuery, BrokenEntry, ChainQuery, CheckpointView, VerifyQuery,
     VerifyReport,
 };
-use riskdesk_domain::audit::{self, GENESIS, Verifier};
+use riskdesk_domain::audit::{self, GENESIS, Hashed, Verifier};
 use riskdesk_domain::operator::Permission;
 
 use super::AppState;
@@ -189,19 +189,9 @@ pub async fn verify(
     let mut stretches = read_ahead(state.store.clone(), from, newest);
     let mut broken = None;
     while let Some(read) = stretches.next().await {
-        let rows = read.map_err(anyhow::Error::from)??;
-        let Some(last) = rows.last().map(|r| r.id) else {
-            continue;
-        };
-        let checked = rows
-            .into_iter()
-            .map(AuditRow::into_chained)
-            .collect::<anyhow::Result<Vec<_>>>()
-            .map_err(|e| BrokenEntry {
-                id: last,
-                why: e.to_string(),
-            })
-            .and_then(|batch| verifier.feed(&batch).map_err(broken_entry));
+        let checked = read
+            .map_err(anyhow::Error::from)??
+            .and_then(|stretch| verifier.feed(&stretch).map_err(broken_entry));
         if let Err(b) = checked {
             broken = Some(b);
             break;
@@ -259,22 +249,38 @@ fn checkpoint(row: CheckpointRow) -> CheckpointView {
     }
 }
 
-/// The entries `from..=to` in stretches of ids, oldest first. Each stretch
-/// is read by a task of its own, [`READ_AHEAD`] at a time, so that the next
-/// ones are on their way (on the database's threads and the other core)
-/// while one is checked. Stopping early drops the reads not yet begun.
+/// A stretch of the chain hashed, or the entry found unreadable in it.
+type Stretch = Result<Hashed, BrokenEntry>;
+
+/// The entries `from..=to` in stretches of ids, oldest first, each hashed
+/// (or the entry found unreadable). Each stretch is read and hashed by a
+/// task of its own, [`READ_AHEAD`] at a time, so that the next ones are on
+/// their way (on the database's threads and the other core) while one is
+/// linked. Stopping early drops the reads not yet begun.
 fn read_ahead(
     store: Arc<dyn Store>,
     from: i64,
     to: i64,
-) -> impl Stream<Item = Result<StoreResult<Vec<AuditRow>>, tokio::task::JoinError>> {
+) -> impl Stream<Item = Result<StoreResult<Stretch>, tokio::task::JoinError>> {
     let stretch = i64::from(VERIFY_BATCH);
     let starts = (from..=to).step_by(VERIFY_BATCH as usize);
     futures_util::stream::iter(starts)
         .map(move |start| {
             let store = store.clone();
             let end = start.saturating_add(stretch - 1).min(to);
-            tokio::spawn(async move { store.audit_range(start, end, VERIFY_BATCH).await })
+            tokio::spawn(async move {
+                let rows = store.audit_range(start, end, VERIFY_BATCH).await?;
+                let last = rows.last().map_or(end, |r| r.id);
+                Ok(rows
+                    .into_iter()
+                    .map(AuditRow::into_chained)
+                    .collect::<anyhow::Result<Vec<_>>>()
+                    .map(Hashed::new)
+                    .map_err(|e| BrokenEntry {
+                        id: last,
+                        why: e.to_string(),
+                    }))
+            })
         })
         .buffered(READ_AHEAD)
 }

@@ -107,7 +107,7 @@ async fn client_verifies(service: &Service, token: &str) -> Result<u64, audit::B
             .collect();
         let Some(last) = batch.last() else { break };
         after = last.entry.id;
-        verifier.feed(&batch)?;
+        verifier.feed(&audit::Hashed::new(batch))?;
     }
     verifier.finish(true).map(|v| v.entries)
 }

@@ -106,24 +106,29 @@ impl<DB> Audit for SqlStore<DB> {
     }
 
     async fn audit_range(&self, from: i64, to: i64, limit: u32) -> StoreResult<Vec<AuditRow>> {
-        // One text row per stretch, packed (see `packed`): verification
-        // reads the chain in stretches of thousands. Unordered in the
-        // aggregate, which would sort the stretch again, and put in order
-        // here instead, which costs nothing on rows already in it.
-        let aggregate = if DB::NAME == "PostgreSQL" {
-            "string_agg"
-        } else {
-            "group_concat"
-        };
-        let row: Option<(Option<String>,)> = fetch_optional(&self.pool, |q| {
-            q.push("SELECT ")
-                .push(aggregate)
-                .push("(")
-                .push(packed::ROW);
-            q.push(", '') FROM (SELECT ").push(AUDIT_FIELDS);
+        let stretch = |q: &mut Query<'_, DB>| {
             q.push(" FROM audit WHERE id >= ").bind(from);
             q.push(" AND id <= ").bind(to);
             q.push(" ORDER BY id LIMIT ").bind(i64::from(limit));
+        };
+        // PostgreSQL's rows stream to the async task as they are: plain rows
+        // cost it the least. Packing them into text cost it more than reading
+        // them (docs/benchmarks.md).
+        if DB::NAME == "PostgreSQL" {
+            return fetch_all(&self.pool, |q| {
+                q.push("SELECT ").push(AUDIT_FIELDS);
+                stretch(q);
+            })
+            .await;
+        }
+        // SQLite's driver hands each row from its thread to the async task
+        // apart: one packed text row per stretch (see `packed`). Unordered
+        // in the aggregate, which would sort the stretch again, and put in
+        // order here instead, which costs nothing on rows already in it.
+        let row: Option<(Option<String>,)> = fetch_optional(&self.pool, |q| {
+            q.push("SELECT group_concat(").push(packed::ROW);
+            q.push(", '') FROM (SELECT ").push(AUDIT_FIELDS);
+            stretch(q);
             q.push(") AS rows");
         })
         .await?;
@@ -335,13 +340,14 @@ mod packed {
     use crate::store::AuditRow;
 
     /// `id,at,prev_hash,hash,len:actor,len:action,len:target,len:before,len:after\n`,
-    /// an absent hash empty and an absent `before` or `after` as `-`. Both
-    /// databases' `||` and `octet_length` (SQLite 3.43 on).
-    pub const ROW: &str = "id || ',' || at || ',' || COALESCE(prev_hash, '') || ',' \
-        || COALESCE(hash, '') || ',' || octet_length(actor) || ':' || actor || ',' \
-        || octet_length(action) || ':' || action || ',' || octet_length(target) || ':' \
-        || target || ',' || COALESCE(octet_length(before) || ':' || before, '-') || ',' \
-        || COALESCE(octet_length(after) || ':' || after, '-') || '\n'";
+    /// an absent hash empty and an absent `before` or `after` as `-`. One
+    /// `concat` rather than a chain of `||`, each of which copies the row
+    /// so far again (SQLite 3.44 on); `concat` reads NULL as empty.
+    pub const ROW: &str = "concat(id, ',', at, ',', prev_hash, ',', hash, ',', \
+        octet_length(actor), ':', actor, ',', octet_length(action), ':', action, ',', \
+        octet_length(target), ':', target, ',', \
+        CASE WHEN before IS NULL THEN '-' ELSE concat(octet_length(before), ':', before) END, ',', \
+        CASE WHEN after IS NULL THEN '-' ELSE concat(octet_length(after), ':', after) END, '\n')";
 
     #[derive(Debug, thiserror::Error)]
     #[error("packed audit entry at byte {at}: {what}")]
