@@ -374,10 +374,6 @@ impl Hashed {
         let altered = first_altered(&entries);
         Hashed { entries, altered }
     }
-
-    pub fn entries(&self) -> &[Chained] {
-        &self.entries
-    }
 }
 
 fn first_altered(entries: &[Chained]) -> Option<usize> {
