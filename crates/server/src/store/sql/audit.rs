@@ -330,12 +330,12 @@ impl<DB> SqlStore<DB> {
     }
 }
 
-/// Audit entries packed into one text per stretch: each field as it is
-/// (numbers and hex hashes, which hold no comma) or, for text, its length in
-/// bytes before it, so that reading it back is slicing, with no escapes to
-/// undo and one copy of each field. JSON, which the other lists use, cost
-/// the database its escaping and the service its unescaping: most of a
-/// verification's time (docs/benchmarks.md).
+/// Audit entries packed into one text per stretch, for SQLite: each field
+/// as it is (numbers and hex hashes, which hold no comma) or, for text, its
+/// length in bytes before it, so that reading it back is slicing, with no
+/// escapes to undo and one copy of each field. JSON, which the other lists
+/// use, cost the database its escaping and the service its unescaping:
+/// about 40 % of a verification's time (docs/benchmarks.md).
 mod packed {
     use crate::store::AuditRow;
 
