@@ -305,7 +305,7 @@ pub struct AccountDetailRow {
     pub customer_since: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, sqlx::FromRow, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct TransactionRow {
     pub id: i64,
     pub account_id: i64,

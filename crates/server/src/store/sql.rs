@@ -17,12 +17,14 @@ use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool,
 
 mod admin;
 mod audit;
+mod authorizations;
 mod backtests;
 mod bulk;
 mod decisions;
 mod end_of_day;
 mod events;
 mod fetch;
+mod json_rows;
 mod lapses;
 mod ledger;
 mod links;
@@ -42,6 +44,7 @@ use self::fetch::{
     alert_conditions, cmp, eq, escape_like, fetch_as_json, fetch_page, fetch_rows, json_functions,
     json_list,
 };
+use self::json_rows::{element, field, fields, json_objects, json_values};
 use self::metrics::LimitChangeStep;
 use super::query::{Query, Tuple, execute, fetch_all, fetch_optional};
 use super::*;
@@ -59,7 +62,7 @@ pub struct SqlStore<DB: Database> {
     /// than running it (docs/benchmarks.md). The console's ad-hoc lists
     /// keep plans made for their values. On SQLite, the same pool.
     payments: Pool<DB>,
-    /// The payment path's writes, committed in batches on `payments`.
+    /// The payment path's writes, in batches on `payments` (`writer.rs`).
     writer: writer::Writer<DB>,
     /// The backtests' large reads of history. On a SQLite file, a
     /// connection of its own, opened by the first job on its niced thread:
@@ -135,7 +138,7 @@ impl SqlStore<Sqlite> {
                 .connect_lazy_with(options)
         };
         Ok(SqlStore {
-            writer: writer::Writer::batches(pool.clone(), Self::write_transactions()),
+            writer: Self::payment_writer(pool.clone(), writer::Commits::PerBatch),
             payments: pool.clone(),
             background,
             pool,
@@ -170,7 +173,7 @@ impl SqlStore<Postgres> {
         let payments = pool_of(8)
             .connect_lazy_with(options.options([("plan_cache_mode", "force_generic_plan")]));
         Ok(SqlStore {
-            writer: writer::Writer::alone(payments.clone(), Self::write_transactions()),
+            writer: Self::payment_writer(payments.clone(), writer::Commits::PerStep),
             background: pool.clone(),
             pool,
             payments,
@@ -557,9 +560,15 @@ impl<DB> SqlStore<DB> {
         Self::begin_write_on(&self.pool).await
     }
 
-    /// How the payment writer opens its transactions.
-    fn write_transactions() -> writer::Begin<DB> {
-        std::sync::Arc::new(|pool| Box::pin(async move { Self::begin_write_on(&pool).await }))
+    /// Starts the payment path's writer on `pool`.
+    fn payment_writer(pool: Pool<DB>, commits: writer::Commits) -> writer::Writer<DB> {
+        writer::Writer::start(writer::Setup {
+            pool,
+            begin: Arc::new(|pool| Box::pin(async move { Self::begin_write_on(&pool).await })),
+            together: Arc::new(|tx, writes| Box::pin(Self::authorize_together(tx, writes))),
+            alone: Arc::new(|tx, write| Box::pin(Self::authorize_in(tx, write))),
+            commits,
+        })
     }
 
     /// A write transaction on `pool`.

@@ -431,3 +431,196 @@ async fn transactions_are_kept_by_month_on_postgres() {
     assert_eq!(a.unwrap() + b.unwrap(), 3);
     assert_eq!(stores[0].cover_months(from, to).await.unwrap(), 0);
 }
+
+/// Authorizations that arrive together are written together: each decided
+/// in arrival order on its line as the ones before it left it, a retry
+/// queued behind its first attempt answered with it, an unknown account and
+/// a taken order id refused alone, an alert raised once for its rule, and
+/// the rollups and links as if written one by one.
+#[tokio::test]
+async fn authorizations_written_together_are_decided_in_order_and_each_answered_alone() {
+    use riskdesk_domain::links::LinkKind;
+
+    for store in support::backends().await {
+        support::portfolio(store.as_ref(), 60).await;
+        let backend = store.backend();
+        let page = PageRequest {
+            after: None,
+            limit: 2,
+        };
+        let roomy = AccountFilter {
+            status: Some("active".to_owned()),
+            sort: AccountSort::LimitDesc,
+            ..AccountFilter::default()
+        };
+        let lines = store.accounts(&roomy, &page).await.unwrap();
+        let (a, b) = (&lines[0], &lines[1]);
+        let available = |x: &AccountRow| x.limit_fen - x.used_fen - x.frozen_fen;
+        let (a_free, b_free) = (available(a), available(b));
+        assert!(a_free > 20_000 && b_free > 10_000, "{backend}: roomy lines");
+        let taken = store
+            .transactions(
+                &TransactionFilter {
+                    account_id: a.id,
+                    ..TransactionFilter::default()
+                },
+                &PageRequest {
+                    after: None,
+                    limit: 1,
+                },
+            )
+            .await
+            .unwrap()[0]
+            .order_id
+            .clone();
+
+        // Ten days after the history: the day's rollup holds these alone.
+        let at = AS_OF_MS + 10 * 86_400_000;
+        let write = |account_id: i64, order: &str, fen: i64, alerts: &[&str]| {
+            let mut row = TransactionRow::ledger(
+                account_id,
+                "purchase",
+                order.to_owned(),
+                "batch merchant",
+                fen,
+                at,
+            );
+            row.status = "authorized".to_owned();
+            row.decision = Some("approve".to_owned());
+            row.device_id = Some(format!("batch-device-{account_id}"));
+            row.ip = Some("10.20.30.40".to_owned());
+            row.channel = Some("qr".to_owned());
+            AuthorizationWrite {
+                request_hash: format!("hash-{order}"),
+                transaction: row,
+                alerts: alerts
+                    .iter()
+                    .map(|rule| PlannedAlert {
+                        rule: (*rule).to_owned(),
+                        severity_rank: 2,
+                        evidence: "batch".to_owned(),
+                        findings: "{}".to_owned(),
+                        sla_ms: 3_600_000,
+                    })
+                    .collect(),
+                dedup_ms: 3_600_000,
+                freeze: None,
+                now: at,
+            }
+        };
+        let mut declined_by_rules = write(b.id, "BATCH-7", 2_000, &[]);
+        declined_by_rules.transaction.status = "declined".to_owned();
+        declined_by_rules.transaction.decision = Some("decline".to_owned());
+        declined_by_rules.transaction.decline_reason = Some("rules".to_owned());
+        let mut taken_order = write(a.id, &taken, 100, &[]);
+        taken_order.request_hash = "another request".to_owned();
+        let writes = [
+            write(a.id, "BATCH-1", 10_000, &["velocity"]),
+            write(b.id, "BATCH-2", 5_000, &[]),
+            // More than is left on A after the first.
+            write(a.id, "BATCH-3", a_free - 10_000 + 1, &[]),
+            write(a.id, "BATCH-1", 10_000, &["velocity"]),
+            write(999_999_999, "BATCH-5", 100, &[]),
+            // Velocity again on A within the window: no second alert.
+            write(a.id, "BATCH-6", 1_000, &["velocity"]),
+            declined_by_rules,
+            taken_order,
+        ];
+        // Queued together before the writer runs: one batch.
+        let answers =
+            futures_util::future::join_all(writes.iter().map(|w| store.authorize(w))).await;
+        let answers: Vec<_> = answers.into_iter().map(|a| a.unwrap()).collect();
+        let done = |i: usize| match &answers[i] {
+            Ok(Idempotent::Done(done)) => done.clone(),
+            other => panic!("{backend}: answer {i}: {other:?}"),
+        };
+        let first = done(0);
+        assert_eq!(
+            (
+                first.decision.as_str(),
+                first.available_fen,
+                first.alerts.len()
+            ),
+            ("approve", a_free - 10_000, 1),
+            "{backend}"
+        );
+        assert_eq!(first.alerts[0].1, "velocity");
+        assert_eq!(
+            (done(1).decision.as_str(), done(1).available_fen),
+            ("approve", b_free - 5_000),
+            "{backend}"
+        );
+        let over = done(2);
+        assert_eq!(
+            (
+                over.status.as_str(),
+                over.decline_reason.as_deref(),
+                over.available_fen
+            ),
+            ("declined", Some("insufficient_limit"), a_free - 10_000),
+            "{backend}"
+        );
+        assert_eq!(
+            answers[3],
+            Ok(Idempotent::Replayed(first.clone())),
+            "{backend}"
+        );
+        assert_eq!(answers[4], Err(Refusal::NoAccount), "{backend}");
+        let again = done(5);
+        assert_eq!(
+            (again.available_fen, again.alerts.len()),
+            (a_free - 11_000, 0),
+            "{backend}"
+        );
+        assert_eq!(
+            (done(6).decline_reason.as_deref(), done(6).available_fen),
+            (Some("rules"), b_free - 5_000),
+            "{backend}"
+        );
+        assert_eq!(answers[7], Ok(Idempotent::Mismatch), "{backend}");
+
+        // The lines moved by the approvals alone.
+        let used = |id| {
+            let store = store.clone();
+            async move { store.account(id).await.unwrap().unwrap().account.used_fen }
+        };
+        assert_eq!(used(a.id).await - a.used_fen, 11_000, "{backend}");
+        assert_eq!(used(b.id).await - b.used_fen, 5_000, "{backend}");
+        // The day's rollup: three approved (16,000 fen), two declined.
+        let day = (at + 28_800_000) / 86_400_000;
+        let filter = MetricFilter {
+            from_day: Some(day),
+            to_day: Some(day + 1),
+            ..MetricFilter::default()
+        };
+        let days = store.authorization_days(&filter).await.unwrap();
+        let counted: Vec<_> = days
+            .iter()
+            .map(|d| (d.approved, d.review, d.declined, d.approved_fen))
+            .collect();
+        assert_eq!(counted, [(3, 0, 2, 16_000)], "{backend}");
+        let alerts = store.alert_days(&filter).await.unwrap();
+        let raised: Vec<_> = alerts.iter().map(|d| (d.rule.as_str(), d.raised)).collect();
+        assert_eq!(raised, [("velocity", 1)], "{backend}");
+        // A's device: its three recorded payments, in one link.
+        let links = store.links_of(&[a.id], &[LinkKind::Device]).await.unwrap();
+        let device: Vec<_> = links
+            .iter()
+            .filter(|l| l.entity.value == format!("batch-device-{}", a.id))
+            .map(|l| (l.payments, l.first_at, l.last_at))
+            .collect();
+        assert_eq!(device, [(3, at, at)], "{backend}");
+        // And the kept rollups are what a recount makes of the records.
+        store.rebuild_metrics().await.unwrap();
+        assert_eq!(
+            store.authorization_days(&filter).await.unwrap(),
+            days,
+            "{backend}"
+        );
+        assert_eq!(
+            store.alert_days(&filter).await.unwrap(),
+            alerts,
+            "{backend}"
+        );
+    }
+}

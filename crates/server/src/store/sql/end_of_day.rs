@@ -262,7 +262,7 @@ impl<DB> EndOfDay for SqlStore<DB> {
             .await?;
             // Counted as a close through the API is.
             if was.is_none() && t.disposition.is_some() {
-                metrics::count_alert::<DB>(&mut tx, t.id, metrics::AlertStep::Closed).await?;
+                metrics::count_alerts::<DB>(&mut tx, &[t.id], metrics::AlertStep::Closed).await?;
             }
         }
         tx.commit().await

@@ -103,6 +103,37 @@ impl<DB> Events for SqlStore<DB> {
     }
 }
 
+/// An event written with the change it tells of (see [`SqlStore::add_events`]).
+#[derive(serde::Serialize)]
+pub(super) struct NewEvent {
+    pub at: i64,
+    pub kind: &'static str,
+    pub target: String,
+    pub actor: Option<String>,
+    pub audience: &'static str,
+    /// JSON: the summary of the record after the change.
+    pub data: String,
+}
+
+impl NewEvent {
+    pub fn new(
+        at: i64,
+        kind: EventKind,
+        target: String,
+        actor: Option<&str>,
+        data: &serde_json::Value,
+    ) -> NewEvent {
+        NewEvent {
+            at,
+            kind: kind.name(),
+            target,
+            actor: actor.map(str::to_owned),
+            audience: kind.audience().as_str(),
+            data: data.to_string(),
+        }
+    }
+}
+
 #[for_backends]
 impl<DB> SqlStore<DB> {
     /// Writes `kind`'s event about `target` in the transaction making the
@@ -115,16 +146,24 @@ impl<DB> SqlStore<DB> {
         actor: Option<&str>,
         data: &serde_json::Value,
     ) -> StoreResult<()> {
+        let event = NewEvent::new(at, kind, target.to_owned(), actor, data);
+        Self::add_events(tx, &[event]).await
+    }
+
+    /// Writes events in the transaction making their changes, in order.
+    pub(super) async fn add_events(tx: &mut Tx<DB>, events: &[NewEvent]) -> StoreResult<()> {
         execute(&mut **tx, |q| {
-            q.push("INSERT INTO events (at, kind, target, actor, audience, data)");
-            q.values(&[()], |t, ()| {
-                t.bind(at)
-                    .bind(kind.name().to_owned())
-                    .bind(target.to_owned())
-                    .bind(actor.map(str::to_owned))
-                    .bind(kind.audience().as_str().to_owned())
-                    .bind(data.to_string());
-            });
+            q.push("INSERT INTO events (at, kind, target, actor, audience, data) SELECT ");
+            q.push(&fields(&[
+                ("at", "BIGINT"),
+                ("kind", "TEXT"),
+                ("target", "TEXT"),
+                ("actor", "TEXT"),
+                ("audience", "TEXT"),
+                ("data", "TEXT"),
+            ]));
+            q.push(" FROM ");
+            json_objects(q, &events);
         })
         .await
     }

@@ -7,8 +7,10 @@
 use riskdesk_domain::events::EventKind;
 use riskdesk_domain::ledger;
 
+use super::authorizations::{Outcome, authorized, decide};
 use super::events::ENGINE;
-use super::writer::{Tx, Written};
+use super::raised::Raising;
+use super::writer::{Authorization, Tx, Written};
 use super::*;
 
 #[for_backends]
@@ -93,11 +95,7 @@ impl<DB> Ledger for SqlStore<DB> {
         &self,
         w: &AuthorizationWrite,
     ) -> StoreResult<Result<Idempotent<Authorized>, Refusal>> {
-        let write = w.clone();
-        let written = self
-            .writer
-            .run(move |tx| Box::pin(async move { Self::authorize_in(tx, &write).await }))
-            .await?;
+        let written = self.writer.authorize(w.clone()).await?;
         match written {
             Some(answer) => Ok(answer),
             // The order was seen before: its first answer, committed by now.
@@ -184,10 +182,10 @@ impl<DB> SqlStore<DB> {
     /// [`Ledger::authorize`]). `None`: the order id was taken before, and
     /// nothing is written (a retry finds out here, after the work, so that
     /// a first attempt saves a round trip).
-    async fn authorize_in(
+    pub(super) async fn authorize_in(
         tx: &mut Tx<DB>,
         w: &AuthorizationWrite,
-    ) -> StoreResult<Written<Option<Result<Idempotent<Authorized>, Refusal>>>> {
+    ) -> StoreResult<Written<Authorization>> {
         let r = &w.transaction;
         // The account's line, locked: authorizations on one account queue here.
         let line: Option<(String, i64, i64, i64, i64, String)> = fetch_optional(&mut **tx, |q| {
@@ -213,32 +211,17 @@ impl<DB> SqlStore<DB> {
             crate::store::decode::line(r.account_id, &status, (limit, used, frozen))
                 .map_err(decode_error)?;
         let mut row = r.clone();
-        row.grade = Some(grade.clone());
-        // The domain decides whether the line takes the payment (a decline by
-        // the rules arrives as one); the line is locked, so it stays decided.
-        let amount = Money::from_fen(row.amount_fen).map_err(|e| decode_error(e.into()))?;
-        let line = if row.decision.as_deref() == Some("decline") {
-            line
-        } else {
-            match line.reserve(status, amount) {
-                Ok(reserved) => {
-                    execute(&mut **tx, |q| {
-                        q.push("UPDATE accounts SET ");
-                        move_used(q, row.amount_fen);
-                        q.push(", version = version + 1 WHERE id = ")
-                            .bind(r.account_id);
-                    })
-                    .await?;
-                    reserved
-                }
-                Err(why) => {
-                    row.status = "declined".to_owned();
-                    row.decision = Some("decline".to_owned());
-                    row.decline_reason = Some(<&str>::from(why).to_owned());
-                    line
-                }
-            }
-        };
+        // The line is locked, so what the domain decides on it stays decided.
+        let (line, reserved) = decide(&mut row, &grade, status, line)?;
+        if reserved {
+            execute(&mut **tx, |q| {
+                q.push("UPDATE accounts SET ");
+                move_used(q, row.amount_fen);
+                q.push(", version = version + 1 WHERE id = ")
+                    .bind(r.account_id);
+            })
+            .await?;
+        }
         let mut available = line.available().fen();
         let inserted: Result<Option<(i64,)>, _> = fetch_optional(&mut **tx, |q| {
             q.push("INSERT INTO transactions (")
@@ -254,9 +237,22 @@ impl<DB> SqlStore<DB> {
             Err(e) if is_unique_violation(&e) => return Ok(Written::undone(None)),
             Err(e) => return Err(e),
         };
-        metrics::count_authorization::<DB>(&mut **tx, transaction_id, r.occurred_at).await?;
-        super::links::record_links::<DB>(&mut **tx, &row).await?;
-        let alerts = Self::raise_alerts(tx, w, &row, transaction_id).await?;
+        metrics::count_authorizations::<DB>(
+            &mut **tx,
+            &[transaction_id],
+            (r.occurred_at, r.occurred_at),
+        )
+        .await?;
+        super::links::record_links::<DB>(&mut **tx, &[&row]).await?;
+        let raising = Raising {
+            write: w,
+            row: &row,
+            transaction_id,
+        };
+        let alerts = Self::raise_alerts(tx, &[raising])
+            .await?
+            .pop()
+            .unwrap_or_default();
         let mut freeze = None;
         if let Some(plan) = w.freeze.as_ref().filter(|_| row.decline_reason.is_none()) {
             let amount = line.share_of_available(plan.percent).fen();
@@ -312,18 +308,15 @@ impl<DB> SqlStore<DB> {
                 }
             }
         }
-        let outcome = Authorized {
-            transaction_id,
-            status: row.status,
-            decision: row.decision.unwrap_or_default(),
-            decline_reason: row.decline_reason.clone(),
-            rule_hits: row.rule_hits,
-            available_fen: available,
-            freeze,
-            alerts,
-            rules_version: row.rules_version,
+        let outcome = authorized(row, transaction_id, available, freeze, alerts);
+        let json = serde_json::to_string(&outcome).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        let kept = Outcome {
+            key: &r.order_id,
+            request_hash: &w.request_hash,
+            outcome: json,
+            created_at: w.now,
         };
-        match Self::record_outcome(tx, &r.order_id, &w.request_hash, w.now, &outcome).await {
+        match Self::record_outcomes(tx, &[kept]).await {
             Ok(()) => Ok(Written::kept(Some(Ok(Idempotent::Done(outcome))))),
             // The id is a refund's or repayment's key: another request.
             Err(e) if is_unique_violation(&e) => {
@@ -407,28 +400,6 @@ impl<DB> SqlStore<DB> {
                 .map_err(|e| sqlx::Error::Decode(Box::new(e))),
             _ => Ok(Idempotent::Mismatch),
         }
-    }
-
-    /// Records the outcome under its order id, for retries.
-    async fn record_outcome(
-        tx: &mut sqlx::Transaction<'static, DB>,
-        key: &str,
-        request_hash: &str,
-        now: i64,
-        outcome: &(impl serde::Serialize + Sync),
-    ) -> StoreResult<()> {
-        let json = serde_json::to_string(outcome).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-        execute(&mut **tx, |q| {
-            q.push("INSERT INTO idempotency (scope, key, request_hash, outcome, created_at)");
-            q.values(&[()], |t, ()| {
-                t.bind("order".to_owned())
-                    .bind(key.to_owned())
-                    .bind(request_hash.to_owned())
-                    .bind(json.clone())
-                    .bind(now);
-            });
-        })
-        .await
     }
 
     /// Claims an order id as an idempotency key. `None`: claimed, go on.

@@ -50,40 +50,79 @@ fn used_by(row: &TransactionRow) -> Vec<Entity> {
     used
 }
 
-/// Counts a purchase in the links of what it used, in its own transaction.
+/// Counts purchases in the links of what they used, in their transaction.
+/// Merged first (a row of `links` once, however many of them used it: one
+/// PostgreSQL statement may not update a row twice) and written in key
+/// order, so that two writers wanting the same rows take them in one order.
 pub(super) async fn record_links<DB>(
     conn: &mut DB::Connection,
-    row: &TransactionRow,
+    rows: &[&TransactionRow],
 ) -> StoreResult<()>
 where
     DB: Database,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
-    i64: Type<DB> + for<'q> Encode<'q, DB>,
     String: Type<DB> + for<'q> Encode<'q, DB>,
 {
-    let used = used_by(row);
-    if used.is_empty() {
+    #[derive(serde::Serialize)]
+    struct Used<'a> {
+        kind: &'a str,
+        value: &'a str,
+        account_id: i64,
+        payments: i64,
+        first_at: i64,
+        last_at: i64,
+    }
+    let mut merged = std::collections::BTreeMap::<(&str, String, i64), (i64, i64, i64)>::new();
+    for row in rows {
+        for e in used_by(row) {
+            let (payments, first, last) = merged
+                .entry((e.kind.as_str(), e.value, row.account_id))
+                .or_insert((0, row.occurred_at, row.occurred_at));
+            *payments += 1;
+            *first = (*first).min(row.occurred_at);
+            *last = (*last).max(row.occurred_at);
+        }
+    }
+    if merged.is_empty() {
         return Ok(());
     }
+    let used: Vec<Used<'_>> = merged
+        .iter()
+        .map(
+            |((kind, value, account_id), &(payments, first_at, last_at))| Used {
+                kind,
+                value,
+                account_id: *account_id,
+                payments,
+                first_at,
+                last_at,
+            },
+        )
+        .collect();
     let (later, earlier) = if DB::NAME == "PostgreSQL" {
         ("GREATEST", "LEAST")
     } else {
         ("MAX", "MIN")
     };
     execute(conn, |q| {
-        q.push("INSERT INTO links (kind, value, account_id, payments, first_at, last_at)");
-        q.values(&used, |t, e| {
-            t.bind(e.kind.as_str().to_owned())
-                .bind(e.value.clone())
-                .bind(row.account_id)
-                .bind(1_i64)
-                .bind(row.occurred_at)
-                .bind(row.occurred_at);
-        });
+        q.push("INSERT INTO links (")
+            .push(LINK_FIELDS)
+            .push(") SELECT ");
+        q.push(&fields(&[
+            ("kind", "TEXT"),
+            ("value", "TEXT"),
+            ("account_id", "BIGINT"),
+            ("payments", "BIGINT"),
+            ("first_at", "BIGINT"),
+            ("last_at", "BIGINT"),
+        ]));
+        q.push(" FROM ");
+        json_objects(q, &used);
+        // WHERE: SQLite would read ON CONFLICT as a join's ON without it.
         q.push(
-            " ON CONFLICT (kind, value, account_id) DO UPDATE SET \
-             payments = links.payments + 1, first_at = ",
+            " WHERE true ON CONFLICT (kind, value, account_id) DO UPDATE SET \
+             payments = links.payments + excluded.payments, first_at = ",
         );
         q.push(earlier)
             .push("(links.first_at, excluded.first_at), last_at = ");
@@ -110,22 +149,6 @@ fn memberships(rows: Vec<(String, String, i64, i64, i64, i64)>) -> StoreResult<V
             })
         })
         .collect()
-}
-
-/// The elements of `list` as a table `a` with one column, `value`, from
-/// one JSON array bound, so that the statement is the same whatever their
-/// number (and prepared once).
-fn json_list<'q, DB: Database>(q: &mut Query<'q, DB>, list: serde_json::Value)
-where
-    String: 'q + Encode<'q, DB> + Type<DB>,
-{
-    if DB::NAME == "PostgreSQL" {
-        q.push("json_array_elements_text(CAST(")
-            .bind(list.to_string());
-        q.push(" AS json)) AS a(value)");
-    } else {
-        q.push("json_each(").bind(list.to_string()).push(") AS a");
-    }
 }
 
 const LINK_FIELDS: &str = "kind, value, account_id, payments, first_at, last_at";
@@ -232,7 +255,7 @@ impl<DB> Links for SqlStore<DB> {
                 q.push(
                     "SELECT l.kind, l.value, l.account_id, l.payments, l.first_at, l.last_at FROM ",
                 );
-                json_list(q, serde_json::json!(chunk));
+                json_values(q, serde_json::json!(chunk));
                 // The accounts first, then each one's links by its index.
                 q.push(" CROSS JOIN links l WHERE l.account_id = ").push(
                     if DB::NAME == "PostgreSQL" {

@@ -20,9 +20,10 @@ struct Kept {
     columns: &'static [&'static str],
     keys: usize,
     from: &'static str,
-    /// Narrows the FROM to one record: conditions, each before its value
-    /// (its id, and for a partitioned table the month's column too).
-    record: &'static [&'static str],
+    /// Narrows the FROM to some records: the condition before their ids.
+    records: &'static str,
+    /// A partitioned table's time column: narrows it to the records' months.
+    at: Option<&'static str>,
 }
 
 /// Decided payments `t`, with their account `a` and customer `c`.
@@ -41,7 +42,8 @@ const AUTHORIZATIONS: Kept = Kept {
     keys: 4,
     from: " FROM transactions t JOIN accounts a ON a.id = t.account_id \
         JOIN customers c ON c.id = a.customer_id WHERE t.decision IS NOT NULL",
-    record: &[" AND t.id = ", " AND t.occurred_at = "],
+    records: " AND t.id",
+    at: Some("t.occurred_at"),
 };
 
 fn authorization_key() -> String {
@@ -73,7 +75,8 @@ const ALERTS: Kept = Kept {
     keys: 5,
     from: " FROM alerts al JOIN accounts a ON a.id = al.account_id \
         JOIN customers c ON c.id = a.customer_id LEFT JOIN transactions t ON t.id = al.transaction_id",
-    record: &[" WHERE al.id = "],
+    records: " WHERE al.id",
+    at: None,
 };
 
 fn alert_key() -> String {
@@ -109,7 +112,8 @@ const LIMIT_CHANGES: Kept = Kept {
     keys: 4,
     from: " FROM limit_changes lc JOIN accounts a ON a.id = lc.account_id \
         JOIN customers c ON c.id = a.customer_id",
-    record: &[" WHERE lc.id = "],
+    records: " WHERE lc.id",
+    at: None,
 };
 
 fn limit_change_key() -> String {
@@ -143,10 +147,14 @@ where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
     i64: Type<DB> + for<'q> Encode<'q, DB>,
+    String: Type<DB> + for<'q> Encode<'q, DB>,
 {
     let counts = match step {
-        LimitChangeStep::Proposed => format!("{LIMIT_CHANGE_PROPOSED}, 0, 0, 0, 0"),
-        LimitChangeStep::Decided => format!("0, {}", LIMIT_CHANGE_DECIDED.join(", ")),
+        LimitChangeStep::Proposed => [LIMIT_CHANGE_PROPOSED, "0", "0", "0", "0"],
+        LimitChangeStep::Decided => {
+            let [a, b, c, d] = LIMIT_CHANGE_DECIDED;
+            ["0", a, b, c, d]
+        }
     };
     add_counts(
         conn,
@@ -154,35 +162,59 @@ where
         &limit_change_key(),
         &counts,
         &[limit_change_id],
+        None,
     )
     .await
 }
 
-/// Adds `counts` (SQL over the record) to the rollup row of the record `id`'s key.
+/// Adds the records `ids`' `counts` (SQL over one record) to their rollup
+/// rows, summed per key, in key order: two writers wanting the same rows
+/// take them in one order. `span`: the earliest and latest time of the
+/// records, for a partitioned table.
 async fn add_counts<DB>(
     conn: &mut DB::Connection,
     kept: &Kept,
     key: &str,
-    counts: &str,
-    record: &[i64],
+    counts: &[&str],
+    ids: &[i64],
+    span: Option<(i64, i64)>,
 ) -> StoreResult<()>
 where
     DB: Database,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
     i64: Type<DB> + for<'q> Encode<'q, DB>,
+    String: Type<DB> + for<'q> Encode<'q, DB>,
 {
+    debug_assert_eq!(
+        kept.columns.len(),
+        kept.keys + counts.len(),
+        "{}",
+        kept.table
+    );
+    let sums: Vec<String> = counts.iter().map(|c| format!("SUM({c})")).collect();
+    let positions: Vec<String> = (1..=kept.keys).map(|i| i.to_string()).collect();
+    let positions = positions.join(", ");
     execute(conn, |q| {
         q.push(&format!(
-            "INSERT INTO {} ({}) SELECT {key}, {counts}",
+            "INSERT INTO {} ({}) SELECT {key}, {}",
             kept.table,
-            kept.columns.join(", ")
+            kept.columns.join(", "),
+            sums.join(", ")
         ))
         .push(kept.from);
-        debug_assert_eq!(kept.record.len(), record.len(), "{}", kept.table);
-        for (condition, value) in kept.record.iter().zip(record) {
-            q.push(condition).bind(*value);
+        q.push(kept.records)
+            .push(" IN (SELECT ")
+            .push(&element("BIGINT"));
+        q.push(" FROM ");
+        json_values(q, serde_json::json!(ids));
+        q.push(")");
+        if let (Some(at), Some((from, to))) = (kept.at, span) {
+            q.push(" AND ").push(at).push(" BETWEEN ").bind(from);
+            q.push(" AND ").bind(to);
         }
+        q.push(" GROUP BY ").push(&positions);
+        q.push(" ORDER BY ").push(&positions);
         q.push(&upsert(kept));
     })
     .await
@@ -340,33 +372,34 @@ pub(super) enum AlertStep {
     Closed,
 }
 
-/// Adds one decided payment to its day's rollup.
-pub(super) async fn count_authorization<DB>(
+/// Adds decided payments (`ids`, made between `span`'s two times) to their days' rollups.
+pub(super) async fn count_authorizations<DB>(
     conn: &mut DB::Connection,
-    transaction_id: i64,
-    occurred_at: i64,
+    ids: &[i64],
+    span: (i64, i64),
 ) -> StoreResult<()>
 where
     DB: Database,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
     i64: Type<DB> + for<'q> Encode<'q, DB>,
+    String: Type<DB> + for<'q> Encode<'q, DB>,
 {
-    let counts = AUTHORIZATION_COUNTS.join(", ");
     add_counts(
         conn,
         &AUTHORIZATIONS,
         &authorization_key(),
-        &counts,
-        &[transaction_id, occurred_at],
+        &AUTHORIZATION_COUNTS,
+        ids,
+        Some(span),
     )
     .await
 }
 
-/// Adds an alert's step to its day's rollup: raised, or closed with its disposition.
-pub(super) async fn count_alert<DB>(
+/// Adds alerts' step to their days' rollups: raised, or closed with their dispositions.
+pub(super) async fn count_alerts<DB>(
     conn: &mut DB::Connection,
-    alert_id: i64,
+    ids: &[i64],
     step: AlertStep,
 ) -> StoreResult<()>
 where
@@ -374,12 +407,16 @@ where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
     i64: Type<DB> + for<'q> Encode<'q, DB>,
+    String: Type<DB> + for<'q> Encode<'q, DB>,
 {
     let counts = match step {
-        AlertStep::Raised => format!("{ALERT_RAISED}, 0, 0, 0, 0"),
-        AlertStep::Closed => format!("0, {}", ALERT_DISPOSED.join(", ")),
+        AlertStep::Raised => [ALERT_RAISED, "0", "0", "0", "0"],
+        AlertStep::Closed => {
+            let [a, b, c, d] = ALERT_DISPOSED;
+            ["0", a, b, c, d]
+        }
     };
-    add_counts(conn, &ALERTS, &alert_key(), &counts, &[alert_id]).await
+    add_counts(conn, &ALERTS, &alert_key(), &counts, ids, None).await
 }
 
 /// `ON CONFLICT (key columns) DO UPDATE` adding the new counts to the row's.

@@ -182,7 +182,7 @@ impl<DB> SqlStore<DB> {
         };
         let after = Self::set_alert(tx, id, &next).await?;
         if state.disposition.is_none() && next.disposition.is_some() {
-            super::metrics::count_alert::<DB>(&mut **tx, id, super::metrics::AlertStep::Closed)
+            super::metrics::count_alerts::<DB>(&mut **tx, &[id], super::metrics::AlertStep::Closed)
                 .await?;
         }
         if let Some(note) = &w.note {
