@@ -254,16 +254,12 @@ impl<DB> SqlStore<DB> {
             "transactions"
         };
         let taken: Vec<(String,)> = fetch_all(&mut **tx, |q| {
-            q.push("SELECT key FROM idempotency WHERE scope = 'order' AND key IN (SELECT ")
-                .push(&element("TEXT"))
-                .push(" FROM ");
-            json_values(q, serde_json::json!(orders));
-            q.push(") UNION SELECT order_id FROM ").push(table);
-            q.push(" WHERE order_id IN (SELECT ")
-                .push(&element("TEXT"))
-                .push(" FROM ");
-            json_values(q, serde_json::json!(orders));
-            q.push(")");
+            q.push("SELECT key FROM idempotency WHERE scope = 'order' AND");
+            one_of(q, "key", serde_json::json!(orders), "TEXT");
+            q.push(" UNION SELECT order_id FROM ")
+                .push(table)
+                .push(" WHERE");
+            one_of(q, "order_id", serde_json::json!(orders), "TEXT");
         })
         .await?;
         Ok(taken.into_iter().map(|(order,)| order).collect())
@@ -284,11 +280,9 @@ impl<DB> SqlStore<DB> {
                  WHERE account_id = accounts.id AND released_at IS NULL AND lapses_at <= ",
             )
             .bind(now);
-            q.push("), grade FROM accounts WHERE id IN (SELECT ")
-                .push(&element("BIGINT"))
-                .push(" FROM ");
-            json_values(q, serde_json::json!(accounts));
-            q.push(") ORDER BY id").push(for_update::<DB>());
+            q.push("), grade FROM accounts WHERE");
+            one_of(q, "id", serde_json::json!(accounts), "BIGINT");
+            q.push(" ORDER BY id").push(for_update::<DB>());
         })
         .await?;
         let mut lines = BTreeMap::new();

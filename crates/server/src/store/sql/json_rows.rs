@@ -5,7 +5,7 @@
 use super::*;
 
 /// The elements of `list` (scalars) as a table `a` with one column, `value`
-/// (text on PostgreSQL: see [`element`]).
+/// (text on PostgreSQL).
 pub(super) fn json_values<'q, DB: Database>(q: &mut Query<'q, DB>, list: serde_json::Value)
 where
     String: 'q + Encode<'q, DB> + Type<DB>,
@@ -19,9 +19,30 @@ where
     }
 }
 
-/// An element of [`json_values`] as `sql_type`.
-pub(super) fn element(sql_type: &str) -> String {
-    format!("CAST(a.value AS {sql_type})")
+/// ` column IN` the elements of `list` (as `sql_type`). On PostgreSQL as
+/// `= ANY` of an array: a generic plan assumes a function returns 100 rows
+/// and would scan a table to join them, but takes an array for a few
+/// elements and looks each up in the index.
+pub(super) fn one_of<'q, DB: Database>(
+    q: &mut Query<'q, DB>,
+    column: &str,
+    list: serde_json::Value,
+    sql_type: &str,
+) where
+    String: 'q + Encode<'q, DB> + Type<DB>,
+{
+    q.push(" ").push(column);
+    if DB::NAME == "PostgreSQL" {
+        q.push(&format!(
+            " = ANY(ARRAY(SELECT CAST(value AS {sql_type}) FROM "
+        ));
+        json_values(q, list);
+        q.push("))");
+    } else {
+        q.push(" IN (SELECT value FROM ");
+        json_values(q, list);
+        q.push(")");
+    }
 }
 
 /// The objects of `rows` as a table `r`, one row each; [`field`] reads

@@ -54,11 +54,13 @@ impl<DB> Ledger for SqlStore<DB> {
             q.push(" AND occurred_at < ").bind(c.at);
             q.push(" ORDER BY occurred_at DESC LIMIT ")
                 .bind(TYPICAL_PURCHASES);
-            q.push(") AS recent) AS recent, (SELECT COUNT(*) FROM (SELECT 1 FROM transactions");
-            q.push(" WHERE account_id = ").bind(c.account_id);
-            q.push(" AND device_id = ").bind(c.device_id.clone());
-            q.push(" AND occurred_at < ").bind(c.at);
-            q.push(" LIMIT 1) AS seen) AS seen, (SELECT CAST(")
+            // A device seen before: its link to the account began earlier
+            // (one key, where the payments would be a look into every month).
+            q.push(") AS recent) AS recent, (SELECT COUNT(*) FROM links WHERE kind = 'device'");
+            q.push(" AND value = ").bind(c.device_id.clone());
+            q.push(" AND account_id = ").bind(c.account_id);
+            q.push(" AND first_at < ").bind(c.at);
+            q.push(") AS seen, (SELECT CAST(")
                 .push(aggregate)
                 .push("(")
                 .push(object)

@@ -20,8 +20,10 @@ struct Kept {
     columns: &'static [&'static str],
     keys: usize,
     from: &'static str,
-    /// Narrows the FROM to some records: the condition before their ids.
+    /// Narrows the FROM to some records: the condition before their ids,
+    /// and the id's column.
     records: &'static str,
+    id: &'static str,
     /// A partitioned table's time column: narrows it to the records' months.
     at: Option<&'static str>,
 }
@@ -42,7 +44,8 @@ const AUTHORIZATIONS: Kept = Kept {
     keys: 4,
     from: " FROM transactions t JOIN accounts a ON a.id = t.account_id \
         JOIN customers c ON c.id = a.customer_id WHERE t.decision IS NOT NULL",
-    records: " AND t.id",
+    records: " AND",
+    id: "t.id",
     at: Some("t.occurred_at"),
 };
 
@@ -75,7 +78,8 @@ const ALERTS: Kept = Kept {
     keys: 5,
     from: " FROM alerts al JOIN accounts a ON a.id = al.account_id \
         JOIN customers c ON c.id = a.customer_id LEFT JOIN transactions t ON t.id = al.transaction_id",
-    records: " WHERE al.id",
+    records: " WHERE",
+    id: "al.id",
     at: None,
 };
 
@@ -112,7 +116,8 @@ const LIMIT_CHANGES: Kept = Kept {
     keys: 4,
     from: " FROM limit_changes lc JOIN accounts a ON a.id = lc.account_id \
         JOIN customers c ON c.id = a.customer_id",
-    records: " WHERE lc.id",
+    records: " WHERE",
+    id: "lc.id",
     at: None,
 };
 
@@ -203,12 +208,8 @@ where
             sums.join(", ")
         ))
         .push(kept.from);
-        q.push(kept.records)
-            .push(" IN (SELECT ")
-            .push(&element("BIGINT"));
-        q.push(" FROM ");
-        json_values(q, serde_json::json!(ids));
-        q.push(")");
+        q.push(kept.records);
+        one_of(q, kept.id, serde_json::json!(ids), "BIGINT");
         if let (Some(at), Some((from, to))) = (kept.at, span) {
             q.push(" AND ").push(at).push(" BETWEEN ").bind(from);
             q.push(" AND ").bind(to);

@@ -61,11 +61,9 @@ impl<DB> SqlStore<DB> {
             q.push("SELECT account_id, rule, MAX(created_at) FROM alerts");
             q.push(" WHERE status <> 'closed' AND created_at > ")
                 .bind(since);
-            q.push(" AND account_id IN (SELECT ")
-                .push(&element("BIGINT"))
-                .push(" FROM ");
-            json_values(q, serde_json::json!(accounts));
-            q.push(") GROUP BY account_id, rule");
+            q.push(" AND");
+            one_of(q, "account_id", serde_json::json!(accounts), "BIGINT");
+            q.push(" GROUP BY account_id, rule");
         })
         .await?;
         // The latest open alert of each account and rule.
