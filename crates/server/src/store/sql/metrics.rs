@@ -209,7 +209,14 @@ where
         ))
         .push(kept.from);
         q.push(kept.records);
-        one_of(q, kept.id, serde_json::json!(ids), "BIGINT");
+        // One record (an operator's decision, a payment alone) by its id:
+        // the plan of a list costs more than the row it finds.
+        match ids {
+            [id] => {
+                q.push(" ").push(kept.id).push(" = ").bind(*id);
+            }
+            _ => one_of(q, kept.id, serde_json::json!(ids), "BIGINT"),
+        }
         if let (Some(at), Some((from, to))) = (kept.at, span) {
             q.push(" AND ").push(at).push(" BETWEEN ").bind(from);
             q.push(" AND ").bind(to);
