@@ -197,7 +197,20 @@ where
         "{}",
         kept.table
     );
-    let sums: Vec<String> = counts.iter().map(|c| format!("SUM({c})")).collect();
+    // One record (an operator's decision, a payment alone) by its id, its
+    // counts as they are: a list's plan and a grouping cost more than the
+    // row they find, inside a write that holds its locks meanwhile.
+    let one = ids.len() == 1;
+    let counts: Vec<String> = counts
+        .iter()
+        .map(|c| {
+            if one {
+                (*c).to_owned()
+            } else {
+                format!("SUM({c})")
+            }
+        })
+        .collect();
     let positions: Vec<String> = (1..=kept.keys).map(|i| i.to_string()).collect();
     let positions = positions.join(", ");
     execute(conn, |q| {
@@ -205,12 +218,10 @@ where
             "INSERT INTO {} ({}) SELECT {key}, {}",
             kept.table,
             kept.columns.join(", "),
-            sums.join(", ")
+            counts.join(", ")
         ))
         .push(kept.from);
         q.push(kept.records);
-        // One record (an operator's decision, a payment alone) by its id:
-        // the plan of a list costs more than the row it finds.
         match ids {
             [id] => {
                 q.push(" ").push(kept.id).push(" = ").bind(*id);
@@ -221,8 +232,10 @@ where
             q.push(" AND ").push(at).push(" BETWEEN ").bind(from);
             q.push(" AND ").bind(to);
         }
-        q.push(" GROUP BY ").push(&positions);
-        q.push(" ORDER BY ").push(&positions);
+        if !one {
+            q.push(" GROUP BY ").push(&positions);
+            q.push(" ORDER BY ").push(&positions);
+        }
         q.push(&upsert(kept));
     })
     .await
