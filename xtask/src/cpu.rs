@@ -62,21 +62,28 @@ pub fn cluster_seconds(data: &Path) -> anyhow::Result<f64> {
         .next()
         .and_then(|l| l.trim().parse().ok())
         .context("no pid in postmaster.pid")?;
-    let main = stat(postmaster)?;
-    let mut ticks = main.own + main.reaped;
-    for entry in std::fs::read_dir("/proc")?.filter_map(Result::ok) {
-        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse().ok()) else {
-            continue;
-        };
-        // A process gone between the listing and the read is no child of ours.
-        if let Ok(child) = stat(pid)
-            && child.parent == postmaster
-        {
-            ticks += child.own;
+    // A backend reaped between the postmaster's reading and its own would
+    // be counted in neither (as pgbench's backends exit when it returns):
+    // read again until the postmaster reaped nobody meanwhile.
+    loop {
+        let main = stat(postmaster)?;
+        let mut ticks = main.own + main.reaped;
+        for entry in std::fs::read_dir("/proc")?.filter_map(Result::ok) {
+            let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse().ok()) else {
+                continue;
+            };
+            // A process gone between the listing and the read is no child of ours.
+            if let Ok(child) = stat(pid)
+                && child.parent == postmaster
+            {
+                ticks += child.own;
+            }
+        }
+        if stat(postmaster)?.reaped == main.reaped {
+            #[allow(clippy::cast_precision_loss)] // Ticks of a benchmark's run.
+            return Ok(ticks as f64 * seconds_per_tick()?);
         }
     }
-    #[allow(clippy::cast_precision_loss)] // Ticks of a benchmark's run.
-    Ok(ticks as f64 * seconds_per_tick()?)
 }
 
 #[cfg(test)]
