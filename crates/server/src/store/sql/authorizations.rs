@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use riskdesk_domain::account::{AccountStatus, CreditLine};
 
+use super::ledger::move_used;
 use super::raised::Raising;
 use super::writer::{Authorization, Tx};
 use super::*;
@@ -162,12 +163,11 @@ impl<DB> SqlStore<DB> {
                 q.push(&field("payments", "BIGINT"))
                     .push(" AS payments FROM ");
                 json_objects(q, &reserved);
-                q.push(
-                    ") UPDATE accounts SET used_fen = used_fen + v.reserved_fen, \
-                     utilisation_bp = CASE WHEN limit_fen = 0 THEN 0 \
-                     ELSE (used_fen + v.reserved_fen) * 10000 / limit_fen END, \
-                     version = version + v.payments FROM v WHERE accounts.id = v.account",
-                );
+                q.push(") UPDATE accounts SET ");
+                move_used(q, |q| {
+                    q.push("v.reserved_fen");
+                });
+                q.push(", version = version + v.payments FROM v WHERE accounts.id = v.account");
             })
             .await?;
         }

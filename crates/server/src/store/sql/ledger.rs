@@ -218,7 +218,9 @@ impl<DB> SqlStore<DB> {
         if reserved {
             execute(&mut **tx, |q| {
                 q.push("UPDATE accounts SET ");
-                move_used(q, row.amount_fen);
+                move_used(q, |q| {
+                    q.bind(row.amount_fen);
+                });
                 q.push(", version = version + 1 WHERE id = ")
                     .bind(r.account_id);
             })
@@ -744,15 +746,17 @@ where
 /// `limit − used − frozen` and what is owed, as ledger results report them.
 const LINE_AFTER: &str = " RETURNING limit_fen - used_fen - frozen_fen, outstanding_fen";
 
-/// `used_fen` and `utilisation_bp` after `used_fen` moves by `delta` fen.
-fn move_used<'q, DB: Database>(q: &mut Query<'q, DB>, delta: i64)
-where
-    i64: Type<DB> + Encode<'q, DB>,
-{
-    q.push("used_fen = used_fen + ").bind(delta);
-    q.push(", utilisation_bp = CASE WHEN limit_fen = 0 THEN 0 ELSE (used_fen + ")
-        .bind(delta)
-        .push(") * 10000 / limit_fen END");
+/// `used_fen` and `utilisation_bp` after `used_fen` moves by `delta` fen
+/// (`delta` pushes it: a bound amount, or a batch's column).
+pub(super) fn move_used<'q, DB: Database>(
+    q: &mut Query<'q, DB>,
+    delta: impl Fn(&mut Query<'q, DB>),
+) {
+    q.push("used_fen = used_fen + ");
+    delta(q);
+    q.push(", utilisation_bp = CASE WHEN limit_fen = 0 THEN 0 ELSE (used_fen + ");
+    delta(q);
+    q.push(") * 10000 / limit_fen END");
 }
 
 /// What the rules read around a payment, each list a JSON array (PostgreSQL
