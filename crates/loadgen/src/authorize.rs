@@ -243,7 +243,9 @@ async fn authorizations(
                     "account_id": account,
                     "merchant": "美宜佳便利店",
                     "category": CATEGORIES[i % 3],
-                    "amount": format!("{}.{:02}", 10 + n % 290, n % 100),
+                    // Mostly small, one in seven from 1,000 yuan, as in
+                    // the demo (15 %): those the spike rule reads.
+                    "amount": format!("{}.{:02}", if n.is_multiple_of(7) { 1000 + n % 4000 } else { 10 + n % 290 }, n % 100),
                     "installments": 1,
                     "channel": "qr",
                     // The customer's own phone, on the city's mobile

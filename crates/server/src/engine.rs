@@ -103,6 +103,8 @@ pub async fn authorize(
             ) * MINUTE_MS,
             lookahead_ms: 24 * 60 * MINUTE_MS,
             now,
+            typical: rules.reads_typical(request.amount)
+                || shadow.is_some_and(|s| s.rules.reads_typical(request.amount)),
             exact: exact
                 .into_iter()
                 .map(|(kind, value)| (kind.as_str().to_owned(), value))

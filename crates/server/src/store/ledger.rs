@@ -5,7 +5,7 @@
 //! concurrent authorizations can never spend more than is available,
 //! whatever their interleaving (and the schema's CHECK backs that up).
 
-use super::{BlacklistRow, StoreResult, TransactionRow};
+use super::{StoreResult, TransactionRow};
 
 /// What the rules read around a payment at `at`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,6 +19,11 @@ pub struct ContextQuery {
     /// Later payments (that arrived first) are read up to this far after `at`.
     pub lookahead_ms: i64,
     pub now: i64,
+    /// Whether to read the account's last approved purchases: only when a
+    /// rule set in force will look at the typical amount (the spike rule
+    /// ignores small payments), since on PostgreSQL they are a merge over
+    /// every month's partition.
+    pub typical: bool,
     /// Blacklist entries that could name this payment by equality, as (kind, value).
     pub exact: Vec<(String, String)>,
 }
@@ -39,12 +44,23 @@ pub struct ContextRows {
     pub account: Vec<AttemptRow>,
     pub device: Vec<AttemptRow>,
     pub ip: Vec<AttemptRow>,
-    /// The amounts of the account's last approved purchases before `at`, newest first.
+    /// The amounts of the account's last approved purchases before `at`,
+    /// newest first; none unless the query asked for them.
     pub recent_amounts: Vec<i64>,
     pub device_seen_before: bool,
     /// Live entries that could match: the exact ones asked for, every IP
     /// block and every geographic area.
-    pub blacklist: Vec<BlacklistRow>,
+    pub blacklist: Vec<ListedTarget>,
+}
+
+/// A live blacklist entry as the rules match it: what it names, no more
+/// (every block and area comes back for every payment, so each field
+/// costs on the payment path).
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+pub struct ListedTarget {
+    pub id: i64,
+    pub kind: String,
+    pub value: String,
 }
 
 /// How many of the account's last purchases the spike rule's median reads.

@@ -47,16 +47,24 @@ impl<DB> Ledger for SqlStore<DB> {
             attempts(q, &mut |q| {
                 q.push("ip = ").bind(c.ip.clone());
             });
-            q.push(" AS ip, (SELECT CAST(").push(aggregate);
-            q.push("(amount_fen) AS TEXT) FROM (SELECT amount_fen FROM transactions");
-            q.push(" WHERE account_id = ").bind(c.account_id);
-            q.push(" AND kind = 'purchase' AND status IN ('authorized', 'settled', 'refunded')");
-            q.push(" AND occurred_at < ").bind(c.at);
-            q.push(" ORDER BY occurred_at DESC LIMIT ")
-                .bind(TYPICAL_PURCHASES);
+            q.push(" AS ip, ");
+            if c.typical {
+                q.push("(SELECT CAST(").push(aggregate);
+                q.push("(amount_fen) AS TEXT) FROM (SELECT amount_fen FROM transactions");
+                q.push(" WHERE account_id = ").bind(c.account_id);
+                q.push(
+                    " AND kind = 'purchase' AND status IN ('authorized', 'settled', 'refunded')",
+                );
+                q.push(" AND occurred_at < ").bind(c.at);
+                q.push(" ORDER BY occurred_at DESC LIMIT ")
+                    .bind(TYPICAL_PURCHASES);
+                q.push(") AS recent)");
+            } else {
+                q.push("CAST(NULL AS TEXT)");
+            }
             // A device seen before: its link to the account began earlier
             // (one key, where the payments would be a look into every month).
-            q.push(") AS recent) AS recent, (SELECT COUNT(*) FROM links WHERE kind = 'device'");
+            q.push(" AS recent, (SELECT COUNT(*) FROM links WHERE kind = 'device'");
             q.push(" AND value = ").bind(c.device_id.clone());
             q.push(" AND account_id = ").bind(c.account_id);
             q.push(" AND first_at < ").bind(c.at);
@@ -64,13 +72,8 @@ impl<DB> Ledger for SqlStore<DB> {
                 .push(aggregate)
                 .push("(")
                 .push(object)
-                .push("(");
-            let pairs: Vec<String> = BLACKLIST_FIELDS
-                .split(',')
-                .map(|f| format!("'{0}', {0}", f.trim()))
-                .collect();
-            q.push(&pairs.join(", "));
-            q.push(")) AS TEXT) FROM blacklist WHERE removed_at IS NULL");
+                .push("('id', id, 'kind', kind, 'value', value)) AS TEXT)");
+            q.push(" FROM blacklist WHERE removed_at IS NULL");
             q.push(" AND (expires_at IS NULL OR expires_at > ")
                 .bind(c.now)
                 .push(")");

@@ -293,3 +293,84 @@ async fn a_freeze_lapses_at_the_next_authorization_without_the_sweeper() {
     let expected = account.available_fen - 3 * 300_001 - 100;
     assert_eq!(fen(&answer, "available"), expected, "{answer}");
 }
+
+/// The spike rule reads the customer's typical amount only for payments it
+/// looks at: one the live rules' floor reaches, and one only a shadow's
+/// lower floor reaches, judged for the shadow all the same.
+#[tokio::test]
+async fn the_typical_amount_is_read_for_the_live_rules_and_for_the_shadow() {
+    use riskdesk_domain::alert::RuleHit;
+    use riskdesk_domain::evidence::Finding;
+    use riskdesk_domain::money::Money;
+    use riskdesk_server::engine;
+    use riskdesk_server::rules_in_force::{RuleSet, Versions};
+
+    for store in support::backends().await {
+        support::portfolio(store.as_ref(), 50).await;
+        let backend = store.backend();
+        let account = roomy_account(store.as_ref()).await;
+        let live = only(&["amount_spike"]);
+        let mut shadow = live.clone();
+        shadow.amount_spike.ignore_below = "100.00".parse().unwrap();
+        let versions = Versions {
+            live: Arc::new(RuleSet {
+                version: Some(1),
+                rules: live,
+            }),
+            shadow: Some(Arc::new(RuleSet {
+                version: Some(2),
+                rules: shadow,
+            })),
+        };
+        let now = START_MS + 3_600_000;
+        let authorize = |order_id: String, amount: &str, minutes: i64| {
+            let request = serde_json::from_value(order(&account, &order_id, amount, minutes));
+            let (store, versions) = (store.clone(), &versions);
+            async move {
+                engine::authorize(store.as_ref(), versions, &request.unwrap(), now)
+                    .await
+                    .unwrap()
+                    .body
+            }
+        };
+        // Fifty purchases of 20.00: the account's last fifty, its typical amount.
+        for i in 0..50 {
+            authorize(format!("TYP-{i}"), "20.00", i).await;
+        }
+        let spike = |amount: &str, multiple: f64| Finding::AmountSpike {
+            amount: amount.parse().unwrap(),
+            multiple,
+            median: Money::from_fen(2_000).unwrap(),
+            purchases: 50,
+            max_multiple: 5.0,
+        };
+        let findings = |hits: Option<String>| -> Vec<Finding> {
+            let hits: Vec<RuleHit> = serde_json::from_str(&hits.unwrap_or("[]".into())).unwrap();
+            hits.into_iter()
+                .filter(|h| h.rule.as_str() == "amount_spike")
+                .flat_map(|h| h.findings)
+                .collect()
+        };
+        // The shadow's judgement keeps the names of the rules that fired.
+        let shadow_spiked = |hits: Option<String>| {
+            let rules: Vec<String> = serde_json::from_str(&hits.unwrap()).unwrap();
+            rules.contains(&"amount_spike".to_owned())
+        };
+
+        // 500.00: under the live floor (1,000.00), over the shadow's (100.00).
+        authorize("TYP-500".to_owned(), "500.00", 51).await;
+        let row = store.payment("TYP-500").await.unwrap().unwrap();
+        assert_eq!(findings(row.rule_hits), [], "{backend}");
+        assert!(shadow_spiked(row.shadow_hits), "{backend}");
+
+        // 1,500.00: over both.
+        authorize("TYP-1500".to_owned(), "1500.00", 52).await;
+        let row = store.payment("TYP-1500").await.unwrap().unwrap();
+        assert_eq!(
+            findings(row.rule_hits),
+            [spike("1500.00", 75.0)],
+            "{backend}"
+        );
+        assert!(shadow_spiked(row.shadow_hits), "{backend}");
+    }
+}
