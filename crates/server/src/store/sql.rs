@@ -113,11 +113,11 @@ impl SqlStore<Sqlite> {
                 },
             )
             .pragma("temp_store", "memory")
-            // Pages read through a map of the file rather than a read call
-            // each: the payment path's reads went a tenth of their CPU into
-            // `pread` (docs/benchmarks.md). The map shares the OS's cache; it
-            // adds no memory of the process's own.
-            .pragma("mmap_size", "1073741824");
+            // No map of the file: a connection unmaps it whenever another
+            // has committed since its last read, which under the payment
+            // writer's commits cost more than the reads it saves
+            // (docs/benchmarks.md).
+            .pragma("mmap_size", "0");
         let pool = SqlitePoolOptions::new()
             .max_connections(if single { 1 } else { 4 })
             // A local file needs no liveness ping before each query; it would
