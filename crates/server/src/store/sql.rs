@@ -24,6 +24,7 @@ mod decisions;
 mod end_of_day;
 mod events;
 mod fetch;
+mod gathered;
 mod json_rows;
 mod lapses;
 mod ledger;
@@ -44,6 +45,7 @@ use self::fetch::{
     alert_conditions, cmp, eq, escape_like, fetch_as_json, fetch_page, fetch_rows, json_functions,
     json_list,
 };
+use self::gathered::Gathered;
 use self::json_rows::{field, fields, json_objects, json_values, one_of};
 use self::metrics::LimitChangeStep;
 use super::query::{Query, Tuple, execute, fetch_all, fetch_optional};
@@ -64,6 +66,10 @@ pub struct SqlStore<DB: Database> {
     payments: Pool<DB>,
     /// The payment path's writes, in batches on `payments` (`writer.rs`).
     writer: writer::Writer<DB>,
+    /// Service clients by their key's hash, and accounts by id: read for
+    /// every payment, so read together (`gathered.rs`).
+    clients: Gathered<String, ServiceClientRow>,
+    accounts: Gathered<i64, AccountDetailRow>,
     /// The backtests' large reads of history. On a SQLite file, a
     /// connection of its own, opened by the first job on its niced thread:
     /// SQLite works in the connection's worker thread, which inherits that
@@ -144,6 +150,8 @@ impl SqlStore<Sqlite> {
         };
         Ok(SqlStore {
             writer: Self::payment_writer(pool.clone(), writer::Commits::PerBatch),
+            clients: Self::gathered_clients(pool.clone()),
+            accounts: Self::gathered_accounts(pool.clone()),
             payments: pool.clone(),
             background,
             pool,
@@ -179,6 +187,8 @@ impl SqlStore<Postgres> {
             .connect_lazy_with(options.options([("plan_cache_mode", "force_generic_plan")]));
         Ok(SqlStore {
             writer: Self::payment_writer(payments.clone(), writer::Commits::PerStep),
+            clients: Self::gathered_clients(payments.clone()),
+            accounts: Self::gathered_accounts(pool.clone()),
             background: pool.clone(),
             pool,
             payments,
@@ -574,6 +584,49 @@ impl<DB> SqlStore<DB> {
             alone: Arc::new(|tx, write| Box::pin(Self::authorize_in(tx, write))),
             commits,
         })
+    }
+
+    /// Reads service clients by their key's hash on `pool`, gathered.
+    fn gathered_clients(pool: Pool<DB>) -> Gathered<String, ServiceClientRow> {
+        let fetch = move |hashes: Vec<String>| {
+            let pool = pool.clone();
+            Box::pin(async move {
+                fetch_all(&pool, |q| {
+                    q.push("SELECT id, key_hash, created_at, revoked_at FROM service_clients");
+                    q.and();
+                    match hashes.as_slice() {
+                        [hash] => {
+                            q.push("key_hash = ").bind(hash.clone());
+                        }
+                        _ => one_of(q, "key_hash", serde_json::json!(hashes), "TEXT"),
+                    }
+                })
+                .await
+            }) as futures_util::future::BoxFuture<'static, _>
+        };
+        Gathered::start(Arc::new(fetch), |client| client.key_hash.clone())
+    }
+
+    /// Reads accounts with their customers by id on `pool`, gathered (sealed
+    /// as stored: each reader opens its own).
+    fn gathered_accounts(pool: Pool<DB>) -> Gathered<i64, AccountDetailRow> {
+        let fetch = move |ids: Vec<i64>| {
+            let pool = pool.clone();
+            Box::pin(async move {
+                fetch_all(&pool, |q| {
+                    q.push("SELECT ").push(ACCOUNT_FIELDS).push(CUSTOMER_DETAIL);
+                    q.push(ACCOUNT_FROM).and();
+                    match ids.as_slice() {
+                        [id] => {
+                            q.push("a.id = ").bind(*id);
+                        }
+                        _ => one_of(q, "a.id", serde_json::json!(ids), "BIGINT"),
+                    }
+                })
+                .await
+            }) as futures_util::future::BoxFuture<'static, _>
+        };
+        Gathered::start(Arc::new(fetch), |row| row.account.id)
     }
 
     /// A write transaction on `pool`.

@@ -624,3 +624,55 @@ async fn authorizations_written_together_are_decided_in_order_and_each_answered_
         );
     }
 }
+
+/// Accounts and service clients asked for at once are read together, and
+/// each asker gets its own row, or none for a key that is not there.
+#[tokio::test]
+async fn reads_asked_together_answer_each_asker_with_its_own_row() {
+    use futures_util::future::join_all;
+
+    for store in support::backends().await {
+        support::portfolio(store.as_ref(), 100).await;
+        let backend = store.backend();
+        let page = PageRequest {
+            after: None,
+            limit: 40,
+        };
+        let listed = store
+            .accounts(&AccountFilter::default(), &page)
+            .await
+            .unwrap();
+        assert_eq!(listed.len(), 40, "{backend}");
+        // Each id twice, and one that no account has, all at once.
+        let mut ids: Vec<i64> = listed.iter().chain(&listed).map(|a| a.id).collect();
+        ids.push(987_654_321);
+        let read = join_all(ids.iter().map(|id| store.account(*id))).await;
+        for (id, row) in ids.iter().zip(read) {
+            let row = row.unwrap();
+            match listed.iter().find(|a| a.id == *id) {
+                Some(account) => assert_eq!(row.unwrap().account, *account, "{backend}"),
+                None => assert!(row.is_none(), "{backend}: {id}"),
+            }
+        }
+
+        let client = |id: &str, hash: &str, revoked_at| ServiceClientRow {
+            id: id.to_owned(),
+            key_hash: hash.to_owned(),
+            created_at: AS_OF_MS,
+            revoked_at,
+        };
+        let (live, revoked) = (
+            client("wechatpay", "a1a1", None),
+            client("old-gateway", "b2b2", Some(AS_OF_MS + 1)),
+        );
+        store.add_service_client(&live).await.unwrap();
+        store.add_service_client(&revoked).await.unwrap();
+        let hashes = ["b2b2", "c3c3", "a1a1", "b2b2"];
+        let read = join_all(hashes.map(|h| store.service_client(h))).await;
+        let read: Vec<Option<ServiceClientRow>> = read.into_iter().map(Result::unwrap).collect();
+        assert!(
+            read == [Some(revoked.clone()), None, Some(live), Some(revoked)],
+            "{backend}"
+        );
+    }
+}

@@ -55,11 +55,7 @@ impl<DB> Lists for SqlStore<DB> {
     }
 
     async fn account(&self, id: i64) -> StoreResult<Option<AccountDetailRow>> {
-        let row: Option<AccountDetailRow> = fetch_optional(&self.pool, |q| {
-            q.push("SELECT ").push(ACCOUNT_FIELDS).push(CUSTOMER_DETAIL);
-            q.push(ACCOUNT_FROM).and().push("a.id = ").bind(id);
-        })
-        .await?;
+        let row = self.accounts.read(id).await?;
         row.map(|row| self.opened_detail(row)).transpose()
     }
 

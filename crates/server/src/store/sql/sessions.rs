@@ -190,12 +190,6 @@ impl<DB> Sessions for SqlStore<DB> {
     }
 
     async fn service_client(&self, key_hash: &str) -> StoreResult<Option<ServiceClientRow>> {
-        fetch_optional(&self.payments, |q| {
-            q.push("SELECT id, key_hash, created_at, revoked_at FROM service_clients")
-                .and()
-                .push("key_hash = ")
-                .bind(key_hash.to_owned());
-        })
-        .await
+        self.clients.read(key_hash.to_owned()).await
     }
 }
