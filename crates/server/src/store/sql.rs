@@ -46,7 +46,7 @@ use self::fetch::{
     json_list,
 };
 use self::gathered::Gathered;
-use self::json_rows::{field, fields, json_objects, json_values, one_of};
+use self::json_rows::{field, fields, is_one_of, json_objects, json_values, one_of};
 use self::metrics::LimitChangeStep;
 use super::query::{Query, Tuple, execute, fetch_all, fetch_optional};
 use super::*;
@@ -594,12 +594,7 @@ impl<DB> SqlStore<DB> {
                 fetch_all(&pool, |q| {
                     q.push("SELECT id, key_hash, created_at, revoked_at FROM service_clients");
                     q.and();
-                    match hashes.as_slice() {
-                        [hash] => {
-                            q.push("key_hash = ").bind(hash.clone());
-                        }
-                        _ => one_of(q, "key_hash", serde_json::json!(hashes), "TEXT"),
-                    }
+                    is_one_of(q, "key_hash", &hashes, "TEXT");
                 })
                 .await
             }) as futures_util::future::BoxFuture<'static, _>
@@ -616,12 +611,7 @@ impl<DB> SqlStore<DB> {
                 fetch_all(&pool, |q| {
                     q.push("SELECT ").push(ACCOUNT_FIELDS).push(CUSTOMER_DETAIL);
                     q.push(ACCOUNT_FROM).and();
-                    match ids.as_slice() {
-                        [id] => {
-                            q.push("a.id = ").bind(*id);
-                        }
-                        _ => one_of(q, "a.id", serde_json::json!(ids), "BIGINT"),
-                    }
+                    is_one_of(q, "a.id", &ids, "BIGINT");
                 })
                 .await
             }) as futures_util::future::BoxFuture<'static, _>

@@ -8,19 +8,23 @@
 //! A read starts after it was asked, so it sees every commit before the
 //! ask, as a read of its own would: a client revoked a moment ago is
 //! refused. Nothing waits on a timer: under load a batch is what was asked
-//! while the one before was read.
+//! while the ones before were read, a few of them at a time (one at a time,
+//! the console's account pages queued behind each other on PostgreSQL).
 
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Semaphore, mpsc, oneshot};
 
 use super::StoreResult;
 
 /// The most keys read by one statement.
 const BATCH: usize = 64;
+
+/// The most statements of one kind of read at a time.
+const IN_FLIGHT: usize = 4;
 
 /// Reads the rows of `keys` (distinct) that exist, in any order.
 pub(super) type Fetch<K, V> =
@@ -73,29 +77,50 @@ async fn serve<K, V>(
     K: Eq + Hash + Clone + Send + 'static,
     V: Clone + Send + 'static,
 {
-    let mut asks = Vec::with_capacity(BATCH);
-    while queue.recv_many(&mut asks, BATCH).await > 0 {
-        let mut keys: Vec<K> = Vec::with_capacity(asks.len());
-        for (key, _) in &asks {
-            if !keys.contains(key) {
-                keys.push(key.clone());
+    let in_flight = Arc::new(Semaphore::new(IN_FLIGHT));
+    loop {
+        // A free place first: while none is, the asks gather in the queue.
+        let Ok(place) = in_flight.clone().acquire_owned().await else {
+            return;
+        };
+        let mut asks = Vec::with_capacity(BATCH);
+        if queue.recv_many(&mut asks, BATCH).await == 0 {
+            return;
+        }
+        let fetch = fetch.clone();
+        tokio::spawn(async move {
+            answer(&fetch, key_of, asks).await;
+            drop(place);
+        });
+    }
+}
+
+/// Reads the keys of `asks` with one statement and answers each.
+async fn answer<K, V>(fetch: &Fetch<K, V>, key_of: fn(&V) -> K, asks: Vec<Ask<K, V>>)
+where
+    K: Eq + Hash + Clone,
+    V: Clone,
+{
+    let mut keys: Vec<K> = Vec::with_capacity(asks.len());
+    for (key, _) in &asks {
+        if !keys.contains(key) {
+            keys.push(key.clone());
+        }
+    }
+    match fetch(keys).await {
+        Ok(rows) => {
+            let found: HashMap<K, V> = rows.into_iter().map(|v| (key_of(&v), v)).collect();
+            for (key, answer) in asks {
+                let _ = answer.send(Ok(found.get(&key).cloned()));
             }
         }
-        match fetch(keys).await {
-            Ok(rows) => {
-                let found: HashMap<K, V> = rows.into_iter().map(|v| (key_of(&v), v)).collect();
-                for (key, answer) in asks.drain(..) {
-                    let _ = answer.send(Ok(found.get(&key).cloned()));
-                }
-            }
-            Err(e) => {
-                // Every reader of the batch learns why; the next batch tries again.
-                let why = e.to_string();
-                for (_, answer) in asks.drain(..) {
-                    let _ = answer.send(Err(sqlx::Error::Io(std::io::Error::other(format!(
-                        "a read of the batch failed: {why}"
-                    )))));
-                }
+        Err(e) => {
+            // Every reader of the batch learns why; the next batch tries again.
+            let why = e.to_string();
+            for (_, answer) in asks {
+                let _ = answer.send(Err(sqlx::Error::Io(std::io::Error::other(format!(
+                    "a read of the batch failed: {why}"
+                )))));
             }
         }
     }

@@ -45,6 +45,23 @@ pub(super) fn one_of<'q, DB: Database>(
     }
 }
 
+/// ` column` equal to the one key, or [`one_of`] several. A statement for
+/// one record keeps its plain form: the list's was measured 10–20 % slower
+/// for one (docs/benchmarks.md).
+pub(super) fn is_one_of<'q, DB, K>(q: &mut Query<'q, DB>, column: &str, keys: &[K], sql_type: &str)
+where
+    DB: Database,
+    String: 'q + Encode<'q, DB> + Type<DB>,
+    K: 'q + Encode<'q, DB> + Type<DB> + serde::Serialize + Clone,
+{
+    match keys {
+        [key] => {
+            q.push(" ").push(column).push(" = ").bind(key.clone());
+        }
+        _ => one_of(q, column, serde_json::json!(keys), sql_type),
+    }
+}
+
 /// The objects of `rows` as a table `r`, one row each; [`field`] reads
 /// their fields.
 pub(super) fn json_objects<'q, DB: Database>(q: &mut Query<'q, DB>, rows: &impl serde::Serialize)

@@ -222,12 +222,7 @@ where
         ))
         .push(kept.from);
         q.push(kept.records);
-        match ids {
-            [id] => {
-                q.push(" ").push(kept.id).push(" = ").bind(*id);
-            }
-            _ => one_of(q, kept.id, serde_json::json!(ids), "BIGINT"),
-        }
+        is_one_of(q, kept.id, ids, "BIGINT");
         if let (Some(at), Some((from, to))) = (kept.at, span) {
             q.push(" AND ").push(at).push(" BETWEEN ").bind(from);
             q.push(" AND ").bind(to);
