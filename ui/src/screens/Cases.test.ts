@@ -77,7 +77,9 @@ describe("the cases screen", () => {
     expect(button.disabled).toBe(false);
     await fireEvent.click(button);
     await waitFor(() => expect(screen.getByTestId("case-blacklist-summary").textContent).toContain("1 已拉黑 · 1 未拉黑"));
-    expect(screen.getByTestId("case-blacklist-summary").textContent).toContain("already listed (entry #4)");
+    // The refusal in the operator's words, the service's detail marked as English.
+    expect(screen.getByTestId("case-blacklist-summary").textContent).toContain("已存在相同的记录");
+    expect(screen.getByTestId("case-blacklist-summary").querySelector("[lang=en]")?.textContent).toContain("already listed (entry #4)");
     const sent = backend.callsOf("decide") as { decision: unknown }[];
     expect(sent.map((c) => c.decision)).toEqual([{
       type: "blacklist_case", id: 3,

@@ -1,15 +1,16 @@
 //! Reads by key asked side by side, read together. The payment path asks
 //! for a service client by its key and for an account by its id once per
 //! payment, many payments at a time: one task per kind of read takes the
-//! keys asked while it read the last ones and reads them all with one
-//! statement. That is one hand-over to the database for many payments,
-//! where each was one (on SQLite, to sqlx's worker thread and back).
+//! keys asked meanwhile and reads them all with one statement. That is one
+//! hand-over to the database for many payments, where each was one (on
+//! SQLite, to sqlx's worker thread and back).
 //!
 //! A read starts after it was asked, so it sees every commit before the
 //! ask, as a read of its own would: a client revoked a moment ago is
 //! refused. Nothing waits on a timer: under load a batch is what was asked
-//! while the ones before were read, a few of them at a time (one at a time,
-//! the console's account pages queued behind each other on PostgreSQL).
+//! while the ones before were read. Up to four are read at a time: one at
+//! a time queued the console's account pages behind each other on
+//! PostgreSQL (docs/benchmarks.md).
 
 use std::collections::HashMap;
 use std::hash::Hash;
