@@ -95,6 +95,20 @@ pub(crate) async fn decision_phase(app: &App, scope: &str) -> String {
     phase.as_str().unwrap_or_default().to_owned()
 }
 
+/// Asserts that `css`'s text becomes `expected`: a panel shows a decision's
+/// outcome once it has read the record again, a moment after the answer.
+pub(crate) async fn assert_text_becomes(app: &App, css: &str, expected: &str) {
+    let deadline = tokio::time::Instant::now() + STEP;
+    loop {
+        let text = app.text(css).await;
+        if text == expected || tokio::time::Instant::now() >= deadline {
+            assert_eq!(text, expected, "{css}");
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 /// Clicks the table row for which `predicate(row)` holds (WebKitWebDriver
 /// cannot click a `<tr>` itself).
 pub(crate) async fn click_row(app: &App, rows: &str, predicate: &str) {
@@ -357,7 +371,7 @@ async fn two_officers_decide_under_four_eyes_with_step_up_codes() {
         "done"
     );
     app.wait("[data-testid=refund-tx]", STEP).await;
-    assert_eq!(app.text("[data-testid=dispute-status]").await, "已退款结案");
+    assert_text_becomes(&app, "[data-testid=dispute-status]", "已退款结案").await;
     app.screenshot("disputes-zh-light").await;
 
     // A manager verifies the audit chain in the console: intact. Then an

@@ -10,7 +10,8 @@ use riskdesk_domain::operator::OperatorChange;
 use riskdesk_server::store::Store;
 
 use crate::decisions::{
-    Authenticator, click_row, decision_phase, disputable_account, open_dispute, type_into,
+    Authenticator, assert_text_becomes, click_row, decision_phase, disputable_account,
+    open_dispute, type_into,
 };
 use crate::harness::{App, Desktop, FIRST_START, STEP, open_demo_store};
 use crate::{ONE_WINDOW, sign_in_with};
@@ -137,7 +138,7 @@ async fn no_one_closes_an_escalation_or_refunds_alone_and_an_admin_runs_the_team
         decision_phase(&app, "[data-testid=dispute-panel]").await,
         "done"
     );
-    assert_eq!(app.text("[data-testid=dispute-status]").await, "退款待审批");
+    assert_text_becomes(&app, "[data-testid=dispute-status]", "退款待审批").await;
     assert!(
         app.text("[data-testid=pending-refund]")
             .await
@@ -174,7 +175,7 @@ async fn no_one_closes_an_escalation_or_refunds_alone_and_an_admin_runs_the_team
         decision_phase(&app, "[data-testid=dispute-panel]").await,
         "done"
     );
-    assert_eq!(app.text("[data-testid=dispute-status]").await, "已退款结案");
+    assert_text_becomes(&app, "[data-testid=dispute-status]", "已退款结案").await;
     assert_eq!(available(store.as_ref(), account).await, before + 200_000);
 
     // An admin adds an operator: a password and a QR code, shown once.
