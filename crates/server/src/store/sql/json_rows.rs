@@ -1,6 +1,8 @@
 //! Many values bound as one JSON array and read as a table: the statement
 //! is the same whatever their number, so each backend prepares it once (a
-//! VALUES list would be a new statement for every length).
+//! VALUES list would be a new statement for every length). PostgreSQL reads
+//! it as `jsonb`: parsed once, where `json` parses an object again for each
+//! field read from it (a batch's payments insert took twice as long).
 
 use super::*;
 
@@ -11,9 +13,9 @@ where
     String: 'q + Encode<'q, DB> + Type<DB>,
 {
     if DB::NAME == "PostgreSQL" {
-        q.push("json_array_elements_text(CAST(")
+        q.push("jsonb_array_elements_text(CAST(")
             .bind(list.to_string());
-        q.push(" AS json)) AS a(value)");
+        q.push(" AS jsonb)) AS a(value)");
     } else {
         q.push("json_each(").bind(list.to_string()).push(") AS a");
     }
@@ -71,9 +73,9 @@ where
     // A list of plain rows always serializes.
     let rows = serde_json::to_string(rows).unwrap_or_else(|_| "[]".to_owned());
     if DB::NAME == "PostgreSQL" {
-        q.push("json_array_elements(CAST(")
+        q.push("jsonb_array_elements(CAST(")
             .bind(rows)
-            .push(" AS json)) AS r(value)");
+            .push(" AS jsonb)) AS r(value)");
     } else {
         q.push("json_each(").bind(rows).push(") AS r");
     }
