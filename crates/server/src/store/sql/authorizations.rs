@@ -202,12 +202,6 @@ impl<DB> SqlStore<DB> {
                 .reduce(pick)
                 .unwrap_or_default()
         };
-        metrics::count_authorizations::<DB>(
-            &mut **tx,
-            &transaction_ids,
-            (at(i64::min), at(i64::max)),
-        )
-        .await?;
         super::links::record_links::<DB>(&mut **tx, &rows).await?;
         let raising: Vec<Raising<'_>> = recorded
             .iter()
@@ -219,11 +213,15 @@ impl<DB> SqlStore<DB> {
             })
             .collect();
         let alerts = Self::raise_alerts(tx, &raising).await?;
+        let raised: Vec<i64> = alerts.iter().flatten().map(|(id, _)| *id).collect();
+        let span = (at(i64::min), at(i64::max));
 
         let mut outcomes = Vec::with_capacity(recorded.len());
         let mut done = Vec::with_capacity(recorded.len());
-        for (((index, row, available), transaction_id), alerts) in
-            recorded.into_iter().zip(transaction_ids).zip(alerts)
+        for (((index, row, available), transaction_id), alerts) in recorded
+            .into_iter()
+            .zip(transaction_ids.iter().copied())
+            .zip(alerts)
         {
             let answer = authorized(row, transaction_id, available, None, alerts);
             let w = &writes[index];
@@ -237,6 +235,7 @@ impl<DB> SqlStore<DB> {
             done.push((index, answer));
         }
         Self::record_outcomes(tx, &outcomes).await?;
+        metrics::count_payments::<DB>(&mut **tx, &transaction_ids, span, &raised).await?;
         for (index, answer) in done {
             answers[index] = Some(Some(Ok(Idempotent::Done(answer))));
         }

@@ -244,12 +244,6 @@ impl<DB> SqlStore<DB> {
             Err(e) if is_unique_violation(&e) => return Ok(Written::undone(None)),
             Err(e) => return Err(e),
         };
-        metrics::count_authorizations::<DB>(
-            &mut **tx,
-            &[transaction_id],
-            (r.occurred_at, r.occurred_at),
-        )
-        .await?;
         super::links::record_links::<DB>(&mut **tx, &[&row]).await?;
         let raising = Raising {
             write: w,
@@ -260,6 +254,7 @@ impl<DB> SqlStore<DB> {
             .await?
             .pop()
             .unwrap_or_default();
+        let raised: Vec<i64> = alerts.iter().map(|(id, _)| *id).collect();
         let mut freeze = None;
         if let Some(plan) = w.freeze.as_ref().filter(|_| row.decline_reason.is_none()) {
             let amount = line.share_of_available(plan.percent).fen();
@@ -324,7 +319,16 @@ impl<DB> SqlStore<DB> {
             created_at: w.now,
         };
         match Self::record_outcomes(tx, &[kept]).await {
-            Ok(()) => Ok(Written::kept(Some(Ok(Idempotent::Done(outcome))))),
+            Ok(()) => {
+                metrics::count_payments::<DB>(
+                    &mut **tx,
+                    &[transaction_id],
+                    (r.occurred_at, r.occurred_at),
+                    &raised,
+                )
+                .await?;
+                Ok(Written::kept(Some(Ok(Idempotent::Done(outcome)))))
+            }
             // The id is a refund's or repayment's key: another request.
             Err(e) if is_unique_violation(&e) => {
                 Ok(Written::undone(Some(Ok(Idempotent::Mismatch))))

@@ -388,11 +388,17 @@ pub(super) enum AlertStep {
     Closed,
 }
 
-/// Adds decided payments (`ids`, made between `span`'s two times) to their days' rollups.
-pub(super) async fn count_authorizations<DB>(
+/// Adds decided payments (`ids`, made between `span`'s two times) and the
+/// alerts they raised to their days' rollups. The last statements of a
+/// payment's write: a rollup row is shared by every payment of its day,
+/// grade, city and channel, so a write holds it from here to its commit
+/// only, and the writers of two instances wait on each other the
+/// least. Payments' rows before alerts', in every write that takes both.
+pub(super) async fn count_payments<DB>(
     conn: &mut DB::Connection,
     ids: &[i64],
     span: (i64, i64),
+    raised: &[i64],
 ) -> StoreResult<()>
 where
     DB: Database,
@@ -402,14 +408,18 @@ where
     String: Type<DB> + for<'q> Encode<'q, DB>,
 {
     add_counts(
-        conn,
+        &mut *conn,
         &AUTHORIZATIONS,
         &authorization_key(),
         &AUTHORIZATION_COUNTS,
         ids,
         Some(span),
     )
-    .await
+    .await?;
+    if raised.is_empty() {
+        return Ok(());
+    }
+    count_alerts::<DB>(conn, raised, AlertStep::Raised).await
 }
 
 /// Adds alerts' step to their days' rollups: raised, or closed with their dispositions.

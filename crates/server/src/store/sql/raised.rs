@@ -38,6 +38,7 @@ struct NewAlert<'a> {
 impl<DB> SqlStore<DB> {
     /// Raises the payments' planned alerts, in the payments' order; for
     /// each payment, the ids and rules of those raised (a duplicate is not).
+    /// The caller counts them in the rollups (`metrics::count_payments`).
     pub(super) async fn raise_alerts(
         tx: &mut Tx<DB>,
         payments: &[Raising<'_>],
@@ -129,7 +130,6 @@ impl<DB> SqlStore<DB> {
             return Err(sqlx::Error::RowNotFound);
         }
         let ids: Vec<i64> = ids.into_iter().map(|(id,)| id).collect();
-        metrics::count_alerts::<DB>(&mut **tx, &ids, metrics::AlertStep::Raised).await?;
         let mut events = Vec::with_capacity(new.len());
         for ((alert, &id), &index) in new.iter().zip(&ids).zip(&of_payment) {
             let data = serde_json::json!({
