@@ -20,6 +20,7 @@ mod audit;
 mod authorizations;
 mod backtests;
 mod bulk;
+mod checkpoints;
 mod decisions;
 mod end_of_day;
 mod events;
@@ -123,7 +124,9 @@ impl SqlStore<Sqlite> {
             // has committed since its last read, which under the payment
             // writer's commits cost more than the reads it saves
             // (docs/benchmarks.md).
-            .pragma("mmap_size", "0");
+            .pragma("mmap_size", "0")
+            // The log is copied back by a task of its own (`checkpoints.rs`).
+            .pragma("wal_autocheckpoint", checkpoints::BACKSTOP_PAGES);
         let pool = SqlitePoolOptions::new()
             .max_connections(if single { 1 } else { 4 })
             // A local file needs no liveness ping before each query; it would
@@ -135,6 +138,12 @@ impl SqlStore<Sqlite> {
             .connect_with(options.clone())
             .await?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+        let committed: writer::Committed = if single {
+            Arc::new(|| {})
+        } else {
+            let checkpoints = checkpoints::Checkpoints::start(options.clone());
+            Arc::new(move || checkpoints.committed())
+        };
         // No minimum, idle timeout or lifetime: no maintenance task ever
         // opens this connection on a thread of the runtime.
         let background = if single {
@@ -149,7 +158,7 @@ impl SqlStore<Sqlite> {
                 .connect_lazy_with(options)
         };
         Ok(SqlStore {
-            writer: Self::payment_writer(pool.clone(), writer::Commits::PerBatch),
+            writer: Self::payment_writer(pool.clone(), writer::Commits::PerBatch, committed),
             clients: Self::gathered_clients(pool.clone()),
             accounts: Self::gathered_accounts(pool.clone()),
             payments: pool.clone(),
@@ -186,7 +195,11 @@ impl SqlStore<Postgres> {
         let payments = pool_of(8)
             .connect_lazy_with(options.options([("plan_cache_mode", "force_generic_plan")]));
         Ok(SqlStore {
-            writer: Self::payment_writer(payments.clone(), writer::Commits::PerStep),
+            writer: Self::payment_writer(
+                payments.clone(),
+                writer::Commits::PerStep,
+                Arc::new(|| {}),
+            ),
             clients: Self::gathered_clients(payments.clone()),
             accounts: Self::gathered_accounts(pool.clone()),
             background: pool.clone(),
@@ -576,13 +589,18 @@ impl<DB> SqlStore<DB> {
     }
 
     /// Starts the payment path's writer on `pool`.
-    fn payment_writer(pool: Pool<DB>, commits: writer::Commits) -> writer::Writer<DB> {
+    fn payment_writer(
+        pool: Pool<DB>,
+        commits: writer::Commits,
+        committed: writer::Committed,
+    ) -> writer::Writer<DB> {
         writer::Writer::start(writer::Setup {
             pool,
             begin: Arc::new(|pool| Box::pin(async move { Self::begin_write_on(&pool).await })),
             together: Arc::new(|tx, writes| Box::pin(Self::authorize_together(tx, writes))),
             alone: Arc::new(|tx, write| Box::pin(Self::authorize_in(tx, write))),
             commits,
+            committed,
         })
     }
 

@@ -97,13 +97,18 @@ pub(super) enum Commits {
     PerStep,
 }
 
-/// What the writer task needs: where, how to begin, how to write authorizations.
+/// Told after each commit (on SQLite, the checkpoint task: `checkpoints.rs`).
+pub(super) type Committed = Arc<dyn Fn() + Send + Sync>;
+
+/// What the writer task needs: where, how to begin, how to write
+/// authorizations, whom to tell of a commit.
 pub(super) struct Setup<DB: Database> {
     pub pool: Pool<DB>,
     pub begin: Begin<DB>,
     pub together: Together<DB>,
     pub alone: Alone<DB>,
     pub commits: Commits,
+    pub committed: Committed,
 }
 
 /// Sends a write's answer once its transaction is over: `None` if it
@@ -372,6 +377,9 @@ where
         None => tx.commit().await.map_err(|e| e.to_string()),
     };
     let failed = committed.err();
+    if failed.is_none() {
+        (setup.committed)();
+    }
     for reply in replies {
         reply(failed.as_deref());
     }
@@ -546,6 +554,7 @@ mod tests {
                 })
             }),
             commits: Commits::PerBatch,
+            committed: Arc::new(|| {}),
         });
         (pool, writer)
     }
