@@ -601,6 +601,7 @@ impl<DB> SqlStore<DB> {
             alone: Arc::new(|tx, write| Box::pin(Self::authorize_in(tx, write))),
             commits,
             committed,
+            own_thread: DB::NAME == "SQLite",
         })
     }
 

@@ -109,6 +109,14 @@ pub(super) struct Setup<DB: Database> {
     pub alone: Alone<DB>,
     pub commits: Commits,
     pub committed: Committed,
+    /// Run the writer task on a thread of its own rather than among the
+    /// requests' tasks. On SQLite each statement is two hand-overs to
+    /// sqlx's worker thread and back, and each time the task was woken it
+    /// queued behind the requests for a runtime thread: about 5 % more
+    /// decisions a second on a thread of its own. On PostgreSQL no
+    /// difference was measured, so its writer stays among the others,
+    /// on the runtime whose reactor drives its connections.
+    pub own_thread: bool,
 }
 
 /// Sends a write's answer once its transaction is over: `None` if it
@@ -202,7 +210,20 @@ where
     pub fn start(setup: Setup<DB>) -> Writer<DB> {
         let (jobs, queue) = mpsc::unbounded_channel();
         let transactions = Arc::new(AtomicU64::new(0));
-        tokio::spawn(serve(setup, queue, transactions.clone()));
+        let begun = transactions.clone();
+        if setup.own_thread {
+            // Built here, so that a runtime that cannot start fails the caller.
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime for the payment writer");
+            std::thread::Builder::new()
+                .name("payment-writer".into())
+                .spawn(move || runtime.block_on(serve(setup, queue, begun)))
+                .expect("a thread for the payment writer");
+        } else {
+            tokio::spawn(serve(setup, queue, begun));
+        }
         Writer { jobs, transactions }
     }
 
@@ -555,6 +576,7 @@ mod tests {
             }),
             commits: Commits::PerBatch,
             committed: Arc::new(|| {}),
+            own_thread: true,
         });
         (pool, writer)
     }
