@@ -28,7 +28,7 @@ const GATHER: Duration = Duration::from_millis(5);
 pub(super) const BACKSTOP_PAGES: &str = "4000";
 
 /// Wakes the checkpoint task after a commit.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(super) struct Checkpoints {
     wake: mpsc::Sender<()>,
 }

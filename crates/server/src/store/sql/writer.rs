@@ -212,7 +212,8 @@ where
         let transactions = Arc::new(AtomicU64::new(0));
         let begun = transactions.clone();
         if setup.own_thread {
-            // Built here, so that a runtime that cannot start fails the caller.
+            // Built here, so that a runtime that cannot start panics in the
+            // caller, not unseen in a thread of its own.
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
