@@ -468,7 +468,14 @@ impl App {
     pub async fn click(&self, css: &str) {
         // A pointer click lands where the target was measured: one that is
         // still moving (a count arriving in the bar beside it) would hand
-        // the click to its neighbour. Wait until it rests for a poll.
+        // the click to its neighbour. Wait until the bar's counts are read
+        // and the target rests for a poll.
+        self.until(
+            "the navigation's counts",
+            "return !document.querySelector('nav[data-counts=loading]')",
+            STEP,
+        )
+        .await;
         let target = serde_json::to_string(css).expect("a selector");
         self.until(
             &format!("{css} at rest"),

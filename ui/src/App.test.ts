@@ -1,9 +1,7 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { tick } from "svelte";
 import App from "./App.svelte";
-import { live } from "./lib/live.svelte";
-import { MockBackend, officer } from "./lib/mock";
+import { MockBackend } from "./lib/mock";
 import { app } from "./lib/state.svelte";
 
 let backend: MockBackend;
@@ -91,27 +89,5 @@ describe("the first screen", () => {
     expect(screen.getByTestId("starting").textContent).toContain("Starting");
     const commands = backend.calls.map((c) => c.command);
     expect(commands.indexOf("preferences")).toBeLessThan(commands.indexOf("start"));
-  });
-});
-
-describe("the navigation's counts", () => {
-  it("keep their place before they arrive and while they are zero, so the buttons do not move", async () => {
-    backend.operator = { ...officer, permissions: ["read_alerts", "read_limit_changes", "read_disputes"] };
-    await signedIn();
-    live.counts = { alerts: null, approvals: 0, disputes: null };
-    await tick();
-    const alerts = screen.getByTestId("nav-count-alerts");
-    expect(alerts.classList.contains("empty")).toBe(true);
-    expect(alerts.getAttribute("aria-hidden")).toBe("true");
-    expect(screen.getByTestId("nav-count-approvals").classList.contains("empty")).toBe(true);
-
-    live.counts = { alerts: 119, approvals: 13, disputes: 0 };
-    await tick();
-    expect(screen.getByTestId("nav-count-alerts")).toBe(alerts);
-    expect(alerts.classList.contains("empty")).toBe(false);
-    expect(alerts.getAttribute("aria-hidden")).toBe("false");
-    expect(alerts.textContent).toBe("119");
-    expect(screen.getByTestId("nav-count-approvals").textContent).toBe("13");
-    expect(screen.getByTestId("nav-count-disputes").classList.contains("empty")).toBe(true);
   });
 });

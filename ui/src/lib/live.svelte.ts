@@ -22,6 +22,9 @@ class Live {
   /** The stream's state; `null` before the first answer. */
   status = $state<LiveStatus | null>(null);
   counts = $state<NavCounts>({ alerts: null, approvals: null, disputes: null });
+  /** Whether the counts are being read: each widens its button when it
+   * lands, so the window tests wait for them before they click. */
+  countsLoading = $state(true);
   /** Counts that reached their page: more than shown. */
   countsCapped = $state({ approvals: false, disputes: false });
   /** Bumped when screens must load again (the stream came back after a gap). */
@@ -58,6 +61,7 @@ class Live {
     this.following = null;
     this.status = null;
     this.counts = { alerts: null, approvals: null, disputes: null };
+    this.countsLoading = true;
   }
 
   /** A screen's handler of each change; returns the unsubscribe. */
@@ -130,23 +134,25 @@ class Live {
         return undefined; // a count is a hint: the screens show the errors
       }
     };
+    const reads: Promise<void>[] = [];
+    this.countsLoading = true;
     if (may("read_alerts")) {
-      void quietly(() => app.backend.alertCounts({})).then((c) => {
+      reads.push(quietly(() => app.backend.alertCounts({})).then((c) => {
         if (c) this.counts.alerts = c.open;
-      });
+      }));
     }
     if (may("approve_limit_change")) {
-      void quietly(() => app.backend.limitChanges({ status: "pending", limit: COUNT_PAGE })).then((page) => {
+      reads.push(quietly(() => app.backend.limitChanges({ status: "pending", limit: COUNT_PAGE })).then((page) => {
         if (!page) return;
         const mine = page.items.filter(
           (c) => c.maker !== me.id && (c.tier !== "manager" || me.role === "manager"),
         );
         this.counts.approvals = mine.length;
         this.countsCapped.approvals = page.next_cursor !== null;
-      });
+      }));
     }
     if (may("read_disputes")) {
-      void Promise.all(
+      reads.push(Promise.all(
         (["open", "escalated"] as const).map((status) =>
           quietly(() => app.backend.disputes({ status, limit: COUNT_PAGE })),
         ),
@@ -156,8 +162,11 @@ class Live {
         const overdue = pages.flatMap((p) => p?.items ?? []).filter((d) => Date.parse(d.sla_due_at) < now);
         this.counts.disputes = overdue.length;
         this.countsCapped.disputes = pages.some((p) => p?.next_cursor);
-      });
+      }));
     }
+    void Promise.allSettled(reads).then(() => {
+      this.countsLoading = false;
+    });
   }
 }
 
