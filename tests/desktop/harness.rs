@@ -468,14 +468,15 @@ impl App {
     pub async fn click(&self, css: &str) {
         // A pointer click lands where the target was measured: one that is
         // still moving (a count arriving in the bar beside it) would hand
-        // the click to its neighbour. Wait until the bar's counts are read
-        // and the target rests for a poll.
-        self.until(
-            "the navigation's counts",
-            "return !document.querySelector('nav[data-counts=loading]')",
-            STEP,
-        )
-        .await;
+        // the click to its neighbour. Wait (for two seconds at most) until
+        // the bar's counts are read, and until the target rests for a poll.
+        for _ in 0..20 {
+            let script = "return !document.querySelector('nav[data-counts=loading]')";
+            if self.run(script).await == json!(true) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         let target = serde_json::to_string(css).expect("a selector");
         self.until(
             &format!("{css} at rest"),
